@@ -1,0 +1,229 @@
+#include "docstore.h"
+#include "fault.h"
+#include "varint.h"
+
+#include <stdlib.h>
+#include <string.h>
+#define ZDICT_STATIC_LINKING_ONLY
+#include <zdict.h>
+#include <zstd.h>
+
+#define DSW_LEVEL 6
+#define DSW_TRAIN_BYTES (4u << 20)  /* sample this much before training */
+#define DSW_DICT_BYTES (64u << 10)
+
+struct bidx_dsw {
+	ZSTD_CCtx *cctx;
+	ZSTD_CDict *cdict;
+	bidx_buf store;        /* compressed frames */
+	bidx_buf dict;         /* trained dictionary (may stay empty) */
+	bidx_buf pending;      /* raw records waiting for the dictionary */
+	size_t *pend_len;      /* their lengths */
+	size_t npend, pend_cap;
+	struct dsw_frame { uint64_t off; uint32_t len; } *frames;  /* per doc */
+	size_t ndocs, cap;
+	int trained;           /* dictionary decided (possibly empty) */
+	bidx_buf rec;          /* scratch for one record */
+	bidx_buf frame;        /* scratch for one frame */
+};
+
+bidx_err bidx_dsw_new(bidx_dsw **out)
+{
+	*out = NULL;
+	bidx_dsw *w = bidx_calloc(1, sizeof *w);
+	if (!w)
+		return BIDX_ENOMEM;
+	w->cctx = ZSTD_createCCtx();
+	if (!w->cctx) {
+		free(w);
+		return BIDX_ENOMEM;
+	}
+	*out = w;
+	return BIDX_OK;
+}
+
+void bidx_dsw_free(bidx_dsw *w)
+{
+	if (!w)
+		return;
+	ZSTD_freeCCtx(w->cctx);
+	ZSTD_freeCDict(w->cdict);
+	bidx_buf_free(&w->store);
+	bidx_buf_free(&w->dict);
+	bidx_buf_free(&w->pending);
+	bidx_buf_free(&w->rec);
+	bidx_buf_free(&w->frame);
+	free(w->pend_len);
+	free(w->frames);
+	free(w);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 256;
+	while (nc < need)
+		nc *= 2;
+	void *np = bidx_realloc(*p, nc * elem);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+/* Compresses one record and appends its frame to the store. */
+static bidx_err compress_one(bidx_dsw *w, const uint8_t *rec, size_t n)
+{
+	size_t bound = ZSTD_compressBound(n);
+	w->frame.len = 0;
+	if (bidx_buf_reserve(&w->frame, bound))
+		return BIDX_ENOMEM;
+	size_t z = w->cdict ? ZSTD_compress_usingCDict(w->cctx, w->frame.p, bound, rec, n, w->cdict)
+	                    : ZSTD_compressCCtx(w->cctx, w->frame.p, bound, rec, n, DSW_LEVEL);
+	if (ZSTD_isError(z))
+		return BIDX_ENOMEM;
+	if (z > UINT32_MAX)
+		return BIDX_ETOOBIG;
+	if (grow((void **)&w->frames, &w->cap, w->ndocs + 1, sizeof *w->frames))
+		return BIDX_ENOMEM;
+	w->frames[w->ndocs].off = w->store.len;
+	w->frames[w->ndocs].len = (uint32_t)z;
+	w->ndocs++;
+	bidx_buf_put(&w->store, w->frame.p, z);
+	return w->store.err;
+}
+
+/* Trains the dictionary on the pending records, then compresses them. */
+static bidx_err train_and_flush(bidx_dsw *w)
+{
+	w->trained = 1;
+	if (w->npend >= 16 && w->pending.len >= 64 * 1024) {
+		if (bidx_buf_reserve(&w->dict, DSW_DICT_BYTES))
+			return BIDX_ENOMEM;
+		size_t d = ZDICT_trainFromBuffer(w->dict.p, DSW_DICT_BYTES, w->pending.p,
+		                                 w->pend_len, (unsigned)w->npend);
+		if (!ZDICT_isError(d)) {
+			w->dict.len = d;
+			w->cdict = ZSTD_createCDict(w->dict.p, d, DSW_LEVEL);
+			if (!w->cdict)
+				return BIDX_ENOMEM;
+		}
+	}
+	const uint8_t *p = w->pending.p;
+	for (size_t i = 0; i < w->npend; i++) {
+		bidx_err rc = compress_one(w, p, w->pend_len[i]);
+		if (rc)
+			return rc;
+		p += w->pend_len[i];
+	}
+	bidx_buf_free(&w->pending);
+	w->npend = 0;
+	return BIDX_OK;
+}
+
+bidx_err bidx_dsw_add(bidx_dsw *w, const char *title, size_t tlen,
+                      const char *text, size_t len)
+{
+	w->rec.len = 0;
+	bidx_buf_put_varint(&w->rec, tlen);
+	bidx_buf_put(&w->rec, title, tlen);
+	bidx_buf_put(&w->rec, text, len);
+	if (w->rec.err)
+		return w->rec.err;
+	if (w->trained)
+		return compress_one(w, w->rec.p, w->rec.len);
+	if (grow((void **)&w->pend_len, &w->pend_cap, w->npend + 1, sizeof *w->pend_len))
+		return BIDX_ENOMEM;
+	bidx_buf_put(&w->pending, w->rec.p, w->rec.len);
+	if (w->pending.err)
+		return w->pending.err;
+	w->pend_len[w->npend++] = w->rec.len;
+	if (w->pending.len >= DSW_TRAIN_BYTES)
+		return train_and_flush(w);
+	return BIDX_OK;
+}
+
+bidx_err bidx_dsw_finish(bidx_dsw *w)
+{
+	return w->trained ? BIDX_OK : train_and_flush(w);
+}
+
+void bidx_dsw_frame(const bidx_dsw *w, uint32_t id, uint64_t *off, uint32_t *len)
+{
+	*off = w->frames[id].off;
+	*len = w->frames[id].len;
+}
+
+const bidx_buf *bidx_dsw_store(const bidx_dsw *w)
+{
+	return &w->store;
+}
+
+const bidx_buf *bidx_dsw_dict(const bidx_dsw *w)
+{
+	return &w->dict;
+}
+
+struct bidx_dsr {
+	ZSTD_DCtx *dctx;
+	ZSTD_DDict *ddict;
+};
+
+bidx_err bidx_dsr_new(const uint8_t *dict, size_t len, bidx_dsr **out)
+{
+	*out = NULL;
+	bidx_dsr *r = bidx_calloc(1, sizeof *r);
+	if (!r)
+		return BIDX_ENOMEM;
+	r->dctx = ZSTD_createDCtx();
+	if (len)
+		r->ddict = ZSTD_createDDict(dict, len);
+	if (!r->dctx || (len && !r->ddict)) {
+		bidx_dsr_free(r);
+		return len && r->dctx ? bidx_corrupt() : BIDX_ENOMEM;
+	}
+	*out = r;
+	return BIDX_OK;
+}
+
+void bidx_dsr_free(bidx_dsr *r)
+{
+	if (!r)
+		return;
+	ZSTD_freeDCtx(r->dctx);
+	ZSTD_freeDDict(r->ddict);
+	free(r);
+}
+
+bidx_err bidx_dsr_get(bidx_dsr *r, const uint8_t *frame, size_t flen, uint32_t text_len,
+                      char **buf, const char **title, size_t *tlen,
+                      const char **text)
+{
+	*buf = NULL;
+	*title = *text = NULL;
+	*tlen = 0;
+	unsigned long long n = ZSTD_getFrameContentSize(frame, flen);
+	if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN ||
+	    n < text_len || n - text_len > 1u << 20 /* a title is short */)
+		return bidx_corrupt();
+	char *b = bidx_malloc((size_t)n + 1);
+	if (!b)
+		return BIDX_ENOMEM;
+	size_t got = r->ddict ? ZSTD_decompress_usingDDict(r->dctx, b, n, frame, flen, r->ddict)
+	                      : ZSTD_decompressDCtx(r->dctx, b, n, frame, flen);
+	const uint8_t *p = (const uint8_t *)b, *end = p + (ZSTD_isError(got) ? 0 : got);
+	uint64_t tl;
+	if (ZSTD_isError(got) || got != n || bidx_varint_get(&p, end, &tl) ||
+	    tl != (uint64_t)(end - p) - text_len) {
+		free(b);
+		return bidx_corrupt();
+	}
+	b[n] = 0;
+	*buf = b;
+	*title = (const char *)p;
+	*tlen = (size_t)tl;
+	*text = (const char *)p + tl;
+	return BIDX_OK;
+}

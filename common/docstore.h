@@ -1,0 +1,42 @@
+/*
+ * docstore.h - the document store codec (docs/FORMAT.md, "STORE").
+ *
+ * Each document is one zstd frame, so showing a hit decompresses only that
+ * document.  Small frames compress poorly on their own, so frames share a
+ * dictionary trained (ZDICT) on the first few megabytes of the corpus.
+ */
+#ifndef BIDX_DOCSTORE_H
+#define BIDX_DOCSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+
+typedef struct bidx_dsw bidx_dsw;   /* writer, see indexer side use */
+
+/* Creates a writer; frames go to an internal buffer. */
+bidx_err bidx_dsw_new(bidx_dsw **out);
+/* Adds document `id` (ids must be 0, 1, 2, ... in order). */
+bidx_err bidx_dsw_add(bidx_dsw *w, const char *title, size_t tlen,
+                      const char *text, size_t len);
+/* Compresses whatever is still buffered; after this, frames and dict are final. */
+bidx_err bidx_dsw_finish(bidx_dsw *w);
+/* After finish: the frame of doc id, the STORE bytes and the dictionary. */
+void bidx_dsw_frame(const bidx_dsw *w, uint32_t id, uint64_t *off, uint32_t *len);
+const bidx_buf *bidx_dsw_store(const bidx_dsw *w);
+const bidx_buf *bidx_dsw_dict(const bidx_dsw *w);
+void bidx_dsw_free(bidx_dsw *w);   /* NULL ok */
+
+typedef struct bidx_dsr bidx_dsr;   /* reader: a decompression context */
+
+/* dict may be empty (len 0).  The reader keeps pointers into dict. */
+bidx_err bidx_dsr_new(const uint8_t *dict, size_t len, bidx_dsr **out);
+void bidx_dsr_free(bidx_dsr *r);
+
+/* Decompresses one frame that must hold exactly a title and text_len bytes
+ * of text.  *buf is malloc'd (free it); *title and *text point into it. */
+bidx_err bidx_dsr_get(bidx_dsr *r, const uint8_t *frame, size_t flen, uint32_t text_len,
+                      char **buf, const char **title, size_t *tlen,
+                      const char **text);
+
+#endif

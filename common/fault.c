@@ -1,0 +1,44 @@
+#include "fault.h"
+
+#include <stdlib.h>
+
+static long fault_at[BIDX_FAULT_NKINDS];
+static long fault_calls[BIDX_FAULT_NKINDS];
+
+void bidx_fault_set(enum bidx_fault_kind kind, long n)
+{
+	fault_at[kind] = n > 0 ? n : 0;
+	fault_calls[kind] = 0;
+}
+
+long bidx_fault_count(enum bidx_fault_kind kind)
+{
+	return fault_calls[kind];
+}
+
+int bidx_fault_hit(enum bidx_fault_kind kind)
+{
+	long c = ++fault_calls[kind];
+	return fault_at[kind] && c == fault_at[kind];
+}
+
+void *bidx_malloc(size_t n)
+{
+	if (bidx_fault_hit(BIDX_FAULT_ALLOC))
+		return NULL;
+	return malloc(n ? n : 1);
+}
+
+void *bidx_calloc(size_t n, size_t size)
+{
+	if (bidx_fault_hit(BIDX_FAULT_ALLOC))
+		return NULL;
+	return calloc(n ? n : 1, size ? size : 1);
+}
+
+void *bidx_realloc(void *p, size_t n)
+{
+	if (bidx_fault_hit(BIDX_FAULT_ALLOC))
+		return NULL;
+	return realloc(p, n ? n : 1);
+}

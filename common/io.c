@@ -1,0 +1,288 @@
+#include "io.h"
+#include "fault.h"
+#include "format.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+bidx_err bidx_read_file(const char *path, char **data, size_t *len)
+{
+	*data = NULL;
+	*len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return BIDX_EIO;
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		if (!S_ISREG(st.st_mode))
+			errno = EISDIR;
+		close(fd);
+		return BIDX_EIO;
+	}
+	size_t cap = (size_t)st.st_size + 1, n = 0;
+	char *buf = bidx_malloc(cap);
+	if (!buf) {
+		close(fd);
+		return BIDX_ENOMEM;
+	}
+	for (;;) {
+		if (n + 1 >= cap) {   /* the file grew while we read it */
+			char *nb = bidx_realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return BIDX_ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			return BIDX_EIO;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = 0;
+	*data = buf;
+	*len = n;
+	return BIDX_OK;
+}
+
+char *bidx_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int slash = la > 0 && a[la - 1] != '/';
+	char *s = bidx_malloc(la + lb + 2);
+	if (!s)
+		return NULL;
+	memcpy(s, a, la);
+	if (slash)
+		s[la++] = '/';
+	memcpy(s + la, b, lb + 1);
+	return s;
+}
+
+static void out_fail(bidx_out *o, bidx_err e)
+{
+	if (!o->err) {
+		o->err = e;
+		o->saved_errno = errno;
+	}
+}
+
+bidx_err bidx_out_open(bidx_out *o, const char *dir)
+{
+	char name[64];
+	memset(o, 0, sizeof *o);
+	o->fd = -1;
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		return BIDX_EIO;
+	snprintf(name, sizeof name, "%s.tmp-%ld", BIDX_INDEX_FILE, (long)getpid());
+	o->dir = strdup(dir);
+	o->tmp_path = bidx_path_join(dir, name);
+	o->final_path = bidx_path_join(dir, BIDX_INDEX_FILE);
+	o->xs = XXH3_createState();
+	if (!o->dir || !o->tmp_path || !o->final_path || !o->xs) {
+		bidx_out_abort(o);
+		return BIDX_ENOMEM;
+	}
+	XXH3_64bits_reset(o->xs);
+	o->fd = open(o->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (o->fd < 0) {
+		int e = errno;
+		bidx_out_abort(o);
+		errno = e;
+		return BIDX_EIO;
+	}
+	return BIDX_OK;
+}
+
+static void write_all(bidx_out *o, const void *p, size_t n, uint64_t at, int positional)
+{
+	const char *c = p;
+	while (n > 0 && !o->err) {
+		if (bidx_fault_hit(BIDX_FAULT_WRITE)) {
+			errno = EIO;
+			out_fail(o, BIDX_EIO);
+			return;
+		}
+		size_t chunk = n > (1u << 30) ? (1u << 30) : n;
+		ssize_t w = positional ? pwrite(o->fd, c, chunk, (off_t)at) : write(o->fd, c, chunk);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = ENOSPC;
+			out_fail(o, BIDX_EIO);
+			return;
+		}
+		c += w;
+		n -= (size_t)w;
+		at += (uint64_t)w;
+	}
+}
+
+void bidx_out_write(bidx_out *o, const void *p, size_t n)
+{
+	if (o->err || n == 0)
+		return;
+	XXH3_64bits_update(o->xs, p, n);
+	write_all(o, p, n, 0, 0);
+	o->off += n;
+}
+
+void bidx_out_pad8(bidx_out *o)
+{
+	static const uint8_t zero[8];
+	if (o->off % 8)
+		bidx_out_write(o, zero, 8 - o->off % 8);
+}
+
+void bidx_out_sum_reset(bidx_out *o)
+{
+	XXH3_64bits_reset(o->xs);
+}
+
+uint64_t bidx_out_sum(bidx_out *o)
+{
+	return (uint64_t)XXH3_64bits_digest(o->xs);
+}
+
+void bidx_out_pwrite(bidx_out *o, const void *p, size_t n, uint64_t at)
+{
+	write_all(o, p, n, at, 1);
+}
+
+static void out_free(bidx_out *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+	free(o->dir);
+	free(o->tmp_path);
+	free(o->final_path);
+	XXH3_freeState(o->xs);
+	o->dir = o->tmp_path = o->final_path = NULL;
+	o->xs = NULL;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = bidx_fault_hit(BIDX_FAULT_FSYNC) ? (errno = EIO, -1) : fsync(fd);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+bidx_err bidx_out_commit(bidx_out *o)
+{
+	if (!o->err && (bidx_fault_hit(BIDX_FAULT_FSYNC) || fsync(o->fd)))
+		out_fail(o, BIDX_EIO);
+	if (!o->err && close(o->fd))
+		out_fail(o, BIDX_EIO);
+	o->fd = -1;
+	if (!o->err && (bidx_fault_hit(BIDX_FAULT_RENAME) || rename(o->tmp_path, o->final_path))) {
+		if (!errno)
+			errno = EIO;
+		out_fail(o, BIDX_EIO);
+	}
+	if (o->err) {
+		bidx_err e = o->err;
+		int se = o->saved_errno;
+		bidx_out_abort(o);
+		errno = se;
+		return e;
+	}
+	/* the rename is done: the new index is published even if this fails */
+	int r = fsync_dir(o->dir);
+	int se = errno;
+	out_free(o);
+	errno = se;
+	return r ? BIDX_EIO : BIDX_OK;
+}
+
+void bidx_out_abort(bidx_out *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+	if (o->tmp_path)
+		unlink(o->tmp_path);
+	out_free(o);
+}
+
+void bidx_out_cleanup_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	const char *prefix = BIDX_INDEX_FILE ".tmp-";
+	size_t pl = strlen(prefix);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, prefix, pl))
+			continue;
+		long pid = strtol(e->d_name + pl, NULL, 10);
+		/* a build still running (kill(pid,0) succeeds) keeps its file */
+		if (pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
+			continue;
+		char *p = bidx_path_join(dir, e->d_name);
+		if (p)
+			unlink(p);
+		free(p);
+	}
+	closedir(d);
+}
+
+bidx_err bidx_map_file(const char *path, const uint8_t **map, size_t *size)
+{
+	*map = NULL;
+	*size = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? BIDX_ENOINDEX : BIDX_EIO;
+	struct stat st;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return BIDX_EIO;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		*map = (const uint8_t *)"";
+		return BIDX_OK;   /* empty: the header check refuses it */
+	}
+	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return BIDX_EIO;
+	*map = m;
+	*size = (size_t)st.st_size;
+	return BIDX_OK;
+}
+
+void bidx_unmap(const uint8_t *map, size_t size)
+{
+	if (map && size)
+		munmap((void *)(uintptr_t)map, size);
+}

@@ -1,0 +1,56 @@
+/*
+ * io.h - whole-file reads, atomic index publication, read-only mapping.
+ *
+ * An index file is written to DIR/index.bidx.tmp-PID, checksummed section by
+ * section as it goes, fsynced, renamed over DIR/index.bidx, and the directory
+ * fsynced.  Until the rename the previous index is untouched; a failed or
+ * killed build leaves only a stray tmp file, which the next build removes.
+ */
+#ifndef BIDX_IO_H
+#define BIDX_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <xxhash.h>
+#include "error.h"
+
+/* Reads a whole file into a malloc'd buffer (NUL-terminated for safety).
+ * On error returns BIDX_EIO with errno set, or BIDX_ENOMEM. */
+bidx_err bidx_read_file(const char *path, char **data, size_t *len);
+
+typedef struct bidx_out {
+	int fd;
+	char *dir;            /* owned */
+	char *tmp_path;       /* owned */
+	char *final_path;     /* owned */
+	uint64_t off;         /* bytes written so far */
+	XXH3_state_t *xs;     /* running checksum of the current section */
+	bidx_err err;         /* sticky */
+	int saved_errno;      /* errno of the first I/O failure */
+} bidx_out;
+
+/* Creates DIR (mode 0777 & umask) if needed and opens the tmp file. */
+bidx_err bidx_out_open(bidx_out *o, const char *dir);
+/* Appends n bytes (sticky errors; also feeds the section checksum). */
+void bidx_out_write(bidx_out *o, const void *p, size_t n);
+void bidx_out_pad8(bidx_out *o);
+void bidx_out_sum_reset(bidx_out *o);
+uint64_t bidx_out_sum(bidx_out *o);
+/* Overwrites bytes at an earlier offset (header), without checksumming. */
+void bidx_out_pwrite(bidx_out *o, const void *p, size_t n, uint64_t at);
+/* fsync, rename over the final path, fsync the directory; closes and frees. */
+bidx_err bidx_out_commit(bidx_out *o);
+/* Closes, removes the tmp file, frees; the previous index is untouched. */
+void bidx_out_abort(bidx_out *o);
+
+/* Removes leftover DIR/index.bidx.tmp-* files of dead builds. */
+void bidx_out_cleanup_stale(const char *dir);
+
+/* Maps a file read-only.  BIDX_ENOINDEX when it does not exist. */
+bidx_err bidx_map_file(const char *path, const uint8_t **map, size_t *size);
+void bidx_unmap(const uint8_t *map, size_t size);
+
+/* path join: "a" + "b" -> "a/b", "a/" + "b" -> "a/b"; malloc'd or NULL. */
+char *bidx_path_join(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,527 @@
+/*
+ * normalize.c - NFKC + case folding + the gap rule, with an offset map.
+ *
+ * The input is read one code point at a time.  utf8proc decomposes each one
+ * completely (compatibility mappings, case folding, default ignorables
+ * dropped), and the decomposed code points are cut into clusters: a starter
+ * followed by whatever may still reorder or compose with it (combining marks,
+ * the second halves of canonical compositions, Hangul vowel and trailing
+ * jamo).  Canonical reordering and composition never cross a cluster
+ * boundary, so composing cluster by cluster gives exactly what
+ * utf8proc_NFKC_Casefold() gives for the whole text, while every output
+ * character can name the input bytes of its cluster: ｶﾞ becomes one ガ that
+ * maps to all six input bytes, ㍻ becomes 平成 and both map to its three.
+ *
+ * White space is recognised after decomposition, so U+00B4 ACUTE ACCENT,
+ * which NFKC turns into U+0020 U+0301, opens a gap just like a real space.
+ * Classifying input characters instead would leave spaces in the output that
+ * a second pass drops, and normalize(normalize(x)) must equal normalize(x).
+ * A gap is held back until the character after it is known.  When it is
+ * dropped, the clusters on both sides may join, so "か\n゛" gives "が", as a
+ * second pass over "か" U+3099 would.
+ *
+ * ASCII takes a short path (no utf8proc call): letters are lowered, spaces
+ * and controls are gaps, everything else is a starter as it stands.
+ */
+#include "normalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "fault.h"
+
+#define DECOMP_OPTS (UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | \
+                     UTF8PROC_IGNORE | UTF8PROC_STABLE)
+#define COMPOSE_OPTS (UTF8PROC_COMPOSE | UTF8PROC_STABLE)
+/* Unicode's longest full decomposition is 18 code points (U+FDFA). */
+#define DECOMP_MAX 64
+#define INPUT_MAX ((size_t)1 << 31)
+#define CLUSTER_CAP0 32
+
+enum cp_kind { KIND_GAP, KIND_STARTER, KIND_JOINER };
+
+typedef struct cluster {
+	int32_t *cp;      /* n decomposed code points, then cap of scratch */
+	size_t n;         /* code points in the cluster */
+	size_t cap;       /* room for cap code points, plus as many scratch */
+	uint32_t start;   /* input bytes of the whole cluster */
+	uint32_t end;
+} cluster;
+
+typedef struct norm_state {
+	bidx_norm *out;
+	size_t cap;           /* code points out->cp etc. can hold */
+	size_t text_cap;      /* bytes out->text can hold, NUL included */
+	cluster clu;          /* the cluster still open for joiners */
+	int started;          /* a non-gap character has been seen */
+	int gap;              /* a gap is pending */
+	uint32_t gap_start;   /* input bytes of the pending gap */
+	uint32_t gap_end;
+	bidx_err err;         /* sticky: first failure */
+} norm_state;
+
+int bidx_is_wide(uint32_t cp)
+{
+	if (cp >= 0x3130 && cp <= 0x318F)
+		return 0;
+	return (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+	       (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFFEF) ||
+	       (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+static int utf8_seq_len(uint8_t b, uint32_t *bits)
+{
+	if (b < 0xC2)
+		return 0;  /* continuation byte, or lead of an overlong pair */
+	if (b < 0xE0) {
+		*bits = b & 0x1F;
+		return 2;
+	}
+	if (b < 0xF0) {
+		*bits = b & 0x0F;
+		return 3;
+	}
+	if (b < 0xF5) {
+		*bits = b & 0x07;
+		return 4;
+	}
+	return 0;
+}
+
+int bidx_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp)
+{
+	static const uint32_t min_cp[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	uint32_t c = 0;
+	int len, i;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	len = utf8_seq_len(s[0], &c);
+	if (len == 0 || n < (size_t)len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3F);
+	}
+	if (c < min_cp[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+int bidx_utf8_encode(uint32_t cp, uint8_t *out)
+{
+	if (cp < 0x80) {
+		out[0] = (uint8_t)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (uint8_t)(0xC0 | cp >> 6);
+		out[1] = (uint8_t)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (uint8_t)(0xE0 | cp >> 12);
+		out[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+		out[2] = (uint8_t)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (uint8_t)(0xF0 | cp >> 18);
+	out[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3F));
+	out[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+	out[3] = (uint8_t)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+size_t bidx_utf8_check(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+	uint32_t c;
+	int k;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		k = bidx_utf8_decode(s + i, n - i, &c);
+		if (k == 0)
+			return i;
+		i += (size_t)k;
+	}
+	return n;
+}
+
+/* Code points in s[0..n), counting each invalid byte as one: a good guess
+ * of the output size, which saves regrowing the arrays.  Counts the
+ * continuation bytes (10xxxxxx) eight at a time. */
+static size_t count_chars(const uint8_t *s, size_t n)
+{
+	const uint64_t high = 0x8080808080808080u, ones = 0x0101010101010101u;
+	size_t i = 0, cont = 0;
+	uint64_t w;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		w = (w & ~(w << 1) & high) >> 7;  /* 1 in each continuation byte */
+		cont += (size_t)((w * ones) >> 56);
+	}
+	for (; i < n; i++)
+		cont += (s[i] & 0xC0) == 0x80;
+	return n - cont;
+}
+
+static enum cp_kind classify_prop(int32_t c, const utf8proc_property_t *p)
+{
+	if (c >= 0x1160 && c <= 0x11FF)
+		return KIND_JOINER;  /* Hangul V and T jamo compose by algorithm */
+	if (p->category == UTF8PROC_CATEGORY_ZS || p->category == UTF8PROC_CATEGORY_ZL ||
+	    p->category == UTF8PROC_CATEGORY_ZP || p->category == UTF8PROC_CATEGORY_CC)
+		return KIND_GAP;
+	/* utf8proc marks second halves of compositions with bit 15 of comb_index
+	 * (test_normalize's random strings check this against utf8proc) */
+	if (p->combining_class != 0 || (p->comb_index != UINT16_MAX && p->comb_index >= 0x8000))
+		return KIND_JOINER;
+	return KIND_STARTER;
+}
+
+static enum cp_kind classify(int32_t c)
+{
+	if (c < 0x80)
+		return c <= 0x20 || c == 0x7F ? KIND_GAP : KIND_STARTER;
+	return classify_prop(c, utf8proc_get_property(c));
+}
+
+/* Canonical ordering: stable sort of each run of non-starters by combining
+ * class, as utf8proc_decompose() does before composing. */
+static void canonical_order(int32_t *b, size_t n)
+{
+	size_t i = 0;
+	int32_t t;
+
+	while (i + 1 < n) {
+		int c1 = utf8proc_get_property(b[i])->combining_class;
+		int c2 = utf8proc_get_property(b[i + 1])->combining_class;
+		if (c1 > c2 && c2 > 0) {
+			t = b[i];
+			b[i] = b[i + 1];
+			b[i + 1] = t;
+			i = i > 0 ? i - 1 : i + 1;
+		} else {
+			i++;
+		}
+	}
+}
+
+/* Composes the decomposed b[0..n) in place; returns the new length (>= 1). */
+static size_t compose(int32_t *b, size_t n)
+{
+	if (n < 2)
+		return n;
+	canonical_order(b, n);
+	return (size_t)utf8proc_normalize_utf32(b, (utf8proc_ssize_t)n, COMPOSE_OPTS);
+}
+
+static int grow_u32(uint32_t **p, size_t n)
+{
+	uint32_t *q = bidx_realloc(*p, n * sizeof **p);
+
+	if (q == NULL)
+		return -1;
+	*p = q;
+	return 0;
+}
+
+static int grow_arrays(norm_state *st, size_t need)
+{
+	bidx_norm *o = st->out;
+	size_t cap = st->cap + st->cap / 2;
+
+	if (cap < need)
+		cap = need;
+	if (grow_u32(&o->cp, cap) || grow_u32(&o->byte_off, cap + 1))
+		return -1;
+	if (o->src_start && (grow_u32(&o->src_start, cap) || grow_u32(&o->src_end, cap)))
+		return -1;
+	st->cap = cap;
+	return 0;
+}
+
+static int grow_text(norm_state *st, size_t need)
+{
+	size_t cap = st->text_cap + st->text_cap / 2;
+	char *t;
+
+	if (cap < need)
+		cap = need;
+	t = bidx_realloc(st->out->text, cap);
+	if (t == NULL)
+		return -1;
+	st->out->text = t;
+	st->text_cap = cap;
+	return 0;
+}
+
+static int out_grow(norm_state *st, size_t chars, size_t bytes)
+{
+	if (bytes > UINT32_MAX) {
+		st->err = BIDX_ETOOBIG;  /* byte_off could not address the text */
+		return -1;
+	}
+	if ((chars > st->cap && grow_arrays(st, chars)) ||
+	    (bytes > st->text_cap && grow_text(st, bytes))) {
+		st->err = BIDX_ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Makes room for k more output characters; 0 on success, else sets st->err. */
+static inline int out_reserve(norm_state *st, size_t k)
+{
+	size_t chars = st->out->nchars + k, bytes = st->out->len + 4 * k + 1;
+
+	if (chars <= st->cap && bytes <= st->text_cap)
+		return 0;
+	return out_grow(st, chars, bytes);
+}
+
+/* Appends one character; the caller has reserved room for it. */
+static void emit(norm_state *st, uint32_t c, uint32_t start, uint32_t end)
+{
+	bidx_norm *o = st->out;
+
+	o->cp[o->nchars] = c;
+	o->byte_off[o->nchars] = (uint32_t)o->len;
+	if (o->src_start) {
+		o->src_start[o->nchars] = start;
+		o->src_end[o->nchars] = end;
+	}
+	o->nchars++;
+	o->len += (size_t)bidx_utf8_encode(c, (uint8_t *)o->text + o->len);
+}
+
+static void cluster_flush(norm_state *st)
+{
+	cluster *k = &st->clu;
+	size_t i, n;
+
+	if (k->n == 0 || st->err != BIDX_OK || out_reserve(st, k->n))
+		return;  /* composing never lengthens, so k->n is enough room */
+	n = compose(k->cp, k->n);
+	for (i = 0; i < n; i++)
+		emit(st, (uint32_t)k->cp[i], k->start, k->end);
+	k->n = 0;
+}
+
+static int cluster_grow(norm_state *st)
+{
+	cluster *k = &st->clu;
+	int32_t *p = bidx_realloc(k->cp, 4 * k->cap * sizeof *p);
+
+	if (p == NULL) {
+		st->err = BIDX_ENOMEM;
+		return -1;
+	}
+	k->cp = p;
+	k->cap *= 2;
+	return 0;
+}
+
+static void cluster_add(norm_state *st, int32_t c, uint32_t start, uint32_t end)
+{
+	cluster *k = &st->clu;
+
+	if (k->n == k->cap && cluster_grow(st))
+		return;
+	if (k->n == 0)
+		k->start = start;
+	k->end = end;  /* code points arrive in input order */
+	k->cp[k->n++] = c;
+}
+
+/* Whether the last character the open cluster will produce is wide.  Only a
+ * composed cluster can end differently from its last code point (か U+0301
+ * U+3099 ends in U+0301), so compose a copy in the scratch half. */
+static int cluster_last_wide(const norm_state *st)
+{
+	const cluster *k = &st->clu;
+	int32_t *tmp = k->cp + k->cap;
+	size_t n;
+
+	if (k->n <= 1)
+		return k->n == 1 && bidx_is_wide((uint32_t)k->cp[0]);
+	memcpy(tmp, k->cp, k->n * sizeof *tmp);
+	n = compose(tmp, k->n);
+	return bidx_is_wide((uint32_t)tmp[n - 1]);
+}
+
+static void feed_gap(norm_state *st, uint32_t start, uint32_t end)
+{
+	if (!st->started)
+		return;  /* leading gap */
+	if (!st->gap) {
+		st->gap = 1;
+		st->gap_start = start;
+	}
+	st->gap_end = end;
+}
+
+/* Settles the pending gap before c; returns 1 when it was kept as a space,
+ * which closes the cluster before it. */
+static int gap_settle(norm_state *st, int32_t c)
+{
+	st->gap = 0;
+	if (bidx_is_wide((uint32_t)c) || cluster_last_wide(st))
+		return 0;
+	cluster_flush(st);
+	if (st->err || out_reserve(st, 1))
+		return 1;
+	emit(st, 0x20, st->gap_start, st->gap_end);
+	return 1;
+}
+
+static void feed_char(norm_state *st, int32_t c, uint32_t start, uint32_t end, int joins)
+{
+	if (st->gap && gap_settle(st, c))
+		joins = 0;
+	st->started = 1;
+	if (!joins)
+		cluster_flush(st);
+	if (st->err == BIDX_OK)
+		cluster_add(st, c, start, end);
+}
+
+static void feed_kind(norm_state *st, int32_t c, enum cp_kind kind, uint32_t start,
+                      uint32_t end)
+{
+	if (kind == KIND_GAP)
+		feed_gap(st, start, end);
+	else
+		feed_char(st, c, start, end, kind == KIND_JOINER);
+}
+
+static void feed_decomposed(norm_state *st, int32_t c, uint32_t start, uint32_t end)
+{
+	int32_t d[DECOMP_MAX];
+	int bound = UTF8PROC_BOUNDCLASS_START;
+	utf8proc_ssize_t i, n;
+
+	n = utf8proc_decompose_char(c, d, DECOMP_MAX, DECOMP_OPTS, &bound);
+	if (n < 0 || n > DECOMP_MAX) {
+		d[0] = 0xFFFD;  /* unreachable for scalar values; keeps us total */
+		n = 1;
+	}
+	for (i = 0; i < n && st->err == BIDX_OK; i++)
+		feed_kind(st, d[i], classify(d[i]), start, end);
+}
+
+/* Most kanji and kana map to themselves; recognising them from the one
+ * property lookup that classify_prop() needs anyway skips the decomposition
+ * call, the largest cost on Japanese text. */
+static void feed_cp(norm_state *st, int32_t c, uint32_t start, uint32_t end)
+{
+	const utf8proc_property_t *p = utf8proc_get_property(c);
+	int hangul = c >= 0xAC00 && c <= 0xD7A3;  /* decomposed by algorithm */
+
+	if (hangul || p->ignorable || p->casefold_seqindex != UINT16_MAX ||
+	    p->decomp_seqindex != UINT16_MAX)
+		feed_decomposed(st, c, start, end);
+	else
+		feed_kind(st, c, classify_prop(c, p), start, end);
+}
+
+static void feed_ascii(norm_state *st, uint8_t b, uint32_t at)
+{
+	if (b <= 0x20 || b == 0x7F) {
+		feed_gap(st, at, at + 1);
+		return;
+	}
+	if (b >= 'A' && b <= 'Z')
+		b = (uint8_t)(b + ('a' - 'A'));
+	feed_char(st, b, at, at + 1, 0);
+}
+
+static void feed_all(norm_state *st, const uint8_t *in, size_t len)
+{
+	size_t i = 0;
+	uint32_t c;
+	int k;
+
+	while (i < len && st->err == BIDX_OK) {
+		if (in[i] < 0x80) {
+			feed_ascii(st, in[i], (uint32_t)i);
+			i++;
+			continue;
+		}
+		k = bidx_utf8_decode(in + i, len - i, &c);
+		if (k == 0) {
+			feed_char(st, 0xFFFD, (uint32_t)i, (uint32_t)i + 1, 0);
+			k = 1;
+		} else {
+			feed_cp(st, (int32_t)c, (uint32_t)i, (uint32_t)(i + (size_t)k));
+		}
+		i += (size_t)k;
+	}
+}
+
+static bidx_err state_init(norm_state *st, bidx_norm *o, const uint8_t *in, size_t len,
+                           int want_map)
+{
+	memset(st, 0, sizeof *st);
+	st->out = o;
+	st->cap = count_chars(in, len) + 16;
+	st->text_cap = len + len / 16 + 16;
+	st->clu.cap = CLUSTER_CAP0;
+	st->clu.cp = bidx_malloc(2 * CLUSTER_CAP0 * sizeof *st->clu.cp);
+	o->text = bidx_malloc(st->text_cap);
+	o->cp = bidx_malloc(st->cap * sizeof *o->cp);
+	o->byte_off = bidx_malloc((st->cap + 1) * sizeof *o->byte_off);
+	if (want_map) {
+		o->src_start = bidx_malloc(st->cap * sizeof *o->src_start);
+		o->src_end = bidx_malloc(st->cap * sizeof *o->src_end);
+	}
+	if (!st->clu.cp || !o->text || !o->cp || !o->byte_off ||
+	    (want_map && (!o->src_start || !o->src_end)))
+		st->err = BIDX_ENOMEM;
+	return st->err;
+}
+
+bidx_err bidx_normalize(const char *in, size_t len, int want_map, bidx_norm *out)
+{
+	norm_state st;
+
+	memset(out, 0, sizeof *out);
+	if (len > INPUT_MAX)
+		return BIDX_ETOOBIG;
+	if (state_init(&st, out, (const uint8_t *)in, len, want_map) == BIDX_OK) {
+		feed_all(&st, (const uint8_t *)in, len);
+		cluster_flush(&st);  /* a gap still pending is trailing: dropped */
+	}
+	free(st.clu.cp);
+	if (st.err != BIDX_OK) {
+		bidx_norm_free(out);
+		return st.err;
+	}
+	out->byte_off[out->nchars] = (uint32_t)out->len;
+	out->text[out->len] = '\0';
+	return BIDX_OK;
+}
+
+void bidx_norm_free(bidx_norm *n)
+{
+	if (n == NULL)
+		return;
+	free(n->text);
+	free(n->cp);
+	free(n->byte_off);
+	free(n->src_start);
+	free(n->src_end);
+	memset(n, 0, sizeof *n);
+}

@@ -1,0 +1,72 @@
+/*
+ * normalize.h - the text normalisation shared by indexing and querying.
+ *
+ * The normalised form of a text is what every match is defined on: a query
+ * word matches a document when its normalised form is a substring of the
+ * document's normalised text (exactly what `grep -F` would find there).
+ *
+ * Rules, applied in this order:
+ *  1. Unicode NFKC with case folding (utf8proc: COMPAT|COMPOSE|CASEFOLD|STABLE),
+ *     and default-ignorable code points (variation selectors, ZWJ, soft hyphen,
+ *     BOM) removed.  So ＰＣＩ -> pci, ｸﾚｼﾞｯﾄ -> クレジット, ① -> 1.
+ *  2. Whitespace: every run of white space (space, tab, U+3000, CR, LF,
+ *     U+2028/2029, NEL, other Unicode Zs) and of C0/C1 control characters
+ *     is one "gap".  A gap is dropped entirely when the character before it
+ *     or the character after it is a "wide" character (CJK ideographs, kana,
+ *     CJK punctuation and symbols; see bidx_is_wide), so Japanese broken
+ *     across lines or spaced out by PDF extraction ("平成 28 年") reads as
+ *     one string ("平成28年").  Any other gap becomes one U+0020.  Gaps at
+ *     the start and end of the text are dropped.
+ *  3. Invalid UTF-8 bytes each become U+FFFD (callers validate files first;
+ *     this only keeps the function total).
+ *
+ * Positions: the output is UTF-8; "characters" are code points of the output.
+ * The offset map gives, for each output character i, the byte range
+ * [src_start[i], src_end[i]) of the input that produced it (a composed or
+ * expanded character maps to its whole source cluster), so a match on
+ * normalised characters [a, b) highlights input bytes
+ * [src_start[a], src_end[b-1]).
+ */
+#ifndef BIDX_NORMALIZE_H
+#define BIDX_NORMALIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+
+typedef struct bidx_norm {
+	char *text;          /* normalised UTF-8, NUL-terminated; owned */
+	size_t len;          /* bytes of text, without the NUL */
+	uint32_t nchars;     /* code points in text */
+	uint32_t *cp;        /* nchars code points of text; owned */
+	uint32_t *byte_off;  /* nchars+1 byte offsets of each char in text; owned */
+	uint32_t *src_start; /* nchars input byte offsets, or NULL when no map asked */
+	uint32_t *src_end;   /* nchars input byte ends, or NULL */
+} bidx_norm;
+
+/* Normalises in[0..len).  With want_map, fills src_start/src_end.
+ * On success *out is filled and must be released with bidx_norm_free().
+ * Inputs over 2^31 bytes are refused with BIDX_ETOOBIG. */
+bidx_err bidx_normalize(const char *in, size_t len, int want_map, bidx_norm *out);
+
+/* Releases what bidx_normalize() allocated; NULL-safe; zeroes the struct. */
+void bidx_norm_free(bidx_norm *n);
+
+/* 1 when cp is a "wide" character for the gap rule above: U+2E80..U+A4CF
+ * (CJK radicals, punctuation, kana, ideographs, Yi), U+F900..U+FAFF,
+ * U+FE30..U+FE4F, U+FF00..U+FFEF (fullwidth/halfwidth forms), U+20000..U+3FFFF;
+ * but not Hangul (U+3130..U+318F), whose words are space separated. */
+int bidx_is_wide(uint32_t cp);
+
+/* Decodes one UTF-8 character at s[0..n); returns its length (1..4) and
+ * stores the code point, or returns 0 for an invalid sequence (overlong,
+ * surrogate, > U+10FFFF, truncated). */
+int bidx_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp);
+
+/* Encodes cp (<= U+10FFFF) into out[0..4); returns its length. */
+int bidx_utf8_encode(uint32_t cp, uint8_t *out);
+
+/* Byte offset of the first invalid UTF-8 sequence in s[0..n), or n when valid. */
+size_t bidx_utf8_check(const uint8_t *s, size_t n);
+
+#endif

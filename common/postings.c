@@ -1,0 +1,244 @@
+/*
+ * postings.c - block-structured postings: encode from the indexer's raw
+ * per-term stream, decode with a bounds-checked cursor.  The layout is the
+ * one of docs/FORMAT.md: a block of up to 128 docs starts with the gap to
+ * its last doc and its body length, so seek() can hop over blocks whose last
+ * doc is below the target without touching their bodies.
+ */
+#include "postings.h"
+#include "format.h"
+#include "varint.h"
+
+/* Copies one doc payload (everything after the gap) from raw to out. */
+static int copy_payload(bidx_buf *out, const uint8_t **pp, const uint8_t *end, unsigned n)
+{
+	uint64_t v, tf;
+	if (bidx_varint_get(pp, end, &tf) || tf == 0)
+		return -1;
+	bidx_buf_put_varint(out, tf);
+	uint64_t more = n == 1 ? 3 : tf;
+	for (uint64_t i = 0; i < more; i++) {
+		if (bidx_varint_get(pp, end, &v))
+			return -1;
+		bidx_buf_put_varint(out, v);
+	}
+	return 0;
+}
+
+bidx_err bidx_postings_encode(bidx_buf *out, const uint8_t *raw, size_t rawlen,
+                              uint32_t df, unsigned n)
+{
+	const uint8_t *p = raw, *end = raw + rawlen;
+	bidx_buf body = BIDX_BUF_INIT;
+	int64_t prev = -1;       /* previous doc in the whole list */
+	uint32_t base = 0;
+	bidx_err rc = BIDX_OK;
+
+	for (uint32_t done = 0; done < df;) {
+		uint32_t cnt = df - done < BIDX_DOCS_PER_BLOCK ? df - done : BIDX_DOCS_PER_BLOCK;
+		int64_t bprev = -1;
+		body.len = 0;
+		for (uint32_t i = 0; i < cnt; i++) {
+			uint64_t gap;
+			if (bidx_varint_get(&p, end, &gap)) {
+				rc = bidx_corrupt();
+				goto out;
+			}
+			int64_t doc = prev + 1 + (int64_t)gap;
+			bidx_buf_put_varint(&body, bprev < 0 ? (uint64_t)(doc - base)
+			                                     : (uint64_t)(doc - bprev - 1));
+			if (copy_payload(&body, &p, end, n)) {
+				rc = bidx_corrupt();
+				goto out;
+			}
+			prev = bprev = doc;
+		}
+		bidx_buf_put_varint(out, (uint64_t)(prev - base));
+		bidx_buf_put_varint(out, body.len);
+		bidx_buf_put(out, body.p, body.len);
+		base = (uint32_t)(prev + 1);
+		done += cnt;
+	}
+	if (p != end)
+		rc = bidx_corrupt();
+	if (!rc && (body.err || out->err))
+		rc = BIDX_ENOMEM;
+out:
+	bidx_buf_free(&body);
+	return rc;
+}
+
+int bidx_pcur_init(bidx_pcur *c, const uint8_t *data, size_t len, uint32_t df,
+                   unsigned n, uint32_t ndocs)
+{
+	c->p = data;
+	c->end = data + len;
+	c->bp = c->bend = data;
+	c->pos = NULL;
+	c->n = n;
+	c->left = df;
+	c->block_left = 0;
+	c->ndocs = ndocs;
+	c->base = 0;
+	c->block_last = 0;
+	c->doc = -1;
+	c->pos_pending = 0;
+	c->tf = c->tf_title = c->tf_word = c->tf_edge = 0;
+	if (df == 0 || df > ndocs || (n != 1 && n != 2)) {
+		bidx_corrupt();
+		return -1;
+	}
+	return 0;
+}
+
+/* Enters the next block: reads its header; the body is left undecoded. */
+static int enter_block(bidx_pcur *c)
+{
+	uint64_t last_gap, body_len;
+	if (c->block_left == 0 && c->bp != c->bend)
+		return -1;   /* previous body not consumed exactly */
+	if (c->doc >= 0)
+		c->base = c->block_last + 1;
+	if (bidx_varint_get(&c->p, c->end, &last_gap) ||
+	    bidx_varint_get(&c->p, c->end, &body_len) ||
+	    body_len > (uint64_t)(c->end - c->p) ||
+	    last_gap >= (uint64_t)c->ndocs - c->base)
+		return -1;
+	c->block_last = c->base + (uint32_t)last_gap;
+	c->bp = c->p;
+	c->bend = c->p + body_len;
+	c->p = c->bend;
+	c->block_left = c->left < BIDX_DOCS_PER_BLOCK ? c->left : BIDX_DOCS_PER_BLOCK;
+	return 0;
+}
+
+/* Skips the positions of the current doc if nobody decoded them. */
+static int skip_positions(bidx_pcur *c)
+{
+	uint64_t v;
+	for (uint32_t i = 0; i < c->tf; i++)
+		if (bidx_varint_get(&c->bp, c->bend, &v))
+			return -1;
+	c->pos_pending = 0;
+	return 0;
+}
+
+static int read_doc(bidx_pcur *c, int first_in_block)
+{
+	uint64_t gap;
+	int64_t doc;
+	if (bidx_varint_get(&c->bp, c->bend, &gap))
+		return -1;
+	doc = first_in_block ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
+	if (doc > c->block_last || doc <= c->doc)
+		return -1;
+	c->doc = doc;
+	if (bidx_varint_get32(&c->bp, c->bend, &c->tf) || c->tf == 0)
+		return -1;
+	if (c->n == 1) {
+		if (bidx_varint_get32(&c->bp, c->bend, &c->tf_title) ||
+		    bidx_varint_get32(&c->bp, c->bend, &c->tf_word) ||
+		    bidx_varint_get32(&c->bp, c->bend, &c->tf_edge) ||
+		    c->tf_title > c->tf || (uint64_t)c->tf_word + c->tf_edge > c->tf)
+			return -1;
+	} else {
+		c->pos = c->bp;
+		c->pos_pending = 1;
+	}
+	c->block_left--;
+	c->left--;
+	if (c->block_left == 0 && c->doc != c->block_last)
+		return -1;
+	return 0;
+}
+
+/* Leaves the current doc: skips undecoded positions and, after a block's
+ * last doc, checks that the body ended exactly there. */
+static int finish_doc(bidx_pcur *c)
+{
+	if (c->pos_pending && skip_positions(c))
+		return -1;
+	if (c->block_left == 0 && c->bp != c->bend)
+		return -1;
+	return 0;
+}
+
+int bidx_pcur_next(bidx_pcur *c)
+{
+	if (finish_doc(c))
+		return -1;
+	if (c->left == 0)
+		return c->p == c->end && c->bp == c->bend ? 0 : -1;
+	int first = 0;
+	if (c->block_left == 0) {
+		if (enter_block(c))
+			return -1;
+		first = 1;
+	}
+	return read_doc(c, first) ? -1 : 1;
+}
+
+int bidx_pcur_seek(bidx_pcur *c, uint32_t target)
+{
+	if (c->doc >= (int64_t)target)
+		return 1;
+	if (finish_doc(c))
+		return -1;
+	/* hop over whole blocks whose last doc is below the target */
+	while (c->left > 0) {
+		if (c->block_left > 0 && c->block_last >= target)
+			break;
+		if (c->block_left > 0) {       /* abandon the rest of this block */
+			c->left -= c->block_left;
+			c->block_left = 0;
+			c->pos_pending = 0;
+			c->doc = c->block_last;
+			c->bp = c->bend;
+			if (c->left == 0)
+				break;
+		}
+		if (enter_block(c))
+			return -1;
+		if (c->block_last < target) {
+			c->left -= c->block_left;
+			c->block_left = 0;
+			c->doc = c->block_last;
+			c->bp = c->bend;
+		} else {
+			/* decode from the block start */
+			int r = read_doc(c, 1);
+			if (r)
+				return -1;
+			if (c->doc >= (int64_t)target)
+				return 1;
+			break;
+		}
+	}
+	for (;;) {
+		int r = bidx_pcur_next(c);
+		if (r <= 0 || c->doc >= (int64_t)target)
+			return r;
+	}
+}
+
+int bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
+{
+	const uint8_t *p = c->pos;
+	int64_t prev = -1;
+	if (c->n != 2 || !c->pos)
+		return -1;
+	for (uint32_t i = 0; i < c->tf; i++) {
+		uint64_t g;
+		if (bidx_varint_get(&p, c->bend, &g))
+			return -1;
+		int64_t pos = prev + 1 + (int64_t)g;
+		if (pos >= limit)
+			return -1;
+		out[i] = (uint32_t)pos;
+		prev = pos;
+	}
+	if (c->pos_pending)   /* a second decode of the same doc leaves bp alone */
+		c->bp = p;
+	c->pos_pending = 0;
+	return 0;
+}

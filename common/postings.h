@@ -1,0 +1,55 @@
+/*
+ * postings.h - the postings codec (docs/FORMAT.md, "Postings").
+ *
+ * The indexer accumulates each term's documents in a "raw" stream (per doc:
+ * varint gap from the previous doc of the term, -1 before the first, then
+ * the doc's payload exactly as on disk) and bidx_postings_encode() cuts it
+ * into blocks of 128 docs with skip headers.  The searcher walks postings
+ * with a bidx_pcur, which checks every invariant against an end pointer.
+ */
+#ifndef BIDX_POSTINGS_H
+#define BIDX_POSTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+#include "error.h"
+
+/* Appends the on-disk form of a raw stream holding df docs of an n-gram
+ * (n = 1 or 2) to out.  Returns BIDX_ECORRUPT if raw is inconsistent. */
+bidx_err bidx_postings_encode(bidx_buf *out, const uint8_t *raw, size_t rawlen,
+                              uint32_t df, unsigned n);
+
+/* A cursor over one term's postings.  Pointers point into the mapped index
+ * and live as long as the mapping. */
+typedef struct bidx_pcur {
+	const uint8_t *p, *end;      /* next block header .. end of the list */
+	const uint8_t *bp, *bend;    /* next doc in the current block .. block end */
+	const uint8_t *pos;          /* bigram: first undecoded position varint */
+	unsigned n;                  /* 1 or 2 */
+	uint32_t left;               /* docs not yet returned, whole list */
+	uint32_t block_left;         /* docs not yet returned in this block */
+	uint32_t ndocs;              /* doc ids must be below this */
+	uint32_t base;               /* previous block's last doc + 1 */
+	uint32_t block_last;         /* last doc of the current block */
+	int64_t doc;                 /* current doc, -1 before the first */
+	int pos_pending;             /* positions of doc not yet consumed */
+	uint32_t tf, tf_title, tf_word, tf_edge;  /* current doc's payload */
+} bidx_pcur;
+
+/* Starts a cursor on data[0..len) with df docs; returns 0 or -1 (corrupt). */
+int bidx_pcur_init(bidx_pcur *c, const uint8_t *data, size_t len, uint32_t df,
+                   unsigned n, uint32_t ndocs);
+
+/* Moves to the next doc.  Returns 1 on a doc, 0 at the end, -1 on corruption. */
+int bidx_pcur_next(bidx_pcur *c);
+
+/* Moves to the first doc >= target (skipping whole blocks where it can).
+ * Returns 1 on a doc, 0 at the end, -1 on corruption. */
+int bidx_pcur_seek(bidx_pcur *c, uint32_t target);
+
+/* Bigram cursors: decodes the current doc's tf positions into out[] (room for
+ * c->tf entries), checking they increase and are < limit.  Returns 0 or -1. */
+int bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit);
+
+#endif

@@ -1,0 +1,173 @@
+#include "segment_reader.h"
+#include "checksum.h"
+#include "fault.h"
+#include "io.h"
+#include "varint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bidx_err fail(bidx_err e, char *why, size_t n, const char *msg)
+{
+	snprintf(why, n, "%s", msg);
+	return e == BIDX_ECORRUPT ? bidx_corrupt() : e;
+}
+
+static bidx_err check_header(const uint8_t *m, size_t size, char *why, size_t n)
+{
+	if (size < BIDX_HEADER_SIZE + BIDX_FOOTER_SIZE)
+		return fail(BIDX_ECORRUPT, why, n, "file too short to be an index (truncated?)");
+	if (memcmp(m, BIDX_MAGIC, 8))
+		return fail(BIDX_ECORRUPT, why, n, "not a bidx index (bad magic)");
+	if (bidx_get_u64le(m + 24) != bidx_xxh3(m, 24))
+		return fail(BIDX_ECORRUPT, why, n, "header checksum mismatch");
+	uint32_t version = bidx_get_u32le(m + 8);
+	if (version != BIDX_FORMAT_VERSION) {
+		snprintf(why, n, "format version %u, this bsearch reads version %u: rebuild with `bidx build`",
+		         version, BIDX_FORMAT_VERSION);
+		return BIDX_EVERSION;
+	}
+	if (bidx_get_u64le(m + 16) != size)
+		return fail(BIDX_ECORRUPT, why, n, "file size differs from the header (truncated or extended)");
+	return BIDX_OK;
+}
+
+static bidx_err read_table(bidx_segment *s, char *why, size_t n)
+{
+	const uint8_t *f = s->map + s->size - BIDX_FOOTER_SIZE;
+	uint64_t toff = bidx_get_u64le(f);
+	uint32_t nsec = bidx_get_u32le(f + 8);
+	if (memcmp(f + 24, BIDX_END_MAGIC, 8) || bidx_get_u32le(f + 12) != BIDX_FORMAT_VERSION)
+		return fail(BIDX_ECORRUPT, why, n, "bad footer");
+	uint64_t tlen = (uint64_t)nsec * BIDX_TABLE_ENTRY_SIZE;
+	if (nsec != BIDX_SEC_MAX || toff < BIDX_HEADER_SIZE ||
+	    toff + tlen != s->size - BIDX_FOOTER_SIZE)
+		return fail(BIDX_ECORRUPT, why, n, "bad section table position");
+	const uint8_t *t = s->map + toff;
+	if (bidx_get_u64le(f + 16) != bidx_xxh3(t, tlen))
+		return fail(BIDX_ECORRUPT, why, n, "section table checksum mismatch");
+	uint64_t prev_end = BIDX_HEADER_SIZE;
+	for (uint32_t i = 0; i < nsec; i++, t += BIDX_TABLE_ENTRY_SIZE) {
+		uint32_t id = bidx_get_u32le(t);
+		uint64_t off = bidx_get_u64le(t + 8), len = bidx_get_u64le(t + 16);
+		/* sections are stored in id order, aligned, without overlap */
+		if (id != i + 1 || off % 8 || off < prev_end || len > toff - off)
+			return fail(BIDX_ECORRUPT, why, n, "bad section table entry");
+		s->sec[id].p = s->map + off;
+		s->sec[id].len = (size_t)len;
+		prev_end = off + len;
+	}
+	return BIDX_OK;
+}
+
+bidx_err bidx_segment_verify(const bidx_segment *s, char *why, size_t n)
+{
+	static const char *names[] = {"", "META", "POSTINGS", "TERMS", "DOCS", "BOUNDS",
+	                              "PATHS", "STORE", "ZDICT"};
+	const uint8_t *t = s->map + bidx_get_u64le(s->map + s->size - BIDX_FOOTER_SIZE);
+	for (int id = 1; id <= BIDX_SEC_MAX; id++, t += BIDX_TABLE_ENTRY_SIZE) {
+		if (bidx_xxh3(s->sec[id].p, s->sec[id].len) != bidx_get_u64le(t + 24)) {
+			snprintf(why, n, "checksum mismatch in section %s", names[id]);
+			return bidx_corrupt();
+		}
+	}
+	return BIDX_OK;
+}
+
+static bidx_err check_sections(bidx_segment *s, char *why, size_t n)
+{
+	if (s->sec[BIDX_SEC_META].len != BIDX_META_SIZE)
+		return fail(BIDX_ECORRUPT, why, n, "bad META section size");
+	bidx_meta_decode(s->sec[BIDX_SEC_META].p, &s->meta);
+	if (s->sec[BIDX_SEC_DOCS].len != (size_t)s->meta.ndocs * BIDX_DOC_SIZE)
+		return fail(BIDX_ECORRUPT, why, n, "DOCS section size differs from the document count");
+	if (bidx_termdict_open(&s->td, s->sec[BIDX_SEC_TERMS].p, s->sec[BIDX_SEC_TERMS].len,
+	                       s->sec[BIDX_SEC_POSTINGS].len) ||
+	    s->td.nterms != s->meta.nterms)
+		return fail(BIDX_ECORRUPT, why, n, "bad term dictionary header");
+	return BIDX_OK;
+}
+
+bidx_err bidx_segment_open(const char *dir, bidx_segment **out, char *why, size_t n)
+{
+	*out = NULL;
+	why[0] = 0;
+	bidx_segment *s = bidx_calloc(1, sizeof *s);
+	if (!s)
+		return BIDX_ENOMEM;
+	s->path = bidx_path_join(dir, BIDX_INDEX_FILE);
+	if (!s->path) {
+		free(s);
+		return BIDX_ENOMEM;
+	}
+	bidx_err rc = bidx_map_file(s->path, &s->map, &s->size);
+	if (rc == BIDX_ENOINDEX)
+		snprintf(why, n, "no index here: run `bidx build` first");
+	else if (rc)
+		snprintf(why, n, "cannot read the index file");
+	if (!rc)
+		rc = check_header(s->map, s->size, why, n);
+	if (!rc)
+		rc = read_table(s, why, n);
+	if (!rc)
+		rc = bidx_segment_verify(s, why, n);
+	if (!rc)
+		rc = check_sections(s, why, n);
+	if (rc) {
+		bidx_segment_close(s);
+		return rc;
+	}
+	*out = s;
+	return BIDX_OK;
+}
+
+void bidx_segment_close(bidx_segment *s)
+{
+	if (!s)
+		return;
+	bidx_dsr_free(s->dsr);
+	bidx_unmap(s->map, s->size);
+	free(s->path);
+	free(s);
+}
+
+bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d)
+{
+	if (id >= s->meta.ndocs)
+		return bidx_corrupt();
+	bidx_docrec_decode(s->sec[BIDX_SEC_DOCS].p + (size_t)id * BIDX_DOC_SIZE, d);
+	uint64_t blen = ((uint64_t)d->nchars + 8) / 8;
+	if (d->store_len > s->sec[BIDX_SEC_STORE].len ||
+	    d->store_off > s->sec[BIDX_SEC_STORE].len - d->store_len ||
+	    blen > s->sec[BIDX_SEC_BOUNDS].len ||
+	    d->bound_off > s->sec[BIDX_SEC_BOUNDS].len - blen ||
+	    d->path_len > s->sec[BIDX_SEC_PATHS].len ||
+	    d->path_off > s->sec[BIDX_SEC_PATHS].len - d->path_len ||
+	    d->title_start > d->title_end || d->title_end > d->nchars)
+		return bidx_corrupt();
+	return BIDX_OK;
+}
+
+const uint8_t *bidx_segment_bounds(const bidx_segment *s, const bidx_docrec *d)
+{
+	return s->sec[BIDX_SEC_BOUNDS].p + d->bound_off;
+}
+
+const char *bidx_segment_path(const bidx_segment *s, const bidx_docrec *d)
+{
+	return (const char *)s->sec[BIDX_SEC_PATHS].p + d->path_off;
+}
+
+bidx_err bidx_segment_fetch(bidx_segment *s, const bidx_docrec *d, char **buf,
+                            const char **title, size_t *tlen, const char **text)
+{
+	*buf = NULL;
+	if (!s->dsr) {
+		bidx_err rc = bidx_dsr_new(s->sec[BIDX_SEC_ZDICT].p, s->sec[BIDX_SEC_ZDICT].len, &s->dsr);
+		if (rc)
+			return rc;
+	}
+	return bidx_dsr_get(s->dsr, s->sec[BIDX_SEC_STORE].p + d->store_off, d->store_len,
+	                    d->text_len, buf, title, tlen, text);
+}

@@ -1,0 +1,69 @@
+/*
+ * segment_reader.h - opens an index file read-only and hands out its parts.
+ *
+ * Opening maps the file, checks the header, footer and section table, and
+ * verifies every section's XXH3 checksum; nothing else is parsed.  All
+ * pointers handed out point into the mapping and live until
+ * bidx_segment_close().  Every accessor checks its bounds and reports
+ * corruption instead of reading outside the section.
+ */
+#ifndef BIDX_SEGMENT_READER_H
+#define BIDX_SEGMENT_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "docstore.h"
+#include "error.h"
+#include "format.h"
+#include "termdict.h"
+
+typedef struct bidx_section_ref {
+	const uint8_t *p;   /* in the mapping */
+	size_t len;
+} bidx_section_ref;
+
+typedef struct bidx_segment {
+	const uint8_t *map;
+	size_t size;
+	bidx_section_ref sec[BIDX_SEC_MAX + 1];   /* indexed by section id */
+	bidx_meta meta;
+	bidx_termdict td;
+	bidx_dsr *dsr;        /* lazily created on the first fetch */
+	char *path;           /* the index file; owned */
+} bidx_segment;
+
+/* Opens DIR/index.bidx.  On failure returns BIDX_ENOINDEX, BIDX_EIO,
+ * BIDX_ECORRUPT or BIDX_EVERSION and writes a one-line reason (without the
+ * path) into why[whylen]. */
+bidx_err bidx_segment_open(const char *dir, bidx_segment **out, char *why, size_t whylen);
+void bidx_segment_close(bidx_segment *s);   /* NULL ok */
+
+/* Verifies every section checksum (done by open; exposed for `bidx check`). */
+bidx_err bidx_segment_verify(const bidx_segment *s, char *why, size_t whylen);
+
+/* Document record of id, checked against the sections it points into. */
+bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d);
+
+/* The word-boundary bitmap of a checked record (ceil((nchars+1)/8) bytes). */
+const uint8_t *bidx_segment_bounds(const bidx_segment *s, const bidx_docrec *d);
+
+/* The path of a checked record (not NUL-terminated; length d->path_len). */
+const char *bidx_segment_path(const bidx_segment *s, const bidx_docrec *d);
+
+/* Decompresses a document: *buf is malloc'd (caller frees), title and text
+ * point into it; text is d->text_len bytes. */
+bidx_err bidx_segment_fetch(bidx_segment *s, const bidx_docrec *d, char **buf,
+                            const char **title, size_t *tlen, const char **text);
+
+/* The postings bytes of a term found in the dictionary. */
+static inline const uint8_t *bidx_segment_postings(const bidx_segment *s, const bidx_term *t)
+{
+	return s->sec[BIDX_SEC_POSTINGS].p + t->post_off;
+}
+
+static inline int bidx_bit(const uint8_t *bits, uint32_t i)
+{
+	return bits[i >> 3] >> (i & 7) & 1;
+}
+
+#endif

@@ -1,0 +1,166 @@
+#include "termdict.h"
+#include "format.h"
+#include "varint.h"
+
+void bidx_tdw_add(bidx_tdwriter *w, uint64_t key, uint32_t df, uint64_t post_len)
+{
+	if (w->err)
+		return;
+	if (w->nterms > 0 && key <= w->prev_key) {
+		w->err = bidx_corrupt();
+		return;
+	}
+	if (w->nterms % BIDX_TERMS_PER_BLOCK == 0) {
+		bidx_buf_put_u64le(&w->idx, key);
+		bidx_buf_put_u64le(&w->idx, w->post_off);
+		bidx_buf_put_u32le(&w->idx, (uint32_t)w->ent.len);
+		bidx_buf_put_u32le(&w->idx, 0);
+		bidx_buf_put_varint(&w->ent, 0);
+		if (w->ent.len > UINT32_MAX)
+			w->err = BIDX_ETOOBIG;
+	} else {
+		bidx_buf_put_varint(&w->ent, key - w->prev_key);
+	}
+	bidx_buf_put_varint(&w->ent, df);
+	bidx_buf_put_varint(&w->ent, post_len);
+	w->prev_key = key;
+	w->post_off += post_len;
+	w->nterms++;
+	if (w->idx.err || w->ent.err)
+		w->err = BIDX_ENOMEM;
+}
+
+void bidx_tdw_free(bidx_tdwriter *w)
+{
+	if (!w)
+		return;
+	bidx_buf_free(&w->idx);
+	bidx_buf_free(&w->ent);
+}
+
+bidx_err bidx_tdw_finish(bidx_tdwriter *w, bidx_buf *out)
+{
+	bidx_err rc = w->err;
+	if (!rc) {
+		uint32_t nblocks = (w->nterms + BIDX_TERMS_PER_BLOCK - 1) / BIDX_TERMS_PER_BLOCK;
+		bidx_buf_put_u32le(out, w->nterms);
+		bidx_buf_put_u32le(out, nblocks);
+		bidx_buf_put_u32le(out, BIDX_TERMS_PER_BLOCK);
+		bidx_buf_put_u32le(out, 0);
+		bidx_buf_put(out, w->idx.p, w->idx.len);
+		bidx_buf_put(out, w->ent.p, w->ent.len);
+		if (out->err)
+			rc = out->err;
+	}
+	bidx_tdw_free(w);
+	return rc;
+}
+
+int bidx_termdict_open(bidx_termdict *td, const uint8_t *data, size_t len, uint64_t post_size)
+{
+	if (len < BIDX_TERMS_HEADER_SIZE)
+		goto corrupt;
+	td->nterms = bidx_get_u32le(data);
+	td->nblocks = bidx_get_u32le(data + 4);
+	if (bidx_get_u32le(data + 8) != BIDX_TERMS_PER_BLOCK)
+		goto corrupt;
+	if (td->nblocks != (td->nterms + BIDX_TERMS_PER_BLOCK - 1) / BIDX_TERMS_PER_BLOCK)
+		goto corrupt;
+	if ((len - BIDX_TERMS_HEADER_SIZE) / BIDX_BLOCKIDX_SIZE < td->nblocks)
+		goto corrupt;
+	td->idx = data + BIDX_TERMS_HEADER_SIZE;
+	td->ent = td->idx + (size_t)td->nblocks * BIDX_BLOCKIDX_SIZE;
+	td->ent_end = data + len;
+	td->post_size = post_size;
+	return 0;
+corrupt:
+	bidx_corrupt();
+	return -1;
+}
+
+/* Decodes block b's entries, calling fn on each; stops at a non-zero fn. */
+static int walk_block(const bidx_termdict *td, uint32_t b,
+                      int (*fn)(const bidx_term *t, void *arg), void *arg)
+{
+	const uint8_t *rec = td->idx + (size_t)b * BIDX_BLOCKIDX_SIZE;
+	uint64_t key = bidx_get_u64le(rec);
+	uint64_t off = bidx_get_u64le(rec + 8);
+	uint32_t eoff = bidx_get_u32le(rec + 16);
+	uint32_t cnt = BIDX_TERMS_PER_BLOCK;
+	if (b == td->nblocks - 1)
+		cnt = td->nterms - b * BIDX_TERMS_PER_BLOCK;
+	if (eoff > (size_t)(td->ent_end - td->ent))
+		return -1;
+	const uint8_t *p = td->ent + eoff;
+	for (uint32_t i = 0; i < cnt; i++) {
+		uint64_t delta, df, plen;
+		if (bidx_varint_get(&p, td->ent_end, &delta) ||
+		    bidx_varint_get(&p, td->ent_end, &df) ||
+		    bidx_varint_get(&p, td->ent_end, &plen))
+			return -1;
+		if ((i == 0) != (delta == 0) || df == 0 || df > UINT32_MAX ||
+		    plen > td->post_size || off > td->post_size - plen)
+			return -1;
+		key += delta;
+		bidx_term t = {key, (uint32_t)df, off, plen};
+		int r = fn(&t, arg);
+		if (r)
+			return r;
+		off += plen;
+	}
+	return 0;
+}
+
+struct find_arg {
+	uint64_t key;
+	bidx_term *out;
+};
+
+static int find_cb(const bidx_term *t, void *arg)
+{
+	struct find_arg *a = arg;
+	if (t->key < a->key)
+		return 0;
+	if (t->key == a->key) {
+		*a->out = *t;
+		return 1;
+	}
+	return 2;   /* passed it: absent */
+}
+
+int bidx_termdict_find(const bidx_termdict *td, uint64_t key, bidx_term *t)
+{
+	uint32_t lo = 0, hi = td->nblocks;
+	/* last block whose first key <= key */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (bidx_get_u64le(td->idx + (size_t)mid * BIDX_BLOCKIDX_SIZE) <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return 0;
+	struct find_arg a = {key, t};
+	int r = walk_block(td, lo - 1, find_cb, &a);
+	if (r < 0) {
+		bidx_corrupt();
+		return -1;
+	}
+	return r == 1;
+}
+
+int bidx_termdict_each(const bidx_termdict *td,
+                       int (*fn)(const bidx_term *t, void *arg), void *arg)
+{
+	for (uint32_t b = 0; b < td->nblocks; b++) {
+		int r = walk_block(td, b, fn, arg);
+		if (r < 0) {
+			bidx_corrupt();
+			return -1;
+		}
+		if (r)
+			return r;
+	}
+	return 0;
+}

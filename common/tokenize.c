@@ -1,0 +1,153 @@
+#include "tokenize.h"
+#include "fault.h"
+
+#include <mecab.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Debian's mecab-ipadic-utf8; the system default may be another dictionary
+ * (groonga-tokenizer-mecab switches it to naist-jdic). */
+#define IPADIC_UTF8_DIR "/var/lib/mecab/dic/ipadic-utf8"
+
+struct bidx_tokenizer {
+	mecab_model_t *model;
+	mecab_t *tagger;
+	mecab_lattice_t *lattice;
+};
+
+bidx_err bidx_tokenizer_new(bidx_tokenizer **out, char *why, size_t whylen)
+{
+	char arg[1024];
+	const char *dic = getenv("BIDX_MECAB_DICDIR");
+	*out = NULL;
+	if (!dic && access(IPADIC_UTF8_DIR "/sys.dic", R_OK) == 0)
+		dic = IPADIC_UTF8_DIR;
+	if (dic)
+		snprintf(arg, sizeof arg, "-d %s", dic);
+	else
+		arg[0] = 0;
+	bidx_tokenizer *t = bidx_calloc(1, sizeof *t);
+	if (!t)
+		return BIDX_ENOMEM;
+	t->model = mecab_model_new2(arg);
+	if (t->model)
+		t->tagger = mecab_model_new_tagger(t->model);
+	if (t->tagger)
+		t->lattice = mecab_model_new_lattice(t->model);
+	if (!t->lattice) {
+		snprintf(why, whylen, "cannot load MeCab with the ipadic dictionary (%s): %s; "
+		         "install the Debian packages mecab-ipadic-utf8 and libmecab2",
+		         dic ? dic : "system default", mecab_strerror(NULL));
+		bidx_tokenizer_free(t);
+		return BIDX_EMECAB;
+	}
+	*out = t;
+	return BIDX_OK;
+}
+
+void bidx_tokenizer_free(bidx_tokenizer *t)
+{
+	if (!t)
+		return;
+	if (t->lattice)
+		mecab_lattice_destroy(t->lattice);
+	if (t->tagger)
+		mecab_destroy(t->tagger);
+	if (t->model)
+		mecab_model_destroy(t->model);
+	free(t);
+}
+
+static void setbit(uint8_t *bits, uint32_t i)
+{
+	bits[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
+static void clearbit(uint8_t *bits, uint32_t i)
+{
+	bits[i >> 3] &= (uint8_t)~(1u << (i & 7));
+}
+
+static int is_alnum(uint32_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_digit(uint32_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+uint32_t bidx_bounds_finish(const uint32_t *cp, uint32_t nchars, uint8_t *bits)
+{
+	setbit(bits, 0);
+	setbit(bits, nchars);
+	for (uint32_t i = 1; i < nchars; i++) {
+		uint32_t a = cp[i - 1], b = cp[i];
+		int sep_b = (b == ',' || b == '.') && i + 1 < nchars && is_digit(cp[i + 1]);
+		int sep_a = (a == ',' || a == '.') && i >= 2 && is_digit(cp[i - 2]);
+		if ((is_alnum(a) && is_alnum(b)) || (is_digit(a) && sep_b) || (sep_a && is_digit(b)))
+			clearbit(bits, i);
+	}
+	uint32_t words = 0;
+	for (uint32_t i = 0; i < nchars; i++)
+		if ((bits[i >> 3] >> (i & 7) & 1) && cp[i] != ' ')
+			words++;
+	return words;
+}
+
+/* End (exclusive byte offset) of the chunk starting at byte `from`. */
+static size_t chunk_end(const bidx_norm *n, size_t from)
+{
+	if (n->len - from <= BIDX_MECAB_CHUNK)
+		return n->len;
+	size_t lim = from + BIDX_MECAB_CHUNK, cut = 0;
+	const unsigned char *s = (const unsigned char *)n->text;
+	for (size_t i = lim; i > from + BIDX_MECAB_CHUNK / 2; i--) {
+		/* after 。(E3 80 82) ！(EF BC 81) ？(EF BC 9F) . ! ? or a space */
+		if (s[i - 1] == ' ' || s[i - 1] == '.' || s[i - 1] == '!' || s[i - 1] == '?' ||
+		    (i >= 3 && s[i - 3] == 0xE3 && s[i - 2] == 0x80 && s[i - 1] == 0x82)) {
+			cut = i;
+			break;
+		}
+	}
+	if (!cut) {      /* no sentence end: cut at a character boundary */
+		cut = lim;
+		while (cut > from && (s[cut] & 0xC0) == 0x80)
+			cut--;
+	}
+	return cut;
+}
+
+bidx_err bidx_tokenize(bidx_tokenizer *t, const bidx_norm *n, uint8_t *bits, uint32_t *ntokens)
+{
+	uint32_t ci = 0;       /* character index, advanced with the byte offsets */
+	*ntokens = 0;
+	for (size_t from = 0; from < n->len;) {
+		size_t to = chunk_end(n, from);
+		mecab_lattice_set_sentence2(t->lattice, n->text + from, to - from);
+		if (!mecab_parse_lattice(t->tagger, t->lattice))
+			return BIDX_EMECAB;
+		for (const mecab_node_t *nd = mecab_lattice_get_bos_node(t->lattice); nd; nd = nd->next) {
+			if (nd->stat == MECAB_BOS_NODE || nd->stat == MECAB_EOS_NODE)
+				continue;
+			size_t b0 = (size_t)(nd->surface - n->text), b1 = b0 + nd->length;
+			while (ci < n->nchars && n->byte_off[ci] < b0)
+				ci++;
+			setbit(bits, ci);
+			uint32_t cj = ci;
+			while (cj < n->nchars && n->byte_off[cj] < b1)
+				cj++;
+			setbit(bits, cj);
+			ci = cj;
+		}
+		while (ci < n->nchars && n->byte_off[ci] < to)
+			ci++;
+		setbit(bits, ci);   /* a chunk end is a boundary */
+		from = to;
+	}
+	*ntokens = bidx_bounds_finish(n->cp, n->nchars, bits);
+	return BIDX_OK;
+}

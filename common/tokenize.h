@@ -1,0 +1,37 @@
+/*
+ * tokenize.h - word boundaries of normalised text, from MeCab (ipadic).
+ *
+ * The index matches on characters, so what it needs of MeCab is where words
+ * start and end: bidx_tokenize() sets bit i of a bitmap when a word starts or
+ * ends before normalised character i.  Runs of ASCII letters and digits (and
+ * digit groups like 48,685 or 3.14) are single words, whatever MeCab made of
+ * them.  MeCab is fed bounded chunks (at most BIDX_MECAB_CHUNK bytes, cut after
+ * a sentence end or a space when there is one) so input of any size works.
+ */
+#ifndef BIDX_TOKENIZE_H
+#define BIDX_TOKENIZE_H
+
+#include <stdint.h>
+#include "error.h"
+#include "normalize.h"
+
+#define BIDX_MECAB_CHUNK 4096
+
+typedef struct bidx_tokenizer bidx_tokenizer;
+
+/* Loads MeCab with the ipadic-utf8 dictionary (BIDX_MECAB_DICDIR overrides
+ * the dictionary directory).  One tokenizer per thread.  On failure returns
+ * BIDX_EMECAB with MeCab's reason in why. */
+bidx_err bidx_tokenizer_new(bidx_tokenizer **out, char *why, size_t whylen);
+void bidx_tokenizer_free(bidx_tokenizer *t);   /* NULL ok */
+
+/* bits: (n->nchars + 8) / 8 bytes, zeroed by the caller.  *ntokens receives
+ * the number of words (space characters are not words). */
+bidx_err bidx_tokenize(bidx_tokenizer *t, const bidx_norm *n, uint8_t *bits, uint32_t *ntokens);
+
+/* The boundary rules applied to a bitmap that already holds MeCab's cuts:
+ * forces bits 0 and nchars, removes cuts inside ASCII alphanumeric runs and
+ * digit groups, and returns the word count.  Exposed for tests. */
+uint32_t bidx_bounds_finish(const uint32_t *cp, uint32_t nchars, uint8_t *bits);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * corpus.h - from command-line arguments to the list of files to index, and
+ * from a file's bytes to a notice (text and title).
+ */
+#ifndef BIDX_CORPUS_H
+#define BIDX_CORPUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+
+typedef struct bidx_filelist {
+	char **paths;      /* owned; as printed: argument joined with the path below it */
+	size_t n, cap;
+} bidx_filelist;
+
+/* Called for each file or directory that is left out, with the reason. */
+typedef void (*bidx_skip_fn)(const char *path, const char *reason, void *arg);
+
+/* Appends the indexable files under arg (a file or a directory, walked
+ * recursively in byte order of names, hidden entries left out, directory
+ * loops cut) to fl.  Files of kinds not indexed are reported through skip.
+ * Returns BIDX_EIO when arg itself cannot be read (reported too). */
+bidx_err bidx_corpus_walk(const char *arg, bidx_filelist *fl, bidx_skip_fn skip, void *skip_arg);
+void bidx_filelist_free(bidx_filelist *fl);
+
+/* 1 for names the indexer reads as plain-text notices (.txt, .md). */
+int bidx_corpus_is_text(const char *name);
+
+/* Checks a file's bytes: NULL when usable (after a UTF-8 BOM, which *skip
+ * is set to skip), else the reason it is not (static string). */
+const char *bidx_corpus_check(const char *data, size_t len, size_t *skip, char *buf, size_t buflen);
+
+/* The title of a plain-text notice: the byte range of a heading line near
+ * the top (one ending in お詫び, お知らせ, ご報告, について...), else the
+ * first line that is not a URL or a date.  Empty range when none. */
+void bidx_corpus_title(const char *text, size_t len, size_t *start, size_t *end);
+
+#endif

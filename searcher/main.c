@@ -1,0 +1,203 @@
+/* bsearch - searches a bidx index.  Argument parsing and exit codes only. */
+#include "output.h"
+#include "query_eval.h"
+#include "query_parse.h"
+#include "segment_reader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"usage: bsearch [-i DIR] [--json | -l | -c] [-n N] [--offset K] [--color WHEN] QUERY\n"
+	"       bsearch --help | --version\n";
+
+static const char help[] =
+	"bsearch: search a bidx index of Japanese notices.\n"
+	"\n"
+	"  bsearch [options] QUERY\n"
+	"\n"
+	"query syntax:\n"
+	"  個人情報 漏えい        both words (AND); each word matches as one contiguous\n"
+	"                        string, found inside words too (grep -F semantics)\n"
+	"  \"PCI DSS\"             a phrase with spaces in it\n"
+	"  カード OR 口座         either word (OR binds tighter than AND: a b OR c = a (b OR c))\n"
+	"  不正アクセス -試験     NOT: leave out documents with the word\n"
+	"  (カード OR 口座) 流出  grouping\n"
+	"  Full-width and half-width forms, and upper and lower case, match each other\n"
+	"  (Unicode NFKC with case folding); line breaks inside Japanese are ignored.\n"
+	"\n"
+	"options:\n"
+	"  -i, --index DIR   index directory (default: $BIDX_INDEX, else ./index)\n"
+	"  -n, --limit N     show N hits (default 10)\n"
+	"      --offset K    skip the first K hits (paging)\n"
+	"      --json        one JSON object per hit: rank, doc, score, path, title,\n"
+	"                    snippet, snippet_marks and matches (byte ranges)\n"
+	"  -l, --files       print the paths of all matching documents, best first\n"
+	"  -c, --count       print the number of matching documents\n"
+	"      --color WHEN  auto (default: on a terminal, unless NO_COLOR is set),\n"
+	"                    always or never; without colour matches are in [brackets]\n"
+	"  -h, --help        this help\n"
+	"      --version     the version\n"
+	"\n"
+	"ranking: BM25 over MeCab words; title matches weigh more, and a match that\n"
+	"is a whole word ranks above one inside a longer word.\n"
+	"exit status: 0 some document matched, 1 none matched, 2 error\n";
+
+typedef struct args {
+	const char *index_dir;
+	const char *query;
+	bidx_outopts out;
+	const char *color;
+} args;
+
+static int parse_uint(const char *opt, const char *s, uint32_t *v)
+{
+	char *end;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (!*s || *end || s[0] == '-' || x > 100000000ULL) {
+		fprintf(stderr, "bsearch: %s wants a number, not '%s'\n", opt, s);
+		return -1;
+	}
+	*v = (uint32_t)x;
+	return 0;
+}
+
+/* Returns -1 to exit 2, 1 to exit 0 (help/version), 0 to go on. */
+static int parse_args(int argc, char **argv, args *a)
+{
+	static char joined[65536 + 2];
+	size_t jl = 0;
+	int nq = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		int takes = !strcmp(s, "-i") || !strcmp(s, "--index") || !strcmp(s, "-n") ||
+		            !strcmp(s, "--limit") || !strcmp(s, "--offset") || !strcmp(s, "--color");
+		if (takes && !val) {
+			fprintf(stderr, "bsearch: %s needs a value\n%s", s, usage);
+			return -1;
+		}
+		if (!strcmp(s, "--")) {
+			for (i++; i < argc; i++, nq++)
+				jl += (size_t)snprintf(joined + jl, sizeof joined - jl, "%s%s", nq ? " " : "", argv[i]);
+			break;
+		} else if (!strcmp(s, "-i") || !strcmp(s, "--index")) {
+			a->index_dir = val, i++;
+		} else if (!strcmp(s, "-n") || !strcmp(s, "--limit")) {
+			if (parse_uint(s, val, &a->out.limit))
+				return -1;
+			i++;
+		} else if (!strcmp(s, "--offset")) {
+			if (parse_uint(s, val, &a->out.offset))
+				return -1;
+			i++;
+		} else if (!strcmp(s, "--color")) {
+			a->color = val, i++;
+		} else if (!strncmp(s, "--color=", 8)) {
+			a->color = s + 8;
+		} else if (!strcmp(s, "--json")) {
+			a->out.mode = BIDX_OUT_JSON;
+		} else if (!strcmp(s, "-l") || !strcmp(s, "--files")) {
+			a->out.mode = BIDX_OUT_PATHS;
+		} else if (!strcmp(s, "-c") || !strcmp(s, "--count")) {
+			a->out.mode = BIDX_OUT_COUNT;
+		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+			fputs(help, stdout);
+			return 1;
+		} else if (!strcmp(s, "--version")) {
+			printf("bsearch %s (index format 1)\n", BIDX_VERSION);
+			return 1;
+		} else if (s[0] == '-' && s[1] && s[1] != '-' && (unsigned char)s[1] < 0x80 &&
+		           strchr("abdefghjkmopqrstuvwxyz", s[1]) && !s[2]) {
+			fprintf(stderr, "bsearch: unknown option %s (to search for it, put it after --)\n%s", s, usage);
+			return -1;
+		} else if (!strncmp(s, "--", 2)) {
+			fprintf(stderr, "bsearch: unknown option %s\n%s", s, usage);
+			return -1;
+		} else {
+			/* anything else, including -word (NOT), is part of the query */
+			jl += (size_t)snprintf(joined + jl, sizeof joined - jl, "%s%s", nq ? " " : "", s);
+			nq++;
+		}
+		if (jl >= sizeof joined - 1) {
+			fprintf(stderr, "bsearch: query longer than 65536 bytes\n");
+			return -1;
+		}
+	}
+	if (nq == 0) {
+		fprintf(stderr, "bsearch: no query given\n%s", usage);
+		return -1;
+	}
+	a->query = joined;
+	return 0;
+}
+
+static int want_color(const char *when)
+{
+	if (!when || !strcmp(when, "auto")) {
+		const char *nc = getenv("NO_COLOR");
+		return isatty(STDOUT_FILENO) && !(nc && *nc);
+	}
+	return !strcmp(when, "always");
+}
+
+int main(int argc, char **argv)
+{
+	args a = {0};
+	a.out.limit = 10;
+	a.out.f = stdout;
+	a.index_dir = getenv("BIDX_INDEX");
+	if (!a.index_dir || !*a.index_dir)
+		a.index_dir = "index";
+	int pr = parse_args(argc, argv, &a);
+	if (pr)
+		return pr > 0 ? 0 : 2;
+	if (a.color && strcmp(a.color, "auto") && strcmp(a.color, "always") && strcmp(a.color, "never")) {
+		fprintf(stderr, "bsearch: --color wants auto, always or never\n");
+		return 2;
+	}
+	a.out.color = want_color(a.color);
+
+	char why[512];
+	size_t errpos = 0;
+	bidx_qnode *q;
+	if (bidx_query_parse(a.query, &q, why, sizeof why, &errpos)) {
+		fprintf(stderr, "bsearch: bad query at byte %zu: %s\n  %s\n  %*s^\n", errpos, why,
+		        a.query, (int)errpos, "");
+		return 2;
+	}
+	bidx_segment *seg;
+	bidx_err rc = bidx_segment_open(a.index_dir, &seg, why, sizeof why);
+	if (rc) {
+		fprintf(stderr, "bsearch: %s: %s\n", a.index_dir, why);
+		bidx_query_free(q);
+		return 2;
+	}
+	bidx_result r;
+	rc = bidx_query_eval(seg, q, &r, why, sizeof why);
+	if (rc) {
+		if (rc == BIDX_ECORRUPT)
+			fprintf(stderr, "bsearch: %s: index is corrupt (%s); rebuild it with `bidx build`\n",
+			        seg->path, why);
+		else
+			fprintf(stderr, "bsearch: %s\n", why);
+	} else {
+		rc = bidx_output(seg, &r, &a.out);
+		if (rc == BIDX_ECORRUPT)
+			fprintf(stderr, "bsearch: %s: index is corrupt (a document record or stored text); "
+			        "rebuild it with `bidx build`\n", seg->path);
+		else if (rc)
+			fprintf(stderr, "bsearch: cannot write the results\n");
+		else if (a.out.mode == BIDX_OUT_HUMAN && r.n > a.out.limit + a.out.offset)
+			printf("(%u matching documents; showing %u-%u; more with --offset %u)\n", r.n,
+			       a.out.offset + 1, a.out.offset + a.out.limit, a.out.offset + a.out.limit);
+	}
+	int status = rc ? 2 : r.n ? 0 : 1;
+	if (!rc)
+		bidx_result_free(&r);
+	bidx_segment_close(seg);
+	bidx_query_free(q);
+	return status;
+}

@@ -1,0 +1,124 @@
+#include "output.h"
+#include "json.h"
+#include "snippet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define C_TITLE "\033[1m"
+#define C_PATH "\033[35m"
+#define C_MATCH "\033[1;31m"
+#define C_DIM "\033[2m"
+#define C_OFF "\033[0m"
+
+static void print_snippet(FILE *f, const bidx_snippet *s, int color)
+{
+	size_t pos = 0;
+	fputs("    ", f);
+	if (s->elided_before)
+		fputs("…", f);
+	for (size_t i = 0; i < s->nmarks; i++) {
+		fwrite(s->text + pos, 1, s->marks[i].start - pos, f);
+		fputs(color ? C_MATCH : "[", f);
+		fwrite(s->text + s->marks[i].start, 1, s->marks[i].end - s->marks[i].start, f);
+		fputs(color ? C_OFF : "]", f);
+		pos = s->marks[i].end;
+	}
+	fwrite(s->text + pos, 1, s->len - pos, f);
+	if (s->elided_after)
+		fputs("…", f);
+	putc('\n', f);
+}
+
+static void print_human(FILE *f, uint32_t rank, const bidx_hit *h, const char *path,
+                        size_t plen, const char *title, size_t tlen, const bidx_snippet *s,
+                        int color)
+{
+	fprintf(f, "%3u. %s%7.3f%s  %s", rank, color ? C_DIM : "", h->score, color ? C_OFF : "",
+	        color ? C_TITLE : "");
+	if (tlen)
+		fwrite(title, 1, tlen, f);
+	else
+		fputs("(no title)", f);
+	fprintf(f, "%s\n     %s", color ? C_OFF : "", color ? C_PATH : "");
+	fwrite(path, 1, plen, f);
+	fprintf(f, "%s\n", color ? C_OFF : "");
+	print_snippet(f, s, color);
+}
+
+static void print_spans(FILE *f, const char *name, const bidx_span *v, size_t n)
+{
+	fprintf(f, ",\"%s\":[", name);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s[%u,%u]", i ? "," : "", v[i].start, v[i].end);
+	putc(']', f);
+}
+
+static void print_json(FILE *f, uint32_t rank, const bidx_hit *h, const char *path,
+                       size_t plen, const char *title, size_t tlen, const bidx_snippet *s)
+{
+	fprintf(f, "{\"rank\":%u,\"doc\":%u,\"score\":%.6f,\"path\":", rank, h->doc, h->score);
+	bidx_json_str(f, path, plen);
+	fputs(",\"title\":", f);
+	bidx_json_str(f, title, tlen);
+	fputs(",\"snippet\":", f);
+	bidx_json_str(f, s->text ? s->text : "", s->len);
+	print_spans(f, "snippet_marks", s->marks, s->nmarks);
+	print_spans(f, "matches", s->matches, s->nmatches);
+	fputs("}\n", f);
+}
+
+/* Prints one ranked hit with its title and snippet. */
+static bidx_err show_hit(bidx_segment *seg, const bidx_result *r, const bidx_hit *h,
+                         uint32_t rank, const bidx_outopts *o)
+{
+	bidx_docrec d;
+	char *buf;
+	const char *title, *text;
+	size_t tlen;
+	bidx_snippet s;
+	bidx_err rc = bidx_segment_doc(seg, h->doc, &d);
+	if (!rc)
+		rc = bidx_segment_fetch(seg, &d, &buf, &title, &tlen, &text);
+	if (rc)
+		return rc;
+	rc = bidx_snippet_make(text, d.text_len, r->terms, r->nterms, &s);
+	if (!rc) {
+		const char *path = bidx_segment_path(seg, &d);
+		if (o->mode == BIDX_OUT_JSON)
+			print_json(o->f, rank, h, path, d.path_len, title, tlen, &s);
+		else
+			print_human(o->f, rank, h, path, d.path_len, title, tlen, &s, o->color);
+		bidx_snippet_free(&s);
+	}
+	free(buf);
+	return rc;
+}
+
+bidx_err bidx_output(bidx_segment *seg, bidx_result *r, const bidx_outopts *o)
+{
+	bidx_err rc = BIDX_OK;
+	if (o->mode == BIDX_OUT_COUNT) {
+		fprintf(o->f, "%u\n", r->n);
+		return ferror(o->f) ? BIDX_EIO : BIDX_OK;
+	}
+	uint64_t want = o->mode == BIDX_OUT_PATHS ? r->n : (uint64_t)o->offset + o->limit;
+	uint32_t k = want < r->n ? (uint32_t)want : r->n;
+	bidx_rank_sort(r->hits, r->n, k);
+	uint32_t first = o->mode == BIDX_OUT_PATHS ? 0 : o->offset;
+	for (uint32_t i = first; i < k && !rc; i++) {
+		if (o->mode == BIDX_OUT_PATHS) {
+			bidx_docrec d;
+			rc = bidx_segment_doc(seg, r->hits[i].doc, &d);
+			if (!rc) {
+				fwrite(bidx_segment_path(seg, &d), 1, d.path_len, o->f);
+				putc('\n', o->f);
+			}
+		} else {
+			rc = show_hit(seg, r, &r->hits[i], i + 1, o);
+		}
+	}
+	if (!rc && fflush(o->f))
+		rc = BIDX_EIO;
+	return rc;
+}

@@ -1,0 +1,385 @@
+#include "query_eval.h"
+#include "fault.h"
+#include "format.h"
+#include "normalize.h"
+#include "postings.h"
+#include "varint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A set of documents with scores, in doc id order. */
+typedef struct dset {
+	bidx_hit *h;
+	uint32_t n, cap;
+} dset;
+
+typedef struct evalctx {
+	bidx_segment *seg;
+	double avgdl;
+	bidx_result *res;
+	char *why;
+	size_t whylen;
+} evalctx;
+
+static void dset_free(dset *s)
+{
+	free(s->h);
+	s->h = NULL;
+	s->n = s->cap = 0;
+}
+
+static int dset_push(dset *s, uint32_t doc, double score)
+{
+	if (s->n == s->cap) {
+		uint32_t nc = s->cap ? s->cap * 2 : 64;
+		bidx_hit *nh = bidx_realloc(s->h, (size_t)nc * sizeof *nh);
+		if (!nh)
+			return -1;
+		s->h = nh;
+		s->cap = nc;
+	}
+	s->h[s->n++] = (bidx_hit){doc, score};
+	return 0;
+}
+
+/* Document length in words, straight from the DOCS record. */
+static double doc_len(const bidx_segment *seg, uint32_t doc)
+{
+	return (double)bidx_get_u32le(seg->sec[BIDX_SEC_DOCS].p + (size_t)doc * BIDX_DOC_SIZE + 32);
+}
+
+/* Turns weighted frequencies (in score) into BM25 scores. */
+static void score_term(evalctx *cx, dset *s)
+{
+	double idf = bidx_idf(s->n, cx->seg->meta.ndocs);
+	for (uint32_t i = 0; i < s->n; i++)
+		s->h[i].score = bidx_bm25(idf, s->h[i].score, doc_len(cx->seg, s->h[i].doc), cx->avgdl);
+}
+
+static bidx_err eval_unigram(evalctx *cx, uint32_t c, dset *out)
+{
+	bidx_term t;
+	bidx_pcur cur;
+	int r = bidx_termdict_find(&cx->seg->td, bidx_key1(c), &t);
+	if (r <= 0)
+		return r < 0 ? BIDX_ECORRUPT : BIDX_OK;
+	if (bidx_pcur_init(&cur, bidx_segment_postings(cx->seg, &t), t.post_len, t.df, 1,
+	                   cx->seg->meta.ndocs))
+		return bidx_corrupt();
+	while ((r = bidx_pcur_next(&cur)) == 1) {
+		uint32_t inside = cur.tf - cur.tf_word - cur.tf_edge;
+		double w = cur.tf_word + BIDX_W_EDGE * cur.tf_edge + BIDX_W_INSIDE * inside;
+		w += (BIDX_W_TITLE - 1.0) * cur.tf_title * (w / cur.tf);
+		if (dset_push(out, (uint32_t)cur.doc, w))
+			return BIDX_ENOMEM;
+	}
+	return r < 0 ? bidx_corrupt() : BIDX_OK;
+}
+
+/* One bigram of the term: its offset in the term and its postings cursor. */
+typedef struct gram {
+	uint32_t off;
+	bidx_pcur cur;
+	uint32_t *pos;
+	uint32_t cap;
+	uint32_t df;
+} gram;
+
+static int cmp_gram_df(const void *a, const void *b)
+{
+	const gram *x = a, *y = b;
+	return x->df < y->df ? -1 : x->df > y->df ? 1 : (x->off > y->off) - (x->off < y->off);
+}
+
+static int has_pos(const uint32_t *p, uint32_t n, uint32_t v)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && p[lo] == v;
+}
+
+/* Weighted frequency of the term in the doc all grams sit on; 0 if the
+ * bigrams never line up. */
+static int match_doc(evalctx *cx, gram *g, uint32_t ng, uint32_t len, uint32_t doc, double *wtf)
+{
+	bidx_docrec d;
+	*wtf = 0;
+	if (bidx_segment_doc(cx->seg, doc, &d) || d.nchars < 2)
+		return -1;
+	for (uint32_t k = 0; k < ng; k++) {
+		if (g[k].cur.tf > g[k].cap) {
+			uint32_t *np = bidx_realloc(g[k].pos, (size_t)g[k].cur.tf * sizeof *np);
+			if (!np)
+				return -2;
+			g[k].pos = np;
+			g[k].cap = g[k].cur.tf;
+		}
+		if (bidx_pcur_positions(&g[k].cur, g[k].pos, d.nchars - 1))
+			return -1;
+	}
+	const uint8_t *bits = bidx_segment_bounds(cx->seg, &d);
+	for (uint32_t i = 0; i < g[0].cur.tf; i++) {
+		if (g[0].pos[i] < g[0].off)
+			continue;
+		uint32_t s = g[0].pos[i] - g[0].off;
+		uint32_t k = 1;
+		while (k < ng && has_pos(g[k].pos, g[k].cur.tf, s + g[k].off))
+			k++;
+		if (k < ng || s + len > d.nchars)
+			continue;
+		*wtf += bidx_occ_weight(bidx_bit(bits, s), bidx_bit(bits, s + len),
+		                        s >= d.title_start && s + len <= d.title_end);
+	}
+	return 0;
+}
+
+/* Leapfrog join of the gram cursors (g[0] the rarest). */
+static bidx_err join_grams(evalctx *cx, gram *g, uint32_t ng, uint32_t len, dset *out)
+{
+	int r = bidx_pcur_next(&g[0].cur);
+	while (r == 1) {
+		uint32_t target = (uint32_t)g[0].cur.doc;
+		uint32_t k = 1;
+		for (; k < ng; k++) {
+			r = bidx_pcur_seek(&g[k].cur, target);
+			if (r <= 0)
+				return r < 0 ? bidx_corrupt() : BIDX_OK;
+			if (g[k].cur.doc > (int64_t)target)
+				break;
+		}
+		if (k < ng) {
+			r = bidx_pcur_seek(&g[0].cur, (uint32_t)g[k].cur.doc);
+			continue;
+		}
+		double wtf;
+		int m = match_doc(cx, g, ng, len, target, &wtf);
+		if (m == -2)
+			return BIDX_ENOMEM;
+		if (m < 0)
+			return bidx_corrupt();
+		if (wtf > 0 && dset_push(out, target, wtf))
+			return BIDX_ENOMEM;
+		r = bidx_pcur_next(&g[0].cur);
+	}
+	return r < 0 ? bidx_corrupt() : BIDX_OK;
+}
+
+/* The bigram offsets that cover every character: 0, 2, 4, ... and the last. */
+static uint32_t cover(uint32_t nchars, uint32_t *offs)
+{
+	uint32_t n = 0;
+	for (uint32_t o = 0; o + 1 < nchars; o += 2)
+		offs[n++] = o;
+	if (nchars % 2 == 1)
+		offs[n++] = nchars - 2;
+	return n;
+}
+
+static bidx_err eval_ngram(evalctx *cx, const bidx_norm *q, dset *out)
+{
+	uint32_t ng, *offs = bidx_malloc(((size_t)q->nchars / 2 + 2) * sizeof *offs);
+	gram *g = bidx_calloc((size_t)q->nchars / 2 + 2, sizeof *g);
+	bidx_err rc = BIDX_OK;
+	if (!offs || !g) {
+		rc = BIDX_ENOMEM;
+		goto out;
+	}
+	ng = cover(q->nchars, offs);
+	for (uint32_t k = 0; k < ng; k++) {
+		bidx_term t;
+		int r = bidx_termdict_find(&cx->seg->td, bidx_key2(q->cp[offs[k]], q->cp[offs[k] + 1]), &t);
+		if (r <= 0) {
+			rc = r < 0 ? BIDX_ECORRUPT : BIDX_OK;   /* absent bigram: no match */
+			ng = k;
+			goto out;
+		}
+		g[k].off = offs[k];
+		g[k].df = t.df;
+		if (bidx_pcur_init(&g[k].cur, bidx_segment_postings(cx->seg, &t), t.post_len, t.df, 2,
+		                   cx->seg->meta.ndocs)) {
+			rc = bidx_corrupt();
+			ng = k;
+			goto out;
+		}
+	}
+	qsort(g, ng, sizeof *g, cmp_gram_df);
+	rc = join_grams(cx, g, ng, q->nchars, out);
+out:
+	if (g)
+		for (uint32_t k = 0; k < q->nchars / 2 + 2; k++)
+			free(g[k].pos);
+	free(g);
+	free(offs);
+	return rc;
+}
+
+static int remember_term(bidx_result *r, const char *text)
+{
+	char **nt = bidx_realloc(r->terms, (r->nterms + 1) * sizeof *nt);
+	if (!nt)
+		return -1;
+	r->terms = nt;
+	r->terms[r->nterms] = strdup(text);
+	if (!r->terms[r->nterms])
+		return -1;
+	r->nterms++;
+	return 0;
+}
+
+static bidx_err eval_term(evalctx *cx, const bidx_qnode *n, int positive, dset *out)
+{
+	bidx_norm q = {0};
+	bidx_err rc = bidx_normalize(n->text, strlen(n->text), 0, &q);
+	if (rc)
+		return rc;
+	if (q.nchars == 0) {
+		snprintf(cx->why, cx->whylen, "at byte %u: \"%s\" has nothing searchable in it",
+		         n->pos, n->text);
+		rc = BIDX_EQUERY;
+	} else if (q.nchars == 1) {
+		rc = eval_unigram(cx, q.cp[0], out);
+	} else {
+		rc = eval_ngram(cx, &q, out);
+	}
+	if (!rc)
+		score_term(cx, out);
+	if (!rc && positive && remember_term(cx->res, q.text))
+		rc = BIDX_ENOMEM;
+	bidx_norm_free(&q);
+	return rc;
+}
+
+/* a AND b (scores add); with `minus`, a AND NOT b (a's scores kept). */
+static int intersect(dset *a, const dset *b, int minus)
+{
+	uint32_t i = 0, j = 0, o = 0;
+	while (i < a->n) {
+		while (j < b->n && b->h[j].doc < a->h[i].doc)
+			j++;
+		int in_b = j < b->n && b->h[j].doc == a->h[i].doc;
+		if (in_b != minus) {
+			a->h[o] = a->h[i];
+			if (!minus)
+				a->h[o].score += b->h[j].score;
+			o++;
+		}
+		i++;
+	}
+	a->n = o;
+	return 0;
+}
+
+static int unite(dset *a, const dset *b)
+{
+	dset o = {0};
+	uint32_t i = 0, j = 0;
+	while (i < a->n || j < b->n) {
+		int r;
+		if (j == b->n || (i < a->n && a->h[i].doc < b->h[j].doc))
+			r = dset_push(&o, a->h[i].doc, a->h[i].score), i++;
+		else if (i == a->n || b->h[j].doc < a->h[i].doc)
+			r = dset_push(&o, b->h[j].doc, b->h[j].score), j++;
+		else
+			r = dset_push(&o, a->h[i].doc, a->h[i].score + b->h[j].score), i++, j++;
+		if (r) {
+			dset_free(&o);
+			return -1;
+		}
+	}
+	dset_free(a);
+	*a = o;
+	return 0;
+}
+
+static bidx_err eval_node(evalctx *cx, const bidx_qnode *n, int positive, dset *out);
+
+static bidx_err eval_and(evalctx *cx, const bidx_qnode *n, int positive, dset *out)
+{
+	int first = 1;
+	bidx_err rc = BIDX_OK;
+	/* positive children first, so NOTs have something to subtract from */
+	for (int pass = 0; pass < 2 && !rc; pass++) {
+		for (size_t i = 0; i < n->nkids && !rc; i++) {
+			const bidx_qnode *k = n->kids[i];
+			int neg = k->type == BIDX_Q_NOT;
+			if (neg != pass)
+				continue;
+			if (!first && !neg && out->n == 0)
+				continue;   /* already empty: nothing can come back */
+			dset s = {0};
+			rc = eval_node(cx, neg ? k->kids[0] : k, positive && !neg, &s);
+			if (!rc && first)
+				*out = s, s.h = NULL;
+			else if (!rc)
+				intersect(out, &s, neg);
+			first = 0;
+			dset_free(&s);
+		}
+	}
+	return rc;
+}
+
+static bidx_err eval_node(evalctx *cx, const bidx_qnode *n, int positive, dset *out)
+{
+	bidx_err rc = BIDX_OK;
+	switch (n->type) {
+	case BIDX_Q_TERM:
+		return eval_term(cx, n, positive, out);
+	case BIDX_Q_AND:
+		return eval_and(cx, n, positive, out);
+	case BIDX_Q_OR:
+		for (size_t i = 0; i < n->nkids && !rc; i++) {
+			dset s = {0};
+			rc = eval_node(cx, n->kids[i], positive, &s);
+			if (!rc && unite(out, &s))
+				rc = BIDX_ENOMEM;
+			dset_free(&s);
+		}
+		return rc;
+	case BIDX_Q_NOT:
+		/* the parser never leaves a NOT outside an AND */
+		snprintf(cx->why, cx->whylen, "at byte %u: nothing to subtract from", n->pos);
+		return BIDX_EQUERY;
+	}
+	return BIDX_EQUERY;
+}
+
+bidx_err bidx_query_eval(bidx_segment *seg, const bidx_qnode *q, bidx_result *r,
+                         char *why, size_t whylen)
+{
+	memset(r, 0, sizeof *r);
+	why[0] = 0;
+	evalctx cx = {seg, seg->meta.ndocs ? (double)seg->meta.total_tokens / seg->meta.ndocs : 1.0,
+	              r, why, whylen};
+	dset s = {0};
+	bidx_err rc = eval_node(&cx, q, 1, &s);
+	if (rc) {
+		if (!why[0])
+			snprintf(why, whylen, "%s", bidx_strerror(rc));
+		dset_free(&s);
+		bidx_result_free(r);
+		return rc;
+	}
+	r->hits = s.h;
+	r->n = s.n;
+	return BIDX_OK;
+}
+
+void bidx_result_free(bidx_result *r)
+{
+	if (!r)
+		return;
+	free(r->hits);
+	for (size_t i = 0; i < r->nterms; i++)
+		free(r->terms[i]);
+	free(r->terms);
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,36 @@
+/*
+ * query_eval.h - evaluates a parsed query against an index.
+ *
+ * Each TERM is normalised like the documents and matched as a substring of
+ * the documents' normalised text: a one-character term reads its unigram
+ * postings; a longer one intersects the positional postings of bigrams that
+ * cover every character, then keeps the documents where they line up at one
+ * start position.  That is exact, so the hits are the documents `grep -F`
+ * would find in the normalised text, whatever MeCab made of the words.
+ * AND intersects, OR unites, NOT subtracts; a document's score is the sum
+ * of the BM25 scores of the terms it matches (rank.h).
+ */
+#ifndef BIDX_QUERY_EVAL_H
+#define BIDX_QUERY_EVAL_H
+
+#include <stdint.h>
+#include "error.h"
+#include "query_parse.h"
+#include "rank.h"
+#include "segment_reader.h"
+
+typedef struct bidx_result {
+	bidx_hit *hits;       /* matching documents, in doc id order until sorted */
+	uint32_t n;
+	char **terms;         /* normalised positive terms, for snippets; owned */
+	size_t nterms;
+} bidx_result;
+
+/* Evaluates q.  On success *r holds every matching document (possibly none).
+ * A term with nothing searchable in it gives BIDX_EQUERY with a message in
+ * why; corrupt postings give BIDX_ECORRUPT. */
+bidx_err bidx_query_eval(bidx_segment *seg, const bidx_qnode *q, bidx_result *r,
+                         char *why, size_t whylen);
+void bidx_result_free(bidx_result *r);
+
+#endif

@@ -1,0 +1,71 @@
+#include "rank.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+double bidx_occ_weight(int bound_before, int bound_after, int in_title)
+{
+	double w = bound_before && bound_after ? 1.0
+	         : bound_before || bound_after ? BIDX_W_EDGE : BIDX_W_INSIDE;
+	return in_title ? w * BIDX_W_TITLE : w;
+}
+
+double bidx_idf(uint32_t df, uint32_t ndocs)
+{
+	return log(1.0 + ((double)ndocs - df + 0.5) / (df + 0.5));
+}
+
+double bidx_bm25(double idf, double wtf, double dl, double avgdl)
+{
+	double norm = BIDX_BM25_K1 * (1.0 - BIDX_BM25_B + BIDX_BM25_B * (avgdl > 0 ? dl / avgdl : 1.0));
+	return idf * wtf * (BIDX_BM25_K1 + 1.0) / (wtf + norm);
+}
+
+static int better(const bidx_hit *a, const bidx_hit *b)
+{
+	return a->score > b->score || (a->score == b->score && a->doc < b->doc);
+}
+
+static int cmp_hit(const void *pa, const void *pb)
+{
+	const bidx_hit *a = pa, *b = pb;
+	return better(a, b) ? -1 : better(b, a) ? 1 : 0;
+}
+
+/* Moves the k best hits to the front (unordered) by quickselect. */
+static void select_k(bidx_hit *h, uint32_t n, uint32_t k)
+{
+	uint32_t lo = 0, hi = n;
+	while (hi - lo > 1) {
+		bidx_hit pivot = h[lo + (hi - lo) / 2], t;
+		uint32_t i = lo, j = hi - 1;
+		while (i <= j) {
+			while (better(&h[i], &pivot))
+				i++;
+			while (better(&pivot, &h[j]))
+				j--;
+			if (i <= j) {
+				t = h[i]; h[i] = h[j]; h[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j + 1;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
+void bidx_rank_sort(bidx_hit *hits, uint32_t n, uint32_t k)
+{
+	if (k < n && n > 256) {
+		select_k(hits, n, k);
+		n = k;
+	}
+	qsort(hits, n, sizeof *hits, cmp_hit);
+}

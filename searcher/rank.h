@@ -1,0 +1,41 @@
+/*
+ * rank.h - BM25 over words, with title and word-boundary weights.
+ *
+ * A query term's weighted frequency in a document sums its occurrences, each
+ * weighted by how it sits among the document's words (MeCab morphemes, ASCII
+ * runs): a whole word (boundary before and after) counts 1, a match with a
+ * boundary on one side BIDX_W_EDGE, one inside a word BIDX_W_INSIDE; a match
+ * inside the title counts BIDX_W_TITLE times as much.  So 京都 ranks
+ * 京都府警察 (京都 / 府警 / 察) above 東京都 (東京 / 都).  The document length is
+ * its word count.  Ties break by doc id, so results are deterministic.
+ */
+#ifndef BIDX_RANK_H
+#define BIDX_RANK_H
+
+#include <stdint.h>
+
+#define BIDX_BM25_K1 1.2
+#define BIDX_BM25_B 0.75
+#define BIDX_W_EDGE 0.6
+#define BIDX_W_INSIDE 0.3
+#define BIDX_W_TITLE 3.0
+
+/* Weight of one occurrence. */
+double bidx_occ_weight(int bound_before, int bound_after, int in_title);
+
+/* idf of a term matching df of ndocs documents (always > 0). */
+double bidx_idf(uint32_t df, uint32_t ndocs);
+
+/* BM25 of a weighted frequency wtf in a document of dl words. */
+double bidx_bm25(double idf, double wtf, double dl, double avgdl);
+
+typedef struct bidx_hit {
+	uint32_t doc;
+	double score;
+} bidx_hit;
+
+/* Sorts hits best first: score descending, then doc id ascending.  Only the
+ * first k positions need to be right (k >= n sorts all). */
+void bidx_rank_sort(bidx_hit *hits, uint32_t n, uint32_t k);
+
+#endif

@@ -1,0 +1,225 @@
+#define _GNU_SOURCE /* memmem */
+#include "snippet.h"
+#include "buf.h"
+#include "fault.h"
+#include "normalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct occ {
+	uint32_t start, end;   /* normalised characters */
+	uint32_t term;
+} occ;
+
+typedef struct occs {
+	occ *o;
+	size_t n, cap;
+} occs;
+
+static int occ_push(occs *v, occ x)
+{
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 32;
+		occ *no = bidx_realloc(v->o, nc * sizeof *no);
+		if (!no)
+			return -1;
+		v->o = no;
+		v->cap = nc;
+	}
+	v->o[v->n++] = x;
+	return 0;
+}
+
+/* Character index of byte offset b (which starts a character). */
+static uint32_t char_at(const bidx_norm *n, size_t b)
+{
+	uint32_t lo = 0, hi = n->nchars;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (n->byte_off[mid] < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int cmp_occ(const void *a, const void *b)
+{
+	const occ *x = a, *y = b;
+	return x->start != y->start ? (x->start > y->start) - (x->start < y->start)
+	                            : (x->end < y->end) - (x->end > y->end);
+}
+
+/* Every occurrence of every term (UTF-8 is self-synchronising, so a byte
+ * match of a valid string starts on a character boundary). */
+static int find_all(const bidx_norm *n, char *const *terms, size_t nterms, occs *v)
+{
+	for (size_t t = 0; t < nterms; t++) {
+		size_t tl = strlen(terms[t]);
+		const char *p = n->text, *end = n->text + n->len;
+		while (tl && (p = memmem(p, (size_t)(end - p), terms[t], tl))) {
+			uint32_t s = char_at(n, (size_t)(p - n->text));
+			uint32_t e = char_at(n, (size_t)(p - n->text) + tl);
+			if (occ_push(v, (occ){s, e, (uint32_t)t}))
+				return -1;
+			p += 1;
+			while (p < end && (*p & 0xC0) == 0x80)
+				p++;
+		}
+	}
+	qsort(v->o, v->n, sizeof *v->o, cmp_occ);
+	return 0;
+}
+
+/* Index of the occurrence whose window holds the most distinct terms. */
+static size_t best_occ(const occs *v, size_t nterms)
+{
+	size_t best = 0, best_cnt = 0;
+	for (size_t i = 0; i < v->n && i < 512; i++) {
+		uint64_t seen = 0;
+		size_t cnt = 0;
+		for (size_t j = i; j < v->n && v->o[j].start < v->o[i].start + BIDX_SNIPPET_AFTER; j++) {
+			uint64_t bit = 1ull << (v->o[j].term % 64);
+			if (!(seen & bit)) {
+				seen |= bit;
+				cnt++;
+			}
+		}
+		if (cnt > best_cnt) {
+			best = i;
+			best_cnt = cnt;
+			if (cnt == nterms)
+				break;
+		}
+	}
+	return best;
+}
+
+static int sentence_end(uint32_t c)
+{
+	return c == 0x3002 || c == '!' || c == '?' || c == 0xFF01 || c == 0xFF1F;
+}
+
+/* Copies original bytes [a, b) to out on one line: a line break (with the
+ * spaces around it) vanishes between two non-ASCII bytes and becomes a
+ * space otherwise; tabs become spaces. */
+static void copy_line(bidx_buf *out, const char *t, size_t a, size_t b)
+{
+	for (size_t i = a; i < b; i++) {
+		char c = t[i];
+		if (c == '\n' || c == '\r') {
+			while (out->len && out->p[out->len - 1] == ' ')
+				out->len--;
+			size_t j = i;
+			while (j < b && (t[j] == '\n' || t[j] == '\r' || t[j] == ' ' || t[j] == '\t'))
+				j++;
+			int wide = out->len && (out->p[out->len - 1] & 0x80) && j < b && (t[j] & 0x80);
+			if (!wide && out->len && j < b)
+				bidx_buf_putc(out, ' ');
+			i = j - 1;
+		} else {
+			bidx_buf_putc(out, (uint8_t)(c == '\t' ? ' ' : c));
+		}
+	}
+}
+
+static int put_span(bidx_span **v, size_t *n, bidx_span s)
+{
+	bidx_span *nv = bidx_realloc(*v, (*n + 1) * sizeof *nv);
+	if (!nv)
+		return -1;
+	*v = nv;
+	nv[(*n)++] = s;
+	return 0;
+}
+
+/* Window [ws, we) of normalised characters around occurrence o. */
+static void window(const bidx_norm *n, const occ *o, uint32_t *ws, uint32_t *we)
+{
+	uint32_t s = o->start, e = o->end;
+	while (s > 0 && o->start - s < BIDX_SNIPPET_BEFORE && !sentence_end(n->cp[s - 1]))
+		s--;
+	while (e < n->nchars && e - o->end < BIDX_SNIPPET_AFTER && !sentence_end(n->cp[e - 1]))
+		e++;
+	*ws = s;
+	*we = e;
+}
+
+static int build(const char *text, const bidx_norm *n, const occs *v, size_t bi, bidx_snippet *out)
+{
+	bidx_buf b = BIDX_BUF_INIT;
+	uint32_t ws, we;
+	window(n, &v->o[bi], &ws, &we);
+	out->elided_before = ws > 0;
+	out->elided_after = we < n->nchars;
+	size_t pos = n->src_start[ws], stop = n->src_end[we - 1];
+	for (size_t i = 0; i < v->n; i++) {
+		const occ *o = &v->o[i];
+		if (o->term == UINT32_MAX || o->start < ws || o->end > we ||
+		    n->src_start[o->start] < pos)
+			continue;   /* not a match, outside, or overlapping an earlier mark */
+		copy_line(&b, text, pos, n->src_start[o->start]);
+		uint32_t ms = (uint32_t)b.len;
+		copy_line(&b, text, n->src_start[o->start], n->src_end[o->end - 1]);
+		if (put_span(&out->marks, &out->nmarks, (bidx_span){ms, (uint32_t)b.len}))
+			b.err = BIDX_ENOMEM;
+		pos = n->src_end[o->end - 1];
+	}
+	if (stop > pos)
+		copy_line(&b, text, pos, stop);
+	bidx_buf_putc(&b, 0);
+	if (b.err) {
+		bidx_buf_free(&b);
+		return -1;
+	}
+	out->text = (char *)b.p;
+	out->len = b.len - 1;
+	return 0;
+}
+
+static int record_matches(const bidx_norm *n, const occs *v, bidx_snippet *out)
+{
+	for (size_t i = 0; i < v->n && out->nmatches < BIDX_SNIPPET_MAX_MATCHES; i++) {
+		bidx_span s = {n->src_start[v->o[i].start], n->src_end[v->o[i].end - 1]};
+		if (put_span(&out->matches, &out->nmatches, s))
+			return -1;
+	}
+	return 0;
+}
+
+bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, size_t nterms,
+                           bidx_snippet *out)
+{
+	bidx_norm n = {0};
+	occs v = {0};
+	memset(out, 0, sizeof *out);
+	bidx_err rc = bidx_normalize(text, len, 1, &n);
+	if (rc)
+		return rc;
+	if (find_all(&n, terms, nterms, &v))
+		rc = BIDX_ENOMEM;
+	else if (n.nchars == 0)
+		rc = BIDX_OK;
+	else if (v.n == 0)   /* no positive term found: the document's start, unmarked */
+		rc = occ_push(&v, (occ){0, 1, UINT32_MAX}) || build(text, &n, &v, 0, out)
+		   ? BIDX_ENOMEM : BIDX_OK;
+	else if (build(text, &n, &v, best_occ(&v, nterms), out) || record_matches(&n, &v, out))
+		rc = BIDX_ENOMEM;
+	free(v.o);
+	bidx_norm_free(&n);
+	if (rc)
+		bidx_snippet_free(out);
+	return rc;
+}
+
+void bidx_snippet_free(bidx_snippet *s)
+{
+	if (!s)
+		return;
+	free(s->text);
+	free(s->marks);
+	free(s->matches);
+	memset(s, 0, sizeof *s);
+}

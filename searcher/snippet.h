@@ -1,0 +1,44 @@
+/*
+ * snippet.h - the sentence around the best match, with the matches marked.
+ *
+ * The stored original text is normalised again with its offset map; the
+ * query's normalised terms are found in the normalised text, the window with
+ * the most distinct terms (earliest on ties, body before title) is widened to
+ * its sentence (at most BIDX_SNIPPET_BEFORE characters before the match and
+ * BIDX_SNIPPET_AFTER after it), and the original bytes of that span are
+ * returned on one line (line breaks inside Japanese dropped, others turned
+ * into a space), with the byte ranges of the matches inside it.
+ */
+#ifndef BIDX_SNIPPET_H
+#define BIDX_SNIPPET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+
+#define BIDX_SNIPPET_BEFORE 40
+#define BIDX_SNIPPET_AFTER 80
+#define BIDX_SNIPPET_MAX_MATCHES 64
+
+typedef struct bidx_span {
+	uint32_t start, end;   /* byte range */
+} bidx_span;
+
+typedef struct bidx_snippet {
+	char *text;             /* one line of original text, NUL-terminated; owned */
+	size_t len;
+	bidx_span *marks;       /* matches within text, in order; owned */
+	size_t nmarks;
+	bidx_span *matches;     /* every match in the document's original bytes, in order,
+	                           at most BIDX_SNIPPET_MAX_MATCHES; owned */
+	size_t nmatches;
+	int elided_before;      /* the text starts after the document start */
+	int elided_after;
+} bidx_snippet;
+
+/* Builds the snippet of doc text[0..len) for the normalised terms. */
+bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, size_t nterms,
+                           bidx_snippet *out);
+void bidx_snippet_free(bidx_snippet *s);
+
+#endif

@@ -1,0 +1,72 @@
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *tu_corpus(const char *set)
+{
+	static char buf[4096];
+	struct stat st;
+	snprintf(buf, sizeof buf, "%s/%s", BIDX_SHARED_CORPUS, set);
+	if (!stat(buf, &st) && S_ISDIR(st.st_mode))
+		return buf;
+	snprintf(buf, sizeof buf, "%s/corpus/%s", BIDX_SOURCE_DIR, set);
+	if (!stat(buf, &st) && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "note: shared corpus '%s' not found beside the project; "
+		        "using the bundled copy %s\n", set, buf);
+		return buf;
+	}
+	return NULL;
+}
+
+char *tu_tmpdir(const char *tag)
+{
+	char tmpl[256];
+	const char *base = getenv("TMPDIR");
+	snprintf(tmpl, sizeof tmpl, "%s/bidx-%s-XXXXXX", base && *base ? base : "/tmp", tag);
+	char *d = mkdtemp(tmpl);
+	return d ? strdup(d) : NULL;
+}
+
+void tu_rmtree(const char *dir)
+{
+	char cmd[512];
+	if (!dir || !*dir)
+		return;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "warning: could not remove %s\n", dir);
+}
+
+char *tu_run(const char *cmd, int *status)
+{
+	FILE *p = popen(cmd, "r");
+	size_t cap = 4096, n = 0;
+	char *out = malloc(cap);
+	if (!p || !out) {
+		free(out);
+		if (p)
+			pclose(p);
+		*status = -1;
+		return NULL;
+	}
+	size_t r;
+	while ((r = fread(out + n, 1, cap - n - 1, p)) > 0) {
+		n += r;
+		if (n + 1 == cap) {
+			cap *= 2;
+			char *no = realloc(out, cap);
+			if (!no)
+				break;
+			out = no;
+		}
+	}
+	out[n] = 0;
+	int st = pclose(p);
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return out;
+}

@@ -1,0 +1,196 @@
+/* Round trip of the postings codec: random lists, next() and seek(), and
+ * corrupt input that must be refused, never read past. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "postings.h"
+
+typedef struct plist {
+	uint32_t *docs, *tf, **pos;
+	uint32_t n;
+} plist;
+
+static uint32_t rnd(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(*s >> 33);
+}
+
+/* A random list of n docs below ndocs, with bigram positions; raw form in raw. */
+static void make(plist *l, uint32_t n, uint32_t ndocs, uint64_t seed, bidx_buf *raw)
+{
+	uint64_t s = seed;
+	l->docs = calloc(n, 4);
+	l->tf = calloc(n, 4);
+	l->pos = calloc(n, sizeof *l->pos);
+	l->n = n;
+	int64_t prev = -1;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t room = ndocs - (uint32_t)(prev + 1) - (n - i);
+		uint32_t gap = room ? rnd(&s) % (room / (n - i) * 2 + 1) : 0;
+		if (gap > room)
+			gap = room;
+		l->docs[i] = (uint32_t)(prev + 1) + gap;
+		l->tf[i] = 1 + rnd(&s) % (i % 7 == 0 ? 300 : 4);
+		l->pos[i] = calloc(l->tf[i], 4);
+		uint32_t p = rnd(&s) % 5;
+		for (uint32_t k = 0; k < l->tf[i]; k++) {
+			l->pos[i][k] = p;
+			p += 1 + rnd(&s) % 200;
+		}
+		bidx_buf_put_varint(raw, (uint64_t)((int64_t)l->docs[i] - prev - 1));
+		bidx_buf_put_varint(raw, l->tf[i]);
+		int64_t pp = -1;
+		for (uint32_t k = 0; k < l->tf[i]; k++) {
+			bidx_buf_put_varint(raw, (uint64_t)(l->pos[i][k] - pp - 1));
+			pp = l->pos[i][k];
+		}
+		prev = l->docs[i];
+	}
+}
+
+static void drop(plist *l)
+{
+	for (uint32_t i = 0; i < l->n; i++)
+		free(l->pos[i]);
+	free(l->docs);
+	free(l->tf);
+	free(l->pos);
+}
+
+Test(postings, roundtrip_next_with_positions)
+{
+	uint32_t sizes[] = {1, 2, 127, 128, 129, 255, 256, 257, 1000, 5000};
+	for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+		plist l;
+		bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+		uint32_t ndocs = sizes[z] * 3 + 10;
+		make(&l, sizes[z], ndocs, 42 + z, &raw);
+		cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, l.n, 2), BIDX_OK);
+		bidx_pcur c;
+		cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, l.n, 2, ndocs), 0);
+		uint32_t buf[400];
+		for (uint32_t i = 0; i < l.n; i++) {
+			cr_assert_eq(bidx_pcur_next(&c), 1, "size %u doc %u", sizes[z], i);
+			cr_assert_eq(c.doc, l.docs[i]);
+			cr_assert_eq(c.tf, l.tf[i]);
+			if (i % 3 == 0) {   /* decode some, skip others */
+				cr_assert_eq(bidx_pcur_positions(&c, buf, 1u << 30), 0);
+				cr_assert_arr_eq(buf, l.pos[i], l.tf[i] * 4);
+			}
+		}
+		cr_assert_eq(bidx_pcur_next(&c), 0);
+		drop(&l);
+		bidx_buf_free(&raw);
+		bidx_buf_free(&enc);
+	}
+}
+
+Test(postings, seek_matches_linear_scan)
+{
+	plist l;
+	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+	uint32_t ndocs = 20000;
+	make(&l, 3000, ndocs, 7, &raw);
+	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, l.n, 2), BIDX_OK);
+	uint64_t s = 99;
+	for (int trial = 0; trial < 200; trial++) {
+		bidx_pcur c;
+		cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, l.n, 2, ndocs), 0);
+		uint32_t target = 0, i = 0;
+		for (;;) {
+			target += rnd(&s) % (trial % 2 ? 50 : 2000);
+			while (i < l.n && l.docs[i] < target)
+				i++;
+			int r = bidx_pcur_seek(&c, target);
+			if (i == l.n) {
+				cr_assert_eq(r, 0);
+				break;
+			}
+			(void)0;
+			cr_assert_eq(r, 1, "trial %d target %u", trial, target);
+			cr_assert_eq(c.doc, l.docs[i], "trial %d target %u", trial, target);
+			if (rnd(&s) % 2) {
+				uint32_t *buf = malloc(c.tf * 4);
+				cr_assert_eq(bidx_pcur_positions(&c, buf, 1u << 30), 0);
+				cr_assert_arr_eq(buf, l.pos[i], c.tf * 4);
+				free(buf);
+				if (rnd(&s) % 2)
+					target = l.docs[i] + 1;   /* do not seek to the same doc */
+			}
+		}
+	}
+	drop(&l);
+	bidx_buf_free(&raw);
+	bidx_buf_free(&enc);
+}
+
+Test(postings, unigram_counts)
+{
+	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+	for (uint32_t d = 0; d < 300; d++) {
+		bidx_buf_put_varint(&raw, 1);                 /* docs 1, 3, 5, ... */
+		bidx_buf_put_varint(&raw, 5);
+		bidx_buf_put_varint(&raw, 1);
+		bidx_buf_put_varint(&raw, 2);
+		bidx_buf_put_varint(&raw, 3);
+	}
+	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, 300, 1), BIDX_OK);
+	bidx_pcur c;
+	cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, 300, 1, 1000), 0);
+	for (uint32_t d = 0; d < 300; d++) {
+		cr_assert_eq(bidx_pcur_next(&c), 1);
+		cr_assert_eq(c.doc, 2 * d + 1);
+		cr_assert(c.tf == 5 && c.tf_title == 1 && c.tf_word == 2 && c.tf_edge == 3);
+	}
+	cr_assert_eq(bidx_pcur_next(&c), 0);
+	bidx_buf_free(&raw);
+	bidx_buf_free(&enc);
+}
+
+/* Every truncation and every single-byte change either decodes to a
+ * consistent list or is refused; nothing reads outside the buffer (ASan). */
+Test(postings, damaged_input_is_refused_or_consistent)
+{
+	plist l;
+	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+	make(&l, 300, 1000, 5, &raw);
+	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, l.n, 2), BIDX_OK);
+	for (size_t cut = 0; cut < enc.len; cut += 7) {
+		uint8_t *copy = malloc(cut ? cut : 1);
+		memcpy(copy, enc.p, cut);
+		bidx_pcur c;
+		int r = bidx_pcur_init(&c, copy, cut, l.n, 2, 1000);
+		uint32_t got = 0, buf[400];
+		while (r == 0) {
+			if ((r = bidx_pcur_next(&c)) != 1)
+				break;
+			got++;
+			r = bidx_pcur_positions(&c, buf, 1u << 30);
+		}
+		cr_assert(r == -1, "truncated at %zu of %zu not refused (%u docs)", cut, enc.len, got);
+		free(copy);
+	}
+	for (size_t at = 0; at < enc.len; at += 3) {
+		uint8_t *copy = malloc(enc.len);
+		memcpy(copy, enc.p, enc.len);
+		copy[at] ^= 0x5a;
+		bidx_pcur c;
+		int r = bidx_pcur_init(&c, copy, enc.len, l.n, 2, 1000);
+		int64_t prev = -1;
+		uint32_t buf[400];
+		while (r == 0) {
+			if ((r = bidx_pcur_next(&c)) != 1)
+				break;
+			cr_assert(c.doc > prev && c.doc < 1000);
+			prev = c.doc;
+			r = c.tf <= 400 ? bidx_pcur_positions(&c, buf, 1u << 30) : 0;
+		}
+		free(copy);
+	}
+	drop(&l);
+	bidx_buf_free(&raw);
+	bidx_buf_free(&enc);
+}
