@@ -13,7 +13,10 @@ bidx_err bidx_segw_open(bidx_segw *w, const char *dir)
 	if (rc)
 		return rc;
 	bidx_out_write(&w->out, zero, sizeof zero);
-	return w->out.err;
+	rc = w->out.err;
+	if (rc)
+		bidx_out_abort(&w->out);
+	return rc;
 }
 
 static void end_section(bidx_segw *w)

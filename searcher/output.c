@@ -30,15 +30,33 @@ static void print_snippet(FILE *f, const bidx_snippet *s, int color)
 	putc('\n', f);
 }
 
+/* Bytes of the first max characters of s[0..n) (UTF-8). */
+static size_t clip_chars(const char *s, size_t n, size_t max)
+{
+	size_t i = 0, chars = 0;
+	while (i < n && chars < max) {
+		i++;
+		while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		chars++;
+	}
+	return i;
+}
+
+#define TITLE_SHOWN_CHARS 60
+
 static void print_human(FILE *f, uint32_t rank, const bidx_hit *h, const char *path,
                         size_t plen, const char *title, size_t tlen, const bidx_snippet *s,
                         int color)
 {
 	fprintf(f, "%3u. %s%7.3f%s  %s", rank, color ? C_DIM : "", h->score, color ? C_OFF : "",
 	        color ? C_TITLE : "");
-	if (tlen)
-		fwrite(title, 1, tlen, f);
-	else
+	size_t shown = clip_chars(title, tlen, TITLE_SHOWN_CHARS);
+	if (tlen) {
+		fwrite(title, 1, shown, f);
+		if (shown < tlen)
+			fputs("…", f);
+	} else
 		fputs("(no title)", f);
 	fprintf(f, "%s\n     %s", color ? C_OFF : "", color ? C_PATH : "");
 	fwrite(path, 1, plen, f);

@@ -1,0 +1,170 @@
+/*
+ * A build that fails at any write, fsync, rename or allocation leaves the
+ * previous index exactly as it was; a damaged index file is refused with an
+ * error, never answered from.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+
+#include "build.h"
+#include "fault.h"
+#include "io.h"
+#include "query_eval.h"
+#include "query_parse.h"
+#include "segment_reader.h"
+#include "testutil.h"
+
+static char *dir;
+static const char *seeds;
+
+static bidx_err build(void)
+{
+	bidx_build_opts o = {dir, 0, 0, stderr};
+	bidx_build_stats st;
+	char why[512];
+	const char *paths[] = {seeds};
+	FILE *quiet = fopen("/dev/null", "w");
+	o.msg = quiet;
+	bidx_err rc = bidx_build(paths, 1, &o, &st, why, sizeof why);
+	fclose(quiet);
+	return rc;
+}
+
+/* Hits of a query, as a string of doc ids, from the index in dir. */
+static bidx_err answer(const char *d, const char *query, char *out, size_t n)
+{
+	bidx_segment *seg;
+	bidx_qnode *q;
+	bidx_result r;
+	char why[256];
+	size_t ep;
+	bidx_err rc = bidx_segment_open(d, &seg, why, sizeof why);
+	if (rc)
+		return rc;
+	cr_assert_eq(bidx_query_parse(query, &q, why, sizeof why, &ep), BIDX_OK);
+	rc = bidx_query_eval(seg, q, &r, why, sizeof why);
+	out[0] = 0;
+	if (!rc) {
+		for (uint32_t i = 0; i < r.n; i++) {
+			size_t l = strlen(out);
+			snprintf(out + l, n - l, "%u:%.4f ", r.hits[i].doc, r.hits[i].score);
+		}
+		bidx_result_free(&r);
+	}
+	bidx_query_free(q);
+	bidx_segment_close(seg);
+	return rc;
+}
+
+static int tmp_files_left(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d)))
+		n += strstr(e->d_name, ".tmp-") != NULL;
+	closedir(d);
+	return n;
+}
+
+static void setup(void)
+{
+	seeds = tu_corpus("seeds");
+	cr_assert(seeds);
+	dir = tu_tmpdir("durable");
+	cr_assert_eq(build(), BIDX_OK);
+}
+
+static void teardown(void)
+{
+	for (int k = 0; k < BIDX_FAULT_NKINDS; k++)
+		bidx_fault_set(k, 0);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+TestSuite(durability, .init = setup, .fini = teardown);
+
+/* Fails call n of that kind, for up to `points` values of n spread over the
+ * whole build. */
+static void fault_loop(enum bidx_fault_kind kind, long points)
+{
+	char before[4096], after[4096];
+	cr_assert_eq(answer(dir, "クレジットカード", before, sizeof before), BIDX_OK);
+	bidx_fault_set(kind, 0);
+	cr_assert_eq(build(), BIDX_OK);
+	long calls = bidx_fault_count(kind);
+	cr_assert_gt(calls, 0);
+	int failed = 0;
+	long step = calls / points + 1;
+	for (long n = 1; n <= calls; n += step) {
+		bidx_fault_set(kind, n);
+		bidx_err rc = build();
+		bidx_fault_set(kind, 0);
+		failed += rc != BIDX_OK;
+		cr_assert_eq(answer(dir, "クレジットカード", after, sizeof after), BIDX_OK,
+		             "index unreadable after a fault at call %ld of kind %d", n, kind);
+		cr_assert_str_eq(after, before, "fault at call %ld of kind %d changed the answers", n, kind);
+		cr_assert_eq(tmp_files_left(), 0, "a temporary file was left behind");
+	}
+	cr_assert_gt(failed, 0, "no injected fault made the build fail");
+}
+
+Test(durability, write_faults_keep_the_previous_index) { fault_loop(BIDX_FAULT_WRITE, 1000); }
+Test(durability, fsync_faults_keep_the_previous_index) { fault_loop(BIDX_FAULT_FSYNC, 1000); }
+Test(durability, rename_faults_keep_the_previous_index) { fault_loop(BIDX_FAULT_RENAME, 1000); }
+Test(durability, alloc_faults_keep_the_previous_index, .timeout = 600)
+{
+	fault_loop(BIDX_FAULT_ALLOC, 60);
+}
+
+static void copy_file(const char *from, const char *to, size_t keep, long flip_at)
+{
+	char *data;
+	size_t len;
+	cr_assert_eq(bidx_read_file(from, &data, &len), BIDX_OK);
+	if (keep > len)
+		keep = len;
+	if (flip_at >= 0 && (size_t)flip_at < keep)
+		data[flip_at] ^= 0x10;
+	FILE *f = fopen(to, "wb");
+	cr_assert(f);
+	fwrite(data, 1, keep, f);
+	fclose(f);
+	free(data);
+}
+
+Test(durability, damaged_index_is_refused)
+{
+	char src[4096], bad_dir[4096], bad[4200], out[4096];
+	snprintf(src, sizeof src, "%s/index.bidx", dir);
+	snprintf(bad_dir, sizeof bad_dir, "%s/bad", dir);
+	mkdir(bad_dir, 0777);
+	snprintf(bad, sizeof bad, "%s/index.bidx", bad_dir);
+	struct stat st;
+	cr_assert_eq(stat(src, &st), 0);
+	size_t size = (size_t)st.st_size;
+	/* truncations */
+	for (size_t keep = 0; keep < size; keep += size / 50 + 1) {
+		copy_file(src, bad, keep, -1);
+		cr_assert_eq(answer(bad_dir, "クレジットカード", out, sizeof out), BIDX_ECORRUPT,
+		             "truncated to %zu of %zu bytes but accepted", keep, size);
+	}
+	/* single bit flips everywhere: header, sections, table, footer */
+	for (size_t at = 0; at < size; at += size / 300 + 1) {
+		copy_file(src, bad, size, (long)at);
+		bidx_err rc = answer(bad_dir, "クレジットカード", out, sizeof out);
+		cr_assert(rc == BIDX_ECORRUPT || rc == BIDX_EVERSION,
+		          "a flipped bit at byte %zu of %zu was not noticed (rc %d)", at, size, rc);
+	}
+	/* zero-filled */
+	FILE *f = fopen(bad, "wb");
+	for (size_t i = 0; i < size; i++)
+		fputc(0, f);
+	fclose(f);
+	cr_assert_eq(answer(bad_dir, "クレジットカード", out, sizeof out), BIDX_ECORRUPT);
+}
