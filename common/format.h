@@ -23,6 +23,8 @@
 #define BIDX_TERMS_HEADER_SIZE 16
 #define BIDX_TERMS_PER_BLOCK 64
 #define BIDX_DOCS_PER_BLOCK 128
+#define BIDX_CHUNK_SIZE 65536u      /* POSTINGS and STORE are checksummed per chunk */
+#define BIDX_CHUNKS_HEADER_SIZE 16
 
 enum bidx_section {
 	BIDX_SEC_META = 1,
@@ -33,7 +35,8 @@ enum bidx_section {
 	BIDX_SEC_PATHS = 6,
 	BIDX_SEC_STORE = 7,
 	BIDX_SEC_ZDICT = 8,
-	BIDX_SEC_MAX = 8,
+	BIDX_SEC_CHUNKS = 9,
+	BIDX_SEC_MAX = 9,
 };
 
 /* Term keys: n << 42 | c1 << 21 | c2 (n = 1 unigram, 2 bigram). */

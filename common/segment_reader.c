@@ -61,16 +61,72 @@ static bidx_err read_table(bidx_segment *s, char *why, size_t n)
 	return BIDX_OK;
 }
 
-bidx_err bidx_segment_verify(const bidx_segment *s, char *why, size_t n)
+static const char *const sec_names[] = {"", "META", "POSTINGS", "TERMS", "DOCS", "BOUNDS",
+                                        "PATHS", "STORE", "ZDICT", "CHUNKS"};
+
+/* Verifies the whole-section checksums; with `small_only`, all but the
+ * chunk-verified POSTINGS and STORE. */
+static bidx_err verify_sections(const bidx_segment *s, int small_only, char *why, size_t n)
 {
-	static const char *names[] = {"", "META", "POSTINGS", "TERMS", "DOCS", "BOUNDS",
-	                              "PATHS", "STORE", "ZDICT"};
 	const uint8_t *t = s->map + bidx_get_u64le(s->map + s->size - BIDX_FOOTER_SIZE);
 	for (int id = 1; id <= BIDX_SEC_MAX; id++, t += BIDX_TABLE_ENTRY_SIZE) {
+		if (small_only && (id == BIDX_SEC_POSTINGS || id == BIDX_SEC_STORE))
+			continue;
 		if (bidx_xxh3(s->sec[id].p, s->sec[id].len) != bidx_get_u64le(t + 24)) {
-			snprintf(why, n, "checksum mismatch in section %s", names[id]);
+			snprintf(why, n, "checksum mismatch in section %s", sec_names[id]);
 			return bidx_corrupt();
 		}
+	}
+	return BIDX_OK;
+}
+
+bidx_err bidx_segment_verify(const bidx_segment *s, char *why, size_t n)
+{
+	return verify_sections(s, 0, why, n);
+}
+
+static uint32_t chunks_of(size_t len)
+{
+	return (uint32_t)((len + BIDX_CHUNK_SIZE - 1) / BIDX_CHUNK_SIZE);
+}
+
+static bidx_err read_chunks(bidx_segment *s, char *why, size_t n)
+{
+	const bidx_section_ref *c = &s->sec[BIDX_SEC_CHUNKS];
+	if (c->len < BIDX_CHUNKS_HEADER_SIZE || bidx_get_u32le(c->p) != BIDX_CHUNK_SIZE)
+		return fail(BIDX_ECORRUPT, why, n, "bad CHUNKS section");
+	s->nchunks[0] = bidx_get_u32le(c->p + 8);
+	s->nchunks[1] = bidx_get_u32le(c->p + 12);
+	if (s->nchunks[0] != chunks_of(s->sec[BIDX_SEC_POSTINGS].len) ||
+	    s->nchunks[1] != chunks_of(s->sec[BIDX_SEC_STORE].len) ||
+	    c->len != BIDX_CHUNKS_HEADER_SIZE + 8 * ((size_t)s->nchunks[0] + s->nchunks[1]))
+		return fail(BIDX_ECORRUPT, why, n, "CHUNKS section does not match the sections it covers");
+	s->chunk_sum[0] = c->p + BIDX_CHUNKS_HEADER_SIZE;
+	s->chunk_sum[1] = s->chunk_sum[0] + 8 * (size_t)s->nchunks[0];
+	for (int i = 0; i < 2; i++) {
+		s->chunk_ok[i] = bidx_calloc(s->nchunks[i] / 8 + 1, 1);
+		if (!s->chunk_ok[i])
+			return BIDX_ENOMEM;
+	}
+	return BIDX_OK;
+}
+
+bidx_err bidx_segment_need(bidx_segment *s, int id, uint64_t off, uint64_t len)
+{
+	int k = id == BIDX_SEC_POSTINGS ? 0 : 1;
+	const bidx_section_ref *sec = &s->sec[id];
+	if (len == 0)
+		return BIDX_OK;
+	if (off > sec->len || len > sec->len - off)
+		return bidx_corrupt();
+	for (uint64_t c = off / BIDX_CHUNK_SIZE; c <= (off + len - 1) / BIDX_CHUNK_SIZE; c++) {
+		if (s->chunk_ok[k][c >> 3] >> (c & 7) & 1)
+			continue;
+		size_t start = (size_t)c * BIDX_CHUNK_SIZE;
+		size_t clen = sec->len - start < BIDX_CHUNK_SIZE ? sec->len - start : BIDX_CHUNK_SIZE;
+		if (bidx_xxh3(sec->p + start, clen) != bidx_get_u64le(s->chunk_sum[k] + 8 * c))
+			return bidx_corrupt();
+		s->chunk_ok[k][c >> 3] |= (uint8_t)(1u << (c & 7));
 	}
 	return BIDX_OK;
 }
@@ -111,9 +167,11 @@ bidx_err bidx_segment_open(const char *dir, bidx_segment **out, char *why, size_
 	if (!rc)
 		rc = read_table(s, why, n);
 	if (!rc)
-		rc = bidx_segment_verify(s, why, n);
+		rc = verify_sections(s, 1, why, n);
 	if (!rc)
 		rc = check_sections(s, why, n);
+	if (!rc)
+		rc = read_chunks(s, why, n);
 	if (rc) {
 		bidx_segment_close(s);
 		return rc;
@@ -127,6 +185,8 @@ void bidx_segment_close(bidx_segment *s)
 	if (!s)
 		return;
 	bidx_dsr_free(s->dsr);
+	free(s->chunk_ok[0]);
+	free(s->chunk_ok[1]);
 	bidx_unmap(s->map, s->size);
 	free(s->path);
 	free(s);
@@ -163,6 +223,9 @@ bidx_err bidx_segment_fetch(bidx_segment *s, const bidx_docrec *d, char **buf,
                             const char **title, size_t *tlen, const char **text)
 {
 	*buf = NULL;
+	bidx_err need = bidx_segment_need(s, BIDX_SEC_STORE, d->store_off, d->store_len);
+	if (need)
+		return need;
 	if (!s->dsr) {
 		bidx_err rc = bidx_dsr_new(s->sec[BIDX_SEC_ZDICT].p, s->sec[BIDX_SEC_ZDICT].len, &s->dsr);
 		if (rc)

@@ -2,7 +2,11 @@
  * segment_reader.h - opens an index file read-only and hands out its parts.
  *
  * Opening maps the file, checks the header, footer and section table, and
- * verifies every section's XXH3 checksum; nothing else is parsed.  All
+ * verifies the XXH3 checksum of every section but the two large ones,
+ * POSTINGS and STORE; nothing else is parsed.  Those two are verified 64 KiB
+ * chunk by chunk, the first time a query touches a chunk
+ * (bidx_segment_need), so opening costs the same for any corpus size and
+ * nothing is ever answered from unverified bytes.  All
  * pointers handed out point into the mapping and live until
  * bidx_segment_close().  Every accessor checks its bounds and reports
  * corruption instead of reading outside the section.
@@ -29,6 +33,9 @@ typedef struct bidx_segment {
 	bidx_meta meta;
 	bidx_termdict td;
 	bidx_dsr *dsr;        /* lazily created on the first fetch */
+	const uint8_t *chunk_sum[2];   /* per-chunk XXH3 of POSTINGS, STORE (CHUNKS) */
+	uint32_t nchunks[2];
+	uint8_t *chunk_ok[2];          /* bitmaps: chunk verified; owned */
 	char *path;           /* the index file; owned */
 } bidx_segment;
 
@@ -38,8 +45,13 @@ typedef struct bidx_segment {
 bidx_err bidx_segment_open(const char *dir, bidx_segment **out, char *why, size_t whylen);
 void bidx_segment_close(bidx_segment *s);   /* NULL ok */
 
-/* Verifies every section checksum (done by open; exposed for `bidx check`). */
+/* Verifies every section checksum, POSTINGS and STORE included (for
+ * `bidx check` and tests). */
 bidx_err bidx_segment_verify(const bidx_segment *s, char *why, size_t whylen);
+
+/* Makes sure bytes [off, off+len) of section id (POSTINGS or STORE) have
+ * been verified against their chunk checksums; BIDX_ECORRUPT when not. */
+bidx_err bidx_segment_need(bidx_segment *s, int id, uint64_t off, uint64_t len);
 
 /* Document record of id, checked against the sections it points into. */
 bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d);

@@ -212,6 +212,7 @@ static bidx_err write_index(builder *b, char *why, size_t whylen)
 	bidx_segw_write(&w, bidx_dsw_store(b->dsw)->p, bidx_dsw_store(b->dsw)->len);
 	bidx_segw_begin(&w, BIDX_SEC_ZDICT);
 	bidx_segw_write(&w, bidx_dsw_dict(b->dsw)->p, bidx_dsw_dict(b->dsw)->len);
+	bidx_segw_chunks(&w);
 	if (rc) {
 		bidx_segw_abort(&w);
 	} else {

@@ -86,7 +86,8 @@ static bidx_err walk_dir(const char *path, const struct stat *st, const visited 
 		}
 	}
 	closedir(d);
-	qsort(names.paths, names.n, sizeof *names.paths, cmp_str);
+	if (names.n)
+		qsort(names.paths, names.n, sizeof *names.paths, cmp_str);
 	for (size_t i = 0; i < names.n && !rc; i++) {
 		char *child = bidx_path_join(path, names.paths[i]);
 		if (!child) {

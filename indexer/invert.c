@@ -119,7 +119,8 @@ static int cmp_u64(const void *a, const void *b)
 static int sort_occ(uint64_t *a, size_t n)
 {
 	if (n < 256) {
-		qsort(a, n, sizeof *a, cmp_u64);
+		if (n)
+			qsort(a, n, sizeof *a, cmp_u64);
 		return 0;
 	}
 	uint64_t *tmp = bidx_malloc(n * sizeof *tmp);

@@ -10,6 +10,7 @@
 #include "format.h"
 #include "io.h"
 #include "termdict.h"
+#include <xxhash.h>
 
 typedef struct bidx_segw {
 	bidx_out out;
@@ -17,6 +18,9 @@ typedef struct bidx_segw {
 	uint64_t sec_len[BIDX_SEC_MAX + 1];
 	uint64_t sec_sum[BIDX_SEC_MAX + 1];
 	int cur;                 /* section being written, 0 when none */
+	XXH3_state_t *cs;        /* running checksum of the current chunk */
+	uint64_t chunk_fill;     /* bytes in the current chunk */
+	bidx_buf chunk_sums[2];  /* per-chunk XXH3 of POSTINGS and STORE */
 	bidx_tdwriter td;        /* fed while POSTINGS streams out */
 } bidx_segw;
 
@@ -29,6 +33,8 @@ void bidx_segw_write(bidx_segw *w, const void *p, size_t n);
 bidx_err bidx_segw_term(uint64_t key, uint32_t df, const bidx_buf *post, void *w);
 /* Writes TERMS from the recorded terms (call right after POSTINGS). */
 void bidx_segw_terms(bidx_segw *w);
+/* Writes the CHUNKS section (call last, after STORE and ZDICT). */
+void bidx_segw_chunks(bidx_segw *w);
 /* Writes the table, footer and header, fsyncs and publishes.  On any error
  * the tmp file is removed and the previous index stays as it was. */
 bidx_err bidx_segw_commit(bidx_segw *w, uint64_t *file_size);

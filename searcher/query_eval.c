@@ -65,6 +65,8 @@ static bidx_err eval_unigram(evalctx *cx, uint32_t c, dset *out)
 	int r = bidx_termdict_find(&cx->seg->td, bidx_key1(c), &t);
 	if (r <= 0)
 		return r < 0 ? BIDX_ECORRUPT : BIDX_OK;
+	if (bidx_segment_need(cx->seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len))
+		return BIDX_ECORRUPT;
 	if (bidx_pcur_init(&cur, bidx_segment_postings(cx->seg, &t), t.post_len, t.df, 1,
 	                   cx->seg->meta.ndocs))
 		return bidx_corrupt();
@@ -203,7 +205,8 @@ static bidx_err eval_ngram(evalctx *cx, const bidx_norm *q, dset *out)
 		}
 		g[k].off = offs[k];
 		g[k].df = t.df;
-		if (bidx_pcur_init(&g[k].cur, bidx_segment_postings(cx->seg, &t), t.post_len, t.df, 2,
+		if (bidx_segment_need(cx->seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
+		    bidx_pcur_init(&g[k].cur, bidx_segment_postings(cx->seg, &t), t.post_len, t.df, 2,
 		                   cx->seg->meta.ndocs)) {
 			rc = bidx_corrupt();
 			ng = k;

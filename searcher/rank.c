@@ -67,5 +67,6 @@ void bidx_rank_sort(bidx_hit *hits, uint32_t n, uint32_t k)
 		select_k(hits, n, k);
 		n = k;
 	}
-	qsort(hits, n, sizeof *hits, cmp_hit);
+	if (n)
+		qsort(hits, n, sizeof *hits, cmp_hit);
 }

@@ -69,7 +69,8 @@ static int find_all(const bidx_norm *n, char *const *terms, size_t nterms, occs 
 				p++;
 		}
 	}
-	qsort(v->o, v->n, sizeof *v->o, cmp_occ);
+	if (v->n)
+		qsort(v->o, v->n, sizeof *v->o, cmp_occ);
 	return 0;
 }
 

@@ -388,6 +388,36 @@ Test(termdict, huge_nterms_with_no_blocks_refused, KNOWN_BUG)
 	             "accepted nterms=%u with nblocks=%u", td.nterms, td.nblocks);
 }
 
+/* each() promises key order and -1 on corruption, but never compares a
+ * block's keys with the previous block's: here block 1's first_key is moved
+ * below block 0's keys and each() returns 0 after visiting keys out of order.
+ * (A key_delta that wraps past 2^64 inside a block slips through the same way,
+ * and so does a block post_off that overlaps the previous block's postings.) */
+static int order_cb(const bidx_term *t, void *arg)
+{
+	uint64_t *prev = arg;
+	int bad = prev[1] && t->key <= prev[0];
+	prev[0] = t->key;
+	prev[1] = 1;
+	return bad ? 9 : 0;
+}
+
+Test(termdict, each_refuses_keys_out_of_order, KNOWN_BUG)
+{
+	dict d;
+	bidx_termdict td;
+	make(&d, 130, 61, 0);
+	uint8_t *sec = copy_of(&d, d.sec.len);
+	bidx_put_u64le(sec + BIDX_TERMS_HEADER_SIZE + BIDX_BLOCKIDX_SIZE, d.key[0] + 1);
+	cr_assert_eq(bidx_termdict_open(&td, sec, d.sec.len, d.post_size), 0);
+	uint64_t prev[2] = {0, 0};
+	int r = bidx_termdict_each(&td, order_cb, prev);
+	cr_assert_neq(r, 9, "each() handed out a key not above the previous one");
+	cr_assert_eq(r, -1);
+	free(sec);
+	drop(&d);
+}
+
 /* What a find may say about a key when some byte of its block is wrong: -1,
  * 0, or a term with that key whose postings lie inside POSTINGS. */
 static void find_sane(const bidx_termdict *td, const dict *d, uint64_t key,

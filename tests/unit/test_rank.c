@@ -1,0 +1,400 @@
+/*
+ * test_rank.c - ranking: top-k selection against a full sort, the shape of
+ * idf, BM25 and the occurrence weights, and end-to-end rankings on small
+ * built indexes (a whole-word match beats a match inside a word, a title
+ * match beats a body match, ties go to the lower doc id).
+ *
+ * The end-to-end tests run MeCab through bidx_build and need the ipadic-utf8
+ * dictionary (Debian: mecab-ipadic-utf8); without it they are skipped.
+ */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "query_eval.h"
+#include "query_parse.h"
+#include "rank.h"
+#include "segment_reader.h"
+#include "testutil.h"
+#include "tokenize.h"
+
+static uint64_t rnd64(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	uint64_t x = *s;
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	return x ^ (x >> 29);
+}
+
+/* ---------------------------------------------------------------- top k */
+
+static int ref_cmp(const void *pa, const void *pb)
+{
+	const bidx_hit *a = pa, *b = pb;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+static int doc_cmp(const void *pa, const void *pb)
+{
+	const bidx_hit *a = pa, *b = pb;
+	return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+/* Sorts a copy of h[0..n) with bidx_rank_sort(k) and checks it against qsort:
+ * the first min(k, n) exactly, and the whole array still a permutation. */
+static void check_topk(const bidx_hit *h, uint32_t n, uint32_t k, const char *what)
+{
+	bidx_hit *got = malloc((size_t)n * sizeof *got + 1), *ref = malloc((size_t)n * sizeof *ref + 1);
+	memcpy(got, h, (size_t)n * sizeof *got);
+	memcpy(ref, h, (size_t)n * sizeof *ref);
+	bidx_rank_sort(got, n, k);
+	qsort(ref, n, sizeof *ref, ref_cmp);
+	uint32_t m = k < n ? k : n;
+	for (uint32_t i = 0; i < m; i++) {
+		cr_assert(got[i].doc == ref[i].doc && got[i].score == ref[i].score,
+		          "%s n=%u k=%u: position %u holds doc %u (%g), want doc %u (%g)", what, n, k, i,
+		          got[i].doc, got[i].score, ref[i].doc, ref[i].score);
+	}
+	qsort(got, n, sizeof *got, doc_cmp);
+	qsort(ref, n, sizeof *ref, doc_cmp);
+	for (uint32_t i = 0; i < n; i++)
+		cr_assert(got[i].doc == ref[i].doc && got[i].score == ref[i].score,
+		          "%s n=%u k=%u: hits lost or duplicated", what, n, k);
+	free(got);
+	free(ref);
+}
+
+/* n hits with distinct doc ids in random order; scores drawn from `levels`
+ * values (few levels: many ties) or continuous when levels is 0. */
+static void random_hits(bidx_hit *h, uint32_t n, uint32_t levels, uint64_t *s)
+{
+	for (uint32_t i = 0; i < n; i++)
+		h[i].doc = i * 3 + 7;
+	for (uint32_t i = n; i > 1; i--) {   /* Fisher-Yates */
+		uint32_t j = (uint32_t)(rnd64(s) % i);
+		uint32_t t = h[i - 1].doc;
+		h[i - 1].doc = h[j].doc;
+		h[j].doc = t;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		h[i].score = levels ? (double)(rnd64(s) % levels) * 0.25
+		                    : (double)(rnd64(s) >> 11) / 9007199254740992.0 * 40.0;
+}
+
+Test(rank_sort, topk_matches_full_sort, .timeout = 300)
+{
+	uint32_t sizes[] = {257, 258, 300, 511, 1000, 4096, 20000};
+	uint32_t levels[] = {0, 1, 2, 3, 10, 1000};
+	uint64_t s = 1;
+	bidx_hit *h = malloc(20000 * sizeof *h);
+	for (size_t a = 0; a < sizeof sizes / sizeof *sizes; a++) {
+		uint32_t n = sizes[a];
+		uint32_t ks[] = {0, 1, 2, 3, 10, 100, 256, 257, n / 2, n - 2, n - 1, n, n + 5};
+		for (size_t b = 0; b < sizeof levels / sizeof *levels; b++)
+			for (size_t c = 0; c < sizeof ks / sizeof *ks; c++)
+				for (int rep = 0; rep < (n <= 1000 ? 6 : 1); rep++) {
+					random_hits(h, n, levels[b], &s);
+					check_topk(h, n, ks[c], "random");
+				}
+	}
+	free(h);
+}
+
+Test(rank_sort, topk_on_ordered_inputs)
+{
+	uint32_t n = 1000;
+	bidx_hit *h = malloc(n * sizeof *h);
+	uint32_t ks[] = {1, 5, 50, 500, 999};
+	for (size_t c = 0; c < sizeof ks / sizeof *ks; c++) {
+		for (uint32_t i = 0; i < n; i++)
+			h[i] = (bidx_hit){i, 1.0};              /* all tied, docs ascending */
+		check_topk(h, n, ks[c], "tied ascending");
+		for (uint32_t i = 0; i < n; i++)
+			h[i] = (bidx_hit){n - i, 1.0};          /* all tied, docs descending */
+		check_topk(h, n, ks[c], "tied descending");
+		for (uint32_t i = 0; i < n; i++)
+			h[i] = (bidx_hit){i, (double)i};        /* best last */
+		check_topk(h, n, ks[c], "ascending scores");
+		for (uint32_t i = 0; i < n; i++)
+			h[i] = (bidx_hit){i, (double)(n - i)};  /* already sorted */
+		check_topk(h, n, ks[c], "descending scores");
+		for (uint32_t i = 0; i < n; i++)
+			h[i] = (bidx_hit){i, (double)(i % 2)};  /* alternating */
+		check_topk(h, n, ks[c], "alternating");
+		for (uint32_t i = 0; i < n; i++)
+			h[i] = (bidx_hit){i ^ 0x155, (double)(i % 7 == 0)};   /* few winners */
+		check_topk(h, n, ks[c], "sparse winners");
+	}
+	free(h);
+}
+
+Test(rank_sort, small_or_full_sorts_everything)
+{
+	uint64_t s = 5;
+	bidx_hit h[300];
+	uint32_t sizes[] = {0, 1, 2, 17, 256};
+	for (size_t a = 0; a < sizeof sizes / sizeof *sizes; a++) {
+		random_hits(h, sizes[a], 3, &s);
+		check_topk(h, sizes[a], 1, "small");
+		random_hits(h, sizes[a], 3, &s);
+		check_topk(h, sizes[a], sizes[a], "small, k = n");
+	}
+	random_hits(h, 300, 4, &s);
+	check_topk(h, 300, 300, "k = n");
+	random_hits(h, 300, 4, &s);
+	check_topk(h, 300, UINT32_MAX, "k huge");
+}
+
+/* ------------------------------------------------------------- formulas */
+
+Test(formula, idf_positive_and_decreasing)
+{
+	uint32_t ndocs[] = {1, 2, 10, 1000, 1000000, UINT32_MAX};
+	for (size_t a = 0; a < sizeof ndocs / sizeof *ndocs; a++) {
+		uint32_t n = ndocs[a];
+		double prev = INFINITY;
+		uint32_t steps[] = {1, 2, 3, n / 3, n / 2, n - 1, n}, last = 0;
+		for (size_t b = 0; b < sizeof steps / sizeof *steps; b++) {
+			uint32_t df = steps[b];
+			if (df <= last || df > n)
+				continue;
+			last = df;
+			double v = bidx_idf(df, n);
+			cr_assert(isfinite(v) && v > 0, "idf(%u, %u) = %g", df, n, v);
+			cr_assert_lt(v, prev, "idf(%u, %u) = %g not below the previous %g", df, n, v, prev);
+			prev = v;
+		}
+	}
+	for (uint32_t df = 1; df < 1000; df++)
+		cr_assert_lt(bidx_idf(df + 1, 1000), bidx_idf(df, 1000), "df %u", df);
+}
+
+Test(formula, bm25_shape)
+{
+	double idf = bidx_idf(3, 100), avg = 50;
+	cr_assert_eq(bidx_bm25(idf, 0, 40, avg), 0.0);
+	/* increasing in the weighted frequency */
+	double prev = 0;
+	for (double wtf = 0.3; wtf < 200; wtf *= 1.5) {
+		double v = bidx_bm25(idf, wtf, 40, avg);
+		cr_assert_gt(v, prev, "wtf %g", wtf);
+		cr_assert_lt(v, idf * (BIDX_BM25_K1 + 1), "saturates below idf*(k1+1)");
+		prev = v;
+	}
+	/* decreasing in the document length */
+	prev = INFINITY;
+	for (double dl = 1; dl < 1e6; dl *= 2) {
+		double v = bidx_bm25(idf, 2.0, dl, avg);
+		cr_assert_lt(v, prev, "dl %g", dl);
+		cr_assert_gt(v, 0);
+		prev = v;
+	}
+	/* proportional to idf */
+	cr_assert_float_eq(bidx_bm25(2 * idf, 1.6, 40, avg), 2 * bidx_bm25(idf, 1.6, 40, avg), 1e-12);
+	/* an empty corpus average must not divide by zero */
+	cr_assert(isfinite(bidx_bm25(idf, 1.0, 10, 0)) && bidx_bm25(idf, 1.0, 10, 0) > 0);
+}
+
+Test(formula, occurrence_weights)
+{
+	for (int title = 0; title < 2; title++) {
+		double whole = bidx_occ_weight(1, 1, title), before = bidx_occ_weight(1, 0, title),
+		       after = bidx_occ_weight(0, 1, title), inside = bidx_occ_weight(0, 0, title);
+		cr_assert_gt(whole, before);
+		cr_assert_eq(before, after, "both edges weigh the same");
+		cr_assert_gt(before, inside);
+		cr_assert_gt(inside, 0);
+	}
+	for (int b = 0; b < 2; b++)
+		for (int a = 0; a < 2; a++) {
+			cr_assert_gt(bidx_occ_weight(b, a, 1), bidx_occ_weight(b, a, 0));
+			cr_assert_float_eq(bidx_occ_weight(b, a, 1), BIDX_W_TITLE * bidx_occ_weight(b, a, 0),
+			                   1e-12);
+		}
+	cr_assert_float_eq(bidx_occ_weight(1, 1, 0), 1.0, 1e-12);
+	cr_assert_float_eq(bidx_occ_weight(1, 0, 0), BIDX_W_EDGE, 1e-12);
+	cr_assert_float_eq(bidx_occ_weight(0, 0, 0), BIDX_W_INSIDE, 1e-12);
+}
+
+/* ----------------------------------------------------------- end to end */
+
+static char *corpus_dir, *index_dir;
+static bidx_segment *seg;
+
+static void need_mecab(void)
+{
+	bidx_tokenizer *t;
+	char why[512] = "";
+	if (bidx_tokenizer_new(&t, why, sizeof why) != BIDX_OK)
+		cr_skip_test("MeCab dictionary missing (install mecab-ipadic-utf8): %s", why);
+	bidx_tokenizer_free(t);
+}
+
+static void e2e_setup(void)
+{
+	need_mecab();
+	corpus_dir = tu_tmpdir("rank-corpus");
+	index_dir = tu_tmpdir("rank-index");
+	cr_assert(corpus_dir && index_dir, "cannot make temporary directories");
+}
+
+static void e2e_teardown(void)
+{
+	bidx_segment_close(seg);
+	seg = NULL;
+	tu_rmtree(corpus_dir);
+	tu_rmtree(index_dir);
+	free(corpus_dir);
+	free(index_dir);
+	corpus_dir = index_dir = NULL;
+}
+
+TestSuite(e2e, .init = e2e_setup, .fini = e2e_teardown, .timeout = 300);
+
+static void put_file(const char *name, const char *text)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", corpus_dir, name);
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f, "cannot write %s", path);
+	cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+	cr_assert_eq(fclose(f), 0);
+}
+
+static void build_and_open(void)
+{
+	const char *paths[] = {corpus_dir};
+	bidx_build_opts o = {index_dir, 0, 0, stderr};
+	bidx_build_stats st;
+	char why[512];
+	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "build: %s", why);
+	cr_assert_eq(bidx_segment_open(index_dir, &seg, why, sizeof why), BIDX_OK, "open: %s", why);
+}
+
+/* Evaluates q and ranks the hits (reversed first, so that an order that
+ * merely survives from evaluation proves nothing). */
+static bidx_result search(const char *q, uint32_t k)
+{
+	bidx_qnode *root;
+	bidx_result r;
+	char err[256];
+	size_t errpos;
+	cr_assert_eq(bidx_query_parse(q, &root, err, sizeof err, &errpos), BIDX_OK, "%s: %s", q, err);
+	cr_assert_eq(bidx_query_eval(seg, root, &r, err, sizeof err), BIDX_OK, "%s: %s", q, err);
+	for (uint32_t i = 0; i < r.n / 2; i++) {
+		bidx_hit t = r.hits[i];
+		r.hits[i] = r.hits[r.n - 1 - i];
+		r.hits[r.n - 1 - i] = t;
+	}
+	bidx_rank_sort(r.hits, r.n, k);
+	bidx_query_free(root);
+	return r;
+}
+
+/* The file name (after the last '/') of doc id. */
+static const char *name_of(uint32_t doc)
+{
+	static char buf[512];
+	bidx_docrec d;
+	cr_assert_eq(bidx_segment_doc(seg, doc, &d), BIDX_OK);
+	const char *p = bidx_segment_path(seg, &d);
+	snprintf(buf, sizeof buf, "%.*s", (int)d.path_len, p);
+	const char *slash = strrchr(buf, '/');
+	return slash ? slash + 1 : buf;
+}
+
+Test(e2e, whole_word_beats_inside_word)
+{
+	put_file("a.txt", "東京都の天気は晴れです。");
+	put_file("b.txt", "京都府警察が発表しました。");
+	build_and_open();
+	bidx_result r = search("京都", 10);
+	cr_assert_eq(r.n, 2, "京都 is a substring of both documents");
+	cr_assert_str_eq(name_of(r.hits[0].doc), "b.txt", "京都府警察 must rank above 東京都");
+	cr_assert_str_eq(name_of(r.hits[1].doc), "a.txt");
+	cr_assert_gt(r.hits[0].score, r.hits[1].score);
+	bidx_result_free(&r);
+
+	/* and the other way round: 東京 is a whole word only in a.txt */
+	r = search("東京", 10);
+	cr_assert_eq(r.n, 1);
+	cr_assert_str_eq(name_of(r.hits[0].doc), "a.txt");
+	bidx_result_free(&r);
+}
+
+/* Filler sentences shared by both documents of the title test. */
+#define FILLER \
+	"本日は晴天なり。\n" \
+	"弊社の営業所では通常どおり業務を行っております。\n" \
+	"お客様にはご不便をおかけしますが、ご理解のほどお願い申し上げます。\n" \
+	"詳細は担当窓口までお問い合わせください。\n" \
+	"今後とも変わらぬご愛顧を賜りますようお願い申し上げます。\n"
+
+Test(e2e, title_match_beats_body_match)
+{
+	/* same length, same words; the word 地震 is in the title of one and deep
+	 * in the body of the other */
+	put_file("body.txt", "本日の記録\n" FILLER FILLER "昨夜は地震がありました。\n");
+	put_file("title.txt", "地震の記録\n" FILLER FILLER "昨夜は本日がありました。\n");
+	put_file("other.txt", "無関係の記録\n" FILLER);
+	build_and_open();
+
+	bidx_docrec d;
+	for (uint32_t i = 0; i < 3; i++) {
+		cr_assert_eq(bidx_segment_doc(seg, i, &d), BIDX_OK);
+		cr_assert_gt(d.title_end, d.title_start, "%s has a title", name_of(i));
+	}
+	bidx_result r = search("地震", 10);
+	cr_assert_eq(r.n, 2);
+	cr_assert_str_eq(name_of(r.hits[0].doc), "title.txt", "the title match ranks first");
+	cr_assert_str_eq(name_of(r.hits[1].doc), "body.txt");
+	cr_assert_gt(r.hits[0].score, r.hits[1].score);
+	bidx_result_free(&r);
+}
+
+Test(e2e, ties_break_by_doc_id)
+{
+	const char *text = "個人情報の漏えいに関するお知らせ\n不正アクセスにより個人情報が流出しました。\n";
+	put_file("c.txt", text);
+	put_file("a.txt", text);
+	put_file("b.txt", "関係のない文書です。\n");
+	put_file("d.txt", text);
+	build_and_open();
+	bidx_result r = search("個人情報", 10);
+	cr_assert_eq(r.n, 3);
+	cr_assert_eq(r.hits[0].score, r.hits[1].score, "identical files score the same");
+	cr_assert_eq(r.hits[1].score, r.hits[2].score);
+	cr_assert(r.hits[0].doc < r.hits[1].doc && r.hits[1].doc < r.hits[2].doc,
+	          "ties in doc id order: %u %u %u", r.hits[0].doc, r.hits[1].doc, r.hits[2].doc);
+	/* doc ids follow the byte order of the names */
+	cr_assert_str_eq(name_of(r.hits[0].doc), "a.txt");
+	cr_assert_str_eq(name_of(r.hits[1].doc), "c.txt");
+	cr_assert_str_eq(name_of(r.hits[2].doc), "d.txt");
+	bidx_result_free(&r);
+}
+
+/* More than 256 tied hits: the top-k selection path must keep doc id order. */
+Test(e2e, many_ties_topk)
+{
+	char name[32];
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof name, "n%03d.txt", i);
+		put_file(name, i % 3 == 1 ? "雨の日の記録です。\n" : "晴れの日の記録です。\n");
+	}
+	build_and_open();
+	bidx_result r = search("晴れ", 10);
+	cr_assert_eq(r.n, 200);
+	for (uint32_t i = 0; i < 10; i++) {
+		snprintf(name, sizeof name, "n%03u.txt", i / 2 * 3 + i % 2 * 2);
+		cr_assert_str_eq(name_of(r.hits[i].doc), name, "position %u", i);
+		cr_assert_eq(r.hits[i].score, r.hits[0].score);
+	}
+	bidx_result_free(&r);
+}
