@@ -1,0 +1,85 @@
+/*
+ * bsearch-bench - query latency of bsearch, in process.
+ *
+ *   bsearch-bench --index DIR [--reps N] [--warmup N] [--json] [--hits FILE] QUERYFILE
+ *
+ * Opens the index once, then times for each query exactly what bsearch does
+ * after opening: bidx_query_parse, bidx_query_eval, bidx_output of the top
+ * 10 with titles and snippets (human format, written to /dev/null, or JSON
+ * with --extra json), freeing everything each time.  See benchlib.h for the
+ * run and the report.
+ */
+#include "benchlib.h"
+#include "output.h"
+#include "query_eval.h"
+#include "query_parse.h"
+#include "segment_reader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct ctx {
+	bidx_segment *seg;
+	bidx_outopts out;
+} ctx;
+
+static int run(void *arg, const char *q, uint64_t *hits, double *self_us, char *why,
+               size_t whylen)
+{
+	ctx *c = arg;
+	(void)self_us;
+	bidx_qnode *n;
+	size_t errpos = 0;
+	char msg[256];
+	if (bidx_query_parse(q, &n, msg, sizeof msg, &errpos)) {
+		snprintf(why, whylen, "bad query at byte %zu: %s", errpos, msg);
+		return -1;
+	}
+	bidx_result r;
+	bidx_err rc = bidx_query_eval(c->seg, n, &r, msg, sizeof msg);
+	if (rc) {
+		snprintf(why, whylen, "%s (%s)", bidx_strerror(rc), msg);
+		bidx_query_free(n);
+		return -1;
+	}
+	rc = bidx_output(c->seg, &r, &c->out);
+	*hits = r.n;
+	bidx_result_free(&r);
+	bidx_query_free(n);
+	if (rc) {
+		snprintf(why, whylen, "output: %s", bidx_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	bench_opts o;
+	if (bench_parse_args(argc, argv, "bsearch-bench", &o))
+		return 2;
+	if (o.extra && strcmp(o.extra, "json") && strcmp(o.extra, "human")) {
+		fprintf(stderr, "bsearch-bench: --extra is the output format: human or json\n");
+		return 2;
+	}
+	ctx c = {0};
+	c.out.mode = o.extra && !strcmp(o.extra, "json") ? BIDX_OUT_JSON : BIDX_OUT_HUMAN;
+	c.out.limit = 10;
+	c.out.f = fopen("/dev/null", "w");
+	if (!c.out.f) {
+		perror("/dev/null");
+		return 2;
+	}
+	char why[512];
+	bidx_err rc = bidx_segment_open(o.index, &c.seg, why, sizeof why);
+	if (rc) {
+		fprintf(stderr, "bsearch-bench: %s: %s\n", o.index, why);
+		fclose(c.out.f);
+		return 2;
+	}
+	bench_system sys = {"bidx", &c, run};
+	int failed = bench_run(&sys, &o);
+	bidx_segment_close(c.seg);
+	fclose(c.out.f);
+	return failed ? 1 : 0;
+}
