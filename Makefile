@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make run    install what is missing, build, index corpus/ and search it
 #   make test   the same set-up, then the whole test suite
+#   make bench  the benchmarks of bench/ (minutes; BENCH_ARGS=--quick or --smoke)
 # Everything else is CMake (CMakeLists.txt); this file only drives it.
 
 BUILD ?= build
@@ -14,7 +15,7 @@ endif
 DEB_PKGS = gcc make cmake pkg-config libmecab-dev mecab-ipadic-utf8 \
            libxxhash-dev libzstd-dev libutf8proc-dev libcriterion-dev
 
-.PHONY: all run test deps build clean
+.PHONY: all run test deps build clean bench
 
 all: build
 
@@ -39,6 +40,10 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+BENCH_ARGS ?=
+bench: build
+	BUILD=$(BUILD) bash bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD)

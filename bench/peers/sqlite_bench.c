@@ -20,7 +20,6 @@
  */
 #include "benchcorpus.h"
 #include "benchlib.h"
-#include "buf.h"
 #include "normalize.h"
 #include "query_parse.h"
 
