@@ -64,7 +64,7 @@ int bidx_termdict_open(bidx_termdict *td, const uint8_t *data, size_t len, uint6
 	td->nblocks = bidx_get_u32le(data + 4);
 	if (bidx_get_u32le(data + 8) != BIDX_TERMS_PER_BLOCK)
 		goto corrupt;
-	if (td->nblocks != (td->nterms + BIDX_TERMS_PER_BLOCK - 1) / BIDX_TERMS_PER_BLOCK)
+	if (td->nblocks != ((uint64_t)td->nterms + BIDX_TERMS_PER_BLOCK - 1) / BIDX_TERMS_PER_BLOCK)
 		goto corrupt;
 	if ((len - BIDX_TERMS_HEADER_SIZE) / BIDX_BLOCKIDX_SIZE < td->nblocks)
 		goto corrupt;
@@ -99,7 +99,7 @@ static int walk_block(const bidx_termdict *td, uint32_t b,
 		    bidx_varint_get(&p, td->ent_end, &plen))
 			return -1;
 		if ((i == 0) != (delta == 0) || df == 0 || df > UINT32_MAX ||
-		    plen > td->post_size || off > td->post_size - plen)
+		    plen > td->post_size || off > td->post_size - plen || key + delta < key)
 			return -1;
 		key += delta;
 		bidx_term t = {key, (uint32_t)df, off, plen};
@@ -150,11 +150,33 @@ int bidx_termdict_find(const bidx_termdict *td, uint64_t key, bidx_term *t)
 	return r == 1;
 }
 
+/* each() checks what no single block can: keys increase across blocks and
+ * postings follow each other without gaps or overlaps. */
+struct each_arg {
+	int (*fn)(const bidx_term *t, void *arg);
+	void *arg;
+	uint64_t prev_key;
+	uint64_t next_off;
+	int started;
+};
+
+static int each_cb(const bidx_term *t, void *arg)
+{
+	struct each_arg *a = arg;
+	if ((a->started && t->key <= a->prev_key) || t->post_off != a->next_off)
+		return -1;
+	a->started = 1;
+	a->prev_key = t->key;
+	a->next_off = t->post_off + t->post_len;
+	return a->fn(t, a->arg);
+}
+
 int bidx_termdict_each(const bidx_termdict *td,
                        int (*fn)(const bidx_term *t, void *arg), void *arg)
 {
+	struct each_arg a = {fn, arg, 0, 0, 0};
 	for (uint32_t b = 0; b < td->nblocks; b++) {
-		int r = walk_block(td, b, fn, arg);
+		int r = walk_block(td, b, each_cb, &a);
 		if (r < 0) {
 			bidx_corrupt();
 			return -1;

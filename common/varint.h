@@ -57,9 +57,11 @@ static inline int bidx_varint_get(const uint8_t **pp, const uint8_t *end, uint64
 static inline int bidx_varint_get32(const uint8_t **pp, const uint8_t *end, uint32_t *out)
 {
 	uint64_t v;
-	if (bidx_varint_get(pp, end, &v) || v > UINT32_MAX)
+	const uint8_t *p = *pp;
+	if (bidx_varint_get(&p, end, &v) || v > UINT32_MAX)
 		return -1;
 	*out = (uint32_t)v;
+	*pp = p;
 	return 0;
 }
 

@@ -3,10 +3,6 @@
  * varints and little-endian fixed ints (varint.h), and the document store
  * (docstore.h) round-tripped on real text, with and without a trained
  * dictionary, and fed damaged frames.
- *
- * Tests marked KNOWN_BUG document a library bug found while writing them;
- * they are disabled so the suite stays green until the fix lands.  Build with
- * -DBIDX_KNOWN_BUGS=1 to run them (they fail until then).
  */
 #include <criterion/criterion.h>
 
@@ -20,11 +16,6 @@
 #include "docstore.h"
 #include "testutil.h"
 #include "varint.h"
-
-#ifndef BIDX_KNOWN_BUGS
-#define BIDX_KNOWN_BUGS 0
-#endif
-#define KNOWN_BUG .disabled = !BIDX_KNOWN_BUGS
 
 static uint64_t rnd64(uint64_t *s)
 {
@@ -210,7 +201,7 @@ Test(varint, get32_limits)
 
 /* varint.h: get32 is "the same" as get, whose failures leave *pp unchanged;
  * but a value over 2^32-1 is refused after *pp has been advanced. */
-Test(varint, get32_refusal_leaves_pointer, KNOWN_BUG)
+Test(varint, get32_refusal_leaves_pointer)
 {
 	uint8_t b[BIDX_VARINT_MAX];
 	size_t n = bidx_varint_put(b, (uint64_t)UINT32_MAX + 1);

@@ -271,7 +271,7 @@ static void put_file(const char *name, const char *text)
 static void build_and_open(void)
 {
 	const char *paths[] = {corpus_dir};
-	bidx_build_opts o = {index_dir, 0, 0, stderr};
+	bidx_build_opts o = {.index_dir = index_dir, .msg = stderr};
 	bidx_build_stats st;
 	char why[512];
 	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "build: %s", why);

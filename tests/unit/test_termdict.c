@@ -5,10 +5,6 @@
  * writer's sticky error, and damaged sections (truncated, wrong header, a
  * flipped byte) that must be refused or answered consistently, never read
  * past.
- *
- * Tests marked KNOWN_BUG document a library bug found while writing them;
- * they are disabled so the suite stays green until the fix lands.  Build with
- * -DBIDX_KNOWN_BUGS=1 to run them (they fail until then).
  */
 #include <criterion/criterion.h>
 
@@ -19,11 +15,6 @@
 #include "format.h"
 #include "termdict.h"
 #include "varint.h"
-
-#ifndef BIDX_KNOWN_BUGS
-#define BIDX_KNOWN_BUGS 0
-#endif
-#define KNOWN_BUG .disabled = !BIDX_KNOWN_BUGS
 
 static uint64_t rnd64(uint64_t *s)
 {
@@ -124,7 +115,6 @@ typedef struct visit {
 	uint32_t seen;
 	uint32_t stop_at;   /* return 7 after this many visits (0: never) */
 	int exact;          /* compare with d; else only check invariants */
-	uint64_t prev;
 } visit;
 
 static int visit_cb(const bidx_term *t, void *arg)
@@ -169,11 +159,11 @@ static void check_dict(const dict *d)
 			cr_assert_eq(bidx_termdict_find(&td, probes[k], &t), 0, "n=%u: absent key %llu found",
 			             d->n, (unsigned long long)probes[k]);
 	}
-	visit v = {d, 0, 0, 1, 0};
+	visit v = {d, 0, 0, 1};
 	cr_assert_eq(bidx_termdict_each(&td, visit_cb, &v), 0);
 	cr_assert_eq(v.seen, d->n, "each() visited %u of %u terms", v.seen, d->n);
 	if (d->n > 2) {
-		visit early = {d, 0, d->n / 2 + 1, 1, 0};
+		visit early = {d, 0, d->n / 2 + 1, 1};
 		cr_assert_eq(bidx_termdict_each(&td, visit_cb, &early), 7, "fn's value comes back");
 		cr_assert_eq(early.seen, d->n / 2 + 1, "each() must stop when fn says so");
 	}
@@ -278,7 +268,7 @@ Test(termdict, postings_beyond_section_refused)
 	/* POSTINGS one byte shorter than the terms claim: the last term overruns */
 	cr_assert_eq(bidx_termdict_open(&td, sec, d.sec.len, d.post_size - 1), 0);
 	cr_assert_eq(bidx_termdict_find(&td, d.key[d.n - 1], &t), -1);
-	visit v = {&d, 0, 0, 0, 0};
+	visit v = {&d, 0, 0, 0};
 	cr_assert_eq(bidx_termdict_each(&td, visit_cb, &v), -1);
 	/* terms of the earlier blocks are untouched */
 	for (uint32_t i = 0; i < 128; i++) {
@@ -314,7 +304,7 @@ static void check_damaged(const dict *d, const uint8_t *sec, size_t len, uint64_
 			cr_assert(r == 0 || r == -1, "%s %zu: absent key gave %d", what, at, r);
 		}
 	}
-	visit v = {d, 0, 0, 1, 0};
+	visit v = {d, 0, 0, 1};
 	int r = bidx_termdict_each(&td, visit_cb, &v);
 	cr_assert(r == 0 || r == -1, "%s %zu: each() gave %d", what, at, r);
 	if (r == 0)
@@ -330,7 +320,7 @@ Test(termdict, truncated_sections, .timeout = 300)
 		check_damaged(&d, sec, cut, d.post_size, d.n, "cut at", cut);
 		/* every entry byte matters: each() cannot complete */
 		bidx_termdict td;
-		visit v = {&d, 0, 0, 1, 0};
+		visit v = {&d, 0, 0, 1};
 		if (!bidx_termdict_open(&td, sec, cut, d.post_size))
 			cr_assert_eq(bidx_termdict_each(&td, visit_cb, &v), -1, "cut at %zu", cut);
 		free(sec);
@@ -377,7 +367,7 @@ Test(termdict, wrong_header_counts)
 /* docs/FORMAT.md: nblocks = ceil(nterms / 64).  open() checks it in 32-bit
  * arithmetic, so nterms = 0xFFFFFFFF wraps to "0 blocks" and a header that
  * claims four billion terms with no block index is accepted. */
-Test(termdict, huge_nterms_with_no_blocks_refused, KNOWN_BUG)
+Test(termdict, huge_nterms_with_no_blocks_refused)
 {
 	uint8_t hdr[BIDX_TERMS_HEADER_SIZE] = {0};
 	bidx_termdict td;
@@ -402,7 +392,7 @@ static int order_cb(const bidx_term *t, void *arg)
 	return bad ? 9 : 0;
 }
 
-Test(termdict, each_refuses_keys_out_of_order, KNOWN_BUG)
+Test(termdict, each_refuses_keys_out_of_order)
 {
 	dict d;
 	bidx_termdict td;
@@ -463,7 +453,7 @@ Test(termdict, flipped_entry_bytes, .timeout = 300)
 				             "byte %zu of block %u hurt term %u", off, b, i);
 				expect_term(&d, i, &t);
 			}
-			visit v = {&d, 0, 0, 0, 0};
+			visit v = {&d, 0, 0, 0};
 			int r = bidx_termdict_each(&td, visit_cb, &v);
 			cr_assert(r == 0 || r == -1, "entry byte %zu: each() gave %d", off, r);
 			if (r == 0)
@@ -490,7 +480,7 @@ Test(termdict, flipped_index_bytes, .timeout = 300)
 				find_sane(&td, &d, d.key[i], "index byte", off);
 				find_sane(&td, &d, d.key[i] - 1, "index byte", off);
 			}
-			visit v = {&d, 0, 0, 0, 0};
+			visit v = {&d, 0, 0, 0};
 			int r = bidx_termdict_each(&td, visit_cb, &v);
 			cr_assert(r == 0 || r == -1, "index byte %zu: each() gave %d", off, r);
 			free(sec);
