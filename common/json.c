@@ -1,4 +1,7 @@
 #include "json.h"
+#include "normalize.h"
+
+#include <stdint.h>
 
 void bidx_json_str(FILE *f, const char *s, size_t n)
 {
@@ -12,10 +15,22 @@ void bidx_json_str(FILE *f, const char *s, size_t n)
 		case '\r': fputs("\\r", f); break;
 		case '\t': fputs("\\t", f); break;
 		default:
-			if (c < 0x20 || c == 0x7f)
+			if (c < 0x20 || c == 0x7f) {
 				fprintf(f, "\\u%04x", c);
-			else
+			} else if (c < 0x80) {
 				putc(c, f);
+			} else {
+				/* a valid sequence passes through; each byte of an
+				 * invalid one becomes U+FFFD, so the output is valid JSON */
+				uint32_t cp;
+				int l = bidx_utf8_decode((const uint8_t *)s + i, n - i, &cp);
+				if (l > 0) {
+					fwrite(s + i, 1, (size_t)l, f);
+					i += (size_t)l - 1;
+				} else {
+					fputs("\\ufffd", f);
+				}
+			}
 		}
 	}
 	putc('"', f);

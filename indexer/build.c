@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "corpus.h"
 #include "docstore.h"
+#include "encoding.h"
 #include "fault.h"
 #include "format.h"
 #include "invert.h"
@@ -140,33 +141,31 @@ out:
 /* Reads and indexes one file; problems with the file itself are skips. */
 static bidx_err index_file(builder *b, const char *path)
 {
-	char *data, why[128];
-	size_t len, skip;
-	bidx_err rc = bidx_read_file(path, &data, &len);
-	if (rc == BIDX_EIO) {
-		snprintf(why, sizeof why, "cannot read: %s; skipped", strerror(errno));
-		on_skip(path, why, b);
+	char why[192], msg[224];
+	bidx_text t;
+	size_t bad = bidx_utf8_check((const uint8_t *)path, strlen(path));
+	if (bad < strlen(path)) {
+		snprintf(msg, sizeof msg, "file name is not valid UTF-8 (byte %zu); skipped", bad);
+		on_skip(path, msg, b);
+		return BIDX_OK;
+	}
+	bidx_err rc = bidx_text_load(path, BIDX_MAX_FILE_BYTES, &t, why, sizeof why);
+	if (rc == BIDX_EIO || rc == BIDX_EINPUT) {
+		snprintf(msg, sizeof msg, "%s; skipped", why);
+		on_skip(path, msg, b);
 		return BIDX_OK;
 	}
 	if (rc)
 		return rc;
-	const char *bad = bidx_corpus_check(data, len, &skip, why, sizeof why);
-	if (bad) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "%s; skipped", bad);
-		on_skip(path, msg, b);
-		free(data);
-		return BIDX_OK;
-	}
-	if (len - skip > UINT32_MAX) {
+	if (t.len > UINT32_MAX) {
 		on_skip(path, "larger than 4 GiB; skipped", b);
-		free(data);
+		bidx_text_free(&t);
 		return BIDX_OK;
 	}
-	rc = add_doc(b, path, data + skip, len - skip);
+	rc = add_doc(b, path, t.p, t.len);
 	if (!rc && b->o->verbose)
-		fprintf(b->o->msg, "bidx: %s: indexed (%zu bytes, UTF-8)\n", path, len);
-	free(data);
+		fprintf(b->o->msg, "bidx: %s: indexed (%zu bytes, %s)\n", path, t.raw_len, t.encoding);
+	bidx_text_free(&t);
 	return rc;
 }
 
