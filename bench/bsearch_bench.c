@@ -6,8 +6,9 @@
  * Opens the index once, then times for each query exactly what bsearch does
  * after opening: bidx_query_parse, bidx_query_eval, bidx_output of the top
  * 10 with titles and snippets (human format, written to /dev/null, or JSON
- * with --extra json), freeing everything each time.  See benchlib.h for the
- * run and the report.
+ * with --extra json), freeing everything each time.  --extra count prints
+ * only the count (bsearch -c): parse and evaluate without ranking, titles or
+ * snippets, to split the time.  See benchlib.h for the run and the report.
  */
 #include "benchlib.h"
 #include "output.h"
@@ -58,12 +59,18 @@ int main(int argc, char **argv)
 	bench_opts o;
 	if (bench_parse_args(argc, argv, "bsearch-bench", &o))
 		return 2;
-	if (o.extra && strcmp(o.extra, "json") && strcmp(o.extra, "human")) {
-		fprintf(stderr, "bsearch-bench: --extra is the output format: human or json\n");
+	const char *fmt = o.extra ? o.extra : "human";
+	ctx c = {0};
+	if (!strcmp(fmt, "human"))
+		c.out.mode = BIDX_OUT_HUMAN;
+	else if (!strcmp(fmt, "json"))
+		c.out.mode = BIDX_OUT_JSON;
+	else if (!strcmp(fmt, "count"))
+		c.out.mode = BIDX_OUT_COUNT;
+	else {
+		fprintf(stderr, "bsearch-bench: --extra is the output format: human, json or count\n");
 		return 2;
 	}
-	ctx c = {0};
-	c.out.mode = o.extra && !strcmp(o.extra, "json") ? BIDX_OUT_JSON : BIDX_OUT_HUMAN;
 	c.out.limit = 10;
 	c.out.f = fopen("/dev/null", "w");
 	if (!c.out.f) {
@@ -77,7 +84,7 @@ int main(int argc, char **argv)
 		fclose(c.out.f);
 		return 2;
 	}
-	bench_system sys = {"bidx", &c, run};
+	bench_system sys = {c.out.mode == BIDX_OUT_COUNT ? "bidx-count" : "bidx", &c, run};
 	int failed = bench_run(&sys, &o);
 	bidx_segment_close(c.seg);
 	fclose(c.out.f);

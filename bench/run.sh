@@ -78,6 +78,7 @@ ipadic=${BIDX_MECAB_DICDIR:-/var/lib/mecab/dic/ipadic-utf8}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bidx-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 # --- corpora: name|query file|paths ---
 corpora=()
@@ -154,7 +155,7 @@ cold() {
 	done | median | awk '{printf "%.2f\n", $1/1000}'
 }
 
-dsize() { du -sb "$1" | cut -f1; }
+dsize() { du -s -B1 "$1" | cut -f1; }  # disk blocks: Groonga files are sparse
 
 # --- the run ---
 mkdir -p "$results"
@@ -171,7 +172,7 @@ md="$work/report.md"
 {
 	echo "# bidx benchmark report"
 	echo
-	echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
+	echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); commit ${BENCH_COMMIT:-$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')}"
 	echo "- machine: $machine; load average before the run: $load_before"
 	echo "- mode: $mode; latency: $reps timed repetitions of every query after 1 warm-up pass, each system run $runs times, medians of the runs"
 	[ "$mode" = smoke ] || echo "- peers: Groonga $groonga_ver, SQLite $sqlite_ver"
@@ -189,7 +190,7 @@ for c in "${corpora[@]}"; do
 
 	# bidx build
 	# shellcheck disable=SC2086
-	timev "$cw/bidx.time" "$bidx" build --json -i "$cw/index" $paths >"$cw/bidx.build"
+	timev "$cw/bidx.time" "$bidx" build --json -i "$cw/index" $paths >"$cw/bidx.build" 2>"$cw/bidx.log"
 	bjson=$(tail -n 1 "$cw/bidx.build")
 	docs=$(jget documents "$bjson")
 	cbytes=$(jget bytes "$bjson")
@@ -217,6 +218,7 @@ for c in "${corpora[@]}"; do
 	tdocs=$(grep -o '[0-9]* documents' "$cw/truth.log" | cut -d' ' -f1)
 	[ "$tdocs" = "$docs" ] || log "run.sh: $name: bidx indexed $docs documents, the brute-force scan read $tdocs (a file kind the bench does not read yet?)"
 	latency bidx "$cw/bidx" "$bb" --index "$cw/index" "$queries"
+	latency bidx-count "$cw/bidx-count" "$bb" --index "$cw/index" --extra count "$queries"
 	"$bb" --index "$cw/index" --reps "$reps" "$queries" >"$cw/bidx.txt" || true
 	first=$(grep -v '^[[:space:]]*\(#\|$\)' "$queries" | head -n 1)
 	coldms=$(cold "$cw/index" "$first")
@@ -272,6 +274,7 @@ for c in "${corpora[@]}"; do
 	{
 		echo
 		echo "bidx build: $bmbs MB/s, $bdps documents/s, CPU $(awk -v c="$bcpu" -v t="$bwall" 'BEGIN {printf "%.0f", (t>0 ? 100*c/t : 0)}') % of one core, peak RSS $((brss / 1024)) MB; raw mecab (one core) $mmbs MB/s: bidx at $(awk -v a="$bmbs" -v m="$mmbs" 'BEGIN {printf "%.0f", (m>0 ? 100*a/m : 0)}') % of it."
+		echo "bidx parse and evaluate only (\`bsearch -c\`, no ranking, titles or snippets): p50 $(jget p50_us "$(cat "$cw/bidx-count.json")") µs, p99 $(jget p99_us "$(cat "$cw/bidx-count.json")") µs."
 		echo "Cold start: a whole \`bsearch\` process for \`$first\`: median $coldms ms."
 		[ "$mode" = smoke ] || echo "Groonga normaliser: ${norm:-?}."
 	} >>"$cw/table.md"
@@ -298,7 +301,7 @@ for c in "${corpora[@]}"; do
 	cat "$cw/table.md" "$cw/diff.md" >>"$md"
 	cat "$cw/table.md" "$cw/diff.md" >&2
 
-	json_corpora+=("{\"corpus\":\"$name\",\"documents\":$docs,\"corpus_bytes\":$cbytes,\"build\":{\"seconds\":$bwall,\"cpu_seconds\":$bcpu,\"peak_rss_kb\":$brss,\"mb_per_s\":$bmbs,\"docs_per_s\":$bdps,\"mecab_mb_per_s\":$mmbs},\"cold_bsearch_ms\":$coldms,\"hit_differences\":$ndiff,\"systems\":[$(IFS=,; echo "${sysjson[*]}")]}")
+	json_corpora+=("{\"corpus\":\"$name\",\"documents\":$docs,\"corpus_bytes\":$cbytes,\"build\":{\"seconds\":$bwall,\"cpu_seconds\":$bcpu,\"peak_rss_kb\":$brss,\"mb_per_s\":$bmbs,\"docs_per_s\":$bdps,\"mecab_mb_per_s\":$mmbs},\"cold_bsearch_ms\":$coldms,\"bidx_count_only\":$(cat "$cw/bidx-count.json"),\"hit_differences\":$ndiff,\"systems\":[$(IFS=,; echo "${sysjson[*]}")]}")
 	unset sbuild ssize
 	rm -rf "$cw/index" "$cw"/groonga-* "$cw/fts5.sqlite" "$cw/corpus.txt" "$cw/groonga.load"
 done
