@@ -1,0 +1,836 @@
+/*
+ * facts.c - the facts of an incident, read from a notice's text.
+ *
+ * The notice is cut into lines (PDF and HTML extractions keep a table row or
+ * a bullet per line) and each line is normalised on its own, so that list
+ * structure survives the gap rule; lines are cut into sentences at 。.  All
+ * matching is on normalised text (full-width digits are ASCII, letters are
+ * lower case, ～ is ~), so every word below is written in that form.
+ *
+ * What each fact means here:
+ *  - affected: the largest number followed by 件, 名 or 人 whose context
+ *    speaks of the incident (流出, 漏えい, 対象, 可能性, 件数 ...); the
+ *    context is its sentence, plus the previous line when the number stands
+ *    on a short line of its own (a heading such as "個人情報の件数" above
+ *    "48,685件").  A notice that gives several counts (card holders,
+ *    members, delivery addresses) gets the largest, since that is how many
+ *    people or records the incident may touch.  Its qualifier is read
+ *    around that number: 最大 -> MAX, 約/およそ/概ね -> APPROX,
+ *    以上/超/余 -> OVER.  Numbers after 第 or inside longer numbers are not
+ *    counts; years, dates, money and phone numbers have no such unit.
+ *  - leaked: vocabulary words in a sentence about a leak (a leak word and
+ *    no denial such as "ございません"), or on the short bullet lines under a
+ *    heading about leaked information (〈カード情報〉, 流出した情報).
+ *    "カード情報" counts as the card number: a leaked card record always
+ *    holds it.  A contact label ("電話番号: 0120-...") is not an item.
+ *  - method: vocabulary words anywhere, except in sentences that define a
+ *    word or describe a defence ("...とは、", "...を防ぐ仕組み") or deny it.
+ *  - authorities: vocabulary words in a sentence about reporting or working
+ *    with someone (報告, 届, 相談, 連絡, 依頼, 連携, 調査 ...); a name in
+ *    apposition ("監督官庁である個人情報保護委員会") counts once, as the
+ *    name that follows.
+ *  - period: the first "date ~ date" (or から, より) range, preferring one on
+ *    a line that speaks of the incident (期間, 間, 流出 ...).
+ *  - phones: Japanese numbers starting with 0, 10 or 11 digits, grouped by
+ *    hyphens (or parentheses); written back as ASCII digits and hyphens.
+ *  - emails: ASCII addresses in the original text, as written.
+ */
+#include "facts.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fault.h"
+#include "normalize.h"
+#include "vocab.h"
+
+#define SHORT_LINE 40      /* characters: a line this short is a list item or a cell */
+#define LIST_ITEM 24       /* characters of a bullet line's text */
+#define MAX_COUNT_DIGITS 15
+
+typedef struct span {
+	const char *p;
+	size_t n;
+} span;
+
+typedef struct syn {
+	const char *word;  /* normalised */
+	int entry;         /* index in the vocabulary */
+} syn;
+
+/* --- vocabularies: normalised synonyms -> entries of common/vocab.c --- */
+
+static const syn leaked_syns[] = {
+	{"氏名", 0}, {"名前", 0}, {"住所", 1}, {"郵便番号", 2}, {"〒", 2},
+	{"電話番号", 3}, {"携帯番号", 3}, {"fax番号", 4}, {"ファックス番号", 4},
+	{"ファクス番号", 4}, {"メールアドレス", 5}, {"mailアドレス", 5}, {"e-mail", 5},
+	{"生年月日", 6}, {"誕生日", 6}, {"性別", 7}, {"年齢", 8}, {"職業", 9},
+	{"勤務先", 10}, {"勤め先", 10}, {"会社名", 11}, {"法人名", 11},
+	{"カード番号", 12}, {"カード情報", 12}, {"有効期限", 13},
+	{"セキュリティコード", 14}, {"セキュリティーコード", 14}, {"cvv", 14}, {"cvc", 14},
+	{"cvv2", 14}, {"名義人", 15}, {"カード名義", 15}, {"口座番号", 16}, {"口座情報", 16},
+	{"パスワード", 17}, {"ログインid", 18}, {"ユーザーid", 18}, {"ユーザid", 18},
+	{"会員id", 18}, {"アカウント名", 18}, {"ログイン名", 18}, {"id", 18},
+	{"秘密の質問", 19}, {"会員番号", 20}, {"顧客番号", 20}, {"お客様番号", 20},
+	{"購入履歴", 21}, {"注文履歴", 21}, {"購入商品", 21}, {"注文内容", 21},
+	{"マイナンバー", 22}, {"個人番号", 22}, {"健康情報", 23}, {"病歴", 23},
+	{"診療情報", 23}, {"健康診断", 23},
+	{NULL, 0},
+};
+
+static const syn method_syns[] = {
+	{"不正アクセス", 0}, {"不正侵入", 0}, {"不正ログイン", 1},
+	{"sqlインジェクション", 2}, {"sql injection", 2}, {"osコマンドインジェクション", 3},
+	{"コマンドインジェクション", 3}, {"クロスサイトスクリプティング", 4},
+	{"クロスサイト・スクリプティング", 4}, {"xss", 4}, {"脆弱性", 5}, {"ぜい弱性", 5},
+	{"改ざん", 6}, {"改竄", 6}, {"マルウェア", 7}, {"マルウエア", 7}, {"ウイルス", 7},
+	{"ウィルス", 7}, {"emotet", 7}, {"不正プログラム", 7}, {"ランサムウェア", 8},
+	{"ランサムウエア", 8}, {"ransomware", 8}, {"標的型", 9}, {"フィッシング", 10},
+	{"phishing", 10}, {"なりすまし", 11}, {"成りすまし", 11}, {"パスワードリスト攻撃", 12},
+	{"リスト型攻撃", 12}, {"リスト型アカウントハッキング", 12}, {"ブルートフォース", 13},
+	{"総当たり攻撃", 13}, {"総当り攻撃", 13}, {"ddos", 14}, {"dos攻撃", 14},
+	{"設定不備", 15}, {"設定ミス", 15}, {"設定の不備", 15}, {"設定誤り", 15},
+	{"誤設定", 15}, {"誤送信", 16}, {"誤送付", 17}, {"誤発送", 17}, {"誤配布", 17},
+	{"誤公開", 18}, {"誤って公開", 18}, {"誤掲載", 18}, {"紛失", 19}, {"盗難", 20},
+	{"内部不正", 21}, {"不正に持ち出", 21}, {"無断で持ち出", 21},
+	{NULL, 0},
+};
+
+static const syn authority_syns[] = {
+	{"個人情報保護委員会", 0}, {"警察", 1}, {"県警", 1}, {"府警", 1}, {"道警", 1},
+	{"警視庁", 1}, {"サイバー犯罪", 1}, {"所管官庁", 2}, {"監督官庁", 2},
+	{"関係官庁", 2}, {"所管省庁", 2}, {"関係省庁", 2}, {"監督省庁", 2},
+	{"経済産業省", 3}, {"経産省", 3}, {"総務省", 4}, {"総合通信局", 4}, {"金融庁", 5},
+	{"財務局", 5}, {"厚生労働省", 6}, {"厚労省", 6}, {"文部科学省", 7}, {"文科省", 7},
+	{"国土交通省", 8}, {"国交省", 8}, {"運輸局", 8}, {"観光庁", 8},
+	{"認定個人情報保護団体", 9}, {"個人情報認定保護団体", 9}, {"jpcert", 10},
+	{"ipa", 11}, {"情報処理推進機構", 11}, {"nisc", 12},
+	{"内閣サイバーセキュリティセンター", 12}, {"クレジットカード会社", 13},
+	{"カード会社", 13}, {"決済代行会社", 14}, {"決済代行業者", 14},
+	{"第三者調査機関", 15}, {"調査機関", 15}, {"調査会社", 15}, {"フォレンジック", 15},
+	{"教育委員会", 16},
+	{NULL, 0},
+};
+
+/* --- context words --- */
+
+static const char *const leak_words[] = {"流出", "漏えい", "漏洩", "漏れ", "漏出",
+                                         "窃取", "不正取得", "対象", NULL};
+static const char *const count_words[] = {"流出", "漏えい", "漏洩", "漏れ", "漏出", "対象",
+                                          "可能性", "件数", "該当", "被害", "人数", NULL};
+static const char *const report_words[] = {"報告", "届出", "届け出", "被害届", "相談", "連絡", "通報", "依頼",
+                                           "連携", "協力", "共有", "調査", "申告", NULL};
+static const char *const defines_words[] = {"とは、", "とは異なり", "防ぐ", "防止する仕組",
+                                            NULL};
+static const char *const period_words[] = {"期間", "間", "流出", "漏えい", "漏洩", "不正",
+                                           "対象", NULL};
+
+/* --- spans and words --- */
+
+/* memmem(3) is a GNU extension; this is all we need of it. */
+static const char *find_bytes(const char *h, size_t hn, const char *w, size_t wn)
+{
+	const char *p, *end;
+
+	if (wn == 0 || hn < wn)
+		return NULL;
+	for (p = h, end = h + hn - wn; p <= end; p++) {
+		p = memchr(p, w[0], (size_t)(end - p) + 1);
+		if (p == NULL)
+			return NULL;
+		if (memcmp(p, w, wn) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static int span_has(span s, const char *w)
+{
+	return find_bytes(s.p, s.n, w, strlen(w)) != NULL;
+}
+
+static int span_has_any(span s, const char *const *words)
+{
+	for (; *words; words++)
+		if (span_has(s, *words))
+			return 1;
+	return 0;
+}
+
+static size_t span_chars(span s)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < s.n; i++)
+		c += ((uint8_t)s.p[i] & 0xC0) != 0x80;
+	return c;
+}
+
+static int ascii_alnum(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int starts_with(span s, size_t at, const char *w)
+{
+	size_t k = strlen(w);
+
+	return s.n - at >= k && memcmp(s.p + at, w, k) == 0;
+}
+
+/* The next occurrence of w in s from byte from, as an offset, or -1.  An
+ * ASCII word must not touch other ASCII letters or digits ("id" in "idea"). */
+static long find_word(span s, size_t from, const char *w)
+{
+	size_t k = strlen(w), at;
+	const char *hit;
+	int ascii = ((uint8_t)w[0] < 0x80);
+
+	while (from <= s.n && (hit = find_bytes(s.p + from, s.n - from, w, k)) != NULL) {
+		at = (size_t)(hit - s.p);
+		if (!ascii || ((at == 0 || !ascii_alnum(s.p[at - 1])) &&
+		               (at + k >= s.n || !ascii_alnum(s.p[at + k]))))
+			return (long)at;
+		from = at + 1;
+	}
+	return -1;
+}
+
+/* Denies the fact ("確認されておりません") without leaving it possible. */
+static int denies(span s)
+{
+	return span_has(s, "ません") && !span_has(s, "可能性");
+}
+
+/* --- the notice as normalised lines --- */
+
+typedef struct doc {
+	bidx_norm *lines;   /* one normalised text per input line */
+	size_t n;
+} doc;
+
+static span line_span(const doc *d, size_t i)
+{
+	span s = {d->lines[i].text ? d->lines[i].text : "", d->lines[i].len};
+	return s;
+}
+
+static int doc_load(const char *text, size_t len, doc *d)
+{
+	size_t i, start, k = 1;
+	const char *nl;
+
+	for (i = 0; i < len; i++)
+		k += text[i] == '\n';
+	d->n = 0;
+	if ((d->lines = bidx_calloc(k, sizeof *d->lines)) == NULL)
+		return -1;
+	for (start = 0; start <= len && d->n < k; start = i + 1) {
+		nl = memchr(text + start, '\n', len - start);
+		i = nl ? (size_t)(nl - text) : len;
+		if (bidx_normalize(text + start, i - start, 0, &d->lines[d->n]) != BIDX_OK)
+			memset(&d->lines[d->n], 0, sizeof d->lines[d->n]);
+		d->n++;
+		if (nl == NULL)
+			break;
+	}
+	return 0;
+}
+
+static void doc_free(doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		bidx_norm_free(&d->lines[i]);
+	free(d->lines);
+}
+
+/* The next sentence of line from *pos (cut after 。); 0 at the end. */
+static int next_sentence(span line, size_t *pos, span *out)
+{
+	const char *end;
+
+	if (*pos >= line.n)
+		return 0;
+	out->p = line.p + *pos;
+	end = find_bytes(out->p, line.n - *pos, "。", 3);
+	out->n = end ? (size_t)(end - out->p) + 3 : line.n - *pos;
+	*pos += out->n;
+	return 1;
+}
+
+/* The nearest non-blank line before i, or an empty span. */
+static span prev_line(const doc *d, size_t i)
+{
+	span none = {"", 0};
+
+	while (i-- > 0)
+		if (d->lines[i].len > 0)
+			return line_span(d, i);
+	return none;
+}
+
+/* Sets the bits of the entries whose synonyms occur in s; skip() may veto
+ * one occurrence (at its byte offset). */
+static uint32_t match_vocab(span s, const syn *syns, int (*skip)(span, size_t, size_t))
+{
+	uint32_t bits = 0;
+	long at;
+	size_t from;
+
+	for (; syns->word; syns++) {
+		for (from = 0; (at = find_word(s, from, syns->word)) >= 0;
+		     from = (size_t)at + 1) {
+			if (skip == NULL || !skip(s, (size_t)at, strlen(syns->word))) {
+				bits |= 1u << syns->entry;
+				break;
+			}
+		}
+	}
+	return bits;
+}
+
+/* --- leaked items --- */
+
+/* "電話番号: 0120-..." names a contact, not a leaked item. */
+static int contact_label(span s, size_t at, size_t len)
+{
+	size_t i = at + len;
+
+	while (i < s.n && s.p[i] == ' ')
+		i++;
+	return i < s.n && (s.p[i] == ':' || (s.p[i] >= '0' && s.p[i] <= '9'));
+}
+
+/* The text of a bullet line without its marks ("- 2 住所" -> "住所"). */
+static span strip_bullet(span s)
+{
+	static const char *const marks[] = {"-", "・", "*", "●", "○", "■", "□", "◆", "◇",
+	                                    "•", "※", " ", "(", ")", ".", NULL};
+	const char *const *m;
+	int again = 1;
+
+	while (again && s.n > 0) {
+		again = 0;
+		if (s.p[0] >= '0' && s.p[0] <= '9') {
+			s.p++, s.n--, again = 1;
+			continue;
+		}
+		for (m = marks; *m; m++) {
+			if (starts_with(s, 0, *m)) {
+				s.p += strlen(*m), s.n -= strlen(*m), again = 1;
+				break;
+			}
+		}
+	}
+	return s;
+}
+
+static int list_item(span line)
+{
+	span t = strip_bullet(line);
+
+	return t.n > 0 && span_chars(t) <= LIST_ITEM && !span_has(t, ":");
+}
+
+static int leak_heading(span line)
+{
+	if (span_has_any(line, leak_words))
+		return 1;
+	return span_chars(line) <= LIST_ITEM && (span_has(line, "情報") || span_has(line, "項目"));
+}
+
+static uint32_t leaked_in_line(span line, int in_list)
+{
+	uint32_t bits = 0;
+	size_t pos = 0;
+	span s;
+
+	if (in_list && list_item(line))
+		return match_vocab(strip_bullet(line), leaked_syns, contact_label);
+	while (next_sentence(line, &pos, &s))
+		if (span_has_any(s, leak_words) && !denies(s))
+			bits |= match_vocab(s, leaked_syns, contact_label);
+	return bits;
+}
+
+static uint32_t extract_leaked(const doc *d)
+{
+	uint32_t bits = 0;
+	int in_list = 0;
+	size_t i;
+	span l;
+
+	for (i = 0; i < d->n; i++) {
+		l = line_span(d, i);
+		if (l.n == 0)
+			continue;
+		bits |= leaked_in_line(l, in_list);
+		if (leak_heading(l))
+			in_list = 1;
+		else if (!list_item(l))
+			in_list = 0;
+	}
+	return bits;
+}
+
+/* --- methods and authorities --- */
+
+static uint32_t extract_methods(const doc *d)
+{
+	uint32_t bits = 0;
+	size_t i, pos;
+	span s;
+
+	for (i = 0; i < d->n; i++) {
+		for (pos = 0; next_sentence(line_span(d, i), &pos, &s);)
+			if (!span_has_any(s, defines_words) && !denies(s))
+				bits |= match_vocab(s, method_syns, NULL);
+	}
+	return bits;
+}
+
+/* "監督官庁である個人情報保護委員会": the first name is only a title of the
+ * authority named after it. */
+static int apposition(span s, size_t at, size_t len)
+{
+	const syn *a;
+
+	if (!starts_with(s, at + len, "である"))
+		return 0;
+	for (a = authority_syns; a->word; a++)
+		if (starts_with(s, at + len + strlen("である"), a->word))
+			return 1;
+	return 0;
+}
+
+static uint32_t extract_authorities(const doc *d)
+{
+	uint32_t bits = 0;
+	size_t i, pos;
+	span s;
+
+	for (i = 0; i < d->n; i++) {
+		for (pos = 0; next_sentence(line_span(d, i), &pos, &s);)
+			if (span_has_any(s, report_words))
+				bits |= match_vocab(s, authority_syns, apposition);
+	}
+	return bits;
+}
+
+/* --- affected counts --- */
+
+typedef struct count {
+	uint64_t v;
+	bidx_unit unit;
+	bidx_qual qual;
+	size_t end;       /* byte after the unit */
+} count;
+
+static int digit_at(span s, size_t i)
+{
+	return i < s.n && s.p[i] >= '0' && s.p[i] <= '9';
+}
+
+/* Digits with thousands commas ("48,685") at i; returns the end. */
+static size_t read_digits(span s, size_t i, uint64_t *v, int *nd)
+{
+	while (i < s.n) {
+		if (digit_at(s, i)) {
+			if (++*nd <= MAX_COUNT_DIGITS)
+				*v = *v * 10 + (uint64_t)(s.p[i] - '0');
+			i++;
+		} else if (s.p[i] == ',' && digit_at(s, i + 1) && digit_at(s, i + 2) &&
+		           digit_at(s, i + 3) && !digit_at(s, i + 4)) {
+			i++;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+static uint64_t multiplier_at(span s, size_t i)
+{
+	if (starts_with(s, i, "億"))
+		return 100000000u;
+	if (starts_with(s, i, "万"))
+		return 10000u;
+	if (starts_with(s, i, "千"))
+		return 1000u;
+	if (starts_with(s, i, "百"))
+		return 100u;
+	return 0;
+}
+
+/* A number with 万/千 groups ("2万8千", "1.5万", "7,996") at i. */
+static size_t read_amount(span s, size_t i, uint64_t *total)
+{
+	uint64_t v, frac, scale, mult;
+	int nd;
+
+	*total = 0;
+	while (digit_at(s, i)) {
+		v = 0, nd = 0, frac = 0, scale = 1;
+		i = read_digits(s, i, &v, &nd);
+		if (i < s.n && s.p[i] == '.' && digit_at(s, i + 1)) {
+			size_t j = i + 1;
+			for (; digit_at(s, j) && scale < 1000; j++)
+				frac = frac * 10 + (uint64_t)(s.p[j] - '0'), scale *= 10;
+			if (digit_at(s, j) || !multiplier_at(s, j))
+				return i;   /* a decimal without 万: not a count */
+			i = j;
+		}
+		if ((mult = multiplier_at(s, i)) == 0) {
+			*total += v;
+			return i;
+		}
+		*total += v * mult + frac * mult / scale;
+		i += 3;
+	}
+	return i;
+}
+
+/* Does s[..at) end with w? */
+static int ends_with(span s, size_t at, const char *w)
+{
+	size_t k = strlen(w);
+
+	return at >= k && memcmp(s.p + at - k, w, k) == 0;
+}
+
+/* 約 is "about" unless it ends a word like 契約 or 予約. */
+static int about_at(span s, size_t at)
+{
+	static const char *const words[] = {"契約", "予約", "規約", "要約", "節約", "集約",
+	                                    "条約", "制約", "解約", NULL};
+	const char *const *w;
+
+	if (!ends_with(s, at, "約"))
+		return 0;
+	for (w = words; *w; w++)
+		if (ends_with(s, at, *w))
+			return 0;
+	return 1;
+}
+
+static bidx_qual qual_before(span s, size_t at)
+{
+	while (at > 0 && s.p[at - 1] == ' ')
+		at--;
+	if (about_at(s, at)) {
+		at -= 3;
+		if (ends_with(s, at, "最大") || ends_with(s, at, "最大で"))
+			return BIDX_QUAL_MAX;
+		return BIDX_QUAL_APPROX;
+	}
+	if (ends_with(s, at, "最大") || ends_with(s, at, "最大で") || ends_with(s, at, "最大:"))
+		return BIDX_QUAL_MAX;
+	if (ends_with(s, at, "およそ") || ends_with(s, at, "概ね"))
+		return BIDX_QUAL_APPROX;
+	return BIDX_QUAL_EXACT;
+}
+
+/* The unit after a number at i: 件, or 名/人 (not 名義, 名称). */
+static size_t unit_at(span s, size_t i, bidx_unit *unit)
+{
+	*unit = BIDX_UNIT_NONE;
+	if (starts_with(s, i, "件"))
+		*unit = BIDX_UNIT_KEN;
+	else if (starts_with(s, i, "人"))
+		*unit = BIDX_UNIT_MEI;
+	else if (starts_with(s, i, "名") && !starts_with(s, i + 3, "義") &&
+	         !starts_with(s, i + 3, "称"))
+		*unit = BIDX_UNIT_MEI;
+	return *unit ? i + 3 : i;
+}
+
+/* A count at s[at] (a digit); 0 when this is no count. */
+static int read_count(span s, size_t at, count *c)
+{
+	size_t i;
+	int over = 0;
+
+	if (at > 0 && (digit_at(s, at - 1) || s.p[at - 1] == ',' || s.p[at - 1] == '.' ||
+	               s.p[at - 1] == '-' || ends_with(s, at, "第")))
+		return 0;
+	i = read_amount(s, at, &c->v);
+	while (i < s.n && s.p[i] == ' ')
+		i++;
+	if (starts_with(s, i, "余"))
+		i += 3, over = 1;
+	else if (starts_with(s, i, "超"))
+		i += 3, over = 1;
+	i = unit_at(s, i, &c->unit);
+	if (c->unit == BIDX_UNIT_NONE || c->v == 0)
+		return 0;
+	if (starts_with(s, i, "分"))
+		i += 3;
+	if (starts_with(s, i, "以上") || starts_with(s, i, "超") || starts_with(s, i, "を超え"))
+		over = 1;
+	c->qual = over ? BIDX_QUAL_OVER : qual_before(s, at);
+	c->end = i;
+	return 1;
+}
+
+static void counts_in_sentence(span s, int ctx, bidx_facts *out)
+{
+	size_t i;
+	count c;
+
+	if (!ctx)
+		return;
+	for (i = 0; i < s.n; i++) {
+		if (!digit_at(s, i) || !read_count(s, i, &c))
+			continue;
+		if (c.v > out->affected) {
+			out->affected = c.v;
+			out->unit = c.unit;
+			out->qual = c.qual;
+		}
+		i = c.end - 1;
+	}
+}
+
+static void extract_counts(const doc *d, bidx_facts *out)
+{
+	size_t i, pos;
+	int head;
+	span l, s;
+
+	for (i = 0; i < d->n; i++) {
+		l = line_span(d, i);
+		if (l.n == 0)
+			continue;
+		head = span_chars(l) <= SHORT_LINE && span_has_any(prev_line(d, i), count_words);
+		for (pos = 0; next_sentence(l, &pos, &s);)
+			counts_in_sentence(s, head || span_has_any(s, count_words), out);
+	}
+}
+
+/* --- the incident period --- */
+
+/* After a date at i: spaces, a remark in parentheses, spaces; the end. */
+static size_t skip_remark(span s, size_t i)
+{
+	const char *close;
+
+	while (i < s.n && s.p[i] == ' ')
+		i++;
+	if (i < s.n && s.p[i] == '(' &&
+	    (close = memchr(s.p + i, ')', s.n - i < 60 ? s.n - i : 60)) != NULL)
+		i = (size_t)(close - s.p) + 1;
+	while (i < s.n && s.p[i] == ' ')
+		i++;
+	return i;
+}
+
+static size_t skip_connector(span s, size_t i)
+{
+	static const char *const conn[] = {"~", "〜", "-", "―", "–", "—", "から", "より", NULL};
+	const char *const *c;
+
+	for (c = conn; *c; c++)
+		if (starts_with(s, i, *c))
+			return i + strlen(*c);
+	return i;
+}
+
+/* The first "date ~ date" range in a line; 1 when found. */
+static int range_in_line(span l, bidx_date *from, bidx_date *to)
+{
+	size_t off = 0, at, n, i, j;
+	int32_t lo1, hi1, lo2, hi2;
+
+	while (off < l.n && (n = bidx_date_find(l.p + off, l.n - off, &at, from)) > 0) {
+		off += at + n;
+		i = skip_remark(l, off);
+		j = skip_connector(l, i);
+		if (j == i)
+			continue;
+		while (j < l.n && l.p[j] == ' ')
+			j++;
+		if (bidx_date_parse(l.p + j, l.n - j, to) == 0)
+			continue;
+		bidx_date_span(from, &lo1, &hi1);
+		bidx_date_span(to, &lo2, &hi2);
+		if (lo1 <= hi2)
+			return 1;
+	}
+	return 0;
+}
+
+static void extract_period(const doc *d, bidx_facts *out)
+{
+	bidx_date from, to;
+	int have = 0;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		if (!range_in_line(line_span(d, i), &from, &to))
+			continue;
+		if (!have || span_has_any(line_span(d, i), period_words)) {
+			out->period_from = from;
+			out->period_to = to;
+			have = 1;
+		}
+		if (span_has_any(line_span(d, i), period_words))
+			return;
+	}
+}
+
+/* --- phone numbers --- */
+
+static size_t phone_sep(span s, size_t i)
+{
+	static const char *const seps[] = {"-", "ー", "‐", "−", "―", "(", ")", NULL};
+	const char *const *p;
+
+	for (p = seps; *p; p++)
+		if (starts_with(s, i, *p))
+			return strlen(*p);
+	return 0;
+}
+
+/* A phone number at s[at] (a '0'); written as digits and hyphens into buf. */
+static int read_phone(span s, size_t at, char buf[24], size_t *end)
+{
+	size_t i = at, k, nd = 0, o = 0, groups = 1;
+
+	while (i < s.n && o < 22) {
+		if (digit_at(s, i)) {
+			buf[o++] = s.p[i++];
+			nd++;
+		} else if ((k = phone_sep(s, i)) > 0 && digit_at(s, i + k) && o > 0 &&
+		           buf[o - 1] != '-') {
+			buf[o++] = '-';
+			groups++;
+			i += k;
+		} else {
+			break;
+		}
+	}
+	buf[o] = '\0';
+	*end = i;
+	if (digit_at(s, i) || nd < 10 || nd > 11 || groups > 3)
+		return 0;
+	if (groups == 1)   /* no hyphens: only well-known prefixes */
+		return strncmp(buf, "0120", 4) == 0 || strncmp(buf, "0800", 4) == 0 ||
+		       strncmp(buf, "0570", 4) == 0 || (nd == 11 && buf[2] == '0');
+	return 1;
+}
+
+static void add_phone(bidx_facts *out, const char *p)
+{
+	int i;
+
+	for (i = 0; i < out->nphones; i++)
+		if (strcmp(out->phones[i], p) == 0)
+			return;
+	if (out->nphones < BIDX_FACTS_MAX_CONTACTS)
+		strcpy(out->phones[out->nphones++], p);
+}
+
+static void extract_phones(const doc *d, bidx_facts *out)
+{
+	char buf[24];
+	size_t i, j, end;
+	span l;
+
+	for (i = 0; i < d->n; i++) {
+		l = line_span(d, i);
+		for (j = 0; j < l.n; j++) {
+			if (l.p[j] != '0' || (j > 0 && (digit_at(l, j - 1) || l.p[j - 1] == '-' ||
+			                                l.p[j - 1] == '.' || l.p[j - 1] == '+' ||
+			                                l.p[j - 1] == '/')))
+				continue;
+			if (read_phone(l, j, buf, &end))
+				add_phone(out, buf);
+			j = end > j ? end - 1 : j;
+		}
+	}
+}
+
+/* --- e-mail addresses --- */
+
+static int local_char(int c)
+{
+	return ascii_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+static int domain_char(int c)
+{
+	return ascii_alnum(c) || c == '.' || c == '-';
+}
+
+/* The address around the '@' at s[at], or 0. */
+static int read_email(const char *s, size_t n, size_t at, size_t *b, size_t *e)
+{
+	size_t dot = 0, i;
+
+	for (*b = at; *b > 0 && local_char(s[*b - 1]); (*b)--)
+		;
+	for (*e = at + 1; *e < n && domain_char(s[*e]); (*e)++)
+		;
+	while (*e > at + 1 && (s[*e - 1] == '.' || s[*e - 1] == '-'))
+		(*e)--;
+	while (*b < at && s[*b] == '.')
+		(*b)++;
+	for (i = at + 1; i < *e; i++)
+		if (s[i] == '.')
+			dot = i;
+	if (*b == at || dot == 0 || dot == at + 1 || *e - dot < 3)
+		return 0;
+	for (i = dot + 1; i < *e; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return 0;
+	return *e - *b < 96;
+}
+
+static void add_email(bidx_facts *out, const char *p, size_t n)
+{
+	int i;
+
+	for (i = 0; i < out->nemails; i++)
+		if (strlen(out->emails[i]) == n && strncasecmp(out->emails[i], p, n) == 0)
+			return;
+	if (out->nemails < BIDX_FACTS_MAX_CONTACTS) {
+		memcpy(out->emails[out->nemails], p, n);
+		out->emails[out->nemails++][n] = '\0';
+	}
+}
+
+static void extract_emails(const char *text, size_t len, bidx_facts *out)
+{
+	const char *at;
+	size_t from = 0, b, e;
+
+	while (from < len && (at = memchr(text + from, '@', len - from)) != NULL) {
+		from = (size_t)(at - text) + 1;
+		if (read_email(text, len, (size_t)(at - text), &b, &e))
+			add_email(out, text + b, e - b);
+	}
+}
+
+/* --- public --- */
+
+void bidx_facts_extract(const char *text, size_t len, bidx_facts *out)
+{
+	doc d;
+
+	memset(out, 0, sizeof *out);
+	if (text == NULL || len == 0)
+		return;
+	extract_emails(text, len, out);
+	if (doc_load(text, len, &d) < 0)
+		return;
+	out->leaked = extract_leaked(&d);
+	out->method = extract_methods(&d);
+	out->authorities = extract_authorities(&d);
+	extract_counts(&d, out);
+	extract_period(&d, out);
+	extract_phones(&d, out);
+	doc_free(&d);
+}
