@@ -36,7 +36,9 @@ enum bidx_section {
 	BIDX_SEC_STORE = 7,
 	BIDX_SEC_ZDICT = 8,
 	BIDX_SEC_CHUNKS = 9,
-	BIDX_SEC_MAX = 9,
+	BIDX_SEC_FIELDS = 10,
+	BIDX_SEC_FIELDSTR = 11,
+	BIDX_SEC_MAX = 11,
 };
 
 /* Term keys: n << 42 | c1 << 21 | c2 (n = 1 unigram, 2 bigram). */

@@ -3,6 +3,7 @@
 #include "fault.h"
 #include "io.h"
 #include "varint.h"
+#include "fields.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,8 @@ static bidx_err read_table(bidx_segment *s, char *why, size_t n)
 }
 
 static const char *const sec_names[] = {"", "META", "POSTINGS", "TERMS", "DOCS", "BOUNDS",
-                                        "PATHS", "STORE", "ZDICT", "CHUNKS"};
+                                        "PATHS", "STORE", "ZDICT", "CHUNKS",
+                                        "FIELDS", "FIELDSTR"};
 
 /* Verifies the whole-section checksums; with `small_only`, all but the
  * chunk-verified POSTINGS and STORE. */
@@ -138,6 +140,8 @@ static bidx_err check_sections(bidx_segment *s, char *why, size_t n)
 	bidx_meta_decode(s->sec[BIDX_SEC_META].p, &s->meta);
 	if (s->sec[BIDX_SEC_DOCS].len != (size_t)s->meta.ndocs * BIDX_DOC_SIZE)
 		return fail(BIDX_ECORRUPT, why, n, "DOCS section size differs from the document count");
+	if (s->sec[BIDX_SEC_FIELDS].len != (size_t)s->meta.ndocs * BIDX_FIELDS_SIZE)
+		return fail(BIDX_ECORRUPT, why, n, "FIELDS section size differs from the document count");
 	if (bidx_termdict_open(&s->td, s->sec[BIDX_SEC_TERMS].p, s->sec[BIDX_SEC_TERMS].len,
 	                       s->sec[BIDX_SEC_POSTINGS].len) ||
 	    s->td.nterms != s->meta.nterms)
@@ -205,6 +209,17 @@ bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d)
 	    d->path_len > s->sec[BIDX_SEC_PATHS].len ||
 	    d->path_off > s->sec[BIDX_SEC_PATHS].len - d->path_len ||
 	    d->title_start > d->title_end || d->title_end > d->nchars)
+		return bidx_corrupt();
+	return BIDX_OK;
+}
+
+bidx_err bidx_segment_fields(const bidx_segment *s, uint32_t id, bidx_fieldrec *f)
+{
+	if (id >= s->meta.ndocs)
+		return bidx_corrupt();
+	bidx_fieldrec_decode(s->sec[BIDX_SEC_FIELDS].p + (size_t)id * BIDX_FIELDS_SIZE, f);
+	if (f->str_len > s->sec[BIDX_SEC_FIELDSTR].len ||
+	    f->str_off > s->sec[BIDX_SEC_FIELDSTR].len - f->str_len || f->date_lo > f->date_hi)
 		return bidx_corrupt();
 	return BIDX_OK;
 }

@@ -19,6 +19,7 @@
 #include "docstore.h"
 #include "error.h"
 #include "format.h"
+#include "fields.h"
 #include "termdict.h"
 
 typedef struct bidx_section_ref {
@@ -55,6 +56,10 @@ bidx_err bidx_segment_need(bidx_segment *s, int id, uint64_t off, uint64_t len);
 
 /* Document record of id, checked against the sections it points into. */
 bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d);
+
+/* Field record of document id, checked against FIELDSTR.  Its strings are
+ * s->sec[BIDX_SEC_FIELDSTR].p + f->str_off, f->str_len bytes. */
+bidx_err bidx_segment_fields(const bidx_segment *s, uint32_t id, bidx_fieldrec *f);
 
 /* The word-boundary bitmap of a checked record (ceil((nchars+1)/8) bytes). */
 const uint8_t *bidx_segment_bounds(const bidx_segment *s, const bidx_docrec *d);

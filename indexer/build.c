@@ -4,8 +4,11 @@
 #include "docstore.h"
 #include "encoding.h"
 #include "fault.h"
+#include "fields.h"
 #include "format.h"
 #include "invert.h"
+#include "notice.h"
+#include "rows.h"
 #include "io.h"
 #include "normalize.h"
 #include "segment_writer.h"
@@ -14,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 typedef struct builder {
@@ -27,6 +31,9 @@ typedef struct builder {
 	bidx_buf bounds;
 	bidx_buf paths;
 	bidx_buf bits;           /* scratch bitmap */
+	bidx_buf fields;         /* FIELDS records */
+	bidx_buf fieldstr;       /* FIELDSTR records */
+	bidx_buf scratch;        /* one document's FIELDSTR record */
 	uint64_t total_tokens, total_chars;
 	double t0, last_progress;
 	int progress_shown;
@@ -77,10 +84,77 @@ static void title_range(const bidx_norm *n, size_t tb, size_t te, uint32_t *ts, 
 	*tend = j;
 }
 
-static bidx_err add_doc(builder *b, const char *path, const char *text, size_t len)
+/* Appends one named string field, normalised for matching. */
+static bidx_err put_fstr(builder *b, const char *name, const char *v, size_t vl, const char *src)
+{
+	bidx_norm n;
+	bidx_err rc = bidx_normalize(v, vl, 0, &n);
+	if (rc)
+		return rc;
+	bidx_fstr_put(&b->scratch, name, v, vl, n.text, n.len, src);
+	bidx_norm_free(&n);
+	return b->scratch.err;
+}
+
+static bidx_err put_facts_strings(builder *b, const bidx_facts *f)
+{
+	bidx_err rc = BIDX_OK;
+	char iso[11], iso2[11], period[32];
+	for (int i = 0; i < f->nphones && !rc; i++)
+		rc = put_fstr(b, "phone", f->phones[i], strlen(f->phones[i]), "text");
+	for (int i = 0; i < f->nemails && !rc; i++)
+		rc = put_fstr(b, "email", f->emails[i], strlen(f->emails[i]), "text");
+	if (!rc && f->period_from.prec) {
+		bidx_date_iso(&f->period_from, iso);
+		iso2[0] = 0;
+		if (f->period_to.prec)
+			bidx_date_iso(&f->period_to, iso2);
+		snprintf(period, sizeof period, "%s..%s", iso, iso2);
+		rc = put_fstr(b, "period", period, strlen(period), "text");
+	}
+	return rc;
+}
+
+/* The FIELDS and FIELDSTR records of a notice. */
+static bidx_err add_fields(builder *b, const bidx_notice *nt)
+{
+	bidx_fieldrec r = {0};
+	uint8_t rec[BIDX_FIELDS_SIZE];
+	char iso[11];
+	bidx_err rc = BIDX_OK;
+	b->scratch.len = 0;
+	if (nt->date.prec) {
+		bidx_date_span(&nt->date, &r.date_lo, &r.date_hi);
+		r.date_prec = (uint8_t)nt->date.prec;
+		bidx_date_iso(&nt->date, iso);
+		rc = put_fstr(b, "date", iso, strlen(iso), nt->date_source);
+	}
+	for (int i = 0; i < nt->nfields && !rc; i++)
+		rc = put_fstr(b, nt->fields[i].name, nt->fields[i].value, nt->fields[i].vlen,
+		              nt->fields[i].source);
+	if (!rc)
+		rc = put_facts_strings(b, &nt->facts);
+	if (rc)
+		return rc;
+	r.affected = nt->facts.affected;
+	r.unit = (uint8_t)nt->facts.unit;
+	r.qual = (uint8_t)nt->facts.qual;
+	r.leaked = nt->facts.leaked;
+	r.method = nt->facts.method;
+	r.authorities = nt->facts.authorities;
+	r.str_off = b->fieldstr.len;
+	r.str_len = (uint32_t)b->scratch.len;
+	bidx_buf_put(&b->fieldstr, b->scratch.p, b->scratch.len);
+	bidx_fieldrec_encode(&r, rec);
+	bidx_buf_put(&b->fields, rec, sizeof rec);
+	return b->fieldstr.err ? b->fieldstr.err : b->fields.err;
+}
+
+static bidx_err add_notice(builder *b, const char *path, const bidx_notice *nt)
 {
 	bidx_norm n = {0};
-	size_t tb, te;
+	const char *text = nt->text;
+	size_t len = nt->len, tb = nt->title_start, te = nt->title_end;
 	bidx_err rc = bidx_normalize(text, len, 1, &n);
 	if (rc)
 		return rc;
@@ -90,7 +164,6 @@ static bidx_err add_doc(builder *b, const char *path, const char *text, size_t l
 		return BIDX_OK;
 	}
 	bidx_docrec d = {0};
-	bidx_corpus_title(text, len, &tb, &te);
 	title_range(&n, tb, te, &d.title_start, &d.title_end);
 	size_t blen = ((size_t)n.nchars + 8) / 8;
 	b->bits.len = 0;
@@ -105,6 +178,8 @@ static bidx_err add_doc(builder *b, const char *path, const char *text, size_t l
 		                  d.title_start, d.title_end);
 	if (!rc)
 		rc = bidx_dsw_add(b->dsw, text + tb, te - tb, text, len);
+	if (!rc)
+		rc = add_fields(b, nt);
 	if (rc)
 		goto out;
 	d.nchars = n.nchars;
@@ -132,9 +207,73 @@ static bidx_err add_doc(builder *b, const char *path, const char *text, size_t l
 	b->total_tokens += d.ntokens;
 	b->total_chars += n.nchars;
 	b->st->docs++;
-	b->st->bytes += len;
 out:
 	bidx_norm_free(&n);
+	return rc;
+}
+
+static int has_ext(const char *path, const char *ext)
+{
+	size_t pl = strlen(path), el = strlen(ext);
+	return pl > el && !strcasecmp(path + pl - el, ext);
+}
+
+/* One CSV or JSON Lines file: a notice per record, shown as FILE:LINE. */
+static bidx_err add_rows(builder *b, const char *path, const char *text, size_t len, int json)
+{
+	bidx_rows *r;
+	bidx_row row;
+	char why[256], rowpath[4200];
+	bidx_err rc = bidx_rows_open(json ? BIDX_ROWS_JSONL : BIDX_ROWS_CSV, text, len, &r, why, sizeof why);
+	if (rc == BIDX_EINPUT) {
+		char msg[300];
+		snprintf(msg, sizeof msg, "%s; skipped", why);
+		on_skip(path, msg, b);
+		return BIDX_OK;
+	}
+	if (rc)
+		return rc;
+	int got;
+	while (!rc && (got = bidx_rows_next(r, &row, why, sizeof why)) != 0) {
+		if (got < 0) {
+			char msg[300];
+			snprintf(msg, sizeof msg, "%s; record skipped", why);
+			on_skip(path, msg, b);
+			continue;
+		}
+		bidx_notice nt;
+		snprintf(rowpath, sizeof rowpath, "%s:%u", path, row.line);
+		rc = bidx_notice_from_row(&nt, &row, b->o->map, json, why, sizeof why);
+		if (rc == BIDX_EINPUT) {
+			char msg[300];
+			snprintf(msg, sizeof msg, "%s; record skipped", why);
+			on_skip(rowpath, msg, b);
+			rc = BIDX_OK;
+		} else if (!rc) {
+			rc = add_notice(b, rowpath, &nt);
+		}
+		bidx_notice_free(&nt);
+	}
+	bidx_rows_free(r);
+	if (!rc)
+		b->st->bytes += len;
+	return rc;
+}
+
+/* Indexes one file's UTF-8 text: rows of a CSV/JSON Lines file, or one
+ * plain-text notice. */
+static bidx_err add_doc(builder *b, const char *path, const char *text, size_t len)
+{
+	if (has_ext(path, ".csv"))
+		return add_rows(b, path, text, len, 0);
+	if (has_ext(path, ".jsonl") || has_ext(path, ".ndjson"))
+		return add_rows(b, path, text, len, 1);
+	bidx_notice nt;
+	bidx_notice_from_text(&nt, path, text, len);
+	bidx_err rc = add_notice(b, path, &nt);
+	if (!rc)
+		b->st->bytes += len;
+	bidx_notice_free(&nt);
 	return rc;
 }
 
@@ -212,6 +351,10 @@ static bidx_err write_index(builder *b, char *why, size_t whylen)
 	bidx_segw_begin(&w, BIDX_SEC_ZDICT);
 	bidx_segw_write(&w, bidx_dsw_dict(b->dsw)->p, bidx_dsw_dict(b->dsw)->len);
 	bidx_segw_chunks(&w);
+	bidx_segw_begin(&w, BIDX_SEC_FIELDS);
+	bidx_segw_write(&w, b->fields.p, b->fields.len);
+	bidx_segw_begin(&w, BIDX_SEC_FIELDSTR);
+	bidx_segw_write(&w, b->fieldstr.p, b->fieldstr.len);
 	if (rc) {
 		bidx_segw_abort(&w);
 	} else {
@@ -233,6 +376,9 @@ static void builder_free(builder *b)
 	bidx_buf_free(&b->bounds);
 	bidx_buf_free(&b->paths);
 	bidx_buf_free(&b->bits);
+	bidx_buf_free(&b->fields);
+	bidx_buf_free(&b->fieldstr);
+	bidx_buf_free(&b->scratch);
 }
 
 bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts *opts,

@@ -14,6 +14,7 @@ typedef struct bidx_build_opts {
 	int verbose;             /* a line per file indexed */
 	int progress;            /* a progress line on stderr (a terminal) */
 	FILE *msg;               /* skip notices and progress (stderr) */
+	const struct bidx_colmap *map;   /* COL=FIELD overrides for CSV/JSONL, or NULL */
 } bidx_build_opts;
 
 typedef struct bidx_build_stats {

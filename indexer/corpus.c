@@ -45,7 +45,9 @@ void bidx_filelist_free(bidx_filelist *fl)
 int bidx_corpus_is_text(const char *name)
 {
 	const char *dot = strrchr(name, '.');
-	return dot && (!strcasecmp(dot, ".txt") || !strcasecmp(dot, ".md"));
+	return dot && (!strcasecmp(dot, ".txt") || !strcasecmp(dot, ".md") ||
+	               !strcasecmp(dot, ".csv") || !strcasecmp(dot, ".jsonl") ||
+	               !strcasecmp(dot, ".ndjson"));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -118,7 +120,7 @@ static bidx_err walk(const char *path, const visited *up, bidx_filelist *fl,
 		return BIDX_OK;
 	}
 	if (!bidx_corpus_is_text(path)) {
-		skip(path, "only .txt and .md files are indexed; skipped", sarg);
+		skip(path, "only .txt, .md, .csv, .jsonl and .ndjson files are indexed; skipped", sarg);
 		return BIDX_OK;
 	}
 	char *p = strdup(path);

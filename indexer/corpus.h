@@ -24,7 +24,8 @@ typedef void (*bidx_skip_fn)(const char *path, const char *reason, void *arg);
 bidx_err bidx_corpus_walk(const char *arg, bidx_filelist *fl, bidx_skip_fn skip, void *skip_arg);
 void bidx_filelist_free(bidx_filelist *fl);
 
-/* 1 for names the indexer reads as plain-text notices (.txt, .md). */
+/* 1 for names the indexer reads: plain-text notices (.txt, .md) and
+ * structured ones (.csv, .jsonl, .ndjson). */
 int bidx_corpus_is_text(const char *name);
 
 /* Checks a file's bytes: NULL when usable (after a UTF-8 BOM, which *skip

@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: bsearch [-i DIR] [--json | -l | -c] [-n N] [--offset K] [--color WHEN] QUERY\n"
+	"usage: bsearch [-i DIR] [--json | -l | -c] [-n N] [--offset K] [--sort ORDER]\n"
+	"               [--facet FIELD[,FIELD...]] [--color WHEN] QUERY\n"
 	"       bsearch --help | --version\n";
 
 static const char help[] =
@@ -28,6 +29,14 @@ static const char help[] =
 	"  Full-width and half-width forms, and upper and lower case, match each other\n"
 	"  (Unicode NFKC with case folding); line breaks inside Japanese are ignored.\n"
 	"\n"
+	"fields (a query may be only fields):\n"
+	"  title:お詫び  org:九州商船  category:イベント  leaked:セキュリティコード\n"
+	"  method:インジェクション  authority:警察    text fields match like body text\n"
+	"  date:2016  date:2018-01..2019-03  date:>=2020-01-01  date:平成28年\n"
+	"  affected:>=10000  affected:1000..50000   affected people or records\n"
+	"  NAME:value       any other field by its name (url:, phone:, email:,\n"
+	"                   period:, a CSV column name); unknown names are plain text\n"
+	"\n"
 	"options:\n"
 	"  -i, --index DIR   index directory (default: $BIDX_INDEX, else ./index)\n"
 	"  -n, --limit N     show N hits (default 10)\n"
@@ -36,6 +45,10 @@ static const char help[] =
 	"                    snippet, snippet_marks and matches (byte ranges)\n"
 	"  -l, --files       print the paths of all matching documents, best first\n"
 	"  -c, --count       print the number of matching documents\n"
+	"      --sort ORDER  relevance (default), date (oldest first), -date (newest\n"
+	"                    first) or affected (largest first)\n"
+	"      --facet LIST  count org, category, year, leaked, method, authority or\n"
+	"                    any field over all hits (comma-separated)\n"
 	"      --color WHEN  auto (default: on a terminal, unless NO_COLOR is set),\n"
 	"                    always or never; without colour matches are in [brackets]\n"
 	"  -h, --help        this help\n"
@@ -64,6 +77,27 @@ static int parse_uint(const char *opt, const char *s, uint32_t *v)
 	return 0;
 }
 
+/* Splits a comma-separated facet list (kept in a static copy). */
+static int add_facets(args *a, const char *list)
+{
+	static char buf[1024];
+	size_t used = strlen(buf);
+	if (used + strlen(list) + 2 > sizeof buf) {
+		fprintf(stderr, "bsearch: --facet list too long\n");
+		return -1;
+	}
+	char *p = buf + used + (used ? 1 : 0);
+	strcpy(p, list);
+	for (char *tok = strtok(p, ","); tok; tok = strtok(NULL, ",")) {
+		if (a->out.nfacets == BIDX_MAX_FACETS) {
+			fprintf(stderr, "bsearch: at most %d facets\n", BIDX_MAX_FACETS);
+			return -1;
+		}
+		a->out.facets[a->out.nfacets++] = tok;
+	}
+	return 0;
+}
+
 /* Returns -1 to exit 2, 1 to exit 0 (help/version), 0 to go on. */
 static int parse_args(int argc, char **argv, args *a)
 {
@@ -74,7 +108,8 @@ static int parse_args(int argc, char **argv, args *a)
 		const char *s = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		int takes = !strcmp(s, "-i") || !strcmp(s, "--index") || !strcmp(s, "-n") ||
-		            !strcmp(s, "--limit") || !strcmp(s, "--offset") || !strcmp(s, "--color");
+		            !strcmp(s, "--limit") || !strcmp(s, "--offset") || !strcmp(s, "--color") ||
+		            !strcmp(s, "--sort") || !strcmp(s, "--facet");
 		if (takes && !val) {
 			fprintf(stderr, "bsearch: %s needs a value\n%s", s, usage);
 			return -1;
@@ -95,6 +130,16 @@ static int parse_args(int argc, char **argv, args *a)
 			i++;
 		} else if (!strcmp(s, "--color")) {
 			a->color = val, i++;
+		} else if (!strcmp(s, "--sort")) {
+			if (bidx_sort_parse(val, &a->out.sort)) {
+				fprintf(stderr, "bsearch: --sort wants relevance, date, -date or affected\n");
+				return -1;
+			}
+			i++;
+		} else if (!strcmp(s, "--facet")) {
+			if (add_facets(a, val))
+				return -1;
+			i++;
 		} else if (!strncmp(s, "--color=", 8)) {
 			a->color = s + 8;
 		} else if (!strcmp(s, "--json")) {

@@ -1,4 +1,6 @@
 #include "output.h"
+#include "facet.h"
+#include "fault.h"
 #include "json.h"
 #include "snippet.h"
 
@@ -46,8 +48,7 @@ static size_t clip_chars(const char *s, size_t n, size_t max)
 #define TITLE_SHOWN_CHARS 60
 
 static void print_human(FILE *f, uint32_t rank, const bidx_hit *h, const char *path,
-                        size_t plen, const char *title, size_t tlen, const bidx_snippet *s,
-                        int color)
+                        size_t plen, const char *title, size_t tlen, int color)
 {
 	fprintf(f, "%3u. %s%7.3f%s  %s", rank, color ? C_DIM : "", h->score, color ? C_OFF : "",
 	        color ? C_TITLE : "");
@@ -61,7 +62,6 @@ static void print_human(FILE *f, uint32_t rank, const bidx_hit *h, const char *p
 	fprintf(f, "%s\n     %s", color ? C_OFF : "", color ? C_PATH : "");
 	fwrite(path, 1, plen, f);
 	fprintf(f, "%s\n", color ? C_OFF : "");
-	print_snippet(f, s, color);
 }
 
 static void print_spans(FILE *f, const char *name, const bidx_span *v, size_t n)
@@ -83,7 +83,6 @@ static void print_json(FILE *f, uint32_t rank, const bidx_hit *h, const char *pa
 	bidx_json_str(f, s->text ? s->text : "", s->len);
 	print_spans(f, "snippet_marks", s->marks, s->nmarks);
 	print_spans(f, "matches", s->matches, s->nmatches);
-	fputs("}\n", f);
 }
 
 /* Prints one ranked hit with its title and snippet. */
@@ -103,13 +102,98 @@ static bidx_err show_hit(bidx_segment *seg, const bidx_result *r, const bidx_hit
 	rc = bidx_snippet_make(text, d.text_len, r->terms, r->nterms, &s);
 	if (!rc) {
 		const char *path = bidx_segment_path(seg, &d);
-		if (o->mode == BIDX_OUT_JSON)
+		int json = o->mode == BIDX_OUT_JSON;
+		if (json)
 			print_json(o->f, rank, h, path, d.path_len, title, tlen, &s);
 		else
-			print_human(o->f, rank, h, path, d.path_len, title, tlen, &s, o->color);
+			print_human(o->f, rank, h, path, d.path_len, title, tlen, o->color);
+		rc = bidx_facet_doc_fields(seg, h->doc, json, o->f);
+		if (json)
+			fputs("}\n", o->f);
+		else
+			print_snippet(o->f, &s, o->color);
 		bidx_snippet_free(&s);
 	}
 	free(buf);
+	return rc;
+}
+
+int bidx_sort_parse(const char *s, bidx_sort *out)
+{
+	static const char *const names[] = {"relevance", "date", "-date", "affected"};
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i])) {
+			*out = (bidx_sort)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Sort keys read from the FIELDS column: hits carry them in score while
+ * sorting, so the order is (key, then relevance is lost; doc id breaks ties). */
+typedef struct keyed {
+	int64_t key;
+	double score;
+	uint32_t doc;
+} keyed;
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+	const keyed *a = pa, *b = pb;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+/* Orders hits by date (oldest first), -date (newest first) or affected
+ * (largest first); documents without the value go last; ties keep
+ * relevance order, then doc id. */
+static bidx_err sort_by_field(bidx_segment *seg, bidx_result *r, bidx_sort how)
+{
+	keyed *k = bidx_malloc((size_t)r->n * sizeof *k + 1);
+	if (!k)
+		return BIDX_ENOMEM;
+	for (uint32_t i = 0; i < r->n; i++) {
+		bidx_fieldrec f;
+		if (bidx_segment_fields(seg, r->hits[i].doc, &f)) {
+			free(k);
+			return BIDX_ECORRUPT;
+		}
+		int64_t key = INT64_MAX;
+		if (how == BIDX_SORT_DATE && f.date_lo)
+			key = f.date_lo;
+		else if (how == BIDX_SORT_DATE_DESC && f.date_lo)
+			key = -(int64_t)f.date_hi;
+		else if (how == BIDX_SORT_AFFECTED && f.affected)
+			key = -(int64_t)(f.affected > INT64_MAX ? INT64_MAX : f.affected);
+		k[i] = (keyed){key, r->hits[i].score, r->hits[i].doc};
+	}
+	if (r->n)
+		qsort(k, r->n, sizeof *k, cmp_keyed);
+	for (uint32_t i = 0; i < r->n; i++)
+		r->hits[i] = (bidx_hit){k[i].doc, k[i].score};
+	free(k);
+	return BIDX_OK;
+}
+
+static bidx_err print_facets(bidx_segment *seg, const bidx_result *r, const bidx_outopts *o)
+{
+	bidx_err rc = BIDX_OK;
+	int json = o->mode == BIDX_OUT_JSON;
+	if (!o->nfacets || (o->mode != BIDX_OUT_HUMAN && !json))
+		return BIDX_OK;
+	fputs(json ? "{\"facets\":{" : "\nfacets over all hits:\n", o->f);
+	for (int i = 0; i < o->nfacets && !rc; i++) {
+		if (json && i)
+			fputc(',', o->f);
+		if (!json)
+			fputs("  ", o->f);
+		rc = bidx_facet_print(seg, r, o->facets[i], json, o->f);
+	}
+	if (json)
+		fputs("}}\n", o->f);
 	return rc;
 }
 
@@ -122,7 +206,9 @@ bidx_err bidx_output(bidx_segment *seg, bidx_result *r, const bidx_outopts *o)
 	}
 	uint64_t want = o->mode == BIDX_OUT_PATHS ? r->n : (uint64_t)o->offset + o->limit;
 	uint32_t k = want < r->n ? (uint32_t)want : r->n;
-	bidx_rank_sort(r->hits, r->n, k);
+	bidx_rank_sort(r->hits, r->n, o->sort == BIDX_SORT_RELEVANCE ? k : r->n);
+	if (o->sort != BIDX_SORT_RELEVANCE && (rc = sort_by_field(seg, r, o->sort)))
+		return rc;
 	uint32_t first = o->mode == BIDX_OUT_PATHS ? 0 : o->offset;
 	for (uint32_t i = first; i < k && !rc; i++) {
 		if (o->mode == BIDX_OUT_PATHS) {
@@ -136,6 +222,8 @@ bidx_err bidx_output(bidx_segment *seg, bidx_result *r, const bidx_outopts *o)
 			rc = show_hit(seg, r, &r->hits[i], i + 1, o);
 		}
 	}
+	if (!rc)
+		rc = print_facets(seg, r, o);
 	if (!rc && fflush(o->f))
 		rc = BIDX_EIO;
 	return rc;

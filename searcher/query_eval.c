@@ -1,5 +1,6 @@
 #include "query_eval.h"
 #include "fault.h"
+#include "filter.h"
 #include "format.h"
 #include "normalize.h"
 #include "postings.h"
@@ -21,6 +22,7 @@ typedef struct evalctx {
 	bidx_result *res;
 	char *why;
 	size_t whylen;
+	int title_only;       /* count only occurrences inside titles (title:) */
 } evalctx;
 
 static void dset_free(dset *s)
@@ -74,6 +76,10 @@ static bidx_err eval_unigram(evalctx *cx, uint32_t c, dset *out)
 		uint32_t inside = cur.tf - cur.tf_word - cur.tf_edge;
 		double w = cur.tf_word + BIDX_W_EDGE * cur.tf_edge + BIDX_W_INSIDE * inside;
 		w += (BIDX_W_TITLE - 1.0) * cur.tf_title * (w / cur.tf);
+		if (cx->title_only)
+			w = cur.tf_title ? BIDX_W_TITLE * cur.tf_title : 0;
+		if (w == 0)
+			continue;
 		if (dset_push(out, (uint32_t)cur.doc, w))
 			return BIDX_ENOMEM;
 	}
@@ -137,8 +143,10 @@ static int match_doc(evalctx *cx, gram *g, uint32_t ng, uint32_t len, uint32_t d
 			k++;
 		if (k < ng || s + len > d.nchars)
 			continue;
-		*wtf += bidx_occ_weight(bidx_bit(bits, s), bidx_bit(bits, s + len),
-		                        s >= d.title_start && s + len <= d.title_end);
+		int in_title = s >= d.title_start && s + len <= d.title_end;
+		if (cx->title_only && !in_title)
+			continue;
+		*wtf += bidx_occ_weight(bidx_bit(bits, s), bidx_bit(bits, s + len), in_title);
 	}
 	return 0;
 }
@@ -237,15 +245,62 @@ static int remember_term(bidx_result *r, const char *text)
 	return 0;
 }
 
+/* A field term other than title: a filter, every hit scoring 0. *known is 0
+ * when the index has no such field. */
+static bidx_err eval_filter(evalctx *cx, const bidx_qnode *n, dset *out, int *known)
+{
+	uint32_t *docs, nd;
+	bidx_err rc = bidx_filter_eval(cx->seg, n->field, n->text, &docs, &nd, known,
+	                               cx->why, cx->whylen);
+	if (rc || !*known)
+		return rc;
+	for (uint32_t i = 0; i < nd && !rc; i++)
+		if (dset_push(out, docs[i], 0.0))
+			rc = BIDX_ENOMEM;
+	free(docs);
+	return rc;
+}
+
+static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, int positive,
+                          dset *out);
+
 static bidx_err eval_term(evalctx *cx, const bidx_qnode *n, int positive, dset *out)
 {
+	if (!n->field)
+		return eval_text(cx, n, n->text, positive, out);
+	if (!strcmp(n->field, "title")) {
+		cx->title_only = 1;
+		bidx_err rc = eval_text(cx, n, n->text, positive, out);
+		cx->title_only = 0;
+		return rc;
+	}
+	int known;
+	bidx_err rc = eval_filter(cx, n, out, &known);
+	if (rc || known)
+		return rc;
+	/* not a field of this index: the word as typed, colon included */
+	size_t fl = strlen(n->field), vl = strlen(n->text);
+	char *whole = bidx_malloc(fl + vl + 2);
+	if (!whole)
+		return BIDX_ENOMEM;
+	memcpy(whole, n->field, fl);
+	whole[fl] = ':';
+	memcpy(whole + fl + 1, n->text, vl + 1);
+	rc = eval_text(cx, n, whole, positive, out);
+	free(whole);
+	return rc;
+}
+
+static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, int positive,
+                          dset *out)
+{
 	bidx_norm q = {0};
-	bidx_err rc = bidx_normalize(n->text, strlen(n->text), 0, &q);
+	bidx_err rc = bidx_normalize(text, strlen(text), 0, &q);
 	if (rc)
 		return rc;
 	if (q.nchars == 0) {
 		snprintf(cx->why, cx->whylen, "at byte %u: \"%s\" has nothing searchable in it",
-		         n->pos, n->text);
+		         n->pos, text);
 		rc = BIDX_EQUERY;
 	} else if (q.nchars == 1) {
 		rc = eval_unigram(cx, q.cp[0], out);
@@ -360,8 +415,8 @@ bidx_err bidx_query_eval(bidx_segment *seg, const bidx_qnode *q, bidx_result *r,
 {
 	memset(r, 0, sizeof *r);
 	why[0] = 0;
-	evalctx cx = {seg, seg->meta.ndocs ? (double)seg->meta.total_tokens / seg->meta.ndocs : 1.0,
-	              r, why, whylen};
+	evalctx cx = {.seg = seg, .res = r, .why = why, .whylen = whylen,
+	              .avgdl = seg->meta.ndocs ? (double)seg->meta.total_tokens / seg->meta.ndocs : 1.0};
 	dset s = {0};
 	bidx_err rc = eval_node(&cx, q, 1, &s);
 	if (rc) {

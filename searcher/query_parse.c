@@ -36,6 +36,7 @@ enum tok_kind {
 	T_NOT,      /* a '-' glued to the primary that follows it */
 	T_WORD,
 	T_PHRASE,   /* [start, end) includes both quotes */
+	T_FIELD_PHRASE, /* name:"phrase" */
 	T_ERR,      /* lexing failed; p->rc is set */
 };
 
@@ -165,6 +166,18 @@ static void lex(struct qp *p, int ops)
 		t->end = word_end(q, p->len, i);
 		t->kind = ops && t->end - i == 2 && !memcmp(q + i, "OR", 2)
 		          ? T_OR : T_WORD;
+		/* name:"a phrase" is one token */
+		if (t->end - i >= 2 && q[t->end - 1] == ':' && t->end < p->len && q[t->end] == '"') {
+			size_t e = phrase_end(q, p->len, t->end);
+			if (!e) {
+				t->kind = T_ERR;
+				fail(p, t->end, "unterminated quote");
+				e = p->len;
+			} else {
+				t->kind = T_FIELD_PHRASE;
+			}
+			t->end = e;
+		}
 	}
 	p->i = t->end;
 }
@@ -181,6 +194,11 @@ static char *term_text(struct qp *p, const struct tok *t, size_t *n)
 {
 	size_t phrase = t->kind == T_PHRASE;   /* 1: skip the quotes */
 	size_t from = t->start + phrase, to = t->end - phrase;
+	if (t->kind == T_FIELD_PHRASE) {
+		from = (size_t)((const char *)memchr(p->q + t->start, ':', t->end - t->start) - p->q) + 2;
+		to = t->end - 1;
+		phrase = 1;
+	}
 	char *s = bidx_malloc(to - from + 1);
 	size_t k = 0;
 
@@ -208,6 +226,48 @@ static bidx_qnode *new_node(struct qp *p, bidx_qtype type, size_t pos)
 	n->type = type;
 	n->pos = (uint32_t)pos;   /* fits: the query is at most 64 KiB */
 	return n;
+}
+
+/* name:value words and name:"phrase" tokens: moves the name into
+ * node->field and leaves the value in node->text. */
+static int split_field(struct qp *p, bidx_qnode *node, const struct tok *t)
+{
+	if (t->kind == T_FIELD_PHRASE) {
+		const char *c = memchr(p->q + t->start, ':', t->end - t->start);
+		size_t nl = (size_t)(c - (p->q + t->start));
+		node->field = bidx_malloc(nl + 1);
+		if (!node->field) {
+			oom(p);
+			return -1;
+		}
+		memcpy(node->field, p->q + t->start, nl);
+		node->field[nl] = 0;
+		if (is_blank(node->text, strlen(node->text))) {
+			fail(p, t->start, "empty phrase");
+			return -1;
+		}
+		return 0;
+	}
+	if (t->kind != T_WORD)
+		return 0;
+	char *c = strchr(node->text, ':');
+	if (!c || c == node->text || !c[1])
+		return 0;   /* no name, or nothing after the ':' */
+	size_t nl = (size_t)(c - node->text), vl = strlen(c + 1);
+	char *field = bidx_malloc(nl + 1), *value = bidx_malloc(vl + 1);
+	if (!field || !value) {
+		free(field);
+		free(value);
+		oom(p);
+		return -1;
+	}
+	memcpy(field, node->text, nl);
+	field[nl] = 0;
+	memcpy(value, c + 1, vl + 1);
+	free(node->text);
+	node->text = value;
+	node->field = field;
+	return 0;
 }
 
 /* Makes a TERM from the current token (a WORD or PHRASE) and consumes it. */
@@ -239,6 +299,10 @@ static bidx_qnode *parse_term(struct qp *p)
 		return NULL;
 	}
 	node->text = text;
+	if (split_field(p, node, &t)) {
+		bidx_query_free(node);
+		return NULL;
+	}
 	lex(p, 1);
 	return node;
 }
@@ -323,6 +387,7 @@ static bidx_qnode *parse_primary(struct qp *p, unsigned depth)
 	switch (p->tok.kind) {
 	case T_WORD:
 	case T_PHRASE:
+	case T_FIELD_PHRASE:
 		return parse_term(p);
 	case T_LPAREN:
 		if (depth >= BIDX_QUERY_MAX_DEPTH) {
@@ -377,6 +442,7 @@ static bidx_qnode *parse_or_rhs(struct qp *p, unsigned depth, size_t or_pos)
 	switch (p->tok.kind) {
 	case T_WORD:
 	case T_PHRASE:
+	case T_FIELD_PHRASE:
 	case T_LPAREN:
 		return parse_primary(p, depth);
 	case T_NOT:
@@ -517,6 +583,7 @@ void bidx_query_free(bidx_qnode *n)
 		bidx_query_free(n->kids[i]);
 	free(n->kids);
 	free(n->text);
+	free(n->field);
 	free(n);
 }
 

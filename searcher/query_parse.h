@@ -7,7 +7,11 @@
  *   orexpr  := unary ( "OR" unary )*         OR binds tighter than AND:
  *                                            `a b OR c` is a AND (b OR c)
  *   unary   := "-" primary | primary         leading '-' is NOT
- *   primary := "(" query ")" | PHRASE | WORD
+ *   primary := "(" query ")" | FIELD | PHRASE | WORD
+ *   FIELD   := NAME ":" ( PHRASE | WORD )    e.g. title:お詫び  org:"九州 商船"
+ *              NAME is the text before the first ':' (no spaces); whether it
+ *              names a field is decided against the index: an unknown name
+ *              (http://..., 12:30) makes the whole word a plain term.
  *   PHRASE  := '"' ( [^"\\] | '\\' any )* '"' a quoted string, may hold spaces
  *   WORD    := a run of non-whitespace characters, stopped by '(' ')' '"';
  *              the bare word OR (upper case, alone) is the operator.
@@ -40,7 +44,9 @@ typedef enum bidx_qtype { BIDX_Q_TERM, BIDX_Q_AND, BIDX_Q_OR, BIDX_Q_NOT } bidx_
 typedef struct bidx_qnode {
 	bidx_qtype type;
 	char *text;                /* TERM: the word or phrase as typed, quotes and
-	                              escapes removed, NUL-terminated; owned */
+	                              escapes removed, NUL-terminated; owned; for a
+	                              field term, the value after the ':' */
+	char *field;               /* TERM: the field name before ':', or NULL; owned */
 	uint32_t pos;              /* byte offset in the query where it starts */
 	struct bidx_qnode **kids;  /* AND, OR: >= 2 children; NOT: exactly 1; owned */
 	size_t nkids;

@@ -23,7 +23,7 @@ static const char *seeds;
 
 static bidx_err build(void)
 {
-	bidx_build_opts o = {dir, 0, 0, stderr};
+	bidx_build_opts o = {.index_dir = dir, .msg = stderr};
 	bidx_build_stats st;
 	char why[512];
 	const char *paths[] = {seeds};

@@ -46,7 +46,7 @@ static void load(corpus *c, const char *set)
 		src = tu_corpus("seeds");
 	cr_assert(src, "no corpus");
 	c->dir = tu_tmpdir("recall");
-	bidx_build_opts o = {c->dir, 0, 0, stderr};
+	bidx_build_opts o = {.index_dir = c->dir, .msg = stderr};
 	bidx_build_stats st;
 	char why[512];
 	const char *paths[] = {src};
@@ -82,7 +82,7 @@ static void unload(corpus *c)
  * number of matching documents. */
 static uint32_t check_term(corpus *c, const char *term)
 {
-	bidx_qnode q = {BIDX_Q_TERM, (char *)(uintptr_t)term, 0, NULL, 0};
+	bidx_qnode q = {.type = BIDX_Q_TERM, .text = (char *)(uintptr_t)term};
 	bidx_result r;
 	char why[256];
 	cr_assert_eq(bidx_query_eval(c->seg, &q, &r, why, sizeof why), BIDX_OK, "%s: %s", term, why);

@@ -533,3 +533,36 @@ Test(query_parse, allocation_failures)
 	}
 	ASSERT_NO_LEAKS();
 }
+
+/* Field terms: NAME:value and NAME:"a phrase" carry the name apart. */
+Test(query_parse, field_terms)
+{
+	bidx_qnode *q;
+	char err[128];
+	size_t pos;
+	cr_assert_eq(bidx_query_parse("title:お詫び org:\"九州 商船\" -leaked:パスワード", &q, err,
+	                              sizeof err, &pos), BIDX_OK, "%s", err);
+	cr_assert_eq(q->type, BIDX_Q_AND);
+	cr_assert_eq(q->nkids, 3);
+	cr_assert_str_eq(q->kids[0]->field, "title");
+	cr_assert_str_eq(q->kids[0]->text, "お詫び");
+	cr_assert_str_eq(q->kids[1]->field, "org");
+	cr_assert_str_eq(q->kids[1]->text, "九州 商船");
+	cr_assert_eq(q->kids[2]->type, BIDX_Q_NOT);
+	cr_assert_str_eq(q->kids[2]->kids[0]->field, "leaked");
+	cr_assert_str_eq(q->kids[2]->kids[0]->text, "パスワード");
+	bidx_query_free(q);
+
+	/* a word with a colon but nothing after it, or nothing before it, is text */
+	cr_assert_eq(bidx_query_parse("a: :b date:2018-01..2019-03", &q, err, sizeof err, &pos), BIDX_OK);
+	cr_assert_null(q->kids[0]->field);
+	cr_assert_str_eq(q->kids[0]->text, "a:");
+	cr_assert_null(q->kids[1]->field);
+	cr_assert_str_eq(q->kids[2]->field, "date");
+	cr_assert_str_eq(q->kids[2]->text, "2018-01..2019-03");
+	bidx_query_free(q);
+
+	cr_assert_eq(bidx_query_parse("org:\"unterminated", &q, err, sizeof err, &pos), BIDX_EQUERY);
+	cr_assert_eq(pos, 4);
+	cr_assert_eq(bidx_query_parse("org:\"  \"", &q, err, sizeof err, &pos), BIDX_EQUERY);
+}

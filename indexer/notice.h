@@ -1,0 +1,69 @@
+/*
+ * notice.h - one notice ready to index: its text, title, date, named fields
+ * and incident facts, from a plain-text file or from one CSV/JSON Lines row.
+ *
+ * Plain text: the title is the heading line near the top (or the first
+ * line that is not a URL or a date), the date the first date in the head,
+ * the issuing organisation a short line near the top or the bottom naming a
+ * company, association or municipality (株式会社…, …協会, …市).  Files laid
+ * out as URL / date / title (web articles such as the livedoor corpus) give
+ * their url, date and title lines and their directory as category.
+ * Rows: columns map to fields by header name, in Japanese or English, or by
+ * explicit COL=FIELD maps; other columns become extra fields under their own
+ * names.  Every field records where it came from.
+ */
+#ifndef BIDX_NOTICE_H
+#define BIDX_NOTICE_H
+
+#include <stddef.h>
+#include "date.h"
+#include "error.h"
+#include "facts.h"
+#include "rows.h"
+
+#define BIDX_NOTICE_MAX_FIELDS 32
+
+typedef struct bidx_nfield {
+	char name[64];
+	const char *value;     /* points into the notice's text or row; not owned */
+	size_t vlen;
+	char source[96];
+} bidx_nfield;
+
+typedef struct bidx_notice {
+	const char *text;      /* what is indexed and stored */
+	size_t len;
+	char *owned;           /* text built from a row; owned */
+	size_t title_start, title_end;   /* the title's bytes within text */
+	bidx_date date;
+	char date_source[96];
+	bidx_nfield fields[BIDX_NOTICE_MAX_FIELDS];   /* org, category, url, extras */
+	int nfields;
+	bidx_facts facts;
+} bidx_notice;
+
+/* A user's COL=FIELD overrides (from --map). */
+typedef struct bidx_colmap {
+	const char *col[32];
+	const char *field[32];
+	int n;
+} bidx_colmap;
+
+/* Parses "COL=FIELD" into m; returns -1 when malformed or full. */
+int bidx_colmap_add(bidx_colmap *m, const char *spec);
+
+/* Reads a plain-text notice; text must outlive n. */
+void bidx_notice_from_text(bidx_notice *n, const char *path, const char *text, size_t len);
+
+/* Builds a notice from a row; the row must outlive n.  BIDX_EINPUT (with a
+ * reason) when the row has neither a title nor a body. */
+bidx_err bidx_notice_from_row(bidx_notice *n, const bidx_row *row, const bidx_colmap *map,
+                              int json, char *why, size_t whylen);
+
+void bidx_notice_free(bidx_notice *n);   /* NULL ok */
+
+/* The field name a column header maps to ("title", "date", "org",
+ * "category", "body"), or NULL for an extra column. */
+const char *bidx_notice_column_field(const char *col);
+
+#endif

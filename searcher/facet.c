@@ -1,0 +1,262 @@
+#include "facet.h"
+#include "fault.h"
+#include "fields.h"
+#include "filter.h"
+#include "json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FACET_SHOWN 10
+
+int bidx_facet_known(const char *name)
+{
+	return name[0] != 0;   /* any name: unknown ones simply count nothing */
+}
+
+typedef struct val {
+	const char *s;
+	size_t n;
+	uint32_t count;
+} val;
+
+static int cmp_val_str(const void *a, const void *b)
+{
+	const val *x = a, *y = b;
+	size_t m = x->n < y->n ? x->n : y->n;
+	int c = memcmp(x->s, y->s, m);
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static int cmp_val_count(const void *a, const void *b)
+{
+	const val *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return cmp_val_str(a, b);
+}
+
+/* Collects the values of a text field (each distinct value once per doc). */
+static bidx_err text_values(bidx_segment *seg, const bidx_result *r, const char *name,
+                            val **out, size_t *nout)
+{
+	size_t n = 0, cap = 0, nl = strlen(name);
+	val *v = NULL;
+	for (uint32_t i = 0; i < r->n; i++) {
+		bidx_fieldrec fr;
+		bidx_fstr f;
+		if (bidx_segment_fields(seg, r->hits[i].doc, &fr)) {
+			free(v);
+			return BIDX_ECORRUPT;
+		}
+		const uint8_t *p = seg->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, *end = p + fr.str_len;
+		int got;
+		while ((got = bidx_fstr_next(&p, end, &f)) == 1) {
+			if (f.nlen != nl || memcmp(f.name, name, nl))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				val *nv = bidx_realloc(v, cap * sizeof *nv);
+				if (!nv) {
+					free(v);
+					return BIDX_ENOMEM;
+				}
+				v = nv;
+			}
+			v[n++] = (val){f.value, f.vlen, 1};
+			break;
+		}
+		if (got < 0) {
+			free(v);
+			return bidx_corrupt();
+		}
+	}
+	*out = v;
+	*nout = n;
+	return BIDX_OK;
+}
+
+/* Sorts by value, merges equal values into counts, sorts by count. */
+static size_t tally(val *v, size_t n)
+{
+	size_t k = 0;
+	if (n)
+		qsort(v, n, sizeof *v, cmp_val_str);
+	for (size_t i = 0; i < n; i++) {
+		if (k && !cmp_val_str(&v[k - 1], &v[i]))
+			v[k - 1].count++;
+		else
+			v[k++] = v[i];
+	}
+	if (k)
+		qsort(v, k, sizeof *v, cmp_val_count);
+	return k;
+}
+
+static bidx_err numeric_values(bidx_segment *seg, const bidx_result *r, const char *name,
+                               val **out, size_t *nout, char (**bufs)[8])
+{
+	const char *const *vocab = bidx_filter_vocab(name);
+	uint32_t counts[32] = {0};
+	size_t n = 0;
+	val *v = bidx_calloc(r->n + 32, sizeof *v);
+	char (*years)[8] = bidx_calloc(r->n + 1, sizeof *years);
+	if (!v || !years) {
+		free(v);
+		free(years);
+		return BIDX_ENOMEM;
+	}
+	for (uint32_t i = 0; i < r->n; i++) {
+		bidx_fieldrec fr;
+		if (bidx_segment_fields(seg, r->hits[i].doc, &fr)) {
+			free(v);
+			free(years);
+			return BIDX_ECORRUPT;
+		}
+		if (!vocab && fr.date_lo) {
+			int l = snprintf(years[n], 8, "%d", fr.date_lo / 10000);
+			v[n] = (val){years[n], (size_t)l, 1};
+			n++;
+		} else if (vocab) {
+			uint32_t bits = bidx_filter_vocab_bits(name, &fr);
+			for (int b = 0; b < 32; b++)
+				counts[b] += bits >> b & 1;
+		}
+	}
+	for (int b = 0; vocab && b < 32 && vocab[b]; b++)
+		if (counts[b])
+			v[n++] = (val){vocab[b], strlen(vocab[b]), counts[b]};
+	*out = v;
+	*nout = n;
+	*bufs = years;
+	return BIDX_OK;
+}
+
+bidx_err bidx_facet_print(bidx_segment *seg, const bidx_result *r, const char *name, int json,
+                          FILE *f)
+{
+	val *v = NULL;
+	size_t n = 0;
+	char (*years)[8] = NULL;
+	int numeric = !strcmp(name, "year") || bidx_filter_vocab(name);
+	bidx_err rc = numeric ? numeric_values(seg, r, name, &v, &n, &years)
+	                      : text_values(seg, r, name, &v, &n);
+	if (rc)
+		return rc;
+	if (!bidx_filter_vocab(name))
+		n = tally(v, n);
+	else if (n)
+		qsort(v, n, sizeof *v, cmp_val_count);
+	if (json) {
+		bidx_json_str(f, name, strlen(name));
+		fputs(":{", f);
+		for (size_t i = 0; i < n; i++) {
+			fputs(i ? "," : "", f);
+			bidx_json_str(f, v[i].s, v[i].n);
+			fprintf(f, ":%u", v[i].count);
+		}
+		fputs("}", f);
+	} else {
+		fprintf(f, "%s:", name);
+		for (size_t i = 0; i < n && i < FACET_SHOWN; i++) {
+			fputs(i ? ", " : " ", f);
+			fwrite(v[i].s, 1, v[i].n, f);
+			fprintf(f, " (%u)", v[i].count);
+		}
+		if (n > FACET_SHOWN)
+			fprintf(f, ", … %zu more", n - FACET_SHOWN);
+		if (!n)
+			fputs(" (none)", f);
+		fputc('\n', f);
+	}
+	free(v);
+	free(years);
+	return BIDX_OK;
+}
+
+static const char *unit_name(uint8_t u)
+{
+	return u == 1 ? "件" : u == 2 ? "名" : "";
+}
+
+static const char *qual_name(uint8_t q)
+{
+	return q == 1 ? "max" : q == 2 ? "approx" : q == 3 ? "over" : "exact";
+}
+
+static void json_bits(FILE *f, const char *key, const char *const *names, uint32_t bits)
+{
+	fprintf(f, ",\"%s\":[", key);
+	int first = 1;
+	for (int b = 0; b < 32 && names[b]; b++)
+		if (bits >> b & 1) {
+			fputs(first ? "" : ",", f);
+			bidx_json_str(f, names[b], strlen(names[b]));
+			first = 0;
+		}
+	fputc(']', f);
+}
+
+static void doc_json(const bidx_fieldrec *fr, const uint8_t *p, const uint8_t *end, FILE *f)
+{
+	bidx_fstr s;
+	fputs(",\"fields\":[", f);
+	int first = 1;
+	while (bidx_fstr_next(&p, end, &s) == 1) {
+		fputs(first ? "{\"name\":" : ",{\"name\":", f);
+		bidx_json_str(f, s.name, s.nlen);
+		fputs(",\"value\":", f);
+		bidx_json_str(f, s.value, s.vlen);
+		fputs(",\"source\":", f);
+		bidx_json_str(f, s.source, s.slen);
+		fputc('}', f);
+		first = 0;
+	}
+	fputc(']', f);
+	if (fr->affected)
+		fprintf(f, ",\"affected\":{\"value\":%llu,\"unit\":\"%s\",\"qualifier\":\"%s\"}",
+		        (unsigned long long)fr->affected, unit_name(fr->unit), qual_name(fr->qual));
+	json_bits(f, "leaked", bidx_filter_vocab("leaked"), fr->leaked);
+	json_bits(f, "method", bidx_filter_vocab("method"), fr->method);
+	json_bits(f, "authorities", bidx_filter_vocab("authority"), fr->authorities);
+}
+
+/* One line: date · org · category · affected count. */
+static void doc_human(const bidx_fieldrec *fr, const uint8_t *p, const uint8_t *end, FILE *f)
+{
+	static const char *const shown[] = {"date", "org", "category", NULL};
+	bidx_fstr s;
+	int any = 0;
+	for (int k = 0; shown[k]; k++) {
+		const uint8_t *q = p;
+		while (bidx_fstr_next(&q, end, &s) == 1)
+			if (s.nlen == strlen(shown[k]) && !memcmp(s.name, shown[k], s.nlen)) {
+				fputs(any ? " · " : "     ", f);
+				fwrite(s.value, 1, s.vlen < 120 ? s.vlen : 120, f);
+				any = 1;
+				break;
+			}
+	}
+	if (fr->affected) {
+		fprintf(f, "%s%s%llu%s", any ? " · " : "     ",
+		        fr->qual == 1 ? "最大" : fr->qual == 2 ? "約" : "",
+		        (unsigned long long)fr->affected, unit_name(fr->unit));
+		any = 1;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
+bidx_err bidx_facet_doc_fields(bidx_segment *seg, uint32_t doc, int json, FILE *f)
+{
+	bidx_fieldrec fr;
+	bidx_err rc = bidx_segment_fields(seg, doc, &fr);
+	if (rc)
+		return rc;
+	const uint8_t *p = seg->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, *end = p + fr.str_len;
+	if (json)
+		doc_json(&fr, p, end, f);
+	else
+		doc_human(&fr, p, end, f);
+	return BIDX_OK;
+}

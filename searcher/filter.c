@@ -1,0 +1,284 @@
+#define _GNU_SOURCE /* memmem */
+#include "filter.h"
+#include "date.h"
+#include "fault.h"
+#include "fields.h"
+#include "normalize.h"
+#include "vocab.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct idlist {
+	uint32_t *v;
+	uint32_t n, cap;
+} idlist;
+
+static int push(idlist *l, uint32_t id)
+{
+	if (l->n == l->cap) {
+		uint32_t nc = l->cap ? l->cap * 2 : 256;
+		uint32_t *nv = bidx_realloc(l->v, (size_t)nc * sizeof *nv);
+		if (!nv)
+			return -1;
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->v[l->n++] = id;
+	return 0;
+}
+
+const char *const *bidx_filter_vocab(const char *field)
+{
+	if (!strcmp(field, "leaked"))
+		return bidx_leaked_names;
+	if (!strcmp(field, "method"))
+		return bidx_method_names;
+	if (!strcmp(field, "authority"))
+		return bidx_authority_names;
+	return NULL;
+}
+
+uint32_t bidx_filter_vocab_bits(const char *field, const bidx_fieldrec *r)
+{
+	if (!strcmp(field, "leaked"))
+		return r->leaked;
+	if (!strcmp(field, "method"))
+		return r->method;
+	return r->authorities;
+}
+
+/* A date whose text is all of v. */
+static int whole_date(const char *v, size_t n, bidx_date *d)
+{
+	return n > 0 && bidx_date_parse(v, n, d) == n;
+}
+
+int bidx_filter_date_range(const char *v, int32_t *lo, int32_t *hi)
+{
+	bidx_date a, b;
+	int32_t alo, ahi, blo;
+	size_t n = strlen(v);
+	const char *dots = strstr(v, "..");
+	*lo = 0;
+	*hi = 99991231;
+	if (dots) {
+		size_t al = (size_t)(dots - v), bl = n - al - 2;
+		if ((al && !whole_date(v, al, &a)) || (bl && !whole_date(dots + 2, bl, &b)) || (!al && !bl))
+			return -1;
+		if (al)
+			bidx_date_span(&a, lo, &ahi);
+		if (bl)
+			bidx_date_span(&b, &blo, hi);
+		return *lo <= *hi ? 0 : -1;
+	}
+	int ge = !strncmp(v, ">=", 2), le = !strncmp(v, "<=", 2);
+	int gt = !ge && v[0] == '>', lt = !le && v[0] == '<';
+	size_t skip = ge || le ? 2 : gt || lt ? 1 : 0;
+	if (!whole_date(v + skip, n - skip, &a))
+		return -1;
+	bidx_date_span(&a, &alo, &ahi);
+	if (ge)
+		*lo = alo;
+	else if (gt)
+		*lo = ahi + 1;
+	else if (le)
+		*hi = ahi;
+	else if (lt)
+		*hi = alo - 1;
+	else
+		*lo = alo, *hi = ahi;
+	return 0;
+}
+
+/* A count: digits with optional commas, optionally followed by 万 or 千. */
+static int parse_count(const char *s, size_t n, uint64_t *out)
+{
+	bidx_norm nm;
+	if (n == 0 || bidx_normalize(s, n, 0, &nm))
+		return -1;
+	uint64_t v = 0;
+	size_t i = 0, digits = 0;
+	for (; i < nm.len; i++) {
+		char c = nm.text[i];
+		if (c >= '0' && c <= '9') {
+			if (v > UINT64_MAX / 10 - 10)
+				break;
+			v = v * 10 + (uint64_t)(c - '0');
+			digits++;
+		} else if (c != ',') {
+			break;
+		}
+	}
+	if (digits && i < nm.len && !strcmp(nm.text + i, "万"))
+		v *= 10000, i = nm.len;
+	else if (digits && i < nm.len && !strcmp(nm.text + i, "千"))
+		v *= 1000, i = nm.len;
+	int ok = digits && i == nm.len;
+	bidx_norm_free(&nm);
+	*out = v;
+	return ok ? 0 : -1;
+}
+
+int bidx_filter_count_range(const char *v, uint64_t *lo, uint64_t *hi)
+{
+	size_t n = strlen(v);
+	const char *dots = strstr(v, "..");
+	*lo = 1;
+	*hi = UINT64_MAX;
+	if (dots) {
+		size_t al = (size_t)(dots - v), bl = n - al - 2;
+		if ((al && parse_count(v, al, lo)) || (bl && parse_count(dots + 2, bl, hi)) || (!al && !bl))
+			return -1;
+		return *lo <= *hi ? 0 : -1;
+	}
+	int ge = !strncmp(v, ">=", 2), le = !strncmp(v, "<=", 2);
+	int gt = !ge && v[0] == '>', lt = !le && v[0] == '<';
+	size_t skip = ge || le ? 2 : gt || lt ? 1 : 0;
+	uint64_t a;
+	if (parse_count(v + skip, n - skip, &a))
+		return -1;
+	if (ge)
+		*lo = a;
+	else if (gt)
+		*lo = a + 1;
+	else if (le)
+		*hi = a;
+	else if (lt)
+		*hi = a ? a - 1 : 0;
+	else
+		*lo = *hi = a;
+	return *lo <= *hi ? 0 : -1;
+}
+
+typedef struct fctx {
+	bidx_segment *seg;
+	const char *field;
+	uint32_t mask;           /* vocabulary fields */
+	int32_t dlo, dhi;        /* date */
+	uint64_t alo, ahi;       /* affected */
+	bidx_norm q;             /* text fields: the normalised value */
+} fctx;
+
+enum fkind { F_TEXT, F_VOCAB, F_DATE, F_AFFECTED };
+
+static int text_match(fctx *c, const bidx_fieldrec *r, int *seen, int *corrupt)
+{
+	const uint8_t *p = c->seg->sec[BIDX_SEC_FIELDSTR].p + r->str_off, *end = p + r->str_len;
+	bidx_fstr f;
+	int got;
+	size_t fl = strlen(c->field);
+	while ((got = bidx_fstr_next(&p, end, &f)) == 1) {
+		if (f.nlen != fl || memcmp(f.name, c->field, fl))
+			continue;
+		*seen = 1;
+		if (memmem(f.norm, f.normlen, c->q.text, c->q.len))
+			return 1;
+	}
+	if (got < 0)
+		*corrupt = 1;
+	return 0;
+}
+
+static int doc_matches(fctx *c, enum fkind k, const bidx_fieldrec *r, int *seen, int *corrupt)
+{
+	switch (k) {
+	case F_VOCAB:
+		return (bidx_filter_vocab_bits(c->field, r) & c->mask) != 0;
+	case F_DATE:
+		return r->date_lo && r->date_lo <= c->dhi && r->date_hi >= c->dlo;
+	case F_AFFECTED:
+		return r->affected && r->affected >= c->alo && r->affected <= c->ahi;
+	case F_TEXT:
+		return text_match(c, r, seen, corrupt);
+	}
+	return 0;
+}
+
+/* Bit set of the vocabulary entries whose normalised names contain q. */
+static uint32_t vocab_mask(const char *const *names, const bidx_norm *q)
+{
+	uint32_t m = 0;
+	for (int i = 0; names[i] && i < 32; i++) {
+		bidx_norm n;
+		if (bidx_normalize(names[i], strlen(names[i]), 0, &n))
+			continue;
+		if (memmem(n.text, n.len, q->text, q->len))
+			m |= 1u << i;
+		bidx_norm_free(&n);
+	}
+	return m;
+}
+
+static bidx_err setup(fctx *c, const char *value, enum fkind *k, char *why, size_t whylen)
+{
+	const char *const *vocab = bidx_filter_vocab(c->field);
+	if (!strcmp(c->field, "date")) {
+		*k = F_DATE;
+		if (bidx_filter_date_range(value, &c->dlo, &c->dhi)) {
+			snprintf(why, whylen, "date:%s is not a date or a range of dates "
+			         "(2016, 2018-01..2019-03, >=2020-01-01, 平成28年)", value);
+			return BIDX_EQUERY;
+		}
+		return BIDX_OK;
+	}
+	if (!strcmp(c->field, "affected")) {
+		*k = F_AFFECTED;
+		if (bidx_filter_count_range(value, &c->alo, &c->ahi)) {
+			snprintf(why, whylen, "affected:%s is not a number or a range "
+			         "(10000, >=10000, 1000..50000)", value);
+			return BIDX_EQUERY;
+		}
+		return BIDX_OK;
+	}
+	bidx_err rc = bidx_normalize(value, strlen(value), 0, &c->q);
+	if (rc)
+		return rc;
+	if (c->q.len == 0) {
+		snprintf(why, whylen, "%s:%s has nothing searchable in it", c->field, value);
+		return BIDX_EQUERY;
+	}
+	*k = vocab ? F_VOCAB : F_TEXT;
+	if (vocab)
+		c->mask = vocab_mask(vocab, &c->q);
+	return BIDX_OK;
+}
+
+bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *value,
+                          uint32_t **docs, uint32_t *n, int *known, char *why, size_t whylen)
+{
+	fctx c = {.seg = seg, .field = field};
+	enum fkind k = F_TEXT;
+	idlist out = {0};
+	int seen = 0, corrupt = 0;
+	*docs = NULL;
+	*n = 0;
+	*known = 1;
+	bidx_err rc = setup(&c, value, &k, why, whylen);
+	for (uint32_t d = 0; !rc && d < seg->meta.ndocs; d++) {
+		bidx_fieldrec r;
+		rc = bidx_segment_fields(seg, d, &r);
+		if (!rc && doc_matches(&c, k, &r, &seen, &corrupt) && push(&out, d))
+			rc = BIDX_ENOMEM;
+		if (!rc && corrupt)
+			rc = bidx_corrupt();
+	}
+	bidx_norm_free(&c.q);
+	static const char *const builtin[] = {"org", "category", "url", NULL};
+	int is_builtin = k != F_TEXT;
+	for (int i = 0; builtin[i]; i++)
+		is_builtin |= !strcmp(field, builtin[i]);
+	if (!rc && k == F_TEXT && !seen && !is_builtin) {
+		*known = 0;   /* no document has such a field: plain text */
+		free(out.v);
+		return BIDX_OK;
+	}
+	if (rc) {
+		free(out.v);
+		return rc;
+	}
+	*docs = out.v;
+	*n = out.n;
+	return BIDX_OK;
+}

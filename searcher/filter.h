@@ -1,0 +1,41 @@
+/*
+ * filter.h - field terms: org:九州商船, category:イベント, leaked:カード,
+ * method:インジェクション, authority:警察, date:2016, date:2018-01..2019-03,
+ * date:>=2020-01-01, date:平成28年, affected:>=10000, affected:1000..50000,
+ * and any extra field by its name (url:, phone:, 発行号タイトル:...).
+ *
+ * Text fields match like body text (substring of the normalised value);
+ * leaked/method/authority match the vocabulary entries whose names contain
+ * the value; date and affected take a value or a range.  Filters read the
+ * per-document FIELDS columns and FIELDSTR strings of the mapping, never the
+ * document store.  title: is handled by the evaluator (it needs postings).
+ */
+#ifndef BIDX_FILTER_H
+#define BIDX_FILTER_H
+
+#include <stdint.h>
+#include "error.h"
+#include "segment_reader.h"
+
+/* Evaluates field:value.  *docs receives the matching doc ids in increasing
+ * order (malloc'd, caller frees) and *n their count.  *known is set to 0 (and
+ * nothing else done) when `field` names no field of this index, so the
+ * caller can take field:value as plain text.  A malformed range or date is
+ * BIDX_EQUERY with a message in why. */
+bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *value,
+                          uint32_t **docs, uint32_t *n, int *known, char *why, size_t whylen);
+
+/* Vocabulary fields: the table for "leaked", "method" or "authority"
+ * (NULL for other names), and the field's bit set of doc from its record. */
+const char *const *bidx_filter_vocab(const char *field);
+uint32_t bidx_filter_vocab_bits(const char *field, const bidx_fieldrec *r);
+
+/* Parses a date query value ("2016", "2018-01..2019-03", ">=2020-01-01",
+ * "平成28年") into an inclusive yyyymmdd range; -1 when malformed. */
+int bidx_filter_date_range(const char *v, int32_t *lo, int32_t *hi);
+
+/* Parses an affected-count value ("10000", ">=10000", "1000..50000",
+ * "1万"); -1 when malformed. */
+int bidx_filter_count_range(const char *v, uint64_t *lo, uint64_t *hi);
+
+#endif

@@ -1,0 +1,276 @@
+/*
+ * Notice understanding end to end: fields extracted from the seed notices
+ * and the municipal CSV rows, field and range queries, sorting and facets,
+ * through the real bidx and bsearch binaries.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "segment_reader.h"
+#include "testutil.h"
+
+static char *ixdir;
+
+static void build(const char *corpus)
+{
+	char cmd[8192];
+	int st;
+	ixdir = tu_tmpdir("fields");
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i %s %s 2>&1", BIDX_BINARY_DIR, ixdir, corpus);
+	char *o = tu_run(cmd, &st);
+	cr_assert_eq(st, 0, "bidx build failed: %s", o);
+	free(o);
+}
+
+static void seeds_setup(void)
+{
+	const char *s = tu_corpus("seeds");
+	cr_assert(s);
+	build(s);
+}
+
+static void teardown(void)
+{
+	tu_rmtree(ixdir);
+	free(ixdir);
+}
+
+/* -l output as seed numbers "002 004" in rank order. */
+static char *ranked(const char *args)
+{
+	static char out[1024];
+	char cmd[8192];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i %s -l %s", BIDX_BINARY_DIR, ixdir, args);
+	char *o = tu_run(cmd, &st);
+	out[0] = 0;
+	for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n")) {
+		const char *base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		size_t l = strlen(out);
+		snprintf(out + l, sizeof out - l, "%s%.3s", l ? " " : "", base);
+	}
+	free(o);
+	return out;
+}
+
+static char *sorted(const char *args)
+{
+	/* order-independent: sort the numbers */
+	char *r = ranked(args);
+	char *v[16];
+	int n = 0;
+	for (char *t = strtok(r, " "); t && n < 16; t = strtok(NULL, " "))
+		v[n++] = t;
+	static char out[1024];
+	out[0] = 0;
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (strcmp(v[j], v[i]) < 0) {
+				char *t = v[i]; v[i] = v[j]; v[j] = t;
+			}
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(out);
+		snprintf(out + l, sizeof out - l, "%s%s", i ? " " : "", v[i]);
+	}
+	return out;
+}
+
+TestSuite(seed_fields, .init = seeds_setup, .fini = teardown);
+
+Test(seed_fields, date_year) { cr_assert_str_eq(sorted("date:2016"), "002 004"); }
+Test(seed_fields, date_era)
+{
+	/* 平成28年 is all of 2016: カゴヤ (2016-11-09) too */
+	cr_assert_str_eq(sorted("date:平成28年"), "002 004");
+	cr_assert_str_eq(sorted("date:平成28年9月"), "002");
+}
+Test(seed_fields, date_range) { cr_assert_str_eq(sorted("date:2016-01..2018-12"), "000 002 004"); }
+Test(seed_fields, date_open_range)
+{
+	cr_assert_str_eq(sorted("'date:>=2018-01-01'"), "000 003");
+	cr_assert_str_eq(sorted("'date:<2018'"), "002 004");
+}
+Test(seed_fields, affected_at_least) { cr_assert_str_eq(sorted("'affected:>=40000'"), "003 004"); }
+Test(seed_fields, leaked_security_code) { cr_assert_str_eq(sorted("leaked:セキュリティコード"), "001 003"); }
+Test(seed_fields, org_substring) { cr_assert_str_eq(sorted("org:九州商船"), "000"); }
+Test(seed_fields, title_field) { cr_assert_str_eq(sorted("title:お詫び"), "001 004"); }
+Test(seed_fields, filters_with_words) { cr_assert_str_eq(sorted("クレジットカード date:2016"), "002"); }
+Test(seed_fields, negated_filter) { cr_assert_str_eq(sorted("不正アクセス -date:2016 -date:2018"), "001 003"); }
+Test(seed_fields, unknown_field_is_text)
+{
+	/* "https:" is no field: the word is searched as typed */
+	cr_assert_str_eq(sorted("https://nanatsuboshi-gallery.jp"), "001");
+}
+
+Test(seed_fields, sort_by_date)
+{
+	cr_assert_str_eq(ranked("--sort date 'date:>=2000'"), "002 004 000 003");
+	cr_assert_str_eq(ranked("--sort -date 'date:>=2000'"), "003 000 004 002");
+}
+
+Test(seed_fields, bad_range_is_an_error)
+{
+	int st;
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i %s -c 'date:2018-13' 2>&1", BIDX_BINARY_DIR, ixdir);
+	char *o = tu_run(cmd, &st);
+	cr_assert_eq(st, 2, "%s", o);
+	cr_assert(strstr(o, "date:2018-13"), "%s", o);
+	free(o);
+}
+
+Test(seed_fields, json_fields_and_facets)
+{
+	int st;
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i %s --json --facet year,leaked org:カゴヤ",
+	         BIDX_BINARY_DIR, ixdir);
+	char *o = tu_run(cmd, &st);
+	cr_assert_eq(st, 0);
+	cr_assert(strstr(o, "\"name\":\"date\",\"value\":\"2016-11-09\""), "%s", o);
+	cr_assert(strstr(o, "\"name\":\"org\",\"value\":\"カゴヤ・ジャパン株式会社\""), "%s", o);
+	cr_assert(strstr(o, "\"affected\":{\"value\":48685,\"unit\":\"件\""), "%s", o);
+	cr_assert(strstr(o, "{\"facets\":{\"year\":{\"2016\":1}"), "%s", o);
+	free(o);
+}
+
+/* --- municipal CSV: every row becomes a notice with its own fields --- */
+
+static void municipal_setup(void)
+{
+	const char *m = tu_corpus("municipal");
+	char csv[4200];
+	cr_assert(m);
+	snprintf(csv, sizeof csv, "%s/csv", m);
+	build(csv);
+}
+
+TestSuite(municipal, .init = municipal_setup, .fini = teardown);
+
+/* A small independent RFC 4180 reader: the fields of the record at *p. */
+static int csv_record(const char **p, const char *end, char **f, int max)
+{
+	int n = 0;
+	const char *s = *p;
+	if (s >= end)
+		return 0;
+	for (;;) {
+		char *buf = malloc((size_t)(end - s) + 1);
+		size_t k = 0;
+		if (s < end && *s == '"') {
+			for (s++; s < end; s++) {
+				if (*s == '"' && s + 1 < end && s[1] == '"')
+					buf[k++] = '"', s++;
+				else if (*s == '"')
+					break;
+				else
+					buf[k++] = *s;
+			}
+			s++;
+		} else {
+			while (s < end && *s != ',' && *s != '\n' && *s != '\r')
+				buf[k++] = *s++;
+		}
+		buf[k] = 0;
+		if (n < max)
+			f[n++] = buf;
+		else
+			free(buf);
+		if (s < end && *s == ',') {
+			s++;
+			continue;
+		}
+		while (s < end && (*s == '\r' || *s == '\n'))
+			s++;
+		break;
+	}
+	*p = s;
+	return n;
+}
+
+/* The value of field name in doc's FIELDSTR record, or "". */
+static void field_of(bidx_segment *seg, uint32_t doc, const char *name, char *out, size_t n)
+{
+	bidx_fieldrec fr;
+	bidx_fstr f;
+	out[0] = 0;
+	cr_assert_eq(bidx_segment_fields(seg, doc, &fr), BIDX_OK);
+	const uint8_t *p = seg->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, *end = p + fr.str_len;
+	while (bidx_fstr_next(&p, end, &f) == 1)
+		if (f.nlen == strlen(name) && !memcmp(f.name, name, f.nlen)) {
+			snprintf(out, n, "%.*s", (int)f.vlen, f.value);
+			return;
+		}
+}
+
+Test(municipal, every_row_is_a_notice_with_its_fields, .timeout = 600)
+{
+	bidx_segment *seg;
+	char why[256];
+	cr_assert_eq(bidx_segment_open(ixdir, &seg, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(seg->meta.ndocs, 1814, "expected 1,814 notices, got %u", seg->meta.ndocs);
+	for (uint32_t d = 0; d < seg->meta.ndocs; d++) {
+		bidx_docrec rec;
+		cr_assert_eq(bidx_segment_doc(seg, d, &rec), BIDX_OK);
+		char path[4096];
+		snprintf(path, sizeof path, "%.*s", (int)rec.path_len, bidx_segment_path(seg, &rec));
+		char *colon = strrchr(path, ':');
+		cr_assert(colon, "row path without a line: %s", path);
+		*colon = 0;
+		long line = atol(colon + 1);
+		/* the row at that line, read independently */
+		char *data;
+		size_t len;
+		FILE *fp = fopen(path, "rb");
+		cr_assert(fp, "%s", path);
+		fseek(fp, 0, SEEK_END);
+		len = (size_t)ftell(fp);
+		rewind(fp);
+		data = malloc(len + 1);
+		cr_assert_eq(fread(data, 1, len, fp), len);
+		fclose(fp);
+		const char *p = data, *end = data + len;
+		for (long l = 1; l < line; p++)
+			if (*p == '\n')
+				l++;
+		char *f[8] = {0};
+		int nf = csv_record(&p, end, f, 8);
+		cr_assert_eq(nf, 6, "%s:%ld", path, line);
+		char org[512], cat[512], date[64], want_date[16];
+		field_of(seg, d, "org", org, sizeof org);
+		field_of(seg, d, "category", cat, sizeof cat);
+		field_of(seg, d, "date", date, sizeof date);
+		snprintf(want_date, sizeof want_date, "%.4s-%.2s-%.2s", f[1], f[1] + 5, f[1] + 8);
+		cr_assert_str_eq(org, f[0], "%s:%ld org", path, line);
+		cr_assert_str_eq(cat, f[4], "%s:%ld category", path, line);
+		cr_assert_str_eq(date, want_date, "%s:%ld date (%s)", path, line, f[1]);
+		for (int i = 0; i < nf; i++)
+			free(f[i]);
+		free(data);
+	}
+	bidx_segment_close(seg);
+}
+
+Test(municipal, field_queries_and_facets)
+{
+	char cmd[8192];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i %s -c 'category:イベント org:厚木市'", BIDX_BINARY_DIR, ixdir);
+	char *o = tu_run(cmd, &st);
+	cr_assert_eq(st, 0);
+	cr_assert_gt(atoi(o), 0);
+	free(o);
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i %s -c 'date:2025'", BIDX_BINARY_DIR, ixdir);
+	o = tu_run(cmd, &st);
+	cr_assert_eq(atoi(o), 675, "notices dated 2025: %s", o);
+	free(o);
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i %s -n 0 --facet category 'date:2024..2025'",
+	         BIDX_BINARY_DIR, ixdir);
+	o = tu_run(cmd, &st);
+	cr_assert(strstr(o, "category: くらし (780), イベント (193), 子育て (179)"), "%s", o);
+	free(o);
+}
