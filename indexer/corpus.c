@@ -227,9 +227,13 @@ void bidx_corpus_title(const char *text, size_t len, size_t *start, size_t *end)
 			*end = e;
 			return;
 		}
+		/* the fallback is the first line, unless it is a sentence (…。):
+		 * that is body text, and a later line is no better a title */
 		if (!have_first) {
-			first_s = s;
-			first_e = e;
+			if (!ends_with(text + s, e - s, "。")) {
+				first_s = s;
+				first_e = e;
+			}
 			have_first = 1;
 		}
 	}

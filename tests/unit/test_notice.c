@@ -1,0 +1,136 @@
+/*
+ * Field extraction from plain-text notices: every seed notice's title, date
+ * and organisation written down, the web-article layout of livedoor, and a
+ * measurement over livedoor (printed, not asserted).
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io.h"
+#include "notice.h"
+#include "testutil.h"
+
+typedef struct expect {
+	const char *file;
+	const char *title;   /* "" = none */
+	const char *date;    /* ISO, "" = none */
+	const char *org;     /* "" = none */
+} expect;
+
+static const expect seeds[] = {
+	{"000_da7de96949e8aa49.txt", "インターネット会員の皆様へ", "2018-01-15", "九州商船株式会社"},
+	{"001_2b508cbf938dd260.txt",
+	 "通販サイト「ななつ星 Gallery」における個人情報流出に関するお詫びとご報告について", "", ""},
+	{"002_a11ea7e3654a911b.txt", "「クラブゲッツ」お客様情報漏洩に関する改善・再発防止策について",
+	 "2016-09-16", "札幌通運株式会社"},
+	/* e-ながさき: no heading, and the first line is a sentence; the first
+	 * date in its head is when the leak was found */
+	{"003_5a5215cd65d3f6e3.txt", "", "2024-05-21", ""},
+	{"004_d9cd4af4c8fa6ca2.txt", "不正アクセスによるお客様契約情報流出に関するお詫びとご報告",
+	 "2016-11-09", "カゴヤ・ジャパン株式会社"},
+};
+
+static void field(const bidx_notice *n, const char *name, char *out, size_t cap)
+{
+	out[0] = 0;
+	for (int i = 0; i < n->nfields; i++)
+		if (!strcmp(n->fields[i].name, name)) {
+			snprintf(out, cap, "%.*s", (int)n->fields[i].vlen, n->fields[i].value);
+			return;
+		}
+}
+
+static void load(const char *path, char **d, size_t *n, bidx_notice *nt)
+{
+	cr_assert_eq(bidx_read_file(path, d, n), BIDX_OK, "%s", path);
+	bidx_notice_from_text(nt, path, *d, *n);
+}
+
+Test(notice, seed_titles_dates_orgs)
+{
+	const char *dir = tu_corpus("seeds");
+	cr_assert(dir);
+	for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++) {
+		char path[4200], got[512], iso[11] = "";
+		char *d;
+		size_t n;
+		bidx_notice nt;
+		snprintf(path, sizeof path, "%s/%s", dir, seeds[i].file);
+		load(path, &d, &n, &nt);
+		snprintf(got, sizeof got, "%.*s", (int)(nt.title_end - nt.title_start), d + nt.title_start);
+		cr_assert_str_eq(got, seeds[i].title, "%s title", seeds[i].file);
+		if (nt.date.prec)
+			bidx_date_iso(&nt.date, iso);
+		cr_assert_str_eq(iso, seeds[i].date, "%s date", seeds[i].file);
+		field(&nt, "org", got, sizeof got);
+		cr_assert_str_eq(got, seeds[i].org, "%s org", seeds[i].file);
+		bidx_notice_free(&nt);
+		free(d);
+	}
+}
+
+Test(notice, web_article_layout)
+{
+	static const char text[] = "http://news.livedoor.com/article/detail/1/\n"
+	                           "2012-09-04T12:45:00+0900\n"
+	                           "見出しの行\n本文です。\n";
+	bidx_notice nt;
+	char v[256], iso[11];
+	bidx_notice_from_text(&nt, "corpus/news/topic-1.txt", text, sizeof text - 1);
+	bidx_date_iso(&nt.date, iso);
+	cr_assert_str_eq(iso, "2012-09-04");
+	cr_assert_str_eq(nt.date_source, "line 2");
+	field(&nt, "url", v, sizeof v);
+	cr_assert_str_eq(v, "http://news.livedoor.com/article/detail/1/");
+	field(&nt, "category", v, sizeof v);
+	cr_assert_str_eq(v, "news");
+	snprintf(v, sizeof v, "%.*s", (int)(nt.title_end - nt.title_start), text + nt.title_start);
+	cr_assert_str_eq(v, "見出しの行");
+}
+
+/* Measures how many livedoor articles get a title, a date and an org. */
+Test(notice, livedoor_measurement, .timeout = 300)
+{
+	const char *dir = tu_corpus("livedoor");
+	char sub[4200];
+	if (!dir || (snprintf(sub, sizeof sub, "%s/text", dir), !opendir(sub)))
+		cr_skip_test("livedoor corpus not available");
+	DIR *top = opendir(sub);
+	struct dirent *e;
+	int docs = 0, titles = 0, dates = 0, orgs = 0;
+	while ((e = readdir(top))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char cat[4700];
+		snprintf(cat, sizeof cat, "%s/%s", sub, e->d_name);
+		DIR *d = opendir(cat);
+		struct dirent *f;
+		while (d && (f = readdir(d))) {
+			if (!strstr(f->d_name, ".txt") || !strncmp(f->d_name, "LICENSE", 7))
+				continue;
+			char path[5000], *data, v[256];
+			size_t n;
+			bidx_notice nt;
+			snprintf(path, sizeof path, "%s/%s", cat, f->d_name);
+			load(path, &data, &n, &nt);
+			docs++;
+			titles += nt.title_end > nt.title_start;
+			dates += nt.date.prec != BIDX_DATE_NONE;
+			field(&nt, "org", v, sizeof v);
+			orgs += v[0] != 0;
+			bidx_notice_free(&nt);
+			free(data);
+		}
+		if (d)
+			closedir(d);
+	}
+	closedir(top);
+	fprintf(stderr, "notice extraction on livedoor: %d articles, %d with a title, %d with a date, "
+	        "%d with an org\n", docs, titles, dates, orgs);
+	/* every livedoor article has the URL / date / title layout */
+	cr_assert_eq(titles, docs);
+	cr_assert_eq(dates, docs);
+}
