@@ -1,0 +1,366 @@
+/*
+ * `bidx check` and damaged indexes whose checksums still match.
+ *
+ * reseal() recomputes every checksum of an edited index file (chunks,
+ * sections, table, header), so the damage reaches the decoders and the
+ * structural checks instead of being caught by a checksum.  bidx check must
+ * report every such edit of a meaningful byte; bsearch must exit 2 with a
+ * message, or give the right answer, and never crash.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "checksum.h"
+#include "format.h"
+#include "io.h"
+#include "output.h"
+#include "query_eval.h"
+#include "query_parse.h"
+#include "segment_reader.h"
+#include "testutil.h"
+#include "varint.h"
+
+static char *tmp, good[1024], bad[1024], goodf[1100], badf[1100];
+static uint8_t *orig;
+static size_t size;
+
+static void setup(void)
+{
+	const char *seeds = tu_corpus("seeds");
+	cr_assert(seeds);
+	tmp = tu_tmpdir("check");
+	snprintf(good, sizeof good, "%s/good", tmp);
+	snprintf(bad, sizeof bad, "%s/bad", tmp);
+	snprintf(goodf, sizeof goodf, "%s/index.bidx", good);
+	snprintf(badf, sizeof badf, "%s/index.bidx", bad);
+	mkdir(bad, 0777);
+	char cmd[8192];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, good, seeds);
+	free(tu_run(cmd, &st));
+	cr_assert_eq(st, 0);
+	char *data;
+	cr_assert_eq(bidx_read_file(goodf, &data, &size), BIDX_OK);
+	orig = (uint8_t *)data;
+}
+
+static void teardown(void)
+{
+	free(orig);
+	tu_rmtree(tmp);
+	free(tmp);
+}
+
+TestSuite(check, .init = setup, .fini = teardown, .timeout = 600);
+
+/* ---- the index file as bytes ---- */
+
+static void section(const uint8_t *m, size_t sz, int id, uint64_t *off, uint64_t *len)
+{
+	const uint8_t *t = m + bidx_get_u64le(m + sz - BIDX_FOOTER_SIZE) +
+	                   (size_t)(id - 1) * BIDX_TABLE_ENTRY_SIZE;
+	*off = bidx_get_u64le(t + 8);
+	*len = bidx_get_u64le(t + 16);
+}
+
+/* Recomputes every checksum after an edit: chunk sums, section sums, the
+ * table's and the header's.  The edit itself must leave the table intact. */
+static void reseal(uint8_t *m, size_t sz)
+{
+	uint64_t off[BIDX_SEC_MAX + 1], len[BIDX_SEC_MAX + 1];
+	for (int id = 1; id <= BIDX_SEC_MAX; id++)
+		section(m, sz, id, &off[id], &len[id]);
+	uint8_t *sum = m + off[BIDX_SEC_CHUNKS] + BIDX_CHUNKS_HEADER_SIZE;
+	static const int which[2] = {BIDX_SEC_POSTINGS, BIDX_SEC_STORE};
+	for (int k = 0; k < 2; k++)
+		for (uint64_t a = 0; a < len[which[k]]; a += BIDX_CHUNK_SIZE, sum += 8) {
+			uint64_t n = len[which[k]] - a < BIDX_CHUNK_SIZE ? len[which[k]] - a : BIDX_CHUNK_SIZE;
+			bidx_put_u64le(sum, bidx_xxh3(m + off[which[k]] + a, (size_t)n));
+		}
+	uint64_t toff = bidx_get_u64le(m + sz - BIDX_FOOTER_SIZE);
+	for (int id = 1; id <= BIDX_SEC_MAX; id++)
+		bidx_put_u64le(m + toff + (size_t)(id - 1) * BIDX_TABLE_ENTRY_SIZE + 24,
+		               bidx_xxh3(m + off[id], (size_t)len[id]));
+	bidx_put_u64le(m + sz - BIDX_FOOTER_SIZE + 16,
+	               bidx_xxh3(m + toff, (size_t)BIDX_SEC_MAX * BIDX_TABLE_ENTRY_SIZE));
+	bidx_put_u64le(m + 24, bidx_xxh3(m, 24));
+}
+
+static void write_bad(const uint8_t *m, size_t n)
+{
+	FILE *f = fopen(badf, "wb");
+	cr_assert(f);
+	cr_assert_eq(fwrite(m, 1, n, f), n);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static void ignore(const char *sec, const char *msg, void *arg)
+{
+	(void)sec;
+	(void)msg;
+	(void)arg;
+}
+
+static uint64_t problems(const char *dir)
+{
+	bidx_check_stats st;
+	char why[256];
+	cr_assert_eq(bidx_check(dir, ignore, NULL, 0, &st, why, sizeof why), BIDX_OK, "%s", why);
+	return st.problems;
+}
+
+/* Query + rendering in-process, the way bsearch does it (ASan watches). */
+static bidx_err answer(const char *dir, const char *query, char **out)
+{
+	bidx_segment *seg;
+	bidx_qnode *q;
+	bidx_result r;
+	char why[256];
+	size_t ep, n = 0;
+	*out = NULL;
+	bidx_err rc = bidx_segment_open(dir, &seg, why, sizeof why);
+	if (rc)
+		return rc;
+	cr_assert_eq(bidx_query_parse(query, &q, why, sizeof why, &ep), BIDX_OK);
+	rc = bidx_query_eval(seg, q, &r, why, sizeof why);
+	if (!rc) {
+		FILE *f = open_memstream(out, &n);
+		bidx_outopts o = {.mode = BIDX_OUT_JSON, .limit = 100, .f = f};
+		rc = bidx_output(seg, &r, &o);
+		fclose(f);
+		bidx_result_free(&r);
+	}
+	bidx_query_free(q);
+	bidx_segment_close(seg);
+	return rc;
+}
+
+static char *run(const char *cmd, int *st)
+{
+	char full[8192];
+	snprintf(full, sizeof full, "%s 2>&1", cmd);
+	return tu_run(full, st);
+}
+
+Test(check, a_good_index_passes)
+{
+	char cmd[4096];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bidx check -i '%s'", BIDX_BINARY_DIR, good);
+	char *out = run(cmd, &st);
+	cr_assert_eq(st, 0, "%s", out);
+	cr_assert(strstr(out, ": ok: 5 documents"), "%s", out);
+	free(out);
+	snprintf(cmd, sizeof cmd, "%s/bidx check --json -i '%s'", BIDX_BINARY_DIR, good);
+	out = run(cmd, &st);
+	cr_assert_eq(st, 0, "%s", out);
+	cr_assert(strstr(out, "\"ok\":true") && strstr(out, "\"content_checked\":true"), "%s", out);
+	free(out);
+	snprintf(cmd, sizeof cmd, "%s/bidx check -i '%s/none'", BIDX_BINARY_DIR, tmp);
+	out = run(cmd, &st);
+	cr_assert_eq(st, 2, "%s", out);
+	cr_assert(strstr(out, "no index"), "%s", out);
+	free(out);
+}
+
+Test(check, checksum_damage_is_reported_where_it_is)
+{
+	uint64_t off, len;
+	uint8_t *m = malloc(size);
+	memcpy(m, orig, size);
+	section(m, size, BIDX_SEC_DOCS, &off, &len);
+	m[off + 5] ^= 4;
+	write_bad(m, size);
+	char cmd[4096];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bidx check -i '%s'", BIDX_BINARY_DIR, bad);
+	char *out = run(cmd, &st);
+	cr_assert_eq(st, 1, "%s", out);
+	cr_assert(strstr(out, "DOCS: checksum mismatch"), "%s", out);
+	free(out);
+	/* truncated, zero-filled, wrong version */
+	write_bad(orig, size / 2);
+	out = run(cmd, &st);
+	cr_assert_eq(st, 1, "%s", out);
+	cr_assert(strstr(out, "file size"), "%s", out);
+	free(out);
+	memset(m, 0, size);
+	write_bad(m, size);
+	out = run(cmd, &st);
+	cr_assert_eq(st, 1, "%s", out);
+	free(out);
+	memcpy(m, orig, size);
+	bidx_put_u32le(m + 8, BIDX_FORMAT_VERSION + 1);
+	bidx_put_u32le(m + size - BIDX_FOOTER_SIZE + 12, BIDX_FORMAT_VERSION + 1);
+	reseal(m, size);
+	write_bad(m, size);
+	out = run(cmd, &st);
+	cr_assert_eq(st, 1, "%s", out);
+	cr_assert(strstr(out, "format version"), "%s", out);
+	free(out);
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' クレジット", BIDX_BINARY_DIR, bad);
+	out = run(cmd, &st);
+	cr_assert_eq(st, 2, "%s", out);
+	cr_assert(strstr(out, "version"), "%s", out);
+	free(out);
+	free(m);
+}
+
+/* Edits one byte, reseals, and checks both bidx check and a query. */
+typedef struct tally {
+	int edits, found, refused, same, other;
+} tally;
+
+static void edit_and_check(uint64_t at, uint8_t x, int must_find, const char *what, tally *t,
+                           const char *want)
+{
+	uint8_t *m = malloc(size);
+	memcpy(m, orig, size);
+	m[at] ^= x;
+	reseal(m, size);
+	write_bad(m, size);
+	free(m);
+	uint64_t p = problems(bad);
+	t->edits++;
+	t->found += p > 0;
+	if (must_find)
+		cr_assert_gt(p, 0, "%s: edit of byte %llu (^%02x) not reported by bidx check", what,
+		             (unsigned long long)at, x);
+	char *out;
+	bidx_err rc = answer(bad, "クレジットカード OR 個人情報", &out);
+	cr_assert(rc == BIDX_OK || rc == BIDX_ECORRUPT || rc == BIDX_EVERSION,
+	          "%s: edit of byte %llu gave error %d", what, (unsigned long long)at, rc);
+	if (rc)
+		t->refused++;
+	else if (!strcmp(out, want))
+		t->same++;
+	else
+		t->other++;
+	free(out);
+}
+
+Test(check, resealed_edits_of_every_section_are_found)
+{
+	char *want;
+	cr_assert_eq(answer(good, "クレジットカード OR 個人情報", &want), BIDX_OK);
+	cr_assert_eq(problems(good), 0);
+	static const struct { int id; int must; } secs[] = {
+		{BIDX_SEC_POSTINGS, 1}, {BIDX_SEC_TERMS, 1}, {BIDX_SEC_DOCS, 1},
+		{BIDX_SEC_BOUNDS, 1}, {BIDX_SEC_STORE, 1}, {BIDX_SEC_ZDICT, 0}, {BIDX_SEC_PATHS, 0},
+	};
+	static const char *const names[] = {"", "META", "POSTINGS", "TERMS", "DOCS", "BOUNDS",
+	                                    "PATHS", "STORE", "ZDICT", "CHUNKS"};
+	for (size_t i = 0; i < sizeof secs / sizeof *secs; i++) {
+		uint64_t off, len;
+		tally t = {0};
+		section(orig, size, secs[i].id, &off, &len);
+		for (uint64_t a = 0; a < len; a += len / 150 + 1)
+			for (int bit = 0; bit < 8; bit += 3)
+				edit_and_check(off + a, (uint8_t)(1u << bit), secs[i].must, names[secs[i].id],
+				               &t, want);
+		fprintf(stderr, "%-8s %4d resealed edits: %4d reported by bidx check; queries: %d refused, "
+		        "%d same answer, %d different\n", names[secs[i].id], t.edits, t.found,
+		        t.refused, t.same, t.other);
+	}
+	/* META: every field but the reserved ones and build_time */
+	uint64_t off, len;
+	tally t = {0};
+	section(orig, size, BIDX_SEC_META, &off, &len);
+	static const int meta_bytes[] = {0, 1, 3, 8, 9, 16, 17, 24, 25, 40, 41};
+	for (size_t i = 0; i < sizeof meta_bytes / sizeof *meta_bytes; i++)
+		edit_and_check(off + (uint64_t)meta_bytes[i], 1, 1, "META", &t, want);
+	free(want);
+}
+
+/* Damage the decoders must notice on their own, through the real bsearch. */
+static void bsearch_refuses(const uint8_t *m, const char *what)
+{
+	write_bad(m, size);
+	char cmd[4096];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' -n 100 'クレジットカード'", BIDX_BINARY_DIR, bad);
+	char *out = run(cmd, &st);
+	cr_assert_eq(st, 2, "%s: bsearch answered (exit %d):\n%s", what, st, out);
+	cr_assert(strstr(out, "corrupt") || strstr(out, "bsearch:"), "%s: no message:\n%s", what, out);
+	free(out);
+	cr_assert_gt(problems(bad), 0, "%s: not reported by bidx check", what);
+}
+
+Test(check, structural_damage_with_valid_checksums_makes_bsearch_exit_2)
+{
+	bidx_segment *seg;
+	char why[256];
+	bidx_term t;
+	bidx_docrec d;
+	cr_assert_eq(bidx_segment_open(good, &seg, why, sizeof why), BIDX_OK);
+	cr_assert_eq(bidx_termdict_find(&seg->td, bidx_key2(0x30AF, 0x30EC), &t), 1);   /* クレ */
+	uint64_t poff, plen, doff, dlen, moff, mlen;
+	section(orig, size, BIDX_SEC_POSTINGS, &poff, &plen);
+	section(orig, size, BIDX_SEC_DOCS, &doff, &dlen);
+	section(orig, size, BIDX_SEC_META, &moff, &mlen);
+	uint8_t *m = malloc(size);
+	uint64_t at = poff + t.post_off;
+	/* a block claiming a last doc beyond ndocs */
+	memcpy(m, orig, size);
+	m[at] = 0x7f;
+	reseal(m, size);
+	bsearch_refuses(m, "last_gap past ndocs");
+	/* a body length running past the list */
+	memcpy(m, orig, size);
+	m[at + 1] = 0x7f;
+	reseal(m, size);
+	bsearch_refuses(m, "body_len past the list");
+	/* an over-long varint */
+	memcpy(m, orig, size);
+	memset(m + at, 0xff, 3);
+	reseal(m, size);
+	bsearch_refuses(m, "over-long varint");
+	/* a hit whose stored frame runs past STORE, or whose text length is wrong */
+	bidx_qnode *q;
+	bidx_result r;
+	size_t ep;
+	cr_assert_eq(bidx_query_parse("クレジットカード", &q, why, sizeof why, &ep), BIDX_OK);
+	cr_assert_eq(bidx_query_eval(seg, q, &r, why, sizeof why), BIDX_OK);
+	cr_assert_gt(r.n, 0);
+	uint32_t hit = r.hits[0].doc;
+	bidx_result_free(&r);
+	bidx_query_free(q);
+	cr_assert_eq(bidx_segment_doc(seg, hit, &d), BIDX_OK);
+	uint8_t *rec = m + doff + (size_t)hit * BIDX_DOC_SIZE;
+	memcpy(m, orig, size);
+	bidx_put_u32le(rec + 16, 0xFFFFFFF0u);   /* store_len */
+	reseal(m, size);
+	bsearch_refuses(m, "store_len past STORE");
+	memcpy(m, orig, size);
+	bidx_put_u32le(rec + 44, d.text_len + 1);   /* text_len */
+	reseal(m, size);
+	bsearch_refuses(m, "text_len off by one");
+	memcpy(m, orig, size);
+	bidx_put_u32le(rec + 28, 3);   /* nchars smaller than the match positions */
+	reseal(m, size);
+	bsearch_refuses(m, "nchars below the positions");
+	/* META disagreeing with DOCS and TERMS */
+	memcpy(m, orig, size);
+	bidx_put_u32le(m + moff, seg->meta.ndocs + 1);
+	reseal(m, size);
+	bsearch_refuses(m, "ndocs off by one");
+	memcpy(m, orig, size);
+	bidx_put_u64le(m + moff + 24, seg->meta.nterms - 1);
+	reseal(m, size);
+	bsearch_refuses(m, "nterms off by one");
+	/* POSTINGS edited but only the section sum recomputed: the chunk sum catches it */
+	memcpy(m, orig, size);
+	m[at + 2] ^= 1;
+	uint64_t toff = bidx_get_u64le(m + size - BIDX_FOOTER_SIZE);
+	bidx_put_u64le(m + toff + (BIDX_SEC_POSTINGS - 1) * BIDX_TABLE_ENTRY_SIZE + 24,
+	               bidx_xxh3(m + poff, (size_t)plen));
+	bidx_put_u64le(m + size - BIDX_FOOTER_SIZE + 16,
+	               bidx_xxh3(m + toff, (size_t)BIDX_SEC_MAX * BIDX_TABLE_ENTRY_SIZE));
+	bsearch_refuses(m, "postings edited under a stale chunk sum");
+	free(m);
+	bidx_segment_close(seg);
+}
