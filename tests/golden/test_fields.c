@@ -274,3 +274,82 @@ Test(municipal, field_queries_and_facets)
 	cr_assert(strstr(o, "category: くらし (780), イベント (193), 子育て (179)"), "%s", o);
 	free(o);
 }
+
+/* --- JSON Lines and --map: column names the indexer does not know --- */
+
+static char *sdir;
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	cr_assert(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void structured_setup(void)
+{
+	sdir = tu_tmpdir("structured");
+	write_file(sdir, "a.jsonl",
+	           "{\"title\":\"システム障害のお知らせ\",\"date\":\"2024-04-15\",\"issuer\":\"テスト株式会社\","
+	           "\"body\":\"不正アクセスにより氏名と住所が流出しました。\",\"region\":\"関東\"}\n"
+	           "not json\n"
+	           "{\"件名\":\"お詫び\",\"日付\":\"令和元年5月1日\",\"本文\":\"誤送信がありました。\"}\n");
+	write_file(sdir, "b.csv",
+	           "headline,when,who,story\n"
+	           "\"第二報\",2019/03/01,\"サンプル協会\",\"調査を続けています。\"\n");
+	ixdir = tu_tmpdir("structured-ix");
+	char cmd[16384];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i %s --map headline=title --map when=date "
+	         "--map who=org --map story=body %s 2>&1", BIDX_BINARY_DIR, ixdir, sdir);
+	char *o = tu_run(cmd, &st);
+	cr_assert_eq(st, 0, "%s", o);
+	/* the bad JSON line is reported with its line and skipped */
+	cr_assert(strstr(o, "a.jsonl: line 2"), "%s", o);
+	free(o);
+}
+
+static void structured_teardown(void)
+{
+	tu_rmtree(sdir);
+	free(sdir);
+	teardown();
+}
+
+TestSuite(structured, .init = structured_setup, .fini = structured_teardown);
+
+static char *q(const char *args)
+{
+	char cmd[8192];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i %s %s", BIDX_BINARY_DIR, ixdir, args);
+	return tu_run(cmd, &st);
+}
+
+Test(structured, jsonl_records_with_their_lines)
+{
+	char *o = q("-l 'date:2019'");
+	cr_assert(strstr(o, "a.jsonl:3\n"), "令和元年5月1日 is 2019: %s", o);
+	cr_assert(strstr(o, "b.csv:2\n"), "%s", o);
+	free(o);
+	o = q("-l org:テスト");
+	cr_assert(strstr(o, "a.jsonl:1\n"), "%s", o);
+	free(o);
+	o = q("-l region:関東");   /* an extra key, searchable by its name */
+	cr_assert(strstr(o, "a.jsonl:1\n"), "%s", o);
+	free(o);
+}
+
+Test(structured, map_overrides_column_names)
+{
+	char *o = q("--json org:サンプル");
+	cr_assert(strstr(o, "\"title\":\"第二報\""), "%s", o);
+	cr_assert(strstr(o, "\"name\":\"date\",\"value\":\"2019-03-01\",\"source\":\"CSV column when\""), "%s", o);
+	free(o);
+	o = q("-c 調査");
+	cr_assert_str_eq(o, "1\n");
+	free(o);
+}
