@@ -75,6 +75,8 @@ typedef struct ctx {
 	int oom;
 } ctx;
 
+static void problem(ctx *c, int sec, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static void problem(ctx *c, int sec, const char *fmt, ...)
 {
 	char msg[512];

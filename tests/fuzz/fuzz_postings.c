@@ -1,0 +1,37 @@
+/* libFuzzer target: the postings cursor on arbitrary bytes.
+ * Input: n (1 byte: low bit 0 = unigram, 1 = bigram), df (2), ndocs (2),
+ * then the postings bytes.  Walks with next, with seek, and decodes
+ * positions; every path must stay inside the input. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "postings.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	unsigned n = (fuzz_take(&data, &size, 1) & 1) + 1;
+	uint32_t df = fuzz_take(&data, &size, 2);
+	uint32_t ndocs = fuzz_take(&data, &size, 2);
+	/* a private copy, so reading past the end is caught by ASan */
+	uint8_t *p = malloc(size ? size : 1);
+	memcpy(p, data, size);
+	uint32_t pos[64];
+	for (int pass = 0; pass < 2; pass++) {
+		bidx_pcur c;
+		if (bidx_pcur_init(&c, p, size, df, n, ndocs))
+			break;
+		int r;
+		uint32_t target = 0;
+		for (;;) {
+			r = pass == 0 ? bidx_pcur_next(&c) : bidx_pcur_seek(&c, target);
+			if (r <= 0)
+				break;
+			if (n == 2 && c.tf <= 64 && c.doc % 2 == 0)
+				(void)bidx_pcur_positions(&c, pos, 1u << 20);
+			target = (uint32_t)c.doc + 1 + (uint32_t)(c.doc % 3) * 60;
+		}
+	}
+	free(p);
+	return 0;
+}
