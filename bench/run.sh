@@ -7,6 +7,7 @@
 #   (default)  seeds+municipal, livedoor and the Aozora sample; every system
 #   --quick    seeds+municipal and livedoor, fewer repetitions
 #   --smoke    seconds long: the bundled corpus/seeds, 1 repetition, no peers
+#   --only NAME  one corpus: seeds+municipal, livedoor or aozora
 #
 # Environment: BIDX_CORPUS (the shared corpora; default ../shared/corpus
 # beside the project root), BUILD (the CMake build directory; default build),
@@ -26,13 +27,14 @@ corpus=${BIDX_CORPUS:-$root/../shared/corpus}
 build=${BUILD:-build}
 case $build in /*) ;; *) build=$root/$build ;; esac
 results=${BENCH_RESULTS:-$root/bench/results}
-mode=full reps=10 runs=3 reps_set= runs_set=
+mode=full reps=10 runs=3 reps_set= runs_set= only=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) mode=quick ;;
 	--smoke) mode=smoke ;;
 	--reps) reps=$2 reps_set=1; shift ;;
 	--runs) runs=$2 runs_set=1; shift ;;
+	--only) only=$2; shift ;;
 	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -87,7 +89,7 @@ if [ "$mode" = smoke ]; then
 elif [ -d "$corpus/seeds" ]; then
 	corpora+=("seeds+municipal|seeds.txt|$corpus/seeds $corpus/municipal")
 	[ -d "$corpus/livedoor" ] && corpora+=("livedoor|livedoor.txt|$corpus/livedoor")
-	if [ "$mode" = full ] && [ -f "$corpus/aozora-sample.tar.zst" ]; then
+	if [ "$mode" = full ] && [ -f "$corpus/aozora-sample.tar.zst" ] && [ -z "$only" ] || [ "$only" = aozora ]; then
 		log "unpacking the Aozora sample into $work"
 		mkdir -p "$work/aozora-src"
 		zstd -dc "$corpus/aozora-sample.tar.zst" | tar -x -C "$work/aozora-src"
@@ -157,6 +159,16 @@ cold() {
 
 dsize() { du -s -B1 "$1" | cut -f1; }  # disk blocks: Groonga files are sparse
 
+write_results() { # after every corpus, so a failure later keeps what was measured
+	local out=$results/latest
+	[ "$mode" = smoke ] && out=$work/smoke
+	printf '{"date":"%s","mode":"%s","machine":"%s","load_before":"%s","reps":%s,"runs":%s,"corpora":[%s]}\n' \
+	"$(date -u +%Y-%m-%dT%H:%MZ)" "$mode" "$machine" "$load_before" "$reps" "$runs" \
+		"$(IFS=,; echo "${json_corpora[*]}")" >"$out.json"
+	cp "$md" "$out.md"
+	[ "$mode" = smoke ] || log "wrote $out.json and $out.md"
+}
+
 # --- the run ---
 mkdir -p "$results"
 machine_cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
@@ -180,6 +192,7 @@ md="$work/report.md"
 
 for c in "${corpora[@]}"; do
 	IFS='|' read -r name qfile paths <<<"$c"
+	[ -z "$only" ] || [ "$only" = "$name" ] || continue
 	queries=$root/bench/queries/$qfile
 	cw=$work/$name
 	mkdir -p "$cw"
@@ -231,18 +244,25 @@ for c in "${corpora[@]}"; do
 		for tok in TokenMecab TokenBigram; do
 			sys=groonga-${tok#Token}
 			sys=${sys,,}
-			timev "$cw/$sys.time" bash "$root/bench/peers/groonga.sh" build "$cw/$sys/db" "$tok" \
-				"$cw/groonga.load" >"$cw/$sys.norm"
+			if ! timev "$cw/$sys.time" bash "$root/bench/peers/groonga.sh" build "$cw/$sys/db" "$tok" \
+				"$cw/groonga.load" >"$cw/$sys.norm"; then
+				log "run.sh: $name: the $sys build failed; left out"
+				echo "$sys: the build failed; left out." >>"$cw/notes.md"
+				continue
+			fi
 			sbuild[$sys]=$(tv_wall "$cw/$sys.time")
 			ssize[$sys]=$(dsize "$cw/$sys")
 			latency "$sys" "$cw/$sys" bash "$root/bench/peers/groonga.sh" bench "$cw/$sys/db" "$sys" "$bg" "$queries"
 			systems+=("$sys")
 			log "$sys ($(cat "$cw/$sys.norm")): $(cat "$cw/$sys.json")"
 		done
-		norm=$(cat "$cw/groonga-mecab.norm")
+		norm=$(cat "$cw"/groonga-*.norm 2>/dev/null | head -n 1)
 		if [ -x "$bs" ]; then
 			# shellcheck disable=SC2086
-			timev "$cw/sqlite.time" "$bs" --build "$cw/fts5.sqlite" $paths >/dev/null
+			timev "$cw/sqlite.time" "$bs" --build "$cw/fts5.sqlite" $paths >/dev/null || {
+				log "run.sh: $name: the SQLite build failed"
+				exit 2
+			}
 			sbuild[sqlite-fts5]=$(tv_wall "$cw/sqlite.time")
 			ssize[sqlite-fts5]=$(dsize "$cw/fts5.sqlite")
 			latency sqlite-fts5 "$cw/sqlite-fts5" "$bs" --index "$cw/fts5.sqlite" "$queries"
@@ -277,6 +297,7 @@ for c in "${corpora[@]}"; do
 		echo "bidx parse and evaluate only (\`bsearch -c\`, no ranking, titles or snippets): p50 $(jget p50_us "$(cat "$cw/bidx-count.json")") µs, p99 $(jget p99_us "$(cat "$cw/bidx-count.json")") µs."
 		echo "Cold start: a whole \`bsearch\` process for \`$first\`: median $coldms ms."
 		[ "$mode" = smoke ] || echo "Groonga normaliser: ${norm:-?}."
+		if [ -f "$cw/notes.md" ]; then cat "$cw/notes.md"; fi
 	} >>"$cw/table.md"
 
 	# hit counts that differ from the ground truth
@@ -303,13 +324,7 @@ for c in "${corpora[@]}"; do
 
 	json_corpora+=("{\"corpus\":\"$name\",\"documents\":$docs,\"corpus_bytes\":$cbytes,\"build\":{\"seconds\":$bwall,\"cpu_seconds\":$bcpu,\"peak_rss_kb\":$brss,\"mb_per_s\":$bmbs,\"docs_per_s\":$bdps,\"mecab_mb_per_s\":$mmbs},\"cold_bsearch_ms\":$coldms,\"bidx_count_only\":$(cat "$cw/bidx-count.json"),\"hit_differences\":$ndiff,\"systems\":[$(IFS=,; echo "${sysjson[*]}")]}")
 	unset sbuild ssize
+	write_results
 	rm -rf "$cw/index" "$cw"/groonga-* "$cw/fts5.sqlite" "$cw/corpus.txt" "$cw/groonga.load"
 done
 
-out=$results/latest
-[ "$mode" = smoke ] && out=$work/smoke
-printf '{"date":"%s","mode":"%s","machine":"%s","load_before":"%s","reps":%s,"runs":%s,"corpora":[%s]}\n' \
-	"$(date -u +%Y-%m-%dT%H:%MZ)" "$mode" "$machine" "$load_before" "$reps" "$runs" \
-	"$(IFS=,; echo "${json_corpora[*]}")" >"$out.json"
-cp "$md" "$out.md"
-[ "$mode" = smoke ] || log "wrote $out.json and $out.md"

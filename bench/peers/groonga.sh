@@ -11,6 +11,9 @@
 #
 # MeCab: groonga-tokenizer-mecab makes naist-jdic the system default; bidx
 # uses IPAdic (UTF-8), so TokenMecab is pointed at it through MECABRC.
+# TokenMecab runs with chunked_tokenize (text cut into chunks at sentence
+# ends, as bidx feeds MeCab): without it MeCab refuses long Aozora texts
+# ("too long sentence") and the index is not built.
 # Normaliser: NormalizerNFKC150 when this Groonga has it, else NormalizerNFKC121,
 # else NormalizerAuto.
 set -euo pipefail
@@ -37,6 +40,7 @@ normalizer() {
 
 cmd_build() {
 	local db=$1 tok=$2 load=$3 norm rc
+	[ "$tok" = TokenMecab ] && tok="'TokenMecab(\"chunked_tokenize\", true)'"
 	rm -rf "$(dirname "$db")"
 	mkdir -p "$(dirname "$db")"
 	rc=$(mecabrc)
