@@ -491,20 +491,17 @@ void bidx_date_span(const bidx_date *d, int32_t *lo, int32_t *hi)
 
 void bidx_date_iso(const bidx_date *d, char out[11])
 {
+	char buf[32];   /* room for any int, so the compiler sees no truncation */
 	int y = d->y < 0 ? 0 : d->y > 9999 ? 9999 : d->y;
+	unsigned m = (unsigned)d->m % 100u, dd = (unsigned)d->d % 100u;
 
-	switch (d->prec) {
-	case BIDX_DATE_YEAR:
-		snprintf(out, 11, "%04d", y);
-		return;
-	case BIDX_DATE_MONTH:
-		snprintf(out, 11, "%04d-%02u", y, (unsigned)d->m % 100u);
-		return;
-	case BIDX_DATE_DAY:
-		snprintf(out, 11, "%04d-%02u-%02u", y, (unsigned)d->m % 100u, (unsigned)d->d % 100u);
-		return;
-	case BIDX_DATE_NONE:
-		break;
-	}
-	out[0] = '\0';
+	buf[0] = '\0';
+	if (d->prec == BIDX_DATE_YEAR)
+		snprintf(buf, sizeof buf, "%04d", y);
+	else if (d->prec == BIDX_DATE_MONTH)
+		snprintf(buf, sizeof buf, "%04d-%02u", y, m);
+	else if (d->prec == BIDX_DATE_DAY)
+		snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, dd);
+	buf[10] = '\0';   /* y <= 9999: at most "9999-99-99" */
+	memcpy(out, buf, strlen(buf) + 1);
 }

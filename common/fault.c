@@ -2,8 +2,9 @@
 
 #include <stdlib.h>
 
-static long fault_at[BIDX_FAULT_NKINDS];
-static long fault_calls[BIDX_FAULT_NKINDS];
+/* Atomic: the build's analysis threads allocate too. */
+static _Atomic long fault_at[BIDX_FAULT_NKINDS];
+static _Atomic long fault_calls[BIDX_FAULT_NKINDS];
 
 void bidx_fault_set(enum bidx_fault_kind kind, long n)
 {

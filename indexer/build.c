@@ -1,43 +1,64 @@
+/*
+ * build.c - `bidx build`.  Worker threads analyse files (analyze.c: decode,
+ * cut into notices, normalise, MeCab, fields) up to BUILD_WINDOW files ahead;
+ * the calling thread commits them strictly in file order (inverted index,
+ * document store, columns), so doc ids, messages and the index bytes are the
+ * same whatever the number of threads.  Then the index is written and
+ * published atomically (segment_writer.c).
+ */
 #include "build.h"
+#include "analyze.h"
 #include "buf.h"
 #include "corpus.h"
 #include "docstore.h"
-#include "encoding.h"
 #include "fault.h"
 #include "fields.h"
 #include "format.h"
 #include "invert.h"
-#include "notice.h"
-#include "rows.h"
 #include "io.h"
-#include "normalize.h"
 #include "segment_writer.h"
 #include "tokenize.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
+#include <unistd.h>
+
+#define BUILD_WINDOW 64       /* files analysed ahead of the commit point */
+#define BUILD_MAX_THREADS 16
 
 typedef struct builder {
 	const bidx_build_opts *o;
 	bidx_build_stats *st;
-	bidx_tokenizer *tok;
 	bidx_inverter *inv;
 	bidx_dsw *dsw;
 	bidx_docrec *docs;       /* one per indexed document */
 	size_t ndocs, cap;
 	bidx_buf bounds;
 	bidx_buf paths;
-	bidx_buf bits;           /* scratch bitmap */
 	bidx_buf fields;         /* FIELDS records */
 	bidx_buf fieldstr;       /* FIELDSTR records */
-	bidx_buf scratch;        /* one document's FIELDSTR record */
 	uint64_t total_tokens, total_chars;
 	double t0, last_progress;
 	int progress_shown;
 } builder;
+
+/* The work shared by the analysis threads and the committing thread. */
+typedef struct pool {
+	const bidx_filelist *fl;
+	bidx_fileout *out;       /* one slot per file */
+	char *ready;             /* slot i analysed */
+	size_t next;             /* next file to hand out */
+	size_t committed;        /* files committed so far */
+	int stop;                /* the build failed: workers quit */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const bidx_build_opts *o;
+	bidx_err rc;             /* first worker failure (MeCab load) */
+	char why[256];
+} pool;
 
 static double now(void)
 {
@@ -46,11 +67,17 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void clear_progress(builder *b)
+{
+	if (b->progress_shown)
+		fputs("\r\033[K", b->o->msg);
+	b->progress_shown = 0;
+}
+
 static void on_skip(const char *path, const char *reason, void *arg)
 {
 	builder *b = arg;
-	if (b->progress_shown)
-		fputs("\r\033[K", b->o->msg);
+	clear_progress(b);
 	fprintf(b->o->msg, "bidx: %s: %s\n", path, reason);
 	b->st->skipped++;
 }
@@ -67,244 +94,173 @@ static void progress(builder *b, size_t i, size_t n)
 	fflush(b->o->msg);
 }
 
-/* The title's character range: the normalised characters whose source bytes
- * lie inside the title line. */
-static void title_range(const bidx_norm *n, size_t tb, size_t te, uint32_t *ts, uint32_t *tend)
+/* Adds one analysed document under the next doc id. */
+static bidx_err commit_doc(builder *b, bidx_adoc *a)
 {
-	uint32_t i = 0;
-	*ts = *tend = 0;
-	if (tb == te)
-		return;
-	while (i < n->nchars && n->src_start[i] < tb)
-		i++;
-	uint32_t j = i;
-	while (j < n->nchars && n->src_end[j] <= te)
-		j++;
-	*ts = i;
-	*tend = j;
-}
-
-/* Appends one named string field, normalised for matching. */
-static bidx_err put_fstr(builder *b, const char *name, const char *v, size_t vl, const char *src)
-{
-	bidx_norm n;
-	bidx_err rc = bidx_normalize(v, vl, 0, &n);
-	if (rc)
-		return rc;
-	bidx_fstr_put(&b->scratch, name, v, vl, n.text, n.len, src);
-	bidx_norm_free(&n);
-	return b->scratch.err;
-}
-
-static bidx_err put_facts_strings(builder *b, const bidx_facts *f)
-{
-	bidx_err rc = BIDX_OK;
-	char iso[11], iso2[11], period[32];
-	for (int i = 0; i < f->nphones && !rc; i++)
-		rc = put_fstr(b, "phone", f->phones[i], strlen(f->phones[i]), "text");
-	for (int i = 0; i < f->nemails && !rc; i++)
-		rc = put_fstr(b, "email", f->emails[i], strlen(f->emails[i]), "text");
-	if (!rc && f->period_from.prec) {
-		bidx_date_iso(&f->period_from, iso);
-		iso2[0] = 0;
-		if (f->period_to.prec)
-			bidx_date_iso(&f->period_to, iso2);
-		snprintf(period, sizeof period, "%s..%s", iso, iso2);
-		rc = put_fstr(b, "period", period, strlen(period), "text");
-	}
-	return rc;
-}
-
-/* The FIELDS and FIELDSTR records of a notice. */
-static bidx_err add_fields(builder *b, const bidx_notice *nt)
-{
-	bidx_fieldrec r = {0};
-	uint8_t rec[BIDX_FIELDS_SIZE];
-	char iso[11];
-	bidx_err rc = BIDX_OK;
-	b->scratch.len = 0;
-	if (nt->date.prec) {
-		bidx_date_span(&nt->date, &r.date_lo, &r.date_hi);
-		r.date_prec = (uint8_t)nt->date.prec;
-		bidx_date_iso(&nt->date, iso);
-		rc = put_fstr(b, "date", iso, strlen(iso), nt->date_source);
-	}
-	for (int i = 0; i < nt->nfields && !rc; i++)
-		rc = put_fstr(b, nt->fields[i].name, nt->fields[i].value, nt->fields[i].vlen,
-		              nt->fields[i].source);
-	if (!rc)
-		rc = put_facts_strings(b, &nt->facts);
-	if (rc)
-		return rc;
-	r.affected = nt->facts.affected;
-	r.unit = (uint8_t)nt->facts.unit;
-	r.qual = (uint8_t)nt->facts.qual;
-	r.leaked = nt->facts.leaked;
-	r.method = nt->facts.method;
-	r.authorities = nt->facts.authorities;
-	r.str_off = b->fieldstr.len;
-	r.str_len = (uint32_t)b->scratch.len;
-	bidx_buf_put(&b->fieldstr, b->scratch.p, b->scratch.len);
-	bidx_fieldrec_encode(&r, rec);
-	bidx_buf_put(&b->fields, rec, sizeof rec);
-	return b->fieldstr.err ? b->fieldstr.err : b->fields.err;
-}
-
-static bidx_err add_notice(builder *b, const char *path, const bidx_notice *nt)
-{
-	bidx_norm n = {0};
-	const char *text = nt->text;
-	size_t len = nt->len, tb = nt->title_start, te = nt->title_end;
-	bidx_err rc = bidx_normalize(text, len, 1, &n);
-	if (rc)
-		return rc;
-	if (n.nchars == 0) {
-		bidx_norm_free(&n);
-		on_skip(path, "no text after normalisation; skipped", b);
-		return BIDX_OK;
-	}
 	bidx_docrec d = {0};
-	title_range(&n, tb, te, &d.title_start, &d.title_end);
-	size_t blen = ((size_t)n.nchars + 8) / 8;
-	b->bits.len = 0;
-	if (bidx_buf_reserve(&b->bits, blen)) {
-		rc = BIDX_ENOMEM;
-		goto out;
-	}
-	memset(b->bits.p, 0, blen);
-	rc = bidx_tokenize(b->tok, &n, b->bits.p, &d.ntokens);
+	uint32_t id = (uint32_t)b->ndocs;
+	bidx_err rc = bidx_inv_add(b->inv, id, a->cp, a->nchars, a->bits, a->title_start, a->title_end);
 	if (!rc)
-		rc = bidx_inv_add(b->inv, (uint32_t)b->ndocs, n.cp, n.nchars, b->bits.p,
-		                  d.title_start, d.title_end);
-	if (!rc)
-		rc = bidx_dsw_add(b->dsw, text + tb, te - tb, text, len);
-	if (!rc)
-		rc = add_fields(b, nt);
+		rc = bidx_dsw_add(b->dsw, a->text + a->tb, a->te - a->tb, a->text, a->len);
 	if (rc)
-		goto out;
-	d.nchars = n.nchars;
-	d.text_len = (uint32_t)len;
+		return rc;
+	uint8_t rec[BIDX_FIELDS_SIZE];
+	a->frec.str_off = b->fieldstr.len;
+	a->frec.str_len = (uint32_t)a->fstr.len;
+	bidx_buf_put(&b->fieldstr, a->fstr.p, a->fstr.len);
+	bidx_fieldrec_encode(&a->frec, rec);
+	bidx_buf_put(&b->fields, rec, sizeof rec);
+	d.nchars = a->nchars;
+	d.ntokens = a->ntokens;
+	d.title_start = a->title_start;
+	d.title_end = a->title_end;
+	d.text_len = (uint32_t)a->len;
 	d.bound_off = b->bounds.len;
-	bidx_buf_put(&b->bounds, b->bits.p, blen);
+	bidx_buf_put(&b->bounds, a->bits, ((size_t)a->nchars + 8) / 8);
 	d.path_off = (uint32_t)b->paths.len;
-	d.path_len = (uint32_t)strlen(path);
-	bidx_buf_put(&b->paths, path, d.path_len);
-	if (b->bounds.err || b->paths.err) {
-		rc = BIDX_ENOMEM;
-		goto out;
-	}
+	d.path_len = (uint32_t)strlen(a->path);
+	bidx_buf_put(&b->paths, a->path, d.path_len);
+	if (b->bounds.err || b->paths.err || b->fields.err || b->fieldstr.err)
+		return BIDX_ENOMEM;
 	if (b->ndocs == b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 1024;
 		bidx_docrec *nd = bidx_realloc(b->docs, nc * sizeof *nd);
-		if (!nd) {
-			rc = BIDX_ENOMEM;
-			goto out;
-		}
+		if (!nd)
+			return BIDX_ENOMEM;
 		b->docs = nd;
 		b->cap = nc;
 	}
 	b->docs[b->ndocs++] = d;
 	b->total_tokens += d.ntokens;
-	b->total_chars += n.nchars;
+	b->total_chars += a->nchars;
 	b->st->docs++;
-out:
-	bidx_norm_free(&n);
+	return BIDX_OK;
+}
+
+/* Commits one analysed file: its messages, then its documents. */
+static bidx_err commit_file(builder *b, bidx_fileout *f)
+{
+	if (f->msgs.len) {
+		clear_progress(b);
+		fwrite(f->msgs.p, 1, f->msgs.len, b->o->msg);
+	}
+	b->st->skipped += f->skipped;
+	b->st->bytes += f->bytes;
+	bidx_err rc = f->rc;
+	for (size_t i = 0; i < f->n && !rc; i++)
+		rc = commit_doc(b, &f->docs[i]);
 	return rc;
 }
 
-static int has_ext(const char *path, const char *ext)
+static void *worker(void *arg)
 {
-	size_t pl = strlen(path), el = strlen(ext);
-	return pl > el && !strcasecmp(path + pl - el, ext);
-}
-
-/* One CSV or JSON Lines file: a notice per record, shown as FILE:LINE. */
-static bidx_err add_rows(builder *b, const char *path, const char *text, size_t len, int json)
-{
-	bidx_rows *r;
-	bidx_row row;
-	char why[256], rowpath[4200];
-	bidx_err rc = bidx_rows_open(json ? BIDX_ROWS_JSONL : BIDX_ROWS_CSV, text, len, &r, why, sizeof why);
-	if (rc == BIDX_EINPUT) {
-		char msg[300];
-		snprintf(msg, sizeof msg, "%s; skipped", why);
-		on_skip(path, msg, b);
-		return BIDX_OK;
+	pool *p = arg;
+	char why[256];
+	bidx_analyzer a = {NULL, p->o->map, p->o->verbose};
+	bidx_err rc = bidx_tokenizer_new(&a.tok, why, sizeof why);
+	pthread_mutex_lock(&p->mu);
+	if (rc) {
+		if (!p->rc) {
+			p->rc = rc;
+			snprintf(p->why, sizeof p->why, "%s", why);
+		}
+		p->stop = 1;
+		pthread_cond_broadcast(&p->cv);
 	}
-	if (rc)
-		return rc;
-	int got;
-	while (!rc && (got = bidx_rows_next(r, &row, why, sizeof why)) != 0) {
-		if (got < 0) {
-			char msg[300];
-			snprintf(msg, sizeof msg, "%s; record skipped", why);
-			on_skip(path, msg, b);
+	while (!p->stop) {
+		if (p->next >= p->fl->n)
+			break;
+		if (p->next >= p->committed + BUILD_WINDOW) {
+			pthread_cond_wait(&p->cv, &p->mu);
 			continue;
 		}
-		bidx_notice nt;
-		snprintf(rowpath, sizeof rowpath, "%s:%u", path, row.line);
-		rc = bidx_notice_from_row(&nt, &row, b->o->map, json, why, sizeof why);
-		if (rc == BIDX_EINPUT) {
-			char msg[300];
-			snprintf(msg, sizeof msg, "%s; record skipped", why);
-			on_skip(rowpath, msg, b);
-			rc = BIDX_OK;
-		} else if (!rc) {
-			rc = add_notice(b, rowpath, &nt);
-		}
-		bidx_notice_free(&nt);
+		size_t i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		bidx_analyze_file(&a, p->fl->paths[i], &p->out[i]);
+		pthread_mutex_lock(&p->mu);
+		p->ready[i] = 1;
+		pthread_cond_broadcast(&p->cv);
 	}
-	bidx_rows_free(r);
-	if (!rc)
-		b->st->bytes += len;
+	pthread_mutex_unlock(&p->mu);
+	bidx_tokenizer_free(a.tok);
+	return NULL;
+}
+
+/* Commits files in order as the workers finish them. */
+static bidx_err commit_all(builder *b, pool *p)
+{
+	bidx_err rc = BIDX_OK;
+	for (size_t i = 0; i < p->fl->n && !rc; i++) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->ready[i] && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		int stopped = !p->ready[i];
+		pthread_mutex_unlock(&p->mu);
+		if (stopped)
+			return p->rc ? p->rc : BIDX_EMECAB;
+		b->st->files_seen++;
+		rc = commit_file(b, &p->out[i]);
+		bidx_fileout_free(&p->out[i]);
+		pthread_mutex_lock(&p->mu);
+		p->committed = i + 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		progress(b, i + 1, p->fl->n);
+	}
 	return rc;
 }
 
-/* Indexes one file's UTF-8 text: rows of a CSV/JSON Lines file, or one
- * plain-text notice. */
-static bidx_err add_doc(builder *b, const char *path, const char *text, size_t len)
+static int thread_count(const bidx_build_opts *o, size_t nfiles)
 {
-	if (has_ext(path, ".csv"))
-		return add_rows(b, path, text, len, 0);
-	if (has_ext(path, ".jsonl") || has_ext(path, ".ndjson"))
-		return add_rows(b, path, text, len, 1);
-	bidx_notice nt;
-	bidx_notice_from_text(&nt, path, text, len);
-	bidx_err rc = add_notice(b, path, &nt);
-	if (!rc)
-		b->st->bytes += len;
-	bidx_notice_free(&nt);
-	return rc;
+	long n = o->threads;
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > BUILD_MAX_THREADS)
+		n = BUILD_MAX_THREADS;
+	if ((size_t)n > nfiles)
+		n = nfiles ? (long)nfiles : 1;
+	return (int)n;
 }
 
-/* Reads and indexes one file; problems with the file itself are skips. */
-static bidx_err index_file(builder *b, const char *path)
+/* Analyses and commits every file with the workers. */
+static bidx_err run_pool(builder *b, const bidx_filelist *fl, char *why, size_t whylen)
 {
-	char why[192], msg[224];
-	bidx_text t;
-	size_t bad = bidx_utf8_check((const uint8_t *)path, strlen(path));
-	if (bad < strlen(path)) {
-		snprintf(msg, sizeof msg, "file name is not valid UTF-8 (byte %zu); skipped", bad);
-		on_skip(path, msg, b);
-		return BIDX_OK;
+	pool p = {.fl = fl, .o = b->o};
+	pthread_t th[BUILD_MAX_THREADS];
+	int nth = thread_count(b->o, fl->n), started = 0;
+	bidx_err rc = BIDX_OK;
+	p.out = bidx_calloc(fl->n + 1, sizeof *p.out);
+	p.ready = bidx_calloc(fl->n + 1, 1);
+	if (!p.out || !p.ready) {
+		free(p.out);
+		free(p.ready);
+		return BIDX_ENOMEM;
 	}
-	bidx_err rc = bidx_text_load(path, BIDX_MAX_FILE_BYTES, &t, why, sizeof why);
-	if (rc == BIDX_EIO || rc == BIDX_EINPUT) {
-		snprintf(msg, sizeof msg, "%s; skipped", why);
-		on_skip(path, msg, b);
-		return BIDX_OK;
-	}
-	if (rc)
-		return rc;
-	if (t.len > UINT32_MAX) {
-		on_skip(path, "larger than 4 GiB; skipped", b);
-		bidx_text_free(&t);
-		return BIDX_OK;
-	}
-	rc = add_doc(b, path, t.p, t.len);
-	if (!rc && b->o->verbose)
-		fprintf(b->o->msg, "bidx: %s: indexed (%zu bytes, %s)\n", path, t.raw_len, t.encoding);
-	bidx_text_free(&t);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	for (; started < nth; started++)
+		if (pthread_create(&th[started], NULL, worker, &p))
+			break;
+	if (started == 0)
+		rc = BIDX_ENOMEM;
+	if (!rc)
+		rc = commit_all(b, &p);
+	pthread_mutex_lock(&p.mu);
+	p.stop = 1;
+	pthread_cond_broadcast(&p.cv);
+	pthread_mutex_unlock(&p.mu);
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	if (rc && p.why[0])
+		snprintf(why, whylen, "%s", p.why);
+	for (size_t i = 0; i < fl->n; i++)
+		bidx_fileout_free(&p.out[i]);
+	free(p.out);
+	free(p.ready);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
 	return rc;
 }
 
@@ -369,16 +325,13 @@ static bidx_err write_index(builder *b, char *why, size_t whylen)
 
 static void builder_free(builder *b)
 {
-	bidx_tokenizer_free(b->tok);
 	bidx_inv_free(b->inv);
 	bidx_dsw_free(b->dsw);
 	free(b->docs);
 	bidx_buf_free(&b->bounds);
 	bidx_buf_free(&b->paths);
-	bidx_buf_free(&b->bits);
 	bidx_buf_free(&b->fields);
 	bidx_buf_free(&b->fieldstr);
-	bidx_buf_free(&b->scratch);
 }
 
 bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts *opts,
@@ -396,18 +349,12 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 		rc = bidx_corpus_walk(paths[i], &fl, on_skip, &b);
 	if (rc == BIDX_ENOMEM)
 		goto fail;
-	rc = bidx_tokenizer_new(&b.tok, why, whylen);
-	if (!rc)
-		rc = bidx_inv_new(&b.inv);
+	rc = bidx_inv_new(&b.inv);
 	if (!rc)
 		rc = bidx_dsw_new(&b.dsw);
-	for (size_t i = 0; i < fl.n && !rc; i++) {
-		st->files_seen++;
-		rc = index_file(&b, fl.paths[i]);
-		progress(&b, i + 1, fl.n);
-	}
-	if (b.progress_shown)
-		fputs("\r\033[K", opts->msg);
+	if (!rc)
+		rc = run_pool(&b, &fl, why, whylen);
+	clear_progress(&b);
 	if (rc)
 		goto fail;
 	if (b.ndocs == 0) {

@@ -15,6 +15,7 @@ typedef struct bidx_build_opts {
 	int progress;            /* a progress line on stderr (a terminal) */
 	FILE *msg;               /* skip notices and progress (stderr) */
 	const struct bidx_colmap *map;   /* COL=FIELD overrides for CSV/JSONL, or NULL */
+	int threads;             /* analysis threads; 0 = one per online CPU */
 } bidx_build_opts;
 
 typedef struct bidx_build_stats {

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: bidx build [-i DIR] [-v] [-q] [--json] [--map COL=FIELD]... CORPUS...\n"
+	"usage: bidx build [-i DIR] [-j N] [-v] [-q] [--json] [--map COL=FIELD]... CORPUS...\n"
 	"       bidx check [-i DIR] [--json]\n"
 	"       bidx --help | --version\n";
 
@@ -31,6 +31,7 @@ static const char help[] =
 	"\n"
 	"options:\n"
 	"  -i, --index DIR   index directory (default: $BIDX_INDEX, else ./index)\n"
+	"  -j, --threads N   analysis threads (default: one per CPU)\n"
 	"  -v, --verbose     a line for every file indexed\n"
 	"  -q, --quiet       no summary (notices about skipped files still go to stderr)\n"
 	"      --json        print the summary as one JSON object\n"
@@ -98,7 +99,17 @@ static int cmd_build(int argc, char **argv)
 			o.index_dir = opt_value(&i, argc, argv);
 		else if (!strncmp(a, "--index=", 8))
 			o.index_dir = a + 8;
-		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+		else if (!strcmp(a, "-j") || !strcmp(a, "--threads")) {
+			const char *v = opt_value(&i, argc, argv);
+			char *end;
+			long nt = strtol(v, &end, 10);
+			if (*end || nt < 1 || nt > 64) {
+				fprintf(stderr, "bidx: %s wants a number of threads (1-64), not '%s'\n", a, v);
+				free(paths);
+				return 2;
+			}
+			o.threads = (int)nt;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
 			o.verbose = 1;
 		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
 			quiet = 1;

@@ -143,7 +143,7 @@ Test(varint, every_truncation_refused)
 
 Test(varint, overlong_refused)
 {
-	uint8_t b[16];
+	uint8_t b[16] = {0};
 	const uint8_t *p;
 	uint64_t v;
 

@@ -1,0 +1,55 @@
+/*
+ * analyze.h - the per-file half of a build, which runs on worker threads:
+ * read and decode a file, cut it into notices, normalise, find word
+ * boundaries with MeCab, extract fields and facts.  What it produces is
+ * self-contained (copies, not pointers into the file), so the build thread
+ * can commit files strictly in order while workers analyse the next ones.
+ */
+#ifndef BIDX_ANALYZE_H
+#define BIDX_ANALYZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+#include "error.h"
+#include "fields.h"
+#include "notice.h"
+#include "tokenize.h"
+
+typedef struct bidx_adoc {
+	char *path;              /* as printed: FILE or FILE:LINE; owned */
+	char *text;              /* the stored text; owned */
+	size_t len;
+	size_t tb, te;           /* the title's bytes within text */
+	uint32_t *cp;            /* normalised code points; owned */
+	uint32_t nchars;
+	uint8_t *bits;           /* word boundaries, (nchars + 8) / 8 bytes; owned */
+	uint32_t ntokens;
+	uint32_t title_start, title_end;   /* the title's normalised characters */
+	bidx_fieldrec frec;      /* str_off is set when committed */
+	bidx_buf fstr;           /* the FIELDSTR record */
+} bidx_adoc;
+
+typedef struct bidx_fileout {
+	bidx_adoc *docs;
+	size_t n, cap;
+	bidx_buf msgs;           /* "bidx: PATH: reason\n" lines, printed at commit */
+	uint64_t skipped;        /* files or records left out */
+	uint64_t bytes;          /* bytes of text indexed */
+	bidx_err rc;             /* a failure that stops the build (ENOMEM, EMECAB) */
+} bidx_fileout;
+
+typedef struct bidx_analyzer {
+	bidx_tokenizer *tok;     /* one per thread */
+	const bidx_colmap *map;  /* COL=FIELD overrides, or NULL */
+	int verbose;             /* a line per file indexed */
+} bidx_analyzer;
+
+/* Analyses one file into out (zeroed by the caller).  Problems with the file
+ * are messages and skips in out; out->rc and the return value are set only
+ * for failures that must stop the build. */
+bidx_err bidx_analyze_file(bidx_analyzer *a, const char *path, bidx_fileout *out);
+
+void bidx_fileout_free(bidx_fileout *out);   /* NULL ok; zeroes it */
+
+#endif
