@@ -13,9 +13,10 @@ endif
 
 # Debian packages the build and the tests need.
 DEB_PKGS = gcc make cmake pkg-config libmecab-dev mecab-ipadic-utf8 \
-           libxxhash-dev libzstd-dev libutf8proc-dev libcriterion-dev
+           libxxhash-dev libzstd-dev libutf8proc-dev libcriterion-dev \
+           clang libclang-rt-14-dev valgrind
 
-.PHONY: all run test deps build clean bench
+.PHONY: all run test valgrind deps build clean bench
 
 all: build
 
@@ -38,12 +39,34 @@ run: build
 	./$(BUILD)/bidx build -i $(BUILD)/index corpus/
 	./$(BUILD)/bsearch -i $(BUILD)/index -n 5 クレジットカード
 
+# make test: (1) the suite on the normal build, (2) the whole suite again
+# under AddressSanitizer + UBSan, (3) the libFuzzer targets, built with
+# clang, each run for FUZZ_SECONDS from seeds made of a real index.
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 20
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBIDX_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBIDX_SANITIZE=ON \
+	    -DBIDX_FUZZ=ON -DBIDX_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS) -L fuzz
+
+# The unit tests and the seed golden tests under valgrind (not part of
+# make test: see README, Tests).
+VALGRIND_TESTS ?= test_codecs|test_normalize|test_postings|test_query_parse|test_rank|test_termdict|test_seeds|test_encodings|test_check
+valgrind: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -R '^($(VALGRIND_TESTS))$$' \
+	    --overwrite MemoryCheckCommand=$$(command -v valgrind) \
+	    --overwrite MemoryCheckCommandOptions="--error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --trace-children=yes --trace-children-skip=*/sh,*/rm,*/cp,*/iconv,*/sed,*/sort,*/tr,*/chmod" \
+	    -T memcheck
 
 BENCH_ARGS ?=
 bench: build
 	BUILD=$(BUILD) bash bench/run.sh $(BENCH_ARGS)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -80,8 +80,14 @@ static bidx_err compress_one(bidx_dsw *w, const uint8_t *rec, size_t n)
 	w->frame.len = 0;
 	if (bidx_buf_reserve(&w->frame, bound))
 		return BIDX_ENOMEM;
-	size_t z = w->cdict ? ZSTD_compress_usingCDict(w->cctx, w->frame.p, bound, rec, n, w->cdict)
-	                    : ZSTD_compressCCtx(w->cctx, w->frame.p, bound, rec, n, DSW_LEVEL);
+	/* frames carry their own checksum: damage that keeps the section and
+	 * chunk checksums valid still cannot return a wrong text */
+	ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_and_parameters);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, DSW_LEVEL);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+	if (w->cdict)
+		ZSTD_CCtx_refCDict(w->cctx, w->cdict);
+	size_t z = ZSTD_compress2(w->cctx, w->frame.p, bound, rec, n);
 	if (ZSTD_isError(z))
 		return BIDX_ENOMEM;
 	if (z > UINT32_MAX)

@@ -9,13 +9,18 @@
 #include "format.h"
 #include "varint.h"
 
-/* Copies one doc payload (everything after the gap) from raw to out. */
-static int copy_payload(bidx_buf *out, const uint8_t **pp, const uint8_t *end, unsigned n)
+/* Writes one doc: its gap with the "tf is 1" flag in the low bit (most
+ * documents hold a bigram once, so that saves the tf byte), tf when it is
+ * not 1, then the rest of the payload copied from raw. */
+static int copy_doc(bidx_buf *out, uint64_t gap, const uint8_t **pp, const uint8_t *end,
+                    unsigned n)
 {
 	uint64_t v, tf;
-	if (bidx_varint_get(pp, end, &tf) || tf == 0)
+	if (bidx_varint_get(pp, end, &tf) || tf == 0 || gap > UINT64_MAX / 2)
 		return -1;
-	bidx_buf_put_varint(out, tf);
+	bidx_buf_put_varint(out, gap << 1 | (tf == 1));
+	if (tf != 1)
+		bidx_buf_put_varint(out, tf);
 	uint64_t more = n == 1 ? 3 : tf;
 	for (uint64_t i = 0; i < more; i++) {
 		if (bidx_varint_get(pp, end, &v))
@@ -45,9 +50,8 @@ bidx_err bidx_postings_encode(bidx_buf *out, const uint8_t *raw, size_t rawlen,
 				goto out;
 			}
 			int64_t doc = prev + 1 + (int64_t)gap;
-			bidx_buf_put_varint(&body, bprev < 0 ? (uint64_t)(doc - base)
-			                                     : (uint64_t)(doc - bprev - 1));
-			if (copy_payload(&body, &p, end, n)) {
+			uint64_t g = bprev < 0 ? (uint64_t)(doc - base) : (uint64_t)(doc - bprev - 1);
+			if (copy_doc(&body, g, &p, end, n)) {
 				rc = bidx_corrupt();
 				goto out;
 			}
@@ -125,16 +129,21 @@ static int skip_positions(bidx_pcur *c)
 
 static int read_doc(bidx_pcur *c, int first_in_block)
 {
-	uint64_t gap;
+	uint64_t v, gap;
 	int64_t doc;
-	if (bidx_varint_get(&c->bp, c->bend, &gap))
+	if (bidx_varint_get(&c->bp, c->bend, &v))
+		return -1;
+	gap = v >> 1;
+	if (gap > UINT32_MAX)
 		return -1;
 	doc = first_in_block ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
 	if (doc > c->block_last || doc <= c->doc)
 		return -1;
 	c->doc = doc;
-	if (bidx_varint_get32(&c->bp, c->bend, &c->tf) || c->tf == 0)
-		return -1;
+	if (v & 1)
+		c->tf = 1;
+	else if (bidx_varint_get32(&c->bp, c->bend, &c->tf) || c->tf <= 1)
+		return -1;   /* tf 1 must use the flag: one encoding per list */
 	if (c->n == 1) {
 		if (bidx_varint_get32(&c->bp, c->bend, &c->tf_title) ||
 		    bidx_varint_get32(&c->bp, c->bend, &c->tf_word) ||
@@ -229,7 +238,7 @@ int bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 		return -1;
 	for (uint32_t i = 0; i < c->tf; i++) {
 		uint64_t g;
-		if (bidx_varint_get(&p, c->bend, &g))
+		if (bidx_varint_get(&p, c->bend, &g) || g >= limit)
 			return -1;
 		int64_t pos = prev + 1 + (int64_t)g;
 		if (pos >= limit)

@@ -82,9 +82,29 @@ static bidx_err verify_sections(const bidx_segment *s, int small_only, char *why
 	return BIDX_OK;
 }
 
+/* The padding between sections (and before the table) is covered by no
+ * checksum; it must be zero. */
+static bidx_err verify_padding(const bidx_segment *s, char *why, size_t n)
+{
+	size_t pos = BIDX_HEADER_SIZE;
+	size_t table = bidx_get_u64le(s->map + s->size - BIDX_FOOTER_SIZE);
+	for (int id = 1; id <= BIDX_SEC_MAX + 1; id++) {
+		size_t start = id <= BIDX_SEC_MAX ? (size_t)(s->sec[id].p - s->map) : table;
+		for (; pos < start; pos++)
+			if (s->map[pos]) {
+				snprintf(why, n, "non-zero padding at byte %zu", pos);
+				return bidx_corrupt();
+			}
+		if (id <= BIDX_SEC_MAX)
+			pos = start + s->sec[id].len;
+	}
+	return BIDX_OK;
+}
+
 bidx_err bidx_segment_verify(const bidx_segment *s, char *why, size_t n)
 {
-	return verify_sections(s, 0, why, n);
+	bidx_err rc = verify_sections(s, 0, why, n);
+	return rc ? rc : verify_padding(s, why, n);
 }
 
 static uint32_t chunks_of(size_t len)

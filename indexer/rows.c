@@ -52,6 +52,7 @@ struct bidx_rows {
 	size_t *lens;
 };
 
+__attribute__((format(printf, 3, 4)))
 static void say(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;

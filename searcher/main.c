@@ -240,8 +240,7 @@ int main(int argc, char **argv)
 			       a.out.offset + 1, a.out.offset + a.out.limit, a.out.offset + a.out.limit);
 	}
 	int status = rc ? 2 : r.n ? 0 : 1;
-	if (!rc)
-		bidx_result_free(&r);
+	bidx_result_free(&r);   /* eval leaves r empty when it fails */
 	bidx_segment_close(seg);
 	bidx_query_free(q);
 	return status;

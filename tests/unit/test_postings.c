@@ -194,3 +194,18 @@ Test(postings, damaged_input_is_refused_or_consistent)
 	bidx_buf_free(&raw);
 	bidx_buf_free(&enc);
 }
+
+/* The worked example of docs/FORMAT.md: 人情 at position 1 of doc 0. */
+Test(postings, format_worked_example)
+{
+	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+	bidx_buf_put_varint(&raw, 0);   /* doc 0 */
+	bidx_buf_put_varint(&raw, 1);   /* tf 1 */
+	bidx_buf_put_varint(&raw, 1);   /* position 1 */
+	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, 1, 2), BIDX_OK);
+	const uint8_t want[] = {0x00, 0x02, 0x01, 0x01};
+	cr_assert_eq(enc.len, sizeof want);
+	cr_assert_arr_eq(enc.p, want, sizeof want);
+	bidx_buf_free(&raw);
+	bidx_buf_free(&enc);
+}
