@@ -1,9 +1,11 @@
 /*
- * benchcorpus.h - the corpus as bidx reads it, for the ground truth and for
- * the peers: the same walk (bidx_corpus_walk), the same files (.txt and .md
- * that pass bidx_corpus_check, a UTF-8 BOM dropped), the same titles
- * (bidx_corpus_title).  Files of other kinds are left out here even when a
- * later bidx reads them; bench/run.sh warns when the document counts differ.
+ * benchcorpus.h - the corpus as bidx indexes it, for the ground truth and for
+ * the peers: the indexer's own walk (bidx_corpus_walk) and per-file analysis
+ * (bidx_analyze_file), so every document here is a notice bidx indexes, with
+ * the same path (FILE, or FILE:LINE for a CSV/JSON Lines record), the same
+ * stored text (decoded to UTF-8; for a record, title line + body) and the
+ * same title bytes.  Analysis runs MeCab (one tokenizer), so loading costs
+ * about what one core of a bidx build costs.
  */
 #ifndef BIDX_BENCHCORPUS_H
 #define BIDX_BENCHCORPUS_H
@@ -12,8 +14,8 @@
 
 typedef struct bench_doc {
 	char *path;          /* as bidx prints it; owned */
-	char *data;          /* the whole file; owned */
-	const char *text;    /* into data, after the BOM */
+	char *data;          /* the stored text, NUL-terminated; owned */
+	const char *text;    /* = data (NULL once dropped) */
 	size_t len;          /* bytes of text */
 	size_t title_start;  /* title byte range within text (empty when none) */
 	size_t title_end;
@@ -25,11 +27,12 @@ typedef struct bench_corpus {
 	size_t bytes;        /* sum of len */
 } bench_corpus;
 
-/* Loads every indexable file under the npaths arguments.  Returns 0, or -1
- * with a message printed when an argument cannot be read. */
+/* Loads every notice bidx indexes under the npaths arguments, in bidx's
+ * order.  Returns 0, or -1 with a message printed when an argument cannot be
+ * read, MeCab cannot be loaded or memory runs out. */
 int bench_corpus_load(char **paths, int npaths, bench_corpus *c);
 
-/* Frees one document's file data (its path and title range stay). */
+/* Frees one document's text (its path and title range stay). */
 void bench_doc_drop(bench_doc *d);
 void bench_corpus_free(bench_corpus *c);
 

@@ -1,4 +1,5 @@
 #include "benchlib.h"
+#include "query_parse.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -74,6 +75,30 @@ int bench_parse_args(int argc, char **argv, const char *prog, bench_opts *o)
 	return 0;
 }
 
+static int has_field(const bidx_qnode *n)
+{
+	if (n->type == BIDX_Q_TERM)
+		return n->field != NULL;
+	for (size_t i = 0; i < n->nkids; i++)
+		if (has_field(n->kids[i]))
+			return 1;
+	return 0;
+}
+
+/* 1 when q has a field term; a query that does not parse is left to the
+ * system, which reports it. */
+static int is_field_query(const char *q)
+{
+	bidx_qnode *root;
+	char why[256];
+	size_t pos;
+	if (bidx_query_parse(q, &root, why, sizeof why, &pos))
+		return 0;
+	int f = has_field(root);
+	bidx_query_free(root);
+	return f;
+}
+
 long bench_load_queries(const char *path, bench_query **out)
 {
 	*out = NULL;
@@ -104,6 +129,7 @@ long bench_load_queries(const char *path, bench_query **out)
 		memset(&q[n], 0, sizeof *q);
 		if (!(q[n].text = strdup(line + lead)))
 			goto nomem;
+		q[n].field = is_field_query(q[n].text);
 		n++;
 	}
 	free(line);
@@ -169,7 +195,7 @@ static int pass(const bench_system *sys, bench_query *q, size_t nq, long rep)
 {
 	int failed = 0;
 	for (size_t i = 0; i < nq; i++) {
-		if (q[i].failed)
+		if (q[i].failed || q[i].skipped)
 			continue;
 		char why[512] = "";
 		uint64_t hits = 0;
@@ -208,71 +234,127 @@ static void print_json_str(FILE *f, const char *s)
 	putc('"', f);
 }
 
+/* The samples of the queries that ran, plain or field ones, gathered. */
+typedef struct samples {
+	double *us, *rt;     /* owned */
+	size_t n, nrt, nq;   /* samples, round-trip samples, queries */
+	uint64_t hits;
+} samples;
+
+static int gather(samples *g, const bench_query *q, size_t nq, unsigned reps, int field)
+{
+	memset(g, 0, sizeof *g);
+	size_t cap = nq * reps;
+	g->us = malloc((cap ? cap : 1) * sizeof *g->us);
+	g->rt = malloc((cap ? cap : 1) * sizeof *g->rt);
+	if (!g->us || !g->rt)
+		return -1;
+	for (size_t i = 0; i < nq; i++) {
+		if (q[i].failed || q[i].skipped || q[i].field != field)
+			continue;
+		memcpy(g->us + g->n, q[i].us, reps * sizeof *g->us);
+		g->n += reps;
+		if (q[i].rt_us[0] >= 0) {
+			memcpy(g->rt + g->nrt, q[i].rt_us, reps * sizeof *g->rt);
+			g->nrt += reps;
+		}
+		g->hits += q[i].hits;
+		g->nq++;
+	}
+	return 0;
+}
+
+static void samples_free(samples *g)
+{
+	free(g->us);
+	free(g->rt);
+}
+
+static void print_row(const char *hits, const summary *s, const char *q)
+{
+	if (s)
+		printf("%-10s %9.1f %9.1f %9.1f %9.1f  %s\n", hits, s->p50, s->p95, s->p99, s->max, q);
+	else
+		printf("%-10s %9s %9s %9s %9s  %s\n", hits, "-", "-", "-", "-", q);
+}
+
+static void report_json(const bench_system *sys, const bench_opts *o, size_t nfail, samples *p,
+                        samples *f, double qps)
+{
+	summary s = summarize(p->us, p->n);
+	printf("{\"system\":");
+	print_json_str(stdout, sys->name);
+	printf(",\"queries\":%zu,\"failed\":%zu,\"reps\":%u,\"samples\":%zu,"
+	       "\"p50_us\":%.1f,\"p95_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f,"
+	       "\"mean_us\":%.1f,\"qps\":%.0f,\"hits\":%llu",
+	       p->nq, nfail, o->reps, p->n, s.p50, s.p95, s.p99, s.max, s.mean, qps,
+	       (unsigned long long)p->hits);
+	if (p->nrt) {
+		summary r = summarize(p->rt, p->nrt);
+		printf(",\"rt_p50_us\":%.1f,\"rt_p99_us\":%.1f", r.p50, r.p99);
+	}
+	if (f->nq) {
+		summary fs = summarize(f->us, f->n);
+		printf(",\"field_queries\":%zu,\"field_p50_us\":%.1f,\"field_p99_us\":%.1f,"
+		       "\"field_hits\":%llu", f->nq, fs.p50, fs.p99, (unsigned long long)f->hits);
+	}
+	printf("}\n");
+}
+
+static void report_human(const bench_system *sys, const bench_opts *o, size_t nfail, samples *p,
+                         samples *f, double qps)
+{
+	summary s = summarize(p->us, p->n);
+	printf("\n%s: %zu plain queries x %u reps (%zu failed): p50 %.1f us, p95 %.1f us, "
+	       "p99 %.1f us, max %.1f us, mean %.1f us, %.0f queries/s, %llu hits in all\n",
+	       sys->name, p->nq, o->reps, nfail, s.p50, s.p95, s.p99, s.max, s.mean,
+	       qps, (unsigned long long)p->hits);
+	if (p->nrt) {
+		summary r = summarize(p->rt, p->nrt);
+		printf("(times as the system reports them; round trips: p50 %.1f us, p99 %.1f us)\n",
+		       r.p50, r.p99);
+	}
+	if (f->nq) {
+		summary fs = summarize(f->us, f->n);
+		printf("%s: %zu field queries: p50 %.1f us, p99 %.1f us, %llu hits in all\n", sys->name,
+		       f->nq, fs.p50, fs.p99, (unsigned long long)f->hits);
+	}
+}
+
+/* Plain queries make the overall figures; field queries are summarised
+ * apart (benchlib.h). */
 static void report(const bench_system *sys, const bench_opts *o, bench_query *q, size_t nq,
                    double wall_us)
 {
-	size_t nok = 0;
-	for (size_t i = 0; i < nq; i++)
-		nok += !q[i].failed;
-	size_t ns = nok * o->reps, k = 0, krt = 0;
-	double *all = malloc((ns ? ns : 1) * sizeof *all);
-	double *allrt = malloc((ns ? ns : 1) * sizeof *allrt);
-	if (!all || !allrt) {
+	samples p, f;
+	if (gather(&p, q, nq, o->reps, 0) || gather(&f, q, nq, o->reps, 1)) {
 		fprintf(stderr, "%s: out of memory\n", sys->name);
-		free(all);
-		free(allrt);
-		return;
+		goto done;
 	}
-	uint64_t hits = 0;
-	if (!o->json)
-		printf("%-10s %9s %9s %9s %9s  %s\n", "hits", "p50_us", "p95_us", "p99_us", "max_us",
-		       "query");
+	double qps = wall_us > 0 ? (double)(p.n + f.n) / (wall_us / 1e6) : 0;
+	size_t nfail = 0;
+	for (size_t i = 0; i < nq; i++)
+		nfail += q[i].failed;
+	if (o->json) {
+		report_json(sys, o, nfail, &p, &f, qps);
+		goto done;
+	}
+	printf("%-10s %9s %9s %9s %9s  %s\n", "hits", "p50_us", "p95_us", "p99_us", "max_us",
+	       "query");
 	for (size_t i = 0; i < nq; i++) {
-		if (q[i].failed) {
-			if (!o->json)
-				printf("%-10s %9s %9s %9s %9s  %s\n", "FAILED", "-", "-", "-", "-", q[i].text);
+		char h[24];
+		if (q[i].failed || q[i].skipped) {
+			print_row(q[i].failed ? "FAILED" : "n/a", NULL, q[i].text);
 			continue;
 		}
-		memcpy(all + k, q[i].us, o->reps * sizeof *all);
-		k += o->reps;
-		if (q[i].rt_us[0] >= 0) {
-			memcpy(allrt + krt, q[i].rt_us, o->reps * sizeof *allrt);
-			krt += o->reps;
-		}
-		hits += q[i].hits;
 		summary s = summarize(q[i].us, o->reps);
-		if (!o->json)
-			printf("%-10llu %9.1f %9.1f %9.1f %9.1f  %s\n", (unsigned long long)q[i].hits,
-			       s.p50, s.p95, s.p99, s.max, q[i].text);
+		snprintf(h, sizeof h, "%llu", (unsigned long long)q[i].hits);
+		print_row(h, &s, q[i].text);
 	}
-	summary s = summarize(all, k);
-	double qps = wall_us > 0 ? (double)k / (wall_us / 1e6) : 0;
-	if (o->json) {
-		printf("{\"system\":");
-		print_json_str(stdout, sys->name);
-		printf(",\"queries\":%zu,\"failed\":%zu,\"reps\":%u,\"samples\":%zu,"
-		       "\"p50_us\":%.1f,\"p95_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f,"
-		       "\"mean_us\":%.1f,\"qps\":%.0f,\"hits\":%llu",
-		       nok, nq - nok, o->reps, k, s.p50, s.p95, s.p99, s.max, s.mean, qps,
-		       (unsigned long long)hits);
-		if (krt) {
-			summary r = summarize(allrt, krt);
-			printf(",\"rt_p50_us\":%.1f,\"rt_p99_us\":%.1f", r.p50, r.p99);
-		}
-		printf("}\n");
-	} else {
-		printf("\n%s: %zu queries x %u reps (%zu failed): p50 %.1f us, p95 %.1f us, "
-		       "p99 %.1f us, max %.1f us, mean %.1f us, %.0f queries/s, %llu hits in all\n",
-		       sys->name, nok, o->reps, nq - nok, s.p50, s.p95, s.p99, s.max, s.mean, qps,
-		       (unsigned long long)hits);
-		if (krt) {
-			summary r = summarize(allrt, krt);
-			printf("(times as the system reports them; round trips: p50 %.1f us, p99 %.1f us)\n",
-			       r.p50, r.p99);
-		}
-	}
-	free(all);
-	free(allrt);
+	report_human(sys, o, nfail, &p, &f, qps);
+done:
+	samples_free(&p);
+	samples_free(&f);
 }
 
 static int write_hits(const char *path, const bench_query *q, size_t nq)
@@ -283,7 +365,9 @@ static int write_hits(const char *path, const bench_query *q, size_t nq)
 		return -1;
 	}
 	for (size_t i = 0; i < nq; i++) {
-		if (q[i].failed)
+		if (q[i].skipped)
+			fprintf(f, "n/a\t%s\n", q[i].text);
+		else if (q[i].failed)
 			fprintf(f, "-\t%s\n", q[i].text);
 		else
 			fprintf(f, "%llu\t%s\n", (unsigned long long)q[i].hits, q[i].text);
@@ -307,6 +391,7 @@ int bench_run(const bench_system *sys, const bench_opts *o)
 		}
 		for (unsigned r = 0; r < o->reps; r++)
 			q[i].rt_us[r] = -1;
+		q[i].skipped = q[i].field && !sys->fields;
 	}
 	int failed = 0;
 	for (unsigned w = 0; w < o->warmup; w++)

@@ -8,6 +8,13 @@
  * query (untimed), then `reps` timed passes, query after query, so that each
  * query's samples are spread over the whole run.  Percentiles are
  * nearest-rank over all timed samples (per query, and over every query).
+ *
+ * A field query (one with a term such as date:2018 or org:厚木市: any word
+ * NAME:VALUE, so plain words in a query file must not contain ':') is timed
+ * only by systems that evaluate fields, and summarised apart: the overall
+ * figures cover the plain queries, which every system answers, so they
+ * compare across systems.  A system that cannot evaluate fields skips field
+ * queries and writes "n/a" as their hit count.
  */
 #ifndef BIDX_BENCHLIB_H
 #define BIDX_BENCHLIB_H
@@ -22,6 +29,8 @@ typedef struct bench_query {
 	double *us;          /* reps latencies in microseconds; owned */
 	double *rt_us;       /* round trips when a system reports its own time; owned */
 	int failed;          /* the system refused or failed the query */
+	int field;           /* the query has a field term (NAME:VALUE) */
+	int skipped;         /* a field query the system cannot evaluate */
 } bench_query;
 
 /* One system under test.  run() answers q completely (the same work as its
@@ -34,6 +43,7 @@ typedef struct bench_system {
 	void *ctx;
 	int (*run)(void *ctx, const char *q, uint64_t *hits, double *self_us, char *why,
 	           size_t whylen);
+	int fields;          /* 1 when the system evaluates field terms */
 } bench_system;
 
 typedef struct bench_opts {
@@ -49,7 +59,8 @@ typedef struct bench_opts {
 /* Parses the shared command line; prints usage and returns -1 on error. */
 int bench_parse_args(int argc, char **argv, const char *prog, bench_opts *o);
 
-/* Reads the queries of path; returns the count or -1 (message printed). */
+/* Reads the queries of path and marks the field queries; returns the count
+ * or -1 (message printed). */
 long bench_load_queries(const char *path, bench_query **out);
 void bench_free_queries(bench_query *q, size_t n);
 

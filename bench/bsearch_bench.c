@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 		fclose(c.out.f);
 		return 2;
 	}
-	bench_system sys = {c.out.mode == BIDX_OUT_COUNT ? "bidx-count" : "bidx", &c, run};
+	bench_system sys = {c.out.mode == BIDX_OUT_COUNT ? "bidx-count" : "bidx", &c, run, 1};
 	int failed = bench_run(&sys, &o);
 	bidx_segment_close(c.seg);
 	fclose(c.out.f);

@@ -102,7 +102,7 @@ fi
 
 # --- helpers ---
 jget() { # jget KEY JSON: a number field of a flat JSON object
-	printf '%s' "$2" | grep -o "\"$1\":[-0-9.e+]*" | head -n 1 | cut -d: -f2
+	printf '%s' "$2" | { grep -o "\"$1\":[-0-9.e+]*" || true; } | head -n 1 | cut -d: -f2
 }
 median() { # median of the numbers on stdin
 	sort -g | awk '{v[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'
@@ -127,7 +127,7 @@ latency() {
 			log "run.sh: $name: some queries failed (see above)"
 		}
 	done
-	local f p50 p95 p99 mx qps q hits
+	local f p50 p95 p99 mx qps q hits fq fp50 fp99 fields=
 	p50=$(grep -o '"p50_us":[0-9.]*' "$out.runs" | cut -d: -f2 | median)
 	p95=$(grep -o '"p95_us":[0-9.]*' "$out.runs" | cut -d: -f2 | median)
 	p99=$(grep -o '"p99_us":[0-9.]*' "$out.runs" | cut -d: -f2 | median)
@@ -136,8 +136,14 @@ latency() {
 	f=$(tail -n 1 "$out.runs")
 	q=$(jget queries "$f")
 	hits=$(jget hits "$f")
-	printf '{"system":"%s","queries":%s,"reps":%s,"runs":%s,"p50_us":%s,"p95_us":%s,"p99_us":%s,"max_us":%s,"qps":%s,"hits":%s}\n' \
-		"$name" "${q:-0}" "$reps" "$runs" "$p50" "$p95" "$p99" "$mx" "$qps" "${hits:-0}" >"$out.json"
+	fq=$(jget field_queries "$f")
+	if [ -n "$fq" ]; then
+		fp50=$(grep -o '"field_p50_us":[0-9.]*' "$out.runs" | cut -d: -f2 | median)
+		fp99=$(grep -o '"field_p99_us":[0-9.]*' "$out.runs" | cut -d: -f2 | median)
+		fields=",\"field_queries\":$fq,\"field_p50_us\":$fp50,\"field_p99_us\":$fp99,\"field_hits\":$(jget field_hits "$f")"
+	fi
+	printf '{"system":"%s","queries":%s,"reps":%s,"runs":%s,"p50_us":%s,"p95_us":%s,"p99_us":%s,"max_us":%s,"qps":%s,"hits":%s%s}\n' \
+		"$name" "${q:-0}" "$reps" "$runs" "$p50" "$p95" "$p99" "$mx" "$qps" "${hits:-0}" "$fields" >"$out.json"
 }
 
 # cold NAME INDEX QUERY: median wall time (ms) of a whole bsearch process
@@ -198,7 +204,8 @@ for c in "${corpora[@]}"; do
 	mkdir -p "$cw"
 	log "== $name =="
 	# shellcheck disable=SC2086
-	find $paths \( -name '.*' -prune \) -o -type f \( -iname '*.txt' -o -iname '*.md' \) -print0 |
+	find $paths \( -name '.*' -prune \) -o -type f \( -iname '*.txt' -o -iname '*.md' -o -iname '*.csv' \
+		-o -iname '*.jsonl' -o -iname '*.ndjson' \) -print0 |
 		sort -z | xargs -0 cat >"$cw/corpus.txt"
 
 	# bidx build
@@ -211,10 +218,11 @@ for c in "${corpora[@]}"; do
 	bwall=$(tv_wall "$cw/bidx.time")
 	bcpu=$(tv_cpu "$cw/bidx.time")
 	brss=$(tv_rss "$cw/bidx.time")
+	cores=$(awk -v c="$bcpu" -v t="$bwall" 'BEGIN {printf "%.2f", (t>0 ? c/t : 0)}')
 	mb=$(awk -v b="$cbytes" 'BEGIN {printf "%.2f", b/1e6}')
 	bmbs=$(awk -v b="$cbytes" -v t="$bwall" 'BEGIN {printf "%.2f", (t>0 ? b/1e6/t : 0)}')
 	bdps=$(awk -v d="$docs" -v t="$bwall" 'BEGIN {printf "%.0f", (t>0 ? d/t : 0)}')
-	log "bidx build: $docs docs, $mb MB in ${bwall}s ($bmbs MB/s, $bdps docs/s), cpu ${bcpu}s, peak RSS ${brss} KB, index $ibytes bytes"
+	log "bidx build: $docs docs, $mb MB in ${bwall}s ($bmbs MB/s, $bdps docs/s), cpu ${bcpu}s ($cores cores), peak RSS ${brss} KB, index $ibytes bytes"
 
 	# raw mecab over the same text
 	mwall=0 mmbs=0
@@ -229,11 +237,11 @@ for c in "${corpora[@]}"; do
 	# shellcheck disable=SC2086
 	"$brute" "$queries" $paths >"$cw/truth.hits" 2>"$cw/truth.log"
 	tdocs=$(grep -o '[0-9]* documents' "$cw/truth.log" | cut -d' ' -f1)
-	[ "$tdocs" = "$docs" ] || log "run.sh: $name: bidx indexed $docs documents, the brute-force scan read $tdocs (a file kind the bench does not read yet?)"
+	[ "$tdocs" = "$docs" ] || log "run.sh: $name: bidx indexed $docs documents, the brute-force scan read $tdocs (they should read the same notices: see bench/benchcorpus.c)"
 	latency bidx "$cw/bidx" "$bb" --index "$cw/index" "$queries"
 	latency bidx-count "$cw/bidx-count" "$bb" --index "$cw/index" --extra count "$queries"
 	"$bb" --index "$cw/index" --reps "$reps" "$queries" >"$cw/bidx.txt" || true
-	first=$(grep -v '^[[:space:]]*\(#\|$\)' "$queries" | head -n 1)
+	first=$(grep -v '^[[:space:]]*\(#\|$\)' "$queries" | head -n 1)   # a plain query
 	coldms=$(cold "$cw/index" "$first")
 	log "bidx: $(cat "$cw/bidx.json"); cold bsearch $coldms ms"
 
@@ -259,11 +267,12 @@ for c in "${corpora[@]}"; do
 		norm=$(cat "$cw"/groonga-*.norm 2>/dev/null | head -n 1)
 		if [ -x "$bs" ]; then
 			# shellcheck disable=SC2086
-			timev "$cw/sqlite.time" "$bs" --build "$cw/fts5.sqlite" $paths >/dev/null || {
+			"$bs" --build "$cw/fts5.sqlite" $paths >"$cw/sqlite.build" || {
 				log "run.sh: $name: the SQLite build failed"
 				exit 2
 			}
-			sbuild[sqlite-fts5]=$(tv_wall "$cw/sqlite.time")
+			# its own time: the inserts and optimize, not reading the corpus (MeCab)
+			sbuild[sqlite-fts5]=$(jget seconds "$(cat "$cw/sqlite.build")")
 			ssize[sqlite-fts5]=$(dsize "$cw/fts5.sqlite")
 			latency sqlite-fts5 "$cw/sqlite-fts5" "$bs" --index "$cw/fts5.sqlite" "$queries"
 			systems+=(sqlite-fts5)
@@ -293,9 +302,11 @@ for c in "${corpora[@]}"; do
 	done
 	{
 		echo
-		echo "bidx build: $bmbs MB/s, $bdps documents/s, CPU $(awk -v c="$bcpu" -v t="$bwall" 'BEGIN {printf "%.0f", (t>0 ? 100*c/t : 0)}') % of one core, peak RSS $((brss / 1024)) MB; raw mecab (one core) $mmbs MB/s: bidx at $(awk -v a="$bmbs" -v m="$mmbs" 'BEGIN {printf "%.0f", (m>0 ? 100*a/m : 0)}') % of it."
+		echo "bidx build: $bmbs MB/s, $bdps documents/s, $cores cores busy on average (CPU time ÷ wall time; $(nproc) available), peak RSS $((brss / 1024)) MB; raw mecab (one core) $mmbs MB/s: bidx at $(awk -v a="$bmbs" -v m="$mmbs" 'BEGIN {printf "%.0f", (m>0 ? 100*a/m : 0)}') % of one core's MeCab, $(awk -v a="$bmbs" -v m="$mmbs" -v n="$(nproc)" 'BEGIN {printf "%.0f", (m>0 ? 100*a/m/n : 0)}') % of $(nproc) cores' MeCab."
 		echo "bidx parse and evaluate only (\`bsearch -c\`, no ranking, titles or snippets): p50 $(jget p50_us "$(cat "$cw/bidx-count.json")") µs, p99 $(jget p99_us "$(cat "$cw/bidx-count.json")") µs."
 		echo "Cold start: a whole \`bsearch\` process for \`$first\`: median $coldms ms."
+		fq=$(jget field_queries "$(cat "$cw/bidx.json")")
+		[ -z "$fq" ] || echo "bidx field queries ($fq, not in the table above, which covers the plain queries every system answers; the peers skip them): p50 $(jget field_p50_us "$(cat "$cw/bidx.json")") µs, p99 $(jget field_p99_us "$(cat "$cw/bidx.json")") µs, $(jget field_hits "$(cat "$cw/bidx.json")") hits."
 		[ "$mode" = smoke ] || echo "Groonga normaliser: ${norm:-?}."
 		if [ -f "$cw/notes.md" ]; then cat "$cw/notes.md"; fi
 	} >>"$cw/table.md"
@@ -305,7 +316,7 @@ for c in "${corpora[@]}"; do
 	for s in "${systems[@]}"; do hitfiles+=("$cw/$s.hits"); done
 	{
 		echo
-		echo "Hit counts that differ from the brute-force scan of the NFKC-folded text:"
+		echo "Hit counts that differ from the brute-force scan of the NFKC-folded text (field queries, n/a there, are not compared):"
 		echo
 		printf '| query | truth |'
 		for s in "${systems[@]}"; do printf ' %s |' "$s"; done
@@ -314,7 +325,7 @@ for c in "${corpora[@]}"; do
 		for s in "${systems[@]}"; do printf -- '---|'; done
 		echo
 	} >"$cw/diff.md"
-	ndiff=$(paste "${hitfiles[@]}" | awk -F'\t' '{
+	ndiff=$(paste "${hitfiles[@]}" | awk -F'\t' '$1 == "n/a" { next } {
 		diff = 0; row = "| " $2 " | " $1 " |";
 		for (i = 3; i <= NF; i += 2) { mark = ($i != $1) ? " **" $i "** |" : " " $i " |"; if ($i != $1) diff = 1; row = row mark }
 		if (diff) { print row > "/dev/stderr"; n++ } } END { print n+0 }' 2>>"$cw/diff.md")
@@ -322,7 +333,7 @@ for c in "${corpora[@]}"; do
 	cat "$cw/table.md" "$cw/diff.md" >>"$md"
 	cat "$cw/table.md" "$cw/diff.md" >&2
 
-	json_corpora+=("{\"corpus\":\"$name\",\"documents\":$docs,\"corpus_bytes\":$cbytes,\"build\":{\"seconds\":$bwall,\"cpu_seconds\":$bcpu,\"peak_rss_kb\":$brss,\"mb_per_s\":$bmbs,\"docs_per_s\":$bdps,\"mecab_mb_per_s\":$mmbs},\"cold_bsearch_ms\":$coldms,\"bidx_count_only\":$(cat "$cw/bidx-count.json"),\"hit_differences\":$ndiff,\"systems\":[$(IFS=,; echo "${sysjson[*]}")]}")
+	json_corpora+=("{\"corpus\":\"$name\",\"documents\":$docs,\"corpus_bytes\":$cbytes,\"build\":{\"seconds\":$bwall,\"cpu_seconds\":$bcpu,\"cores_used\":$cores,\"cores\":$(nproc),\"peak_rss_kb\":$brss,\"mb_per_s\":$bmbs,\"docs_per_s\":$bdps,\"mecab_mb_per_s\":$mmbs},\"cold_bsearch_ms\":$coldms,\"bidx_count_only\":$(cat "$cw/bidx-count.json"),\"hit_differences\":$ndiff,\"systems\":[$(IFS=,; echo "${sysjson[*]}")]}")
 	unset sbuild ssize
 	write_results
 	rm -rf "$cw/index" "$cw"/groonga-* "$cw/fts5.sqlite" "$cw/corpus.txt" "$cw/groonga.load"

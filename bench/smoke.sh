@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The bench smoke test (ctest bench_smoke): index a tiny corpus, run
 # bsearch-bench once over its query file in both output modes, and check
-# every hit count against the brute-force scan.  Takes about a second.
+# every hit count against the brute-force scan (field queries, which the scan
+# cannot evaluate, are n/a there and only checked to have run).  Takes a few
+# seconds.
 #   smoke.sh BIDX BSEARCH_BENCH BRUTEFORCE CORPUS QUERYFILE WORKDIR
 set -euo pipefail
 bidx=$1 bench=$2 brute=$3 corpus=$4 queries=$5 work=$6
@@ -17,8 +19,11 @@ if [ "$n" -lt 50 ]; then
 	echo "bench_smoke: $queries has $n queries; want at least 50" >&2
 	exit 1
 fi
-if ! diff "$work/truth.hits" "$work/bidx.hits" >"$work/diff.txt"; then
-	echo "bench_smoke: hit counts differ from the brute-force scan (< truth, > bidx):" >&2
+if ! paste "$work/truth.hits" "$work/bidx.hits" | awk -F'\t' '
+	$1 == "n/a" && $3 ~ /^[0-9]+$/ { next }
+	$1 != $3 { printf "%s: truth %s, bidx %s\n", $2, $1, $3; bad = 1 }
+	END { exit bad }' >"$work/diff.txt"; then
+	echo "bench_smoke: hit counts differ from the brute-force scan:" >&2
 	cat "$work/diff.txt" >&2
 	exit 1
 fi

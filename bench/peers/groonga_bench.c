@@ -247,7 +247,8 @@ int main(int argc, char **argv)
 		stop(&c);
 		return 2;
 	}
-	bench_system sys = {o.extra ? o.extra : "groonga", &c, run};
+	/* no fields loaded: field queries are skipped (n/a) */
+	bench_system sys = {o.extra ? o.extra : "groonga", &c, run, 0};
 	int failed = bench_run(&sys, &o);
 	stop(&c);
 	return failed ? 1 : 0;
