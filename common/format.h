@@ -25,6 +25,7 @@
 #define BIDX_DOCS_PER_BLOCK 128
 #define BIDX_CHUNK_SIZE 65536u      /* POSTINGS and STORE are checksummed per chunk */
 #define BIDX_CHUNKS_HEADER_SIZE 16
+#define BIDX_CKPT_EVERY 256         /* normalised characters between checkpoints */
 
 enum bidx_section {
 	BIDX_SEC_META = 1,
@@ -38,7 +39,8 @@ enum bidx_section {
 	BIDX_SEC_CHUNKS = 9,
 	BIDX_SEC_FIELDS = 10,
 	BIDX_SEC_FIELDSTR = 11,
-	BIDX_SEC_MAX = 11,
+	BIDX_SEC_CKPTS = 12,
+	BIDX_SEC_MAX = 12,
 };
 
 /* Term keys: n << 42 | c1 << 21 | c2 (n = 1 unigram, 2 bigram). */

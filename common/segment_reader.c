@@ -64,7 +64,7 @@ static bidx_err read_table(bidx_segment *s, char *why, size_t n)
 
 static const char *const sec_names[] = {"", "META", "POSTINGS", "TERMS", "DOCS", "BOUNDS",
                                         "PATHS", "STORE", "ZDICT", "CHUNKS",
-                                        "FIELDS", "FIELDSTR"};
+                                        "FIELDS", "FIELDSTR", "CKPTS"};
 
 /* Verifies the whole-section checksums; with `small_only`, all but the
  * chunk-verified POSTINGS and STORE. */
@@ -162,6 +162,11 @@ static bidx_err check_sections(bidx_segment *s, char *why, size_t n)
 		return fail(BIDX_ECORRUPT, why, n, "DOCS section size differs from the document count");
 	if (s->sec[BIDX_SEC_FIELDS].len != (size_t)s->meta.ndocs * BIDX_FIELDS_SIZE)
 		return fail(BIDX_ECORRUPT, why, n, "FIELDS section size differs from the document count");
+	const bidx_section_ref *ck = &s->sec[BIDX_SEC_CKPTS];
+	size_t idx = ((size_t)s->meta.ndocs + 1) * 8;
+	if (ck->len < idx || (ck->len - idx) % 8 ||
+	    bidx_get_u64le(ck->p + idx - 8) != (ck->len - idx) / 8)
+		return fail(BIDX_ECORRUPT, why, n, "CKPTS section size differs from its index");
 	if (bidx_termdict_open(&s->td, s->sec[BIDX_SEC_TERMS].p, s->sec[BIDX_SEC_TERMS].len,
 	                       s->sec[BIDX_SEC_POSTINGS].len) ||
 	    s->td.nterms != s->meta.nterms)
@@ -241,6 +246,23 @@ bidx_err bidx_segment_fields(const bidx_segment *s, uint32_t id, bidx_fieldrec *
 	if (f->str_len > s->sec[BIDX_SEC_FIELDSTR].len ||
 	    f->str_off > s->sec[BIDX_SEC_FIELDSTR].len - f->str_len || f->date_lo > f->date_hi)
 		return bidx_corrupt();
+	return BIDX_OK;
+}
+
+bidx_err bidx_segment_ckpts(const bidx_segment *s, uint32_t id, const uint8_t **pairs, uint32_t *n)
+{
+	const bidx_section_ref *ck = &s->sec[BIDX_SEC_CKPTS];
+	size_t idx = ((size_t)s->meta.ndocs + 1) * 8;
+	*pairs = NULL;
+	*n = 0;
+	if (id >= s->meta.ndocs)
+		return bidx_corrupt();
+	uint64_t a = bidx_get_u64le(ck->p + (size_t)id * 8), b = bidx_get_u64le(ck->p + (size_t)id * 8 + 8);
+	uint64_t total = (ck->len - idx) / 8;
+	if (a > b || b > total || b - a > UINT32_MAX)
+		return bidx_corrupt();
+	*pairs = ck->p + idx + a * 8;
+	*n = (uint32_t)(b - a);
 	return BIDX_OK;
 }
 

@@ -61,6 +61,11 @@ bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d);
  * s->sec[BIDX_SEC_FIELDSTR].p + f->str_off, f->str_len bytes. */
 bidx_err bidx_segment_fields(const bidx_segment *s, uint32_t id, bidx_fieldrec *f);
 
+/* The normalisation checkpoints of document id: *n pairs of u32le
+ * (character, byte) at *pairs (see docs/FORMAT.md, CKPTS); not checked
+ * against the document (callers check char < nchars, byte < text_len). */
+bidx_err bidx_segment_ckpts(const bidx_segment *s, uint32_t id, const uint8_t **pairs, uint32_t *n);
+
 /* The word-boundary bitmap of a checked record (ceil((nchars+1)/8) bytes). */
 const uint8_t *bidx_segment_bounds(const bidx_segment *s, const bidx_docrec *d);
 

@@ -1,6 +1,7 @@
 #include "analyze.h"
 #include "encoding.h"
 #include "fault.h"
+#include "format.h"
 #include "normalize.h"
 #include "rows.h"
 
@@ -99,7 +100,35 @@ static void adoc_free(bidx_adoc *d)
 	free(d->text);
 	free(d->cp);
 	free(d->bits);
+	free(d->ckpt);
 	bidx_buf_free(&d->fstr);
+}
+
+/* Restart points for normalisation: about every BIDX_CKPT_EVERY characters,
+ * a character that starts its source cluster, is not itself a gap, and
+ * follows no white space in the source, so normalising the text from its byte gives the same
+ * characters from it on (snippets normalise only a window). */
+static bidx_err checkpoints(const bidx_norm *n, const char *text, bidx_adoc *d)
+{
+	uint32_t cap = n->nchars / BIDX_CKPT_EVERY + 1;
+	d->ckpt = bidx_malloc((size_t)cap * 2 * sizeof *d->ckpt);
+	if (!d->ckpt)
+		return BIDX_ENOMEM;
+	for (uint32_t c = BIDX_CKPT_EVERY; c < n->nchars && d->nckpt < cap; c += BIDX_CKPT_EVERY) {
+		uint32_t k = c;
+		while (k < n->nchars && k < c + BIDX_CKPT_EVERY / 2 &&
+		       (n->src_start[k] == n->src_start[k - 1] || n->src_start[k] == 0 ||
+		        n->cp[k] == ' ' || (unsigned char)text[n->src_start[k]] <= ' ' ||
+		        (unsigned char)text[n->src_start[k] - 1] <= ' ' ||
+		        (n->src_start[k] >= 3 && !memcmp(text + n->src_start[k] - 3, "\xE3\x80\x80", 3))))
+			k++;
+		if (k >= n->nchars || k >= c + BIDX_CKPT_EVERY / 2)
+			continue;
+		d->ckpt[2 * d->nckpt] = k;
+		d->ckpt[2 * d->nckpt + 1] = n->src_start[k];
+		d->nckpt++;
+	}
+	return BIDX_OK;
 }
 
 /* Normalises and tokenizes the notice's text into d. */
@@ -116,6 +145,8 @@ static bidx_err analyse_text(bidx_analyzer *a, const bidx_notice *nt, bidx_adoc 
 		rc = BIDX_ENOMEM;
 	if (!rc && n.nchars)
 		rc = bidx_tokenize(a->tok, &n, d->bits, &d->ntokens);
+	if (!rc)
+		rc = checkpoints(&n, nt->text, d);
 	d->cp = n.cp;            /* keep the code points, free the rest */
 	n.cp = NULL;
 	bidx_norm_free(&n);

@@ -26,6 +26,8 @@ typedef struct bidx_adoc {
 	uint8_t *bits;           /* word boundaries, (nchars + 8) / 8 bytes; owned */
 	uint32_t ntokens;
 	uint32_t title_start, title_end;   /* the title's normalised characters */
+	uint32_t *ckpt;          /* checkpoint pairs (char, byte), see FORMAT.md; owned */
+	uint32_t nckpt;          /* pairs */
 	bidx_fieldrec frec;      /* str_off is set when committed */
 	bidx_buf fstr;           /* the FIELDSTR record */
 } bidx_adoc;

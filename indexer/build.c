@@ -40,7 +40,10 @@ typedef struct builder {
 	bidx_buf paths;
 	bidx_buf fields;         /* FIELDS records */
 	bidx_buf fieldstr;       /* FIELDSTR records */
-	uint64_t total_tokens, total_chars;
+	bidx_buf ckpt_off;       /* CKPTS: first pair of each document */
+	bidx_buf ckpts;          /* CKPTS: the pairs */
+	uint64_t nckpts;
+	uint64_t total_tokens, total_chars, text_bytes;
 	double t0, last_progress;
 	int progress_shown;
 } builder;
@@ -117,10 +120,15 @@ static bidx_err commit_doc(builder *b, bidx_adoc *a)
 	d.text_len = (uint32_t)a->len;
 	d.bound_off = b->bounds.len;
 	bidx_buf_put(&b->bounds, a->bits, ((size_t)a->nchars + 8) / 8);
+	bidx_buf_put_u64le(&b->ckpt_off, b->nckpts);
+	for (uint32_t k = 0; k < 2 * a->nckpt; k++)
+		bidx_buf_put_u32le(&b->ckpts, a->ckpt[k]);
+	b->nckpts += a->nckpt;
 	d.path_off = (uint32_t)b->paths.len;
 	d.path_len = (uint32_t)strlen(a->path);
 	bidx_buf_put(&b->paths, a->path, d.path_len);
-	if (b->bounds.err || b->paths.err || b->fields.err || b->fieldstr.err)
+	if (b->bounds.err || b->paths.err || b->fields.err || b->fieldstr.err || b->ckpts.err ||
+	    b->ckpt_off.err)
 		return BIDX_ENOMEM;
 	if (b->ndocs == b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 1024;
@@ -133,6 +141,7 @@ static bidx_err commit_doc(builder *b, bidx_adoc *a)
 	b->docs[b->ndocs++] = d;
 	b->total_tokens += d.ntokens;
 	b->total_chars += a->nchars;
+	b->text_bytes += a->len;
 	b->st->docs++;
 	return BIDX_OK;
 }
@@ -288,7 +297,7 @@ static bidx_err write_index(builder *b, char *why, size_t whylen)
 		return rc;
 	}
 	bidx_meta m = {(uint32_t)b->ndocs, b->total_tokens, b->total_chars,
-	               bidx_inv_nterms(b->inv), (uint64_t)time(NULL), b->st->bytes};
+	               bidx_inv_nterms(b->inv), (uint64_t)time(NULL), b->text_bytes};
 	bidx_meta_encode(&m, meta);
 	bidx_segw_begin(&w, BIDX_SEC_META);
 	bidx_segw_write(&w, meta, sizeof meta);
@@ -311,6 +320,12 @@ static bidx_err write_index(builder *b, char *why, size_t whylen)
 	bidx_segw_write(&w, b->fields.p, b->fields.len);
 	bidx_segw_begin(&w, BIDX_SEC_FIELDSTR);
 	bidx_segw_write(&w, b->fieldstr.p, b->fieldstr.len);
+	bidx_buf_put_u64le(&b->ckpt_off, b->nckpts);   /* the end of the last document */
+	if (b->ckpt_off.err && !rc)
+		rc = BIDX_ENOMEM;
+	bidx_segw_begin(&w, BIDX_SEC_CKPTS);
+	bidx_segw_write(&w, b->ckpt_off.p, b->ckpt_off.len);
+	bidx_segw_write(&w, b->ckpts.p, b->ckpts.len);
 	if (rc) {
 		bidx_segw_abort(&w);
 	} else {
@@ -332,6 +347,8 @@ static void builder_free(builder *b)
 	bidx_buf_free(&b->paths);
 	bidx_buf_free(&b->fields);
 	bidx_buf_free(&b->fieldstr);
+	bidx_buf_free(&b->ckpt_off);
+	bidx_buf_free(&b->ckpts);
 }
 
 bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts *opts,

@@ -31,7 +31,8 @@
 #define CHECK_MAX_CHARS ((uint64_t)64 << 20)
 
 static const char *const sec_name[] = {"FILE", "META", "POSTINGS", "TERMS", "DOCS", "BOUNDS",
-                                       "PATHS", "STORE", "ZDICT", "CHUNKS"};
+                                       "PATHS", "STORE", "ZDICT", "CHUNKS", "FIELDS",
+                                       "FIELDSTR", "CKPTS"};
 
 /* Per document, sums the unigram postings must reproduce: over its
  * characters (all, in the title, whole words, at a word edge) of a hash of
@@ -254,6 +255,41 @@ static void want_sums(docsum *ds, const bidx_norm *n, const uint8_t *bits, const
 	ds->have_want = 1;
 }
 
+/* Each checkpoint must be a real restart point: increasing, inside the
+ * document, and normalising from its byte gives the characters from its
+ * character on. */
+static void check_ckpts(ctx *c, uint32_t id, const bidx_docrec *d, const char *text,
+                        const bidx_norm *n)
+{
+	const uint8_t *p;
+	uint32_t k, prev_c = 0, prev_b = 0;
+	if (bidx_segment_ckpts(c->s, id, &p, &k)) {
+		problem(c, BIDX_SEC_CKPTS, "doc %u: checkpoint index out of range", id);
+		return;
+	}
+	for (uint32_t i = 0; i < k; i++) {
+		uint32_t ch = bidx_get_u32le(p + 8 * i), by = bidx_get_u32le(p + 8 * i + 4);
+		if (ch <= prev_c || by <= prev_b || ch >= d->nchars || by >= d->text_len) {
+			problem(c, BIDX_SEC_CKPTS, "doc %u: checkpoint %u (char %u, byte %u) out of order "
+			        "or outside the document", id, i, ch, by);
+			return;
+		}
+		prev_c = ch;
+		prev_b = by;
+		bidx_norm w = {0};
+		size_t end = by + 64u < d->text_len ? by + 64u : d->text_len;
+		if (bidx_normalize(text + by, end - by, 0, &w) == BIDX_ENOMEM) {
+			c->oom = 1;
+			return;
+		}
+		uint32_t cmp = w.nchars < 4 ? w.nchars : 4;
+		if (ch + cmp > n->nchars || memcmp(w.cp, n->cp + ch, cmp * sizeof *w.cp))
+			problem(c, BIDX_SEC_CKPTS, "doc %u: checkpoint %u (char %u, byte %u) is not a "
+			        "restart point of the text", id, i, ch, by);
+		bidx_norm_free(&w);
+	}
+}
+
 static void check_text(ctx *c, uint32_t id, const bidx_docrec *d)
 {
 	char *buf;
@@ -280,6 +316,7 @@ static void check_text(ctx *c, uint32_t id, const bidx_docrec *d)
 		problem(c, BIDX_SEC_DOCS, "doc %u: nchars is %u, its stored text normalises to %u characters",
 		        id, d->nchars, n.nchars);
 	else {
+		check_ckpts(c, id, d, text, &n);
 		want_sums(&c->sum[id], &n, bidx_segment_bounds(c->s, d), d);
 		c->doc_ok[id] = 1;
 		if (keep_text(c, id, &n) == 0 && c->cp)

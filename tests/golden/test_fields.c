@@ -353,3 +353,15 @@ Test(structured, map_overrides_column_names)
 	cr_assert_str_eq(o, "1\n");
 	free(o);
 }
+
+/* A CSV index passes the full structural check (META totals, checkpoints,
+ * postings against the texts). */
+Test(municipal, bidx_check_is_clean)
+{
+	char cmd[8192];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bidx check -i %s", BIDX_BINARY_DIR, ixdir);
+	char *o = tu_run(cmd, &st);
+	cr_assert_eq(st, 0, "%s", o);
+	free(o);
+}
