@@ -25,7 +25,7 @@
 #define BIDX_DOCS_PER_BLOCK 128
 #define BIDX_CHUNK_SIZE 65536u      /* POSTINGS and STORE are checksummed per chunk */
 #define BIDX_CHUNKS_HEADER_SIZE 16
-#define BIDX_CKPT_EVERY 256         /* normalised characters between checkpoints */
+#define BIDX_CKPT_EVERY 128         /* normalised characters between checkpoints */
 
 enum bidx_section {
 	BIDX_SEC_META = 1,

@@ -99,7 +99,11 @@ static bidx_err show_hit(bidx_segment *seg, const bidx_result *r, const bidx_hit
 		rc = bidx_segment_fetch(seg, &d, &buf, &title, &tlen, &text);
 	if (rc)
 		return rc;
-	rc = bidx_snippet_make(text, d.text_len, r->terms, r->nterms, &s);
+	const uint8_t *ck;
+	uint32_t nck;
+	rc = bidx_segment_ckpts(seg, h->doc, &ck, &nck);
+	if (!rc)
+		rc = bidx_snippet_make_near(text, d.text_len, r->terms, r->nterms, h->pos, ck, nck, &s);
 	if (!rc) {
 		const char *path = bidx_segment_path(seg, &d);
 		int json = o->mode == BIDX_OUT_JSON;
@@ -135,6 +139,7 @@ typedef struct keyed {
 	int64_t key;
 	double score;
 	uint32_t doc;
+	uint32_t pos;
 } keyed;
 
 static int cmp_keyed(const void *pa, const void *pb)
@@ -168,12 +173,12 @@ static bidx_err sort_by_field(bidx_segment *seg, bidx_result *r, bidx_sort how)
 			key = -(int64_t)f.date_hi;
 		else if (how == BIDX_SORT_AFFECTED && f.affected)
 			key = -(int64_t)(f.affected > INT64_MAX ? INT64_MAX : f.affected);
-		k[i] = (keyed){key, r->hits[i].score, r->hits[i].doc};
+		k[i] = (keyed){key, r->hits[i].score, r->hits[i].doc, r->hits[i].pos};
 	}
 	if (r->n)
 		qsort(k, r->n, sizeof *k, cmp_keyed);
 	for (uint32_t i = 0; i < r->n; i++)
-		r->hits[i] = (bidx_hit){k[i].doc, k[i].score};
+		r->hits[i] = (bidx_hit){k[i].doc, k[i].score, k[i].pos};
 	free(k);
 	return BIDX_OK;
 }

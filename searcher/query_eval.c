@@ -32,7 +32,7 @@ static void dset_free(dset *s)
 	s->n = s->cap = 0;
 }
 
-static int dset_push(dset *s, uint32_t doc, double score)
+static int dset_push(dset *s, uint32_t doc, double score, uint32_t pos)
 {
 	if (s->n == s->cap) {
 		uint32_t nc = s->cap ? s->cap * 2 : 64;
@@ -42,7 +42,7 @@ static int dset_push(dset *s, uint32_t doc, double score)
 		s->h = nh;
 		s->cap = nc;
 	}
-	s->h[s->n++] = (bidx_hit){doc, score};
+	s->h[s->n++] = (bidx_hit){doc, score, pos};
 	return 0;
 }
 
@@ -80,7 +80,7 @@ static bidx_err eval_unigram(evalctx *cx, uint32_t c, dset *out)
 			w = cur.tf_title ? BIDX_W_TITLE * cur.tf_title : 0;
 		if (w == 0)
 			continue;
-		if (dset_push(out, (uint32_t)cur.doc, w))
+		if (dset_push(out, (uint32_t)cur.doc, w, BIDX_NOPOS))
 			return BIDX_ENOMEM;
 	}
 	return r < 0 ? bidx_corrupt() : BIDX_OK;
@@ -116,10 +116,12 @@ static int has_pos(const uint32_t *p, uint32_t n, uint32_t v)
 
 /* Weighted frequency of the term in the doc all grams sit on; 0 if the
  * bigrams never line up. */
-static int match_doc(evalctx *cx, gram *g, uint32_t ng, uint32_t len, uint32_t doc, double *wtf)
+static int match_doc(evalctx *cx, gram *g, uint32_t ng, uint32_t len, uint32_t doc, double *wtf,
+                     uint32_t *first)
 {
 	bidx_docrec d;
 	*wtf = 0;
+	*first = BIDX_NOPOS;
 	if (bidx_segment_doc(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
 	for (uint32_t k = 0; k < ng; k++) {
@@ -147,6 +149,8 @@ static int match_doc(evalctx *cx, gram *g, uint32_t ng, uint32_t len, uint32_t d
 		if (cx->title_only && !in_title)
 			continue;
 		*wtf += bidx_occ_weight(bidx_bit(bits, s), bidx_bit(bits, s + len), in_title);
+		if (s < *first)
+			*first = s;
 	}
 	return 0;
 }
@@ -170,12 +174,13 @@ static bidx_err join_grams(evalctx *cx, gram *g, uint32_t ng, uint32_t len, dset
 			continue;
 		}
 		double wtf;
-		int m = match_doc(cx, g, ng, len, target, &wtf);
+		uint32_t first;
+		int m = match_doc(cx, g, ng, len, target, &wtf, &first);
 		if (m == -2)
 			return BIDX_ENOMEM;
 		if (m < 0)
 			return bidx_corrupt();
-		if (wtf > 0 && dset_push(out, target, wtf))
+		if (wtf > 0 && dset_push(out, target, wtf, first))
 			return BIDX_ENOMEM;
 		r = bidx_pcur_next(&g[0].cur);
 	}
@@ -255,7 +260,7 @@ static bidx_err eval_filter(evalctx *cx, const bidx_qnode *n, dset *out, int *kn
 	if (rc || !*known)
 		return rc;
 	for (uint32_t i = 0; i < nd && !rc; i++)
-		if (dset_push(out, docs[i], 0.0))
+		if (dset_push(out, docs[i], 0.0, BIDX_NOPOS))
 			rc = BIDX_ENOMEM;
 	free(docs);
 	return rc;
@@ -325,8 +330,11 @@ static int intersect(dset *a, const dset *b, int minus)
 		int in_b = j < b->n && b->h[j].doc == a->h[i].doc;
 		if (in_b != minus) {
 			a->h[o] = a->h[i];
-			if (!minus)
+			if (!minus) {
 				a->h[o].score += b->h[j].score;
+				if (a->h[o].pos == BIDX_NOPOS)
+					a->h[o].pos = b->h[j].pos;
+			}
 			o++;
 		}
 		i++;
@@ -342,11 +350,12 @@ static int unite(dset *a, const dset *b)
 	while (i < a->n || j < b->n) {
 		int r;
 		if (j == b->n || (i < a->n && a->h[i].doc < b->h[j].doc))
-			r = dset_push(&o, a->h[i].doc, a->h[i].score), i++;
+			r = dset_push(&o, a->h[i].doc, a->h[i].score, a->h[i].pos), i++;
 		else if (i == a->n || b->h[j].doc < a->h[i].doc)
-			r = dset_push(&o, b->h[j].doc, b->h[j].score), j++;
+			r = dset_push(&o, b->h[j].doc, b->h[j].score, b->h[j].pos), j++;
 		else
-			r = dset_push(&o, a->h[i].doc, a->h[i].score + b->h[j].score), i++, j++;
+			r = dset_push(&o, a->h[i].doc, a->h[i].score + b->h[j].score,
+			              a->h[i].pos < b->h[j].pos ? a->h[i].pos : b->h[j].pos), i++, j++;
 		if (r) {
 			dset_free(&o);
 			return -1;

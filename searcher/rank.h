@@ -29,9 +29,13 @@ double bidx_idf(uint32_t df, uint32_t ndocs);
 /* BM25 of a weighted frequency wtf in a document of dl words. */
 double bidx_bm25(double idf, double wtf, double dl, double avgdl);
 
+#define BIDX_NOPOS UINT32_MAX
+
 typedef struct bidx_hit {
 	uint32_t doc;
 	double score;
+	uint32_t pos;     /* a match's first normalised character, for the
+	                     snippet; BIDX_NOPOS when not known */
 } bidx_hit;
 
 /* Sorts hits best first: score descending, then doc id ascending.  Only the

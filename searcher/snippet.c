@@ -3,9 +3,14 @@
 #include "buf.h"
 #include "fault.h"
 #include "normalize.h"
+#include "varint.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Characters of a window before and after the known match position. */
+#define SNIPPET_LEAD (BIDX_SNIPPET_BEFORE + 16)
+#define SNIPPET_TAIL (BIDX_SNIPPET_AFTER + 160)
 
 typedef struct occ {
 	uint32_t start, end;   /* normalised characters */
@@ -180,23 +185,26 @@ static int build(const char *text, const bidx_norm *n, const occs *v, size_t bi,
 	return 0;
 }
 
-static int record_matches(const bidx_norm *n, const occs *v, bidx_snippet *out)
+static int record_matches(const bidx_norm *n, const occs *v, size_t base, bidx_snippet *out)
 {
 	for (size_t i = 0; i < v->n && out->nmatches < BIDX_SNIPPET_MAX_MATCHES; i++) {
-		bidx_span s = {n->src_start[v->o[i].start], n->src_end[v->o[i].end - 1]};
+		bidx_span s = {(uint32_t)(base + n->src_start[v->o[i].start]),
+		               (uint32_t)(base + n->src_end[v->o[i].end - 1])};
 		if (put_span(&out->matches, &out->nmatches, s))
 			return -1;
 	}
 	return 0;
 }
 
-bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, size_t nterms,
-                           bidx_snippet *out)
+/* The snippet of text[b0, b1), a window of a document of len bytes. */
+static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char *const *terms,
+                        size_t nterms, bidx_snippet *out)
 {
 	bidx_norm n = {0};
 	occs v = {0};
+	const char *text = doc + b0;
 	memset(out, 0, sizeof *out);
-	bidx_err rc = bidx_normalize(text, len, 1, &n);
+	bidx_err rc = bidx_normalize(text, b1 - b0, 1, &n);
 	if (rc)
 		return rc;
 	if (find_all(&n, terms, nterms, &v))
@@ -206,12 +214,52 @@ bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, siz
 	else if (v.n == 0)   /* no positive term found: the document's start, unmarked */
 		rc = occ_push(&v, (occ){0, 1, UINT32_MAX}) || build(text, &n, &v, 0, out)
 		   ? BIDX_ENOMEM : BIDX_OK;
-	else if (build(text, &n, &v, best_occ(&v, nterms), out) || record_matches(&n, &v, out))
+	else if (build(text, &n, &v, best_occ(&v, nterms), out) || record_matches(&n, &v, b0, out))
 		rc = BIDX_ENOMEM;
+	out->elided_before |= b0 > 0;
+	out->elided_after |= b1 < len;
 	free(v.o);
 	bidx_norm_free(&n);
 	if (rc)
 		bidx_snippet_free(out);
+	return rc;
+}
+
+bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, size_t nterms,
+                           bidx_snippet *out)
+{
+	return make_in(text, len, 0, len, terms, nterms, out);
+}
+
+bidx_err bidx_snippet_make_near(const char *text, size_t len, char *const *terms, size_t nterms,
+                                uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                                bidx_snippet *out)
+{
+	size_t b0 = 0, b1 = len;
+	uint32_t lo = pos > SNIPPET_LEAD ? pos - SNIPPET_LEAD : 0, hi = pos + SNIPPET_TAIL;
+	uint32_t prev_c = 0, prev_b = 0;
+	for (uint32_t i = 0; pos != UINT32_MAX && i < nckpt; i++) {
+		uint32_t c = bidx_get_u32le(ckpt + 8 * i), b = bidx_get_u32le(ckpt + 8 * i + 4);
+		if (c <= prev_c || b <= prev_b || b >= len) {
+			b0 = 0;   /* not a valid list: the whole document */
+			b1 = len;
+			break;
+		}
+		prev_c = c;
+		prev_b = b;
+		if (c <= lo)
+			b0 = b;
+		else if (c >= hi) {
+			b1 = b;
+			break;
+		}
+	}
+	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, out);
+	if (!rc && !out->nmarks && (b0 > 0 || b1 < len)) {
+		/* the window missed (cannot happen for a valid index): look everywhere */
+		bidx_snippet_free(out);
+		rc = make_in(text, len, 0, len, terms, nterms, out);
+	}
 	return rc;
 }
 

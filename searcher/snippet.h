@@ -29,8 +29,9 @@ typedef struct bidx_snippet {
 	size_t len;
 	bidx_span *marks;       /* matches within text, in order; owned */
 	size_t nmarks;
-	bidx_span *matches;     /* every match in the document's original bytes, in order,
-	                           at most BIDX_SNIPPET_MAX_MATCHES; owned */
+	bidx_span *matches;     /* the matches in the document's original bytes, in order
+	                           (in the window examined; at most
+	                           BIDX_SNIPPET_MAX_MATCHES); owned */
 	size_t nmatches;
 	int elided_before;      /* the text starts after the document start */
 	int elided_after;
@@ -39,6 +40,14 @@ typedef struct bidx_snippet {
 /* Builds the snippet of doc text[0..len) for the normalised terms. */
 bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, size_t nterms,
                            bidx_snippet *out);
+/* The same, normalising only a window around pos (a match's first normalised
+ * character, or UINT32_MAX when unknown) cut at the document's checkpoints
+ * (nckpt (char, byte) u32le pairs, see docs/FORMAT.md CKPTS); `matches` then
+ * lists the matches inside that window. */
+bidx_err bidx_snippet_make_near(const char *text, size_t len, char *const *terms, size_t nterms,
+                                uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                                bidx_snippet *out);
+
 void bidx_snippet_free(bidx_snippet *s);
 
 #endif

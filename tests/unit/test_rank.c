@@ -114,22 +114,22 @@ Test(rank_sort, topk_on_ordered_inputs)
 	uint32_t ks[] = {1, 5, 50, 500, 999};
 	for (size_t c = 0; c < sizeof ks / sizeof *ks; c++) {
 		for (uint32_t i = 0; i < n; i++)
-			h[i] = (bidx_hit){i, 1.0};              /* all tied, docs ascending */
+			h[i] = (bidx_hit){i, 1.0, 0};              /* all tied, docs ascending */
 		check_topk(h, n, ks[c], "tied ascending");
 		for (uint32_t i = 0; i < n; i++)
-			h[i] = (bidx_hit){n - i, 1.0};          /* all tied, docs descending */
+			h[i] = (bidx_hit){n - i, 1.0, 0};          /* all tied, docs descending */
 		check_topk(h, n, ks[c], "tied descending");
 		for (uint32_t i = 0; i < n; i++)
-			h[i] = (bidx_hit){i, (double)i};        /* best last */
+			h[i] = (bidx_hit){i, (double)i, 0};        /* best last */
 		check_topk(h, n, ks[c], "ascending scores");
 		for (uint32_t i = 0; i < n; i++)
-			h[i] = (bidx_hit){i, (double)(n - i)};  /* already sorted */
+			h[i] = (bidx_hit){i, (double)(n - i), 0};  /* already sorted */
 		check_topk(h, n, ks[c], "descending scores");
 		for (uint32_t i = 0; i < n; i++)
-			h[i] = (bidx_hit){i, (double)(i % 2)};  /* alternating */
+			h[i] = (bidx_hit){i, (double)(i % 2), 0};  /* alternating */
 		check_topk(h, n, ks[c], "alternating");
 		for (uint32_t i = 0; i < n; i++)
-			h[i] = (bidx_hit){i ^ 0x155, (double)(i % 7 == 0)};   /* few winners */
+			h[i] = (bidx_hit){i ^ 0x155, (double)(i % 7 == 0), 0};   /* few winners */
 		check_topk(h, n, ks[c], "sparse winners");
 	}
 	free(h);

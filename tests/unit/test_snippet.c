@@ -1,0 +1,110 @@
+/*
+ * Snippets: the sentence around a match on one line, the matches marked;
+ * and the windowed path (normalise only around the known match position,
+ * cut at the index's checkpoints) marks the same text as the full path.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "normalize.h"
+#include "query_eval.h"
+#include "query_parse.h"
+#include "segment_reader.h"
+#include "snippet.h"
+#include "testutil.h"
+
+/* Every mark normalises to one of the terms. */
+static void marks_are_terms(const bidx_snippet *s, char *const *terms, size_t nterms)
+{
+	cr_assert_gt(s->nmarks, 0, "no mark in \"%s\"", s->text);
+	for (size_t i = 0; i < s->nmarks; i++) {
+		bidx_norm n;
+		cr_assert_eq(bidx_normalize(s->text + s->marks[i].start,
+		                            s->marks[i].end - s->marks[i].start, 0, &n), BIDX_OK);
+		int ok = 0;
+		for (size_t t = 0; t < nterms; t++)
+			ok |= !strcmp(n.text, terms[t]);
+		cr_assert(ok, "mark \"%s\" is no term", n.text);
+		bidx_norm_free(&n);
+	}
+	cr_assert_null(memchr(s->text, '\n', s->len), "snippet spans lines: %s", s->text);
+}
+
+Test(snippet, marks_and_one_line)
+{
+	static const char text[] = "お知らせ\n当社のサーバーに\n不正アクセスがありました。"
+	                           "詳細は調査中です。\n以上";
+	char term[] = "不正アクセス";
+	char *terms[] = {term};
+	bidx_snippet s;
+	cr_assert_eq(bidx_snippet_make(text, sizeof text - 1, terms, 1, &s), BIDX_OK);
+	marks_are_terms(&s, terms, 1);
+	/* the line break inside the sentence is gone, the sentence is whole */
+	cr_assert(strstr(s.text, "サーバーに不正アクセスがありました。"), "%s", s.text);
+	cr_assert_eq(s.nmatches, 1);
+	cr_assert_eq(s.matches[0].end - s.matches[0].start, strlen("不正アクセス"));
+	cr_assert(!memcmp(text + s.matches[0].start, "不正アクセス", strlen("不正アクセス")));
+	bidx_snippet_free(&s);
+}
+
+Test(snippet, windowed_matches_full, .timeout = 300)
+{
+	const char *src = tu_corpus("livedoor");
+	if (!src)
+		src = tu_corpus("seeds");
+	char *dir = tu_tmpdir("snippet");
+	bidx_build_opts o = {.index_dir = dir, .msg = stderr};
+	bidx_build_stats st;
+	char why[256];
+	char sub[4200];
+	snprintf(sub, sizeof sub, "%s%s", src, strstr(src, "livedoor") ? "/text/it-life-hack" : "");
+	const char *paths[] = {sub};
+	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_segment *seg;
+	cr_assert_eq(bidx_segment_open(dir, &seg, why, sizeof why), BIDX_OK, "%s", why);
+	const char *queries[] = {"情報", "iphone", "アプリ", "発表", "クレジットカード"};
+	int windowed = 0, compared = 0;
+	for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
+		bidx_qnode *q;
+		bidx_result r;
+		size_t ep;
+		cr_assert_eq(bidx_query_parse(queries[qi], &q, why, sizeof why, &ep), BIDX_OK);
+		cr_assert_eq(bidx_query_eval(seg, q, &r, why, sizeof why), BIDX_OK);
+		for (uint32_t i = 0; i < r.n && i < 40; i++) {
+			bidx_docrec d;
+			char *buf;
+			const char *title, *text;
+			size_t tlen;
+			const uint8_t *ck;
+			uint32_t nck;
+			bidx_snippet full, near;
+			cr_assert_eq(bidx_segment_doc(seg, r.hits[i].doc, &d), BIDX_OK);
+			cr_assert_eq(bidx_segment_fetch(seg, &d, &buf, &title, &tlen, &text), BIDX_OK);
+			cr_assert_eq(bidx_segment_ckpts(seg, r.hits[i].doc, &ck, &nck), BIDX_OK);
+			cr_assert_neq(r.hits[i].pos, BIDX_NOPOS);
+			cr_assert_eq(bidx_snippet_make(text, d.text_len, r.terms, r.nterms, &full), BIDX_OK);
+			cr_assert_eq(bidx_snippet_make_near(text, d.text_len, r.terms, r.nterms, r.hits[i].pos,
+			                                    ck, nck, &near), BIDX_OK);
+			marks_are_terms(&full, r.terms, r.nterms);
+			marks_are_terms(&near, r.terms, r.nterms);
+			/* the first match the window sees is the document's first match */
+			cr_assert_eq(near.matches[0].start, full.matches[0].start, "doc %u", r.hits[i].doc);
+			windowed += nck > 0;
+			compared++;
+			bidx_snippet_free(&full);
+			bidx_snippet_free(&near);
+			free(buf);
+		}
+		bidx_result_free(&r);
+		bidx_query_free(q);
+	}
+	fprintf(stderr, "snippets: %d compared, %d of documents long enough for checkpoints\n",
+	        compared, windowed);
+	cr_assert_gt(compared, 0);
+	bidx_segment_close(seg);
+	tu_rmtree(dir);
+	free(dir);
+}
