@@ -13,56 +13,85 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-bidx_err bidx_read_file(const char *path, char **data, size_t *len)
+bidx_err bidx_read_file_max(const char *path, size_t max, char **data, size_t *len)
 {
 	*data = NULL;
 	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return BIDX_EIO;
+	/* O_NONBLOCK: a name swapped for a FIFO after a directory walk must not hang */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		if (!S_ISREG(st.st_mode))
-			errno = EISDIR;
-		close(fd);
+	if (fd < 0 || fstat(fd, &st)) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
 		return BIDX_EIO;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return BIDX_EINPUT;
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return BIDX_ETOOBIG;
+	}
+	/* read at most max + 1 bytes: a file that grows meanwhile is caught */
 	size_t cap = (size_t)st.st_size + 1, n = 0;
 	char *buf = bidx_malloc(cap);
-	if (!buf) {
-		close(fd);
-		return BIDX_ENOMEM;
-	}
-	for (;;) {
-		if (n + 1 >= cap) {   /* the file grew while we read it */
-			char *nb = bidx_realloc(buf, cap * 2);
+	bidx_err rc = buf ? BIDX_OK : BIDX_ENOMEM;
+	while (!rc) {
+		if (n == cap) {
+			if (cap > max) {
+				rc = BIDX_ETOOBIG;
+				break;
+			}
+			size_t nc = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			char *nb = bidx_realloc(buf, nc);
 			if (!nb) {
-				free(buf);
-				close(fd);
-				return BIDX_ENOMEM;
+				rc = BIDX_ENOMEM;
+				break;
 			}
 			buf = nb;
-			cap *= 2;
+			cap = nc;
 		}
-		ssize_t r = read(fd, buf + n, cap - 1 - n);
+		ssize_t r = read(fd, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			int e = errno;
-			free(buf);
-			close(fd);
-			errno = e;
-			return BIDX_EIO;
-		}
-		if (r == 0)
+		if (r < 0)
+			rc = BIDX_EIO;
+		else if (r == 0)
 			break;
-		n += (size_t)r;
+		else
+			n += (size_t)r;
 	}
+	int e = errno;
 	close(fd);
-	buf[n] = 0;
+	if (!rc && n == cap) {   /* room for the terminating NUL */
+		char *nb = bidx_realloc(buf, cap + 1);
+		if (nb)
+			buf = nb;
+		else
+			rc = BIDX_ENOMEM;
+	}
+	if (rc) {
+		free(buf);
+		errno = e;
+		return rc;
+	}
+	buf[n] = 0;   /* NUL-terminated for callers that treat it as a string */
 	*data = buf;
 	*len = n;
 	return BIDX_OK;
+}
+
+bidx_err bidx_read_file(const char *path, char **data, size_t *len)
+{
+	bidx_err rc = bidx_read_file_max(path, SIZE_MAX / 2, data, len);
+	if (rc == BIDX_EINPUT) {
+		errno = EISDIR;
+		rc = BIDX_EIO;
+	}
+	return rc;
 }
 
 char *bidx_path_join(const char *a, const char *b)

@@ -14,8 +14,14 @@
 #include <xxhash.h>
 #include "error.h"
 
-/* Reads a whole file into a malloc'd buffer (NUL-terminated for safety).
- * On error returns BIDX_EIO with errno set, or BIDX_ENOMEM. */
+/* Reads a whole regular file of at most max bytes into a malloc'd buffer,
+ * NUL-terminated (the NUL is not counted in *len).
+ * Returns BIDX_EIO (errno set), BIDX_EINPUT (not a regular file),
+ * BIDX_ETOOBIG (larger than max, or grew past it while read) or
+ * BIDX_ENOMEM; on error *data is NULL. */
+bidx_err bidx_read_file_max(const char *path, size_t max, char **data, size_t *len);
+
+/* The same without a limit; a non-regular file is BIDX_EIO with EISDIR. */
 bidx_err bidx_read_file(const char *path, char **data, size_t *len);
 
 typedef struct bidx_out {

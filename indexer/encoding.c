@@ -8,6 +8,7 @@
  * scored by how much of it is text a Japanese notice is made of.
  */
 #include "encoding.h"
+#include "io.h"
 #include "fault.h"
 #include "normalize.h"
 
@@ -293,69 +294,19 @@ bidx_err bidx_text_decode(char *data, size_t len, bidx_text *out, char *why, siz
 
 bidx_err bidx_text_load(const char *path, size_t max, bidx_text *out, char *why, size_t whylen)
 {
+	char *buf;
+	size_t n;
 	memset(out, 0, sizeof *out);
-	/* O_NONBLOCK: a name swapped for a FIFO after the walk must not hang us */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st)) {
-		int e = errno;
-		snprintf(why, whylen, "cannot read: %s", strerror(e));
-		if (fd >= 0)
-			close(fd);
-		errno = e;
-		return BIDX_EIO;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
+	bidx_err rc = bidx_read_file_max(path, max, &buf, &n);
+	if (rc == BIDX_EIO)
+		snprintf(why, whylen, "cannot read: %s", strerror(errno));
+	else if (rc == BIDX_EINPUT)
 		snprintf(why, whylen, "not a regular file");
-		return BIDX_EINPUT;
+	else if (rc == BIDX_ETOOBIG) {
+		snprintf(why, whylen, "file too large (the limit is %zu MB)", max >> 20);
+		rc = BIDX_EINPUT;
 	}
-	if ((uint64_t)st.st_size > max) {
-		close(fd);
-		snprintf(why, whylen, "file too large (%.0f MB; the limit is %zu MB)",
-		         (double)st.st_size / 1e6, max >> 20);
-		return BIDX_EINPUT;
-	}
-	/* read at most max + 1 bytes: a file that grows meanwhile is caught */
-	size_t cap = (size_t)st.st_size + 1, n = 0;
-	char *buf = bidx_malloc(cap);
-	if (!buf) {
-		close(fd);
-		return BIDX_ENOMEM;
-	}
-	for (;;) {
-		if (n == cap) {
-			if (cap > max) {
-				free(buf);
-				close(fd);
-				snprintf(why, whylen, "file too large (it grew past %zu MB while read)", max >> 20);
-				return BIDX_EINPUT;
-			}
-			size_t nc = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			char *nb = bidx_realloc(buf, nc);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return BIDX_ENOMEM;
-			}
-			buf = nb;
-			cap = nc;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(buf);
-			close(fd);
-			snprintf(why, whylen, "cannot read: %s", strerror(e));
-			errno = e;
-			return BIDX_EIO;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
+	if (rc)
+		return rc;
 	return bidx_text_decode(buf, n, out, why, whylen);
 }
