@@ -17,4 +17,15 @@ void tu_rmtree(const char *dir);
  * the exit code. */
 char *tu_run(const char *cmd, int *status);
 
+/* Criterion ignores LeakSanitizer's report at a worker's exit, so tests
+ * that exercise error paths ask for a leak check themselves (a no-op without
+ * AddressSanitizer). */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define TU_ASSERT_NO_LEAKS() \
+	cr_assert_eq(__lsan_do_recoverable_leak_check(), 0, "memory leaked")
+#else
+#define TU_ASSERT_NO_LEAKS() ((void)0)
+#endif
+
 #endif

@@ -112,6 +112,7 @@ static void fault_loop(enum bidx_fault_kind kind, long points)
 		cr_assert_eq(tmp_files_left(), 0, "a temporary file was left behind");
 	}
 	cr_assert_gt(failed, 0, "no injected fault made the build fail");
+	TU_ASSERT_NO_LEAKS();   /* every failed build freed what it had */
 }
 
 Test(durability, write_faults_keep_the_previous_index) { fault_loop(BIDX_FAULT_WRITE, 1000); }

@@ -16,15 +16,9 @@
 #include "fault.h"
 #include "query_parse.h"
 
-/* Criterion ignores LeakSanitizer's report at a worker's exit, so tests that
- * exercise error paths ask for a leak check themselves. */
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#define ASSERT_NO_LEAKS() \
-	cr_assert_eq(__lsan_do_recoverable_leak_check(), 0, "memory leaked")
-#else
-#define ASSERT_NO_LEAKS() ((void)0)
-#endif
+#include "testutil.h"
+
+#define ASSERT_NO_LEAKS() TU_ASSERT_NO_LEAKS()
 
 struct sbuf {
 	char s[8192];
