@@ -235,6 +235,20 @@ bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d)
 	    d->path_off > s->sec[BIDX_SEC_PATHS].len - d->path_len ||
 	    d->title_start > d->title_end || d->title_end > d->nchars)
 		return bidx_corrupt();
+	/* records tile their sections in doc order: each one ends where the
+	 * next begins (or where the section ends), so a damaged length or
+	 * offset shows even when every checksum holds */
+	uint64_t store_end = s->sec[BIDX_SEC_STORE].len, bound_end = s->sec[BIDX_SEC_BOUNDS].len;
+	uint64_t path_end = s->sec[BIDX_SEC_PATHS].len;
+	if (id + 1 < s->meta.ndocs) {
+		const uint8_t *next = s->sec[BIDX_SEC_DOCS].p + ((size_t)id + 1) * BIDX_DOC_SIZE;
+		store_end = bidx_get_u64le(next);
+		bound_end = bidx_get_u64le(next + 8);
+		path_end = bidx_get_u32le(next + 20);
+	}
+	if (d->store_off + d->store_len != store_end || d->bound_off + blen != bound_end ||
+	    (uint64_t)d->path_off + d->path_len != path_end)
+		return bidx_corrupt();
 	return BIDX_OK;
 }
 
