@@ -55,9 +55,10 @@ test: build
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS) -L fuzz
 
-# The unit tests and the seed golden tests under valgrind (not part of
-# make test: see README, Tests).
-VALGRIND_TESTS ?= test_codecs|test_normalize|test_postings|test_query_parse|test_rank|test_termdict|test_seeds|test_encodings|test_check
+# Every test but the long index builds (recall, durability, crash,
+# facts, snippet) under valgrind, in process (not part of make test: see
+# README, Tests).
+VALGRIND_TESTS ?= test_codecs|test_normalize|test_postings|test_query_parse|test_rank|test_termdict|test_seeds|test_encodings|test_check|test_date|test_rows|test_tokenize|test_hostile|test_fields|test_notice
 valgrind: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -R '^($(VALGRIND_TESTS))$$' \
 	    --overwrite MemoryCheckCommand=$$(command -v valgrind) \
