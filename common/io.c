@@ -128,7 +128,8 @@ bidx_err bidx_out_open(bidx_out *o, const char *dir)
 	o->tmp_path = bidx_path_join(dir, name);
 	o->final_path = bidx_path_join(dir, BIDX_INDEX_FILE);
 	o->xs = XXH3_createState();
-	if (!o->dir || !o->tmp_path || !o->final_path || !o->xs) {
+	o->wbuf = bidx_malloc(BIDX_OUT_BUFSIZE);
+	if (!o->dir || !o->tmp_path || !o->final_path || !o->xs || !o->wbuf) {
 		bidx_out_abort(o);
 		return BIDX_ENOMEM;
 	}
@@ -168,13 +169,28 @@ static void write_all(bidx_out *o, const void *p, size_t n, uint64_t at, int pos
 	}
 }
 
+static void flush(bidx_out *o)
+{
+	if (o->wlen && !o->err)
+		write_all(o, o->wbuf, o->wlen, 0, 0);
+	o->wlen = 0;
+}
+
+/* Gathers small writes (a term's postings, a record) into one write(2). */
 void bidx_out_write(bidx_out *o, const void *p, size_t n)
 {
 	if (o->err || n == 0)
 		return;
 	XXH3_64bits_update(o->xs, p, n);
-	write_all(o, p, n, 0, 0);
 	o->off += n;
+	if (o->wlen + n > BIDX_OUT_BUFSIZE)
+		flush(o);
+	if (n >= BIDX_OUT_BUFSIZE) {
+		write_all(o, p, n, 0, 0);
+		return;
+	}
+	memcpy(o->wbuf + o->wlen, p, n);
+	o->wlen += n;
 }
 
 void bidx_out_pad8(bidx_out *o)
@@ -196,6 +212,7 @@ uint64_t bidx_out_sum(bidx_out *o)
 
 void bidx_out_pwrite(bidx_out *o, const void *p, size_t n, uint64_t at)
 {
+	flush(o);
 	write_all(o, p, n, at, 1);
 }
 
@@ -208,7 +225,8 @@ static void out_free(bidx_out *o)
 	free(o->tmp_path);
 	free(o->final_path);
 	XXH3_freeState(o->xs);
-	o->dir = o->tmp_path = o->final_path = NULL;
+	free(o->wbuf);
+	o->dir = o->tmp_path = o->final_path = o->wbuf = NULL;
 	o->xs = NULL;
 }
 
@@ -226,6 +244,7 @@ static int fsync_dir(const char *dir)
 
 bidx_err bidx_out_commit(bidx_out *o)
 {
+	flush(o);
 	if (!o->err && (bidx_fault_hit(BIDX_FAULT_FSYNC) || fsync(o->fd)))
 		out_fail(o, BIDX_EIO);
 	if (!o->err && close(o->fd))

@@ -33,7 +33,11 @@ typedef struct bidx_out {
 	XXH3_state_t *xs;     /* running checksum of the current section */
 	bidx_err err;         /* sticky */
 	int saved_errno;      /* errno of the first I/O failure */
+	char *wbuf;           /* writes are gathered here; owned */
+	size_t wlen;          /* bytes waiting in wbuf */
 } bidx_out;
+
+#define BIDX_OUT_BUFSIZE ((size_t)1 << 20)
 
 /* Creates DIR (mode 0777 & umask) if needed and opens the tmp file. */
 bidx_err bidx_out_open(bidx_out *o, const char *dir);

@@ -94,10 +94,10 @@ TestSuite(durability, .init = setup, .fini = teardown);
 static void fault_loop(enum bidx_fault_kind kind, long points)
 {
 	char before[4096], after[4096];
-	cr_assert_eq(answer(dir, "クレジットカード", before, sizeof before), BIDX_OK);
 	bidx_fault_set(kind, 0);
-	cr_assert_eq(build(), BIDX_OK);
+	cr_assert_eq(build(), BIDX_OK);   /* counts the calls of a whole build */
 	long calls = bidx_fault_count(kind);
+	cr_assert_eq(answer(dir, "クレジットカード", before, sizeof before), BIDX_OK);
 	cr_assert_gt(calls, 0);
 	int failed = 0;
 	long step = calls / points + 1;
@@ -112,6 +112,8 @@ static void fault_loop(enum bidx_fault_kind kind, long points)
 		cr_assert_eq(tmp_files_left(), 0, "a temporary file was left behind");
 	}
 	cr_assert_gt(failed, 0, "no injected fault made the build fail");
+	fprintf(stderr, "fault kind %d: %ld of %ld calls failed in turn, %d builds failed cleanly\n",
+	        kind, (calls + step - 1) / step, calls, failed);
 	TU_ASSERT_NO_LEAKS();   /* every failed build freed what it had */
 }
 
@@ -121,6 +123,28 @@ Test(durability, rename_faults_keep_the_previous_index) { fault_loop(BIDX_FAULT_
 Test(durability, alloc_faults_keep_the_previous_index, .timeout = 600)
 {
 	fault_loop(BIDX_FAULT_ALLOC, 60);
+}
+
+/* Every allocation, write, fsync and rename of a whole (small) build, one at
+ * a time. */
+Test(durability, faults_at_every_point_of_a_small_build, .timeout = 900)
+{
+	char *small = tu_tmpdir("one-notice"), src[4200], dst[4300], *data;
+	size_t len;
+	snprintf(src, sizeof src, "%s/004_d9cd4af4c8fa6ca2.txt", seeds);
+	snprintf(dst, sizeof dst, "%s/notice.txt", small);
+	cr_assert_eq(bidx_read_file(src, &data, &len), BIDX_OK);
+	FILE *f = fopen(dst, "wb");
+	fwrite(data, 1, len, f);
+	fclose(f);
+	free(data);
+	const char *keep = seeds;
+	seeds = small;   /* build() indexes `seeds` */
+	for (int k = 0; k < BIDX_FAULT_NKINDS; k++)
+		fault_loop(k, 1000000);   /* every call */
+	seeds = keep;
+	tu_rmtree(small);
+	free(small);
 }
 
 static void copy_file(const char *from, const char *to, size_t keep, long flip_at)
