@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "facts.h"
+#include "io.h"
 #include "testutil.h"
 #include "vocab.h"
 
@@ -54,21 +55,11 @@ static void expect_set(const char *what, const char *const *table, uint32_t got,
 	cr_assert_eq(got, m, "%s: got {%s}, want {%s}", what, g, w);
 }
 
+/* Reads a whole file into memory (NUL-terminated). */
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	char *p;
-	long n;
-
-	cr_assert_not_null(f, "%s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	p = malloc((size_t)n + 1);
-	cr_assert_eq(fread(p, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	p[n] = '\0';
-	*len = (size_t)n;
+	cr_assert_eq(bidx_read_file(path, &p, len), BIDX_OK, "%s", path);
 	return p;
 }
 

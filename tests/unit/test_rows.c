@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rows.h"
+#include "io.h"
 #include "testutil.h"
 
 #define MUNICIPAL_ROWS 1814   /* stated by corpus/README.md */
@@ -153,22 +154,11 @@ Test(csv, empty_and_headless)
 	bidx_rows_free(NULL);
 }
 
-/* Reads a whole file into memory. */
+/* Reads a whole file into memory (NUL-terminated). */
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	char *p;
-	long n;
-
-	cr_assert_not_null(f, "%s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	p = malloc((size_t)n + 1);
-	cr_assert_eq(fread(p, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	p[n] = '\0';
-	*len = (size_t)n;
+	cr_assert_eq(bidx_read_file(path, &p, len), BIDX_OK, "%s", path);
 	return p;
 }
 
