@@ -8,6 +8,8 @@
 #   --quick    seeds+municipal and livedoor, fewer repetitions
 #   --smoke    seconds long: the bundled corpus/seeds, 1 repetition, no peers
 #   --only NAME  one corpus: seeds+municipal, livedoor or aozora
+#   --peers LIST the peers to run, comma-separated (default
+#                groonga-mecab,groonga-bigram,sqlite-fts5; "none" for bidx alone)
 #
 # Environment: BIDX_CORPUS (the shared corpora; default ../shared/corpus
 # beside the project root), BUILD (the CMake build directory; default build),
@@ -27,7 +29,7 @@ corpus=${BIDX_CORPUS:-$root/../shared/corpus}
 build=${BUILD:-build}
 case $build in /*) ;; *) build=$root/$build ;; esac
 results=${BENCH_RESULTS:-$root/bench/results}
-mode=full reps=10 runs=3 reps_set= runs_set= only=
+mode=full reps=10 runs=3 reps_set= runs_set= only= peers=groonga-mecab,groonga-bigram,sqlite-fts5
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) mode=quick ;;
@@ -35,7 +37,8 @@ while [ $# -gt 0 ]; do
 	--reps) reps=$2 reps_set=1; shift ;;
 	--runs) runs=$2 runs_set=1; shift ;;
 	--only) only=$2; shift ;;
-	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+	--peers) peers=$2; shift ;;
+	-h|--help) sed -n '2,23p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -49,6 +52,7 @@ elif [ "$mode" = smoke ]; then
 fi
 
 log() { printf '%s\n' "$*" >&2; }
+peer() { [[ ",$peers," == *",$1,"* ]]; }   # peer NAME: is NAME to be run?
 
 # --- peers and tools, from Debian ---
 install_missing() {
@@ -248,10 +252,13 @@ for c in "${corpora[@]}"; do
 	systems=(bidx)
 	declare -A sbuild=([bidx]=$bwall) ssize=([bidx]=$ibytes)
 	if [ "$mode" != smoke ]; then
-		"$bg" --export $paths >"$cw/groonga.load" 2>/dev/null
+		if peer groonga-mecab || peer groonga-bigram; then
+			"$bg" --export $paths >"$cw/groonga.load" 2>/dev/null
+		fi
 		for tok in TokenMecab TokenBigram; do
 			sys=groonga-${tok#Token}
 			sys=${sys,,}
+			peer "$sys" || continue
 			if ! timev "$cw/$sys.time" bash "$root/bench/peers/groonga.sh" build "$cw/$sys/db" "$tok" \
 				"$cw/groonga.load" >"$cw/$sys.norm"; then
 				log "run.sh: $name: the $sys build failed; left out"
@@ -265,7 +272,7 @@ for c in "${corpora[@]}"; do
 			log "$sys ($(cat "$cw/$sys.norm")): $(cat "$cw/$sys.json")"
 		done
 		norm=$(cat "$cw"/groonga-*.norm 2>/dev/null | head -n 1)
-		if [ -x "$bs" ]; then
+		if [ -x "$bs" ] && peer sqlite-fts5; then
 			# shellcheck disable=SC2086
 			"$bs" --build "$cw/fts5.sqlite" $paths >"$cw/sqlite.build" || {
 				log "run.sh: $name: the SQLite build failed"
