@@ -271,7 +271,13 @@ for c in "${corpora[@]}"; do
 			systems+=("$sys")
 			log "$sys ($(cat "$cw/$sys.norm")): $(cat "$cw/$sys.json")"
 		done
-		norm=$(cat "$cw"/groonga-*.norm 2>/dev/null | head -n 1)
+		# the first line of the first file (no pipe: with pipefail, cat's SIGPIPE
+		# would end the script)
+		norm=
+		for f in "$cw"/groonga-*.norm; do
+			[ -f "$f" ] && IFS= read -r norm <"$f" || true
+			break
+		done
 		if [ -x "$bs" ] && peer sqlite-fts5; then
 			# shellcheck disable=SC2086
 			"$bs" --build "$cw/fts5.sqlite" $paths >"$cw/sqlite.build" || {
