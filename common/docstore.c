@@ -233,3 +233,62 @@ bidx_err bidx_dsr_get(bidx_dsr *r, const uint8_t *frame, size_t flen, uint32_t t
 	*text = (const char *)p + tl;
 	return BIDX_OK;
 }
+
+/* Decompresses the frame only until out[0..want) is filled (or the frame
+ * ends); returns the bytes produced, or 0 on a zstd error. */
+static size_t stream_prefix(bidx_dsr *r, const uint8_t *frame, size_t flen, char *out, size_t want)
+{
+	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+	if (r->ddict && ZSTD_isError(ZSTD_DCtx_refDDict(r->dctx, r->ddict)))
+		return 0;
+	ZSTD_inBuffer in = {frame, flen, 0};
+	ZSTD_outBuffer o = {out, want, 0};
+	while (o.pos < o.size && in.pos < in.size) {
+		size_t ret = ZSTD_decompressStream(r->dctx, &o, &in);
+		if (ZSTD_isError(ret))
+			return 0;
+		if (ret == 0)
+			break;   /* frame complete */
+	}
+	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+	return o.pos;
+}
+
+bidx_err bidx_dsr_get_prefix(bidx_dsr *r, const uint8_t *frame, size_t flen, uint32_t text_len,
+                             size_t want, char **buf, const char **title, size_t *tlen,
+                             const char **text, size_t *avail)
+{
+	if (want >= text_len) {
+		*avail = text_len;
+		return bidx_dsr_get(r, frame, flen, text_len, buf, title, tlen, text);
+	}
+	*buf = NULL;
+	*title = *text = NULL;
+	*tlen = 0;
+	*avail = 0;
+	unsigned long long n = ZSTD_getFrameContentSize(frame, flen);
+	if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN ||
+	    n < text_len || n - text_len > 1u << 20)
+		return bidx_corrupt();
+	/* the record is title_len, title, text: the title is n - text_len
+	 * bytes with its length, so the prefix wanted is known up front */
+	size_t need = (size_t)(n - text_len) + want;
+	char *b = bidx_malloc(need + 1);
+	if (!b)
+		return BIDX_ENOMEM;
+	size_t got = stream_prefix(r, frame, flen, b, need);
+	const uint8_t *p = (const uint8_t *)b, *end = p + got;
+	uint64_t tl;
+	if (got != need || bidx_varint_get(&p, end, &tl) ||
+	    tl != (uint64_t)(n - text_len) - (uint64_t)(p - (const uint8_t *)b)) {
+		free(b);
+		return bidx_corrupt();
+	}
+	b[need] = 0;
+	*buf = b;
+	*title = (const char *)p;
+	*tlen = (size_t)tl;
+	*text = (const char *)p + tl;
+	*avail = want;
+	return BIDX_OK;
+}

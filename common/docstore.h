@@ -39,4 +39,12 @@ bidx_err bidx_dsr_get(bidx_dsr *r, const uint8_t *frame, size_t flen, uint32_t t
                       char **buf, const char **title, size_t *tlen,
                       const char **text);
 
+/* The same, decompressing only until the first `want` bytes of the text are
+ * out (the whole frame when want >= text_len); *avail gets the text bytes
+ * that are there.  A partial read skips the frame's own checksum: callers
+ * read frames the segment has verified (STORE chunk checksums). */
+bidx_err bidx_dsr_get_prefix(bidx_dsr *r, const uint8_t *frame, size_t flen, uint32_t text_len,
+                             size_t want, char **buf, const char **title, size_t *tlen,
+                             const char **text, size_t *avail);
+
 #endif

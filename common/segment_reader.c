@@ -290,8 +290,9 @@ const char *bidx_segment_path(const bidx_segment *s, const bidx_docrec *d)
 	return (const char *)s->sec[BIDX_SEC_PATHS].p + d->path_off;
 }
 
-bidx_err bidx_segment_fetch(bidx_segment *s, const bidx_docrec *d, char **buf,
-                            const char **title, size_t *tlen, const char **text)
+bidx_err bidx_segment_fetch_prefix(bidx_segment *s, const bidx_docrec *d, size_t want, char **buf,
+                                   const char **title, size_t *tlen, const char **text,
+                                   size_t *avail)
 {
 	*buf = NULL;
 	bidx_err need = bidx_segment_need(s, BIDX_SEC_STORE, d->store_off, d->store_len);
@@ -302,6 +303,13 @@ bidx_err bidx_segment_fetch(bidx_segment *s, const bidx_docrec *d, char **buf,
 		if (rc)
 			return rc;
 	}
-	return bidx_dsr_get(s->dsr, s->sec[BIDX_SEC_STORE].p + d->store_off, d->store_len,
-	                    d->text_len, buf, title, tlen, text);
+	return bidx_dsr_get_prefix(s->dsr, s->sec[BIDX_SEC_STORE].p + d->store_off, d->store_len,
+	                           d->text_len, want, buf, title, tlen, text, avail);
+}
+
+bidx_err bidx_segment_fetch(bidx_segment *s, const bidx_docrec *d, char **buf,
+                            const char **title, size_t *tlen, const char **text)
+{
+	size_t avail;
+	return bidx_segment_fetch_prefix(s, d, d->text_len, buf, title, tlen, text, &avail);
 }

@@ -77,6 +77,12 @@ const char *bidx_segment_path(const bidx_segment *s, const bidx_docrec *d);
 bidx_err bidx_segment_fetch(bidx_segment *s, const bidx_docrec *d, char **buf,
                             const char **title, size_t *tlen, const char **text);
 
+/* Decompresses only the first `want` bytes of a document's text (all of it
+ * when want >= d->text_len); *avail gets how many are there. */
+bidx_err bidx_segment_fetch_prefix(bidx_segment *s, const bidx_docrec *d, size_t want, char **buf,
+                                   const char **title, size_t *tlen, const char **text,
+                                   size_t *avail);
+
 /* The postings bytes of a term found in the dictionary. */
 static inline const uint8_t *bidx_segment_postings(const bidx_segment *s, const bidx_term *t)
 {

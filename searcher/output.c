@@ -85,6 +85,24 @@ static void print_json(FILE *f, uint32_t rank, const bidx_hit *h, const char *pa
 	print_spans(f, "matches", s->matches, s->nmatches);
 }
 
+/* Bytes of a long document's head tried first for a snippet when the match
+ * position is not known. */
+#define HEAD_TRY ((size_t)16 << 10)
+
+/* Cuts a partial text back to its last line end (or character start), so
+ * that nothing is normalised from half a line or half a character. */
+static size_t line_cut(const char *t, size_t n)
+{
+	size_t k = n;
+	while (k > n / 2 && t[k - 1] != '\n')
+		k--;
+	if (k > n / 2)
+		return k;
+	while (n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
 /* Prints one ranked hit with its title and snippet. */
 static bidx_err show_hit(bidx_segment *seg, const bidx_result *r, const bidx_hit *h,
                          uint32_t rank, const bidx_outopts *o)
@@ -94,16 +112,34 @@ static bidx_err show_hit(bidx_segment *seg, const bidx_result *r, const bidx_hit
 	const char *title, *text;
 	size_t tlen;
 	bidx_snippet s;
-	bidx_err rc = bidx_segment_doc(seg, h->doc, &d);
-	if (!rc)
-		rc = bidx_segment_fetch(seg, &d, &buf, &title, &tlen, &text);
-	if (rc)
-		return rc;
 	const uint8_t *ck;
 	uint32_t nck;
-	rc = bidx_segment_ckpts(seg, h->doc, &ck, &nck);
+	size_t b0, b1, avail;
+	bidx_err rc = bidx_segment_doc(seg, h->doc, &d);
 	if (!rc)
-		rc = bidx_snippet_make_near(text, d.text_len, r->terms, r->nterms, h->pos, ck, nck, &s);
+		rc = bidx_segment_ckpts(seg, h->doc, &ck, &nck);
+	if (rc)
+		return rc;
+	/* decompress only as far as the snippet window reaches; without a known
+	 * match position (one-character words, filters) try the head first */
+	bidx_snippet_window(d.text_len, h->pos, ck, nck, &b0, &b1);
+	int head_only = h->pos == BIDX_NOPOS && d.text_len > HEAD_TRY;
+	rc = bidx_segment_fetch_prefix(seg, &d, head_only ? HEAD_TRY : b1, &buf, &title, &tlen,
+	                               &text, &avail);
+	if (rc)
+		return rc;
+	if (head_only)
+		avail = line_cut(text, avail);
+	rc = bidx_snippet_make_near(text, d.text_len, avail, r->terms, r->nterms, h->pos, ck, nck, &s);
+	if (!rc && head_only && !s.nmarks) {   /* not in the head: the whole text */
+		bidx_snippet_free(&s);
+		free(buf);
+		rc = bidx_segment_fetch_prefix(seg, &d, d.text_len, &buf, &title, &tlen, &text, &avail);
+		if (rc)
+			return rc;
+		rc = bidx_snippet_make_near(text, d.text_len, avail, r->terms, r->nterms, h->pos, ck,
+		                            nck, &s);
+	}
 	if (!rc) {
 		const char *path = bidx_segment_path(seg, &d);
 		int json = o->mode == BIDX_OUT_JSON;

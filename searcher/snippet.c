@@ -231,31 +231,43 @@ bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, siz
 	return make_in(text, len, 0, len, terms, nterms, out);
 }
 
-bidx_err bidx_snippet_make_near(const char *text, size_t len, char *const *terms, size_t nterms,
-                                uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
-                                bidx_snippet *out)
+void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                         size_t *b0, size_t *b1)
 {
-	size_t b0 = 0, b1 = len;
 	uint32_t lo = pos > SNIPPET_LEAD ? pos - SNIPPET_LEAD : 0, hi = pos + SNIPPET_TAIL;
 	uint32_t prev_c = 0, prev_b = 0;
+	*b0 = 0;
+	*b1 = len;
 	for (uint32_t i = 0; pos != UINT32_MAX && i < nckpt; i++) {
 		uint32_t c = bidx_get_u32le(ckpt + 8 * i), b = bidx_get_u32le(ckpt + 8 * i + 4);
 		if (c <= prev_c || b <= prev_b || b >= len) {
-			b0 = 0;   /* not a valid list: the whole document */
-			b1 = len;
-			break;
+			*b0 = 0;   /* not a valid list: the whole document */
+			*b1 = len;
+			return;
 		}
 		prev_c = c;
 		prev_b = b;
 		if (c <= lo)
-			b0 = b;
+			*b0 = b;
 		else if (c >= hi) {
-			b1 = b;
-			break;
+			*b1 = b;
+			return;
 		}
 	}
+}
+
+bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char *const *terms,
+                                size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                                bidx_snippet *out)
+{
+	size_t b0, b1;
+	bidx_snippet_window(len, pos, ckpt, nckpt, &b0, &b1);
+	if (b1 > avail)   /* the caller fetched less than the window: use what is there */
+		b1 = avail;
+	if (b0 >= b1)
+		b0 = 0;
 	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, out);
-	if (!rc && !out->nmarks && (b0 > 0 || b1 < len)) {
+	if (!rc && !out->nmarks && (b0 > 0 || b1 < len) && avail == len) {
 		/* the window missed (cannot happen for a valid index): look everywhere */
 		bidx_snippet_free(out);
 		rc = make_in(text, len, 0, len, terms, nterms, out);

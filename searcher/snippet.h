@@ -43,10 +43,17 @@ bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, siz
 /* The same, normalising only a window around pos (a match's first normalised
  * character, or UINT32_MAX when unknown) cut at the document's checkpoints
  * (nckpt (char, byte) u32le pairs, see docs/FORMAT.md CKPTS); `matches` then
- * lists the matches inside that window. */
-bidx_err bidx_snippet_make_near(const char *text, size_t len, char *const *terms, size_t nterms,
-                                uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+ * lists the matches inside that window.  Only text[0..avail) need be there
+ * (avail <= len, the document's length). */
+bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char *const *terms,
+                                size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
                                 bidx_snippet *out);
+
+/* The byte range [*b0, *b1) of a document of len bytes that
+ * bidx_snippet_make_near() normalises for pos: a caller that decompresses
+ * only the first *b1 bytes passes avail = *b1. */
+void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                         size_t *b0, size_t *b1);
 
 void bidx_snippet_free(bidx_snippet *s);
 

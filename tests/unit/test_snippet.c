@@ -66,7 +66,7 @@ Test(snippet, windowed_matches_full, .timeout = 300)
 	bidx_segment *seg;
 	cr_assert_eq(bidx_segment_open(dir, &seg, why, sizeof why), BIDX_OK, "%s", why);
 	const char *queries[] = {"情報", "iphone", "アプリ", "発表", "クレジットカード"};
-	int windowed = 0, compared = 0;
+	int windowed = 0, compared = 0, partial = 0;
 	for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
 		bidx_qnode *q;
 		bidx_result r;
@@ -86,12 +86,30 @@ Test(snippet, windowed_matches_full, .timeout = 300)
 			cr_assert_eq(bidx_segment_ckpts(seg, r.hits[i].doc, &ck, &nck), BIDX_OK);
 			cr_assert_neq(r.hits[i].pos, BIDX_NOPOS);
 			cr_assert_eq(bidx_snippet_make(text, d.text_len, r.terms, r.nterms, &full), BIDX_OK);
-			cr_assert_eq(bidx_snippet_make_near(text, d.text_len, r.terms, r.nterms, r.hits[i].pos,
-			                                    ck, nck, &near), BIDX_OK);
+			cr_assert_eq(bidx_snippet_make_near(text, d.text_len, d.text_len, r.terms, r.nterms,
+			                                    r.hits[i].pos, ck, nck, &near), BIDX_OK);
 			marks_are_terms(&full, r.terms, r.nterms);
 			marks_are_terms(&near, r.terms, r.nterms);
 			/* the first match the window sees is the document's first match */
 			cr_assert_eq(near.matches[0].start, full.matches[0].start, "doc %u", r.hits[i].doc);
+			/* decompressing only as far as the window reaches gives the same snippet */
+			size_t b0, b1, avail;
+			char *pbuf;
+			const char *ptitle, *ptext;
+			size_t ptlen;
+			bidx_snippet part;
+			bidx_snippet_window(d.text_len, r.hits[i].pos, ck, nck, &b0, &b1);
+			cr_assert_eq(bidx_segment_fetch_prefix(seg, &d, b1, &pbuf, &ptitle, &ptlen, &ptext,
+			                                       &avail), BIDX_OK);
+			cr_assert_eq(avail, b1 < d.text_len ? b1 : d.text_len);
+			cr_assert(ptlen == tlen && !memcmp(ptitle, title, tlen));
+			cr_assert(!memcmp(ptext, text, avail));
+			cr_assert_eq(bidx_snippet_make_near(ptext, d.text_len, avail, r.terms, r.nterms,
+			                                    r.hits[i].pos, ck, nck, &part), BIDX_OK);
+			cr_assert_str_eq(part.text, near.text, "doc %u", r.hits[i].doc);
+			partial += avail < d.text_len;
+			bidx_snippet_free(&part);
+			free(pbuf);
 			windowed += nck > 0;
 			compared++;
 			bidx_snippet_free(&full);
@@ -101,10 +119,44 @@ Test(snippet, windowed_matches_full, .timeout = 300)
 		bidx_result_free(&r);
 		bidx_query_free(q);
 	}
-	fprintf(stderr, "snippets: %d compared, %d of documents long enough for checkpoints\n",
-	        compared, windowed);
+	fprintf(stderr, "snippets: %d compared, %d of documents long enough for checkpoints, "
+	        "%d decompressed only in part\n", compared, windowed, partial);
+	cr_assert_gt(partial, 0, "no hit used a partial decompression");
 	cr_assert_gt(compared, 0);
 	bidx_segment_close(seg);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* One-character words have no known match position: bsearch tries the head
+ * of a long document first, then the whole text. */
+Test(snippet, one_character_words_in_long_documents, .timeout = 120)
+{
+	char *dir = tu_tmpdir("longdoc"), path[4200], cmd[8192];
+	snprintf(path, sizeof path, "%s/long.txt", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs("冒頭に鶴が一羽いた。\n", f);
+	for (int i = 0; i < 2000; i++)
+		fputs("あいうえおかきくけこさしすせそ。\n", f);   /* about 100 KB */
+	fputs("最後に亀が現れた。\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i %s/ix %s 2>&1", BIDX_BINARY_DIR, dir, path);
+	int st;
+	char *o = tu_run(cmd, &st);
+	cr_assert_eq(st, 0, "%s", o);
+	free(o);
+	const char *words[] = {"鶴", "亀"};   /* in the head, past it */
+	for (int i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof cmd, "%s/bsearch -i %s/ix --color never %s", BIDX_BINARY_DIR, dir,
+		         words[i]);
+		o = tu_run(cmd, &st);
+		char want[32];
+		snprintf(want, sizeof want, "[%s]", words[i]);
+		cr_assert_eq(st, 0, "%s", o);
+		cr_assert(strstr(o, want), "no %s in:\n%s", want, o);
+		free(o);
+	}
 	tu_rmtree(dir);
 	free(dir);
 }
