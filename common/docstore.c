@@ -58,21 +58,6 @@ void bidx_dsw_free(bidx_dsw *w)
 	free(w);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t nc = *cap ? *cap * 2 : 256;
-	while (nc < need)
-		nc *= 2;
-	void *np = bidx_realloc(*p, nc * elem);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
-
 /* Compresses one record and appends its frame to the store. */
 static bidx_err compress_one(bidx_dsw *w, const uint8_t *rec, size_t n)
 {
@@ -92,7 +77,7 @@ static bidx_err compress_one(bidx_dsw *w, const uint8_t *rec, size_t n)
 		return BIDX_ENOMEM;
 	if (z > UINT32_MAX)
 		return BIDX_ETOOBIG;
-	if (grow((void **)&w->frames, &w->cap, w->ndocs + 1, sizeof *w->frames))
+	if (bidx_grow((void **)&w->frames, &w->cap, w->ndocs + 1, sizeof *w->frames))
 		return BIDX_ENOMEM;
 	w->frames[w->ndocs].off = w->store.len;
 	w->frames[w->ndocs].len = (uint32_t)z;
@@ -140,7 +125,7 @@ bidx_err bidx_dsw_add(bidx_dsw *w, const char *title, size_t tlen,
 		return w->rec.err;
 	if (w->trained)
 		return compress_one(w, w->rec.p, w->rec.len);
-	if (grow((void **)&w->pend_len, &w->pend_cap, w->npend + 1, sizeof *w->pend_len))
+	if (bidx_grow((void **)&w->pend_len, &w->pend_cap, w->npend + 1, sizeof *w->pend_len))
 		return BIDX_ENOMEM;
 	bidx_buf_put(&w->pending, w->rec.p, w->rec.len);
 	if (w->pending.err)

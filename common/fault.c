@@ -1,5 +1,6 @@
 #include "fault.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 /* Atomic: the build's analysis threads allocate too. */
@@ -42,4 +43,21 @@ void *bidx_realloc(void *p, size_t n)
 	if (bidx_fault_hit(BIDX_FAULT_ALLOC))
 		return NULL;
 	return realloc(p, n ? n : 1);
+}
+
+int bidx_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t nc = *cap ? *cap : 16;
+	while (nc < need)
+		nc *= 2;
+	if (nc > SIZE_MAX / elem)
+		return -1;
+	void *np = bidx_realloc(*p, nc * elem);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
 }

@@ -22,4 +22,9 @@ void *bidx_malloc(size_t n);
 void *bidx_calloc(size_t n, size_t size);
 void *bidx_realloc(void *p, size_t n);
 
+/* Grows the array *p of *cap elements of elem bytes to hold at least need
+ * (doubling, from 16); 0 on success, -1 when out of memory (*p and *cap are
+ * then unchanged).  The one growth policy of every growable array. */
+int bidx_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 #endif

@@ -156,14 +156,8 @@ static bidx_err analyse_text(bidx_analyzer *a, const bidx_notice *nt, bidx_adoc 
 static bidx_err add_notice(bidx_analyzer *a, bidx_fileout *o, const char *path,
                            const bidx_notice *nt)
 {
-	if (o->n == o->cap) {
-		size_t nc = o->cap ? o->cap * 2 : 4;
-		bidx_adoc *nd = bidx_realloc(o->docs, nc * sizeof *nd);
-		if (!nd)
-			return BIDX_ENOMEM;
-		o->docs = nd;
-		o->cap = nc;
-	}
+	if (bidx_grow((void **)&o->docs, &o->cap, o->n + 1, sizeof *o->docs))
+		return BIDX_ENOMEM;
 	bidx_adoc *d = &o->docs[o->n];
 	memset(d, 0, sizeof *d);
 	d->path = strdup(path);

@@ -130,14 +130,8 @@ static bidx_err commit_doc(builder *b, bidx_adoc *a)
 	if (b->bounds.err || b->paths.err || b->fields.err || b->fieldstr.err || b->ckpts.err ||
 	    b->ckpt_off.err)
 		return BIDX_ENOMEM;
-	if (b->ndocs == b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 1024;
-		bidx_docrec *nd = bidx_realloc(b->docs, nc * sizeof *nd);
-		if (!nd)
-			return BIDX_ENOMEM;
-		b->docs = nd;
-		b->cap = nc;
-	}
+	if (bidx_grow((void **)&b->docs, &b->cap, b->ndocs + 1, sizeof *b->docs))
+		return BIDX_ENOMEM;
 	b->docs[b->ndocs++] = d;
 	b->total_tokens += d.ntokens;
 	b->total_chars += a->nchars;

@@ -19,14 +19,8 @@ typedef struct visited {
 
 static int push(bidx_filelist *fl, char *p)
 {
-	if (fl->n == fl->cap) {
-		size_t nc = fl->cap ? fl->cap * 2 : 256;
-		char **np = bidx_realloc(fl->paths, nc * sizeof *np);
-		if (!np)
-			return -1;
-		fl->paths = np;
-		fl->cap = nc;
-	}
+	if (bidx_grow((void **)&fl->paths, &fl->cap, fl->n + 1, sizeof *fl->paths))
+		return -1;
 	fl->paths[fl->n++] = p;
 	return 0;
 }

@@ -22,7 +22,8 @@ typedef struct term {
 
 struct bidx_inverter {
 	term *terms;
-	uint32_t nterms, cap;
+	uint32_t nterms;
+	size_t cap;
 	uint32_t *slots;          /* term id + 1; 0 = empty */
 	uint64_t nslots;          /* power of two */
 	uint64_t *occ;            /* scratch: one doc's occurrences */
@@ -93,14 +94,8 @@ static uint32_t term_id(bidx_inverter *inv, uint64_t key)
 	for (uint32_t s; (s = inv->slots[h]); h = (h + 1) & (inv->nslots - 1))
 		if (inv->terms[s - 1].key == key)
 			return s - 1;
-	if (inv->nterms == inv->cap) {
-		uint32_t nc = inv->cap ? inv->cap * 2 : 4096;
-		term *nt = bidx_realloc(inv->terms, (size_t)nc * sizeof *nt);
-		if (!nt)
-			return UINT32_MAX;
-		inv->terms = nt;
-		inv->cap = nc;
-	}
+	if (bidx_grow((void **)&inv->terms, &inv->cap, (size_t)inv->nterms + 1, sizeof *inv->terms))
+		return UINT32_MAX;
 	uint32_t id = inv->nterms++;
 	inv->terms[id] = (term){key, -1, 0, BIDX_BUF_INIT};
 	inv->slots[h] = id + 1;
@@ -238,11 +233,14 @@ uint64_t bidx_inv_memory(const bidx_inverter *inv)
 	return inv->raw_bytes + (uint64_t)inv->cap * sizeof(term) + inv->nslots * 4;
 }
 
-static const term *sort_base;
+typedef struct keyid {
+	uint64_t key;
+	uint32_t id;
+} keyid;
 
-static int cmp_term(const void *a, const void *b)
+static int cmp_keyid(const void *a, const void *b)
 {
-	uint64_t x = sort_base[*(const uint32_t *)a].key, y = sort_base[*(const uint32_t *)b].key;
+	uint64_t x = ((const keyid *)a)->key, y = ((const keyid *)b)->key;
 	return x < y ? -1 : x > y;
 }
 
@@ -250,17 +248,17 @@ bidx_err bidx_inv_write(bidx_inverter *inv,
                         bidx_err (*fn)(uint64_t key, uint32_t df, const bidx_buf *post, void *arg),
                         void *arg)
 {
-	uint32_t *order = bidx_malloc((size_t)inv->nterms * sizeof *order);
+	keyid *order = bidx_malloc((size_t)inv->nterms * sizeof *order);
 	if (!order)
 		return BIDX_ENOMEM;
 	for (uint32_t i = 0; i < inv->nterms; i++)
-		order[i] = i;
-	sort_base = inv->terms;
-	qsort(order, inv->nterms, sizeof *order, cmp_term);
+		order[i] = (keyid){inv->terms[i].key, i};
+	if (inv->nterms)
+		qsort(order, inv->nterms, sizeof *order, cmp_keyid);
 	bidx_buf post = BIDX_BUF_INIT;
 	bidx_err rc = BIDX_OK;
 	for (uint32_t i = 0; i < inv->nterms && !rc; i++) {
-		term *t = &inv->terms[order[i]];
+		term *t = &inv->terms[order[i].id];
 		post.len = 0;
 		rc = bidx_postings_encode(&post, t->raw.p, t->raw.len, t->df, bidx_key_n(t->key));
 		if (!rc)

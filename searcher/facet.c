@@ -54,14 +54,9 @@ static bidx_err text_values(bidx_segment *seg, const bidx_result *r, const char 
 		while ((got = bidx_fstr_next(&p, end, &f)) == 1) {
 			if (f.nlen != nl || memcmp(f.name, name, nl))
 				continue;
-			if (n == cap) {
-				cap = cap ? cap * 2 : 256;
-				val *nv = bidx_realloc(v, cap * sizeof *nv);
-				if (!nv) {
-					free(v);
-					return BIDX_ENOMEM;
-				}
-				v = nv;
+			if (bidx_grow((void **)&v, &cap, n + 1, sizeof *v)) {
+				free(v);
+				return BIDX_ENOMEM;
 			}
 			v[n++] = (val){f.value, f.vlen, 1};
 			break;

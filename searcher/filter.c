@@ -12,19 +12,13 @@
 
 typedef struct idlist {
 	uint32_t *v;
-	uint32_t n, cap;
+	size_t n, cap;
 } idlist;
 
 static int push(idlist *l, uint32_t id)
 {
-	if (l->n == l->cap) {
-		uint32_t nc = l->cap ? l->cap * 2 : 256;
-		uint32_t *nv = bidx_realloc(l->v, (size_t)nc * sizeof *nv);
-		if (!nv)
-			return -1;
-		l->v = nv;
-		l->cap = nc;
-	}
+	if (bidx_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+		return -1;
 	l->v[l->n++] = id;
 	return 0;
 }
@@ -279,6 +273,6 @@ bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *valu
 		return rc;
 	}
 	*docs = out.v;
-	*n = out.n;
+	*n = (uint32_t)out.n;
 	return BIDX_OK;
 }

@@ -13,7 +13,8 @@
 /* A set of documents with scores, in doc id order. */
 typedef struct dset {
 	bidx_hit *h;
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 } dset;
 
 typedef struct evalctx {
@@ -34,14 +35,8 @@ static void dset_free(dset *s)
 
 static int dset_push(dset *s, uint32_t doc, double score, uint32_t pos)
 {
-	if (s->n == s->cap) {
-		uint32_t nc = s->cap ? s->cap * 2 : 64;
-		bidx_hit *nh = bidx_realloc(s->h, (size_t)nc * sizeof *nh);
-		if (!nh)
-			return -1;
-		s->h = nh;
-		s->cap = nc;
-	}
+	if (bidx_grow((void **)&s->h, &s->cap, (size_t)s->n + 1, sizeof *s->h))
+		return -1;
 	s->h[s->n++] = (bidx_hit){doc, score, pos};
 	return 0;
 }

@@ -24,14 +24,8 @@ typedef struct occs {
 
 static int occ_push(occs *v, occ x)
 {
-	if (v->n == v->cap) {
-		size_t nc = v->cap ? v->cap * 2 : 32;
-		occ *no = bidx_realloc(v->o, nc * sizeof *no);
-		if (!no)
-			return -1;
-		v->o = no;
-		v->cap = nc;
-	}
+	if (bidx_grow((void **)&v->o, &v->cap, v->n + 1, sizeof *v->o))
+		return -1;
 	v->o[v->n++] = x;
 	return 0;
 }
