@@ -33,7 +33,7 @@ static int add_file(bench_corpus *c, size_t *cap, bidx_analyzer *a, const char *
 {
 	bidx_fileout out;
 	memset(&out, 0, sizeof out);
-	bidx_err rc = bidx_analyze_file(a, path, &out);
+	bidx_err rc = bidx_analyze_file(a, path, NULL, &out);
 	if (rc) {
 		fprintf(stderr, "bench: %s: %s\n", path, bidx_strerror(rc));
 		bidx_fileout_free(&out);

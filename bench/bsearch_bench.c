@@ -12,6 +12,7 @@
  */
 #include "benchlib.h"
 #include "output.h"
+#include "index.h"
 #include "query_eval.h"
 #include "query_parse.h"
 #include "segment_reader.h"
@@ -20,7 +21,7 @@
 #include <string.h>
 
 typedef struct ctx {
-	bidx_segment *seg;
+	bidx_index *ix;
 	bidx_outopts out;
 } ctx;
 
@@ -37,13 +38,13 @@ static int run(void *arg, const char *q, uint64_t *hits, double *self_us, char *
 		return -1;
 	}
 	bidx_result r;
-	bidx_err rc = bidx_query_eval(c->seg, n, &r, msg, sizeof msg);
+	bidx_err rc = bidx_query_eval(c->ix, n, &r, msg, sizeof msg);
 	if (rc) {
 		snprintf(why, whylen, "%s (%s)", bidx_strerror(rc), msg);
 		bidx_query_free(n);
 		return -1;
 	}
-	rc = bidx_output(c->seg, &r, &c->out);
+	rc = bidx_output(c->ix, &r, &c->out);
 	*hits = r.n;
 	bidx_result_free(&r);
 	bidx_query_free(n);
@@ -78,7 +79,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char why[512];
-	bidx_err rc = bidx_segment_open(o.index, &c.seg, why, sizeof why);
+	bidx_err rc = bidx_index_open(o.index, &c.ix, why, sizeof why);
 	if (rc) {
 		fprintf(stderr, "bsearch-bench: %s: %s\n", o.index, why);
 		fclose(c.out.f);
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
 	}
 	bench_system sys = {c.out.mode == BIDX_OUT_COUNT ? "bidx-count" : "bidx", &c, run, 1};
 	int failed = bench_run(&sys, &o);
-	bidx_segment_close(c.seg);
+	bidx_index_close(c.ix);
 	fclose(c.out.f);
 	return failed ? 1 : 0;
 }

@@ -214,7 +214,7 @@ for c in "${corpora[@]}"; do
 
 	# bidx build
 	# shellcheck disable=SC2086
-	timev "$cw/bidx.time" "$bidx" build --json -i "$cw/index" $paths >"$cw/bidx.build" 2>"$cw/bidx.log"
+	timev "$cw/bidx.time" "$bidx" build --full --json -i "$cw/index" $paths >"$cw/bidx.build" 2>"$cw/bidx.log"
 	bjson=$(tail -n 1 "$cw/bidx.build")
 	docs=$(jget documents "$bjson")
 	cbytes=$(jget bytes "$bjson")
@@ -248,6 +248,20 @@ for c in "${corpora[@]}"; do
 	first=$(grep -v '^[[:space:]]*\(#\|$\)' "$queries" | head -n 1)   # a plain query
 	coldms=$(cold "$cw/index" "$first")
 	log "bidx: $(cat "$cw/bidx.json"); cold bsearch $coldms ms"
+
+	# one-file update (after the latency runs, which use the index as built):
+	# a notice added beside the corpus, then the same notice changed; the
+	# second build is timed (walk, check every file, analyse one, publish)
+	mkdir -p "$cw/extra"
+	printf 'お知らせ\n第三者による不正アクセスについて\n' >"$cw/extra/update.txt"
+	# shellcheck disable=SC2086
+	"$bidx" build -q -i "$cw/index" $paths "$cw/extra" 2>>"$cw/bidx.log"
+	printf '追記: クレジットカード情報\n' >>"$cw/extra/update.txt"
+	# shellcheck disable=SC2086
+	timev "$cw/update.time" "$bidx" build --json -i "$cw/index" $paths "$cw/extra" \
+		>"$cw/update.build" 2>>"$cw/bidx.log"
+	uwall=$(tv_wall "$cw/update.time")
+	log "bidx one-file update: ${uwall}s ($(tail -n 1 "$cw/update.build"))"
 
 	systems=(bidx)
 	declare -A sbuild=([bidx]=$bwall) ssize=([bidx]=$ibytes)
@@ -318,6 +332,7 @@ for c in "${corpora[@]}"; do
 		echo "bidx build: $bmbs MB/s, $bdps documents/s, $cores cores busy on average (CPU time ÷ wall time; $(nproc) available), peak RSS $((brss / 1024)) MB; raw mecab (one core) $mmbs MB/s: bidx at $(awk -v a="$bmbs" -v m="$mmbs" 'BEGIN {printf "%.0f", (m>0 ? 100*a/m : 0)}') % of one core's MeCab, $(awk -v a="$bmbs" -v m="$mmbs" -v n="$(nproc)" 'BEGIN {printf "%.0f", (m>0 ? 100*a/m/n : 0)}') % of $(nproc) cores' MeCab."
 		echo "bidx parse and evaluate only (\`bsearch -c\`, no ranking, titles or snippets): p50 $(jget p50_us "$(cat "$cw/bidx-count.json")") µs, p99 $(jget p99_us "$(cat "$cw/bidx-count.json")") µs."
 		echo "Cold start: a whole \`bsearch\` process for \`$first\`: median $coldms ms."
+		echo "One-file update (\`bidx build\` again after one notice changed): ${uwall} s."
 		fq=$(jget field_queries "$(cat "$cw/bidx.json")")
 		[ -z "$fq" ] || echo "bidx field queries ($fq, not in the table above, which covers the plain queries every system answers; the peers skip them): p50 $(jget field_p50_us "$(cat "$cw/bidx.json")") µs, p99 $(jget field_p99_us "$(cat "$cw/bidx.json")") µs, $(jget field_hits "$(cat "$cw/bidx.json")") hits."
 		[ "$mode" = smoke ] || echo "Groonga normaliser: ${norm:-?}."

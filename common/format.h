@@ -9,10 +9,10 @@
 
 #include <stdint.h>
 
-#define BIDX_FORMAT_VERSION 1u
+#define BIDX_FORMAT_VERSION 2u
 #define BIDX_MAGIC "BIDX\r\n\x1a\n"
 #define BIDX_END_MAGIC "BIDXEND\n"
-#define BIDX_INDEX_FILE "index.bidx"
+#define BIDX_OLD_INDEX_FILE "index.bidx"   /* format 1: one file, no manifest */
 
 #define BIDX_HEADER_SIZE 32
 #define BIDX_FOOTER_SIZE 32

@@ -116,17 +116,17 @@ static void out_fail(bidx_out *o, bidx_err e)
 	}
 }
 
-bidx_err bidx_out_open(bidx_out *o, const char *dir)
+bidx_err bidx_out_open(bidx_out *o, const char *dir, const char *final)
 {
-	char name[64];
+	char name[300];
 	memset(o, 0, sizeof *o);
 	o->fd = -1;
 	if (mkdir(dir, 0777) && errno != EEXIST)
 		return BIDX_EIO;
-	snprintf(name, sizeof name, "%s.tmp-%ld", BIDX_INDEX_FILE, (long)getpid());
+	snprintf(name, sizeof name, "%s.tmp-%ld", final, (long)getpid());
 	o->dir = strdup(dir);
 	o->tmp_path = bidx_path_join(dir, name);
-	o->final_path = bidx_path_join(dir, BIDX_INDEX_FILE);
+	o->final_path = bidx_path_join(dir, final);
 	o->xs = XXH3_createState();
 	o->wbuf = bidx_malloc(BIDX_OUT_BUFSIZE);
 	if (!o->dir || !o->tmp_path || !o->final_path || !o->xs || !o->wbuf) {
@@ -242,8 +242,9 @@ static int fsync_dir(const char *dir)
 	return r;
 }
 
-bidx_err bidx_out_commit(bidx_out *o)
+bidx_err bidx_out_commit(bidx_out *o, int *renamed)
 {
+	*renamed = 0;
 	flush(o);
 	if (!o->err && (bidx_fault_hit(BIDX_FAULT_FSYNC) || fsync(o->fd)))
 		out_fail(o, BIDX_EIO);
@@ -262,7 +263,8 @@ bidx_err bidx_out_commit(bidx_out *o)
 		errno = se;
 		return e;
 	}
-	/* the rename is done: the new index is published even if this fails */
+	/* the rename is done: the new file is in place even if this fails */
+	*renamed = 1;
 	int r = fsync_dir(o->dir);
 	int se = errno;
 	out_free(o);
@@ -285,13 +287,12 @@ void bidx_out_cleanup_stale(const char *dir)
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
-	const char *prefix = BIDX_INDEX_FILE ".tmp-";
-	size_t pl = strlen(prefix);
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, prefix, pl))
+		const char *t = strstr(e->d_name, ".tmp-");
+		if (!t)
 			continue;
-		long pid = strtol(e->d_name + pl, NULL, 10);
+		long pid = strtol(t + 5, NULL, 10);
 		/* a build still running (kill(pid,0) succeeds) keeps its file */
 		if (pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
 			continue;

@@ -1,10 +1,11 @@
 /*
  * io.h - whole-file reads, atomic index publication, read-only mapping.
  *
- * An index file is written to DIR/index.bidx.tmp-PID, checksummed section by
- * section as it goes, fsynced, renamed over DIR/index.bidx, and the directory
- * fsynced.  Until the rename the previous index is untouched; a failed or
- * killed build leaves only a stray tmp file, which the next build removes.
+ * An index file (a segment or the manifest) is written to DIR/NAME.tmp-PID,
+ * checksummed section by section as it goes, fsynced, renamed to DIR/NAME,
+ * and the directory fsynced.  Until the rename nothing visible changes; a
+ * failed or killed build leaves only a stray tmp file, which the next build
+ * removes.
  */
 #ifndef BIDX_IO_H
 #define BIDX_IO_H
@@ -39,8 +40,9 @@ typedef struct bidx_out {
 
 #define BIDX_OUT_BUFSIZE ((size_t)1 << 20)
 
-/* Creates DIR (mode 0777 & umask) if needed and opens the tmp file. */
-bidx_err bidx_out_open(bidx_out *o, const char *dir);
+/* Creates DIR (mode 0777 & umask) if needed and opens the tmp file of
+ * DIR/name. */
+bidx_err bidx_out_open(bidx_out *o, const char *dir, const char *name);
 /* Appends n bytes (sticky errors; also feeds the section checksum). */
 void bidx_out_write(bidx_out *o, const void *p, size_t n);
 void bidx_out_pad8(bidx_out *o);
@@ -48,12 +50,14 @@ void bidx_out_sum_reset(bidx_out *o);
 uint64_t bidx_out_sum(bidx_out *o);
 /* Overwrites bytes at an earlier offset (header), without checksumming. */
 void bidx_out_pwrite(bidx_out *o, const void *p, size_t n, uint64_t at);
-/* fsync, rename over the final path, fsync the directory; closes and frees. */
-bidx_err bidx_out_commit(bidx_out *o);
+/* fsync, rename over the final path, fsync the directory; closes and frees.
+ * *renamed says whether the rename happened (a failure after it, of the
+ * directory fsync, leaves the new file in place). */
+bidx_err bidx_out_commit(bidx_out *o, int *renamed);
 /* Closes, removes the tmp file, frees; the previous index is untouched. */
 void bidx_out_abort(bidx_out *o);
 
-/* Removes leftover DIR/index.bidx.tmp-* files of dead builds. */
+/* Removes from DIR the tmp files (NAME.tmp-PID) of builds no longer running. */
 void bidx_out_cleanup_stale(const char *dir);
 
 /* Maps a file read-only.  BIDX_ENOINDEX when it does not exist. */

@@ -174,23 +174,23 @@ static bidx_err check_sections(bidx_segment *s, char *why, size_t n)
 	return BIDX_OK;
 }
 
-bidx_err bidx_segment_open(const char *dir, bidx_segment **out, char *why, size_t n)
+bidx_err bidx_segment_open_file(const char *path, bidx_segment **out, char *why, size_t n)
 {
 	*out = NULL;
 	why[0] = 0;
 	bidx_segment *s = bidx_calloc(1, sizeof *s);
 	if (!s)
 		return BIDX_ENOMEM;
-	s->path = bidx_path_join(dir, BIDX_INDEX_FILE);
+	s->path = strdup(path);
 	if (!s->path) {
 		free(s);
 		return BIDX_ENOMEM;
 	}
 	bidx_err rc = bidx_map_file(s->path, &s->map, &s->size);
 	if (rc == BIDX_ENOINDEX)
-		snprintf(why, n, "no index here: run `bidx build` first");
+		snprintf(why, n, "segment file missing");
 	else if (rc)
-		snprintf(why, n, "cannot read the index file");
+		snprintf(why, n, "cannot read the segment file");
 	if (!rc)
 		rc = check_header(s->map, s->size, why, n);
 	if (!rc)

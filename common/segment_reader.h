@@ -1,5 +1,5 @@
 /*
- * segment_reader.h - opens an index file read-only and hands out its parts.
+ * segment_reader.h - opens a segment file read-only and hands out its parts.
  *
  * Opening maps the file, checks the header, footer and section table, and
  * verifies the XXH3 checksum of every section but the two large ones,
@@ -40,10 +40,10 @@ typedef struct bidx_segment {
 	char *path;           /* the index file; owned */
 } bidx_segment;
 
-/* Opens DIR/index.bidx.  On failure returns BIDX_ENOINDEX, BIDX_EIO,
- * BIDX_ECORRUPT or BIDX_EVERSION and writes a one-line reason (without the
- * path) into why[whylen]. */
-bidx_err bidx_segment_open(const char *dir, bidx_segment **out, char *why, size_t whylen);
+/* Opens one segment file (index.h opens a whole index).  On failure returns
+ * BIDX_ENOINDEX (no such file), BIDX_EIO, BIDX_ECORRUPT or BIDX_EVERSION
+ * and writes a one-line reason (without the path) into why[whylen]. */
+bidx_err bidx_segment_open_file(const char *path, bidx_segment **out, char *why, size_t whylen);
 void bidx_segment_close(bidx_segment *s);   /* NULL ok */
 
 /* Verifies every section checksum, POSTINGS and STORE included (for

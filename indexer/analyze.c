@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 static void note(bidx_fileout *o, const char *path, const char *reason, int skip)
 {
@@ -249,17 +250,36 @@ static bidx_err add_text(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 	return rc;
 }
 
-bidx_err bidx_analyze_file(bidx_analyzer *a, const char *path, bidx_fileout *o)
+bidx_err bidx_analyze_file(bidx_analyzer *a, const char *path, const bidx_source *prev,
+                           bidx_fileout *o)
 {
 	char why[192], msg[256];
 	bidx_text t;
+	struct stat st;
 	size_t bad = bidx_utf8_check((const uint8_t *)path, strlen(path));
 	if (bad < strlen(path)) {
 		snprintf(msg, sizeof msg, "file name is not valid UTF-8 (byte %zu); skipped", bad);
 		note(o, path, msg, 1);
 		return BIDX_OK;
 	}
+	if (stat(path, &st) == 0) {
+		o->size = (uint64_t)st.st_size;
+		o->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		if (prev && prev->size == o->size && prev->mtime_ns == o->mtime_ns) {
+			o->hash = prev->hash;
+			o->unchanged = 1;
+			return BIDX_OK;
+		}
+	}
 	bidx_err rc = bidx_text_load(path, BIDX_MAX_FILE_BYTES, &t, why, sizeof why);
+	if (!rc) {
+		o->hash = t.hash;
+		if (prev && prev->hash == t.hash) {
+			o->unchanged = 1;
+			bidx_text_free(&t);
+			return BIDX_OK;
+		}
+	}
 	if (rc == BIDX_EIO || rc == BIDX_EINPUT) {
 		snprintf(msg, sizeof msg, "%s; skipped", why);
 		note(o, path, msg, 1);

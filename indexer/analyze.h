@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "error.h"
 #include "fields.h"
+#include "manifest.h"
 #include "notice.h"
 #include "tokenize.h"
 
@@ -39,6 +40,10 @@ typedef struct bidx_fileout {
 	uint64_t skipped;        /* files or records left out */
 	uint64_t bytes;          /* bytes of text indexed */
 	bidx_err rc;             /* a failure that stops the build (ENOMEM, EMECAB) */
+	int unchanged;           /* same content as the previous build saw: not analysed */
+	uint64_t size;           /* the file as read: size, mtime, XXH3 of its bytes */
+	int64_t mtime_ns;
+	uint64_t hash;
 } bidx_fileout;
 
 typedef struct bidx_analyzer {
@@ -47,10 +52,13 @@ typedef struct bidx_analyzer {
 	int verbose;             /* a line per file indexed */
 } bidx_analyzer;
 
-/* Analyses one file into out (zeroed by the caller).  Problems with the file
- * are messages and skips in out; out->rc and the return value are set only
- * for failures that must stop the build. */
-bidx_err bidx_analyze_file(bidx_analyzer *a, const char *path, bidx_fileout *out);
+/* Analyses one file into out (zeroed by the caller).  With prev (what the
+ * previous build recorded of the file), a file whose size and mtime, or else
+ * whose bytes, are the same is not analysed: out->unchanged is set.
+ * Problems with the file are messages and skips in out; out->rc and the
+ * return value are set only for failures that must stop the build. */
+bidx_err bidx_analyze_file(bidx_analyzer *a, const char *path, const bidx_source *prev,
+                           bidx_fileout *out);
 
 void bidx_fileout_free(bidx_fileout *out);   /* NULL ok; zeroes it */
 

@@ -1,14 +1,18 @@
 /*
- * build.c - `bidx build`.  Worker threads analyse files (analyze.c: decode,
- * cut into notices, normalise, MeCab, fields) up to BUILD_WINDOW files ahead;
- * the calling thread commits them strictly in file order (inverted index,
- * document store, columns), so doc ids, messages and the index bytes are the
- * same whatever the number of threads.  Then the index is written and
- * published atomically (segment_writer.c).
+ * build.c - `bidx build` and `bidx optimize`.  Worker threads analyse files
+ * (analyze.c: decode, cut into notices, normalise, MeCab, fields) up to
+ * BUILD_WINDOW files ahead; the calling thread commits them strictly in file
+ * order into a new segment, so doc ids, messages and the index bytes are the
+ * same whatever the number of threads.  Files the previous build saw with
+ * the same content keep their documents where they are; the documents of
+ * changed and vanished files are left out of the new manifest's maps
+ * (deleted).  Segments are merged by size tier, and the manifest is
+ * published last (manifest.h), so a failed or killed build changes nothing.
  */
 #include "build.h"
 #include "analyze.h"
 #include "buf.h"
+#include "checksum.h"
 #include "corpus.h"
 #include "docstore.h"
 #include "fault.h"
@@ -16,13 +20,23 @@
 #include "format.h"
 #include "invert.h"
 #include "io.h"
+#include "manifest.h"
+#include "normalize.h"
+#include "notice.h"
+#include "segment_reader.h"
 #include "segment_writer.h"
 #include "tokenize.h"
+#include "varint.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +62,8 @@ typedef struct builder {
 	int progress_shown;
 } builder;
 
+typedef struct ctx ctx;
+
 /* The work shared by the analysis threads and the committing thread. */
 typedef struct pool {
 	const bidx_filelist *fl;
@@ -59,6 +75,7 @@ typedef struct pool {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	const bidx_build_opts *o;
+	ctx *c;                  /* the previous build's sources, read-only here */
 	bidx_err rc;             /* first worker failure (MeCab load) */
 	char why[256];
 } pool;
@@ -97,21 +114,39 @@ static void progress(builder *b, size_t i, size_t n)
 	fflush(b->o->msg);
 }
 
-/* Adds one analysed document under the next doc id. */
-static bidx_err commit_doc(builder *b, bidx_adoc *a)
+/* One document as committed: from an analysis, or read back from a
+ * segment being merged. */
+typedef struct docview {
+	const char *path;
+	size_t path_len;
+	const char *title, *text;
+	size_t tlen, len;
+	const uint32_t *cp;
+	uint32_t nchars, ntokens, title_start, title_end;
+	const uint8_t *bits;
+	const uint32_t *ckpt;    /* nckpt (char, byte) pairs */
+	uint32_t nckpt;
+	bidx_fieldrec frec;
+	const uint8_t *fstr;
+	size_t fstr_len;
+} docview;
+
+/* Adds one document under the next doc id. */
+static bidx_err commit_doc(builder *b, const docview *a)
 {
 	bidx_docrec d = {0};
 	uint32_t id = (uint32_t)b->ndocs;
 	bidx_err rc = bidx_inv_add(b->inv, id, a->cp, a->nchars, a->bits, a->title_start, a->title_end);
 	if (!rc)
-		rc = bidx_dsw_add(b->dsw, a->text + a->tb, a->te - a->tb, a->text, a->len);
+		rc = bidx_dsw_add(b->dsw, a->title, a->tlen, a->text, a->len);
 	if (rc)
 		return rc;
 	uint8_t rec[BIDX_FIELDS_SIZE];
-	a->frec.str_off = b->fieldstr.len;
-	a->frec.str_len = (uint32_t)a->fstr.len;
-	bidx_buf_put(&b->fieldstr, a->fstr.p, a->fstr.len);
-	bidx_fieldrec_encode(&a->frec, rec);
+	bidx_fieldrec fr = a->frec;
+	fr.str_off = b->fieldstr.len;
+	fr.str_len = (uint32_t)a->fstr_len;
+	bidx_buf_put(&b->fieldstr, a->fstr, a->fstr_len);
+	bidx_fieldrec_encode(&fr, rec);
 	bidx_buf_put(&b->fields, rec, sizeof rec);
 	d.nchars = a->nchars;
 	d.ntokens = a->ntokens;
@@ -125,7 +160,7 @@ static bidx_err commit_doc(builder *b, bidx_adoc *a)
 		bidx_buf_put_u32le(&b->ckpts, a->ckpt[k]);
 	b->nckpts += a->nckpt;
 	d.path_off = (uint32_t)b->paths.len;
-	d.path_len = (uint32_t)strlen(a->path);
+	d.path_len = (uint32_t)a->path_len;
 	bidx_buf_put(&b->paths, a->path, d.path_len);
 	if (b->bounds.err || b->paths.err || b->fields.err || b->fieldstr.err || b->ckpts.err ||
 	    b->ckpt_off.err)
@@ -136,22 +171,135 @@ static bidx_err commit_doc(builder *b, bidx_adoc *a)
 	b->total_tokens += d.ntokens;
 	b->total_chars += a->nchars;
 	b->text_bytes += a->len;
-	b->st->docs++;
 	return BIDX_OK;
 }
 
-/* Commits one analysed file: its messages, then its documents. */
-static bidx_err commit_file(builder *b, bidx_fileout *f)
+static bidx_err commit_adoc(builder *b, const bidx_adoc *a)
 {
+	docview v = {a->path, strlen(a->path), a->text + a->tb, a->text, a->te - a->tb, a->len,
+	             a->cp, a->nchars, a->ntokens, a->title_start, a->title_end, a->bits,
+	             a->ckpt, a->nckpt, a->frec, a->fstr.p, a->fstr.len};
+	bidx_err rc = commit_doc(b, &v);
+	if (!rc)
+		b->st->docs++;
+	return rc;
+}
+
+/* A segment of the index being built: one the previous manifest listed, one
+ * written by this build, or (live == 0) one on its way out. */
+typedef struct segent {
+	uint32_t seq;
+	bidx_segment *s;         /* owned */
+	uint32_t live;           /* documents the catalogue still refers to */
+	int is_new;              /* written by this build: removed if it fails */
+} segent;
+
+/* The whole build: the previous state, the catalogue being made, segments. */
+struct ctx {
+	const bidx_build_opts *o;
+	bidx_build_stats *st;
+	bidx_manifest prev;      /* with sources; empty when there is none to reuse */
+	uint32_t *phash;         /* open-addressing table over prev.src paths */
+	size_t phcap;
+	uint8_t *seen;           /* prev sources met by this walk */
+	bidx_source *src;        /* the new catalogue, in corpus order */
+	size_t nsrc, srccap;
+	segent *segs;
+	size_t nsegs, segcap;
+	uint32_t next_seq;
+	int touched;             /* a source's size or mtime changed, not its bytes */
+	uint64_t settings;       /* bidx_build_settings() of this build */
+	uint32_t last_write_terms;
+};
+
+#define NOSRC UINT32_MAX
+#define MERGE_FACTOR 10      /* segments of one size tier that trigger a merge */
+
+static uint64_t path_hash(const char *p)
+{
+	return bidx_xxh3(p, strlen(p));
+}
+
+/* Index of prev's source with this path, or NOSRC. */
+static uint32_t prev_find(const ctx *c, const char *path)
+{
+	if (!c->phcap)
+		return NOSRC;
+	for (size_t h = path_hash(path) & (c->phcap - 1);; h = (h + 1) & (c->phcap - 1)) {
+		uint32_t k = c->phash[h];
+		if (k == NOSRC || !strcmp(c->prev.src[k].path, path))
+			return k;
+	}
+}
+
+static bidx_err prev_index(ctx *c)
+{
+	c->phcap = 16;
+	while (c->phcap < 2 * (size_t)c->prev.nsrc + 1)
+		c->phcap *= 2;
+	c->phash = bidx_malloc(c->phcap * sizeof *c->phash);
+	c->seen = bidx_calloc((size_t)c->prev.nsrc + 1, 1);
+	if (!c->phash || !c->seen)
+		return BIDX_ENOMEM;
+	memset(c->phash, 0xff, c->phcap * sizeof *c->phash);
+	for (uint32_t i = 0; i < c->prev.nsrc; i++) {
+		size_t h = path_hash(c->prev.src[i].path) & (c->phcap - 1);
+		while (c->phash[h] != NOSRC)
+			h = (h + 1) & (c->phcap - 1);
+		c->phash[h] = i;
+	}
+	return BIDX_OK;
+}
+
+/* Appends s to the catalogue under (a copy of) path. */
+static bidx_err add_source(ctx *c, const bidx_source *s, const char *path)
+{
+	if (bidx_grow((void **)&c->src, &c->srccap, c->nsrc + 1, sizeof *c->src))
+		return BIDX_ENOMEM;
+	c->src[c->nsrc] = *s;
+	c->src[c->nsrc].path = strdup(path);
+	if (!c->src[c->nsrc].path)
+		return BIDX_ENOMEM;
+	c->nsrc++;
+	return BIDX_OK;
+}
+
+/* Commits one analysed file: its messages, then its documents, into the
+ * new segment (which will sit at index c->prev.nsegs of c->segs). */
+static bidx_err commit_file(ctx *c, builder *b, const char *path, bidx_fileout *f)
+{
+	uint32_t k = c->prev.nsrc ? prev_find(c, path) : NOSRC;
+	bidx_err rc = BIDX_OK;
+	if (k != NOSRC)
+		c->seen[k] = 1;
+	if (f->unchanged) {
+		bidx_source s = c->prev.src[k];
+		c->touched |= s.size != f->size || s.mtime_ns != f->mtime_ns;
+		s.size = f->size;
+		s.mtime_ns = f->mtime_ns;
+		c->st->unchanged++;
+		return add_source(c, &s, s.path);
+	}
 	if (f->msgs.len) {
 		clear_progress(b);
 		fwrite(f->msgs.p, 1, f->msgs.len, b->o->msg);
 	}
 	b->st->skipped += f->skipped;
 	b->st->bytes += f->bytes;
-	bidx_err rc = f->rc;
+	rc = f->rc;
+	if (!rc && f->n) {
+		bidx_source s = {NULL, f->size, f->mtime_ns, f->hash, f->bytes,
+		                 c->prev.nsegs, (uint32_t)b->ndocs, (uint32_t)f->n};
+		rc = add_source(c, &s, path);
+	}
 	for (size_t i = 0; i < f->n && !rc; i++)
-		rc = commit_doc(b, &f->docs[i]);
+		rc = commit_adoc(b, &f->docs[i]);
+	if (k != NOSRC && f->n)
+		c->st->updated++;
+	else if (k != NOSRC)
+		c->st->removed++;
+	else if (f->n)
+		c->st->added++;
 	return rc;
 }
 
@@ -179,7 +327,9 @@ static void *worker(void *arg)
 		}
 		size_t i = p->next++;
 		pthread_mutex_unlock(&p->mu);
-		bidx_analyze_file(&a, p->fl->paths[i], &p->out[i]);
+		uint32_t k = p->c->prev.nsrc ? prev_find(p->c, p->fl->paths[i]) : NOSRC;
+		bidx_analyze_file(&a, p->fl->paths[i], k == NOSRC ? NULL : &p->c->prev.src[k],
+		                  &p->out[i]);
 		pthread_mutex_lock(&p->mu);
 		p->ready[i] = 1;
 		pthread_cond_broadcast(&p->cv);
@@ -202,7 +352,7 @@ static bidx_err commit_all(builder *b, pool *p)
 		if (stopped)
 			return p->rc ? p->rc : BIDX_EMECAB;
 		b->st->files_seen++;
-		rc = commit_file(b, &p->out[i]);
+		rc = commit_file(p->c, b, p->fl->paths[i], &p->out[i]);
 		bidx_fileout_free(&p->out[i]);
 		pthread_mutex_lock(&p->mu);
 		p->committed = i + 1;
@@ -228,12 +378,14 @@ static int thread_count(const bidx_build_opts *o, size_t nfiles)
 }
 
 /* Analyses and commits every file with the workers. */
-static bidx_err run_pool(builder *b, const bidx_filelist *fl, char *why, size_t whylen)
+static bidx_err run_pool(ctx *c, builder *b, const bidx_filelist *fl, char *why, size_t whylen)
 {
-	pool p = {.fl = fl, .o = b->o};
+	pool p = {.fl = fl, .o = b->o, .c = c};
 	pthread_t th[BUILD_MAX_THREADS];
 	int nth = thread_count(b->o, fl->n), started = 0;
 	bidx_err rc = BIDX_OK;
+	if (fl->n == 0)
+		return BIDX_OK;
 	p.out = bidx_calloc(fl->n + 1, sizeof *p.out);
 	p.ready = bidx_calloc(fl->n + 1, 1);
 	if (!p.out || !p.ready) {
@@ -278,15 +430,18 @@ static void write_docs(builder *b, bidx_segw *w)
 	}
 }
 
-static bidx_err write_index(builder *b, char *why, size_t whylen)
+/* Writes the builder's documents as segment file `name`. */
+static bidx_err write_segment(builder *b, const char *name, char *why, size_t whylen)
 {
 	bidx_segw w;
 	uint8_t meta[BIDX_META_SIZE];
+	uint64_t size;
+	const char *dir = b->o->index_dir;
 	bidx_err rc = bidx_dsw_finish(b->dsw);
 	if (!rc)
-		rc = bidx_segw_open(&w, b->o->index_dir);
+		rc = bidx_segw_open(&w, dir, name);
 	if (rc) {
-		snprintf(why, whylen, "cannot create the index in %s: %s", b->o->index_dir,
+		snprintf(why, whylen, "cannot create the index in %s: %s", dir,
 		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
 		return rc;
 	}
@@ -323,12 +478,11 @@ static bidx_err write_index(builder *b, char *why, size_t whylen)
 	if (rc) {
 		bidx_segw_abort(&w);
 	} else {
-		rc = bidx_segw_commit(&w, &b->st->index_bytes);
+		rc = bidx_segw_commit(&w, &size);
 	}
 	if (rc)
-		snprintf(why, whylen, "cannot write the index in %s: %s", b->o->index_dir,
+		snprintf(why, whylen, "cannot write the index in %s: %s", dir,
 		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
-	b->st->terms = m.nterms;
 	return rc;
 }
 
@@ -343,6 +497,439 @@ static void builder_free(builder *b)
 	bidx_buf_free(&b->fieldstr);
 	bidx_buf_free(&b->ckpt_off);
 	bidx_buf_free(&b->ckpts);
+	memset(b, 0, sizeof *b);
+}
+
+static bidx_err builder_init(builder *b, const bidx_build_opts *o, bidx_build_stats *st)
+{
+	memset(b, 0, sizeof *b);
+	b->o = o;
+	b->st = st;
+	b->t0 = now();
+	bidx_err rc = bidx_inv_new(&b->inv);
+	if (!rc)
+		rc = bidx_dsw_new(&b->dsw);
+	return rc;
+}
+
+static char *seg_path(const char *dir, uint32_t seq)
+{
+	char name[32];
+	bidx_segment_name(seq, name, sizeof name);
+	return bidx_path_join(dir, name);
+}
+
+/* Writes the builder as the next segment, opens it and appends it to c->segs. */
+static bidx_err finish_segment(ctx *c, builder *b, char *why, size_t whylen)
+{
+	char name[32], swhy[256];
+	uint32_t seq = c->next_seq++;
+	if (bidx_grow((void **)&c->segs, &c->segcap, c->nsegs + 1, sizeof *c->segs))
+		return BIDX_ENOMEM;
+	bidx_segment_name(seq, name, sizeof name);
+	bidx_err rc = write_segment(b, name, why, whylen);
+	if (rc) {
+		/* the file may be in place if only the directory fsync failed;
+		 * nothing refers to it */
+		char *path = bidx_path_join(c->o->index_dir, name);
+		if (path)
+			unlink(path);
+		free(path);
+		return rc;
+	}
+	segent *e = &c->segs[c->nsegs++];
+	*e = (segent){seq, NULL, (uint32_t)b->ndocs, 1};
+	c->last_write_terms = (uint32_t)bidx_inv_nterms(b->inv);
+	char *path = bidx_path_join(c->o->index_dir, name);
+	if (!path)
+		return BIDX_ENOMEM;
+	rc = bidx_segment_open_file(path, &e->s, swhy, sizeof swhy);
+	free(path);
+	if (rc)
+		snprintf(why, whylen, "cannot read back the segment just written (%s): %s", name, swhy);
+	return rc;
+}
+
+/* Adds document `local` of segment s to b as it was analysed: the stored
+ * text normalised again (cheap next to MeCab), the boundaries, checkpoints
+ * and fields as they are. */
+static bidx_err replay_doc(bidx_segment *s, uint32_t local, builder *b)
+{
+	bidx_docrec d;
+	bidx_fieldrec fr;
+	const uint8_t *pairs;
+	uint32_t npairs;
+	char *buf = NULL;
+	const char *title, *text;
+	size_t tlen;
+	bidx_norm n = {0};
+	uint32_t *ck = NULL;
+	bidx_err rc = bidx_segment_doc(s, local, &d);
+	if (!rc)
+		rc = bidx_segment_fields(s, local, &fr);
+	if (!rc)
+		rc = bidx_segment_ckpts(s, local, &pairs, &npairs);
+	if (!rc)
+		rc = bidx_segment_fetch(s, &d, &buf, &title, &tlen, &text);
+	if (!rc)
+		rc = bidx_normalize(text, d.text_len, 0, &n);
+	if (!rc && n.nchars != d.nchars)
+		rc = bidx_corrupt();
+	if (!rc && !(ck = bidx_malloc(((size_t)npairs * 2 + 1) * sizeof *ck)))
+		rc = BIDX_ENOMEM;
+	if (!rc) {
+		for (uint32_t k = 0; k < 2 * npairs; k++)
+			ck[k] = bidx_get_u32le(pairs + 4 * (size_t)k);
+		docview v = {bidx_segment_path(s, &d), d.path_len, title, text, tlen, d.text_len,
+		             n.cp, d.nchars, d.ntokens, d.title_start, d.title_end,
+		             bidx_segment_bounds(s, &d), ck, npairs, fr,
+		             s->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, fr.str_len};
+		rc = commit_doc(b, &v);
+	}
+	free(ck);
+	bidx_norm_free(&n);
+	free(buf);
+	return rc;
+}
+
+/* Merges the segments flagged in pick into one new segment: their live
+ * documents, in corpus order. */
+static bidx_err merge(ctx *c, const uint8_t *pick, char *why, size_t whylen)
+{
+	builder mb;
+	bidx_build_stats dummy = {0};
+	bidx_err rc = builder_init(&mb, c->o, &dummy);
+	uint32_t to = (uint32_t)c->nsegs;
+	for (size_t i = 0; i < c->nsrc && !rc; i++) {
+		bidx_source *s = &c->src[i];
+		if (!pick[s->seg])
+			continue;
+		uint32_t first = (uint32_t)mb.ndocs;
+		for (uint32_t k = 0; k < s->ndocs && !rc; k++)
+			rc = replay_doc(c->segs[s->seg].s, s->first + k, &mb);
+		if (rc == BIDX_ECORRUPT)
+			snprintf(why, whylen, "segment %u is damaged (document %u); rebuild with "
+			         "`bidx build --full`", c->segs[s->seg].seq, s->first);
+		s->seg = to;
+		s->first = first;
+	}
+	if (!rc)
+		rc = finish_segment(c, &mb, why, whylen);
+	builder_free(&mb);
+	if (rc)
+		return rc;
+	for (uint32_t i = 0; i < to; i++)
+		if (pick[i]) {
+			c->segs[i].live = 0;
+			c->st->merged++;
+		}
+	return BIDX_OK;
+}
+
+static unsigned tier_of(uint32_t live)
+{
+	unsigned t = 0;
+	while (live >= 10)
+		live /= 10, t++;
+	return t;
+}
+
+/* Chooses segments to merge into pick[]; 0 when none.  optimize: all of
+ * them, unless one already holds every document with none deleted.  Else
+ * the smallest size tier (powers of ten of live documents) that has
+ * MERGE_FACTOR segments, or a segment more than half deleted. */
+static int choose_merge(const ctx *c, uint8_t *pick)
+{
+	unsigned count[12] = {0};
+	size_t nlive = 0;
+	memset(pick, 0, c->nsegs);
+	for (size_t i = 0; i < c->nsegs; i++)
+		if (c->segs[i].live) {
+			nlive++;
+			count[tier_of(c->segs[i].live)]++;
+		}
+	if (c->o->optimize) {
+		if (nlive == 0)
+			return 0;
+		int n = 0;
+		for (size_t i = 0; i < c->nsegs; i++)
+			if (c->segs[i].live) {
+				pick[i] = 1;
+				n++;
+				if (nlive == 1 && c->segs[i].live == c->segs[i].s->meta.ndocs)
+					return 0;
+			}
+		return n;
+	}
+	for (unsigned t = 0; t < 12; t++) {
+		if (count[t] < MERGE_FACTOR)
+			continue;
+		for (size_t i = 0; i < c->nsegs; i++)
+			pick[i] = c->segs[i].live && tier_of(c->segs[i].live) == t;
+		return 1;
+	}
+	for (size_t i = 0; i < c->nsegs; i++)
+		if (c->segs[i].live && (uint64_t)c->segs[i].live * 2 < c->segs[i].s->meta.ndocs) {
+			pick[i] = 1;
+			return 1;
+		}
+	return 0;
+}
+
+/* Counts what the catalogue refers to in each segment. */
+static void count_live(ctx *c)
+{
+	for (size_t i = 0; i < c->nsegs; i++)
+		c->segs[i].live = 0;
+	for (size_t i = 0; i < c->nsrc; i++)
+		c->segs[c->src[i].seg].live += c->src[i].ndocs;
+}
+
+/* The new manifest: the segments still referred to, their maps (corpus
+ * order), the live totals. */
+static bidx_err make_manifest(ctx *c, bidx_manifest *m)
+{
+	uint32_t *renum = bidx_malloc((c->nsegs + 1) * sizeof *renum);
+	if (!renum)
+		return BIDX_ENOMEM;
+	memset(m, 0, sizeof *m);
+	m->generation = c->prev.generation + 1;
+	m->settings = c->settings;
+	m->next_seq = c->next_seq;
+	m->segs = bidx_calloc(c->nsegs + 1, sizeof *m->segs);
+	bidx_err rc = m->segs ? BIDX_OK : BIDX_ENOMEM;
+	for (size_t i = 0; i < c->nsegs && !rc; i++) {
+		renum[i] = NOSRC;
+		if (!c->segs[i].live)
+			continue;
+		bidx_man_seg *ms = &m->segs[m->nsegs];
+		ms->seq = c->segs[i].seq;
+		ms->ndocs = c->segs[i].s->meta.ndocs;
+		ms->size = c->segs[i].s->size;
+		ms->map = bidx_malloc(((size_t)ms->ndocs + 1) * sizeof *ms->map);
+		if (!ms->map) {
+			rc = BIDX_ENOMEM;
+			break;
+		}
+		memset(ms->map, 0xff, (size_t)ms->ndocs * sizeof *ms->map);
+		renum[i] = m->nsegs++;
+	}
+	uint32_t g = 0;
+	for (size_t i = 0; i < c->nsrc && !rc; i++) {
+		bidx_source *s = &c->src[i];
+		bidx_segment *seg = c->segs[s->seg].s;
+		for (uint32_t k = 0; k < s->ndocs && !rc; k++) {
+			bidx_docrec d;
+			rc = bidx_segment_doc(seg, s->first + k, &d);
+			m->segs[renum[s->seg]].map[s->first + k] = g++;
+			m->total_tokens += d.ntokens;
+			m->total_chars += d.nchars;
+		}
+		m->corpus_bytes += s->bytes;
+	}
+	m->ndocs = g;
+	/* the catalogue, its segment numbers renumbered, moves into m */
+	for (size_t i = 0; i < c->nsrc && !rc; i++)
+		c->src[i].seg = renum[c->src[i].seg];
+	if (!rc) {
+		m->src = c->src;
+		m->nsrc = (uint32_t)c->nsrc;
+		c->src = NULL;
+		c->nsrc = c->srccap = 0;
+	}
+	free(renum);
+	return rc;
+}
+
+/* After a publish: segment files the manifest no longer lists, and the
+ * format-1 index file, go. */
+static void remove_unlisted(const char *dir, const bidx_manifest *m)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		unsigned seq;
+		char tail[8];
+		int listed = 0;
+		if (strcmp(e->d_name, BIDX_OLD_INDEX_FILE) &&
+		    (sscanf(e->d_name, "seg-%u.bid%1s", &seq, tail) != 2 || strcmp(tail, "x") ||
+		     strstr(e->d_name, ".tmp-")))
+			continue;
+		for (uint32_t i = 0; i < m->nsegs && strcmp(e->d_name, BIDX_OLD_INDEX_FILE); i++)
+			listed |= m->segs[i].seq == seq;
+		if (listed)
+			continue;
+		char *p = bidx_path_join(dir, e->d_name);
+		if (p)
+			unlink(p);
+		free(p);
+	}
+	closedir(d);
+}
+
+/* The highest segment number among the files in dir, plus one. */
+static uint32_t next_free_seq(const char *dir, uint32_t at_least)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	unsigned seq;
+	if (!d)
+		return at_least;
+	while ((e = readdir(d)))
+		if (sscanf(e->d_name, "seg-%u.", &seq) == 1 && seq >= at_least && seq < UINT32_MAX - 1)
+			at_least = seq + 1;
+	closedir(d);
+	return at_least;
+}
+
+static bidx_err lock_dir(const char *dir, int *fd, char *why, size_t whylen)
+{
+	char *path = bidx_path_join(dir, "lock");
+	if (!path)
+		return BIDX_ENOMEM;
+	if (mkdir(dir, 0777) && errno != EEXIST) {
+		snprintf(why, whylen, "cannot create the index directory %s: %s", dir, strerror(errno));
+		free(path);
+		return BIDX_EIO;
+	}
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	free(path);
+	if (*fd < 0) {
+		snprintf(why, whylen, "cannot create %s/lock: %s", dir, strerror(errno));
+		return BIDX_EIO;
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB)) {
+		snprintf(why, whylen, "another bidx is updating the index in %s; try again when it "
+		         "has finished", dir);
+		close(*fd);
+		*fd = -1;
+		return BIDX_EIO;
+	}
+	return BIDX_OK;
+}
+
+uint64_t bidx_build_settings(const struct bidx_colmap *map)
+{
+	bidx_buf b = BIDX_BUF_INIT;
+	char head[64];
+	snprintf(head, sizeof head, "bidx %s format %u;", BIDX_VERSION, BIDX_FORMAT_VERSION);
+	bidx_buf_put(&b, head, strlen(head));
+	for (int i = 0; map && i < map->n; i++) {
+		bidx_buf_put(&b, map->col[i], strlen(map->col[i]) + 1);
+		bidx_buf_put(&b, map->field[i], strlen(map->field[i]) + 1);
+	}
+	uint64_t h = b.err ? 0 : bidx_xxh3(b.p, b.len);
+	bidx_buf_free(&b);
+	return h;
+}
+
+/* Reads what the previous build left and opens its segments; anything
+ * unusable means starting afresh (said on o->msg). */
+static bidx_err load_prev(ctx *c)
+{
+	char why[512];
+	const char *dir = c->o->index_dir;
+	bidx_err rc = bidx_manifest_read(dir, 1, &c->prev, why, sizeof why);
+	if (rc == BIDX_ENOMEM)
+		return rc;
+	if (rc && rc != BIDX_ENOINDEX)
+		fprintf(c->o->msg, "bidx: %s: the previous index cannot be reused (%s); "
+		        "indexing every file\n", dir, why);
+	if (!rc && c->o->full)
+		rc = BIDX_ENOINDEX;
+	if (!rc && c->prev.settings != c->settings) {
+		fprintf(c->o->msg, "bidx: %s: built by another version or with other --map "
+		        "options; indexing every file\n", dir);
+		rc = BIDX_ENOINDEX;
+	}
+	c->segs = bidx_calloc((size_t)c->prev.nsegs + 1, sizeof *c->segs);
+	if (!c->segs)
+		return BIDX_ENOMEM;
+	c->segcap = (size_t)c->prev.nsegs + 1;
+	for (uint32_t i = 0; !rc && i < c->prev.nsegs; i++) {
+		char *path = seg_path(dir, c->prev.segs[i].seq), swhy[256];
+		if (!path)
+			return BIDX_ENOMEM;
+		c->segs[i] = (segent){c->prev.segs[i].seq, NULL, 0, 0};
+		c->nsegs = i + 1;
+		rc = bidx_segment_open_file(path, &c->segs[i].s, swhy, sizeof swhy);
+		free(path);
+		if (rc == BIDX_ENOMEM)
+			return rc;
+		if (!rc && (c->segs[i].s->size != c->prev.segs[i].size ||
+		            c->segs[i].s->meta.ndocs != c->prev.segs[i].ndocs))
+			rc = bidx_corrupt(), snprintf(swhy, sizeof swhy, "differs from the manifest");
+		if (rc) {
+			fprintf(c->o->msg, "bidx: %s: segment %u cannot be reused (%s); indexing "
+			        "every file\n", dir, c->prev.segs[i].seq, swhy);
+			rc = BIDX_ENOINDEX;
+		}
+	}
+	c->next_seq = next_free_seq(dir, rc ? 1 : c->prev.next_seq);
+	if (rc) {
+		/* start afresh: nothing of the previous index is referred to */
+		for (size_t i = 0; i < c->nsegs; i++)
+			bidx_segment_close(c->segs[i].s);
+		c->nsegs = 0;
+		uint64_t gen = c->prev.generation;
+		bidx_manifest_free(&c->prev);
+		c->prev.generation = gen;
+		return BIDX_OK;
+	}
+	return prev_index(c);
+}
+
+/* Drops repeated paths (a file named twice, or under two arguments), keeping
+ * the first. */
+static bidx_err dedupe(bidx_filelist *fl)
+{
+	size_t cap = 16, o = 0;
+	while (cap < 2 * fl->n + 1)
+		cap *= 2;
+	uint32_t *t = bidx_malloc(cap * sizeof *t);
+	if (!t)
+		return BIDX_ENOMEM;
+	memset(t, 0xff, cap * sizeof *t);
+	for (size_t i = 0; i < fl->n; i++) {
+		size_t h = path_hash(fl->paths[i]) & (cap - 1);
+		int dup = 0;
+		for (; t[h] != NOSRC; h = (h + 1) & (cap - 1))
+			if (!strcmp(fl->paths[t[h]], fl->paths[i])) {
+				dup = 1;
+				break;
+			}
+		if (dup) {
+			free(fl->paths[i]);
+			continue;
+		}
+		fl->paths[o] = fl->paths[i];
+		t[h] = (uint32_t)o++;
+	}
+	fl->n = o;
+	free(t);
+	return BIDX_OK;
+}
+
+static void ctx_free(ctx *c, int failed)
+{
+	for (size_t i = 0; i < c->nsegs; i++) {
+		if (failed && c->segs[i].is_new) {
+			char *p = seg_path(c->o->index_dir, c->segs[i].seq);
+			if (p)
+				unlink(p);
+			free(p);
+		}
+		bidx_segment_close(c->segs[i].s);
+	}
+	free(c->segs);
+	for (size_t i = 0; i < c->nsrc; i++)
+		free(c->src[i].path);
+	free(c->src);
+	free(c->phash);
+	free(c->seen);
+	bidx_manifest_free(&c->prev);
 }
 
 bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts *opts,
@@ -350,35 +937,118 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 {
 	builder b = {0};
 	bidx_filelist fl = {0};
-	bidx_err rc = BIDX_OK;
+	ctx c = {0};
+	bidx_manifest m = {0};
+	uint8_t *pick = NULL;
+	int lockfd = -1;
 	memset(st, 0, sizeof *st);
-	b.o = opts;
+	c.o = opts;
+	c.st = st;
+	b.o = opts;              /* for on_skip during the walk */
 	b.st = st;
-	b.t0 = now();
 	why[0] = 0;
-	for (int i = 0; i < npaths && rc != BIDX_ENOMEM; i++)
+	double t0 = now();
+	c.settings = bidx_build_settings(opts->map);
+	bidx_err rc = lock_dir(opts->index_dir, &lockfd, why, whylen);
+	if (!rc && npaths == 0) {
+		/* optimize reads no file: the index keeps its settings */
+		rc = bidx_manifest_read(opts->index_dir, 0, &c.prev, why, whylen);
+		c.settings = c.prev.settings;
+		bidx_manifest_free(&c.prev);
+		if (rc == BIDX_ENOINDEX)
+			snprintf(why, whylen, "no index in %s to optimize", opts->index_dir);
+	}
+	if (!rc)
+		rc = load_prev(&c);
+	for (int i = 0; i < npaths && !rc; i++) {
 		rc = bidx_corpus_walk(paths[i], &fl, on_skip, &b);
-	if (rc == BIDX_ENOMEM)
-		goto fail;
-	rc = bidx_inv_new(&b.inv);
+		if (rc == BIDX_EIO)
+			rc = BIDX_OK;   /* reported; the other arguments go on */
+	}
 	if (!rc)
-		rc = bidx_dsw_new(&b.dsw);
+		rc = dedupe(&fl);
 	if (!rc)
-		rc = run_pool(&b, &fl, why, whylen);
+		rc = builder_init(&b, opts, st);
+	if (!rc && npaths == 0) {
+		/* optimize: the catalogue as it is */
+		for (uint32_t i = 0; i < c.prev.nsrc && !rc; i++) {
+			c.seen[i] = 1;
+			rc = add_source(&c, &c.prev.src[i], c.prev.src[i].path);
+		}
+	} else if (!rc) {
+		rc = run_pool(&c, &b, &fl, why, whylen);
+	}
 	clear_progress(&b);
+	for (uint32_t i = 0; !rc && i < c.prev.nsrc; i++)
+		st->removed += !c.seen[i];
 	if (rc)
-		goto fail;
-	if (b.ndocs == 0) {
+		goto done;
+	count_live(&c);
+	uint64_t live = 0;
+	for (size_t i = 0; i < c.nsrc; i++)
+		live += c.src[i].ndocs;
+	if (live == 0) {
 		snprintf(why, whylen, "no documents to index; the index was not changed");
 		rc = BIDX_EINPUT;
-		goto fail;
+		goto done;
 	}
-	rc = write_index(&b, why, whylen);
-	st->seconds = now() - b.t0;
-fail:
+	if (b.ndocs)
+		rc = finish_segment(&c, &b, why, whylen);
+	builder_free(&b);
+	count_live(&c);
+	pick = bidx_malloc(c.nsegs + 64);
+	if (!pick && !rc)
+		rc = BIDX_ENOMEM;
+	while (!rc && choose_merge(&c, pick)) {
+		rc = merge(&c, pick, why, whylen);
+		uint8_t *np = rc ? NULL : bidx_realloc(pick, c.nsegs + 64);
+		if (!rc && !np)
+			rc = BIDX_ENOMEM;
+		if (np)
+			pick = np;
+		if (!rc)
+			count_live(&c);
+	}
+	if (rc)
+		goto done;
+	int changed = st->added || st->updated || st->removed || c.touched || st->merged ||
+	              c.prev.nsegs == 0;
+	for (size_t i = 0; i < c.nsegs; i++) {
+		if (!c.segs[i].live)
+			continue;
+		st->segments++;
+		st->index_bytes += c.segs[i].s->size;
+		st->terms += c.segs[i].s->meta.nterms;
+	}
+	rc = make_manifest(&c, &m);
+	st->live_docs = m.ndocs;
+	st->corpus_bytes = m.corpus_bytes;
+	if (!rc && changed) {
+		int published;
+		rc = bidx_manifest_write(opts->index_dir, &m, &published);
+		if (rc && published) {
+			/* in place, but the rename may not survive a power cut */
+			fprintf(opts->msg, "bidx: %s: the new index is in place, but syncing the "
+			        "directory failed (%s)\n", opts->index_dir, strerror(errno));
+			rc = BIDX_OK;
+		}
+		if (rc)
+			snprintf(why, whylen, "cannot write the manifest in %s: %s", opts->index_dir,
+			         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
+		st->published = !rc;
+	}
+	if (!rc && changed)
+		remove_unlisted(opts->index_dir, &m);
+done:
 	if (rc && !why[0])
 		snprintf(why, whylen, "%s", bidx_strerror(rc));
+	st->seconds = now() - t0;
+	free(pick);
+	bidx_manifest_free(&m);
 	bidx_filelist_free(&fl);
 	builder_free(&b);
+	ctx_free(&c, rc != BIDX_OK);
+	if (lockfd >= 0)
+		close(lockfd);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "fault.h"
 #include "format.h"
 #include "io.h"
+#include "manifest.h"
 #include "normalize.h"
 #include "postings.h"
 #include "segment_reader.h"
@@ -57,6 +58,7 @@ static uint64_t mix(uint64_t x)   /* splitmix64's finaliser */
 typedef struct ctx {
 	bidx_check_fn fn;
 	void *arg;
+	const char *file;       /* the file being checked, for reports */
 	uint64_t max_reports;
 	bidx_check_stats *st;
 	bidx_segment *s;
@@ -88,7 +90,7 @@ static void problem(ctx *c, int sec, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	c->fn(sec_name[sec], msg, c->arg);
+	c->fn(c->file, sec_name[sec], msg, c->arg);
 }
 
 /* ---- raw pass: bytes and checksums ---- */
@@ -515,6 +517,7 @@ static void term_pass(ctx *c)
 	}
 }
 
+/* Frees the per-segment state and resets it for the next segment. */
 static void ctx_free(ctx *c)
 {
 	free(c->nchars);
@@ -523,6 +526,13 @@ static void ctx_free(ctx *c)
 	free(c->cp);
 	free(c->sum);
 	free(c->pos);
+	c->nchars = NULL, c->doc_ok = NULL, c->text_off = NULL, c->cp = NULL, c->sum = NULL;
+	c->pos = NULL;
+	c->ncp = c->cp_cap = c->pos_cap = 0;
+	c->next_post = c->prev_key = c->seen_terms = 0;
+	c->skipped_terms = 0;
+	c->s = NULL;
+	c->ndocs = 0;
 }
 
 /* Reserved fields must be zero (a writer of this version leaves them so). */
@@ -558,48 +568,138 @@ static bidx_err structure(ctx *c)
 	return c->oom ? BIDX_ENOMEM : BIDX_OK;
 }
 
-bidx_err bidx_check(const char *dir, bidx_check_fn fn, void *arg, uint64_t max_reports,
-                    bidx_check_stats *st, char *why, size_t whylen)
+static void man_problem(ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void man_problem(ctx *c, const char *fmt, ...)
 {
-	ctx c = {0};
+	char msg[512];
+	va_list ap;
+	c->st->problems++;
+	if (c->st->problems > c->max_reports)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	c->fn(BIDX_MANIFEST_FILE, "MANIFEST", msg, c->arg);
+}
+
+/* One segment file: bytes and checksums, then (if its table holds) every
+ * structure.  *seg gets the opened segment (NULL when it cannot be opened). */
+static bidx_err check_segment(ctx *c, const char *path, bidx_segment **seg, char *why,
+                              size_t whylen)
+{
 	const uint8_t *map;
 	size_t size;
-	memset(st, 0, sizeof *st);
-	why[0] = 0;
-	c.fn = fn;
-	c.arg = arg;
-	c.max_reports = max_reports;
-	c.st = st;
-	char *path = bidx_path_join(dir, BIDX_INDEX_FILE);
-	if (!path)
-		return BIDX_ENOMEM;
+	*seg = NULL;
 	bidx_err rc = bidx_map_file(path, &map, &size);
-	free(path);
 	if (rc) {
-		snprintf(why, whylen, "%s", rc == BIDX_ENOINDEX ? "no index here: run `bidx build` first"
-		                                                : "cannot read the index file");
-		return rc;
+		problem(c, 0, "%s", rc == BIDX_ENOINDEX ? "the file is missing" : "cannot read the file");
+		return BIDX_OK;
 	}
-	st->file_bytes = size;
-	int table_ok = raw_pass(&c, map, size);
+	c->st->file_bytes += size;
+	int table_ok = raw_pass(c, map, size);
 	bidx_unmap(map, size);
 	if (!table_ok)
 		return BIDX_OK;
 	char ywhy[256];
-	rc = bidx_segment_open(dir, &c.s, ywhy, sizeof ywhy);
+	rc = bidx_segment_open_file(path, &c->s, ywhy, sizeof ywhy);
 	if (rc == BIDX_ECORRUPT || rc == BIDX_EVERSION) {
-		problem(&c, 0, "the index cannot be opened: %s", ywhy);
+		problem(c, 0, "the segment cannot be opened: %s", ywhy);
 		return BIDX_OK;
 	}
 	if (rc) {
 		snprintf(why, whylen, "%s", rc == BIDX_ENOMEM ? bidx_strerror(rc) : ywhy);
 		return rc;
 	}
-	c.ndocs = c.s->meta.ndocs;
-	rc = structure(&c);
+	*seg = c->s;
+	c->ndocs = c->s->meta.ndocs;
+	rc = structure(c);
+	ctx_free(c);
+	return rc;
+}
+
+/* The manifest against its segments: sizes, document counts, live totals. */
+static void check_totals(ctx *c, const bidx_manifest *m, bidx_segment **segs)
+{
+	uint64_t tokens = 0, chars = 0, bytes = 0;
+	for (uint32_t i = 0; i < m->nsegs; i++) {
+		char name[32];
+		bidx_segment_name(m->segs[i].seq, name, sizeof name);
+		if (!segs[i])
+			return;   /* reported already; the totals cannot be compared */
+		if (segs[i]->size != m->segs[i].size || segs[i]->meta.ndocs != m->segs[i].ndocs) {
+			man_problem(c, "%s: the manifest says %llu bytes and %u documents, the file has "
+			            "%zu and %u", name, (unsigned long long)m->segs[i].size,
+			            m->segs[i].ndocs, segs[i]->size, segs[i]->meta.ndocs);
+			return;
+		}
+		for (uint32_t d = 0; d < m->segs[i].ndocs; d++) {
+			bidx_docrec r;
+			if (m->segs[i].map[d] == BIDX_DELETED || bidx_segment_doc(segs[i], d, &r))
+				continue;
+			tokens += r.ntokens;
+			chars += r.nchars;
+		}
+	}
+	for (uint32_t i = 0; i < m->nsrc; i++)
+		bytes += m->src[i].bytes;
+	if (tokens != m->total_tokens || chars != m->total_chars || bytes != m->corpus_bytes)
+		man_problem(c, "live totals (words %llu, characters %llu, bytes %llu) differ from the "
+		            "live documents' (%llu, %llu, %llu)", (unsigned long long)m->total_tokens,
+		            (unsigned long long)m->total_chars, (unsigned long long)m->corpus_bytes,
+		            (unsigned long long)tokens, (unsigned long long)chars,
+		            (unsigned long long)bytes);
+}
+
+bidx_err bidx_check(const char *dir, bidx_check_fn fn, void *arg, uint64_t max_reports,
+                    bidx_check_stats *st, char *why, size_t whylen)
+{
+	ctx c = {0};
+	bidx_manifest m;
+	memset(st, 0, sizeof *st);
+	why[0] = 0;
+	c.fn = fn;
+	c.arg = arg;
+	c.max_reports = max_reports;
+	c.st = st;
+	char mwhy[512];
+	bidx_err rc = bidx_manifest_read(dir, 1, &m, mwhy, sizeof mwhy);
+	if (rc == BIDX_ENOINDEX || rc == BIDX_EIO || rc == BIDX_ENOMEM) {
+		snprintf(why, whylen, "%s", mwhy[0] ? mwhy : bidx_strerror(rc));
+		return rc;
+	}
+	if (rc) {
+		man_problem(&c, "%s", mwhy);
+		return BIDX_OK;
+	}
+	bidx_segment **segs = bidx_calloc((size_t)m.nsegs + 1, sizeof *segs);
+	if (!segs) {
+		bidx_manifest_free(&m);
+		return BIDX_ENOMEM;
+	}
+	st->segments = m.nsegs;
+	st->live_docs = m.ndocs;
+	for (uint32_t i = 0; i < m.nsegs && !rc; i++) {
+		char name[32];
+		bidx_segment_name(m.segs[i].seq, name, sizeof name);
+		char *path = bidx_path_join(dir, name);
+		if (!path) {
+			rc = BIDX_ENOMEM;
+			break;
+		}
+		c.file = name;
+		rc = check_segment(&c, path, &segs[i], why, whylen);
+		c.file = NULL;
+		free(path);
+	}
+	if (!rc)
+		check_totals(&c, &m, segs);
+	for (uint32_t i = 0; i < m.nsegs; i++)
+		bidx_segment_close(segs[i]);
+	free(segs);
+	bidx_manifest_free(&m);
 	ctx_free(&c);
-	bidx_segment_close(c.s);
-	if (rc)
+	if (rc && !why[0])
 		snprintf(why, whylen, "%s", bidx_strerror(rc));
 	return rc;
 }

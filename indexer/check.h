@@ -1,7 +1,11 @@
 /*
- * check.h - `bidx check`: a full verification of an index file.
+ * check.h - `bidx check`: a full verification of an index.
  *
- * Goes further than opening (segment_reader.h) and than bidx_segment_verify:
+ * The manifest: its checksum, that its maps give every live document one
+ * collection id, that its sources account for them in order, that each
+ * segment file has the size and document count it says, and that its live
+ * totals are those of the live documents.  Then each segment, further than
+ * opening it (segment_reader.h) or bidx_segment_verify go:
  *  - every checksum: header, table, each section, each 64 KiB chunk of
  *    POSTINGS and STORE, reporting every mismatch rather than the first;
  *    padding between sections is zero;
@@ -19,7 +23,8 @@
  *    inside the document, and, when the texts fit in memory, every bigram
  *    occurrence is the pair of characters at that position and each
  *    document's occurrences add up to its length.
- * Each problem is reported with where it is (section, term, doc id, offset).
+ * Each problem is reported with where it is (file, section, term, doc id,
+ * offset).
  */
 #ifndef BIDX_CHECK_H
 #define BIDX_CHECK_H
@@ -28,20 +33,24 @@
 #include <stdint.h>
 #include "error.h"
 
-/* Called once per problem: the section it was found in and a one-line
- * description naming the term, document or offset. */
-typedef void (*bidx_check_fn)(const char *section, const char *msg, void *arg);
+/* Called once per problem: the file (a segment's name, or "manifest"), the
+ * section it was found in and a one-line description naming the term,
+ * document or offset. */
+typedef void (*bidx_check_fn)(const char *file, const char *section, const char *msg,
+                              void *arg);
 
 typedef struct bidx_check_stats {
 	uint64_t problems;       /* problems found (all of them, reported or not) */
-	uint32_t docs;           /* documents checked */
+	uint32_t docs;           /* documents checked, deleted ones included */
+	uint32_t live_docs;      /* documents the manifest keeps */
+	uint32_t segments;
 	uint64_t terms;          /* terms checked */
 	uint64_t postings;       /* (term, doc) pairs decoded */
-	uint64_t file_bytes;     /* size of the index file */
+	uint64_t file_bytes;     /* size of the segment files */
 	int content_checked;     /* bigram positions were compared with the texts */
 } bidx_check_stats;
 
-/* Checks DIR/index.bidx.  Returns BIDX_OK when the file could be examined
+/* Checks the index in DIR.  Returns BIDX_OK when it could be examined
  * (st->problems says whether it is sound), BIDX_ENOINDEX or BIDX_EIO when
  * it cannot be read (why says so), BIDX_ENOMEM.  At most max_reports
  * problems are passed to fn; all are counted. */

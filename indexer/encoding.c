@@ -8,6 +8,7 @@
  * scored by how much of it is text a Japanese notice is made of.
  */
 #include "encoding.h"
+#include "checksum.h"
 #include "io.h"
 #include "fault.h"
 #include "normalize.h"
@@ -308,5 +309,8 @@ bidx_err bidx_text_load(const char *path, size_t max, bidx_text *out, char *why,
 	}
 	if (rc)
 		return rc;
-	return bidx_text_decode(buf, n, out, why, whylen);
+	uint64_t hash = bidx_xxh3(buf, n);
+	rc = bidx_text_decode(buf, n, out, why, whylen);
+	out->hash = hash;
+	return rc;
 }

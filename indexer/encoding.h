@@ -23,6 +23,7 @@
 #define BIDX_ENCODING_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "error.h"
 
 /* Files larger than this are skipped unread (memory stays bounded). */
@@ -32,6 +33,7 @@ typedef struct bidx_text {
 	const char *p;         /* UTF-8 text without BOM, NUL-free; not NUL-terminated */
 	size_t len;            /* bytes of p */
 	size_t raw_len;        /* bytes of the file as read */
+	uint64_t hash;         /* XXH3 of those bytes (bidx_text_load only) */
 	const char *encoding;  /* "UTF-8", "Shift_JIS (CP932)", ...; static */
 	char *owned;           /* the buffer p points into; owned, freed by bidx_text_free */
 } bidx_text;

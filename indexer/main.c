@@ -1,6 +1,7 @@
 /* bidx - builds a bidx index.  Argument parsing and exit codes only. */
 #include "build.h"
 #include "check.h"
+#include "format.h"
 #include "json.h"
 #include "notice.h"
 
@@ -10,7 +11,9 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: bidx build [-i DIR] [-j N] [-v] [-q] [--json] [--map COL=FIELD]... CORPUS...\n"
+	"usage: bidx build [-i DIR] [-j N] [-v] [-q] [--json] [--full] [--optimize]\n"
+	"                  [--map COL=FIELD]... CORPUS...\n"
+	"       bidx optimize [-i DIR] [-q] [--json]\n"
 	"       bidx check [-i DIR] [--json]\n"
 	"       bidx --help | --version\n";
 
@@ -29,8 +32,12 @@ static const char help[] =
 	"      or without BOM, UTF-16 with BOM, Shift_JIS/CP932, EUC-JP,\n"
 	"      ISO-2022-JP); empty, binary, undecodable, unreadable or too large\n"
 	"      (> 256 MB) files are skipped with a notice and counted.\n"
-	"      The new index replaces the previous one atomically: a build that\n"
-	"      fails or is killed leaves the previous index as it was.\n"
+	"      Over an existing index, only files that are new or changed (size and\n"
+	"      mtime, then an XXH3 of the bytes) are analysed; the documents of\n"
+	"      changed and vanished files are deleted, and small segments are merged\n"
+	"      (size-tiered). The answers are those of a build from scratch.\n"
+	"      The new state is published atomically: a build that fails or is\n"
+	"      killed leaves the previous index as it was.\n"
 	"\n"
 	"options:\n"
 	"  -i, --index DIR   index directory (default: $BIDX_INDEX, else ./index)\n"
@@ -40,13 +47,20 @@ static const char help[] =
 	"      --json        print the summary as one JSON object\n"
 	"      --map COL=FIELD  read column COL as FIELD (title, date, org, category,\n"
 	"                    body, or a new extra-field name); repeatable\n"
+	"      --full        analyse every file again, reusing nothing\n"
+	"      --optimize    finish with one segment (as `bidx optimize`)\n"
 	"  -h, --help        this help\n"
 	"      --version     the version\n"
 	"\n"
+	"  bidx optimize [-i DIR] [-q] [--json]\n"
+	"      Merge every segment into one and drop deleted documents, without\n"
+	"      reading the corpus (queries are fastest on one segment).\n"
+	"\n"
 	"  bidx check [-i DIR] [--json]\n"
-	"      Verify the index: every checksum, and every structural invariant\n"
-	"      (terms sorted, postings inside their section, doc ids in range,\n"
-	"      positions inside the documents, stored texts decompress). Prints one\n"
+	"      Verify the index: the manifest and every segment's checksums and\n"
+	"      structural invariants (terms sorted, postings inside their section,\n"
+	"      doc ids in range, positions inside the documents, stored texts\n"
+	"      decompress, live totals). Prints one\n"
 	"      line per problem saying where it is, then a summary; with --json one\n"
 	"      object per problem and a summary object. Exit status 0 sound,\n"
 	"      1 problems found, 2 no index or it cannot be read.\n"
@@ -66,23 +80,38 @@ static const char *opt_value(int *i, int argc, char **argv)
 static void print_summary(const bidx_build_stats *st, const char *dir, int json)
 {
 	if (json) {
-		printf("{\"documents\":%llu,\"skipped\":%llu,\"bytes\":%llu,\"terms\":%llu,"
-		       "\"seconds\":%.3f,\"index_bytes\":%llu,\"index\":\"%s/index.bidx\"}\n",
-		       (unsigned long long)st->docs, (unsigned long long)st->skipped,
-		       (unsigned long long)st->bytes, (unsigned long long)st->terms, st->seconds,
-		       (unsigned long long)st->index_bytes, dir);
+		printf("{\"documents\":%llu,\"analysed\":%llu,\"added\":%llu,\"updated\":%llu,"
+		       "\"removed\":%llu,\"unchanged\":%llu,\"skipped\":%llu,\"bytes\":%llu,"
+		       "\"corpus_bytes\":%llu,\"terms\":%llu,\"segments\":%u,\"merged\":%u,"
+		       "\"published\":%s,\"seconds\":%.3f,\"index_bytes\":%llu,\"index\":",
+		       (unsigned long long)st->live_docs, (unsigned long long)st->docs,
+		       (unsigned long long)st->added, (unsigned long long)st->updated,
+		       (unsigned long long)st->removed, (unsigned long long)st->unchanged,
+		       (unsigned long long)st->skipped, (unsigned long long)st->bytes,
+		       (unsigned long long)st->corpus_bytes, (unsigned long long)st->terms,
+		       st->segments, st->merged, st->published ? "true" : "false", st->seconds,
+		       (unsigned long long)st->index_bytes);
+		bidx_json_str(stdout, dir, strlen(dir));
+		fputs("}\n", stdout);
 		return;
 	}
-	printf("indexed %llu documents (%.1f MB) in %.2f s, %.1f MB/s; skipped %llu\n",
-	       (unsigned long long)st->docs, st->bytes / 1e6, st->seconds,
-	       st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0,
+	printf("files: %llu added, %llu updated, %llu removed, %llu unchanged; skipped %llu\n",
+	       (unsigned long long)st->added, (unsigned long long)st->updated,
+	       (unsigned long long)st->removed, (unsigned long long)st->unchanged,
 	       (unsigned long long)st->skipped);
-	printf("index %s/index.bidx: %.1f MB (%.0f%% of the corpus), %llu terms\n", dir,
-	       st->index_bytes / 1e6, st->bytes ? 100.0 * st->index_bytes / st->bytes : 0.0,
-	       (unsigned long long)st->terms);
+	printf("analysed %llu documents (%.1f MB) in %.2f s, %.1f MB/s\n",
+	       (unsigned long long)st->docs, st->bytes / 1e6, st->seconds,
+	       st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0);
+	printf("index %s: %llu documents, %u segment%s%s, %.1f MB (%.0f%% of the corpus), "
+	       "%llu terms%s\n", dir, (unsigned long long)st->live_docs, st->segments,
+	       st->segments == 1 ? "" : "s", st->merged ? " after merging" : "",
+	       st->index_bytes / 1e6,
+	       st->corpus_bytes ? 100.0 * st->index_bytes / st->corpus_bytes : 0.0,
+	       (unsigned long long)st->terms, st->published ? "" : " (up to date: nothing written)");
 }
 
-static int cmd_build(int argc, char **argv)
+/* `bidx build` (optimize 0) and `bidx optimize` (1). */
+static int cmd_build(int argc, char **argv, int optimize)
 {
 	bidx_build_opts o = {0};
 	static bidx_colmap map;
@@ -96,6 +125,7 @@ static int cmd_build(int argc, char **argv)
 		o.index_dir = "index";
 	o.msg = stderr;
 	o.progress = isatty(STDERR_FILENO);
+	o.optimize = optimize;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-i") || !strcmp(a, "--index"))
@@ -118,6 +148,10 @@ static int cmd_build(int argc, char **argv)
 			quiet = 1;
 		else if (!strcmp(a, "--json"))
 			json = 1;
+		else if (!strcmp(a, "--full"))
+			o.full = 1;
+		else if (!strcmp(a, "--optimize"))
+			o.optimize = 1;
 		else if (!strcmp(a, "--map") || !strncmp(a, "--map=", 6)) {
 			const char *spec = a[5] == '=' ? a + 6 : opt_value(&i, argc, argv);
 			if (bidx_colmap_add(&map, spec)) {
@@ -137,8 +171,14 @@ static int cmd_build(int argc, char **argv)
 		} else
 			paths[n++] = a;
 	}
-	if (n == 0) {
+	if (n == 0 && !optimize) {
 		fprintf(stderr, "bidx build: no corpus given\n%s", usage);
+		free(paths);
+		return 2;
+	}
+	if (n && optimize) {
+		fprintf(stderr, "bidx optimize: takes no corpus (it merges the index as it is)\n%s",
+		        usage);
 		free(paths);
 		return 2;
 	}
@@ -156,21 +196,23 @@ static int cmd_build(int argc, char **argv)
 }
 
 typedef struct check_out {
-	const char *file;        /* the index file, for messages */
+	const char *dir;         /* the index directory, for messages */
 	int json;
 } check_out;
 
-static void on_problem(const char *section, const char *msg, void *arg)
+static void on_problem(const char *file, const char *section, const char *msg, void *arg)
 {
 	const check_out *o = arg;
 	if (o->json) {
-		fputs("{\"section\":", stdout);
+		fputs("{\"file\":", stdout);
+		bidx_json_str(stdout, file, strlen(file));
+		fputs(",\"section\":", stdout);
 		bidx_json_str(stdout, section, strlen(section));
 		fputs(",\"problem\":", stdout);
 		bidx_json_str(stdout, msg, strlen(msg));
 		fputs("}\n", stdout);
 	} else {
-		printf("%s: %s: %s\n", o->file, section, msg);
+		printf("%s/%s: %s: %s\n", o->dir, file, section, msg);
 	}
 }
 
@@ -196,9 +238,9 @@ static int cmd_check(int argc, char **argv)
 			return 2;
 		}
 	}
-	char file[4096], why[512];
-	snprintf(file, sizeof file, "%s/index.bidx", dir);
-	o.file = file;
+	char why[512];
+	const char *file = dir;
+	o.dir = dir;
 	bidx_check_stats st;
 	bidx_err rc = bidx_check(dir, on_problem, &o, 100, &st, why, sizeof why);
 	if (rc) {
@@ -208,9 +250,11 @@ static int cmd_check(int argc, char **argv)
 	if (o.json) {
 		fputs("{\"index\":", stdout);
 		bidx_json_str(stdout, file, strlen(file));
-		printf(",\"ok\":%s,\"problems\":%llu,\"documents\":%u,\"terms\":%llu,"
+		printf(",\"ok\":%s,\"problems\":%llu,\"segments\":%u,\"documents\":%u,"
+		       "\"documents_checked\":%u,\"terms\":%llu,"
 		       "\"postings\":%llu,\"bytes\":%llu,\"content_checked\":%s}\n",
-		       st.problems ? "false" : "true", (unsigned long long)st.problems, st.docs,
+		       st.problems ? "false" : "true", (unsigned long long)st.problems, st.segments,
+		       st.live_docs, st.docs,
 		       (unsigned long long)st.terms, (unsigned long long)st.postings,
 		       (unsigned long long)st.file_bytes, st.content_checked ? "true" : "false");
 	} else if (st.problems) {
@@ -219,8 +263,9 @@ static int cmd_check(int argc, char **argv)
 		printf("%s: %llu problem%s found; rebuild the index with `bidx build`\n", file,
 		       (unsigned long long)st.problems, st.problems == 1 ? "" : "s");
 	} else {
-		printf("%s: ok: %u documents, %llu terms, %llu postings, %.1f MB; every checksum "
-		       "and invariant verified%s\n", file, st.docs, (unsigned long long)st.terms,
+		printf("%s: ok: %u documents in %u segment%s (%u checked), %llu terms, %llu postings, "
+		       "%.1f MB; every checksum and invariant verified%s\n", file, st.live_docs,
+		       st.segments, st.segments == 1 ? "" : "s", st.docs, (unsigned long long)st.terms,
 		       (unsigned long long)st.postings, st.file_bytes / 1e6,
 		       st.content_checked ? ", postings compared with the texts" : "");
 	}
@@ -238,13 +283,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("bidx %s (index format 1)\n", BIDX_VERSION);
+		printf("bidx %s (index format %u)\n", BIDX_VERSION, BIDX_FORMAT_VERSION);
 		return 0;
 	}
 	if (!strcmp(argv[1], "check"))
 		return cmd_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "build"))
-		return cmd_build(argc - 2, argv + 2);
+		return cmd_build(argc - 2, argv + 2, 0);
+	if (!strcmp(argv[1], "optimize"))
+		return cmd_build(argc - 2, argv + 2, 1);
 	fprintf(stderr, "bidx: unknown command '%s'\n%s", argv[1], usage);
 	return 2;
 }

@@ -13,7 +13,7 @@ static void segw_free(bidx_segw *w)
 	bidx_buf_free(&w->chunk_sums[1]);
 }
 
-bidx_err bidx_segw_open(bidx_segw *w, const char *dir)
+bidx_err bidx_segw_open(bidx_segw *w, const char *dir, const char *name)
 {
 	static const uint8_t zero[BIDX_HEADER_SIZE];
 	memset(w, 0, sizeof *w);
@@ -21,7 +21,7 @@ bidx_err bidx_segw_open(bidx_segw *w, const char *dir)
 	w->cs = XXH3_createState();
 	if (!w->cs)
 		return BIDX_ENOMEM;
-	bidx_err rc = bidx_out_open(&w->out, dir);
+	bidx_err rc = bidx_out_open(&w->out, dir, name);
 	if (rc) {
 		XXH3_freeState(w->cs);
 		w->cs = NULL;
@@ -154,7 +154,8 @@ bidx_err bidx_segw_commit(bidx_segw *w, uint64_t *file_size)
 	bidx_out_pwrite(&w->out, head, sizeof head, 0);
 	*file_size = w->out.off;
 	segw_free(w);
-	return bidx_out_commit(&w->out);
+	int renamed;
+	return bidx_out_commit(&w->out, &renamed);
 }
 
 void bidx_segw_abort(bidx_segw *w)

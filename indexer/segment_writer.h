@@ -1,5 +1,5 @@
 /*
- * segment_writer.h - writes one index file section by section and publishes
+ * segment_writer.h - writes one segment file section by section and publishes
  * it atomically (docs/FORMAT.md).
  */
 #ifndef BIDX_SEGMENT_WRITER_H
@@ -24,8 +24,8 @@ typedef struct bidx_segw {
 	bidx_tdwriter td;        /* fed while POSTINGS streams out */
 } bidx_segw;
 
-/* Opens DIR/index.bidx.tmp-PID and writes a placeholder header. */
-bidx_err bidx_segw_open(bidx_segw *w, const char *dir);
+/* Opens DIR/NAME.tmp-PID and writes a placeholder header. */
+bidx_err bidx_segw_open(bidx_segw *w, const char *dir, const char *name);
 /* Sections must be begun in id order; each ends when the next begins. */
 void bidx_segw_begin(bidx_segw *w, int id);
 void bidx_segw_write(bidx_segw *w, const void *p, size_t n);

@@ -37,7 +37,7 @@ static int cmp_val_count(const void *a, const void *b)
 }
 
 /* Collects the values of a text field (each distinct value once per doc). */
-static bidx_err text_values(bidx_segment *seg, const bidx_result *r, const char *name,
+static bidx_err text_values(bidx_index *ix, const bidx_result *r, const char *name,
                             val **out, size_t *nout)
 {
 	size_t n = 0, cap = 0, nl = strlen(name);
@@ -45,7 +45,9 @@ static bidx_err text_values(bidx_segment *seg, const bidx_result *r, const char 
 	for (uint32_t i = 0; i < r->n; i++) {
 		bidx_fieldrec fr;
 		bidx_fstr f;
-		if (bidx_segment_fields(seg, r->hits[i].doc, &fr)) {
+		uint32_t local;
+		bidx_segment *seg = bidx_index_locate(ix, r->hits[i].doc, &local);
+		if (!seg || bidx_segment_fields(seg, local, &fr)) {
 			free(v);
 			return BIDX_ECORRUPT;
 		}
@@ -88,7 +90,7 @@ static size_t tally(val *v, size_t n)
 	return k;
 }
 
-static bidx_err numeric_values(bidx_segment *seg, const bidx_result *r, const char *name,
+static bidx_err numeric_values(bidx_index *ix, const bidx_result *r, const char *name,
                                val **out, size_t *nout, char (**bufs)[8])
 {
 	const char *const *vocab = bidx_filter_vocab(name);
@@ -103,7 +105,9 @@ static bidx_err numeric_values(bidx_segment *seg, const bidx_result *r, const ch
 	}
 	for (uint32_t i = 0; i < r->n; i++) {
 		bidx_fieldrec fr;
-		if (bidx_segment_fields(seg, r->hits[i].doc, &fr)) {
+		uint32_t local;
+		bidx_segment *seg = bidx_index_locate(ix, r->hits[i].doc, &local);
+		if (!seg || bidx_segment_fields(seg, local, &fr)) {
 			free(v);
 			free(years);
 			return BIDX_ECORRUPT;
@@ -127,15 +131,15 @@ static bidx_err numeric_values(bidx_segment *seg, const bidx_result *r, const ch
 	return BIDX_OK;
 }
 
-bidx_err bidx_facet_print(bidx_segment *seg, const bidx_result *r, const char *name, int json,
+bidx_err bidx_facet_print(bidx_index *ix, const bidx_result *r, const char *name, int json,
                           FILE *f)
 {
 	val *v = NULL;
 	size_t n = 0;
 	char (*years)[8] = NULL;
 	int numeric = !strcmp(name, "year") || bidx_filter_vocab(name);
-	bidx_err rc = numeric ? numeric_values(seg, r, name, &v, &n, &years)
-	                      : text_values(seg, r, name, &v, &n);
+	bidx_err rc = numeric ? numeric_values(ix, r, name, &v, &n, &years)
+	                      : text_values(ix, r, name, &v, &n);
 	if (rc)
 		return rc;
 	if (!bidx_filter_vocab(name))

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include "query_eval.h"
+#include "index.h"
 #include "segment_reader.h"
 
 /* 1 when name can be a facet: org, category, year, leaked, method,
@@ -16,7 +17,7 @@ int bidx_facet_known(const char *name);
 
 /* Prints the counts of field `name` over r's hits: human (top 10) or as a
  * JSON member "name":{"value":count,...}. */
-bidx_err bidx_facet_print(bidx_segment *seg, const bidx_result *r, const char *name, int json,
+bidx_err bidx_facet_print(bidx_index *ix, const bidx_result *r, const char *name, int json,
                           FILE *f);
 
 /* Prints the fields of doc: human (one line: date · org · category ·

@@ -1,8 +1,9 @@
 /* bsearch - searches a bidx index.  Argument parsing and exit codes only. */
 #include "output.h"
 #include "query_eval.h"
+#include "format.h"
+#include "index.h"
 #include "query_parse.h"
-#include "segment_reader.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,7 +153,7 @@ static int parse_args(int argc, char **argv, args *a)
 			fputs(help, stdout);
 			return 1;
 		} else if (!strcmp(s, "--version")) {
-			printf("bsearch %s (index format 1)\n", BIDX_VERSION);
+			printf("bsearch %s (index format %u)\n", BIDX_VERSION, BIDX_FORMAT_VERSION);
 			return 1;
 		} else if (s[0] == '-' && s[1] && s[1] != '-' && (unsigned char)s[1] < 0x80 &&
 		           strchr("abdefghjkmopqrstuvwxyz", s[1]) && !s[2]) {
@@ -213,26 +214,30 @@ int main(int argc, char **argv)
 		        a.query, (int)errpos, "");
 		return 2;
 	}
-	bidx_segment *seg;
-	bidx_err rc = bidx_segment_open(a.index_dir, &seg, why, sizeof why);
+	bidx_index *ix;
+	bidx_err rc = bidx_index_open(a.index_dir, &ix, why, sizeof why);
 	if (rc) {
-		fprintf(stderr, "bsearch: %s: %s\n", a.index_dir, why);
+		if (rc == BIDX_ECORRUPT)
+			fprintf(stderr, "bsearch: %s: index is corrupt (%s); rebuild it with "
+			        "`bidx build --full`\n", a.index_dir, why);
+		else
+			fprintf(stderr, "bsearch: %s: %s\n", a.index_dir, why);
 		bidx_query_free(q);
 		return 2;
 	}
 	bidx_result r;
-	rc = bidx_query_eval(seg, q, &r, why, sizeof why);
+	rc = bidx_query_eval(ix, q, &r, why, sizeof why);
 	if (rc) {
 		if (rc == BIDX_ECORRUPT)
-			fprintf(stderr, "bsearch: %s: index is corrupt (%s); rebuild it with `bidx build`\n",
-			        seg->path, why);
+			fprintf(stderr, "bsearch: %s: index is corrupt (%s); rebuild it with "
+			        "`bidx build --full`\n", a.index_dir, why);
 		else
 			fprintf(stderr, "bsearch: %s\n", why);
 	} else {
-		rc = bidx_output(seg, &r, &a.out);
+		rc = bidx_output(ix, &r, &a.out);
 		if (rc == BIDX_ECORRUPT)
 			fprintf(stderr, "bsearch: %s: index is corrupt (a document record or stored text); "
-			        "rebuild it with `bidx build`\n", seg->path);
+			        "rebuild it with `bidx build --full`\n", a.index_dir);
 		else if (rc)
 			fprintf(stderr, "bsearch: cannot write the results\n");
 		else if (a.out.mode == BIDX_OUT_HUMAN && r.n > a.out.limit + a.out.offset)
@@ -241,7 +246,7 @@ int main(int argc, char **argv)
 	}
 	int status = rc ? 2 : r.n ? 0 : 1;
 	bidx_result_free(&r);   /* eval leaves r empty when it fails */
-	bidx_segment_close(seg);
+	bidx_index_close(ix);
 	bidx_query_free(q);
 	return status;
 }

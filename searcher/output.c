@@ -104,9 +104,11 @@ static size_t line_cut(const char *t, size_t n)
 }
 
 /* Prints one ranked hit with its title and snippet. */
-static bidx_err show_hit(bidx_segment *seg, const bidx_result *r, const bidx_hit *h,
+static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h,
                          uint32_t rank, const bidx_outopts *o)
 {
+	uint32_t local;
+	bidx_segment *seg = bidx_index_locate(ix, h->doc, &local);
 	bidx_docrec d;
 	char *buf;
 	const char *title, *text;
@@ -115,9 +117,9 @@ static bidx_err show_hit(bidx_segment *seg, const bidx_result *r, const bidx_hit
 	const uint8_t *ck;
 	uint32_t nck;
 	size_t b0, b1, avail;
-	bidx_err rc = bidx_segment_doc(seg, h->doc, &d);
+	bidx_err rc = seg ? bidx_segment_doc(seg, local, &d) : bidx_corrupt();
 	if (!rc)
-		rc = bidx_segment_ckpts(seg, h->doc, &ck, &nck);
+		rc = bidx_segment_ckpts(seg, local, &ck, &nck);
 	if (rc)
 		return rc;
 	/* decompress only as far as the snippet window reaches; without a known
@@ -147,7 +149,7 @@ static bidx_err show_hit(bidx_segment *seg, const bidx_result *r, const bidx_hit
 			print_json(o->f, rank, h, path, d.path_len, title, tlen, &s);
 		else
 			print_human(o->f, rank, h, path, d.path_len, title, tlen, o->color);
-		rc = bidx_facet_doc_fields(seg, h->doc, json, o->f);
+		rc = bidx_facet_doc_fields(seg, local, json, o->f);
 		if (json)
 			fputs("}\n", o->f);
 		else
@@ -191,14 +193,16 @@ static int cmp_keyed(const void *pa, const void *pb)
 /* Orders hits by date (oldest first), -date (newest first) or affected
  * (largest first); documents without the value go last; ties keep
  * relevance order, then doc id. */
-static bidx_err sort_by_field(bidx_segment *seg, bidx_result *r, bidx_sort how)
+static bidx_err sort_by_field(bidx_index *ix, bidx_result *r, bidx_sort how)
 {
 	keyed *k = bidx_malloc((size_t)r->n * sizeof *k + 1);
 	if (!k)
 		return BIDX_ENOMEM;
 	for (uint32_t i = 0; i < r->n; i++) {
 		bidx_fieldrec f;
-		if (bidx_segment_fields(seg, r->hits[i].doc, &f)) {
+		uint32_t local;
+		bidx_segment *seg = bidx_index_locate(ix, r->hits[i].doc, &local);
+		if (!seg || bidx_segment_fields(seg, local, &f)) {
 			free(k);
 			return BIDX_ECORRUPT;
 		}
@@ -219,7 +223,7 @@ static bidx_err sort_by_field(bidx_segment *seg, bidx_result *r, bidx_sort how)
 	return BIDX_OK;
 }
 
-static bidx_err print_facets(bidx_segment *seg, const bidx_result *r, const bidx_outopts *o)
+static bidx_err print_facets(bidx_index *ix, const bidx_result *r, const bidx_outopts *o)
 {
 	bidx_err rc = BIDX_OK;
 	int json = o->mode == BIDX_OUT_JSON;
@@ -231,14 +235,14 @@ static bidx_err print_facets(bidx_segment *seg, const bidx_result *r, const bidx
 			fputc(',', o->f);
 		if (!json)
 			fputs("  ", o->f);
-		rc = bidx_facet_print(seg, r, o->facets[i], json, o->f);
+		rc = bidx_facet_print(ix, r, o->facets[i], json, o->f);
 	}
 	if (json)
 		fputs("}}\n", o->f);
 	return rc;
 }
 
-bidx_err bidx_output(bidx_segment *seg, bidx_result *r, const bidx_outopts *o)
+bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
 {
 	bidx_err rc = BIDX_OK;
 	if (o->mode == BIDX_OUT_COUNT) {
@@ -248,23 +252,25 @@ bidx_err bidx_output(bidx_segment *seg, bidx_result *r, const bidx_outopts *o)
 	uint64_t want = o->mode == BIDX_OUT_PATHS ? r->n : (uint64_t)o->offset + o->limit;
 	uint32_t k = want < r->n ? (uint32_t)want : r->n;
 	bidx_rank_sort(r->hits, r->n, o->sort == BIDX_SORT_RELEVANCE ? k : r->n);
-	if (o->sort != BIDX_SORT_RELEVANCE && (rc = sort_by_field(seg, r, o->sort)))
+	if (o->sort != BIDX_SORT_RELEVANCE && (rc = sort_by_field(ix, r, o->sort)))
 		return rc;
 	uint32_t first = o->mode == BIDX_OUT_PATHS ? 0 : o->offset;
 	for (uint32_t i = first; i < k && !rc; i++) {
 		if (o->mode == BIDX_OUT_PATHS) {
 			bidx_docrec d;
-			rc = bidx_segment_doc(seg, r->hits[i].doc, &d);
+			uint32_t local;
+			bidx_segment *seg = bidx_index_locate(ix, r->hits[i].doc, &local);
+			rc = seg ? bidx_segment_doc(seg, local, &d) : bidx_corrupt();
 			if (!rc) {
 				fwrite(bidx_segment_path(seg, &d), 1, d.path_len, o->f);
 				putc('\n', o->f);
 			}
 		} else {
-			rc = show_hit(seg, r, &r->hits[i], i + 1, o);
+			rc = show_hit(ix, r, &r->hits[i], i + 1, o);
 		}
 	}
 	if (!rc)
-		rc = print_facets(seg, r, o);
+		rc = print_facets(ix, r, o);
 	if (!rc && fflush(o->f))
 		rc = BIDX_EIO;
 	return rc;

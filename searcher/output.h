@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "query_eval.h"
-#include "segment_reader.h"
+#include "index.h"
 
 typedef enum bidx_outmode { BIDX_OUT_HUMAN, BIDX_OUT_JSON, BIDX_OUT_PATHS, BIDX_OUT_COUNT } bidx_outmode;
 
@@ -33,6 +33,6 @@ int bidx_sort_parse(const char *s, bidx_sort *out);
 
 /* Ranks (or sorts) r's hits and prints them, then the facet counts.  Returns BIDX_ECORRUPT if a document
  * record or stored text is damaged, BIDX_EIO if writing failed. */
-bidx_err bidx_output(bidx_segment *seg, bidx_result *r, const bidx_outopts *o);
+bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o);
 
 #endif

@@ -18,7 +18,8 @@ typedef struct dset {
 } dset;
 
 typedef struct evalctx {
-	bidx_segment *seg;
+	bidx_index *ix;
+	bidx_segment *seg;    /* the segment being evaluated (local doc ids) */
 	double avgdl;
 	bidx_result *res;
 	char *why;
@@ -41,22 +42,78 @@ static int dset_push(dset *s, uint32_t doc, double score, uint32_t pos)
 	return 0;
 }
 
-/* Document length in words, straight from the DOCS record. */
-static double doc_len(const bidx_segment *seg, uint32_t doc)
+/* Document length in words, straight from the DOCS record of collection
+ * id doc (always a live document: it came from a segment's map). */
+static double doc_len(const bidx_index *ix, uint32_t doc)
 {
-	return (double)bidx_get_u32le(seg->sec[BIDX_SEC_DOCS].p + (size_t)doc * BIDX_DOC_SIZE + 32);
+	uint32_t local;
+	const bidx_segment *seg = bidx_index_locate(ix, doc, &local);
+	return (double)bidx_get_u32le(seg->sec[BIDX_SEC_DOCS].p + (size_t)local * BIDX_DOC_SIZE + 32);
 }
 
-/* Turns weighted frequencies (in score) into BM25 scores. */
+/* Turns weighted frequencies (in score) into BM25 scores, with the
+ * statistics of the whole collection (live documents of every segment). */
 static void score_term(evalctx *cx, dset *s)
 {
-	double idf = bidx_idf(s->n, cx->seg->meta.ndocs);
+	double idf = bidx_idf(s->n, cx->ix->ndocs);
 	for (uint32_t i = 0; i < s->n; i++)
-		s->h[i].score = bidx_bm25(idf, s->h[i].score, doc_len(cx->seg, s->h[i].doc), cx->avgdl);
+		s->h[i].score = bidx_bm25(idf, s->h[i].score, doc_len(cx->ix, s->h[i].doc), cx->avgdl);
 }
 
-static bidx_err eval_unigram(evalctx *cx, uint32_t c, dset *out)
+static int cmp_hit_doc(const void *a, const void *b)
 {
+	const bidx_hit *x = a, *y = b;
+	return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+static int unite(dset *a, const dset *b);
+
+/* What one segment contributes to a term: evaluated on local ids. */
+typedef bidx_err (*seg_eval_fn)(evalctx *cx, const void *arg, dset *out);
+
+/* Runs fn on every segment and gathers the hits under collection ids, in
+ * order, leaving deleted documents out. */
+static bidx_err each_segment(evalctx *cx, seg_eval_fn fn, const void *arg, dset *out)
+{
+	const bidx_index *ix = cx->ix;
+	if (ix->identity) {
+		cx->seg = ix->seg[0];
+		return fn(cx, arg, out);
+	}
+	bidx_err rc = BIDX_OK;
+	for (uint32_t si = 0; si < ix->nseg && !rc; si++) {
+		dset part = {0};
+		cx->seg = ix->seg[si];
+		rc = fn(cx, arg, &part);
+		uint32_t o = 0;
+		int sorted = 1;
+		for (uint32_t i = 0; i < part.n && !rc; i++) {
+			uint32_t g = bidx_index_global(ix, si, part.h[i].doc);
+			if (g == BIDX_DELETED)
+				continue;
+			part.h[o] = part.h[i];
+			part.h[o].doc = g;
+			sorted &= o == 0 || part.h[o - 1].doc < g;
+			o++;
+		}
+		part.n = o;
+		if (!rc && !sorted)
+			qsort(part.h, part.n, sizeof *part.h, cmp_hit_doc);
+		if (!rc && out->n == 0) {
+			dset_free(out);
+			*out = part;
+			continue;
+		}
+		if (!rc && part.n && unite(out, &part))
+			rc = BIDX_ENOMEM;
+		dset_free(&part);
+	}
+	return rc;
+}
+
+static bidx_err eval_unigram(evalctx *cx, const void *arg, dset *out)
+{
+	uint32_t c = *(const uint32_t *)arg;
 	bidx_term t;
 	bidx_pcur cur;
 	int r = bidx_termdict_find(&cx->seg->td, bidx_key1(c), &t);
@@ -193,8 +250,9 @@ static uint32_t cover(uint32_t nchars, uint32_t *offs)
 	return n;
 }
 
-static bidx_err eval_ngram(evalctx *cx, const bidx_norm *q, dset *out)
+static bidx_err eval_ngram(evalctx *cx, const void *arg, dset *out)
 {
+	const bidx_norm *q = arg;
 	uint32_t ng, *offs = bidx_malloc(((size_t)q->nchars / 2 + 2) * sizeof *offs);
 	gram *g = bidx_calloc((size_t)q->nchars / 2 + 2, sizeof *g);
 	bidx_err rc = BIDX_OK;
@@ -245,19 +303,35 @@ static int remember_term(bidx_result *r, const char *text)
 	return 0;
 }
 
-/* A field term other than title: a filter, every hit scoring 0. *known is 0
- * when the index has no such field. */
-static bidx_err eval_filter(evalctx *cx, const bidx_qnode *n, dset *out, int *known)
+typedef struct filter_arg {
+	const bidx_qnode *n;
+	int known;            /* some segment has the field */
+} filter_arg;
+
+static bidx_err eval_filter_seg(evalctx *cx, const void *arg, dset *out)
 {
+	filter_arg *fa = (filter_arg *)(uintptr_t)arg;
 	uint32_t *docs, nd;
-	bidx_err rc = bidx_filter_eval(cx->seg, n->field, n->text, &docs, &nd, known,
+	int known;
+	bidx_err rc = bidx_filter_eval(cx->seg, fa->n->field, fa->n->text, &docs, &nd, &known,
 	                               cx->why, cx->whylen);
-	if (rc || !*known)
+	if (rc || !known)
 		return rc;
+	fa->known = 1;
 	for (uint32_t i = 0; i < nd && !rc; i++)
 		if (dset_push(out, docs[i], 0.0, BIDX_NOPOS))
 			rc = BIDX_ENOMEM;
 	free(docs);
+	return rc;
+}
+
+/* A field term other than title: a filter, every hit scoring 0. *known is 0
+ * when the index has no such field. */
+static bidx_err eval_filter(evalctx *cx, const bidx_qnode *n, dset *out, int *known)
+{
+	filter_arg fa = {n, 0};
+	bidx_err rc = each_segment(cx, eval_filter_seg, &fa, out);
+	*known = fa.known;
 	return rc;
 }
 
@@ -303,9 +377,9 @@ static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, in
 		         n->pos, text);
 		rc = BIDX_EQUERY;
 	} else if (q.nchars == 1) {
-		rc = eval_unigram(cx, q.cp[0], out);
+		rc = each_segment(cx, eval_unigram, &q.cp[0], out);
 	} else {
-		rc = eval_ngram(cx, &q, out);
+		rc = each_segment(cx, eval_ngram, &q, out);
 	}
 	if (!rc)
 		score_term(cx, out);
@@ -414,13 +488,13 @@ static bidx_err eval_node(evalctx *cx, const bidx_qnode *n, int positive, dset *
 	return BIDX_EQUERY;
 }
 
-bidx_err bidx_query_eval(bidx_segment *seg, const bidx_qnode *q, bidx_result *r,
+bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen)
 {
 	memset(r, 0, sizeof *r);
 	why[0] = 0;
-	evalctx cx = {.seg = seg, .res = r, .why = why, .whylen = whylen,
-	              .avgdl = seg->meta.ndocs ? (double)seg->meta.total_tokens / seg->meta.ndocs : 1.0};
+	evalctx cx = {.ix = ix, .res = r, .why = why, .whylen = whylen,
+	              .avgdl = ix->ndocs ? (double)ix->total_tokens / ix->ndocs : 1.0};
 	dset s = {0};
 	bidx_err rc = eval_node(&cx, q, 1, &s);
 	if (rc) {

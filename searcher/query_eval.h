@@ -17,7 +17,7 @@
 #include "error.h"
 #include "query_parse.h"
 #include "rank.h"
-#include "segment_reader.h"
+#include "index.h"
 
 typedef struct bidx_result {
 	bidx_hit *hits;       /* matching documents, in doc id order until sorted */
@@ -29,7 +29,7 @@ typedef struct bidx_result {
 /* Evaluates q.  On success *r holds every matching document (possibly none).
  * A term with nothing searchable in it gives BIDX_EQUERY with a message in
  * why; corrupt postings give BIDX_ECORRUPT. */
-bidx_err bidx_query_eval(bidx_segment *seg, const bidx_qnode *q, bidx_result *r,
+bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen);
 void bidx_result_free(bidx_result *r);
 

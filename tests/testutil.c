@@ -1,5 +1,7 @@
 #include "testutil.h"
+#include "io.h"
 
+#include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,4 +71,16 @@ char *tu_run(const char *cmd, int *status)
 	int st = pclose(p);
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	return out;
+}
+
+void tu_copy_file(const char *from, const char *to)
+{
+	char *data;
+	size_t n;
+	cr_assert_eq(bidx_read_file(from, &data, &n), BIDX_OK, "cannot read %s", from);
+	FILE *f = fopen(to, "wb");
+	cr_assert(f, "cannot create %s", to);
+	cr_assert_eq(fwrite(data, 1, n, f), n);
+	cr_assert_eq(fclose(f), 0);
+	free(data);
 }

@@ -13,6 +13,12 @@ const char *tu_corpus(const char *set);
 char *tu_tmpdir(const char *tag);
 void tu_rmtree(const char *dir);
 
+/* The one segment file of an index built from scratch. */
+#define TU_SEGMENT "seg-000001.bidx"
+
+/* Copies a file (asserting success). */
+void tu_copy_file(const char *from, const char *to);
+
 /* Runs a shell command, captures stdout into a malloc'd string; *status gets
  * the exit code. */
 char *tu_run(const char *cmd, int *status);

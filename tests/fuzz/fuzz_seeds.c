@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "index.h"
+#include "io.h"
 #include "segment_reader.h"
 #include "varint.h"
 
@@ -52,12 +54,20 @@ int main(int argc, char **argv)
 	}
 	out = argv[2];
 	mkdir(out, 0777);
-	bidx_segment *s;
+	bidx_index *ix;
 	char why[256];
-	if (bidx_segment_open(argv[1], &s, why, sizeof why)) {
+	if (bidx_index_open(argv[1], &ix, why, sizeof why)) {
 		fprintf(stderr, "fuzz_seeds: %s\n", why);
 		return 1;
 	}
+	bidx_segment *s = ix->seg[0];
+	char *mpath = bidx_path_join(argv[1], BIDX_MANIFEST_FILE), *mdata;
+	size_t mlen;
+	if (mpath && bidx_read_file(mpath, &mdata, &mlen) == BIDX_OK) {
+		put("manifest", 0, mdata, mlen, "", 0);
+		free(mdata);
+	}
+	free(mpath);
 	put("segment", 0, s->map, s->size, "", 0);
 	acc a = {s, 0};
 	bidx_termdict_each(&s->td, each, &a);
@@ -84,6 +94,6 @@ int main(int argc, char **argv)
 	                                "((a OR b) (c -d))", "\"a\\\"b\""};
 	for (int i = 0; i < (int)(sizeof q / sizeof *q); i++)
 		put("query_parse", i, q[i], strlen(q[i]), "", 0);
-	bidx_segment_close(s);
+	bidx_index_close(ix);
 	return 0;
 }

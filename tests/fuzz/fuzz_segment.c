@@ -1,8 +1,9 @@
-/* libFuzzer target: a whole index file.  The input is written as
- * DIR/index.bidx after its checksums are recomputed (when its footer and
+/* libFuzzer target: a whole segment file.  The input is written as
+ * DIR/seg-000001.bidx after its checksums are recomputed (when its footer and
  * table are in place), so mutations reach the decoders instead of stopping
  * at a checksum; then it is opened, queried (hits ranked and rendered as
- * bsearch would), verified, and checked the way `bidx check` does. */
+ * bsearch would), verified, and, under a manifest that lists it, checked
+ * the way `bidx check` does. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "output.h"
 #include "query_eval.h"
 #include "query_parse.h"
+#include "index.h"
+#include "manifest.h"
 #include "segment_reader.h"
 #include "varint.h"
 
@@ -52,14 +55,15 @@ static void reseal(uint8_t *m, size_t sz)
 	bidx_put_u64le(m + 24, bidx_xxh3(m, 24));
 }
 
-static void ignore(const char *sec, const char *msg, void *arg)
+static void ignore(const char *name, const char *sec, const char *msg, void *arg)
 {
+	(void)name;
 	(void)sec;
 	(void)msg;
 	(void)arg;
 }
 
-static void query(bidx_segment *seg, FILE *devnull, const char *text)
+static void query(bidx_index *ix, FILE *devnull, const char *text)
 {
 	bidx_qnode *q;
 	bidx_result r;
@@ -67,12 +71,34 @@ static void query(bidx_segment *seg, FILE *devnull, const char *text)
 	size_t ep;
 	if (bidx_query_parse(text, &q, why, sizeof why, &ep))
 		return;
-	if (bidx_query_eval(seg, q, &r, why, sizeof why) == BIDX_OK) {
+	if (bidx_query_eval(ix, q, &r, why, sizeof why) == BIDX_OK) {
 		bidx_outopts o = {.mode = BIDX_OUT_JSON, .limit = 5, .f = devnull};
-		(void)bidx_output(seg, &r, &o);
+		(void)bidx_output(ix, &r, &o);
 		bidx_result_free(&r);
 	}
 	bidx_query_free(q);
+}
+
+/* A manifest listing the segment with every document live, as one source;
+ * 0 when there is none to write (no documents). */
+static int write_manifest(const bidx_segment *seg)
+{
+	uint32_t n = seg->meta.ndocs;
+	if (n == 0 || n > (1u << 24))
+		return 0;
+	uint32_t *map = malloc((size_t)n * sizeof *map);
+	if (!map)
+		abort();
+	for (uint32_t i = 0; i < n; i++)
+		map[i] = i;
+	bidx_man_seg ms = {1, n, seg->size, map, n};
+	bidx_source src = {(char *)"fuzz.txt", 0, 0, 0, seg->meta.corpus_bytes, 0, 0, n};
+	bidx_manifest m = {1, 0, 2, n, seg->meta.total_tokens, seg->meta.total_chars,
+	                   seg->meta.corpus_bytes, &ms, 1, &src, 1};
+	int published;
+	int ok = bidx_manifest_write(dir, &m, &published) == BIDX_OK;
+	free(map);
+	return ok;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -83,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(dir, sizeof dir, "%s/bidx-fuzz-XXXXXX", t && *t ? t : "/tmp");
 		if (!mkdtemp(dir))
 			abort();
-		snprintf(file, sizeof file, "%s/index.bidx", dir);
+		snprintf(file, sizeof file, "%s/seg-000001.bidx", dir);
 		devnull = fopen("/dev/null", "w");
 	}
 	uint8_t *m = malloc(size ? size : 1);
@@ -94,15 +120,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	free(m);
 	bidx_segment *seg;
+	bidx_index *ix;
 	char why[256];
-	if (bidx_segment_open(dir, &seg, why, sizeof why) == BIDX_OK) {
-		query(seg, devnull, "クレジットカード");
-		query(seg, devnull, "情 OR 報 -個人");
-		query(seg, devnull, "\"不正 アクセス\" a");
+	if (bidx_segment_open_file(file, &seg, why, sizeof why) == BIDX_OK) {
 		(void)bidx_segment_verify(seg, why, sizeof why);
-		bidx_segment_close(seg);
+		int listed = write_manifest(seg);
+		if (bidx_index_wrap(seg, &ix) == BIDX_OK) {
+			query(ix, devnull, "クレジットカード");
+			query(ix, devnull, "情 OR 報 -個人");
+			query(ix, devnull, "\"不正 アクセス\" a");
+			bidx_index_close(ix);
+		}
 		bidx_check_stats st;
-		(void)bidx_check(dir, ignore, NULL, 0, &st, why, sizeof why);
+		if (listed)
+			(void)bidx_check(dir, ignore, NULL, 0, &st, why, sizeof why);
 	}
 	return 0;
 }

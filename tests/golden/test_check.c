@@ -20,6 +20,7 @@
 #include "output.h"
 #include "query_eval.h"
 #include "query_parse.h"
+#include "index.h"
 #include "segment_reader.h"
 #include "testutil.h"
 #include "varint.h"
@@ -35,14 +36,18 @@ static void setup(void)
 	tmp = tu_tmpdir("check");
 	snprintf(good, sizeof good, "%s/good", tmp);
 	snprintf(bad, sizeof bad, "%s/bad", tmp);
-	snprintf(goodf, sizeof goodf, "%s/index.bidx", good);
-	snprintf(badf, sizeof badf, "%s/index.bidx", bad);
+	snprintf(goodf, sizeof goodf, "%s/" TU_SEGMENT, good);
+	snprintf(badf, sizeof badf, "%s/" TU_SEGMENT, bad);
 	mkdir(bad, 0777);
 	char cmd[8192];
 	int st;
 	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, good, seeds);
 	free(tu_run(cmd, &st));
 	cr_assert_eq(st, 0);
+	char gm[1100], bm[1100];
+	snprintf(gm, sizeof gm, "%s/manifest", good);
+	snprintf(bm, sizeof bm, "%s/manifest", bad);
+	tu_copy_file(gm, bm);   /* the damaged copies of the segment go beside it */
 	char *data;
 	cr_assert_eq(bidx_read_file(goodf, &data, &size), BIDX_OK);
 	orig = (uint8_t *)data;
@@ -98,8 +103,9 @@ static void write_bad(const uint8_t *m, size_t n)
 	cr_assert_eq(fclose(f), 0);
 }
 
-static void ignore(const char *sec, const char *msg, void *arg)
+static void ignore(const char *file, const char *sec, const char *msg, void *arg)
 {
+	(void)file;
 	(void)sec;
 	(void)msg;
 	(void)arg;
@@ -116,26 +122,26 @@ static uint64_t problems(const char *dir)
 /* Query + rendering in-process, the way bsearch does it (ASan watches). */
 static bidx_err answer(const char *dir, const char *query, char **out)
 {
-	bidx_segment *seg;
+	bidx_index *ix;
 	bidx_qnode *q;
 	bidx_result r;
 	char why[256];
 	size_t ep, n = 0;
 	*out = NULL;
-	bidx_err rc = bidx_segment_open(dir, &seg, why, sizeof why);
+	bidx_err rc = bidx_index_open(dir, &ix, why, sizeof why);
 	if (rc)
 		return rc;
 	cr_assert_eq(bidx_query_parse(query, &q, why, sizeof why, &ep), BIDX_OK);
-	rc = bidx_query_eval(seg, q, &r, why, sizeof why);
+	rc = bidx_query_eval(ix, q, &r, why, sizeof why);
 	if (!rc) {
 		FILE *f = open_memstream(out, &n);
 		bidx_outopts o = {.mode = BIDX_OUT_JSON, .limit = 100, .f = f};
-		rc = bidx_output(seg, &r, &o);
+		rc = bidx_output(ix, &r, &o);
 		fclose(f);
 		bidx_result_free(&r);
 	}
 	bidx_query_free(q);
-	bidx_segment_close(seg);
+	bidx_index_close(ix);
 	return rc;
 }
 
@@ -295,11 +301,12 @@ static void bsearch_refuses(const uint8_t *m, const char *what)
 
 Test(check, structural_damage_with_valid_checksums_makes_bsearch_exit_2)
 {
-	bidx_segment *seg;
+	bidx_index *ix;
 	char why[256];
 	bidx_term t;
 	bidx_docrec d;
-	cr_assert_eq(bidx_segment_open(good, &seg, why, sizeof why), BIDX_OK);
+	cr_assert_eq(bidx_index_open(good, &ix, why, sizeof why), BIDX_OK);
+	bidx_segment *seg = ix->seg[0];
 	cr_assert_eq(bidx_termdict_find(&seg->td, bidx_key2(0x30AF, 0x30EC), &t), 1);   /* クレ */
 	uint64_t poff, plen, doff, dlen, moff, mlen;
 	section(orig, size, BIDX_SEC_POSTINGS, &poff, &plen);
@@ -327,7 +334,7 @@ Test(check, structural_damage_with_valid_checksums_makes_bsearch_exit_2)
 	bidx_result r;
 	size_t ep;
 	cr_assert_eq(bidx_query_parse("クレジットカード", &q, why, sizeof why, &ep), BIDX_OK);
-	cr_assert_eq(bidx_query_eval(seg, q, &r, why, sizeof why), BIDX_OK);
+	cr_assert_eq(bidx_query_eval(ix, q, &r, why, sizeof why), BIDX_OK);
 	cr_assert_gt(r.n, 0);
 	uint32_t hit = r.hits[0].doc;
 	bidx_result_free(&r);
@@ -365,5 +372,5 @@ Test(check, structural_damage_with_valid_checksums_makes_bsearch_exit_2)
 	               bidx_xxh3(m + toff, (size_t)BIDX_SEC_MAX * BIDX_TABLE_ENTRY_SIZE));
 	bsearch_refuses(m, "postings edited under a stale chunk sum");
 	free(m);
-	bidx_segment_close(seg);
+	bidx_index_close(ix);
 }

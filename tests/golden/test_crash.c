@@ -21,6 +21,7 @@
 
 #include "query_eval.h"
 #include "query_parse.h"
+#include "index.h"
 #include "segment_reader.h"
 #include "testutil.h"
 
@@ -85,16 +86,16 @@ static int build(const char *dir, const char *corpus)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* The answer of seg to a query, as "doc:score doc:score ...", plus the
- * first hit's stored text length (so the store is read too). */
-static bidx_err answer_seg(bidx_segment *seg, const char *query, char *out, size_t n)
+/* The answer of an open index to a query, as "doc:score doc:score ...",
+ * plus the first hit's stored text length (so the store is read too). */
+static bidx_err answer_ix(bidx_index *open, const char *query, char *out, size_t n)
 {
 	bidx_qnode *q;
 	bidx_result r;
 	char why[256];
 	size_t ep;
 	cr_assert_eq(bidx_query_parse(query, &q, why, sizeof why, &ep), BIDX_OK);
-	bidx_err rc = bidx_query_eval(seg, q, &r, why, sizeof why);
+	bidx_err rc = bidx_query_eval(open, q, &r, why, sizeof why);
 	out[0] = 0;
 	if (!rc) {
 		for (uint32_t i = 0; i < r.n && i < 50; i++) {
@@ -105,7 +106,9 @@ static bidx_err answer_seg(bidx_segment *seg, const char *query, char *out, size
 		char *buf;
 		const char *title, *text;
 		size_t tlen;
-		if (r.n && !(rc = bidx_segment_doc(seg, r.hits[0].doc, &d)) &&
+		uint32_t local;
+		bidx_segment *seg = r.n ? bidx_index_locate(open, r.hits[0].doc, &local) : NULL;
+		if (r.n && !(rc = bidx_segment_doc(seg, local, &d)) &&
 		    !(rc = bidx_segment_fetch(seg, &d, &buf, &title, &tlen, &text))) {
 			size_t l = strlen(out);
 			snprintf(out + l, n - l, "| %u %.20s", d.text_len, text);
@@ -119,13 +122,13 @@ static bidx_err answer_seg(bidx_segment *seg, const char *query, char *out, size
 
 static bidx_err answer(const char *dir, const char *query, char *out, size_t n)
 {
-	bidx_segment *seg;
+	bidx_index *open;
 	char why[256];
-	bidx_err rc = bidx_segment_open(dir, &seg, why, sizeof why);
+	bidx_err rc = bidx_index_open(dir, &open, why, sizeof why);
 	if (rc)
 		return rc;
-	rc = answer_seg(seg, query, out, n);
-	bidx_segment_close(seg);
+	rc = answer_ix(open, query, out, n);
+	bidx_index_close(open);
 	return rc;
 }
 
@@ -189,23 +192,23 @@ Test(crash, a_reader_keeps_answering_from_the_index_it_opened)
 {
 	char before[8192], during[8192], after[8192];
 	cr_assert_eq(build(ix, seeds), 0);
-	bidx_segment *seg;
+	bidx_index *open;
 	char why[256];
-	cr_assert_eq(bidx_segment_open(ix, &seg, why, sizeof why), BIDX_OK);
-	cr_assert_eq(answer_seg(seg, QUERY, before, sizeof before), BIDX_OK);
+	cr_assert_eq(bidx_index_open(ix, &open, why, sizeof why), BIDX_OK);
+	cr_assert_eq(answer_ix(open, QUERY, before, sizeof before), BIDX_OK);
 	/* queries from the open segment while a rebuild runs and after it */
 	pid_t pid = start_build(ix, big);
 	int st, polls = 0;
 	while (waitpid(pid, &st, WNOHANG) == 0) {
-		cr_assert_eq(answer_seg(seg, QUERY, during, sizeof during), BIDX_OK);
+		cr_assert_eq(answer_ix(open, QUERY, during, sizeof during), BIDX_OK);
 		cr_assert_str_eq(during, before);
 		polls++;
 		usleep(50000);
 	}
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	cr_assert_eq(answer_seg(seg, QUERY, during, sizeof during), BIDX_OK);
-	cr_assert_str_eq(during, before, "the open segment changed under the reader");
-	bidx_segment_close(seg);
+	cr_assert_eq(answer_ix(open, QUERY, during, sizeof during), BIDX_OK);
+	cr_assert_str_eq(during, before, "the open index changed under the reader");
+	bidx_index_close(open);
 	cr_assert_eq(answer(ix, QUERY, after, sizeof after), BIDX_OK);
 	cr_assert_str_neq(after, before, "a new open should see the new index");
 	fprintf(stderr, "crash: %d queries answered from the old mapping during the rebuild\n", polls);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <dirent.h>
 
 #include "build.h"
@@ -15,18 +16,21 @@
 #include "io.h"
 #include "query_eval.h"
 #include "query_parse.h"
+#include "index.h"
 #include "segment_reader.h"
 #include "testutil.h"
 
 static char *dir;
 static const char *seeds;
 
-static bidx_err build(void)
+/* Builds `corpus` into dir: from scratch (full), or as an update that ends
+ * with one segment (optimize: merges run too). */
+static bidx_err build_of(const char *corpus, int full, int optimize)
 {
-	bidx_build_opts o = {.index_dir = dir, .msg = stderr};
+	bidx_build_opts o = {.index_dir = dir, .msg = stderr, .full = full, .optimize = optimize};
 	bidx_build_stats st;
 	char why[512];
-	const char *paths[] = {seeds};
+	const char *paths[] = {corpus};
 	FILE *quiet = fopen("/dev/null", "w");
 	o.msg = quiet;
 	bidx_err rc = bidx_build(paths, 1, &o, &st, why, sizeof why);
@@ -34,19 +38,24 @@ static bidx_err build(void)
 	return rc;
 }
 
+static bidx_err build(void)
+{
+	return build_of(seeds, 1, 0);
+}
+
 /* Hits of a query, as a string of doc ids, from the index in dir. */
 static bidx_err answer(const char *d, const char *query, char *out, size_t n)
 {
-	bidx_segment *seg;
+	bidx_index *ix;
 	bidx_qnode *q;
 	bidx_result r;
 	char why[256];
 	size_t ep;
-	bidx_err rc = bidx_segment_open(d, &seg, why, sizeof why);
+	bidx_err rc = bidx_index_open(d, &ix, why, sizeof why);
 	if (rc)
 		return rc;
 	cr_assert_eq(bidx_query_parse(query, &q, why, sizeof why, &ep), BIDX_OK);
-	rc = bidx_query_eval(seg, q, &r, why, sizeof why);
+	rc = bidx_query_eval(ix, q, &r, why, sizeof why);
 	out[0] = 0;
 	if (!rc) {
 		for (uint32_t i = 0; i < r.n; i++) {
@@ -56,7 +65,7 @@ static bidx_err answer(const char *d, const char *query, char *out, size_t n)
 		bidx_result_free(&r);
 	}
 	bidx_query_free(q);
-	bidx_segment_close(seg);
+	bidx_index_close(ix);
 	return rc;
 }
 
@@ -125,6 +134,63 @@ Test(durability, alloc_faults_keep_the_previous_index, .timeout = 600)
 	fault_loop(BIDX_FAULT_ALLOC, 60);
 }
 
+static void put(const char *d, const char *name, const char *text)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/%s", d, name);
+	FILE *f = fopen(path, "wb");
+	cr_assert(f);
+	cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* Every allocation, write, fsync and rename of an update (one file changed,
+ * one added, one removed, then everything merged into one segment), one at
+ * a time: a failed update leaves the previous state answering as before, a
+ * successful one the new state; never a mix, never a stray file. */
+Test(durability, faults_at_every_point_of_an_update, .timeout = 900)
+{
+	char *a = tu_tmpdir("update-a"), *b = tu_tmpdir("update-b");
+	char before[4096], after[4096], got[4096];
+	put(a, "1.txt", "クレジットカード情報の漏えいについて\n第三者による不正アクセス");
+	put(a, "2.txt", "お知らせ\nクレジットカードの再発行");
+	put(a, "3.txt", "個人情報の取扱い\n委託先");
+	put(b, "1.txt", "クレジットカード情報の漏えいについて\n第三者による不正アクセス");
+	put(b, "2.txt", "お知らせ\nクレジットカード会社への連絡と再発行");
+	put(b, "4.txt", "クレジットカード不正利用のお詫び");
+	cr_assert_eq(build_of(b, 1, 0), BIDX_OK);
+	cr_assert_eq(answer(dir, "クレジットカード", after, sizeof after), BIDX_OK);
+	for (int k = 0; k < BIDX_FAULT_NKINDS; k++) {
+		cr_assert_eq(build_of(a, 1, 0), BIDX_OK);
+		cr_assert_eq(answer(dir, "クレジットカード", before, sizeof before), BIDX_OK);
+		cr_assert_str_neq(before, after);
+		bidx_fault_set(k, 0);
+		cr_assert_eq(build_of(b, 0, 1), BIDX_OK);   /* counts the calls of an update */
+		long calls = bidx_fault_count(k);
+		int failed = 0;
+		for (long n = 1; n <= calls; n++) {
+			cr_assert_eq(build_of(a, 1, 0), BIDX_OK);
+			bidx_fault_set(k, n);
+			bidx_err rc = build_of(b, 0, 1);
+			bidx_fault_set(k, 0);
+			failed += rc != BIDX_OK;
+			cr_assert_eq(answer(dir, "クレジットカード", got, sizeof got), BIDX_OK,
+			             "index unreadable after a fault at call %ld of kind %d", n, k);
+			cr_assert_str_eq(got, rc ? before : after, "fault at call %ld of kind %d: "
+			                 "the answers are neither the old nor the new ones", n, k);
+			cr_assert_eq(tmp_files_left(), 0, "a temporary file was left behind");
+		}
+		cr_assert_gt(failed, 0, "no injected fault of kind %d made the update fail", k);
+		fprintf(stderr, "update, fault kind %d: each of %ld calls failed in turn, %d updates "
+		        "failed cleanly\n", k, calls, failed);
+	}
+	TU_ASSERT_NO_LEAKS();
+	tu_rmtree(a);
+	tu_rmtree(b);
+	free(a);
+	free(b);
+}
+
 /* Every allocation, write, fsync and rename of a whole (small) build, one at
  * a time. */
 Test(durability, faults_at_every_point_of_a_small_build, .timeout = 900)
@@ -165,11 +231,14 @@ static void copy_file(const char *from, const char *to, size_t keep, long flip_a
 
 Test(durability, damaged_index_is_refused)
 {
-	char src[4096], bad_dir[4096], bad[4200], out[4096];
-	snprintf(src, sizeof src, "%s/index.bidx", dir);
+	char src[4096], bad_dir[4096], bad[4200], out[4096], man[4200], bad_man[4200];
+	snprintf(src, sizeof src, "%s/" TU_SEGMENT, dir);
 	snprintf(bad_dir, sizeof bad_dir, "%s/bad", dir);
 	mkdir(bad_dir, 0777);
-	snprintf(bad, sizeof bad, "%s/index.bidx", bad_dir);
+	snprintf(bad, sizeof bad, "%s/" TU_SEGMENT, bad_dir);
+	snprintf(man, sizeof man, "%s/manifest", dir);
+	snprintf(bad_man, sizeof bad_man, "%s/manifest", bad_dir);
+	tu_copy_file(man, bad_man);
 	struct stat st;
 	cr_assert_eq(stat(src, &st), 0);
 	size_t size = (size_t)st.st_size;
@@ -193,7 +262,7 @@ Test(durability, damaged_index_is_refused)
 		refused += rc != BIDX_OK;
 		bidx_segment *seg;
 		char why[256];
-		rc = bidx_segment_open(bad_dir, &seg, why, sizeof why);
+		rc = bidx_segment_open_file(bad, &seg, why, sizeof why);
 		if (!rc) {
 			rc = bidx_segment_verify(seg, why, sizeof why);
 			bidx_segment_close(seg);
@@ -207,5 +276,37 @@ Test(durability, damaged_index_is_refused)
 	for (size_t i = 0; i < size; i++)
 		fputc(0, f);
 	fclose(f);
+	cr_assert_eq(answer(bad_dir, "クレジットカード", out, sizeof out), BIDX_ECORRUPT);
+}
+
+Test(durability, damaged_manifest_is_refused)
+{
+	char src[4096], bad_dir[4096], bad[4200], seg[4200], bad_seg[4200], out[4096];
+	snprintf(src, sizeof src, "%s/manifest", dir);
+	snprintf(bad_dir, sizeof bad_dir, "%s/badman", dir);
+	mkdir(bad_dir, 0777);
+	snprintf(bad, sizeof bad, "%s/manifest", bad_dir);
+	snprintf(seg, sizeof seg, "%s/" TU_SEGMENT, dir);
+	snprintf(bad_seg, sizeof bad_seg, "%s/" TU_SEGMENT, bad_dir);
+	tu_copy_file(seg, bad_seg);
+	struct stat st;
+	cr_assert_eq(stat(src, &st), 0);
+	size_t size = (size_t)st.st_size;
+	/* the manifest is one checksummed record: every truncation and every
+	 * flipped bit is refused */
+	for (size_t keep = 0; keep < size; keep += size / 40 + 1) {
+		copy_file(src, bad, keep, -1);
+		cr_assert_eq(answer(bad_dir, "クレジットカード", out, sizeof out), BIDX_ECORRUPT,
+		             "manifest truncated to %zu of %zu bytes but accepted", keep, size);
+	}
+	for (size_t at = 0; at < size; at += size / 200 + 1) {
+		copy_file(src, bad, size, (long)at);
+		bidx_err rc = answer(bad_dir, "クレジットカード", out, sizeof out);
+		cr_assert(rc == BIDX_ECORRUPT || rc == BIDX_EVERSION,
+		          "a flipped bit at byte %zu of the manifest was accepted (rc %d)", at, rc);
+	}
+	/* a segment the manifest lists is gone */
+	copy_file(src, bad, size, -1);
+	cr_assert_eq(unlink(bad_seg), 0);
 	cr_assert_eq(answer(bad_dir, "クレジットカード", out, sizeof out), BIDX_ECORRUPT);
 }

@@ -118,7 +118,7 @@ static void same_hits(const char *enc, const char *bom, const char *label)
 	char *log = build(out, ix, &st);
 	cr_assert_eq(st, 0, "build of %s seeds failed:\n%s", enc, log);
 	char want[64];
-	snprintf(want, sizeof want, "indexed %d documents", n);
+	snprintf(want, sizeof want, "analysed %d documents", n);
 	cr_assert(strstr(log, want), "%s: expected '%s' in:\n%s", enc, want, log);
 	char tag[128];
 	snprintf(tag, sizeof tag, "bytes, %s)", label);
@@ -254,7 +254,7 @@ Test(encodings, unusable_files_are_reported_counted_and_skipped)
 		        "the unreadable-file case is not asserted\n");
 	}
 	char want[64];
-	snprintf(want, sizeof want, "indexed %d documents", 1 + root_reads);
+	snprintf(want, sizeof want, "analysed %d documents", 1 + root_reads);
 	cr_assert(strstr(log, want), "%s", log);
 	snprintf(want, sizeof want, "skipped %d\n", skipped);
 	cr_assert(strstr(log, want), "expected '%s' in:\n%s", want, log);
@@ -309,7 +309,7 @@ Test(encodings, awkward_text_is_searchable_with_intact_snippets)
 	int st;
 	char *log = build(c, ix, &st);
 	cr_assert_eq(st, 0, "%s", log);
-	cr_assert(strstr(log, "indexed 8 documents"), "%s", log);
+	cr_assert(strstr(log, "analysed 8 documents"), "%s", log);
 	free(log);
 	for (size_t i = 0; i < nd; i++) {
 		char *out = search_json(ix, docs[i].query, &st);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "index.h"
 #include "segment_reader.h"
 #include "testutil.h"
 
@@ -209,9 +210,10 @@ static void field_of(bidx_segment *seg, uint32_t doc, const char *name, char *ou
 
 Test(municipal, every_row_is_a_notice_with_its_fields, .timeout = 600)
 {
-	bidx_segment *seg;
+	bidx_index *ix;
 	char why[256];
-	cr_assert_eq(bidx_segment_open(ixdir, &seg, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(bidx_index_open(ixdir, &ix, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_segment *seg = ix->seg[0];   /* built from scratch: one segment */
 	cr_assert_eq(seg->meta.ndocs, 1814, "expected 1,814 notices, got %u", seg->meta.ndocs);
 	for (uint32_t d = 0; d < seg->meta.ndocs; d++) {
 		bidx_docrec rec;
@@ -252,7 +254,7 @@ Test(municipal, every_row_is_a_notice_with_its_fields, .timeout = 600)
 			free(f[i]);
 		free(data);
 	}
-	bidx_segment_close(seg);
+	bidx_index_close(ix);
 }
 
 Test(municipal, field_queries_and_facets)

@@ -19,6 +19,7 @@
 #include "normalize.h"
 #include "query_eval.h"
 #include "query_parse.h"
+#include "index.h"
 #include "segment_reader.h"
 #include "testutil.h"
 
@@ -33,7 +34,8 @@ static uint32_t rnd(uint32_t n)
 }
 
 typedef struct corpus {
-	bidx_segment *seg;
+	bidx_index *ix;
+	bidx_segment *seg;   /* its one segment (built from scratch) */
 	bidx_norm *docs;     /* normalised text of every indexed document */
 	uint32_t n;
 	char *dir;
@@ -51,7 +53,8 @@ static void load(corpus *c, const char *set)
 	char why[512];
 	const char *paths[] = {src};
 	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
-	cr_assert_eq(bidx_segment_open(c->dir, &c->seg, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(bidx_index_open(c->dir, &c->ix, why, sizeof why), BIDX_OK, "%s", why);
+	c->seg = c->ix->seg[0];
 	c->n = c->seg->meta.ndocs;
 	c->docs = calloc(c->n, sizeof *c->docs);
 	for (uint32_t i = 0; i < c->n; i++) {
@@ -73,7 +76,7 @@ static void unload(corpus *c)
 	for (uint32_t i = 0; i < c->n; i++)
 		bidx_norm_free(&c->docs[i]);
 	free(c->docs);
-	bidx_segment_close(c->seg);
+	bidx_index_close(c->ix);
 	tu_rmtree(c->dir);
 	free(c->dir);
 }
@@ -85,7 +88,7 @@ static uint32_t check_term(corpus *c, const char *term)
 	bidx_qnode q = {.type = BIDX_Q_TERM, .text = (char *)(uintptr_t)term};
 	bidx_result r;
 	char why[256];
-	cr_assert_eq(bidx_query_eval(c->seg, &q, &r, why, sizeof why), BIDX_OK, "%s: %s", term, why);
+	cr_assert_eq(bidx_query_eval(c->ix, &q, &r, why, sizeof why), BIDX_OK, "%s: %s", term, why);
 	size_t tl = strlen(term);
 	uint32_t j = 0, expect = 0;
 	for (uint32_t d = 0; d < c->n; d++) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "build.h"
+#include "index.h"
 #include "query_eval.h"
 #include "query_parse.h"
 #include "rank.h"
@@ -226,7 +227,8 @@ Test(formula, occurrence_weights)
 /* ----------------------------------------------------------- end to end */
 
 static char *corpus_dir, *index_dir;
-static bidx_segment *seg;
+static bidx_index *ix;
+static bidx_segment *seg;   /* ix's one segment */
 
 static void need_mecab(void)
 {
@@ -247,7 +249,8 @@ static void e2e_setup(void)
 
 static void e2e_teardown(void)
 {
-	bidx_segment_close(seg);
+	bidx_index_close(ix);
+	ix = NULL;
 	seg = NULL;
 	tu_rmtree(corpus_dir);
 	tu_rmtree(index_dir);
@@ -275,7 +278,8 @@ static void build_and_open(void)
 	bidx_build_stats st;
 	char why[512];
 	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "build: %s", why);
-	cr_assert_eq(bidx_segment_open(index_dir, &seg, why, sizeof why), BIDX_OK, "open: %s", why);
+	cr_assert_eq(bidx_index_open(index_dir, &ix, why, sizeof why), BIDX_OK, "open: %s", why);
+	seg = ix->seg[0];
 }
 
 /* Evaluates q and ranks the hits (reversed first, so that an order that
@@ -287,7 +291,7 @@ static bidx_result search(const char *q, uint32_t k)
 	char err[256];
 	size_t errpos;
 	cr_assert_eq(bidx_query_parse(q, &root, err, sizeof err, &errpos), BIDX_OK, "%s: %s", q, err);
-	cr_assert_eq(bidx_query_eval(seg, root, &r, err, sizeof err), BIDX_OK, "%s: %s", q, err);
+	cr_assert_eq(bidx_query_eval(ix, root, &r, err, sizeof err), BIDX_OK, "%s: %s", q, err);
 	for (uint32_t i = 0; i < r.n / 2; i++) {
 		bidx_hit t = r.hits[i];
 		r.hits[i] = r.hits[r.n - 1 - i];

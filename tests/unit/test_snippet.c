@@ -10,6 +10,7 @@
 
 #include "build.h"
 #include "normalize.h"
+#include "index.h"
 #include "query_eval.h"
 #include "query_parse.h"
 #include "segment_reader.h"
@@ -63,8 +64,9 @@ Test(snippet, windowed_matches_full, .timeout = 300)
 	snprintf(sub, sizeof sub, "%s%s", src, strstr(src, "livedoor") ? "/text/it-life-hack" : "");
 	const char *paths[] = {sub};
 	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
-	bidx_segment *seg;
-	cr_assert_eq(bidx_segment_open(dir, &seg, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_index *ix;
+	cr_assert_eq(bidx_index_open(dir, &ix, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_segment *seg = ix->seg[0];   /* built from scratch: ids are local ids */
 	const char *queries[] = {"情報", "iphone", "アプリ", "発表", "クレジットカード"};
 	int windowed = 0, compared = 0, partial = 0;
 	for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
@@ -72,7 +74,7 @@ Test(snippet, windowed_matches_full, .timeout = 300)
 		bidx_result r;
 		size_t ep;
 		cr_assert_eq(bidx_query_parse(queries[qi], &q, why, sizeof why, &ep), BIDX_OK);
-		cr_assert_eq(bidx_query_eval(seg, q, &r, why, sizeof why), BIDX_OK);
+		cr_assert_eq(bidx_query_eval(ix, q, &r, why, sizeof why), BIDX_OK);
 		for (uint32_t i = 0; i < r.n && i < 40; i++) {
 			bidx_docrec d;
 			char *buf;
@@ -123,7 +125,7 @@ Test(snippet, windowed_matches_full, .timeout = 300)
 	        "%d decompressed only in part\n", compared, windowed, partial);
 	cr_assert_gt(partial, 0, "no hit used a partial decompression");
 	cr_assert_gt(compared, 0);
-	bidx_segment_close(seg);
+	bidx_index_close(ix);
 	tu_rmtree(dir);
 	free(dir);
 }

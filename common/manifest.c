@@ -1,0 +1,282 @@
+#include "manifest.h"
+#include "buf.h"
+#include "checksum.h"
+#include "fault.h"
+#include "format.h"
+#include "io.h"
+#include "varint.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAN_FOOTER_SIZE 16   /* XXH3 of everything before it, then BIDX_END_MAGIC */
+
+void bidx_segment_name(uint32_t seq, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "seg-%06u.bidx", seq);
+}
+
+void bidx_manifest_free(bidx_manifest *m)
+{
+	if (!m)
+		return;
+	for (uint32_t i = 0; i < m->nsegs; i++)
+		free(m->segs[i].map);
+	free(m->segs);
+	for (uint32_t i = 0; i < m->nsrc && m->src; i++)
+		free(m->src[i].path);
+	free(m->src);
+	memset(m, 0, sizeof *m);
+}
+
+static bidx_err bad(char *why, size_t n, const char *msg)
+{
+	snprintf(why, n, "manifest: %s", msg);
+	return bidx_corrupt();
+}
+
+static size_t pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* The maps: every entry a collection id below ndocs or BIDX_DELETED, every
+ * collection id exactly once. */
+static bidx_err decode_maps(const uint8_t **pp, const uint8_t *end, bidx_manifest *m, char *why,
+                            size_t n)
+{
+	const uint8_t *p = *pp;
+	uint8_t *seen = bidx_calloc((size_t)m->ndocs / 8 + 1, 1);
+	if (!seen)
+		return BIDX_ENOMEM;
+	uint64_t live = 0;
+	bidx_err rc = BIDX_OK;
+	for (uint32_t s = 0; s < m->nsegs && !rc; s++) {
+		bidx_man_seg *g = &m->segs[s];
+		if ((size_t)(end - p) / 4 < g->ndocs) {
+			rc = bad(why, n, "document maps run past the end");
+			break;
+		}
+		g->map = bidx_malloc((size_t)g->ndocs * 4 + 4);
+		if (!g->map) {
+			rc = BIDX_ENOMEM;
+			break;
+		}
+		for (uint32_t d = 0; d < g->ndocs; d++, p += 4) {
+			uint32_t id = bidx_get_u32le(p);
+			g->map[d] = id;
+			if (id == BIDX_DELETED)
+				continue;
+			if (id >= m->ndocs || (seen[id >> 3] >> (id & 7) & 1)) {
+				rc = bad(why, n, id >= m->ndocs ? "a document map entry is out of range"
+				                                : "two documents share a collection id");
+				break;
+			}
+			seen[id >> 3] |= (uint8_t)(1u << (id & 7));
+			g->live++;
+			live++;
+		}
+	}
+	free(seen);
+	if (!rc && live != m->ndocs)
+		rc = bad(why, n, "the document maps do not cover every collection id");
+	*pp = p;
+	return rc;
+}
+
+/* Sources, in corpus order: each one's documents carry the next collection
+ * ids, in order. */
+static bidx_err decode_sources(const uint8_t *p, const uint8_t *end, bidx_manifest *m,
+                               char *why, size_t n)
+{
+	uint32_t next = 0;
+	if (m->nsrc > (size_t)(end - p) / BIDX_MAN_SRC_SIZE)
+		return bad(why, n, "source count larger than the manifest");
+	m->src = bidx_calloc((size_t)m->nsrc + 1, sizeof *m->src);
+	if (!m->src)
+		return BIDX_ENOMEM;
+	for (uint32_t i = 0; i < m->nsrc; i++) {
+		bidx_source *s = &m->src[i];
+		if ((size_t)(end - p) < BIDX_MAN_SRC_SIZE)
+			return bad(why, n, "source list runs past the end");
+		s->size = bidx_get_u64le(p);
+		s->mtime_ns = (int64_t)bidx_get_u64le(p + 8);
+		s->hash = bidx_get_u64le(p + 16);
+		s->bytes = bidx_get_u64le(p + 24);
+		s->seg = bidx_get_u32le(p + 32);
+		s->first = bidx_get_u32le(p + 36);
+		s->ndocs = bidx_get_u32le(p + 40);
+		uint32_t pl = bidx_get_u32le(p + 44);
+		p += BIDX_MAN_SRC_SIZE;
+		if (pl == 0 || pl > (size_t)(end - p) || pad8(pl) > (size_t)(end - p))
+			return bad(why, n, "a source path runs past the end");
+		if (memchr(p, 0, pl))
+			return bad(why, n, "a source path holds a NUL byte");
+		s->path = bidx_malloc((size_t)pl + 1);
+		if (!s->path)
+			return BIDX_ENOMEM;
+		memcpy(s->path, p, pl);
+		s->path[pl] = 0;
+		p += pad8(pl);
+		if (s->seg >= m->nsegs || s->ndocs == 0 || s->first > m->segs[s->seg].ndocs ||
+		    s->ndocs > m->segs[s->seg].ndocs - s->first)
+			return bad(why, n, "a source's documents lie outside its segment");
+		for (uint32_t k = 0; k < s->ndocs; k++)
+			if (m->segs[s->seg].map[s->first + k] != next++)
+				return bad(why, n, "a source's documents are not in corpus order");
+	}
+	if (next != m->ndocs)
+		return bad(why, n, "the sources do not account for every document");
+	if (p != end)
+		return bad(why, n, "bytes after the source list");
+	return BIDX_OK;
+}
+
+bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bidx_manifest *m,
+                              char *why, size_t n)
+{
+	memset(m, 0, sizeof *m);
+	why[0] = 0;
+	if (len < BIDX_MAN_HEADER_SIZE + MAN_FOOTER_SIZE)
+		return bad(why, n, "too short (truncated?)");
+	if (memcmp(p, BIDX_MAN_MAGIC, 8))
+		return bad(why, n, "bad magic");
+	const uint8_t *foot = p + len - MAN_FOOTER_SIZE;
+	if (memcmp(foot + 8, BIDX_END_MAGIC, 8))
+		return bad(why, n, "bad end marker (truncated?)");
+	if (bidx_get_u64le(foot) != bidx_xxh3(p, len - MAN_FOOTER_SIZE))
+		return bad(why, n, "checksum mismatch");
+	uint32_t version = bidx_get_u32le(p + 8);
+	if (version != BIDX_FORMAT_VERSION) {
+		snprintf(why, n, "format version %u, this program reads version %u: rebuild with "
+		         "`bidx build --full`", version, BIDX_FORMAT_VERSION);
+		return BIDX_EVERSION;
+	}
+	m->nsegs = bidx_get_u32le(p + 12);
+	m->generation = bidx_get_u64le(p + 16);
+	m->settings = bidx_get_u64le(p + 24);
+	m->next_seq = bidx_get_u32le(p + 32);
+	m->ndocs = bidx_get_u32le(p + 36);
+	m->total_tokens = bidx_get_u64le(p + 40);
+	m->total_chars = bidx_get_u64le(p + 48);
+	m->corpus_bytes = bidx_get_u64le(p + 56);
+	m->nsrc = bidx_get_u32le(p + 64);
+	uint32_t nsegs = m->nsegs;
+	const uint8_t *q = p + BIDX_MAN_HEADER_SIZE, *end = foot;
+	m->nsegs = 0;
+	if (bidx_get_u32le(p + 68) || bidx_get_u64le(p + 72))
+		return bad(why, n, "reserved header bytes are not zero");
+	if (nsegs > (size_t)(end - q) / BIDX_MAN_SEG_SIZE)
+		return bad(why, n, "segment count larger than the manifest");
+	m->segs = bidx_calloc((size_t)nsegs + 1, sizeof *m->segs);
+	if (!m->segs)
+		return BIDX_ENOMEM;
+	m->nsegs = nsegs;
+	for (uint32_t s = 0; s < nsegs; s++, q += BIDX_MAN_SEG_SIZE) {
+		m->segs[s].seq = bidx_get_u32le(q);
+		m->segs[s].ndocs = bidx_get_u32le(q + 4);
+		m->segs[s].size = bidx_get_u64le(q + 8);
+		if (m->segs[s].seq >= m->next_seq || (s && m->segs[s].seq <= m->segs[s - 1].seq))
+			return bad(why, n, "segment numbers out of order");
+	}
+	bidx_err rc = decode_maps(&q, end, m, why, n);
+	if (rc)
+		return rc;
+	size_t used = (size_t)(q - p);
+	if (pad8(used) > len - MAN_FOOTER_SIZE)
+		return bad(why, n, "document maps run past the end");
+	for (; used < pad8(used); used++, q++)
+		if (*q)
+			return bad(why, n, "non-zero padding after the document maps");
+	return want_sources ? decode_sources(q, end, m, why, n) : BIDX_OK;
+}
+
+bidx_err bidx_manifest_read(const char *dir, int want_sources, bidx_manifest *m, char *why,
+                            size_t n)
+{
+	char *path = bidx_path_join(dir, BIDX_MANIFEST_FILE), *data = NULL;
+	size_t len;
+	memset(m, 0, sizeof *m);
+	if (!path)
+		return BIDX_ENOMEM;
+	bidx_err rc = bidx_read_file_max(path, (size_t)1 << 31, &data, &len);
+	if (rc == BIDX_EIO && errno == ENOENT) {
+		snprintf(why, n, "no index here: run `bidx build` first");
+		rc = BIDX_ENOINDEX;
+	} else if (rc == BIDX_EIO || rc == BIDX_EINPUT) {
+		snprintf(why, n, "cannot read the manifest: %s",
+		         rc == BIDX_EIO ? strerror(errno) : "not a regular file");
+		rc = BIDX_EIO;
+	} else if (rc == BIDX_ETOOBIG) {
+		rc = bad(why, n, "larger than 2 GiB");
+	} else if (!rc) {
+		rc = bidx_manifest_decode((const uint8_t *)data, len, want_sources, m, why, n);
+		if (rc)
+			bidx_manifest_free(m);
+	}
+	free(data);
+	free(path);
+	return rc;
+}
+
+bidx_err bidx_manifest_write(const char *dir, const bidx_manifest *m, int *published)
+{
+	*published = 0;
+	uint8_t h[BIDX_MAN_HEADER_SIZE] = {0};
+	bidx_buf b = BIDX_BUF_INIT;
+	memcpy(h, BIDX_MAN_MAGIC, 8);
+	bidx_put_u32le(h + 8, BIDX_FORMAT_VERSION);
+	bidx_put_u32le(h + 12, m->nsegs);
+	bidx_put_u64le(h + 16, m->generation);
+	bidx_put_u64le(h + 24, m->settings);
+	bidx_put_u32le(h + 32, m->next_seq);
+	bidx_put_u32le(h + 36, m->ndocs);
+	bidx_put_u64le(h + 40, m->total_tokens);
+	bidx_put_u64le(h + 48, m->total_chars);
+	bidx_put_u64le(h + 56, m->corpus_bytes);
+	bidx_put_u32le(h + 64, m->nsrc);
+	bidx_buf_put(&b, h, sizeof h);
+	for (uint32_t s = 0; s < m->nsegs; s++) {
+		bidx_buf_put_u32le(&b, m->segs[s].seq);
+		bidx_buf_put_u32le(&b, m->segs[s].ndocs);
+		bidx_buf_put_u64le(&b, m->segs[s].size);
+	}
+	for (uint32_t s = 0; s < m->nsegs; s++)
+		for (uint32_t d = 0; d < m->segs[s].ndocs; d++)
+			bidx_buf_put_u32le(&b, m->segs[s].map[d]);
+	while (b.len % 8)
+		bidx_buf_putc(&b, 0);
+	for (uint32_t i = 0; i < m->nsrc; i++) {
+		const bidx_source *s = &m->src[i];
+		size_t pl = strlen(s->path);
+		bidx_buf_put_u64le(&b, s->size);
+		bidx_buf_put_u64le(&b, (uint64_t)s->mtime_ns);
+		bidx_buf_put_u64le(&b, s->hash);
+		bidx_buf_put_u64le(&b, s->bytes);
+		bidx_buf_put_u32le(&b, s->seg);
+		bidx_buf_put_u32le(&b, s->first);
+		bidx_buf_put_u32le(&b, s->ndocs);
+		bidx_buf_put_u32le(&b, (uint32_t)pl);
+		bidx_buf_put(&b, s->path, pl);
+		while (b.len % 8)
+			bidx_buf_putc(&b, 0);
+	}
+	bidx_err rc = b.err;
+	if (!rc) {
+		uint64_t sum = bidx_xxh3(b.p, b.len);
+		bidx_buf_put_u64le(&b, sum);
+		bidx_buf_put(&b, BIDX_END_MAGIC, 8);
+		rc = b.err;
+	}
+	bidx_out o;
+	if (!rc)
+		rc = bidx_out_open(&o, dir, BIDX_MANIFEST_FILE);
+	if (!rc) {
+		bidx_out_write(&o, b.p, b.len);
+		rc = bidx_out_commit(&o, published);
+	}
+	bidx_buf_free(&b);
+	return rc;
+}
