@@ -12,7 +12,7 @@ CMAKE_FLAGS += -DBIDX_WERROR=ON
 endif
 
 # Debian packages the build and the tests need.
-DEB_PKGS = gcc make cmake pkg-config libmecab-dev mecab-ipadic-utf8 \
+DEB_PKGS = gcc make cmake pkg-config libmecab-dev mecab-ipadic mecab-ipadic-utf8 mecab-utils \
            libxxhash-dev libzstd-dev libutf8proc-dev libcriterion-dev \
            clang libclang-rt-14-dev valgrind
 

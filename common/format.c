@@ -1,4 +1,5 @@
 #include "format.h"
+#include "normalize.h"
 #include "varint.h"
 
 #include <string.h>
@@ -35,6 +36,7 @@ void bidx_meta_encode(const bidx_meta *m, uint8_t out[BIDX_META_SIZE])
 {
 	memset(out, 0, BIDX_META_SIZE);
 	bidx_put_u32le(out, m->ndocs);
+	bidx_put_u32le(out + 4, BIDX_NORM_REVISION);  /* the writer's own normaliser */
 	bidx_put_u64le(out + 8, m->total_tokens);
 	bidx_put_u64le(out + 16, m->total_chars);
 	bidx_put_u64le(out + 24, m->nterms);
@@ -50,4 +52,9 @@ void bidx_meta_decode(const uint8_t in[BIDX_META_SIZE], bidx_meta *m)
 	m->nterms = bidx_get_u64le(in + 24);
 	m->build_time = bidx_get_u64le(in + 32);
 	m->corpus_bytes = bidx_get_u64le(in + 40);
+}
+
+uint32_t bidx_meta_norm_rev(const uint8_t in[BIDX_META_SIZE])
+{
+	return bidx_get_u32le(in + 4);
 }

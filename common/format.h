@@ -86,7 +86,10 @@ typedef struct bidx_meta {
 	uint64_t corpus_bytes;
 } bidx_meta;
 
+/* Encoding writes the writer's BIDX_NORM_REVISION (normalize.h) into the
+ * u32 after ndocs; bidx_meta_norm_rev() reads it back. */
 void bidx_meta_encode(const bidx_meta *m, uint8_t out[BIDX_META_SIZE]);
+uint32_t bidx_meta_norm_rev(const uint8_t in[BIDX_META_SIZE]);
 void bidx_meta_decode(const uint8_t in[BIDX_META_SIZE], bidx_meta *m);
 
 #endif

@@ -19,6 +19,8 @@
  *     the start and end of the text are dropped.
  *  3. Invalid UTF-8 bytes each become U+FFFD (callers validate files first;
  *     this only keeps the function total).
+ *  4. Spelling variants are folded to one spelling (漏えい -> 漏洩,
+ *     問い合わせ -> 問合せ, サーバー -> サーバ, ...; see variants.h).
  *
  * Positions: the output is UTF-8; "characters" are code points of the output.
  * The offset map gives, for each output character i, the byte range
@@ -33,6 +35,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "error.h"
+
+/* The revision of the rules above.  The index records it (docs/FORMAT.md,
+ * META) and a reader refuses an index normalised by another revision, whose
+ * terms would not line up with the queries.  Bump it with any change to the
+ * output of bidx_normalize().  Revision 0: indexes written before it was
+ * recorded (no variant folding). */
+#define BIDX_NORM_REVISION 1u
 
 typedef struct bidx_norm {
 	char *text;          /* normalised UTF-8, NUL-terminated; owned */

@@ -2,6 +2,7 @@
 #include "checksum.h"
 #include "fault.h"
 #include "io.h"
+#include "normalize.h"
 #include "varint.h"
 #include "fields.h"
 
@@ -158,6 +159,13 @@ static bidx_err check_sections(bidx_segment *s, char *why, size_t n)
 	if (s->sec[BIDX_SEC_META].len != BIDX_META_SIZE)
 		return fail(BIDX_ECORRUPT, why, n, "bad META section size");
 	bidx_meta_decode(s->sec[BIDX_SEC_META].p, &s->meta);
+	uint32_t rev = bidx_meta_norm_rev(s->sec[BIDX_SEC_META].p);
+	if (rev != BIDX_NORM_REVISION) {
+		snprintf(why, n, "index normalised by revision %u of the normaliser, this program "
+		         "uses revision %u (spelling variants): rebuild with `bidx build`",
+		         rev, BIDX_NORM_REVISION);
+		return BIDX_EVERSION;
+	}
 	if (s->sec[BIDX_SEC_DOCS].len != (size_t)s->meta.ndocs * BIDX_DOC_SIZE)
 		return fail(BIDX_ECORRUPT, why, n, "DOCS section size differs from the document count");
 	if (s->sec[BIDX_SEC_FIELDS].len != (size_t)s->meta.ndocs * BIDX_FIELDS_SIZE)

@@ -17,17 +17,73 @@ struct bidx_tokenizer {
 	mecab_lattice_t *lattice;
 };
 
+/* Whether dir/rel names a readable file; fills path. */
+static int try_dic(char *path, size_t n, const char *dir, const char *rel)
+{
+	if ((size_t)snprintf(path, n, "%s/%s", dir, rel) >= n)
+		return 0;
+	return access(path, R_OK) == 0;
+}
+
+int bidx_userdic_find(char *path, size_t n)
+{
+	const char *env = getenv("BIDX_USERDIC");
+	char exe[4096];
+	if (env) {
+		if (!*env || !strcmp(env, "none")) {
+			path[0] = 0;
+			return 0;
+		}
+		if (access(env, R_OK) == 0) {
+			snprintf(path, n, "%s", env);
+			return 0;
+		}
+		snprintf(path, n, "BIDX_USERDIC=%s cannot be read", env);
+		return -1;
+	}
+	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (k > 0) {
+		exe[k] = 0;
+		for (int up = 0; up < 3; up++) {
+			char *slash = strrchr(exe, '/');
+			if (!slash)
+				break;
+			*slash = 0;
+			if (try_dic(path, n, exe, "dict/" BIDX_USERDIC_NAME) ||
+			    (up == 0 && try_dic(path, n, exe, "../share/bidx/" BIDX_USERDIC_NAME)))
+				return 0;
+		}
+	}
+	snprintf(path, n, "no user dictionary %s in dict/ beside the program or above it, nor in "
+	         "../share/bidx/ (build it with cmake, or set BIDX_USERDIC to its path, or to "
+	         "none for ipadic alone)", BIDX_USERDIC_NAME);
+	return -1;
+}
+
 bidx_err bidx_tokenizer_new(bidx_tokenizer **out, char *why, size_t whylen)
 {
-	char arg[1024];
+	char user[4096];
+	*out = NULL;
+	if (bidx_userdic_find(user, sizeof user)) {
+		snprintf(why, whylen, "%s", user);
+		return BIDX_EMECAB;
+	}
+	return bidx_tokenizer_open(out, user, why, whylen);
+}
+
+bidx_err bidx_tokenizer_open(bidx_tokenizer **out, const char *userdic, char *why, size_t whylen)
+{
+	char arg[8400];
 	const char *dic = getenv("BIDX_MECAB_DICDIR");
+	int len = 0;
 	*out = NULL;
 	if (!dic && access(IPADIC_UTF8_DIR "/sys.dic", R_OK) == 0)
 		dic = IPADIC_UTF8_DIR;
+	arg[0] = 0;
 	if (dic)
-		snprintf(arg, sizeof arg, "-d %s", dic);
-	else
-		arg[0] = 0;
+		len = snprintf(arg, sizeof arg, "-d %s ", dic);
+	if (userdic && *userdic && len >= 0 && (size_t)len < sizeof arg)
+		snprintf(arg + len, sizeof arg - (size_t)len, "-u %s", userdic);
 	bidx_tokenizer *t = bidx_calloc(1, sizeof *t);
 	if (!t)
 		return BIDX_ENOMEM;
@@ -37,9 +93,10 @@ bidx_err bidx_tokenizer_new(bidx_tokenizer **out, char *why, size_t whylen)
 	if (t->tagger)
 		t->lattice = mecab_model_new_lattice(t->model);
 	if (!t->lattice) {
-		snprintf(why, whylen, "cannot load MeCab with the ipadic dictionary (%s): %s; "
+		snprintf(why, whylen, "cannot load MeCab with the ipadic dictionary (%s)%s%s: %s; "
 		         "install the Debian packages mecab-ipadic-utf8 and libmecab2",
-		         dic ? dic : "system default", mecab_strerror(NULL));
+		         dic ? dic : "system default", userdic && *userdic ? " and the user dictionary " : "",
+		         userdic ? userdic : "", mecab_strerror(NULL));
 		bidx_tokenizer_free(t);
 		return BIDX_EMECAB;
 	}

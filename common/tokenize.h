@@ -20,9 +20,23 @@
 typedef struct bidx_tokenizer bidx_tokenizer;
 
 /* Loads MeCab with the ipadic-utf8 dictionary (BIDX_MECAB_DICDIR overrides
- * the dictionary directory).  One tokenizer per thread.  On failure returns
- * BIDX_EMECAB with MeCab's reason in why. */
+ * the dictionary directory) and bidx's user dictionary of notice vocabulary
+ * (dict/, see bidx_userdic_find()).  One tokenizer per thread.  On failure
+ * returns BIDX_EMECAB with the reason in why. */
 bidx_err bidx_tokenizer_new(bidx_tokenizer **out, char *why, size_t whylen);
+
+/* The same with an explicit user dictionary: a compiled .dic path, or "" for
+ * ipadic alone (segcheck compares the two). */
+bidx_err bidx_tokenizer_open(bidx_tokenizer **out, const char *userdic, char *why, size_t whylen);
+
+/* The user dictionary the tokenizer loads, into path[0..n): $BIDX_USERDIC
+ * when set ("none" or empty: no user dictionary, path ""), else the first
+ * BIDX_USERDIC_NAME found in dict/ beside the running program or up to two
+ * directories above it (the build tree: bidx, tests/test_*, bench/...), or
+ * in ../share/bidx/ (an installed tree).  Returns 0, or -1 when there is
+ * none, with a message naming the places looked at in path. */
+#define BIDX_USERDIC_NAME "bidx.dic"
+int bidx_userdic_find(char *path, size_t n);
 void bidx_tokenizer_free(bidx_tokenizer *t);   /* NULL ok */
 
 /* bits: (n->nchars + 8) / 8 bytes, zeroed by the caller.  *ntokens receives

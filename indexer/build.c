@@ -813,9 +813,19 @@ static bidx_err lock_dir(const char *dir, int *fd, char *why, size_t whylen)
 uint64_t bidx_build_settings(const struct bidx_colmap *map)
 {
 	bidx_buf b = BIDX_BUF_INIT;
-	char head[64];
-	snprintf(head, sizeof head, "bidx %s format %u;", BIDX_VERSION, BIDX_FORMAT_VERSION);
+	char head[96], dic[4096];
+	snprintf(head, sizeof head, "bidx %s format %u normaliser %u;", BIDX_VERSION,
+	         BIDX_FORMAT_VERSION, BIDX_NORM_REVISION);
 	bidx_buf_put(&b, head, strlen(head));
+	/* the words MeCab finds depend on the user dictionary's content */
+	if (bidx_userdic_find(dic, sizeof dic) == 0 && dic[0]) {
+		char *data;
+		size_t len;
+		if (bidx_read_file(dic, &data, &len) == BIDX_OK) {
+			bidx_buf_put_u64le(&b, bidx_xxh3(data, len));
+			free(data);
+		}
+	}
 	for (int i = 0; map && i < map->n; i++) {
 		bidx_buf_put(&b, map->col[i], strlen(map->col[i]) + 1);
 		bidx_buf_put(&b, map->field[i], strlen(map->field[i]) + 1);

@@ -535,12 +535,13 @@ static void ctx_free(ctx *c)
 	c->ndocs = 0;
 }
 
-/* Reserved fields must be zero (a writer of this version leaves them so). */
+/* Reserved fields must be zero (a writer of this version leaves them so;
+ * META's u32 after ndocs is the normaliser revision, checked on opening). */
 static void check_reserved(ctx *c)
 {
 	const bidx_section_ref *sec = c->s->sec;
 	const uint8_t *meta = sec[BIDX_SEC_META].p, *terms = sec[BIDX_SEC_TERMS].p;
-	if (!zero(meta + 4, 4) || !zero(meta + 48, BIDX_META_SIZE - 48))
+	if (!zero(meta + 48, BIDX_META_SIZE - 48))
 		problem(c, BIDX_SEC_META, "reserved bytes are not zero");
 	if (!zero(terms + 12, 4))
 		problem(c, BIDX_SEC_TERMS, "reserved header bytes are not zero");

@@ -65,7 +65,8 @@ static const char help[] =
 	"      object per problem and a summary object. Exit status 0 sound,\n"
 	"      1 problems found, 2 no index or it cannot be read.\n"
 	"\n"
-	"environment: BIDX_INDEX (index directory), BIDX_MECAB_DICDIR (MeCab dictionary)\n"
+	"environment: BIDX_INDEX (index directory), BIDX_MECAB_DICDIR (MeCab dictionary),\n"
+	"      BIDX_USERDIC (user dictionary, default dict/bidx.dic beside the program; none)\n"
 	"exit status: 0 built, 2 error (nothing was changed)\n";
 
 static const char *opt_value(int *i, int argc, char **argv)

@@ -4,6 +4,7 @@
 #include "format.h"
 #include "index.h"
 #include "query_parse.h"
+#include "synonyms.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 
 static const char usage[] =
 	"usage: bsearch [-i DIR] [--json | -l | -c] [-n N] [--offset K] [--sort ORDER]\n"
-	"               [--facet FIELD[,FIELD...]] [--color WHEN] QUERY\n"
+	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] QUERY\n"
 	"       bsearch --help | --version\n";
 
 static const char help[] =
@@ -28,7 +29,13 @@ static const char help[] =
 	"  不正アクセス -試験     NOT: leave out documents with the word\n"
 	"  (カード OR 口座) 流出  grouping\n"
 	"  Full-width and half-width forms, and upper and lower case, match each other\n"
-	"  (Unicode NFKC with case folding); line breaks inside Japanese are ignored.\n"
+	"  (Unicode NFKC with case folding); line breaks inside Japanese are ignored;\n"
+	"  spelling variants match each other (漏洩 = 漏えい, サーバ = サーバー,\n"
+	"  問合せ = 問い合わせ).\n"
+	"  Synonyms: a word of a group of dict/synonyms.txt (流出 漏えい) also finds\n"
+	"  the other words of its group, ranked lower (half the score); --exact\n"
+	"  turns that off.  The table is read at each query ($BIDX_SYNONYMS names\n"
+	"  another, none for no table).\n"
 	"\n"
 	"fields (a query may be only fields):\n"
 	"  title:お詫び  org:九州商船  category:イベント  leaked:セキュリティコード\n"
@@ -50,6 +57,7 @@ static const char help[] =
 	"                    first) or affected (largest first)\n"
 	"      --facet LIST  count org, category, year, leaked, method, authority or\n"
 	"                    any field over all hits (comma-separated)\n"
+	"      --exact       no synonyms: each word matches only itself\n"
 	"      --color WHEN  auto (default: on a terminal, unless NO_COLOR is set),\n"
 	"                    always or never; without colour matches are in [brackets]\n"
 	"  -h, --help        this help\n"
@@ -64,6 +72,7 @@ typedef struct args {
 	const char *query;
 	bidx_outopts out;
 	const char *color;
+	int exact;            /* --exact: no synonyms */
 } args;
 
 static int parse_uint(const char *opt, const char *s, uint32_t *v)
@@ -143,6 +152,8 @@ static int parse_args(int argc, char **argv, args *a)
 			i++;
 		} else if (!strncmp(s, "--color=", 8)) {
 			a->color = s + 8;
+		} else if (!strcmp(s, "--exact")) {
+			a->exact = 1;
 		} else if (!strcmp(s, "--json")) {
 			a->out.mode = BIDX_OUT_JSON;
 		} else if (!strcmp(s, "-l") || !strcmp(s, "--files")) {
@@ -212,6 +223,11 @@ int main(int argc, char **argv)
 	if (bidx_query_parse(a.query, &q, why, sizeof why, &errpos)) {
 		fprintf(stderr, "bsearch: bad query at byte %zu: %s\n  %s\n  %*s^\n", errpos, why,
 		        a.query, (int)errpos, "");
+		return 2;
+	}
+	if (!a.exact && bidx_synonyms_apply(&q, stderr)) {
+		fprintf(stderr, "bsearch: out of memory\n");
+		bidx_query_free(q);
 		return 2;
 	}
 	bidx_index *ix;

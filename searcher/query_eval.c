@@ -383,6 +383,8 @@ static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, in
 	}
 	if (!rc)
 		score_term(cx, out);
+	for (uint32_t i = 0; !rc && n->weight > 0 && i < out->n; i++)
+		out->h[i].score *= n->weight;   /* a synonym scores below the word typed */
 	if (!rc && positive && remember_term(cx->res, q.text))
 		rc = BIDX_ENOMEM;
 	bidx_norm_free(&q);

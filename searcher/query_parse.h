@@ -48,6 +48,8 @@ typedef struct bidx_qnode {
 	                              field term, the value after the ':' */
 	char *field;               /* TERM: the field name before ':', or NULL; owned */
 	uint32_t pos;              /* byte offset in the query where it starts */
+	double weight;             /* TERM: factor on its scores, < 1 for a synonym
+	                              added by synonyms.c; 0 (as parsed) means 1 */
 	struct bidx_qnode **kids;  /* AND, OR: >= 2 children; NOT: exactly 1; owned */
 	size_t nkids;
 } bidx_qnode;

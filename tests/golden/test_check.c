@@ -17,6 +17,7 @@
 #include "checksum.h"
 #include "format.h"
 #include "io.h"
+#include "normalize.h"
 #include "output.h"
 #include "query_eval.h"
 #include "query_parse.h"
@@ -373,4 +374,32 @@ Test(check, structural_damage_with_valid_checksums_makes_bsearch_exit_2)
 	bsearch_refuses(m, "postings edited under a stale chunk sum");
 	free(m);
 	bidx_index_close(ix);
+}
+
+/* An index whose terms were normalised by another revision of the
+ * normaliser (before variant folding: revision 0) is refused with the
+ * remedy, by bsearch and by bidx check. */
+Test(check, index_of_another_normaliser_revision_is_refused)
+{
+	uint64_t moff, mlen;
+	section(orig, size, BIDX_SEC_META, &moff, &mlen);
+	cr_assert_eq(bidx_meta_norm_rev(orig + moff), BIDX_NORM_REVISION);
+	uint8_t *m = malloc(size);
+	memcpy(m, orig, size);
+	bidx_put_u32le(m + moff + 4, 0);
+	reseal(m, size);
+	write_bad(m, size);
+	free(m);
+	char cmd[4096];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' 'クレジットカード'", BIDX_BINARY_DIR, bad);
+	char *out = run(cmd, &st);
+	cr_assert_eq(st, 2, "bsearch answered (exit %d):\n%s", st, out);
+	cr_assert(strstr(out, "revision 0") && strstr(out, "rebuild with `bidx build`"), "%s", out);
+	free(out);
+	snprintf(cmd, sizeof cmd, "%s/bidx check -i '%s'", BIDX_BINARY_DIR, bad);
+	out = run(cmd, &st);
+	cr_assert_eq(st, 1, "bidx check passed it (exit %d):\n%s", st, out);
+	cr_assert(strstr(out, "rebuild"), "%s", out);
+	free(out);
 }

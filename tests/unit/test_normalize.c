@@ -14,6 +14,7 @@
 
 #include "fault.h"
 #include "normalize.h"
+#include "variants.h"
 
 /* --- helpers --- */
 
@@ -117,8 +118,31 @@ static int has_gap(const char *s)
 	return 0;
 }
 
-/* Compares with utf8proc_NFKC_Casefold() when the gap rule cannot apply;
- * returns 1 when compared. */
+/* s with its spelling variants folded (the step after NFKC); malloc'd. */
+static char *fold_utf8(const char *s)
+{
+	size_t len = strlen(s), n = 0, i = 0, o = 0;
+	uint32_t *cp = malloc((len + 1) * sizeof *cp), c;
+	char *out = malloc(len + 1);
+	int k, changed;
+
+	cr_assert(cp && out);
+	while (i < len) {
+		k = bidx_utf8_decode((const uint8_t *)s + i, len - i, &c);
+		cr_assert_gt(k, 0);
+		cp[n++] = c;
+		i += (size_t)k;
+	}
+	n = bidx_variants_fold(cp, n, NULL, NULL, &changed);
+	for (i = 0; i < n; i++)
+		o += (size_t)bidx_utf8_encode(cp[i], (uint8_t *)out + o);
+	out[o] = '\0';
+	free(cp);
+	return out;
+}
+
+/* Compares with utf8proc_NFKC_Casefold() (then variant folding) when the gap
+ * rule cannot apply; returns 1 when compared. */
 static int compare_utf8proc(const char *s, size_t len)
 {
 	char *z = strndup(s, len);
@@ -129,9 +153,11 @@ static int compare_utf8proc(const char *s, size_t len)
 	cr_assert_not_null(z);
 	ref = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)z);
 	if (ref != NULL && !has_gap((const char *)ref)) {
+		char *want = fold_utf8((const char *)ref);
 		n = norm_len(s, len);
-		cr_expect_str_eq(n.text, (const char *)ref, "input \"%s\"", z);
+		cr_expect_str_eq(n.text, want, "input \"%s\"", z);
 		bidx_norm_free(&n);
+		free(want);
 		compared = 1;
 	}
 	free(ref);
@@ -416,6 +442,8 @@ static const char *const tricky[] = {
 	"か\xe3\x82\x9b か\n\xe3\x82\x99", "(\xc2\xb4・ω・`)", "Straße ΣΑΣ ǅ", "a\xff\xfe" "b",
 	"한국 어 \xe1\x84\x92\xe1\x85\xa1", "\xef\xb7\xba", "葛\xf3\xa0\x84\x80城",
 	"漢\xcc\x81 x", "か\xcc\x81\xe3\x82\x99 a", "\xe2\x80\x8b \n", "ｱ\nﾞ", "\xcd\x85\xce\xb1",
+	"漏\nえい", "サーバー\nの", "ｻｰﾊﾞｰ", "お問い合わせ", "書き損じ名誉き損", "サーヴァー。",
+	"サーバーー", "ーーー", "ウ\xe3\x82\x99ァ",
 };
 
 Test(normalize, map_sound_on_tricky_inputs)
@@ -424,6 +452,136 @@ Test(normalize, map_sound_on_tricky_inputs)
 
 	for (i = 0; i < sizeof tricky / sizeof tricky[0]; i++)
 		expect_map_sound(tricky[i], strlen(tricky[i]));
+}
+
+/* --- spelling variants --- */
+
+static uint32_t lcg_next(uint32_t *state)
+{
+	*state = *state * 1103515245u + 12345u;
+	return *state >> 8;
+}
+
+Test(normalize, variant_spellings_fold_both_ways)
+{
+	static const char *const pairs[][2] = {
+		{"漏えい", "漏洩"}, {"き損", "毀損"}, {"改ざん", "改竄"}, {"ぜい弱性", "脆弱性"},
+		{"隠ぺい", "隠蔽"}, {"補てん", "補填"}, {"破たん", "破綻"}, {"ねつ造", "捏造"},
+		{"問い合わせ", "問合せ"}, {"問い合せ", "問合せ"}, {"問合わせ", "問合せ"},
+		{"ヴァイオリン", "バイオリン"}, {"ヴィ", "ビ"}, {"ヴェ", "ベ"}, {"ヴォ", "ボ"},
+		{"サーバー", "サーバ"}, {"コンピューター", "コンピュータ"}, {"ユーザー", "ユーザ"},
+		{"ｻｰﾊﾞｰ", "サーバ"}, {"ＳＥＲＶＥＲサーバー。", "serverサーバ。"},
+	};
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		expect_norm(pairs[i][0], pairs[i][1]);
+		expect_norm(pairs[i][1], pairs[i][1]);
+	}
+	expect_norm("個人情報が漏えいしたおそれ", "個人情報が漏洩したおそれ");
+	expect_norm("お問い合わせ窓口", "お問合せ窓口");
+}
+
+Test(normalize, variant_folds_only_where_safe)
+{
+	/* き損 of 書き損じる, 聞き損ねる is no 毀損 */
+	expect_norm("書き損じ", "書き損じ");
+	expect_norm("聞き損ねる", "聞き損ねる");
+	/* bare ヴ has no one usual spelling */
+	expect_norm("ヴ", "ヴ");
+	/* long vowels: only the trailing ー of a run of three morae or more */
+	expect_norm("コピー", "コピー");
+	expect_norm("キー", "キー");
+	expect_norm("カーの", "カーの");
+	expect_norm("ジャー", "ジャー");    /* ャ is no mora */
+	expect_norm("サーバーソフト", "サーバーソフト");
+	expect_norm("サーバーの設定", "サーバの設定");
+	expect_norm("サーバー・クライアント", "サーバ・クライアント");
+	expect_norm("サーバーー", "サーバ");
+	expect_norm("ーーー", "ーーー");
+	expect_norm("ひらがなー", "ひらがなー");
+}
+
+/* A query in either spelling matches a document in the other: the
+ * normalised query is a substring of the normalised document. */
+Test(normalize, query_in_one_spelling_finds_the_other)
+{
+	static const char *const cases[][2] = {
+		{"漏洩", "お客様の個人情報が漏えいした可能性"},
+		{"漏えい", "情報漏洩の発生について"},
+		{"サーバ", "当社のサーバーに不正アクセス"},
+		{"サーバー", "当社サーバに不正アクセス"},
+		{"サーバー", "サーバーソフトウェアの脆弱性"},
+		{"問い合わせ", "お問合せ先"},
+		{"改竄", "ウェブサイトの改ざん"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		bidx_norm q = norm(cases[i][0]), d = norm(cases[i][1]);
+		cr_expect_not_null(strstr(d.text, q.text), "\"%s\" (%s) not in \"%s\" (%s)",
+		                   cases[i][0], q.text, cases[i][1], d.text);
+		bidx_norm_free(&q);
+		bidx_norm_free(&d);
+	}
+}
+
+Test(normalize, folded_spelling_maps_to_its_source)
+{
+	static const char in[] = "情報の漏えい。サーバー";
+	bidx_norm n = norm(in);
+	const char *le = strstr(in, "漏えい"), *sv = strstr(in, "バー");
+	cr_assert_str_eq(n.text, "情報の漏洩。サーバ");
+	/* 漏 and 洩 both map to all of 漏えい */
+	for (uint32_t i = 3; i <= 4; i++) {
+		cr_assert_eq(n.src_start[i], (uint32_t)(le - in));
+		cr_assert_eq(n.src_end[i], (uint32_t)(le - in) + strlen("漏えい"));
+	}
+	/* the dropped ー belongs to バ */
+	cr_assert_eq(n.src_start[8], (uint32_t)(sv - in));
+	cr_assert_eq(n.src_end[8], (uint32_t)(sv - in) + strlen("バー"));
+	bidx_norm_free(&n);
+}
+
+/* Wherever the index may put a checkpoint (a character that starts its
+ * source bytes, with bidx_variants_cut_ok), normalising the text before it
+ * and the text after it, apart, gives the same characters as the whole:
+ * random strings over the characters folding looks at. */
+static const char *const fold_pool[] = {
+	"漏", "え", "い", "き", "損", "じ", "改", "ざ", "ん", "問", "合", "わ", "せ",
+	"ヴ", "ァ", "ィ", "サ", "バ", "ー", "ソ", "ャ", "の", "。", "a", "ｰ", "ﾊﾞ", "\n",
+};
+
+Test(normalize, variant_folding_survives_checkpoint_cuts)
+{
+	uint32_t seed = 4242;
+	char buf[16 * 8 + 1];
+	size_t cuts = 0;
+
+	for (int round = 0; round < 20000; round++) {
+		size_t len = 1 + lcg_next(&seed) % 16, n = 0;
+		for (size_t j = 0; j < len; j++) {
+			const char *p = fold_pool[lcg_next(&seed) % (sizeof fold_pool / sizeof *fold_pool)];
+			memcpy(buf + n, p, strlen(p));
+			n += strlen(p);
+		}
+		buf[n] = '\0';
+		bidx_norm w = norm_len(buf, n);
+		expect_idempotent(buf, n);
+		for (uint32_t k = 1; k < w.nchars; k++) {
+			uint32_t b = w.src_start[k];
+			if (b == w.src_start[k - 1] || !bidx_variants_cut_ok(w.cp[k - 1], w.cp[k]) ||
+			    w.cp[k] == ' ' || buf[b] == '\n' || buf[b - 1] == '\n')
+				continue;
+			bidx_norm head = norm_len(buf, b), tail = norm_len(buf + b, n - b);
+			cr_assert_eq(head.nchars, k, "\"%s\" cut at byte %u", buf, b);
+			cr_assert_eq(tail.nchars, w.nchars - k, "\"%s\" cut at byte %u", buf, b);
+			cr_assert(!memcmp(head.cp, w.cp, k * sizeof *w.cp), "\"%s\" cut at %u", buf, b);
+			cr_assert(!memcmp(tail.cp, w.cp + k, (w.nchars - k) * sizeof *w.cp),
+			          "\"%s\" cut at %u", buf, b);
+			bidx_norm_free(&head);
+			bidx_norm_free(&tail);
+			cuts++;
+		}
+		bidx_norm_free(&w);
+	}
+	cr_expect_gt(cuts, 10000);
 }
 
 /* --- idempotence and agreement with utf8proc --- */
