@@ -50,6 +50,12 @@ static bidx_err open_segments(bidx_index *ix, char *why, size_t n)
 			         "(%zu bytes, %u documents; the manifest says %llu, %u)", ix->seg[i]->size,
 			         ix->seg[i]->meta.ndocs, (unsigned long long)ms->size, ms->ndocs);
 			rc = bidx_corrupt();
+		} else if (!rc && ix->seg[i]->table_sum != ms->sum) {
+			/* every byte is under a checksum the table sum covers: the file
+			 * was changed after it was published, checksums recomputed */
+			snprintf(swhy, sizeof swhy, "its checksums are not the ones the manifest "
+			         "recorded (the file was changed after it was written)");
+			rc = bidx_corrupt();
 		}
 		if (rc) {
 			snprintf(why, n, "%s: %s", name, swhy);

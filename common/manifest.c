@@ -178,6 +178,7 @@ bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bi
 		m->segs[s].seq = bidx_get_u32le(q);
 		m->segs[s].ndocs = bidx_get_u32le(q + 4);
 		m->segs[s].size = bidx_get_u64le(q + 8);
+		m->segs[s].sum = bidx_get_u64le(q + 16);
 		if (m->segs[s].seq >= m->next_seq || (s && m->segs[s].seq <= m->segs[s - 1].seq))
 			return bad(why, n, "segment numbers out of order");
 	}
@@ -242,6 +243,7 @@ bidx_err bidx_manifest_write(const char *dir, const bidx_manifest *m, int *publi
 		bidx_buf_put_u32le(&b, m->segs[s].seq);
 		bidx_buf_put_u32le(&b, m->segs[s].ndocs);
 		bidx_buf_put_u64le(&b, m->segs[s].size);
+		bidx_buf_put_u64le(&b, m->segs[s].sum);
 	}
 	for (uint32_t s = 0; s < m->nsegs; s++)
 		for (uint32_t d = 0; d < m->segs[s].ndocs; d++)

@@ -25,7 +25,7 @@
 #define BIDX_MANIFEST_FILE "manifest"
 #define BIDX_MAN_MAGIC "BIDXMAN\n"
 #define BIDX_MAN_HEADER_SIZE 80
-#define BIDX_MAN_SEG_SIZE 16
+#define BIDX_MAN_SEG_SIZE 24
 #define BIDX_MAN_SRC_SIZE 48     /* a source entry before its path */
 #define BIDX_DELETED UINT32_MAX  /* map entry of a deleted document */
 
@@ -33,6 +33,7 @@ typedef struct bidx_man_seg {
 	uint32_t seq;         /* the file is seg-SEQ.bidx (six digits at least) */
 	uint32_t ndocs;       /* documents in the segment, live or deleted */
 	uint64_t size;        /* bytes of the segment file */
+	uint64_t sum;         /* its table_sum: pins every checksum, so every byte */
 	uint32_t *map;        /* ndocs collection ids or BIDX_DELETED; owned */
 	uint32_t live;        /* entries that are not BIDX_DELETED */
 } bidx_man_seg;

@@ -47,7 +47,8 @@ static bidx_err read_table(bidx_segment *s, char *why, size_t n)
 	    toff + tlen != s->size - BIDX_FOOTER_SIZE)
 		return fail(BIDX_ECORRUPT, why, n, "bad section table position");
 	const uint8_t *t = s->map + toff;
-	if (bidx_get_u64le(f + 16) != bidx_xxh3(t, tlen))
+	s->table_sum = bidx_get_u64le(f + 16);
+	if (s->table_sum != bidx_xxh3(t, tlen))
 		return fail(BIDX_ECORRUPT, why, n, "section table checksum mismatch");
 	uint64_t prev_end = BIDX_HEADER_SIZE;
 	for (uint32_t i = 0; i < nsec; i++, t += BIDX_TABLE_ENTRY_SIZE) {

@@ -37,7 +37,8 @@ typedef struct bidx_segment {
 	const uint8_t *chunk_sum[2];   /* per-chunk XXH3 of POSTINGS, STORE (CHUNKS) */
 	uint32_t nchunks[2];
 	uint8_t *chunk_ok[2];          /* bitmaps: chunk verified; owned */
-	char *path;           /* the index file; owned */
+	char *path;           /* the segment file; owned */
+	uint64_t table_sum;   /* XXH3 of the section table (from the footer) */
 } bidx_segment;
 
 /* Opens one segment file (index.h opens a whole index).  On failure returns

@@ -706,6 +706,7 @@ static bidx_err make_manifest(ctx *c, bidx_manifest *m)
 		ms->seq = c->segs[i].seq;
 		ms->ndocs = c->segs[i].s->meta.ndocs;
 		ms->size = c->segs[i].s->size;
+		ms->sum = c->segs[i].s->table_sum;
 		ms->map = bidx_malloc(((size_t)ms->ndocs + 1) * sizeof *ms->map);
 		if (!ms->map) {
 			rc = BIDX_ENOMEM;
@@ -869,7 +870,8 @@ static bidx_err load_prev(ctx *c)
 		if (rc == BIDX_ENOMEM)
 			return rc;
 		if (!rc && (c->segs[i].s->size != c->prev.segs[i].size ||
-		            c->segs[i].s->meta.ndocs != c->prev.segs[i].ndocs))
+		            c->segs[i].s->meta.ndocs != c->prev.segs[i].ndocs ||
+		            c->segs[i].s->table_sum != c->prev.segs[i].sum))
 			rc = bidx_corrupt(), snprintf(swhy, sizeof swhy, "differs from the manifest");
 		if (rc) {
 			fprintf(c->o->msg, "bidx: %s: segment %u cannot be reused (%s); indexing "

@@ -634,6 +634,11 @@ static void check_totals(ctx *c, const bidx_manifest *m, bidx_segment **segs)
 			            m->segs[i].ndocs, segs[i]->size, segs[i]->meta.ndocs);
 			return;
 		}
+		if (segs[i]->table_sum != m->segs[i].sum)
+			man_problem(c, "%s: its table checksum is %016llx, the manifest recorded %016llx "
+			            "(the file was changed after it was written)", name,
+			            (unsigned long long)segs[i]->table_sum,
+			            (unsigned long long)m->segs[i].sum);
 		for (uint32_t d = 0; d < m->segs[i].ndocs; d++) {
 			bidx_docrec r;
 			if (m->segs[i].map[d] == BIDX_DELETED || bidx_segment_doc(segs[i], d, &r))

@@ -91,7 +91,7 @@ static int write_manifest(const bidx_segment *seg)
 		abort();
 	for (uint32_t i = 0; i < n; i++)
 		map[i] = i;
-	bidx_man_seg ms = {1, n, seg->size, map, n};
+	bidx_man_seg ms = {1, n, seg->size, seg->table_sum, map, n};
 	bidx_source src = {(char *)"fuzz.txt", 0, 0, 0, seg->meta.corpus_bytes, 0, 0, n};
 	bidx_manifest m = {1, 0, 2, n, seg->meta.total_tokens, seg->meta.total_chars,
 	                   seg->meta.corpus_bytes, &ms, 1, &src, 1};

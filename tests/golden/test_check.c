@@ -1,11 +1,12 @@
 /*
  * `bidx check` and damaged indexes whose checksums still match.
  *
- * reseal() recomputes every checksum of an edited index file (chunks,
- * sections, table, header), so the damage reaches the decoders and the
- * structural checks instead of being caught by a checksum.  bidx check must
- * report every such edit of a meaningful byte; bsearch must exit 2 with a
- * message, or give the right answer, and never crash.
+ * reseal() recomputes every checksum of an edited segment file (chunks,
+ * sections, table, header).  The manifest pins each segment's table
+ * checksum, so a query through the index must refuse every such edit; and
+ * the same segment opened on its own (bidx_index_wrap, as the fuzzer does)
+ * lets the damage reach the decoders and the structural checks, which must
+ * never crash.  bidx check must report every edit of a meaningful byte.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -219,8 +220,37 @@ Test(check, checksum_damage_is_reported_where_it_is)
 
 /* Edits one byte, reseals, and checks both bidx check and a query. */
 typedef struct tally {
-	int edits, found, refused, same, other;
+	int edits, found, refused, same, other;   /* the segment alone */
+	int pinned;                               /* refused through the manifest */
 } tally;
+
+/* The answer of the bad segment on its own, without the manifest's pin. */
+static bidx_err answer_alone(const char *query, char **out)
+{
+	bidx_segment *seg;
+	bidx_index *ix;
+	bidx_qnode *q;
+	bidx_result r;
+	char why[256];
+	size_t ep, n = 0;
+	*out = NULL;
+	bidx_err rc = bidx_segment_open_file(badf, &seg, why, sizeof why);
+	if (rc)
+		return rc;
+	cr_assert_eq(bidx_index_wrap(seg, &ix), BIDX_OK);
+	cr_assert_eq(bidx_query_parse(query, &q, why, sizeof why, &ep), BIDX_OK);
+	rc = bidx_query_eval(ix, q, &r, why, sizeof why);
+	if (!rc) {
+		FILE *f = open_memstream(out, &n);
+		bidx_outopts o = {.mode = BIDX_OUT_JSON, .limit = 100, .f = f};
+		rc = bidx_output(ix, &r, &o);
+		fclose(f);
+		bidx_result_free(&r);
+	}
+	bidx_query_free(q);
+	bidx_index_close(ix);
+	return rc;
+}
 
 static void edit_and_check(uint64_t at, uint8_t x, int must_find, const char *what, tally *t,
                            const char *want)
@@ -239,6 +269,11 @@ static void edit_and_check(uint64_t at, uint8_t x, int must_find, const char *wh
 		             (unsigned long long)at, x);
 	char *out;
 	bidx_err rc = answer(bad, "クレジットカード OR 個人情報", &out);
+	cr_assert_eq(rc, BIDX_ECORRUPT, "%s: a resealed edit of byte %llu was not refused "
+	             "through the manifest (%d)", what, (unsigned long long)at, rc);
+	t->pinned++;
+	free(out);
+	rc = answer_alone("クレジットカード OR 個人情報", &out);
 	cr_assert(rc == BIDX_OK || rc == BIDX_ECORRUPT || rc == BIDX_EVERSION,
 	          "%s: edit of byte %llu gave error %d", what, (unsigned long long)at, rc);
 	if (rc)
@@ -272,9 +307,10 @@ Test(check, resealed_edits_of_every_section_are_found)
 			for (int bit = 0; bit < 8; bit += 3)
 				edit_and_check(off + a, (uint8_t)(1u << bit), secs[i].must, names[secs[i].id],
 				               &t, want);
-		fprintf(stderr, "%-8s %4d resealed edits: %4d reported by bidx check; queries: %d refused, "
-		        "%d same answer, %d different\n", names[secs[i].id], t.edits, t.found,
-		        t.refused, t.same, t.other);
+		fprintf(stderr, "%-8s %4d resealed edits: %4d reported by bidx check, %4d refused by "
+		        "bsearch; the segment alone: %d refused, %d same answer, %d different\n",
+		        names[secs[i].id], t.edits, t.found, t.pinned, t.refused, t.same, t.other);
+		cr_assert_eq(t.pinned, t.edits);
 	}
 	/* META: every field but the reserved ones and build_time */
 	uint64_t off, len;
@@ -296,6 +332,10 @@ static void bsearch_refuses(const uint8_t *m, const char *what)
 	char *out = run(cmd, &st);
 	cr_assert_eq(st, 2, "%s: bsearch answered (exit %d):\n%s", what, st, out);
 	cr_assert(strstr(out, "corrupt") || strstr(out, "bsearch:"), "%s: no message:\n%s", what, out);
+	free(out);
+	/* the manifest's pin refused it; the decoders must too, on their own */
+	bidx_err rc = answer_alone("クレジットカード", &out);
+	cr_assert_eq(rc, BIDX_ECORRUPT, "%s: the segment alone was not refused (%d)", what, rc);
 	free(out);
 	cr_assert_gt(problems(bad), 0, "%s: not reported by bidx check", what);
 }
