@@ -111,10 +111,12 @@ static size_t fold_spellings(uint32_t *cp, size_t n, uint32_t *ss, uint32_t *se,
 	while (r < n) {
 		const variant *v = starts_variant(cp[r]) ? match_at(cp, r, n) : NULL;
 		if (!v) {
-			cp[w] = cp[r];
-			if (ss) {
-				ss[w] = ss[r];
-				se[w] = se[r];
+			if (w != r) {   /* nothing moves until the first fold */
+				cp[w] = cp[r];
+				if (ss) {
+					ss[w] = ss[r];
+					se[w] = se[r];
+				}
 			}
 			w++;
 			r++;
@@ -141,10 +143,12 @@ static size_t fold_long_vowels(uint32_t *cp, size_t n, uint32_t *ss, uint32_t *s
 	size_t r = 0, w = 0;
 	while (r < n) {
 		if (!is_kata(cp[r])) {
-			cp[w] = cp[r];
-			if (ss) {
-				ss[w] = ss[r];
-				se[w] = se[r];
+			if (w != r) {
+				cp[w] = cp[r];
+				if (ss) {
+					ss[w] = ss[r];
+					se[w] = se[r];
+				}
 			}
 			w++;
 			r++;
@@ -160,6 +164,8 @@ static size_t fold_long_vowels(uint32_t *cp, size_t n, uint32_t *ss, uint32_t *s
 			morae += !is_small_kata(cp[k]);
 		size_t keep = t < e && t > r && morae >= 3 ? t : e;
 		for (size_t k = r; k < keep; k++, w++) {
+			if (w == k)
+				continue;
 			cp[w] = cp[k];
 			if (ss) {
 				ss[w] = ss[k];

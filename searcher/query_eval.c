@@ -66,10 +66,51 @@ static int cmp_hit_doc(const void *a, const void *b)
 	return (x->doc > y->doc) - (x->doc < y->doc);
 }
 
-static int unite(dset *a, const dset *b);
-
 /* What one segment contributes to a term: evaluated on local ids. */
 typedef bidx_err (*seg_eval_fn)(evalctx *cx, const void *arg, dset *out);
+
+/* Merges runs sorted by doc (no doc in two runs) into out, emptying them.
+ * The runs are few (one per segment): each step takes the least head. */
+static bidx_err merge_runs(dset *runs, uint32_t nr, dset *out)
+{
+	size_t total = 0;
+	uint32_t nonempty = 0, last = 0;
+	for (uint32_t i = 0; i < nr; i++)
+		if (runs[i].n) {
+			total += runs[i].n;
+			nonempty++;
+			last = i;
+		}
+	if (nonempty <= 1) {
+		if (nonempty) {
+			*out = runs[last];
+			runs[last] = (dset){0};
+		}
+		return BIDX_OK;
+	}
+	uint32_t *at = bidx_calloc(nr, sizeof *at);
+	out->h = bidx_malloc(total * sizeof *out->h);
+	if (!at || !out->h) {
+		free(at);
+		dset_free(out);
+		return BIDX_ENOMEM;
+	}
+	out->cap = total;
+	for (size_t k = 0; k < total; k++) {
+		uint32_t best = UINT32_MAX, bdoc = UINT32_MAX;
+		for (uint32_t i = 0; i < nr; i++)
+			if (at[i] < runs[i].n && runs[i].h[at[i]].doc < bdoc) {
+				bdoc = runs[i].h[at[i]].doc;
+				best = i;
+			}
+		out->h[k] = runs[best].h[at[best]++];
+	}
+	out->n = (uint32_t)total;
+	free(at);
+	for (uint32_t i = 0; i < nr; i++)
+		dset_free(&runs[i]);
+	return BIDX_OK;
+}
 
 /* Runs fn on every segment and gathers the hits under collection ids, in
  * order, leaving deleted documents out. */
@@ -80,34 +121,34 @@ static bidx_err each_segment(evalctx *cx, seg_eval_fn fn, const void *arg, dset 
 		cx->seg = ix->seg[0];
 		return fn(cx, arg, out);
 	}
+	dset *runs = bidx_calloc(ix->nseg, sizeof *runs);
+	if (!runs)
+		return BIDX_ENOMEM;
 	bidx_err rc = BIDX_OK;
 	for (uint32_t si = 0; si < ix->nseg && !rc; si++) {
-		dset part = {0};
+		dset *part = &runs[si];
 		cx->seg = ix->seg[si];
-		rc = fn(cx, arg, &part);
+		rc = fn(cx, arg, part);
 		uint32_t o = 0;
 		int sorted = 1;
-		for (uint32_t i = 0; i < part.n && !rc; i++) {
-			uint32_t g = bidx_index_global(ix, si, part.h[i].doc);
+		for (uint32_t i = 0; i < part->n && !rc; i++) {
+			uint32_t g = bidx_index_global(ix, si, part->h[i].doc);
 			if (g == BIDX_DELETED)
 				continue;
-			part.h[o] = part.h[i];
-			part.h[o].doc = g;
-			sorted &= o == 0 || part.h[o - 1].doc < g;
+			part->h[o] = part->h[i];
+			part->h[o].doc = g;
+			sorted &= o == 0 || part->h[o - 1].doc < g;
 			o++;
 		}
-		part.n = o;
-		if (!rc && !sorted)
-			qsort(part.h, part.n, sizeof *part.h, cmp_hit_doc);
-		if (!rc && out->n == 0) {
-			dset_free(out);
-			*out = part;
-			continue;
-		}
-		if (!rc && part.n && unite(out, &part))
-			rc = BIDX_ENOMEM;
-		dset_free(&part);
+		part->n = o;
+		if (!rc && !sorted)   /* a segment whose files changed order */
+			qsort(part->h, part->n, sizeof *part->h, cmp_hit_doc);
 	}
+	if (!rc)
+		rc = merge_runs(runs, ix->nseg, out);
+	for (uint32_t si = 0; si < ix->nseg; si++)
+		dset_free(&runs[si]);
+	free(runs);
 	return rc;
 }
 
