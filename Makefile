@@ -55,14 +55,14 @@ test: build
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS) -L fuzz
 
-# Every test but the long index builds (recall, durability, crash,
-# facts, snippet) under valgrind, in process (not part of make test: see
-# README, Tests).
-VALGRIND_TESTS ?= test_codecs|test_normalize|test_postings|test_query_parse|test_rank|test_termdict|test_seeds|test_encodings|test_check|test_date|test_rows|test_tokenize|test_hostile|test_fields|test_notice
+# Every test but the long index builds (recall, durability, crash, facts,
+# snippet, incremental) under valgrind, with the bidx and bsearch processes
+# the golden tests start (not part of make test: see README, Tests).
+VALGRIND_TESTS ?= test_codecs|test_normalize|test_postings|test_query_parse|test_rank|test_termdict|test_seeds|test_encodings|test_check|test_date|test_rows|test_tokenize|test_hostile|test_fields|test_notice|test_synonyms|test_variants|test_userdic
 valgrind: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -R '^($(VALGRIND_TESTS))$$' \
 	    --overwrite MemoryCheckCommand=$$(command -v valgrind) \
-	    --overwrite MemoryCheckCommandOptions="--error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --trace-children=yes --trace-children-skip=*/sh,*/rm,*/cp,*/iconv,*/sed,*/sort,*/tr,*/chmod" \
+	    --overwrite MemoryCheckCommandOptions="--error-exitcode=1 --suppressions=$(CURDIR)/tests/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite --trace-children=yes --trace-children-skip=*/rm,*/cp,*/iconv,*/sed,*/sort,*/tr,*/chmod,*/setpriv" \
 	    -T memcheck
 
 BENCH_ARGS ?=

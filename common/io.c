@@ -335,3 +335,30 @@ void bidx_unmap(const uint8_t *map, size_t size)
 	if (map && size)
 		munmap((void *)(uintptr_t)map, size);
 }
+
+/* Whether dir/a/b names a readable file; fills path. */
+static int readable(char *path, size_t n, const char *dir, const char *a, const char *b)
+{
+	if ((size_t)snprintf(path, n, "%s/%s%s", dir, a, b) >= n)
+		return 0;
+	return access(path, R_OK) == 0;
+}
+
+int bidx_dict_find(const char *name, char *path, size_t n)
+{
+	char exe[4096];
+	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (k <= 0)
+		return -1;
+	exe[k] = 0;
+	for (int up = 0; up < 3; up++) {
+		char *slash = strrchr(exe, '/');
+		if (!slash)
+			break;
+		*slash = 0;
+		if (readable(path, n, exe, "dict/", name) ||
+		    (up == 0 && readable(path, n, exe, "../share/bidx/", name)))
+			return 0;
+	}
+	return -1;
+}

@@ -64,6 +64,12 @@ void bidx_out_cleanup_stale(const char *dir);
 bidx_err bidx_map_file(const char *path, const uint8_t **map, size_t *size);
 void bidx_unmap(const uint8_t *map, size_t size);
 
+/* Finds the data file dict/NAME of this program: beside the running
+ * executable or up to two directories above it (the build tree: bidx,
+ * tests/test_*, bench/...), or ../share/bidx/NAME beside it (an installed
+ * tree).  Fills path[0..n) and returns 0, or -1 when there is none. */
+int bidx_dict_find(const char *name, char *path, size_t n);
+
 /* path join: "a" + "b" -> "a/b", "a/" + "b" -> "a/b"; malloc'd or NULL. */
 char *bidx_path_join(const char *a, const char *b);
 

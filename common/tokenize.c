@@ -1,5 +1,6 @@
 #include "tokenize.h"
 #include "fault.h"
+#include "io.h"
 
 #include <mecab.h>
 #include <stdio.h>
@@ -17,18 +18,9 @@ struct bidx_tokenizer {
 	mecab_lattice_t *lattice;
 };
 
-/* Whether dir/rel names a readable file; fills path. */
-static int try_dic(char *path, size_t n, const char *dir, const char *rel)
-{
-	if ((size_t)snprintf(path, n, "%s/%s", dir, rel) >= n)
-		return 0;
-	return access(path, R_OK) == 0;
-}
-
 int bidx_userdic_find(char *path, size_t n)
 {
 	const char *env = getenv("BIDX_USERDIC");
-	char exe[4096];
 	if (env) {
 		if (!*env || !strcmp(env, "none")) {
 			path[0] = 0;
@@ -41,19 +33,8 @@ int bidx_userdic_find(char *path, size_t n)
 		snprintf(path, n, "BIDX_USERDIC=%s cannot be read", env);
 		return -1;
 	}
-	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (k > 0) {
-		exe[k] = 0;
-		for (int up = 0; up < 3; up++) {
-			char *slash = strrchr(exe, '/');
-			if (!slash)
-				break;
-			*slash = 0;
-			if (try_dic(path, n, exe, "dict/" BIDX_USERDIC_NAME) ||
-			    (up == 0 && try_dic(path, n, exe, "../share/bidx/" BIDX_USERDIC_NAME)))
-				return 0;
-		}
-	}
+	if (bidx_dict_find(BIDX_USERDIC_NAME, path, n) == 0)
+		return 0;
 	snprintf(path, n, "no user dictionary %s in dict/ beside the program or above it, nor in "
 	         "../share/bidx/ (build it with cmake, or set BIDX_USERDIC to its path, or to "
 	         "none for ipadic alone)", BIDX_USERDIC_NAME);

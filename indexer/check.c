@@ -80,17 +80,26 @@ typedef struct ctx {
 
 static void problem(ctx *c, int sec, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void problem(ctx *c, int sec, const char *fmt, ...)
+static void vreport(ctx *c, const char *file, const char *section, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+/* Counts a problem and passes it on while under max_reports. */
+static void vreport(ctx *c, const char *file, const char *section, const char *fmt, va_list ap)
 {
 	char msg[512];
-	va_list ap;
 	c->st->problems++;
 	if (c->st->problems > c->max_reports)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	c->fn(file, section, msg, c->arg);
+}
+
+static void problem(ctx *c, int sec, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(c, c->file, sec_name[sec], fmt, ap);
 	va_end(ap);
-	c->fn(c->file, sec_name[sec], msg, c->arg);
 }
 
 /* ---- raw pass: bytes and checksums ---- */
@@ -573,15 +582,10 @@ static void man_problem(ctx *c, const char *fmt, ...) __attribute__((format(prin
 
 static void man_problem(ctx *c, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
-	c->st->problems++;
-	if (c->st->problems > c->max_reports)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vreport(c, BIDX_MANIFEST_FILE, "MANIFEST", fmt, ap);
 	va_end(ap);
-	c->fn(BIDX_MANIFEST_FILE, "MANIFEST", msg, c->arg);
 }
 
 /* One segment file: bytes and checksums, then (if its table holds) every

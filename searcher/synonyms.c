@@ -24,34 +24,15 @@ struct bidx_synonyms {
 	size_t ngroups;
 };
 
-static int try_path(char *path, size_t n, const char *dir, const char *rel)
-{
-	if ((size_t)snprintf(path, n, "%s/%s", dir, rel) >= n)
-		return 0;
-	return access(path, R_OK) == 0;
-}
-
 int bidx_synonyms_find(char *path, size_t n)
 {
 	const char *env = getenv("BIDX_SYNONYMS");
-	char exe[4096];
 	if (env) {
 		snprintf(path, n, "%s", !*env || !strcmp(env, "none") ? "" : env);
 		return 0;
 	}
-	ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (k > 0) {
-		exe[k] = 0;
-		for (int up = 0; up < 3; up++) {
-			char *slash = strrchr(exe, '/');
-			if (!slash)
-				break;
-			*slash = 0;
-			if (try_path(path, n, exe, "dict/" BIDX_SYNONYMS_NAME) ||
-			    (up == 0 && try_path(path, n, exe, "../share/bidx/" BIDX_SYNONYMS_NAME)))
-				return 0;
-		}
-	}
+	if (bidx_dict_find(BIDX_SYNONYMS_NAME, path, n) == 0)
+		return 0;
 	snprintf(path, n, "no %s in dict/ beside the program or above it", BIDX_SYNONYMS_NAME);
 	return -1;
 }

@@ -121,20 +121,16 @@ static uint64_t problems(const char *dir)
 	return st.problems;
 }
 
-/* Query + rendering in-process, the way bsearch does it (ASan watches). */
-static bidx_err answer(const char *dir, const char *query, char **out)
+/* Query + rendering in-process, the way bsearch does it (ASan watches);
+ * closes ix. */
+static bidx_err render(bidx_index *ix, const char *query, char **out)
 {
-	bidx_index *ix;
 	bidx_qnode *q;
 	bidx_result r;
 	char why[256];
 	size_t ep, n = 0;
-	*out = NULL;
-	bidx_err rc = bidx_index_open(dir, &ix, why, sizeof why);
-	if (rc)
-		return rc;
 	cr_assert_eq(bidx_query_parse(query, &q, why, sizeof why, &ep), BIDX_OK);
-	rc = bidx_query_eval(ix, q, &r, why, sizeof why);
+	bidx_err rc = bidx_query_eval(ix, q, &r, why, sizeof why);
 	if (!rc) {
 		FILE *f = open_memstream(out, &n);
 		bidx_outopts o = {.mode = BIDX_OUT_JSON, .limit = 100, .f = f};
@@ -145,6 +141,15 @@ static bidx_err answer(const char *dir, const char *query, char **out)
 	bidx_query_free(q);
 	bidx_index_close(ix);
 	return rc;
+}
+
+static bidx_err answer(const char *dir, const char *query, char **out)
+{
+	bidx_index *ix;
+	char why[256];
+	*out = NULL;
+	bidx_err rc = bidx_index_open(dir, &ix, why, sizeof why);
+	return rc ? rc : render(ix, query, out);
 }
 
 static char *run(const char *cmd, int *st)
@@ -229,27 +234,13 @@ static bidx_err answer_alone(const char *query, char **out)
 {
 	bidx_segment *seg;
 	bidx_index *ix;
-	bidx_qnode *q;
-	bidx_result r;
 	char why[256];
-	size_t ep, n = 0;
 	*out = NULL;
 	bidx_err rc = bidx_segment_open_file(badf, &seg, why, sizeof why);
 	if (rc)
 		return rc;
 	cr_assert_eq(bidx_index_wrap(seg, &ix), BIDX_OK);
-	cr_assert_eq(bidx_query_parse(query, &q, why, sizeof why, &ep), BIDX_OK);
-	rc = bidx_query_eval(ix, q, &r, why, sizeof why);
-	if (!rc) {
-		FILE *f = open_memstream(out, &n);
-		bidx_outopts o = {.mode = BIDX_OUT_JSON, .limit = 100, .f = f};
-		rc = bidx_output(ix, &r, &o);
-		fclose(f);
-		bidx_result_free(&r);
-	}
-	bidx_query_free(q);
-	bidx_index_close(ix);
-	return rc;
+	return render(ix, query, out);
 }
 
 static void edit_and_check(uint64_t at, uint8_t x, int must_find, const char *what, tally *t,

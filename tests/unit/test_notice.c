@@ -96,9 +96,13 @@ Test(notice, livedoor_measurement, .timeout = 300)
 {
 	const char *dir = tu_corpus("livedoor");
 	char sub[4200];
-	if (!dir || (snprintf(sub, sizeof sub, "%s/text", dir), !opendir(sub)))
+	DIR *top = NULL;
+	if (dir) {
+		snprintf(sub, sizeof sub, "%s/text", dir);
+		top = opendir(sub);
+	}
+	if (!top)
 		cr_skip_test("livedoor corpus not available");
-	DIR *top = opendir(sub);
 	struct dirent *e;
 	int docs = 0, titles = 0, dates = 0, orgs = 0;
 	while ((e = readdir(top))) {
