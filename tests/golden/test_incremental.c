@@ -429,3 +429,30 @@ Test(incremental, small_updates_are_merged_by_size_tier)
 		              ix->man.segs[s].ndocs);
 	bidx_index_close(ix);
 }
+
+/* The worked example of docs/FORMAT.md, manifest side. */
+Test(incremental, format_worked_example_manifest)
+{
+	char p[1200];
+	snprintf(p, sizeof p, "%s/a.txt", work);
+	write_file(p, "個人情報", strlen("個人情報"));
+	bidx_build_stats st = build(inc, 0, 0);
+	cr_assert_eq(st.live_docs, 1);
+	bidx_manifest m;
+	char why[256];
+	cr_assert_eq(bidx_manifest_read(inc, 1, &m, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(m.nsegs, 1);
+	cr_assert_eq(m.segs[0].seq, 1);
+	cr_assert_eq(m.segs[0].ndocs, 1);
+	cr_assert_eq(m.segs[0].map[0], 0);
+	cr_assert_eq(m.ndocs, 1);
+	cr_assert_eq(m.nsrc, 1);
+	size_t pl = strlen(m.src[0].path);
+	cr_assert(pl >= 6 && !strcmp(m.src[0].path + pl - 6, "/a.txt"), "%s", m.src[0].path);
+	cr_assert_eq(m.src[0].size, 12);
+	cr_assert_eq(m.src[0].seg, 0);
+	cr_assert_eq(m.src[0].first, 0);
+	cr_assert_eq(m.src[0].ndocs, 1);
+	cr_assert_eq(m.total_chars, 4);
+	bidx_manifest_free(&m);
+}
