@@ -88,7 +88,7 @@ static bidx_err merge_runs(dset *runs, uint32_t nr, dset *out)
 		}
 		return BIDX_OK;
 	}
-	uint32_t *at = bidx_calloc(nr, sizeof *at);
+	uint32_t *at = bidx_calloc((size_t)nr + 1, sizeof *at);
 	out->h = bidx_malloc(total * sizeof *out->h);
 	if (!at || !out->h) {
 		free(at);
@@ -121,7 +121,7 @@ static bidx_err each_segment(evalctx *cx, seg_eval_fn fn, const void *arg, dset 
 		cx->seg = ix->seg[0];
 		return fn(cx, arg, out);
 	}
-	dset *runs = bidx_calloc(ix->nseg, sizeof *runs);
+	dset *runs = bidx_calloc((size_t)ix->nseg + 1, sizeof *runs);
 	if (!runs)
 		return BIDX_ENOMEM;
 	bidx_err rc = BIDX_OK;
