@@ -84,3 +84,15 @@ void tu_copy_file(const char *from, const char *to)
 	cr_assert_eq(fclose(f), 0);
 	free(data);
 }
+
+void tu_base_names(char *lines, int width, char *out, size_t n)
+{
+	out[0] = 0;
+	for (char *line = strtok(lines, "\n"); line; line = strtok(NULL, "\n")) {
+		const char *base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		size_t l = strlen(out);
+		snprintf(out + l, n - l, "%s%.*s", l ? " " : "", width > 0 ? width : (int)strlen(base),
+		         base);
+	}
+}

@@ -19,6 +19,11 @@ void tu_rmtree(const char *dir);
 /* Copies a file (asserting success). */
 void tu_copy_file(const char *from, const char *to);
 
+/* The base names of the paths in `lines` (bsearch -l output, one per line;
+ * consumed), space separated into out, each cut to `width` bytes when
+ * width > 0. */
+void tu_base_names(char *lines, int width, char *out, size_t n);
+
 /* Runs a shell command, captures stdout into a malloc'd string; *status gets
  * the exit code. */
 char *tu_run(const char *cmd, int *status);

@@ -46,13 +46,7 @@ static void ranked(const char *query, char *out, size_t n)
 	int st;
 	snprintf(args, sizeof args, "-l '%s'", query);
 	char *o = bs(args, &st);
-	out[0] = 0;
-	for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n")) {
-		const char *base = strrchr(line, '/');
-		base = base ? base + 1 : line;
-		size_t l = strlen(out);
-		snprintf(out + l, n - l, "%s%.3s", l ? " " : "", base);
-	}
+	tu_base_names(o, 3, out, n);
 	free(o);
 }
 

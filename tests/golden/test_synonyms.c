@@ -192,12 +192,7 @@ static void files(const char *opts, const char *query, char *out, size_t n)
 	snprintf(cmd, sizeof cmd, "BIDX_SYNONYMS='%s' %s/bsearch -i '%s' -l %s '%s' 2>&1", table,
 	         BIDX_BINARY_DIR, ixdir, opts, query);
 	char *o = tu_run(cmd, &st);
-	out[0] = 0;
-	for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n")) {
-		const char *base = strrchr(line, '/');
-		size_t l = strlen(out);
-		snprintf(out + l, n - l, "%s%s", l ? " " : "", base ? base + 1 : line);
-	}
+	tu_base_names(o, 0, out, n);
 	free(o);
 }
 

@@ -65,12 +65,7 @@ static void files(const char *query, char *out, size_t n)
 	int st;
 	snprintf(args, sizeof args, "-l '%s'", query);
 	char *o = bs(args, &st);
-	out[0] = 0;
-	for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n")) {
-		const char *base = strrchr(line, '/');
-		size_t l = strlen(out);
-		snprintf(out + l, n - l, "%s%s", l ? " " : "", base ? base + 1 : line);
-	}
+	tu_base_names(o, 0, out, n);
 	free(o);
 }
 
