@@ -39,14 +39,17 @@ run: build
 	./$(BUILD)/bidx build -i $(BUILD)/index corpus/
 	./$(BUILD)/bsearch -i $(BUILD)/index -n 5 クレジットカード
 
-# make test: (1) the suite on the normal build, (2) the whole suite again
-# under AddressSanitizer + UBSan, (3) the libFuzzer targets, built with
-# clang, each run for FUZZ_SECONDS from seeds made of a real index.
+# make test: (1) the suite on the normal build, (2) the same suite again with
+# BIDX_NO_SHARED=1, as on a plain clone without the shared corpora, (3) the
+# whole suite again under AddressSanitizer + UBSan, (4) the libFuzzer
+# targets, built with clang, each run for FUZZ_SECONDS from seeds made of a
+# real index.
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 20
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && BIDX_NO_SHARED=1 ctest --output-on-failure -j $(JOBS)
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBIDX_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)

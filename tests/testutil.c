@@ -9,17 +9,34 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+int tu_no_shared(void)
+{
+	const char *v = getenv("BIDX_NO_SHARED");
+	return v && *v && strcmp(v, "0") != 0;
+}
+
 const char *tu_corpus(const char *set)
 {
-	static char buf[4096];
+	/* one buffer per set, so two sets can be held at once */
+	static char names[8][32], bufs[8][4096];
+	int slot = 0;
+	while (slot < 8 && names[slot][0] && strcmp(names[slot], set))
+		slot++;
+	if (slot == 8)
+		slot = 7;
+	snprintf(names[slot], sizeof names[slot], "%s", set);
+	char *buf = bufs[slot];
 	struct stat st;
-	snprintf(buf, sizeof buf, "%s/%s", BIDX_SHARED_CORPUS, set);
-	if (!stat(buf, &st) && S_ISDIR(st.st_mode))
-		return buf;
-	snprintf(buf, sizeof buf, "%s/corpus/%s", BIDX_SOURCE_DIR, set);
+	if (!tu_no_shared()) {
+		snprintf(buf, sizeof bufs[slot], "%s/%s", BIDX_SHARED_CORPUS, set);
+		if (!stat(buf, &st) && S_ISDIR(st.st_mode))
+			return buf;
+	}
+	snprintf(buf, sizeof bufs[slot], "%s/corpus/%s", BIDX_SOURCE_DIR, set);
 	if (!stat(buf, &st) && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "note: shared corpus '%s' not found beside the project; "
-		        "using the bundled copy %s\n", set, buf);
+		fprintf(stderr, "note: shared corpus '%s' %s; using the bundled copy %s\n", set,
+		        tu_no_shared() ? "hidden (BIDX_NO_SHARED)" : "not found beside the project",
+		        buf);
 		return buf;
 	}
 	return NULL;

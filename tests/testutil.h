@@ -6,8 +6,13 @@
 
 /* The directory of a corpus set ("seeds", "livedoor", "municipal"): the
  * shared one when present, else the bundled copy under corpus/ (announced
- * once on stderr), else NULL. */
+ * on stderr), else NULL.  The string stays valid, and is the same for
+ * each later call with the same set.  With BIDX_NO_SHARED set (and not "0") the shared
+ * corpora are never used, as on a plain clone. */
 const char *tu_corpus(const char *set);
+
+/* Nonzero when BIDX_NO_SHARED asks the tests to act as on a plain clone. */
+int tu_no_shared(void);
 
 /* A fresh temporary directory (removed by tu_rmtree); malloc'd. */
 char *tu_tmpdir(const char *tag);

@@ -130,10 +130,20 @@ static void setup(void)
 		snprintf(d, sizeof d, "%s/text/topic-news", ld);
 		pool_dir(d, "livedoor/text/topic-news", ".txt", 25, 29);
 	} else {
-		fprintf(stderr, "incremental: no livedoor corpus; the pool is the seeds and "
-		        "municipal CSVs only\n");
+		/* a plain clone: more CSVs, and the seeds again under new names, so
+		 * that one-file updates still fill a size tier */
+		pool_dir(csv, "municipal-more", ".csv", 6, 5);
+		int nseeds = 5;
+		for (int c = 0; c < 30; c++) {
+			char rel[4096];
+			const char *base = strrchr(pool_src[c % nseeds], '/');
+			snprintf(rel, sizeof rel, "copies/%02d_%s", c, base ? base + 1 : pool_src[c % nseeds]);
+			add_pool(pool_src[c % nseeds], rel);
+		}
+		fprintf(stderr, "incremental: no livedoor corpus; the pool is the seeds, municipal "
+		        "CSVs and renamed copies of the seeds (%d files)\n", npool);
 	}
-	cr_assert_geq(npool, 9);
+	cr_assert_geq(npool, 40);
 	tmp = tu_tmpdir("incremental");
 	snprintf(work, sizeof work, "%s/corpus", tmp);
 	snprintf(inc, sizeof inc, "%s/inc", tmp);

@@ -13,6 +13,7 @@
 #include <utf8proc.h>
 
 #include "fault.h"
+#include "testutil.h"
 #include "normalize.h"
 #include "variants.h"
 
@@ -192,15 +193,9 @@ static int is_dir(const char *path)
 
 static const char *seeds_dir(void)
 {
-	static char path[4096];
+	const char *dir = tu_corpus("seeds");
 
-	snprintf(path, sizeof path, "%s/seeds", BIDX_SHARED_CORPUS);
-	if (is_dir(path))
-		return path;
-	snprintf(path, sizeof path, "%s/corpus/seeds", BIDX_SOURCE_DIR);
-	if (is_dir(path))
-		return path;
-	return NULL;
+	return dir && is_dir(dir) ? dir : NULL;
 }
 
 /* Calls fn on every .txt file of the seeds corpus; skips the test when there is no corpus. */
