@@ -2,6 +2,7 @@
 #   make run    install what is missing, build, index corpus/ and search it
 #   make test   the same set-up, then the whole test suite
 #   make bench  the benchmarks of bench/ (minutes; BENCH_ARGS=--quick or --smoke)
+#   make install [PREFIX=/usr/local] [DESTDIR=...], make uninstall, make deb
 # Everything else is CMake (CMakeLists.txt); this file only drives it.
 
 BUILD ?= build
@@ -14,9 +15,9 @@ endif
 # Debian packages the build and the tests need.
 DEB_PKGS = gcc make cmake pkg-config libmecab-dev mecab-ipadic mecab-ipadic-utf8 mecab-utils \
            libxxhash-dev libzstd-dev libutf8proc-dev libcriterion-dev \
-           clang libclang-rt-14-dev valgrind
+           clang libclang-rt-14-dev valgrind dpkg-dev man-db
 
-.PHONY: all run test valgrind deps build clean bench
+.PHONY: all run test valgrind deps build clean bench install uninstall deb
 
 all: build
 
@@ -71,6 +72,25 @@ valgrind: build
 BENCH_ARGS ?=
 bench: build
 	BUILD=$(BUILD) bash bench/run.sh $(BENCH_ARGS)
+
+# The programs, share/bidx (user dictionary, synonyms), man pages and bash
+# completion under PREFIX; DESTDIR stages them elsewhere (packaging).
+PREFIX ?= /usr/local
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+	cp $(BUILD)/install_manifest.txt $(BUILD)/installed-files.txt
+
+# Removes what the last `make install` wrote (its list: installed-files.txt).
+uninstall:
+	@test -f $(BUILD)/installed-files.txt || { echo "nothing installed from $(BUILD)"; exit 1; }
+	sed 's|^|$(DESTDIR)|' $(BUILD)/installed-files.txt | xargs -d '\n' rm -f --
+	-rmdir $(DESTDIR)$(PREFIX)/share/bidx 2>/dev/null
+	rm -f $(BUILD)/installed-files.txt
+
+# A Debian package of the same tree (prefix /usr), dependencies from
+# dpkg-shlibdeps: build/bidx_VERSION_ARCH.deb
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
