@@ -14,6 +14,11 @@
  *   west-date = year 年 [num 月 [num 日]]
  *           | year sep mm [sep dd [T time [zone]]] (sep . / - ; "." needs dd)
  *   bare-year = 4 digits, 1868..2100, and nothing else in the input
+ * After 年 may come 度 (a fiscal year); after 月, 上旬/初旬/中旬/下旬 (a
+ * ten-day span).  A letter era with a year alone (R6) and a year.month
+ * with dots (2024.11) are dates only as the whole input (a query's value, a
+ * CSV cell, a line of their own): in running text they read like model
+ * numbers and decimals.
  * A year is four Arabic digits 1000..2999 (a kanji year needs 年 after it).
  * A month or day that is spelled out but does not exist (13月, 2月30日)
  * makes the whole thing "not a date" rather than a shorter date, since the
@@ -208,14 +213,37 @@ static int small_num(const num *v)
 	return v->kanji || (v->ndigits >= 1 && v->ndigits <= 2);
 }
 
-/* After "...年" at i: [num 月 [num 日]].  Returns the end of the date, or 0
- * when a month or day is written but does not exist. */
+/* 上旬/初旬 (1), 中旬 (11) or 下旬 (21) at i: the first day of the span, and
+ * the length of the word in *len; 0 when there is none. */
+static int32_t tenday_at(const char *s, size_t n, size_t i, int *len)
+{
+	static const struct { uint32_t first; int32_t day; } words[] = {
+		{0x4E0A /* 上 */, 1}, {0x521D /* 初 */, 1}, {0x4E2D /* 中 */, 11}, {0x4E0B /* 下 */, 21},
+	};
+	uint32_t c;
+	int k = cp_at(s, n, i, &c), k2;
+
+	for (size_t w = 0; k > 0 && w < sizeof words / sizeof *words; w++)
+		if (c == words[w].first && (k2 = match_cp(s, n, i + (size_t)k, 0x65EC /* 旬 */))) {
+			*len = k + k2;
+			return words[w].day;
+		}
+	return 0;
+}
+
+/* After "...年" at i: 度 | [num 月 [上旬|中旬|下旬 | num 日]].  Returns the end
+ * of the date, or 0 when a month or day is written but does not exist. */
 static size_t parse_md_kanji(const char *s, size_t n, size_t i, bidx_date *out)
 {
 	size_t j, end = i;
+	int32_t third;
 	num v;
 	int k;
 
+	if ((k = match_cp(s, n, i, 0x5EA6 /* 度 */))) {
+		out->prec = BIDX_DATE_FISCAL;
+		return i + (size_t)k;
+	}
 	j = read_num(s, n, skip_spaces(s, n, i), &v);
 	if (!small_num(&v) || !(k = match_cp(s, n, skip_spaces(s, n, j), 0x6708 /* 月 */)))
 		return end;
@@ -224,6 +252,11 @@ static size_t parse_md_kanji(const char *s, size_t n, size_t i, bidx_date *out)
 	out->m = (int32_t)v.v;
 	out->prec = BIDX_DATE_MONTH;
 	end = skip_spaces(s, n, j) + (size_t)k;
+	if ((third = tenday_at(s, n, skip_spaces(s, n, end), &k)) > 0) {
+		out->d = third;
+		out->prec = BIDX_DATE_TENDAY;
+		return skip_spaces(s, n, end) + (size_t)k;
+	}
 	j = read_num(s, n, skip_spaces(s, n, end), &v);
 	if (!small_num(&v) || !(k = match_cp(s, n, skip_spaces(s, n, j), 0x65E5 /* 日 */)))
 		return end;
@@ -271,8 +304,10 @@ static size_t skip_time(const char *s, size_t n, size_t i)
 }
 
 /* After the year at i: sep mm [sep dd [time]].  need_day: the form is only
- * a date with all three parts (H28.9.16).  Returns the end or 0. */
-static size_t parse_md_sep(const char *s, size_t n, size_t i, int need_day, bidx_date *out)
+ * a date with all three parts (H28.9.16); whole: s[0..n) is all the input.
+ * Returns the end or 0. */
+static size_t parse_md_sep(const char *s, size_t n, size_t i, int need_day, int whole,
+                           bidx_date *out)
 {
 	uint32_t sep, sep2;
 	size_t j;
@@ -288,8 +323,13 @@ static size_t parse_md_sep(const char *s, size_t n, size_t i, int need_day, bidx
 	out->m = (int32_t)v.v;
 	out->prec = BIDX_DATE_MONTH;
 	sep2 = sep_at(s, n, j, &k2);
-	if (sep2 != sep || cp_at(s, n, j + (size_t)k2, &sep2) == 0 || arabic_digit(sep2) < 0)
-		return need_day || sep == '.' ? 0 : j;
+	if (sep2 != sep || cp_at(s, n, j + (size_t)k2, &sep2) == 0 || arabic_digit(sep2) < 0) {
+		/* in running text 2024.11 reads like a decimal: a month only as
+		 * the whole input */
+		if (need_day || (sep == '.' && !(whole && j == n)))
+			return 0;
+		return j;
+	}
 	j = read_arabic(s, n, j + (size_t)k2, clear_num(&v));
 	if (v.ndigits > 2 || v.v < 1 || v.v > days_in_month(out->y, out->m))
 		return 0;
@@ -324,7 +364,8 @@ static int era_at(const char *s, size_t n, size_t i, int *len, int *letter)
 	return -1;
 }
 
-static size_t parse_era(const char *s, size_t n, bidx_date *out)
+/* whole: s[0..n) is all the input (a query's value), not running text. */
+static size_t parse_era(const char *s, size_t n, int whole, bidx_date *out)
 {
 	size_t i, j;
 	int e, len, letter, k;
@@ -350,10 +391,14 @@ static size_t parse_era(const char *s, size_t n, bidx_date *out)
 	out->prec = BIDX_DATE_YEAR;
 	if ((k = match_cp(s, n, skip_spaces(s, n, j), 0x5E74 /* 年 */)))
 		return parse_md_kanji(s, n, skip_spaces(s, n, j) + (size_t)k, out);
-	return letter ? parse_md_sep(s, n, j, 1, out) : 0;
+	if (!letter)
+		return 0;
+	if (sep_at(s, n, j, &k))
+		return parse_md_sep(s, n, j, 1, whole, out);
+	return whole && j == n ? j : 0;   /* R6: the whole input only */
 }
 
-static size_t parse_western(const char *s, size_t n, bidx_date *out)
+static size_t parse_western(const char *s, size_t n, int whole, bidx_date *out)
 {
 	size_t j;
 	num v;
@@ -367,7 +412,7 @@ static size_t parse_western(const char *s, size_t n, bidx_date *out)
 	out->prec = BIDX_DATE_YEAR;
 	if ((k = match_cp(s, n, skip_spaces(s, n, j), 0x5E74 /* 年 */)))
 		return parse_md_kanji(s, n, skip_spaces(s, n, j) + (size_t)k, out);
-	return v.kanji ? 0 : parse_md_sep(s, n, j, 0, out);
+	return v.kanji ? 0 : parse_md_sep(s, n, j, 0, whole, out);
 }
 
 /* The whole input, trimmed, is a bare four-digit year (a query's date:2016). */
@@ -392,14 +437,14 @@ static size_t parse_bare_year(const char *s, size_t n, bidx_date *out)
 	return n;
 }
 
-static size_t parse_at(const char *s, size_t n, bidx_date *out)
+static size_t parse_at(const char *s, size_t n, int whole, bidx_date *out)
 {
 	size_t r;
 
 	memset(out, 0, sizeof *out);
-	r = parse_era(s, n, out);
+	r = parse_era(s, n, whole, out);
 	if (r == 0)
-		r = parse_western(s, n, out);
+		r = parse_western(s, n, whole, out);
 	if (r == 0)
 		memset(out, 0, sizeof *out);
 	return r;
@@ -409,7 +454,7 @@ size_t bidx_date_parse(const char *s, size_t n, bidx_date *out)
 {
 	size_t r = parse_bare_year(s, n, out);
 
-	return r ? r : parse_at(s, n, out);
+	return r ? r : parse_at(s, n, 1, out);
 }
 
 /* May a date start at s[i], given the character before it?  Not inside a
@@ -451,12 +496,12 @@ size_t bidx_date_find(const char *s, size_t n, size_t *at, bidx_date *out)
 	int k;
 
 	*at = 0;
-	r = parse_bare_year(s, n, out);
-	if (r)
-		return r;
+	r = bidx_date_parse(s, n, out);
+	if (r == n)
+		return r;   /* all of s is one date: the forms only whole inputs have too */
 	while (i < n) {
 		k = cp_at(s, n, i, &c);
-		if (may_start(s, n, i, prev) && (r = parse_at(s + i, n - i, out)) > 0) {
+		if (may_start(s, n, i, prev) && (r = parse_at(s + i, n - i, 0, out)) > 0) {
 			*at = i;
 			return r;
 		}
@@ -483,17 +528,26 @@ void bidx_date_span(const bidx_date *d, int32_t *lo, int32_t *hi)
 	case BIDX_DATE_DAY:
 		*lo = *hi = y * 10000 + d->m * 100 + d->d;
 		return;
+	case BIDX_DATE_FISCAL:
+		*lo = y * 10000 + 401;
+		*hi = (y + 1) * 10000 + 331;
+		return;
+	case BIDX_DATE_TENDAY:
+		*lo = y * 10000 + d->m * 100 + d->d;
+		*hi = y * 10000 + d->m * 100 + (d->d >= 21 ? days_in_month(y, d->m) : d->d + 9);
+		return;
 	case BIDX_DATE_NONE:
 		break;
 	}
 	*lo = *hi = 0;
 }
 
-void bidx_date_iso(const bidx_date *d, char out[11])
+void bidx_date_iso(const bidx_date *d, char out[BIDX_DATE_ISO_SIZE])
 {
-	char buf[32];   /* room for any int, so the compiler sees no truncation */
-	int y = d->y < 0 ? 0 : d->y > 9999 ? 9999 : d->y;
+	char buf[64];   /* room for any ints, so the compiler sees no truncation */
+	int y = d->y < 0 ? 0 : d->y > 9998 ? 9998 : d->y;
 	unsigned m = (unsigned)d->m % 100u, dd = (unsigned)d->d % 100u;
+	int32_t lo, hi;
 
 	buf[0] = '\0';
 	if (d->prec == BIDX_DATE_YEAR)
@@ -502,6 +556,55 @@ void bidx_date_iso(const bidx_date *d, char out[11])
 		snprintf(buf, sizeof buf, "%04d-%02u", y, m);
 	else if (d->prec == BIDX_DATE_DAY)
 		snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, dd);
-	buf[10] = '\0';   /* y <= 9999: at most "9999-99-99" */
+	else if (d->prec == BIDX_DATE_FISCAL)
+		snprintf(buf, sizeof buf, "%04d-04/%04d-03", y, y + 1);
+	else if (d->prec == BIDX_DATE_TENDAY) {
+		bidx_date_span(d, &lo, &hi);
+		snprintf(buf, sizeof buf, "%04d-%02u-%02u/%04d-%02u-%02u", y, m, dd, y, m,
+		         (unsigned)(hi % 100));
+	}
+	buf[BIDX_DATE_ISO_SIZE - 1] = '\0';   /* y <= 9998: at most 21 bytes */
 	memcpy(out, buf, strlen(buf) + 1);
+}
+
+/* The whole of s[0..n) as one date: its span; 0, or -1 when it is none. */
+static int whole_span(const char *s, size_t n, int32_t *lo, int32_t *hi)
+{
+	bidx_date d;
+
+	if (n == 0 || bidx_date_parse(s, n, &d) != n)
+		return -1;
+	bidx_date_span(&d, lo, hi);
+	return 0;
+}
+
+int bidx_date_range(const char *s, size_t n, int32_t *lo, int32_t *hi)
+{
+	static const char *const joins[] = {"..", "\xEF\xBD\x9E" /* ～ */, "\xE3\x80\x9C" /* 〜 */,
+	                                    "~", "-"};
+	int32_t alo, ahi, blo, bhi;
+
+	*lo = 0;
+	*hi = 99991231;
+	if (whole_span(s, n, lo, hi) == 0)
+		return 0;
+	for (size_t j = 0; j < sizeof joins / sizeof *joins; j++) {
+		size_t jl = strlen(joins[j]);
+		for (size_t i = 0; i + jl <= n; i++) {
+			if (memcmp(s + i, joins[j], jl) != 0)
+				continue;
+			size_t bl = n - i - jl;
+			int open_ok = j == 0;   /* only ".." may leave an end open */
+			if ((i == 0 && !(open_ok && bl)) || (bl == 0 && !(open_ok && i)))
+				continue;
+			if (i && whole_span(s, i, &alo, &ahi))
+				continue;
+			if (bl && whole_span(s + i + jl, bl, &blo, &bhi))
+				continue;
+			*lo = i ? alo : 0;
+			*hi = bl ? bhi : 99991231;
+			return *lo <= *hi ? 0 : -1;
+		}
+	}
+	return -1;
 }

@@ -54,7 +54,7 @@ static bidx_err put_fstr(bidx_buf *b, const char *name, const char *v, size_t vl
 static bidx_err put_facts_strings(bidx_buf *b, const bidx_facts *f)
 {
 	bidx_err rc = BIDX_OK;
-	char iso[11], iso2[11], period[32];
+	char iso[BIDX_DATE_ISO_SIZE], iso2[BIDX_DATE_ISO_SIZE], period[2 * BIDX_DATE_ISO_SIZE + 4];
 	for (int i = 0; i < f->nphones && !rc; i++)
 		rc = put_fstr(b, "phone", f->phones[i], strlen(f->phones[i]), "text");
 	for (int i = 0; i < f->nemails && !rc; i++)
@@ -73,7 +73,7 @@ static bidx_err put_facts_strings(bidx_buf *b, const bidx_facts *f)
 /* The field record and FIELDSTR record of a notice. */
 static bidx_err fields_of(const bidx_notice *nt, bidx_adoc *d)
 {
-	char iso[11];
+	char iso[BIDX_DATE_ISO_SIZE];
 	bidx_err rc = BIDX_OK;
 	bidx_fieldrec *r = &d->frec;
 	if (nt->date.prec) {

@@ -17,6 +17,12 @@
 #include "notice.h"
 #include "tokenize.h"
 
+/* The revision of what analysis extracts from the same text (fields, dates,
+ * facts).  It is part of the build settings (bidx_build_settings), so an
+ * index analysed by another revision is analysed again in full rather than
+ * mixing old and new fields.  2: fiscal years, ten-day spans, R6/2024.11. */
+#define BIDX_ANALYSIS_REVISION 2u
+
 typedef struct bidx_adoc {
 	char *path;              /* as printed: FILE or FILE:LINE; owned */
 	char *text;              /* the stored text; owned */

@@ -815,8 +815,8 @@ uint64_t bidx_build_settings(const struct bidx_colmap *map)
 {
 	bidx_buf b = BIDX_BUF_INIT;
 	char head[96], dic[4096];
-	snprintf(head, sizeof head, "bidx %s format %u normaliser %u;", BIDX_VERSION,
-	         BIDX_FORMAT_VERSION, BIDX_NORM_REVISION);
+	snprintf(head, sizeof head, "bidx %s format %u normaliser %u analysis %u;", BIDX_VERSION,
+	         BIDX_FORMAT_VERSION, BIDX_NORM_REVISION, BIDX_ANALYSIS_REVISION);
 	bidx_buf_put(&b, head, strlen(head));
 	/* the words MeCab finds depend on the user dictionary's content */
 	if (bidx_userdic_find(dic, sizeof dic) == 0 && dic[0]) {

@@ -43,46 +43,30 @@ uint32_t bidx_filter_vocab_bits(const char *field, const bidx_fieldrec *r)
 	return r->authorities;
 }
 
-/* A date whose text is all of v. */
-static int whole_date(const char *v, size_t n, bidx_date *d)
-{
-	return n > 0 && bidx_date_parse(v, n, d) == n;
-}
-
 int bidx_filter_date_range(const char *v, int32_t *lo, int32_t *hi)
 {
-	bidx_date a, b;
-	int32_t alo, ahi, blo;
 	size_t n = strlen(v);
-	const char *dots = strstr(v, "..");
-	*lo = 0;
-	*hi = 99991231;
-	if (dots) {
-		size_t al = (size_t)(dots - v), bl = n - al - 2;
-		if ((al && !whole_date(v, al, &a)) || (bl && !whole_date(dots + 2, bl, &b)) || (!al && !bl))
-			return -1;
-		if (al)
-			bidx_date_span(&a, lo, &ahi);
-		if (bl)
-			bidx_date_span(&b, &blo, hi);
-		return *lo <= *hi ? 0 : -1;
-	}
 	int ge = !strncmp(v, ">=", 2), le = !strncmp(v, "<=", 2);
 	int gt = !ge && v[0] == '>', lt = !le && v[0] == '<';
 	size_t skip = ge || le ? 2 : gt || lt ? 1 : 0;
-	if (!whole_date(v + skip, n - skip, &a))
+	int32_t alo, ahi;
+	bidx_date d;
+	if (!skip)
+		return bidx_date_range(v, n, lo, hi);
+	/* a bound is one date, not a range */
+	if (n == skip || bidx_date_parse(v + skip, n - skip, &d) != n - skip)
 		return -1;
-	bidx_date_span(&a, &alo, &ahi);
+	bidx_date_span(&d, &alo, &ahi);
+	*lo = 0;
+	*hi = 99991231;
 	if (ge)
 		*lo = alo;
 	else if (gt)
 		*lo = ahi + 1;
 	else if (le)
 		*hi = ahi;
-	else if (lt)
-		*hi = alo - 1;
 	else
-		*lo = alo, *hi = ahi;
+		*hi = alo - 1;
 	return 0;
 }
 

@@ -30,8 +30,10 @@ bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *valu
 const char *const *bidx_filter_vocab(const char *field);
 uint32_t bidx_filter_vocab_bits(const char *field, const bidx_fieldrec *r);
 
-/* Parses a date query value ("2016", "2018-01..2019-03", ">=2020-01-01",
- * "平成28年") into an inclusive yyyymmdd range; -1 when malformed. */
+/* Parses a date query value ("2016", "2018-01..2019-03", "2016-2018",
+ * "2016～2018", ">=2020-01-01", "平成28年", "令和6年度", "R6", "2024年5月上旬";
+ * bidx_date_range in date.h) into an inclusive yyyymmdd range; -1 when
+ * malformed. */
 int bidx_filter_date_range(const char *v, int32_t *lo, int32_t *hi);
 
 /* Parses an affected-count value ("10000", ">=10000", "1000..50000",

@@ -41,6 +41,7 @@ static const char help[] =
 	"  title:お詫び  org:九州商船  category:イベント  leaked:セキュリティコード\n"
 	"  method:インジェクション  authority:警察    text fields match like body text\n"
 	"  date:2016  date:2018-01..2019-03  date:>=2020-01-01  date:平成28年\n"
+	"  date:令和6年度 (April-March)  date:R6  date:2024.11  date:2016-2018\n"
 	"  affected:>=10000  affected:1000..50000   affected people or records\n"
 	"  NAME:value       any other field by its name (url:, phone:, email:,\n"
 	"                   period:, a CSV column name); unknown names are plain text\n"

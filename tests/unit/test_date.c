@@ -17,7 +17,7 @@
 static void expect(const char *s, const char *iso, size_t want_len)
 {
 	bidx_date d;
-	char buf[11];
+	char buf[BIDX_DATE_ISO_SIZE];
 	size_t n = bidx_date_parse(s, strlen(s), &d);
 
 	cr_assert_eq(n, want_len ? want_len : strlen(s), "%s: consumed %zu", s, n);
@@ -38,7 +38,7 @@ static void expect_find(const char *text, const char *match, const char *iso)
 {
 	bidx_date d;
 	size_t at, n = bidx_date_find(text, strlen(text), &at, &d);
-	char buf[11];
+	char buf[BIDX_DATE_ISO_SIZE];
 
 	if (match == NULL) {
 		cr_assert_eq(n, 0, "%s: found %.*s", text, (int)n, text + at);
@@ -104,7 +104,8 @@ Test(date, numerals)
 Test(date, partial_consumption)
 {
 	/* The date ends where its last part ends; what follows is not eaten. */
-	expect("2018年度", "2018", strlen("2018年"));
+	expect("2018年度は", "2018-04/2019-03", strlen("2018年度"));
+	expect("2018年頃", "2018", strlen("2018年"));
 	expect("2018年1月15日(月)", "2018-01-15", strlen("2018年1月15日"));
 	expect("2018年1月に", "2018-01", strlen("2018年1月"));
 	expect("2018年 3件", "2018", strlen("2018年"));
@@ -141,13 +142,13 @@ Test(date, invalid)
 	expect_none("2018年4月31日");
 	expect_none("2024-13-01");
 	expect_none("2024-02-30");
-	expect_none("2024.04");        /* a dotted year.month reads like a decimal */
+	expect_none("2024.04 号");     /* inside text a dotted year.month reads like a decimal */
 	expect_none("2024-04-155");
 	expect_none("平成32年");       /* 平成 ended in its 31st year */
 	expect_none("昭和65年");
 	expect_none("令和0年");
 	expect_none("平成28");
-	expect_none("H28");
+	expect_none("H28 の");        /* an era letter and a year alone: only a whole input */
 	expect_none("H28.9");
 	expect_none("0120-102-291");
 	expect_none("03-3456-4071");
@@ -192,7 +193,7 @@ Test(date, seeds)
 		{"003_5a5215cd65d3f6e3.txt", "2024-05-21"},
 		{"004_d9cd4af4c8fa6ca2.txt", "2016-11-09"},
 	};
-	char path[4096], *text, buf[11];
+	char path[4096], *text, buf[BIDX_DATE_ISO_SIZE];
 	size_t i, n, at;
 	bidx_date d;
 	FILE *f;
@@ -245,7 +246,7 @@ Test(date, span)
 Test(date, iso)
 {
 	bidx_date d = {2016, 9, 16, BIDX_DATE_DAY};
-	char buf[11];
+	char buf[BIDX_DATE_ISO_SIZE];
 
 	bidx_date_iso(&d, buf);
 	cr_assert_str_eq(buf, "2016-09-16");
@@ -278,4 +279,135 @@ Test(date, prefixes_stay_in_bounds)
 			free(copy);
 		}
 	}
+}
+
+static void expect_span(const char *s, int32_t want_lo, int32_t want_hi)
+{
+	bidx_date d;
+	int32_t lo, hi;
+
+	cr_assert_eq(bidx_date_parse(s, strlen(s), &d), strlen(s), "%s: not all parsed", s);
+	bidx_date_span(&d, &lo, &hi);
+	cr_assert_eq(lo, want_lo, "%s: from %d, want %d", s, lo, want_lo);
+	cr_assert_eq(hi, want_hi, "%s: to %d, want %d", s, hi, want_hi);
+}
+
+Test(date, fiscal_years)
+{
+	expect("令和6年度", "2024-04/2025-03", 0);
+	expect("2024年度", "2024-04/2025-03", 0);
+	expect("R6年度", "2024-04/2025-03", 0);
+	expect("平成三十年度", "2018-04/2019-03", 0);
+	expect("令和元年度", "2019-04/2020-03", 0);
+	expect_span("令和6年度", 20240401, 20250331);
+	expect_span("２０１９年度", 20190401, 20200331);
+	/* in running text: the fiscal year, not the calendar year */
+	expect_find("令和6年度の予算について", "令和6年度", "2024-04/2025-03");
+	/* 年 followed by another word is still the calendar year */
+	expect_find("2024年度々の", "2024年度", "2024-04/2025-03");
+	expect("2024年頃", "2024", strlen("2024年"));
+}
+
+Test(date, ten_day_spans)
+{
+	expect("2024年5月上旬", "2024-05-01/2024-05-10", 0);
+	expect("2024年5月初旬", "2024-05-01/2024-05-10", 0);
+	expect("令和6年5月中旬", "2024-05-11/2024-05-20", 0);
+	expect("2024年2月下旬", "2024-02-21/2024-02-29", 0);
+	expect("2023年2月下旬", "2023-02-21/2023-02-28", 0);
+	expect_span("2024年11月下旬", 20241121, 20241130);
+	expect_find("2024年6月上旬に判明しました", "2024年6月上旬", "2024-06-01/2024-06-10");
+	/* 中 alone is no span: the month */
+	expect("2024年5月中に", "2024-05", strlen("2024年5月"));
+}
+
+Test(date, era_letters_alone_only_as_the_whole_input)
+{
+	expect("R6", "2024", 0);
+	expect("H28", "2016", 0);
+	expect("S63", "1988", 0);
+	expect("Ｒ６", "2024", 0);
+	expect("R6.5.1", "2024-05-01", 0);
+	expect_none("R100");
+	expect_none("H32");   /* 平成 ended in its 31st year */
+	/* never in running text: model numbers, sizes */
+	expect_find("型式 R6 を導入", NULL, NULL);
+	expect_find("H28 サイズ", NULL, NULL);
+}
+
+Test(date, year_dot_month)
+{
+	expect("2024.11", "2024-11", 0);
+	expect("2024.11.15", "2024-11-15", 0);
+	expect_none("2024.13");
+	expect_none("2024.11.45");
+	expect_none("2024.115");
+	expect_none("2024.11 第3号");
+	expect_find("発行 2024.11 第3号", NULL, NULL);
+	expect_find("2024.11", "2024.11", "2024-11");   /* a line, a cell of its own */
+	expect_find("R6", "R6", "2024");
+}
+
+static void expect_range(const char *s, int32_t want_lo, int32_t want_hi)
+{
+	int32_t lo, hi;
+
+	cr_assert_eq(bidx_date_range(s, strlen(s), &lo, &hi), 0, "%s: not a range", s);
+	cr_assert_eq(lo, want_lo, "%s: from %d, want %d", s, lo, want_lo);
+	cr_assert_eq(hi, want_hi, "%s: to %d, want %d", s, hi, want_hi);
+}
+
+static void expect_no_range(const char *s)
+{
+	int32_t lo, hi;
+
+	cr_assert_eq(bidx_date_range(s, strlen(s), &lo, &hi), -1, "%s: read as %d..%d", s, lo, hi);
+}
+
+Test(date, ranges_as_queries_write_them)
+{
+	expect_range("2016", 20160101, 20161231);
+	expect_range("2016..2018", 20160101, 20181231);
+	expect_range("2016-2018", 20160101, 20181231);
+	expect_range("2016～2018", 20160101, 20181231);
+	expect_range("2016〜2018", 20160101, 20181231);
+	expect_range("2016~2018", 20160101, 20181231);
+	expect_range("2018-01-2019-03", 20180101, 20190331);
+	expect_range("2018-01", 20180101, 20180131);      /* a month, not a range */
+	expect_range("2024-05-01", 20240501, 20240501);
+	expect_range("令和5年度～令和6年度", 20230401, 20250331);
+	expect_range("H28..R1", 20160101, 20191231);
+	expect_range("2024..", 20240101, 99991231);
+	expect_range("..2024-03", 0, 20240331);
+	expect_no_range("2018-2016");   /* ends before it starts */
+	expect_no_range("2016-");
+	expect_no_range("～2016");
+	expect_no_range("..");
+	expect_no_range("");
+	expect_no_range("2016-abc");
+}
+
+#include "filter.h"
+
+/* date: query values take every form a notice writes (searcher/filter.c). */
+Test(date, query_values)
+{
+	static const struct { const char *q; int32_t lo, hi; } ok[] = {
+		{"令和6年度", 20240401, 20250331}, {"R6", 20240101, 20241231},
+		{"H28", 20160101, 20161231},       {"S63", 19880101, 19881231},
+		{"R6.5.1", 20240501, 20240501},    {"2024.11", 20241101, 20241130},
+		{"2016-2018", 20160101, 20181231}, {"2016～2018", 20160101, 20181231},
+		{"2024年5月下旬", 20240521, 20240531}, {">=令和6年度", 20240401, 99991231},
+		{"<2024.11", 0, 20241100}, /* before its first day */       {"2018-01..2019-03", 20180101, 20190331},
+	};
+	int32_t lo, hi;
+
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+		cr_assert_eq(bidx_filter_date_range(ok[i].q, &lo, &hi), 0, "date:%s refused", ok[i].q);
+		cr_assert_eq(lo, ok[i].lo, "date:%s from %d", ok[i].q, lo);
+		cr_assert_eq(hi, ok[i].hi, "date:%s to %d", ok[i].q, hi);
+	}
+	cr_assert_eq(bidx_filter_date_range(">=2016-2018", &lo, &hi), -1);
+	cr_assert_eq(bidx_filter_date_range("R", &lo, &hi), -1);
+	cr_assert_eq(bidx_filter_date_range("2018～2016", &lo, &hi), -1);
 }

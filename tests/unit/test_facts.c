@@ -82,7 +82,7 @@ static void facts_of(const char *text, bidx_facts *f)
 
 static void expect_period(const bidx_facts *f, const char *from, const char *to)
 {
-	char a[11], b[11];
+	char a[BIDX_DATE_ISO_SIZE], b[BIDX_DATE_ISO_SIZE];
 
 	bidx_date_iso(&f->period_from, a);
 	bidx_date_iso(&f->period_to, b);

@@ -54,7 +54,7 @@ Test(notice, seed_titles_dates_orgs)
 	const char *dir = tu_corpus("seeds");
 	cr_assert(dir);
 	for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++) {
-		char path[4200], got[512], iso[11] = "";
+		char path[4200], got[512], iso[BIDX_DATE_ISO_SIZE] = "";
 		char *d;
 		size_t n;
 		bidx_notice nt;
@@ -78,7 +78,7 @@ Test(notice, web_article_layout)
 	                           "2012-09-04T12:45:00+0900\n"
 	                           "見出しの行\n本文です。\n";
 	bidx_notice nt;
-	char v[256], iso[11];
+	char v[256], iso[BIDX_DATE_ISO_SIZE];
 	bidx_notice_from_text(&nt, "corpus/news/topic-1.txt", text, sizeof text - 1);
 	bidx_date_iso(&nt.date, iso);
 	cr_assert_str_eq(iso, "2012-09-04");
