@@ -14,7 +14,7 @@ endif
 # Debian packages the build and the tests need.
 DEB_PKGS = gcc make cmake pkg-config libmecab-dev mecab-ipadic mecab-ipadic-utf8 mecab-utils \
            libxxhash-dev libzstd-dev libutf8proc-dev libcriterion-dev \
-           clang libclang-rt-14-dev valgrind
+           clang libclang-rt-14-dev valgrind libmicrohttpd-dev curl chromium
 
 .PHONY: all run test valgrind deps build clean bench
 
