@@ -15,7 +15,8 @@ endif
 # Debian packages the build and the tests need.
 DEB_PKGS = gcc make cmake pkg-config libmecab-dev mecab-ipadic mecab-ipadic-utf8 mecab-utils \
            libxxhash-dev libzstd-dev libutf8proc-dev libcriterion-dev \
-           clang libclang-rt-14-dev valgrind dpkg-dev man-db
+           clang libclang-rt-14-dev valgrind dpkg-dev man-db \
+           libmicrohttpd-dev curl chromium python3
 
 .PHONY: all run test valgrind deps build clean bench install uninstall deb
 

@@ -144,13 +144,13 @@ bidx_err bidx_segment_need(bidx_segment *s, int id, uint64_t off, uint64_t len)
 	if (off > sec->len || len > sec->len - off)
 		return bidx_corrupt();
 	for (uint64_t c = off / BIDX_CHUNK_SIZE; c <= (off + len - 1) / BIDX_CHUNK_SIZE; c++) {
-		if (s->chunk_ok[k][c >> 3] >> (c & 7) & 1)
+		if (__atomic_load_n(&s->chunk_ok[k][c >> 3], __ATOMIC_ACQUIRE) >> (c & 7) & 1)
 			continue;
 		size_t start = (size_t)c * BIDX_CHUNK_SIZE;
 		size_t clen = sec->len - start < BIDX_CHUNK_SIZE ? sec->len - start : BIDX_CHUNK_SIZE;
 		if (bidx_xxh3(sec->p + start, clen) != bidx_get_u64le(s->chunk_sum[k] + 8 * c))
 			return bidx_corrupt();
-		s->chunk_ok[k][c >> 3] |= (uint8_t)(1u << (c & 7));
+		__atomic_fetch_or(&s->chunk_ok[k][c >> 3], (uint8_t)(1u << (c & 7)), __ATOMIC_RELEASE);
 	}
 	return BIDX_OK;
 }
@@ -191,7 +191,8 @@ bidx_err bidx_segment_open_file(const char *path, bidx_segment **out, char *why,
 	if (!s)
 		return BIDX_ENOMEM;
 	s->path = strdup(path);
-	if (!s->path) {
+	if (!s->path || pthread_mutex_init(&s->dsr_lock, NULL)) {
+		free(s->path);
 		free(s);
 		return BIDX_ENOMEM;
 	}
@@ -222,7 +223,9 @@ void bidx_segment_close(bidx_segment *s)
 {
 	if (!s)
 		return;
-	bidx_dsr_free(s->dsr);
+	for (int i = 0; i < s->ndsr; i++)
+		bidx_dsr_free(s->dsr[i]);
+	pthread_mutex_destroy(&s->dsr_lock);
 	free(s->chunk_ok[0]);
 	free(s->chunk_ok[1]);
 	bidx_unmap(s->map, s->size);
@@ -307,13 +310,27 @@ bidx_err bidx_segment_fetch_prefix(bidx_segment *s, const bidx_docrec *d, size_t
 	bidx_err need = bidx_segment_need(s, BIDX_SEC_STORE, d->store_off, d->store_len);
 	if (need)
 		return need;
-	if (!s->dsr) {
-		bidx_err rc = bidx_dsr_new(s->sec[BIDX_SEC_ZDICT].p, s->sec[BIDX_SEC_ZDICT].len, &s->dsr);
+	/* take an idle context (or make one), decompress unlocked, give it back */
+	bidx_dsr *r = NULL;
+	pthread_mutex_lock(&s->dsr_lock);
+	if (s->ndsr)
+		r = s->dsr[--s->ndsr];
+	pthread_mutex_unlock(&s->dsr_lock);
+	if (!r) {
+		bidx_err rc = bidx_dsr_new(s->sec[BIDX_SEC_ZDICT].p, s->sec[BIDX_SEC_ZDICT].len, &r);
 		if (rc)
 			return rc;
 	}
-	return bidx_dsr_get_prefix(s->dsr, s->sec[BIDX_SEC_STORE].p + d->store_off, d->store_len,
-	                           d->text_len, want, buf, title, tlen, text, avail);
+	bidx_err rc = bidx_dsr_get_prefix(r, s->sec[BIDX_SEC_STORE].p + d->store_off, d->store_len,
+	                                  d->text_len, want, buf, title, tlen, text, avail);
+	pthread_mutex_lock(&s->dsr_lock);
+	if (s->ndsr < BIDX_DSR_POOL) {
+		s->dsr[s->ndsr++] = r;
+		r = NULL;
+	}
+	pthread_mutex_unlock(&s->dsr_lock);
+	bidx_dsr_free(r);
+	return rc;
 }
 
 bidx_err bidx_segment_fetch(bidx_segment *s, const bidx_docrec *d, char **buf,

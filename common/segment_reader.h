@@ -10,10 +10,17 @@
  * pointers handed out point into the mapping and live until
  * bidx_segment_close().  Every accessor checks its bounds and reports
  * corruption instead of reading outside the section.
+ *
+ * Threads: any number of threads may query one open segment at once.  The
+ * only state that changes after opening is the chunk-verified bitmaps
+ * (atomic bit sets: a chunk verified twice by two threads is harmless) and
+ * the pool of decompression contexts (a mutex around taking and returning
+ * one; decompression itself runs unlocked, one context per thread).
  */
 #ifndef BIDX_SEGMENT_READER_H
 #define BIDX_SEGMENT_READER_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "docstore.h"
@@ -27,16 +34,20 @@ typedef struct bidx_section_ref {
 	size_t len;
 } bidx_section_ref;
 
+#define BIDX_DSR_POOL 16   /* idle decompression contexts kept per segment */
+
 typedef struct bidx_segment {
 	const uint8_t *map;
 	size_t size;
 	bidx_section_ref sec[BIDX_SEC_MAX + 1];   /* indexed by section id */
 	bidx_meta meta;
 	bidx_termdict td;
-	bidx_dsr *dsr;        /* lazily created on the first fetch */
+	bidx_dsr *dsr[BIDX_DSR_POOL];   /* idle decompression contexts, made on demand */
+	int ndsr;                       /* of them in dsr[] */
+	pthread_mutex_t dsr_lock;       /* guards dsr[] and ndsr */
 	const uint8_t *chunk_sum[2];   /* per-chunk XXH3 of POSTINGS, STORE (CHUNKS) */
 	uint32_t nchunks[2];
-	uint8_t *chunk_ok[2];          /* bitmaps: chunk verified; owned */
+	uint8_t *chunk_ok[2];          /* bitmaps: chunk verified (atomic bit sets); owned */
 	char *path;           /* the segment file; owned */
 	uint64_t table_sum;   /* XXH3 of the section table (from the footer) */
 } bidx_segment;

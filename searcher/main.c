@@ -4,6 +4,7 @@
 #include "format.h"
 #include "index.h"
 #include "query_parse.h"
+#include "serve.h"
 #include "synonyms.h"
 
 #include <stdio.h>
@@ -14,6 +15,7 @@
 static const char usage[] =
 	"usage: bsearch [-i DIR] [--json | -l | -c] [-n N] [--offset K] [--sort ORDER]\n"
 	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] QUERY\n"
+	"       bsearch [-i DIR] --serve [ADDR:]PORT [--log-queries]\n"
 	"       bsearch --help | --version\n";
 
 static const char help[] =
@@ -61,6 +63,12 @@ static const char help[] =
 	"      --exact       no synonyms: each word matches only itself\n"
 	"      --color WHEN  auto (default: on a terminal, unless NO_COLOR is set),\n"
 	"                    always or never; without colour matches are in [brackets]\n"
+	"      --serve [ADDR:]PORT  serve the index read-only over HTTP (default\n"
+	"                    127.0.0.1:8080; port 0 picks a free one): the search page\n"
+	"                    at /, JSON at /api/search?q=...&n=&offset=&sort=&facet=&exact=1,\n"
+	"                    /api/doc?id=, /api/facets?field=, /api/health; a rebuilt\n"
+	"                    index is picked up without a restart; SIGINT/SIGTERM stop it\n"
+	"      --log-queries with --serve, put the query text in the request log\n"
 	"  -h, --help        this help\n"
 	"      --version     the version\n"
 	"\n"
@@ -74,6 +82,8 @@ typedef struct args {
 	bidx_outopts out;
 	const char *color;
 	int exact;            /* --exact: no synonyms */
+	int serve;            /* --serve: run the HTTP service (serve.h) */
+	bidx_serve_opts srv;
 } args;
 
 static int parse_uint(const char *opt, const char *s, uint32_t *v)
@@ -153,6 +163,19 @@ static int parse_args(int argc, char **argv, args *a)
 			i++;
 		} else if (!strncmp(s, "--color=", 8)) {
 			a->color = s + 8;
+		} else if (!strcmp(s, "--serve")) {
+			char why[256];
+			a->serve = 1;
+			/* the address is optional: take the next word when it is one */
+			if (val && ((val[0] >= '0' && val[0] <= '9') || val[0] == '[')) {
+				if (bidx_serve_parse_addr(val, &a->srv, why, sizeof why)) {
+					fprintf(stderr, "bsearch: --serve: %s\n", why);
+					return -1;
+				}
+				i++;
+			}
+		} else if (!strcmp(s, "--log-queries")) {
+			a->srv.log_queries = 1;
 		} else if (!strcmp(s, "--exact")) {
 			a->exact = 1;
 		} else if (!strcmp(s, "--json")) {
@@ -184,6 +207,12 @@ static int parse_args(int argc, char **argv, args *a)
 			return -1;
 		}
 	}
+	if (a->serve && nq) {
+		fprintf(stderr, "bsearch: --serve takes no query (queries come over HTTP)\n%s", usage);
+		return -1;
+	}
+	if (a->serve)
+		return 0;
 	if (nq == 0) {
 		fprintf(stderr, "bsearch: no query given\n%s", usage);
 		return -1;
@@ -204,6 +233,7 @@ static int want_color(const char *when)
 int main(int argc, char **argv)
 {
 	args a = {0};
+	bidx_serve_defaults(&a.srv);
 	a.out.limit = 10;
 	a.out.f = stdout;
 	a.index_dir = getenv("BIDX_INDEX");
@@ -217,6 +247,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	a.out.color = want_color(a.color);
+	if (a.serve) {
+		char swhy[512];
+		a.srv.index_dir = a.index_dir;
+		bidx_err src = bidx_serve_run(&a.srv, swhy, sizeof swhy);
+		if (src)
+			fprintf(stderr, "bsearch: %s: %s\n", a.index_dir, swhy);
+		return src ? 2 : 0;
+	}
 
 	char why[512];
 	size_t errpos = 0;

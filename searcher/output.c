@@ -1,6 +1,7 @@
 #include "output.h"
 #include "facet.h"
 #include "fault.h"
+#include "html.h"
 #include "json.h"
 #include "snippet.h"
 
@@ -150,8 +151,13 @@ static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h
 		else
 			print_human(o->f, rank, h, path, d.path_len, title, tlen, o->color);
 		rc = bidx_facet_doc_fields(seg, local, json, o->f);
+		if (!rc && json && o->api) {
+			fputs(",\"snippet_html\":", o->f);
+			if (bidx_html_snippet_json(o->f, s.text ? s.text : "", s.len, s.marks, s.nmarks))
+				rc = BIDX_ENOMEM;
+		}
 		if (json)
-			fputs("}\n", o->f);
+			fputs(o->api ? "}" : "}\n", o->f);
 		else
 			print_snippet(o->f, &s, o->color);
 		bidx_snippet_free(&s);
@@ -227,9 +233,12 @@ static bidx_err print_facets(bidx_index *ix, const bidx_result *r, const bidx_ou
 {
 	bidx_err rc = BIDX_OK;
 	int json = o->mode == BIDX_OUT_JSON;
-	if (!o->nfacets || (o->mode != BIDX_OUT_HUMAN && !json))
+	if (json && o->api)
+		fputs(",\"facets\":{", o->f);
+	else if (!o->nfacets || (o->mode != BIDX_OUT_HUMAN && !json))
 		return BIDX_OK;
-	fputs(json ? "{\"facets\":{" : "\nfacets over all hits:\n", o->f);
+	else
+		fputs(json ? "{\"facets\":{" : "\nfacets over all hits:\n", o->f);
 	for (int i = 0; i < o->nfacets && !rc; i++) {
 		if (json && i)
 			fputc(',', o->f);
@@ -238,7 +247,7 @@ static bidx_err print_facets(bidx_index *ix, const bidx_result *r, const bidx_ou
 		rc = bidx_facet_print(ix, r, o->facets[i], json, o->f);
 	}
 	if (json)
-		fputs("}}\n", o->f);
+		fputs(o->api ? "}" : "}}\n", o->f);
 	return rc;
 }
 
@@ -255,7 +264,11 @@ bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
 	if (o->sort != BIDX_SORT_RELEVANCE && (rc = sort_by_field(ix, r, o->sort)))
 		return rc;
 	uint32_t first = o->mode == BIDX_OUT_PATHS ? 0 : o->offset;
+	if (o->api)
+		fputs("\"hits\":[", o->f);
 	for (uint32_t i = first; i < k && !rc; i++) {
+		if (o->api)
+			fputs(i > first ? ",\n" : "\n", o->f);
 		if (o->mode == BIDX_OUT_PATHS) {
 			bidx_docrec d;
 			uint32_t local;
@@ -269,6 +282,8 @@ bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
 			rc = show_hit(ix, r, &r->hits[i], i + 1, o);
 		}
 	}
+	if (o->api)
+		fputs("]", o->f);
 	if (!rc)
 		rc = print_facets(ix, r, o);
 	if (!rc && fflush(o->f))

@@ -26,6 +26,9 @@ typedef struct bidx_outopts {
 	bidx_sort sort;      /* order of the hits */
 	const char *facets[BIDX_MAX_FACETS];   /* fields to count over all hits */
 	int nfacets;
+	int api;             /* with BIDX_OUT_JSON: the members "hits":[...],"facets":{...}
+	                        of one object (serve.h), each hit one line as --json
+	                        prints it plus a last member snippet_html (html.h) */
 } bidx_outopts;
 
 /* Parses "relevance", "date", "-date" or "affected"; -1 when unknown. */
