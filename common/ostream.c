@@ -46,7 +46,7 @@ int bidx_ostream_close(const char *prog, const char *what, const char *then, int
 	errno = 0;
 	fflush(stdout);
 	int e = bidx_ostream_error(stdout);
-	if (fclose(stdout) && !e)
+	if (fclose(stdout) && !e && errno != EBADF)   /* EBADF: stdout was closed, nothing written */
 		e = errno ? errno : EIO;
 	if (!e || e == EPIPE)
 		return status;

@@ -18,9 +18,10 @@
  * program handles rather than a silent death.  Call first in main(). */
 void bidx_ostream_init(void);
 
-/* 0 while f has had no write error; else the errno of the failure (EPIPE
- * when f is a pipe whose reader is gone).  Call it right after writing, so
- * that the errno of the failed write is the one kept. */
+/* 0 while f (stdout, or the stream results go to) has had no write error;
+ * else the errno of its first failure (EPIPE when f is a pipe whose reader
+ * is gone).  Call it right after writing, so that the errno of the failed
+ * write is the one kept (one per process: the programs have one output). */
 int bidx_ostream_error(FILE *f);
 
 /* Flushes and closes stdout.  Returns status when that worked or the reader
