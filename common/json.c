@@ -1,7 +1,19 @@
 #include "json.h"
 #include "normalize.h"
+#include "termsafe.h"
 
 #include <stdint.h>
+
+/* \uXXXX, or a surrogate pair past the BMP. */
+static void put_escaped(FILE *f, uint32_t cp)
+{
+	if (cp < 0x10000) {
+		fprintf(f, "\\u%04x", (unsigned)cp);
+		return;
+	}
+	cp -= 0x10000;
+	fprintf(f, "\\u%04x\\u%04x", (unsigned)(0xD800 + (cp >> 10)), (unsigned)(0xDC00 + (cp & 0x3FF)));
+}
 
 void bidx_json_str(FILE *f, const char *s, size_t n)
 {
@@ -24,7 +36,10 @@ void bidx_json_str(FILE *f, const char *s, size_t n)
 				 * invalid one becomes U+FFFD, so the output is valid JSON */
 				uint32_t cp;
 				int l = bidx_utf8_decode((const uint8_t *)s + i, n - i, &cp);
-				if (l > 0) {
+				if (l > 0 && bidx_ts_hidden(cp)) {
+					put_escaped(f, cp);
+					i += (size_t)l - 1;
+				} else if (l > 0) {
 					fwrite(s + i, 1, (size_t)l, f);
 					i += (size_t)l - 1;
 				} else {

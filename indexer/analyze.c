@@ -4,6 +4,7 @@
 #include "format.h"
 #include "normalize.h"
 #include "rows.h"
+#include "termsafe.h"
 #include "variants.h"
 
 #include <stdio.h>
@@ -12,12 +13,15 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+/* One line "bidx: PATH: REASON" on the file's messages.  Both parts are
+ * rendered (termsafe.h): a path or a quoted cell cannot hold a newline or
+ * an escape sequence by the time it reaches the terminal. */
 static void note(bidx_fileout *o, const char *path, const char *reason, int skip)
 {
 	bidx_buf_put(&o->msgs, "bidx: ", 6);
-	bidx_buf_put(&o->msgs, path, strlen(path));
+	bidx_ts_put(&o->msgs, path, strlen(path));
 	bidx_buf_put(&o->msgs, ": ", 2);
-	bidx_buf_put(&o->msgs, reason, strlen(reason));
+	bidx_ts_put(&o->msgs, reason, strlen(reason));
 	bidx_buf_putc(&o->msgs, '\n');
 	o->skipped += skip;
 }
@@ -211,18 +215,22 @@ static bidx_err add_rows(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 		note(o, path, msg, 1);
 		return BIDX_OK;
 	}
+	if (!rc && why[0])
+		note(o, path, why, 0);   /* about the header */
 	int got;
+	/* messages about a record are "FILE:LINE: what; skipped" */
 	while (!rc && (got = bidx_rows_next(r, &row, why, sizeof why)) != 0) {
+		snprintf(rowpath, sizeof rowpath, "%s:%u", path, row.line);
 		if (got < 0) {
-			snprintf(msg, sizeof msg, "%s; record skipped", why);
-			note(o, path, msg, 1);
+			note(o, rowpath, why, 1);
 			continue;
 		}
+		if (why[0])
+			note(o, rowpath, why, 0);
 		bidx_notice nt;
-		snprintf(rowpath, sizeof rowpath, "%s:%u", path, row.line);
 		rc = bidx_notice_from_row(&nt, &row, a->map, json, why, sizeof why);
 		if (rc == BIDX_EINPUT) {
-			snprintf(msg, sizeof msg, "%s; record skipped", why);
+			snprintf(msg, sizeof msg, "%s; skipped", why);
 			note(o, rowpath, msg, 1);
 			rc = BIDX_OK;
 		} else if (!rc) {

@@ -25,6 +25,7 @@
 #include "notice.h"
 #include "segment_reader.h"
 #include "segment_writer.h"
+#include "termsafe.h"
 #include "tokenize.h"
 #include "varint.h"
 
@@ -98,7 +99,7 @@ static void on_skip(const char *path, const char *reason, void *arg)
 {
 	builder *b = arg;
 	clear_progress(b);
-	fprintf(b->o->msg, "bidx: %s: %s\n", path, reason);
+	bidx_ts_msg(b->o->msg, "bidx: %s: %s", path, reason);
 	b->st->skipped++;
 }
 
@@ -282,7 +283,7 @@ static bidx_err commit_file(ctx *c, builder *b, const char *path, bidx_fileout *
 	}
 	if (f->msgs.len) {
 		clear_progress(b);
-		fwrite(f->msgs.p, 1, f->msgs.len, b->o->msg);
+		bidx_ts_lines(b->o->msg, (const char *)f->msgs.p, f->msgs.len);
 	}
 	b->st->skipped += f->skipped;
 	b->st->bytes += f->bytes;

@@ -4,6 +4,8 @@
 #include "format.h"
 #include "json.h"
 #include "notice.h"
+#include "ostream.h"
+#include "termsafe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,10 @@ static const char help[] =
 	"      Index the files and directories CORPUS (walked recursively; hidden\n"
 	"      entries are left out). Plain-text notices (.txt, .md) are indexed one\n"
 	"      per file; CSV (.csv) and JSON Lines (.jsonl, .ndjson) one per record,\n"
-	"      shown as FILE:LINE; other files are skipped with a one-line notice.\n"
+	"      shown as FILE:LINE; other files are skipped with a one-line notice,\n"
+	"      and so is a bad record (FILE:LINE: what; skipped). A repeated CSV\n"
+	"      column or JSON key keeps its first value, with a notice. Control\n"
+	"      characters in names and cells are shown as \\x1b, \\u{202e}.\n"
 	"      Fields (title, date, org, category, body) come from columns named in\n"
 	"      Japanese or English (記事タイトル/title, 公開日/date, 自治体名/org,\n"
 	"      カテゴリ/category, 本文/body...); other columns are extra fields\n"
@@ -63,16 +68,19 @@ static const char help[] =
 	"      decompress, live totals). Prints one\n"
 	"      line per problem saying where it is, then a summary; with --json one\n"
 	"      object per problem and a summary object. Exit status 0 sound,\n"
-	"      1 problems found, 2 no index or it cannot be read.\n"
+	"      1 problems found, 2 no index or it cannot be read (or the report\n"
+	"      cannot be written).\n"
 	"\n"
 	"environment: BIDX_INDEX (index directory), BIDX_MECAB_DICDIR (MeCab dictionary),\n"
 	"      BIDX_USERDIC (user dictionary, default dict/bidx.dic beside the program; none)\n"
-	"exit status: 0 built, 2 error (nothing was changed)\n";
+	"exit status: 0 built, 2 error (nothing was changed; or the summary could not\n"
+	"      be written, as the message says); a closed pipe is no error\n";
 
 static const char *opt_value(int *i, int argc, char **argv)
 {
 	if (*i + 1 >= argc) {
-		fprintf(stderr, "bidx: %s needs a value\n%s", argv[*i], usage);
+		bidx_ts_msg(stderr, "bidx: %s needs a value", argv[*i]);
+		fputs(usage, stderr);
 		exit(2);
 	}
 	return argv[++*i];
@@ -103,13 +111,18 @@ static void print_summary(const bidx_build_stats *st, const char *dir, int json)
 	printf("analysed %llu documents (%.1f MB) in %.2f s, %.1f MB/s\n",
 	       (unsigned long long)st->docs, st->bytes / 1e6, st->seconds,
 	       st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0);
-	printf("index %s: %llu documents, %u segment%s%s, %.1f MB (%.0f%% of the corpus), "
-	       "%llu terms%s\n", dir, (unsigned long long)st->live_docs, st->segments,
+	fputs("index ", stdout);
+	bidx_ts_write(stdout, dir, strlen(dir));
+	printf(": %llu documents, %u segment%s%s, %.1f MB (%.0f%% of the corpus), "
+	       "%llu terms%s\n", (unsigned long long)st->live_docs, st->segments,
 	       st->segments == 1 ? "" : "s", st->merged ? " after merging" : "",
 	       st->index_bytes / 1e6,
 	       st->corpus_bytes ? 100.0 * st->index_bytes / st->corpus_bytes : 0.0,
 	       (unsigned long long)st->terms, st->published ? "" : " (up to date: nothing written)");
 }
+
+/* Said after a write error on stdout when a build did publish an index. */
+static char published[600];
 
 /* `bidx build` (optimize 0) and `bidx optimize` (1). */
 static int cmd_build(int argc, char **argv, int optimize)
@@ -138,7 +151,8 @@ static int cmd_build(int argc, char **argv, int optimize)
 			char *end;
 			long nt = strtol(v, &end, 10);
 			if (*end || nt < 1 || nt > 64) {
-				fprintf(stderr, "bidx: %s wants a number of threads (1-64), not '%s'\n", a, v);
+				bidx_ts_msg(stderr, "bidx: %s wants a number of threads (1-64), not '%s'", a,
+				            v);
 				free(paths);
 				return 2;
 			}
@@ -156,7 +170,7 @@ static int cmd_build(int argc, char **argv, int optimize)
 		else if (!strcmp(a, "--map") || !strncmp(a, "--map=", 6)) {
 			const char *spec = a[5] == '=' ? a + 6 : opt_value(&i, argc, argv);
 			if (bidx_colmap_add(&map, spec)) {
-				fprintf(stderr, "bidx: --map wants COL=FIELD, not '%s'\n", spec);
+				bidx_ts_msg(stderr, "bidx: --map wants COL=FIELD, not '%s'", spec);
 				free(paths);
 				return 2;
 			}
@@ -166,7 +180,8 @@ static int cmd_build(int argc, char **argv, int optimize)
 			free(paths);
 			return 0;
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "bidx: unknown option %s\n%s", a, usage);
+			bidx_ts_msg(stderr, "bidx: unknown option %s", a);
+			fputs(usage, stderr);
 			free(paths);
 			return 2;
 		} else
@@ -188,11 +203,16 @@ static int cmd_build(int argc, char **argv, int optimize)
 	bidx_err rc = bidx_build(paths, n, &o, &st, why, sizeof why);
 	free(paths);
 	if (rc) {
-		fprintf(stderr, "bidx: %s\n", why);
+		bidx_ts_msg(stderr, "bidx: %s", why);
 		return 2;
 	}
 	if (!quiet)
 		print_summary(&st, o.index_dir, json);
+	if (st.published) {   /* in place, whatever happens to the summary */
+		char dir[512];
+		bidx_ts_render(dir, sizeof dir, o.index_dir, strlen(o.index_dir));
+		snprintf(published, sizeof published, "the index in %s was built", dir);
+	}
 	return 0;
 }
 
@@ -213,7 +233,7 @@ static void on_problem(const char *file, const char *section, const char *msg, v
 		bidx_json_str(stdout, msg, strlen(msg));
 		fputs("}\n", stdout);
 	} else {
-		printf("%s/%s: %s: %s\n", o->dir, file, section, msg);
+		bidx_ts_msg(stdout, "%s/%s: %s: %s", o->dir, file, section, msg);
 	}
 }
 
@@ -235,22 +255,23 @@ static int cmd_check(int argc, char **argv)
 			fputs(help, stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "bidx check: unexpected argument %s\n%s", a, usage);
+			bidx_ts_msg(stderr, "bidx check: unexpected argument %s", a);
+			fputs(usage, stderr);
 			return 2;
 		}
 	}
-	char why[512];
-	const char *file = dir;
+	char why[512], file[600];
+	bidx_ts_render(file, sizeof file, dir, strlen(dir));   /* for the summary lines */
 	o.dir = dir;
 	bidx_check_stats st;
 	bidx_err rc = bidx_check(dir, on_problem, &o, 100, &st, why, sizeof why);
 	if (rc) {
-		fprintf(stderr, "bidx check: %s: %s\n", dir, why);
+		bidx_ts_msg(stderr, "bidx check: %s: %s", dir, why);
 		return 2;
 	}
 	if (o.json) {
 		fputs("{\"index\":", stdout);
-		bidx_json_str(stdout, file, strlen(file));
+		bidx_json_str(stdout, dir, strlen(dir));
 		printf(",\"ok\":%s,\"problems\":%llu,\"segments\":%u,\"documents\":%u,"
 		       "\"documents_checked\":%u,\"terms\":%llu,"
 		       "\"postings\":%llu,\"bytes\":%llu,\"content_checked\":%s}\n",
@@ -273,7 +294,7 @@ static int cmd_check(int argc, char **argv)
 	return st.problems ? 1 : 0;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs(usage, stderr);
@@ -293,6 +314,15 @@ int main(int argc, char **argv)
 		return cmd_build(argc - 2, argv + 2, 0);
 	if (!strcmp(argv[1], "optimize"))
 		return cmd_build(argc - 2, argv + 2, 1);
-	fprintf(stderr, "bidx: unknown command '%s'\n%s", argv[1], usage);
+	bidx_ts_msg(stderr, "bidx: unknown command '%s'", argv[1]);
+	fputs(usage, stderr);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	bidx_ostream_init();
+	int status = run(argc, argv);
+	return bidx_ostream_close("bidx", "to standard output", published[0] ? published : NULL,
+	                          status);
 }

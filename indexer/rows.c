@@ -15,6 +15,11 @@
  *
  * JSON: RFC 8259 values.  Nesting is limited to JSON_DEPTH_MAX levels so a
  * hostile line cannot exhaust the stack.
+ *
+ * Duplicate names (RFC 8259 leaves their meaning open): the first member or
+ * column of a name is kept and the later ones are dropped, with a note.
+ * They are found by sorting the names (a record may have many), so a
+ * hostile header or line costs n log n, not n^2.
  */
 #include "rows.h"
 
@@ -28,6 +33,11 @@
 #include "normalize.h"
 
 #define JSON_DEPTH_MAX 64
+
+typedef struct name_at {
+	const char *name;
+	size_t ix;      /* where the name stands in its record or header */
+} name_at;
 
 typedef struct cell_off {
 	size_t name;    /* offset of the name in cells (JSON), unused for CSV */
@@ -44,12 +54,15 @@ struct bidx_rows {
 	int done;              /* an unterminated quote ended the input */
 	char **header;         /* CSV column names; owned */
 	size_t ncols;
+	char *dropped;         /* CSV: ncols flags, a later column of a repeated name; owned */
 	bidx_buf cells;        /* the current record's text */
 	cell_off *offs;        /* the current record's cells */
 	size_t noffs, cap;
 	const char **names;    /* handed out in bidx_row; cap entries */
 	const char **values;
 	size_t *lens;
+	name_at *order;        /* scratch for finding duplicate names; cap entries */
+	char *drop;            /* JSON: the current record's repeated names; cap entries */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -89,6 +102,12 @@ static int rec_grow(bidx_rows *r)
 	if ((p = bidx_realloc(r->lens, cap * sizeof *r->lens)) == NULL)
 		return -1;
 	r->lens = p;
+	if ((p = bidx_realloc(r->order, cap * sizeof *r->order)) == NULL)
+		return -1;
+	r->order = p;
+	if ((p = bidx_realloc(r->drop, cap)) == NULL)
+		return -1;
+	r->drop = p;
 	r->cap = cap;
 	return 0;
 }
@@ -114,22 +133,78 @@ static void rec_close_cell(bidx_rows *r)
 	bidx_buf_putc(&r->cells, 0);
 }
 
-/* Builds the pointer arrays of *row once the record is complete. */
+/* Builds the pointer arrays of *row once the record is complete, leaving
+ * out the CSV columns of a repeated name. */
 static void rec_publish(bidx_rows *r, uint32_t line, bidx_row *row)
 {
 	const char *base = (const char *)r->cells.p;
-	size_t i;
+	size_t i, k = 0;
 
 	for (i = 0; i < r->noffs; i++) {
-		r->names[i] = r->kind == BIDX_ROWS_CSV ? r->header[i] : base + r->offs[i].name;
-		r->values[i] = base + r->offs[i].val;
-		r->lens[i] = r->offs[i].len;
+		if (r->kind == BIDX_ROWS_CSV && r->dropped[i])
+			continue;
+		r->names[k] = r->kind == BIDX_ROWS_CSV ? r->header[i] : base + r->offs[i].name;
+		r->values[k] = base + r->offs[i].val;
+		r->lens[k] = r->offs[i].len;
+		k++;
 	}
 	row->line = line;
-	row->ncells = r->noffs;
+	row->ncells = k;
 	row->names = r->names;
 	row->values = r->values;
 	row->lens = r->lens;
+}
+
+/* --- duplicate names --- */
+
+static int cmp_name_at(const void *a, const void *b)
+{
+	const name_at *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->ix > y->ix) - (x->ix < y->ix);
+}
+
+/* Sets drop[i] for every name of at[0..n) (in input order, ix == i) that an
+ * earlier one repeats; sorts at.  Returns how many were set and, in *first,
+ * the first of them in input order (n when none). */
+static size_t find_repeats(name_at *at, size_t n, char *drop, size_t *first)
+{
+	size_t i, k = 0;
+
+	*first = n;
+	for (i = 0; i < n; i++)
+		drop[i] = 0;
+	if (n > 1)
+		qsort(at, n, sizeof *at, cmp_name_at);
+	for (i = 1; i < n; i++)
+		if (strcmp(at[i - 1].name, at[i].name) == 0) {
+			drop[at[i].ix] = 1;
+			k++;
+			if (at[i].ix < *first)
+				*first = at[i].ix;
+		}
+	return k;
+}
+
+/* The note for repeated names: what, the first repeated name (cut to a
+ * whole character), how many more. */
+static void say_repeats(char *why, size_t whylen, const char *what, const char *name,
+                        size_t more)
+{
+	size_t n = strlen(name);
+	int cut = n > 64;
+
+	if (cut) {
+		n = 64;
+		while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
+			n--;
+	}
+	if (more)
+		say(why, whylen, "duplicate %s \"%.*s%s\" (and %zu more); the first of each name "
+		    "is kept", what, (int)n, name, cut ? "…" : "", more);
+	else
+		say(why, whylen, "duplicate %s \"%.*s%s\"; the first is kept", what, (int)n, name,
+		    cut ? "…" : "");
 }
 
 /* --- CSV --- */
@@ -221,8 +296,7 @@ static int csv_record(bidx_rows *r)
 
 static bidx_err csv_header(bidx_rows *r, char *why, size_t whylen)
 {
-	uint32_t line = r->line;
-	size_t i;
+	size_t i, first, more;
 	int rc;
 
 	if (r->len >= 3 && memcmp(r->data, "\xEF\xBB\xBF", 3) == 0)
@@ -233,23 +307,28 @@ static bidx_err csv_header(bidx_rows *r, char *why, size_t whylen)
 		return BIDX_EINPUT;
 	}
 	if (rc == -1) {
-		say(why, whylen, "line %u: unterminated quote in the CSV header", line);
+		say(why, whylen, "unterminated quote in the CSV header");
 		return BIDX_EINPUT;
 	}
 	if (rc < 0)
 		return BIDX_ENOMEM;
 	if (r->noffs == 1 && r->offs[0].len == 0) {
-		say(why, whylen, "line %u: the CSV header has no columns", line);
+		say(why, whylen, "the CSV header has no columns");
 		return BIDX_EINPUT;
 	}
-	if ((r->header = bidx_calloc(r->noffs, sizeof *r->header)) == NULL)
+	if ((r->header = bidx_calloc(r->noffs, sizeof *r->header)) == NULL ||
+	    (r->dropped = bidx_calloc(r->noffs, 1)) == NULL)
 		return BIDX_ENOMEM;
 	r->ncols = r->noffs;
 	for (i = 0; i < r->ncols; i++) {
 		if ((r->header[i] = bidx_malloc(r->offs[i].len + 1)) == NULL)
 			return BIDX_ENOMEM;
 		memcpy(r->header[i], r->cells.p + r->offs[i].val, r->offs[i].len + 1);
+		r->order[i] = (name_at){r->header[i], i};
 	}
+	more = find_repeats(r->order, r->ncols, r->dropped, &first);
+	if (more)
+		say_repeats(why, whylen, "column", r->header[first], more - 1);
 	return BIDX_OK;
 }
 
@@ -263,22 +342,21 @@ static int csv_next(bidx_rows *r, bidx_row *row, char *why, size_t whylen)
 		r->line++;
 	}
 	line = r->line;
+	row->line = line;
 	rc = csv_record(r);
 	if (rc == 0)
 		return 0;
 	if (rc == -1) {
 		r->done = 1;
-		say(why, whylen, "line %u: unterminated quote; the rest of the file is skipped",
-		    line);
+		say(why, whylen, "unterminated quote; the rest of the file is skipped");
 		return -1;
 	}
 	if (rc < 0) {
-		say(why, whylen, "line %u: out of memory", line);
+		say(why, whylen, "out of memory; skipped");
 		return -1;
 	}
 	if (r->noffs != r->ncols) {
-		say(why, whylen, "line %u: %zu fields, the header has %zu; record skipped", line,
-		    r->noffs, r->ncols);
+		say(why, whylen, "%zu fields, the header has %zu; skipped", r->noffs, r->ncols);
 		return -1;
 	}
 	rec_publish(r, line, row);
@@ -589,6 +667,24 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
+/* Leaves out the later members of a repeated name, with a note in why. */
+static void j_drop_repeats(bidx_rows *r, char *why, size_t whylen)
+{
+	const char *base = (const char *)r->cells.p;
+	size_t i, k = 0, first, more;
+
+	for (i = 0; i < r->noffs; i++)
+		r->order[i] = (name_at){base + r->offs[i].name, i};
+	more = find_repeats(r->order, r->noffs, r->drop, &first);
+	if (!more)
+		return;
+	say_repeats(why, whylen, "key", base + r->offs[first].name, more - 1);
+	for (i = 0; i < r->noffs; i++)
+		if (!r->drop[i])
+			r->offs[k++] = r->offs[i];
+	r->noffs = k;
+}
+
 static int jsonl_next(bidx_rows *r, bidx_row *row, char *why, size_t whylen)
 {
 	const char *nl;
@@ -613,10 +709,12 @@ static int jsonl_next(bidx_rows *r, bidx_row *row, char *why, size_t whylen)
 	if (line == 1 && j.n >= 3 && memcmp(j.s, "\xEF\xBB\xBF", 3) == 0)
 		j.p = 3;
 	rec_reset(r);
+	row->line = line;
 	if (j_object(r, &j) < 0) {
-		say(why, whylen, "line %u: %s at byte %zu; record skipped", line, j.err, j.p + 1);
+		say(why, whylen, "%s at byte %zu; skipped", j.err, j.p + 1);
 		return -1;
 	}
+	j_drop_repeats(r, why, whylen);
 	rec_publish(r, line, row);
 	return 1;
 }
@@ -648,6 +746,7 @@ bidx_err bidx_rows_open(bidx_rows_kind kind, const char *data, size_t len, bidx_
 int bidx_rows_next(bidx_rows *r, bidx_row *row, char *why, size_t whylen)
 {
 	memset(row, 0, sizeof *row);
+	say(why, whylen, "%s", "");
 	if (r->done)
 		return 0;
 	return r->kind == BIDX_ROWS_CSV ? csv_next(r, row, why, whylen)
@@ -663,6 +762,9 @@ void bidx_rows_free(bidx_rows *r)
 	for (i = 0; r->header && i < r->ncols; i++)
 		free(r->header[i]);
 	free(r->header);
+	free(r->dropped);
+	free(r->order);
+	free(r->drop);
 	bidx_buf_free(&r->cells);
 	free(r->offs);
 	free(r->names);

@@ -8,7 +8,14 @@
  * text (null and empty strings are absent cells); nested arrays/objects are
  * kept as their JSON text.  A bad record (a CSV record with a different
  * number of fields than the header, unterminated quote, invalid JSON) is
- * reported with its line and skipped; the rest of the file goes on.
+ * reported with its line and skipped; the rest of the file goes on.  A name
+ * that repeats (two CSV columns, two members of one object) keeps its first
+ * column or member; the later ones are left out, with a note.
+ *
+ * Messages (why) say what is wrong and what happens, without the place:
+ * the caller prefixes "FILE:LINE: " from row->line ("FILE: " for the
+ * header), so every message reads `f.csv:3: 3 fields, the header has 2;
+ * skipped`.
  */
 #ifndef BIDX_ROWS_H
 #define BIDX_ROWS_H
@@ -31,13 +38,16 @@ typedef enum bidx_rows_kind { BIDX_ROWS_CSV, BIDX_ROWS_JSONL } bidx_rows_kind;
 
 /* Starts reading data[0..len) (valid UTF-8, kept by the caller until
  * bidx_rows_free).  For CSV reads the header; an empty file or a header
- * without columns is BIDX_EINPUT with a reason in why. */
+ * without columns is BIDX_EINPUT with a reason in why.  On success why is
+ * empty, or a note about the header (repeated column names). */
 bidx_err bidx_rows_open(bidx_rows_kind kind, const char *data, size_t len, bidx_rows **out,
                         char *why, size_t whylen);
 
-/* Next record: 1 with *row filled (valid until the next call), 0 at the
- * end, -1 for a bad record, with "line N: reason" in why (call again to go
- * on with the next one). */
+/* Next record: 1 with *row filled (valid until the next call) and why
+ * empty or a note about the record (a repeated key left out); 0 at the end;
+ * -1 for a bad record, with row->line its line and the reason and its
+ * consequence in why ("...; skipped"; call again to go on with the next
+ * one). */
 int bidx_rows_next(bidx_rows *r, bidx_row *row, char *why, size_t whylen);
 
 void bidx_rows_free(bidx_rows *r);   /* NULL ok */

@@ -3,6 +3,7 @@
 #include "fields.h"
 #include "filter.h"
 #include "json.h"
+#include "termsafe.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -156,10 +157,11 @@ bidx_err bidx_facet_print(bidx_index *ix, const bidx_result *r, const char *name
 		}
 		fputs("}", f);
 	} else {
-		fprintf(f, "%s:", name);
+		bidx_ts_write(f, name, strlen(name));
+		fputc(':', f);
 		for (size_t i = 0; i < n && i < FACET_SHOWN; i++) {
 			fputs(i ? ", " : " ", f);
-			fwrite(v[i].s, 1, v[i].n, f);
+			bidx_ts_write(f, v[i].s, v[i].n);
 			fprintf(f, " (%u)", v[i].count);
 		}
 		if (n > FACET_SHOWN)
@@ -220,6 +222,16 @@ static void doc_json(const bidx_fieldrec *fr, const uint8_t *p, const uint8_t *e
 	json_bits(f, "authorities", bidx_filter_vocab("authority"), fr->authorities);
 }
 
+/* Bytes of s[0..n) up to at most max, cut at a character start. */
+static size_t clip_bytes(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
 /* One line: date · org · category · affected count. */
 static void doc_human(const bidx_fieldrec *fr, const uint8_t *p, const uint8_t *end, FILE *f)
 {
@@ -231,7 +243,7 @@ static void doc_human(const bidx_fieldrec *fr, const uint8_t *p, const uint8_t *
 		while (bidx_fstr_next(&q, end, &s) == 1)
 			if (s.nlen == strlen(shown[k]) && !memcmp(s.name, shown[k], s.nlen)) {
 				fputs(any ? " · " : "     ", f);
-				fwrite(s.value, 1, s.vlen < 120 ? s.vlen : 120, f);
+				bidx_ts_write(f, s.value, clip_bytes(s.value, s.vlen, 120));
 				any = 1;
 				break;
 			}

@@ -3,9 +3,11 @@
 #include "query_eval.h"
 #include "format.h"
 #include "index.h"
+#include "ostream.h"
 #include "query_parse.h"
 #include "serve.h"
 #include "synonyms.h"
+#include "termsafe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: bsearch [-i DIR] [--json | -l | -c] [-n N] [--offset K] [--sort ORDER]\n"
+	"usage: bsearch [-i DIR] [--json | -l [-0] | -c] [-n N] [--offset K] [--sort ORDER]\n"
 	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] QUERY\n"
 	"       bsearch [-i DIR] --serve [ADDR:]PORT [--log-queries]\n"
 	"       bsearch --help | --version\n";
@@ -55,6 +57,8 @@ static const char help[] =
 	"      --json        one JSON object per hit: rank, doc, score, path, title,\n"
 	"                    snippet, snippet_marks and matches (byte ranges)\n"
 	"  -l, --files       print the paths of all matching documents, best first\n"
+	"  -0, --null        with -l: end each path with a NUL byte instead of a\n"
+	"                    newline, and print it exactly as it is\n"
 	"  -c, --count       print the number of matching documents\n"
 	"      --sort ORDER  relevance (default), date (oldest first), -date (newest\n"
 	"                    first) or affected (largest first)\n"
@@ -72,9 +76,13 @@ static const char help[] =
 	"  -h, --help        this help\n"
 	"      --version     the version\n"
 	"\n"
+	"output: control characters and invisible format characters (bidi\n"
+	"overrides, zero-width spaces) in titles, snippets, fields and paths are\n"
+	"shown as \\x1b or \\u{202e}; --json escapes them, -l -0 prints paths raw.\n"
 	"ranking: BM25 over MeCab words; title matches weigh more, and a match that\n"
 	"is a whole word ranks above one inside a longer word.\n"
-	"exit status: 0 some document matched, 1 none matched, 2 error\n";
+	"exit status: 0 some document matched, 1 none matched, 2 error (a write\n"
+	"error included; a reader that stops reading, as head does, is none)\n";
 
 typedef struct args {
 	const char *index_dir;
@@ -91,7 +99,7 @@ static int parse_uint(const char *opt, const char *s, uint32_t *v)
 	char *end;
 	unsigned long long x = strtoull(s, &end, 10);
 	if (!*s || *end || s[0] == '-' || x > 100000000ULL) {
-		fprintf(stderr, "bsearch: %s wants a number, not '%s'\n", opt, s);
+		bidx_ts_msg(stderr, "bsearch: %s wants a number, not '%s'", opt, s);
 		return -1;
 	}
 	*v = (uint32_t)x;
@@ -132,7 +140,8 @@ static int parse_args(int argc, char **argv, args *a)
 		            !strcmp(s, "--limit") || !strcmp(s, "--offset") || !strcmp(s, "--color") ||
 		            !strcmp(s, "--sort") || !strcmp(s, "--facet");
 		if (takes && !val) {
-			fprintf(stderr, "bsearch: %s needs a value\n%s", s, usage);
+			bidx_ts_msg(stderr, "bsearch: %s needs a value", s);
+			fputs(usage, stderr);
 			return -1;
 		}
 		if (!strcmp(s, "--")) {
@@ -184,6 +193,8 @@ static int parse_args(int argc, char **argv, args *a)
 			a->out.mode = BIDX_OUT_PATHS;
 		} else if (!strcmp(s, "-c") || !strcmp(s, "--count")) {
 			a->out.mode = BIDX_OUT_COUNT;
+		} else if (!strcmp(s, "-0") || !strcmp(s, "--null")) {
+			a->out.null = 1;
 		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
 			fputs(help, stdout);
 			return 1;
@@ -192,10 +203,12 @@ static int parse_args(int argc, char **argv, args *a)
 			return 1;
 		} else if (s[0] == '-' && s[1] && s[1] != '-' && (unsigned char)s[1] < 0x80 &&
 		           strchr("abdefghjkmopqrstuvwxyz", s[1]) && !s[2]) {
-			fprintf(stderr, "bsearch: unknown option %s (to search for it, put it after --)\n%s", s, usage);
+			bidx_ts_msg(stderr, "bsearch: unknown option %s (to search for it, put it after --)", s);
+			fputs(usage, stderr);
 			return -1;
 		} else if (!strncmp(s, "--", 2)) {
-			fprintf(stderr, "bsearch: unknown option %s\n%s", s, usage);
+			bidx_ts_msg(stderr, "bsearch: unknown option %s", s);
+			fputs(usage, stderr);
 			return -1;
 		} else {
 			/* anything else, including -word (NOT), is part of the query */
@@ -217,6 +230,12 @@ static int parse_args(int argc, char **argv, args *a)
 		fprintf(stderr, "bsearch: no query given\n%s", usage);
 		return -1;
 	}
+	if (a->out.null && a->out.mode == BIDX_OUT_HUMAN)
+		a->out.mode = BIDX_OUT_PATHS;   /* -0 alone means -l -0 */
+	if (a->out.null && a->out.mode != BIDX_OUT_PATHS) {
+		fprintf(stderr, "bsearch: -0 (--null) goes with -l, not with --json or -c\n%s", usage);
+		return -1;
+	}
 	a->query = joined;
 	return 0;
 }
@@ -230,9 +249,95 @@ static int want_color(const char *when)
 	return !strcmp(when, "always");
 }
 
+/* Shows a bad query on stderr with a caret under the fault, both rendered
+ * (termsafe.h) so that the caret stands under the right column. */
+static void bad_query(const char *query, size_t errpos, const char *why)
+{
+	size_t qlen = strlen(query);
+	if (errpos > qlen)
+		errpos = qlen;
+	bidx_ts_msg(stderr, "bsearch: bad query at byte %zu: %s", errpos, why);
+	fputs("  ", stderr);
+	bidx_ts_write(stderr, query, qlen);
+	fprintf(stderr, "\n  %*s^\n", (int)bidx_ts_columns(query, errpos), "");
+}
+
+/* The synonym table's warnings, gathered and shown rendered: its lines may
+ * quote anything the file holds.  Returns nonzero when out of memory. */
+static int apply_synonyms(bidx_qnode **q)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *warn = open_memstream(&text, &len);
+	int rc = bidx_synonyms_apply(q, warn ? warn : stderr);
+	if (warn) {
+		fclose(warn);
+		bidx_ts_lines(stderr, text, len);
+		free(text);
+	}
+	return rc;
+}
+
+static void index_corrupt(const char *dir, const char *why)
+{
+	bidx_ts_msg(stderr, "bsearch: %s: index is corrupt (%s); rebuild it with `bidx build --full`",
+	            dir, why);
+}
+
+/* Searches and prints; returns the exit status. */
+static int search(args *a)
+{
+	char why[512];
+	size_t errpos = 0;
+	bidx_qnode *q;
+	if (bidx_query_parse(a->query, &q, why, sizeof why, &errpos)) {
+		bad_query(a->query, errpos, why);
+		return 2;
+	}
+	if (!a->exact && apply_synonyms(&q)) {
+		fprintf(stderr, "bsearch: out of memory\n");
+		bidx_query_free(q);
+		return 2;
+	}
+	bidx_index *ix;
+	bidx_err rc = bidx_index_open(a->index_dir, &ix, why, sizeof why);
+	if (rc) {
+		if (rc == BIDX_ECORRUPT)
+			index_corrupt(a->index_dir, why);
+		else
+			bidx_ts_msg(stderr, "bsearch: %s: %s", a->index_dir, why);
+		bidx_query_free(q);
+		return 2;
+	}
+	bidx_result r;
+	rc = bidx_query_eval(ix, q, &r, why, sizeof why);
+	if (rc) {
+		if (rc == BIDX_ECORRUPT)
+			index_corrupt(a->index_dir, why);
+		else
+			bidx_ts_msg(stderr, "bsearch: %s", why);
+	} else {
+		rc = bidx_output(ix, &r, &a->out);
+		if (rc == BIDX_ECORRUPT)
+			index_corrupt(a->index_dir, "a document record or stored text");
+		else if (!rc && a->out.mode == BIDX_OUT_HUMAN && r.n > a->out.limit + a->out.offset)
+			printf("(%u matching documents; showing %u-%u; more with --offset %u)\n", r.n,
+			       a->out.offset + 1, a->out.offset + a->out.limit,
+			       a->out.offset + a->out.limit);
+	}
+	/* a write error (BIDX_EIO) is reported, or not (a closed pipe), when
+	 * main() closes stdout */
+	int status = rc && rc != BIDX_EIO ? 2 : r.n ? 0 : 1;
+	bidx_result_free(&r);   /* eval leaves r empty when it fails */
+	bidx_index_close(ix);
+	bidx_query_free(q);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	args a = {0};
+	bidx_ostream_init();
 	bidx_serve_defaults(&a.srv);
 	a.out.limit = 10;
 	a.out.f = stdout;
@@ -241,7 +346,7 @@ int main(int argc, char **argv)
 		a.index_dir = "index";
 	int pr = parse_args(argc, argv, &a);
 	if (pr)
-		return pr > 0 ? 0 : 2;
+		return bidx_ostream_close("bsearch", "the output", NULL, pr > 0 ? 0 : 2);
 	if (a.color && strcmp(a.color, "auto") && strcmp(a.color, "always") && strcmp(a.color, "never")) {
 		fprintf(stderr, "bsearch: --color wants auto, always or never\n");
 		return 2;
@@ -252,56 +357,8 @@ int main(int argc, char **argv)
 		a.srv.index_dir = a.index_dir;
 		bidx_err src = bidx_serve_run(&a.srv, swhy, sizeof swhy);
 		if (src)
-			fprintf(stderr, "bsearch: %s: %s\n", a.index_dir, swhy);
-		return src ? 2 : 0;
+			bidx_ts_msg(stderr, "bsearch: %s: %s", a.index_dir, swhy);
+		return bidx_ostream_close("bsearch", "the log", NULL, src ? 2 : 0);
 	}
-
-	char why[512];
-	size_t errpos = 0;
-	bidx_qnode *q;
-	if (bidx_query_parse(a.query, &q, why, sizeof why, &errpos)) {
-		fprintf(stderr, "bsearch: bad query at byte %zu: %s\n  %s\n  %*s^\n", errpos, why,
-		        a.query, (int)errpos, "");
-		return 2;
-	}
-	if (!a.exact && bidx_synonyms_apply(&q, stderr)) {
-		fprintf(stderr, "bsearch: out of memory\n");
-		bidx_query_free(q);
-		return 2;
-	}
-	bidx_index *ix;
-	bidx_err rc = bidx_index_open(a.index_dir, &ix, why, sizeof why);
-	if (rc) {
-		if (rc == BIDX_ECORRUPT)
-			fprintf(stderr, "bsearch: %s: index is corrupt (%s); rebuild it with "
-			        "`bidx build --full`\n", a.index_dir, why);
-		else
-			fprintf(stderr, "bsearch: %s: %s\n", a.index_dir, why);
-		bidx_query_free(q);
-		return 2;
-	}
-	bidx_result r;
-	rc = bidx_query_eval(ix, q, &r, why, sizeof why);
-	if (rc) {
-		if (rc == BIDX_ECORRUPT)
-			fprintf(stderr, "bsearch: %s: index is corrupt (%s); rebuild it with "
-			        "`bidx build --full`\n", a.index_dir, why);
-		else
-			fprintf(stderr, "bsearch: %s\n", why);
-	} else {
-		rc = bidx_output(ix, &r, &a.out);
-		if (rc == BIDX_ECORRUPT)
-			fprintf(stderr, "bsearch: %s: index is corrupt (a document record or stored text); "
-			        "rebuild it with `bidx build --full`\n", a.index_dir);
-		else if (rc)
-			fprintf(stderr, "bsearch: cannot write the results\n");
-		else if (a.out.mode == BIDX_OUT_HUMAN && r.n > a.out.limit + a.out.offset)
-			printf("(%u matching documents; showing %u-%u; more with --offset %u)\n", r.n,
-			       a.out.offset + 1, a.out.offset + a.out.limit, a.out.offset + a.out.limit);
-	}
-	int status = rc ? 2 : r.n ? 0 : 1;
-	bidx_result_free(&r);   /* eval leaves r empty when it fails */
-	bidx_index_close(ix);
-	bidx_query_free(q);
-	return status;
+	return bidx_ostream_close("bsearch", "the results", NULL, search(&a));
 }

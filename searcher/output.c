@@ -3,7 +3,9 @@
 #include "fault.h"
 #include "html.h"
 #include "json.h"
+#include "ostream.h"
 #include "snippet.h"
+#include "termsafe.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +23,13 @@ static void print_snippet(FILE *f, const bidx_snippet *s, int color)
 	if (s->elided_before)
 		fputs("…", f);
 	for (size_t i = 0; i < s->nmarks; i++) {
-		fwrite(s->text + pos, 1, s->marks[i].start - pos, f);
+		bidx_ts_write(f, s->text + pos, s->marks[i].start - pos);
 		fputs(color ? C_MATCH : "[", f);
-		fwrite(s->text + s->marks[i].start, 1, s->marks[i].end - s->marks[i].start, f);
+		bidx_ts_write(f, s->text + s->marks[i].start, s->marks[i].end - s->marks[i].start);
 		fputs(color ? C_OFF : "]", f);
 		pos = s->marks[i].end;
 	}
-	fwrite(s->text + pos, 1, s->len - pos, f);
+	bidx_ts_write(f, s->text + pos, s->len - pos);
 	if (s->elided_after)
 		fputs("…", f);
 	putc('\n', f);
@@ -55,13 +57,13 @@ static void print_human(FILE *f, uint32_t rank, const bidx_hit *h, const char *p
 	        color ? C_TITLE : "");
 	size_t shown = clip_chars(title, tlen, TITLE_SHOWN_CHARS);
 	if (tlen) {
-		fwrite(title, 1, shown, f);
+		bidx_ts_write(f, title, shown);
 		if (shown < tlen)
 			fputs("…", f);
 	} else
 		fputs("(no title)", f);
 	fprintf(f, "%s\n     %s", color ? C_OFF : "", color ? C_PATH : "");
-	fwrite(path, 1, plen, f);
+	bidx_ts_write(f, path, plen);
 	fprintf(f, "%s\n", color ? C_OFF : "");
 }
 
@@ -256,7 +258,7 @@ bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
 	bidx_err rc = BIDX_OK;
 	if (o->mode == BIDX_OUT_COUNT) {
 		fprintf(o->f, "%u\n", r->n);
-		return ferror(o->f) ? BIDX_EIO : BIDX_OK;
+		return bidx_ostream_error(o->f) ? BIDX_EIO : BIDX_OK;
 	}
 	uint64_t want = o->mode == BIDX_OUT_PATHS ? r->n : (uint64_t)o->offset + o->limit;
 	uint32_t k = want < r->n ? (uint32_t)want : r->n;
@@ -274,19 +276,27 @@ bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
 			uint32_t local;
 			bidx_segment *seg = bidx_index_locate(ix, r->hits[i].doc, &local);
 			rc = seg ? bidx_segment_doc(seg, local, &d) : bidx_corrupt();
-			if (!rc) {
+			if (!rc && o->null) {   /* -0: the exact bytes */
 				fwrite(bidx_segment_path(seg, &d), 1, d.path_len, o->f);
+				putc('\0', o->f);
+			} else if (!rc) {
+				bidx_ts_write(o->f, bidx_segment_path(seg, &d), d.path_len);
 				putc('\n', o->f);
 			}
 		} else {
 			rc = show_hit(ix, r, &r->hits[i], i + 1, o);
 		}
+		if (!rc && bidx_ostream_error(o->f))
+			rc = BIDX_EIO;   /* a full disk or a closed pipe: stop */
 	}
 	if (o->api)
 		fputs("]", o->f);
 	if (!rc)
 		rc = print_facets(ix, r, o);
-	if (!rc && fflush(o->f))
-		rc = BIDX_EIO;
+	if (!rc) {
+		fflush(o->f);
+		if (bidx_ostream_error(o->f))   /* right after the write, for its errno */
+			rc = BIDX_EIO;
+	}
 	return rc;
 }

@@ -1,6 +1,11 @@
 /*
  * output.h - what bsearch prints: a ranked list for people, JSON lines for
  * scripts, paths (-l) or a count (-c).
+ *
+ * Text from the index (titles, snippets, fields, paths) reaches people
+ * through termsafe.h, so control and invisible format characters show as
+ * \x1b or \u{202e} and cannot act on the terminal; JSON escapes them
+ * (json.h) and -l -0 prints the paths' exact bytes.
  */
 #ifndef BIDX_OUTPUT_H
 #define BIDX_OUTPUT_H
@@ -29,13 +34,15 @@ typedef struct bidx_outopts {
 	int api;             /* with BIDX_OUT_JSON: the members "hits":[...],"facets":{...}
 	                        of one object (serve.h), each hit one line as --json
 	                        prints it plus a last member snippet_html (html.h) */
+	int null;            /* -l -0: paths as they are, each ended by a NUL */
 } bidx_outopts;
 
 /* Parses "relevance", "date", "-date" or "affected"; -1 when unknown. */
 int bidx_sort_parse(const char *s, bidx_sort *out);
 
 /* Ranks (or sorts) r's hits and prints them, then the facet counts.  Returns BIDX_ECORRUPT if a document
- * record or stored text is damaged, BIDX_EIO if writing failed. */
+ * record or stored text is damaged, BIDX_EIO if writing failed (it stops at
+ * the first failed write; bidx_ostream_error() tells why). */
 bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o);
 
 #endif

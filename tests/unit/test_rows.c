@@ -45,14 +45,22 @@ static void expect_row(bidx_rows *r, uint32_t line, size_t n, const char *const 
 	}
 }
 
-static void expect_bad(bidx_rows *r, const char *why_prefix)
+/* The next record must be bad, at that line, with a message that starts
+ * with why_prefix, says once what happens to it and names no place (the
+ * caller puts "FILE:LINE: " before it). */
+static void expect_bad(bidx_rows *r, uint32_t line, const char *why_prefix)
 {
 	bidx_row row;
 	char why[256] = "";
 	int rc = bidx_rows_next(r, &row, why, sizeof why);
 
 	cr_assert_eq(rc, -1, "rc %d", rc);
+	cr_assert_eq(row.line, line, "line %u, want %u: %s", row.line, line, why);
 	cr_assert_eq(strncmp(why, why_prefix, strlen(why_prefix)), 0, "why: %s", why);
+	cr_assert_null(strstr(why, "line "), "the line is the caller's to say: %s", why);
+	const char *v = strstr(why, "; ");
+	cr_assert(v && (!strcmp(v, "; skipped") || !strcmp(v, "; the rest of the file is skipped")),
+	          "one verdict at the end: %s", why);
 }
 
 static void expect_end(bidx_rows *r)
@@ -129,10 +137,10 @@ Test(csv, bad_records_are_skipped)
 	bidx_rows *r = open_ok(BIDX_ROWS_CSV, "a,b\n1,2\n1,2,3\nonly\n3,4\n\"open,5\n6,7\n");
 
 	expect_row(r, 2, 2, (const char *const[]){"1", "2"});
-	expect_bad(r, "line 3: 3 fields, the header has 2");
-	expect_bad(r, "line 4: 1 fields");
+	expect_bad(r, 3, "3 fields, the header has 2");
+	expect_bad(r, 4, "1 fields");
 	expect_row(r, 5, 2, (const char *const[]){"3", "4"});
-	expect_bad(r, "line 6: unterminated quote");
+	expect_bad(r, 6, "unterminated quote");
 	expect_end(r);
 	bidx_rows_free(r);
 }
@@ -150,6 +158,7 @@ Test(csv, empty_and_headless)
 		                            sizeof why), BIDX_EINPUT, "case %zu", i);
 		cr_assert_null(r);
 		cr_assert_neq(why[0], '\0');
+		cr_assert_null(strstr(why, "line "), "case %zu: %s", i, why);
 	}
 	bidx_rows_free(NULL);
 }
@@ -330,20 +339,102 @@ Test(jsonl, bad_lines_are_skipped)
 	                       "{\"a\":\"5\"}");
 
 	expect_row(r, 1, 1, (const char *const[]){"1"});
-	expect_bad(r, "line 4: expected a member name");
-	expect_bad(r, "line 5: not a JSON object");
-	expect_bad(r, "line 6: high surrogate");
-	expect_bad(r, "line 7: bad escape");
-	expect_bad(r, "line 8: expected ',' or '}'");
-	expect_bad(r, "line 9: text after the object");
-	expect_bad(r, "line 10: expected ':'");
-	expect_bad(r, "line 11: control character");
+	expect_bad(r, 4, "expected a member name");
+	expect_bad(r, 5, "not a JSON object");
+	expect_bad(r, 6, "high surrogate");
+	expect_bad(r, 7, "bad escape");
+	expect_bad(r, 8, "expected ',' or '}'");
+	expect_bad(r, 9, "text after the object");
+	expect_bad(r, 10, "expected ':'");
+	expect_bad(r, 11, "control character");
 	expect_row(r, 12, 1, (const char *const[]){"4"});
-	expect_bad(r, "line 13: unexpected character");
-	expect_bad(r, "line 14: unterminated string");
+	expect_bad(r, 13, "unexpected character");
+	expect_bad(r, 14, "unterminated string");
 	expect_row(r, 15, 0, NULL);
 	expect_row(r, 16, 1, (const char *const[]){"5"});
 	expect_end(r);
+	bidx_rows_free(r);
+}
+
+/* The next row is good, with this note in why. */
+static bidx_row expect_note(bidx_rows *r, const char *note)
+{
+	bidx_row row;
+	char why[256] = "x";
+
+	cr_assert_eq(bidx_rows_next(r, &row, why, sizeof why), 1, "%s", why);
+	cr_assert_str_eq(why, note);
+	return row;
+}
+
+Test(jsonl, a_repeated_key_keeps_the_first_with_a_note)
+{
+	bidx_rows *r = open_ok(BIDX_ROWS_JSONL,
+	                       "{\"title\":\"a\",\"body\":\"x\",\"title\":\"b\"}\n"
+	                       "{\"title\":\"c\"}\n"
+	                       "{\"k\":1,\"t\":2,\"k\":3,\"t\":4,\"k\":5}\n"
+	                       "{\"\\u001b[31m\":1,\"\\u001b[31m\":2}\n");
+	bidx_row row = expect_note(r, "duplicate key \"title\"; the first is kept");
+	cr_assert_eq(row.ncells, 2);
+	cr_assert_str_eq(row.names[0], "title");
+	cr_assert_str_eq(row.values[0], "a");
+	cr_assert_str_eq(row.names[1], "body");
+	/* the note does not stick to the next record */
+	row = expect_note(r, "");
+	cr_assert_eq(row.ncells, 1);
+	row = expect_note(r, "duplicate key \"k\" (and 2 more); the first of each name is kept");
+	cr_assert_eq(row.ncells, 2);
+	cr_assert_str_eq(row.values[0], "1");
+	cr_assert_str_eq(row.values[1], "2");
+	/* the name is quoted as it is: the caller renders messages (termsafe.h) */
+	row = expect_note(r, "duplicate key \"\x1b[31m\"; the first is kept");
+	cr_assert_eq(row.ncells, 1);
+	expect_end(r);
+	bidx_rows_free(r);
+}
+
+Test(jsonl, many_repeated_keys)
+{
+	/* 200,000 members of one name: found by sorting, one kept */
+	size_t n = 200000, k = 0;
+	char *line = malloc(n * 8 + 16);
+	line[k++] = '{';
+	for (size_t i = 0; i < n; i++)
+		k += (size_t)sprintf(line + k, "%s\"a\":%zu", i ? "," : "", i % 10);
+	strcpy(line + k, "}");
+	bidx_rows *r = open_ok(BIDX_ROWS_JSONL, line);
+	bidx_row row = expect_note(r, "duplicate key \"a\" (and 199998 more); the first of each "
+	                              "name is kept");
+	cr_assert_eq(row.ncells, 1);
+	cr_assert_str_eq(row.values[0], "0");
+	bidx_rows_free(r);
+	free(line);
+}
+
+Test(csv, a_repeated_column_keeps_the_first_with_a_note)
+{
+	const char *data = "title,body,title,備考,備考\nA,本文,B,x,y\nC,本文2,D,z,w\n";
+	bidx_rows *r = NULL;
+	char why[256];
+
+	cr_assert_eq(bidx_rows_open(BIDX_ROWS_CSV, data, strlen(data), &r, why, sizeof why), BIDX_OK);
+	cr_assert_str_eq(why, "duplicate column \"title\" (and 1 more); the first of each name "
+	                      "is kept");
+	for (int i = 0; i < 2; i++) {
+		bidx_row row = expect_note(r, "");
+		cr_assert_eq(row.ncells, 3);
+		cr_assert_str_eq(row.names[0], "title");
+		cr_assert_str_eq(row.values[0], i ? "C" : "A");
+		cr_assert_str_eq(row.names[1], "body");
+		cr_assert_str_eq(row.names[2], "備考");
+		cr_assert_str_eq(row.values[2], i ? "z" : "x");
+	}
+	expect_end(r);
+	bidx_rows_free(r);
+	/* a header of distinct names says nothing */
+	r = NULL;
+	cr_assert_eq(bidx_rows_open(BIDX_ROWS_CSV, "a,b\n1,2\n", 8, &r, why, sizeof why), BIDX_OK);
+	cr_assert_str_eq(why, "");
 	bidx_rows_free(r);
 }
 
@@ -361,7 +452,7 @@ Test(jsonl, deep_nesting_is_refused)
 	line[k++] = '}';
 	line[k] = '\0';
 	r = open_ok(BIDX_ROWS_JSONL, line);
-	expect_bad(r, "line 1: nested too deeply");
+	expect_bad(r, 1, "nested too deeply");
 	expect_end(r);
 	bidx_rows_free(r);
 }
