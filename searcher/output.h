@@ -26,6 +26,9 @@ typedef struct bidx_outopts {
 	bidx_sort sort;      /* order of the hits */
 	const char *facets[BIDX_MAX_FACETS];   /* fields to count over all hits */
 	int nfacets;
+	/* JSON: adds members to each hit's object (",\"name\":value..."), or NULL */
+	void (*json_extra)(void *ctx, const bidx_hit *h, FILE *f);
+	void *json_ctx;
 } bidx_outopts;
 
 /* Parses "relevance", "date", "-date" or "affected"; -1 when unknown. */
