@@ -72,9 +72,31 @@ static size_t nchars(const char *s, size_t n)
 	return c;
 }
 
+/* 1 when s[0..n) has a letter, digit, kana or kanji: anything else is a
+ * symbol, whatever MeCab guessed for it (it makes an unknown "?" a noun). */
+static int wordlike(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint32_t c;
+		int l = bidx_utf8_decode((const uint8_t *)s + i, n - i, &c);
+		if (!l)
+			return 0;
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= 0x3041 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x9FFF) ||
+		    (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF) ||
+		    (c >= 0xC0 && c < 0x2000 && c != 0xD7 && c != 0xF7))
+			return 1;
+		i += (size_t)l;
+	}
+	return 0;
+}
+
 static mclass classify(const char *surface, size_t len, const char *feature, morph *m)
 {
 	char pos[32], sub[32];
+	if (!wordlike(surface, len))
+		return M_SKIP;
 	feature_field(feature, 0, pos, sizeof pos);
 	feature_field(feature, 1, sub, sizeof sub);
 	int kana = all_hiragana(surface, len);
