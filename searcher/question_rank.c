@@ -246,17 +246,14 @@ static bidx_err find_word(const bidx_index *ix, const bidx_qword *w, olist *out)
 }
 
 /* A document's length in words, in its title and in the rest. */
-static void doc_lens(const bidx_index *ix, uint32_t doc, double *tl, double *bl, uint32_t *ts,
-                     uint32_t *te, uint32_t *nc)
+static void doc_lens(const bidx_index *ix, uint32_t doc, double *tl, double *bl)
 {
 	uint32_t local, t = 0;
 	bidx_docrec d;
 	const bidx_segment *seg = bidx_index_locate(ix, doc, &local);
 	*tl = *bl = 1.0;
-	*ts = *te = *nc = 0;
 	if (!seg || bidx_segment_doc(seg, local, &d))
 		return;
-	*ts = d.title_start, *te = d.title_end, *nc = d.nchars;
 	const uint8_t *bits = bidx_segment_bounds(seg, &d);
 	for (uint32_t i = d.title_start; i < d.title_end && i < d.nchars; i++)
 		t += bidx_bit(bits, i);
@@ -272,9 +269,6 @@ typedef struct acc {
 	double *tl, *bl;      /* title and body lengths in words, 0 until read */
 	double avgtl, avgbl, avgdl;
 	double *gscore;       /* the bigram signal */
-	uint32_t *ts, *te, *nc;   /* title range, characters */
-	uint32_t *posbuf;
-	size_t poscap;
 } acc;
 
 static int add_terms(bidx_result *r, const bidx_question *q)
@@ -300,10 +294,6 @@ static void acc_free(acc *a)
 	free(a->mask);
 	free(a->tl);
 	free(a->gscore);
-	free(a->ts);
-	free(a->te);
-	free(a->nc);
-	free(a->posbuf);
 	free(a->bl);
 }
 
@@ -388,15 +378,13 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 	why[0] = 0;
 	uint32_t N = ix->ndocs;
 	olist *lists = bidx_calloc((size_t)q->n + 1, sizeof *lists);
-	acc a = {bidx_calloc((size_t)N + 1, sizeof(double)), bidx_calloc((size_t)N + 1, sizeof(double)), bidx_calloc((size_t)N + 1, sizeof(uint32_t)),
-	         bidx_calloc((size_t)N + 1, sizeof(uint64_t)), bidx_calloc((size_t)N + 1, sizeof(double)),
-	         bidx_calloc((size_t)N + 1, sizeof(double)), 1.0, 1.0, 1.0,
-	         bidx_calloc((size_t)N + 1, sizeof(double)), bidx_calloc((size_t)N + 1, sizeof(uint32_t)),
-	         bidx_calloc((size_t)N + 1, sizeof(uint32_t)), bidx_calloc((size_t)N + 1, sizeof(uint32_t)),
-	         NULL, 0};
+	size_t n1 = (size_t)N + 1;
+	acc a = {.score = bidx_calloc(n1, sizeof(double)), .best = bidx_calloc(n1, sizeof(double)),
+	         .pos = bidx_calloc(n1, sizeof(uint32_t)), .mask = bidx_calloc(n1, sizeof(uint64_t)),
+	         .tl = bidx_calloc(n1, sizeof(double)), .bl = bidx_calloc(n1, sizeof(double)),
+	         .gscore = bidx_calloc(n1, sizeof(double)), .avgtl = 1.0, .avgbl = 1.0, .avgdl = 1.0};
 	bidx_err rc = BIDX_OK;
-	if (!lists || !a.score || !a.best || !a.pos || !a.mask || !a.tl || !a.bl || !a.gscore || !a.ts ||
-	    !a.te || !a.nc) {
+	if (!lists || !a.score || !a.best || !a.pos || !a.mask || !a.tl || !a.bl || !a.gscore) {
 		rc = BIDX_ENOMEM;
 		goto out;
 	}
@@ -406,7 +394,7 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 		goto out;
 	double sumtl = 0, sumbl = 0;
 	for (uint32_t d = 0; d < N; d++) {
-		doc_lens(ix, d, &a.tl[d], &a.bl[d], &a.ts[d], &a.te[d], &a.nc[d]);
+		doc_lens(ix, d, &a.tl[d], &a.bl[d]);
 		sumtl += a.tl[d];
 		sumbl += a.bl[d];
 	}
