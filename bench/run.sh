@@ -11,6 +11,10 @@
 #   --peers LIST the peers to run, comma-separated (default
 #                groonga-mecab,groonga-bigram,sqlite-fts5; "none" for bidx alone)
 #
+# Then (not with --smoke or --only) the ranking quality of bsearch --any on
+# the localgovFAQ dev split (bench/faq/run.sh; skipped without the shared
+# corpora) and the latency of questions on livedoor (bsearch-bench --any).
+#
 # Environment: BIDX_CORPUS (the shared corpora; default ../shared/corpus
 # beside the project root), BUILD (the CMake build directory; default build),
 # BENCH_RESULTS (default bench/results).
@@ -38,7 +42,7 @@ while [ $# -gt 0 ]; do
 	--runs) runs=$2 runs_set=1; shift ;;
 	--only) only=$2; shift ;;
 	--peers) peers=$2; shift ;;
-	-h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,27p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -150,18 +154,18 @@ latency() {
 		"$name" "${q:-0}" "$reps" "$runs" "$p50" "$p95" "$p99" "$mx" "$qps" "${hits:-0}" "$fields" >"$out.json"
 }
 
-# cold NAME INDEX QUERY: median wall time (ms) of a whole bsearch process
+# cold INDEX QUERY [OPTION]: median wall time (ms) of a whole bsearch process
 cold() {
-	local idx=$1 q=$2 n=30
+	local idx=$1 q=$2 opt=${3:-} n=30
 	if command -v hyperfine >/dev/null; then
 		hyperfine -N --warmup 3 --runs "$n" --export-csv "$work/cold.csv" \
-			"$bsearch -i $idx --color never $q" >/dev/null 2>&1 &&
+			"$bsearch -i $idx --color never $opt $q" >/dev/null 2>&1 &&
 			awk -F, 'NR==2 {printf "%.2f\n", $4*1000}' "$work/cold.csv" && return
 	fi
 	local i t0 t1
 	for ((i = 0; i < n; i++)); do
 		t0=$(date +%s%N)
-		"$bsearch" -i "$idx" --color never "$q" >/dev/null || true
+		"$bsearch" -i "$idx" --color never $opt "$q" >/dev/null || true
 		t1=$(date +%s%N)
 		echo $(((t1 - t0) / 1000))
 	done | median | awk '{printf "%.2f\n", $1/1000}'
@@ -367,3 +371,35 @@ for c in "${corpora[@]}"; do
 	rm -rf "$cw/index" "$cw"/groonga-* "$cw/fts5.sqlite" "$cw/corpus.txt" "$cw/groonga.load"
 done
 
+
+# --- questions: FAQ ranking and latency of bsearch --any ---
+if [ "$mode" != smoke ] && [ -z "$only" ]; then
+	faqj=$(BUILD=$build BIDX_CORPUS=$corpus bash "$root/bench/faq/run.sh" --json || true)
+	if [ -n "$faqj" ]; then
+		log "faq: $faqj"
+		{
+			echo
+			echo "## FAQ ranking: bsearch --any on the localgovFAQ dev split"
+			echo
+			echo "| queries | nDCG@10 | MRR@10 | Recall@10 | Recall@100 | question p50 µs | p99 µs |"
+			echo "|---|---|---|---|---|---|---|"
+			printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$(jget queries "$faqj")" "$(jget ndcg10 "$faqj")" \
+				"$(jget mrr10 "$faqj")" "$(jget recall10 "$faqj")" "$(jget recall100 "$faqj")" \
+				"$(jget p50_us "$faqj")" "$(jget p99_us "$faqj")"
+		} >>"$md"
+	fi
+	if [ -d "$corpus/livedoor" ]; then
+		"$bidx" build -q --full -i "$work/ld-any" "$corpus/livedoor" 2>>"$work/ld-any.log"
+		latency bidx-any "$work/ld-any" "$bb" --index "$work/ld-any" --any "$root/bench/queries/livedoor-questions.txt"
+		aj=$(cat "$work/ld-any.json")
+		coldq=$(grep -v '^[[:space:]]*\(#\|$\)' "$root/bench/queries/livedoor-questions.txt" | head -n 1)
+		acold=$(cold "$work/ld-any" "$coldq" --any)
+		log "bidx --any on livedoor: $aj; cold bsearch --any $acold ms"
+		{
+			echo
+			echo "Questions on livedoor (\`bsearch-bench --any\`, bench/queries/livedoor-questions.txt, about 20 content words each): p50 $(jget p50_us "$aj") µs, p99 $(jget p99_us "$aj") µs; a whole \`bsearch --any\` process (MeCab load included): median $acold ms."
+		} >>"$md"
+		rm -rf "$work/ld-any"
+	fi
+	write_results
+fi

@@ -41,6 +41,13 @@ int bidx_ostream_error(FILE *f)
 	return first_errno;
 }
 
+void bidx_ostream_puts(const char *s)
+{
+	errno = 0;
+	fputs(s, stdout);
+	bidx_ostream_error(stdout);
+}
+
 int bidx_ostream_close(const char *prog, const char *what, const char *then, int status)
 {
 	errno = 0;

@@ -24,6 +24,10 @@ void bidx_ostream_init(void);
  * write is the one kept (one per process: the programs have one output). */
 int bidx_ostream_error(FILE *f);
 
+/* fputs(s, stdout), keeping the errno of a write that fails on the way
+ * (a long text such as --help is flushed in the middle). */
+void bidx_ostream_puts(const char *s);
+
 /* Flushes and closes stdout.  Returns status when that worked or the reader
  * had gone away; otherwise prints "PROG: cannot write WHAT: REASON" (and
  * `then`, when not NULL) on stderr and returns 2. */

@@ -189,3 +189,24 @@ bidx_err bidx_tokenize(bidx_tokenizer *t, const bidx_norm *n, uint8_t *bits, uin
 	*ntokens = bidx_bounds_finish(n->cp, n->nchars, bits);
 	return BIDX_OK;
 }
+
+int bidx_tokenize_morphs(bidx_tokenizer *t, const char *text, size_t len, bidx_morph_fn fn,
+                         void *ctx)
+{
+	bidx_norm n = {.text = (char *)(uintptr_t)text, .len = len};
+	for (size_t from = 0; from < len;) {
+		size_t to = chunk_end(&n, from);
+		mecab_lattice_set_sentence2(t->lattice, text + from, to - from);
+		if (!mecab_parse_lattice(t->tagger, t->lattice))
+			return -1;
+		for (const mecab_node_t *nd = mecab_lattice_get_bos_node(t->lattice); nd; nd = nd->next) {
+			if (nd->stat == MECAB_BOS_NODE || nd->stat == MECAB_EOS_NODE)
+				continue;
+			int r = fn(ctx, nd->surface, nd->length, nd->feature ? nd->feature : "");
+			if (r)
+				return r;
+		}
+		from = to;
+	}
+	return 0;
+}

@@ -43,6 +43,15 @@ void bidx_tokenizer_free(bidx_tokenizer *t);   /* NULL ok */
  * the number of words (space characters are not words). */
 bidx_err bidx_tokenize(bidx_tokenizer *t, const bidx_norm *n, uint8_t *bits, uint32_t *ntokens);
 
+/* Calls fn for each MeCab morpheme of text[0..len) (normalised text, cut
+ * into chunks as above): its surface (not NUL-terminated, len bytes, a
+ * pointer into text) and its ipadic feature string (品詞,細分類1,細分類2,
+ * 細分類3,活用型,活用形,原形,読み,発音; NUL-terminated, valid during the
+ * call).  A non-zero return from fn stops the walk and is returned. */
+typedef int (*bidx_morph_fn)(void *ctx, const char *surface, size_t len, const char *feature);
+int bidx_tokenize_morphs(bidx_tokenizer *t, const char *text, size_t len, bidx_morph_fn fn,
+                         void *ctx);
+
 /* The boundary rules applied to a bitmap that already holds MeCab's cuts:
  * forces bits 0 and nchars, removes cuts inside ASCII alphanumeric runs and
  * digit groups, and returns the word count.  Exposed for tests. */

@@ -176,7 +176,7 @@ static int cmd_build(int argc, char **argv, int optimize)
 			}
 		}
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(help, stdout);
+			bidx_ostream_puts(help);
 			free(paths);
 			return 0;
 		} else if (a[0] == '-' && a[1]) {
@@ -252,7 +252,7 @@ static int cmd_check(int argc, char **argv)
 		else if (!strcmp(a, "--json"))
 			o.json = 1;
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(help, stdout);
+			bidx_ostream_puts(help);
 			return 0;
 		} else {
 			bidx_ts_msg(stderr, "bidx check: unexpected argument %s", a);
@@ -301,7 +301,7 @@ static int run(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		fputs(help, stdout);
+		bidx_ostream_puts(help);
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {

@@ -5,6 +5,7 @@
 #include "index.h"
 #include "ostream.h"
 #include "query_parse.h"
+#include "question.h"
 #include "serve.h"
 #include "synonyms.h"
 #include "termsafe.h"
@@ -16,7 +17,7 @@
 
 static const char usage[] =
 	"usage: bsearch [-i DIR] [--json | -l [-0] | -c] [-n N] [--offset K] [--sort ORDER]\n"
-	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] QUERY\n"
+	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] [--any] QUERY\n"
 	"       bsearch [-i DIR] --serve [ADDR:]PORT [--log-queries]\n"
 	"       bsearch --help | --version\n";
 
@@ -65,6 +66,11 @@ static const char help[] =
 	"      --facet LIST  count org, category, year, leaked, method, authority or\n"
 	"                    any field over all hits (comma-separated)\n"
 	"      --exact       no synonyms: each word matches only itself\n"
+	"      --any         best match: QUERY is a question as people type it; its\n"
+	"                    content words are found in all their forms (持って =\n"
+	"                    持つ, a compound and its parts) and documents rank by\n"
+	"                    how many of them, and how rare, they have, title first;\n"
+	"                    --json adds matched_words to each hit\n"
 	"      --color WHEN  auto (default: on a terminal, unless NO_COLOR is set),\n"
 	"                    always or never; without colour matches are in [brackets]\n"
 	"      --serve [ADDR:]PORT  serve the index read-only over HTTP (default\n"
@@ -81,8 +87,12 @@ static const char help[] =
 	"shown as \\x1b or \\u{202e}; --json escapes them, -l -0 prints paths raw.\n"
 	"ranking: BM25 over MeCab words; title matches weigh more, and a match that\n"
 	"is a whole word ranks above one inside a longer word.\n"
-	"exit status: 0 some document matched, 1 none matched, 2 error (a write\n"
-	"error included; a reader that stops reading, as head does, is none)\n";
+	"A plain query (no operator, no field) that matches nothing exactly shows the\n"
+	"best matches for its words instead, under a line saying so (human output\n"
+	"only: -l, -c and --json never switch to it), and still exits 1.\n"
+	"exit status: 0 some document matched, 1 none matched (exactly, or with\n"
+	"--any none had any word), 2 error (a write error included; a reader that\n"
+	"stops reading, as head does, is none)\n";
 
 typedef struct args {
 	const char *index_dir;
@@ -90,6 +100,7 @@ typedef struct args {
 	bidx_outopts out;
 	const char *color;
 	int exact;            /* --exact: no synonyms */
+	int any;              /* --any: best match for a question */
 	int serve;            /* --serve: run the HTTP service (serve.h) */
 	bidx_serve_opts srv;
 } args;
@@ -185,6 +196,8 @@ static int parse_args(int argc, char **argv, args *a)
 			}
 		} else if (!strcmp(s, "--log-queries")) {
 			a->srv.log_queries = 1;
+		} else if (!strcmp(s, "--any")) {
+			a->any = 1;
 		} else if (!strcmp(s, "--exact")) {
 			a->exact = 1;
 		} else if (!strcmp(s, "--json")) {
@@ -196,7 +209,7 @@ static int parse_args(int argc, char **argv, args *a)
 		} else if (!strcmp(s, "-0") || !strcmp(s, "--null")) {
 			a->out.null = 1;
 		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
-			fputs(help, stdout);
+			bidx_ostream_puts(help);
 			return 1;
 		} else if (!strcmp(s, "--version")) {
 			printf("bsearch %s (index format %u)\n", BIDX_VERSION, BIDX_FORMAT_VERSION);
@@ -284,16 +297,100 @@ static void index_corrupt(const char *dir, const char *why)
 	            dir, why);
 }
 
+/* 1 when q is plain words: no OR, NOT or field (the fallback's condition). */
+static int plain_words(const bidx_qnode *q)
+{
+	if (q->type == BIDX_Q_TERM)
+		return !q->field;
+	if (q->type != BIDX_Q_AND)
+		return 0;
+	for (size_t i = 0; i < q->nkids; i++)
+		if (!plain_words(q->kids[i]))
+			return 0;
+	return 1;
+}
+
+static void report_index_error(const char *dir, bidx_err rc, const char *why)
+{
+	if (rc == BIDX_ECORRUPT)
+		index_corrupt(dir, why);
+	else
+		bidx_ts_msg(stderr, "bsearch: %s: %s", dir, why);
+}
+
+/* The best-match mode (question.h) for text; with `fallback`, after a plain
+ * query matched nothing: its hits come under a line saying so, and the exit
+ * status stays 1.  Returns the exit status. */
+static int run_any(bidx_index *ix, const char *text, bidx_outopts *o, const char *dir, int fallback)
+{
+	char why[4400];
+	bidx_tokenizer *t;
+	bidx_question q;
+	bidx_result r;
+	bidx_anymatch m;
+	bidx_err rc = bidx_tokenizer_new(&t, why, sizeof why);
+	if (rc) {   /* after a plain query, the answer stays "no match" */
+		bidx_ts_msg(stderr, "bsearch: %s MeCab: %s", fallback ? "no best matches without" :
+		            "--any needs", why);
+		return fallback ? 1 : 2;
+	}
+	rc = bidx_question_analyse(t, text, &q, why, sizeof why);
+	bidx_tokenizer_free(t);
+	if (rc) {
+		bidx_ts_msg(stderr, "bsearch: %s", why);
+		return 2;
+	}
+	rc = bidx_question_eval(ix, &q, &r, &m, why, sizeof why);
+	if (rc) {
+		report_index_error(dir, rc, why);
+		bidx_question_free(&q);
+		return 2;
+	}
+	if (fallback) {
+		fputs("no exact match for \"", stdout);
+		bidx_ts_write(stdout, text, strlen(text));
+		fputs(r.n ? "\"; best matches for its words:\n"
+		          : "\", and no document has any of its words\n", stdout);
+	}
+	o->json_extra = bidx_anymatch_json;
+	o->json_ctx = &m;
+	rc = r.n || !fallback ? bidx_output(ix, &r, o) : BIDX_OK;
+	if (rc == BIDX_ECORRUPT)
+		index_corrupt(dir, "a document record or stored text");
+	else if (!rc && o->mode == BIDX_OUT_HUMAN && r.n > o->limit + o->offset)
+		printf("(%u %s; showing %u-%u; more with --offset %u)\n", r.n,
+		       fallback ? "documents with some of its words" : "documents with some of the words",
+		       o->offset + 1, o->offset + o->limit, o->offset + o->limit);
+	/* a write error (BIDX_EIO) is reported when main() closes stdout */
+	int status = rc && rc != BIDX_EIO ? 2 : r.n && !fallback ? 0 : 1;
+	bidx_result_free(&r);
+	bidx_anymatch_free(&m);
+	bidx_question_free(&q);
+	return status;
+}
+
 /* Searches and prints; returns the exit status. */
 static int search(args *a)
 {
 	char why[512];
 	size_t errpos = 0;
 	bidx_qnode *q;
+	if (a->any) {
+		bidx_index *ix;
+		bidx_err orc = bidx_index_open(a->index_dir, &ix, why, sizeof why);
+		if (orc) {
+			report_index_error(a->index_dir, orc, why);
+			return 2;
+		}
+		int st = run_any(ix, a->query, &a->out, a->index_dir, 0);
+		bidx_index_close(ix);
+		return st;
+	}
 	if (bidx_query_parse(a->query, &q, why, sizeof why, &errpos)) {
 		bad_query(a->query, errpos, why);
 		return 2;
 	}
+	int plain = plain_words(q);
 	if (!a->exact && apply_synonyms(&q)) {
 		fprintf(stderr, "bsearch: out of memory\n");
 		bidx_query_free(q);
@@ -328,6 +425,8 @@ static int search(args *a)
 	/* a write error (BIDX_EIO) is reported, or not (a closed pipe), when
 	 * main() closes stdout */
 	int status = rc && rc != BIDX_EIO ? 2 : r.n ? 0 : 1;
+	if (status == 1 && plain && a->out.mode == BIDX_OUT_HUMAN)
+		status = run_any(ix, a->query, &a->out, a->index_dir, 1);
 	bidx_result_free(&r);   /* eval leaves r empty when it fails */
 	bidx_index_close(ix);
 	bidx_query_free(q);

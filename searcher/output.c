@@ -148,9 +148,11 @@ static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h
 	if (!rc) {
 		const char *path = bidx_segment_path(seg, &d);
 		int json = o->mode == BIDX_OUT_JSON;
-		if (json)
+		if (json) {
 			print_json(o->f, rank, h, path, d.path_len, title, tlen, &s);
-		else
+			if (o->json_extra)
+				o->json_extra(o->json_ctx, h, o->f);
+		} else
 			print_human(o->f, rank, h, path, d.path_len, title, tlen, o->color);
 		rc = bidx_facet_doc_fields(seg, local, json, o->f);
 		if (!rc && json && o->api) {

@@ -1,0 +1,108 @@
+/*
+ * question.h - the best-match mode (`bsearch --any`): a question typed as
+ * people type it, analysed into its content words, and the documents ranked
+ * by how well they cover those words.
+ *
+ * Analysis (question.c) runs MeCab (common/tokenize.h) over the normalised
+ * question.  Nouns, verbs and adjectives are kept; particles, auxiliaries,
+ * symbols, adverbs, conjunctions, pronouns, dependent nouns and verbs
+ * written in kana alone (する, ある, いる: the grammar's own verbs) are
+ * dropped.  Each kept word is searched, like any bsearch word, as a
+ * substring of the normalised text, in all its forms:
+ *  - a verb or adjective by its stem with every ending of its conjugation
+ *    row (持って and 持つ both search 持た 持ち 持つ 持て 持と 持っ), so any
+ *    inflected form finds the others;
+ *  - a run of nouns (国民年金: 国民 + 年金) as the compound and as each of
+ *    its parts, so the compound finds the parts apart and the parts the
+ *    compound; a compound of three or more parts adds each adjacent pair.
+ * A word that occurs twice counts twice (qtf).
+ *
+ * Ranking (question_rank.c): the sum over the question's words of each
+ * word's BM25 (idf times saturated frequency), with the title and the body
+ * as two fields, each with its own length norm, so a document with more
+ * of the question's words, and rarer ones, ranks first, and a short title
+ * that is mostly the question's words (a FAQ's question) first of all.
+ * A second signal, for words MeCab cuts otherwise (名産品 / 特産品, 申込み /
+ * 申し込み), is BM25 over the question's character bigrams, at a lower
+ * weight.  Words and bigrams found in more than BIDX_ANY_MAX_DF of the
+ * documents carry no information and are left out (question boilerplate:
+ * 教える, 方法, 場合, ...), by their document frequency rather than by a
+ * list; when every word is that common, all are kept.  Parameters and
+ * their measured effect: bench/README.md.
+ */
+#ifndef BIDX_QUESTION_H
+#define BIDX_QUESTION_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "error.h"
+#include "index.h"
+#include "query_eval.h"
+#include "tokenize.h"
+
+#define BIDX_ANY_MAX_WORDS 64      /* words kept from one question */
+#define BIDX_ANY_MAX_FORMS 12      /* forms searched for one word */
+#define BIDX_ANY_MAX_DF 0.25       /* share of documents above which a word
+                                      is left out */
+
+typedef enum bidx_qword_kind {
+	BIDX_QW_WORD,      /* a noun, verb or adjective (a compound's part too) */
+	BIDX_QW_COMPOUND,  /* a run of nouns (or an adjacent pair of one) */
+} bidx_qword_kind;
+
+typedef struct bidx_qword {
+	char *label;               /* the word as reported: its normalised base
+	                              form; owned */
+	char *forms[BIDX_ANY_MAX_FORMS];   /* normalised strings searched; owned */
+	uint32_t nforms;
+	bidx_qword_kind kind;
+	uint32_t qtf;              /* times the question has it */
+} bidx_qword;
+
+typedef struct bidx_question {
+	bidx_qword *w;             /* owned */
+	uint32_t n;
+	uint32_t *grams;           /* character bigrams of the question's words, as
+	                              pairs of code points (a second signal, for
+	                              words MeCab cuts otherwise); owned */
+	uint32_t ngrams;
+} bidx_question;
+
+/* Analyses text into q (zeroed first; free with bidx_question_free).  A
+ * question with no content word gives q->n == 0 and BIDX_OK.  MeCab
+ * failing gives BIDX_EMECAB, an over-long question BIDX_ETOOBIG, with a
+ * message in why. */
+bidx_err bidx_question_analyse(bidx_tokenizer *t, const char *text, bidx_question *q, char *why,
+                               size_t whylen);
+void bidx_question_free(bidx_question *q);   /* NULL ok */
+
+/* 1 when the bigram of code points a c is one the bigram signal uses: two
+ * kanji, kana, letters or digits, not both hiragana. */
+int bidx_question_gram(uint32_t a, uint32_t c);
+
+/* Which of a question's words each candidate matched: bit i for q->w[i]. */
+typedef struct bidx_anymatch {
+	const bidx_question *q;    /* not owned; must outlive this */
+	uint32_t *docs;            /* candidates in doc id order; owned */
+	uint64_t *masks;           /* their word masks; owned */
+	uint32_t n;
+} bidx_anymatch;
+
+/* Retrieves every document that has at least one of q's words and scores
+ * it (see above).  r gets the candidates in doc id order (unsorted; the
+ * output ranks them) and, as its terms, every form searched, for snippets;
+ * m (may be NULL) which words each candidate matched.  Corrupt postings
+ * give BIDX_ECORRUPT. */
+bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result *r,
+                            bidx_anymatch *m, char *why, size_t whylen);
+void bidx_anymatch_free(bidx_anymatch *m);   /* NULL ok */
+
+/* The words hit h matched, as `"matched_words":[...]` (the members of a
+ * JSON object, led by a comma), in the question's order.  ctx is a
+ * bidx_anymatch; the signature fits bidx_outopts.json_extra. */
+void bidx_anymatch_json(void *ctx, const bidx_hit *h, FILE *f);
+
+/* The labels of the words hit h matched, space separated, into out[0..n). */
+void bidx_anymatch_words(const bidx_anymatch *m, uint32_t doc, char *out, size_t n);
+
+#endif

@@ -1,0 +1,503 @@
+/*
+ * question_rank.c - candidates and coverage ranking of the best-match mode
+ * (question.h).  Each form of each word is found as a substring of the
+ * normalised text, segment by segment, the way query_eval.c finds a word
+ * (unigram postings, or bigrams lined up at one start), but every
+ * occurrence is kept apart by field, title or body, weighted by how it sits
+ * among the document's words (rank.h).  A word's occurrences over its forms
+ * are summed per document; the scores are accumulated in arrays indexed by
+ * collection id, so the candidates cost O(matches), whatever their order.
+ */
+#include "question.h"
+#include "fault.h"
+#include "format.h"
+#include "json.h"
+#include "normalize.h"
+#include "postings.h"
+#include "rank.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parameters, each measured on the FAQ dev split (bench/README.md). */
+#define BIDX_ANY_K1 1.2           /* BM25 saturation, words and bigrams */
+#define BIDX_ANY_B_TITLE 1.0      /* length norm of the title field */
+#define BIDX_ANY_B_BODY 0.75      /* length norm of the body field */
+#define BIDX_ANY_W_COMPOUND 0.5   /* a compound's own score, over its parts' */
+#define BIDX_ANY_W_GRAMS 0.3      /* the bigram signal, against the words' */
+
+/* One word in one document. */
+typedef struct occ {
+	uint32_t doc;         /* collection id */
+	float tt, tb;         /* weighted occurrences in the title, the body */
+	uint32_t pos;         /* first occurrence (normalised character) */
+} occ;
+
+typedef struct olist {
+	occ *o;
+	size_t n, cap;
+} olist;
+
+typedef struct gram {
+	uint32_t off;
+	bidx_pcur cur;
+	uint32_t *pos;
+	uint32_t cap;
+	uint32_t df;
+} gram;
+
+static int push(olist *l, uint32_t doc, double tt, double tb, uint32_t pos)
+{
+	if (bidx_grow((void **)&l->o, &l->cap, l->n + 1, sizeof *l->o))
+		return -1;
+	l->o[l->n++] = (occ){doc, (float)tt, (float)tb, pos};
+	return 0;
+}
+
+static bidx_err find_unigram(const bidx_index *ix, uint32_t si, uint32_t c, olist *out)
+{
+	bidx_segment *seg = ix->seg[si];
+	bidx_term t;
+	bidx_pcur cur;
+	int r = bidx_termdict_find(&seg->td, bidx_key1(c), &t);
+	if (r <= 0)
+		return r < 0 ? BIDX_ECORRUPT : BIDX_OK;
+	if (bidx_segment_need(seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
+	    bidx_pcur_init(&cur, bidx_segment_postings(seg, &t), t.post_len, t.df, 1, seg->meta.ndocs))
+		return bidx_corrupt();
+	while ((r = bidx_pcur_next(&cur)) == 1) {
+		uint32_t g = bidx_index_global(ix, si, (uint32_t)cur.doc);
+		if (g == BIDX_DELETED || !cur.tf)
+			continue;
+		uint32_t inside = cur.tf - cur.tf_word - cur.tf_edge;
+		double w = cur.tf_word + BIDX_W_EDGE * cur.tf_edge + BIDX_W_INSIDE * inside;
+		double tt = cur.tf_title * (w / cur.tf);
+		if (push(out, g, tt, w - tt, BIDX_NOPOS))
+			return BIDX_ENOMEM;
+	}
+	return r < 0 ? bidx_corrupt() : BIDX_OK;
+}
+
+static int has_pos(const uint32_t *p, uint32_t n, uint32_t v)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && p[lo] == v;
+}
+
+/* The occurrences of a form of len characters in the doc all grams sit on. */
+static bidx_err match_doc(bidx_segment *seg, gram *g, uint32_t ng, uint32_t len, uint32_t doc,
+                          double *tt, double *tb, uint32_t *first)
+{
+	bidx_docrec d;
+	*tt = *tb = 0;
+	*first = BIDX_NOPOS;
+	if (bidx_segment_doc(seg, doc, &d) || d.nchars < 2)
+		return bidx_corrupt();
+	for (uint32_t k = 0; k < ng; k++) {
+		if (g[k].cur.tf > g[k].cap) {
+			uint32_t *np = bidx_realloc(g[k].pos, (size_t)g[k].cur.tf * sizeof *np);
+			if (!np)
+				return BIDX_ENOMEM;
+			g[k].pos = np;
+			g[k].cap = g[k].cur.tf;
+		}
+		if (bidx_pcur_positions(&g[k].cur, g[k].pos, d.nchars - 1))
+			return bidx_corrupt();
+	}
+	const uint8_t *bits = bidx_segment_bounds(seg, &d);
+	for (uint32_t i = 0; i < g[0].cur.tf; i++) {
+		if (g[0].pos[i] < g[0].off)
+			continue;
+		uint32_t s = g[0].pos[i] - g[0].off, k = 1;
+		while (k < ng && has_pos(g[k].pos, g[k].cur.tf, s + g[k].off))
+			k++;
+		if (k < ng || s + len > d.nchars)
+			continue;
+		double w = bidx_occ_weight(bidx_bit(bits, s), bidx_bit(bits, s + len), 0);
+		if (s >= d.title_start && s + len <= d.title_end)
+			*tt += w;
+		else
+			*tb += w;
+		if (s < *first)
+			*first = s;
+	}
+	return BIDX_OK;
+}
+
+static int cmp_gram_df(const void *a, const void *b)
+{
+	const gram *x = a, *y = b;
+	return x->df < y->df ? -1 : x->df > y->df ? 1 : (x->off > y->off) - (x->off < y->off);
+}
+
+/* Leapfrog join of the gram cursors (g[0] the rarest). */
+static bidx_err join(const bidx_index *ix, uint32_t si, gram *g, uint32_t ng, uint32_t len,
+                     olist *out)
+{
+	bidx_segment *seg = ix->seg[si];
+	int r = bidx_pcur_next(&g[0].cur);
+	while (r == 1) {
+		uint32_t target = (uint32_t)g[0].cur.doc, k = 1;
+		for (; k < ng; k++) {
+			r = bidx_pcur_seek(&g[k].cur, target);
+			if (r <= 0)
+				return r < 0 ? bidx_corrupt() : BIDX_OK;
+			if (g[k].cur.doc > (int64_t)target)
+				break;
+		}
+		if (k < ng) {
+			r = bidx_pcur_seek(&g[0].cur, (uint32_t)g[k].cur.doc);
+			continue;
+		}
+		uint32_t gd = bidx_index_global(ix, si, target);
+		if (gd != BIDX_DELETED) {
+			double tt, tb;
+			uint32_t first;
+			bidx_err rc = match_doc(seg, g, ng, len, target, &tt, &tb, &first);
+			if (rc)
+				return rc;
+			if (tt + tb > 0 && push(out, gd, tt, tb, first))
+				return BIDX_ENOMEM;
+		}
+		r = bidx_pcur_next(&g[0].cur);
+	}
+	return r < 0 ? bidx_corrupt() : BIDX_OK;
+}
+
+static bidx_err find_ngram(const bidx_index *ix, uint32_t si, const bidx_norm *q, olist *out)
+{
+	bidx_segment *seg = ix->seg[si];
+	uint32_t cap = q->nchars / 2 + 2, ng = 0;
+	gram *g = bidx_calloc(cap, sizeof *g);
+	bidx_err rc = BIDX_OK;
+	if (!g)
+		return BIDX_ENOMEM;
+	/* the bigrams at 0, 2, 4, ... and the last cover every character */
+	for (uint32_t o = 0; o + 1 < q->nchars; o = o + 3 < q->nchars ? o + 2 : q->nchars - 2) {
+		bidx_term t;
+		int r = bidx_termdict_find(&seg->td, bidx_key2(q->cp[o], q->cp[o + 1]), &t);
+		if (r <= 0) {
+			rc = r < 0 ? bidx_corrupt() : BIDX_OK;
+			goto out;   /* an absent bigram: no match in this segment */
+		}
+		g[ng].off = o;
+		g[ng].df = t.df;
+		if (bidx_segment_need(seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
+		    bidx_pcur_init(&g[ng].cur, bidx_segment_postings(seg, &t), t.post_len, t.df, 2,
+		                   seg->meta.ndocs)) {
+			rc = bidx_corrupt();
+			goto out;
+		}
+		ng++;
+		if (o + 2 >= q->nchars)
+			break;
+	}
+	qsort(g, ng, sizeof *g, cmp_gram_df);
+	rc = join(ix, si, g, ng, q->nchars, out);
+out:
+	for (uint32_t k = 0; k < cap; k++)
+		free(g[k].pos);
+	free(g);
+	return rc;
+}
+
+static int cmp_occ(const void *a, const void *b)
+{
+	const occ *x = a, *y = b;
+	return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* Every document with a form of w, one entry per document, in doc order. */
+static bidx_err find_word(const bidx_index *ix, const bidx_qword *w, olist *out)
+{
+	bidx_err rc = BIDX_OK;
+	for (uint32_t f = 0; f < w->nforms && !rc; f++) {
+		bidx_norm q = {0};
+		rc = bidx_normalize(w->forms[f], strlen(w->forms[f]), 0, &q);
+		for (uint32_t si = 0; !rc && si < ix->nseg; si++)
+			rc = q.nchars == 1 ? find_unigram(ix, si, q.cp[0], out)
+			   : q.nchars > 1 ? find_ngram(ix, si, &q, out) : BIDX_OK;
+		bidx_norm_free(&q);
+	}
+	if (rc || !out->n)
+		return rc;
+	qsort(out->o, out->n, sizeof *out->o, cmp_occ);
+	size_t o = 0;
+	for (size_t i = 1; i < out->n; i++) {
+		if (out->o[i].doc == out->o[o].doc) {
+			out->o[o].tt += out->o[i].tt;
+			out->o[o].tb += out->o[i].tb;
+			if (out->o[i].pos < out->o[o].pos)
+				out->o[o].pos = out->o[i].pos;
+		} else {
+			out->o[++o] = out->o[i];
+		}
+	}
+	out->n = o + 1;
+	return BIDX_OK;
+}
+
+/* A document's length in words, in its title and in the rest. */
+static void doc_lens(const bidx_index *ix, uint32_t doc, double *tl, double *bl)
+{
+	uint32_t local, t = 0;
+	bidx_docrec d;
+	const bidx_segment *seg = bidx_index_locate(ix, doc, &local);
+	*tl = *bl = 1.0;
+	if (!seg || bidx_segment_doc(seg, local, &d))
+		return;
+	const uint8_t *bits = bidx_segment_bounds(seg, &d);
+	for (uint32_t i = d.title_start; i < d.title_end && i < d.nchars; i++)
+		t += bidx_bit(bits, i);
+	*tl = t ? t : 1.0;
+	*bl = d.ntokens > t ? d.ntokens - t : 1.0;
+}
+
+typedef struct acc {
+	double *score;        /* BM25 sum */
+	double *best;         /* the highest idf matched, for the snippet position */
+	uint32_t *pos;
+	uint64_t *mask;
+	double *tl, *bl;      /* title and body lengths in words, 0 until read */
+	double avgtl, avgbl, avgdl;
+	double *gscore;       /* the bigram signal */
+} acc;
+
+static int add_terms(bidx_result *r, const bidx_question *q)
+{
+	for (uint32_t i = 0; i < q->n; i++)
+		for (uint32_t k = 0; k < q->w[i].nforms; k++) {
+			char **nt = bidx_realloc(r->terms, (r->nterms + 1) * sizeof *nt);
+			if (!nt)
+				return -1;
+			r->terms = nt;
+			if (!(r->terms[r->nterms] = strdup(q->w[i].forms[k])))
+				return -1;
+			r->nterms++;
+		}
+	return 0;
+}
+
+static void acc_free(acc *a)
+{
+	free(a->score);
+	free(a->best);
+	free(a->pos);
+	free(a->mask);
+	free(a->tl);
+	free(a->gscore);
+	free(a->bl);
+}
+
+/* Scores one word's documents into the accumulators. */
+static void score_word(const bidx_qword *w, uint32_t wi, const olist *l, double idf, acc *a)
+{
+	double qw = 1.0 + log((double)w->qtf);
+	if (w->kind == BIDX_QW_COMPOUND)
+		qw *= BIDX_ANY_W_COMPOUND;
+	double k1 = BIDX_ANY_K1, bt = BIDX_ANY_B_TITLE, bb = BIDX_ANY_B_BODY;
+	for (size_t i = 0; i < l->n; i++) {
+		uint32_t d = l->o[i].doc;
+		double tt = l->o[i].tt, tb = l->o[i].tb;
+		double nt = k1 * (1.0 - bt + bt * a->tl[d] / a->avgtl);
+		double nb = k1 * (1.0 - bb + bb * a->bl[d] / a->avgbl);
+		a->score[d] += qw * idf * (tt * (k1 + 1) / (tt + nt) + tb * (k1 + 1) / (tb + nb));
+		if (!a->mask[d] || idf > a->best[d]) {
+			a->best[d] = idf;
+			a->pos[d] = l->o[i].pos;
+		}
+		a->mask[d] |= (uint64_t)1 << wi;
+	}
+}
+
+/* The bigram signal: BM25 over the question's character bigrams, title
+ * and body apart, each bigram's df summed over the segments; weight w. */
+static bidx_err score_gram(const bidx_index *ix, uint64_t key, double w, acc *a)
+{
+	uint32_t N = ix->ndocs;
+	double k1 = BIDX_ANY_K1, bb = BIDX_ANY_B_BODY;
+	uint32_t df = 0;
+	for (uint32_t si = 0; si < ix->nseg; si++) {
+		bidx_term t;
+		int r = bidx_termdict_find(&ix->seg[si]->td, key, &t);
+		if (r < 0)
+			return bidx_corrupt();
+		df += r ? t.df : 0;
+	}
+	if (!df || df > BIDX_ANY_MAX_DF * N)
+		return BIDX_OK;
+	double idf = bidx_idf(df, N);
+	for (uint32_t si = 0; si < ix->nseg; si++) {
+		bidx_segment *seg = ix->seg[si];
+		bidx_term t;
+		bidx_pcur cur;
+		int r = bidx_termdict_find(&seg->td, key, &t);
+		if (r <= 0)
+			continue;
+		if (bidx_segment_need(seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
+		    bidx_pcur_init(&cur, bidx_segment_postings(seg, &t), t.post_len, t.df, 2,
+		                   seg->meta.ndocs))
+			return bidx_corrupt();
+		while ((r = bidx_pcur_next(&cur)) == 1) {
+			uint32_t d = bidx_index_global(ix, si, (uint32_t)cur.doc);
+			if (d == BIDX_DELETED)
+				continue;
+			/* positions are not read: the whole text as one field (a title
+			 * split measured no better, at several times the cost) */
+			double tf = cur.tf, nb = k1 * (1.0 - bb + bb * (a->tl[d] + a->bl[d]) / a->avgdl);
+			a->gscore[d] += w * idf * tf * (k1 + 1) / (tf + nb);
+		}
+		if (r < 0)
+			return bidx_corrupt();
+	}
+	return BIDX_OK;
+}
+
+static bidx_err score_grams(const bidx_index *ix, const bidx_question *q, acc *a)
+{
+	bidx_err rc = BIDX_OK;
+	for (uint32_t g = 0; g < q->ngrams && !rc; g++)
+		rc = score_gram(ix, bidx_key2(q->grams[2 * g], q->grams[2 * g + 1]), BIDX_ANY_W_GRAMS, a);
+	return rc;
+}
+
+bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result *r,
+                            bidx_anymatch *m, char *why, size_t whylen)
+{
+	memset(r, 0, sizeof *r);
+	if (m)
+		memset(m, 0, sizeof *m);
+	why[0] = 0;
+	uint32_t N = ix->ndocs;
+	olist *lists = bidx_calloc((size_t)q->n + 1, sizeof *lists);
+	size_t n1 = (size_t)N + 1;
+	acc a = {.score = bidx_calloc(n1, sizeof(double)), .best = bidx_calloc(n1, sizeof(double)),
+	         .pos = bidx_calloc(n1, sizeof(uint32_t)), .mask = bidx_calloc(n1, sizeof(uint64_t)),
+	         .tl = bidx_calloc(n1, sizeof(double)), .bl = bidx_calloc(n1, sizeof(double)),
+	         .gscore = bidx_calloc(n1, sizeof(double)), .avgtl = 1.0, .avgbl = 1.0, .avgdl = 1.0};
+	bidx_err rc = BIDX_OK;
+	if (!lists || !a.score || !a.best || !a.pos || !a.mask || !a.tl || !a.bl || !a.gscore) {
+		rc = BIDX_ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < q->n && !rc; i++)
+		rc = find_word(ix, &q->w[i], &lists[i]);
+	if (rc)
+		goto out;
+	double sumtl = 0, sumbl = 0;
+	for (uint32_t d = 0; d < N; d++) {
+		doc_lens(ix, d, &a.tl[d], &a.bl[d]);
+		sumtl += a.tl[d];
+		sumbl += a.bl[d];
+	}
+	if (N) {
+		a.avgtl = sumtl / N;
+		a.avgbl = sumbl / N;
+		a.avgdl = (sumtl + sumbl) / N;
+	}
+	/* words in too many documents say nothing, unless every word does */
+	int informative = 0;
+	for (uint32_t i = 0; i < q->n; i++)
+		informative |= lists[i].n && lists[i].n <= BIDX_ANY_MAX_DF * N;
+	for (uint32_t i = 0; i < q->n; i++) {
+		if (!lists[i].n || (informative && lists[i].n > BIDX_ANY_MAX_DF * N))
+			continue;
+		score_word(&q->w[i], i, &lists[i], bidx_idf((uint32_t)lists[i].n, N), &a);
+	}
+	if ((rc = score_grams(ix, q, &a)))
+		goto out;
+	uint32_t n = 0;
+	for (uint32_t d = 0; d < N; d++)
+		n += a.mask[d] != 0;
+	r->hits = bidx_malloc((size_t)n * sizeof *r->hits + 1);
+	if (m) {
+		m->q = q;
+		m->docs = bidx_malloc((size_t)n * sizeof *m->docs + 1);
+		m->masks = bidx_malloc((size_t)n * sizeof *m->masks + 1);
+	}
+	if (!r->hits || (m && (!m->docs || !m->masks)) || add_terms(r, q)) {
+		rc = BIDX_ENOMEM;
+		goto out;
+	}
+	for (uint32_t d = 0; d < N; d++) {
+		if (!a.mask[d])
+			continue;
+		r->hits[r->n] = (bidx_hit){d, a.score[d] + a.gscore[d],
+		                          a.pos[d]};
+		if (m) {
+			m->docs[m->n] = d;
+			m->masks[m->n++] = a.mask[d];
+		}
+		r->n++;
+	}
+out:
+	for (uint32_t i = 0; lists && i < q->n; i++)
+		free(lists[i].o);
+	free(lists);
+	acc_free(&a);
+	if (rc) {
+		snprintf(why, whylen, "%s", bidx_strerror(rc));
+		bidx_result_free(r);
+		bidx_anymatch_free(m);
+	}
+	return rc;
+}
+
+void bidx_anymatch_free(bidx_anymatch *m)
+{
+	if (!m)
+		return;
+	free(m->docs);
+	free(m->masks);
+	memset(m, 0, sizeof *m);
+}
+
+static uint64_t mask_of(const bidx_anymatch *m, uint32_t doc)
+{
+	uint32_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (m->docs[mid] < doc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->n && m->docs[lo] == doc ? m->masks[lo] : 0;
+}
+
+void bidx_anymatch_json(void *ctx, const bidx_hit *h, FILE *f)
+{
+	const bidx_anymatch *m = ctx;
+	uint64_t mask = mask_of(m, h->doc);
+	int first = 1;
+	fputs(",\"matched_words\":[", f);
+	for (uint32_t i = 0; i < m->q->n; i++)
+		if (mask >> i & 1) {
+			fputs(first ? "" : ",", f);
+			bidx_json_str(f, m->q->w[i].label, strlen(m->q->w[i].label));
+			first = 0;
+		}
+	putc(']', f);
+}
+
+void bidx_anymatch_words(const bidx_anymatch *m, uint32_t doc, char *out, size_t n)
+{
+	uint64_t mask = mask_of(m, doc);
+	size_t l = 0;
+	out[0] = 0;
+	for (uint32_t i = 0; i < m->q->n && l < n; i++)
+		if (mask >> i & 1) {
+			int k = snprintf(out + l, n - l, "%s%s", l ? " " : "", m->q->w[i].label);
+			if (k < 0)
+				break;
+			l += (size_t)k;
+		}
+}

@@ -1,0 +1,267 @@
+/*
+ * The best-match mode, `bsearch --any`, and the fallback of a plain query
+ * that matches nothing exactly.  Question analysis is checked directly
+ * (content words kept, particles and auxiliaries dropped, base forms, a
+ * compound and its parts, a repeated word counted twice); the rest end to
+ * end with the real binaries on a small JSON Lines collection written here
+ * (every word in few documents, so none is left out as too common) and on
+ * the bundled seed notices: inflected forms find each other, a compound
+ * finds its parts apart and the parts the compound, more and rarer words
+ * rank first, --json names the words each hit matched, and -l, -c and
+ * --json never switch modes, all exiting 1 when nothing matched exactly.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "question.h"
+#include "testutil.h"
+#include "tokenize.h"
+
+static char *dir;
+static char ixdir[4200];
+
+/* Line N of the collection is the document shown as docs.jsonl:N. */
+static const char *const docs[] = {
+	"{\"title\":\"窓口に持つもの\",\"body\":\"窓口には印鑑を持つ必要があります。\"}",
+	"{\"title\":\"国民年金の手続き\",\"body\":\"国民年金の加入は窓口でできます。\"}",
+	"{\"title\":\"祝日の案内\",\"body\":\"国民の祝日と、年金の支給日についてお知らせします。\"}",
+	"{\"title\":\"補助金の手続き\",\"body\":\"補助金を申請するには書類が要ります。\"}",
+	"{\"title\":\"犬の登録\",\"body\":\"飼い犬の登録と狂犬病の予防注射は毎年必要です。\"}",
+	"{\"title\":\"住所の登録\",\"body\":\"転入した人の住所の登録は市民課で受け付けます。\"}",
+	"{\"title\":\"保険証の確認\",\"body\":\"受診の際は保険証を持ってきてください。\"}",
+	"{\"title\":\"図書館の開館時間\",\"body\":\"図書館は午前九時から午後八時まで開いています。\"}",
+	"{\"title\":\"ごみの出し方\",\"body\":\"燃えるごみは月曜日と木曜日に出してください。\"}",
+	"{\"title\":\"公園の利用\",\"body\":\"公園でのバーベキューは禁止されています。\"}",
+	"{\"title\":\"駐輪場の案内\",\"body\":\"駅前の駐輪場は二十四時間利用できます。\"}",
+	"{\"title\":\"選挙の投票所\",\"body\":\"投票所は入場券に書かれています。\"}",
+	"{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は水道局へ連絡してください。\"}",
+	"{\"title\":\"子育て支援\",\"body\":\"子育て中の家庭向けの相談室があります。\"}",
+};
+
+static void setup(void)
+{
+	dir = tu_tmpdir("any");
+	cr_assert(dir);
+	char path[4200], cmd[9000];
+	snprintf(path, sizeof path, "%s/docs.jsonl", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+		fprintf(f, "%s\n", docs[i]);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(ixdir, sizeof ixdir, "%s/index", dir);
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, ixdir, path);
+	free(tu_run(cmd, &st));
+	cr_assert_eq(st, 0, "bidx build failed");
+}
+
+static void teardown(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+}
+
+TestSuite(any, .init = setup, .fini = teardown, .timeout = 120);
+
+/* bsearch OPTS -- QUERY on the collection; *st gets the exit status. */
+static char *run_bsearch(const char *opts, const char *query, int *st)
+{
+	char cmd[9000];
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' --color never %s -- '%s' 2>&1", BIDX_BINARY_DIR,
+	         ixdir, opts, query);
+	return tu_run(cmd, st);
+}
+
+/* The record lines of the hits of bsearch -l OPTS, in order, as "2 3". */
+static void lines_of(const char *opts, const char *query, char *out, size_t n, int *st)
+{
+	char o2[256];
+	snprintf(o2, sizeof o2, "-l %s", opts);
+	char *o = run_bsearch(o2, query, st);
+	size_t l = 0;
+	out[0] = 0;
+	for (char *p = strstr(o, ".jsonl:"); p && l < n; p = strstr(p + 1, ".jsonl:"))
+		l += (size_t)snprintf(out + l, n - l, "%s%ld", l ? " " : "", strtol(p + 7, NULL, 10));
+	free(o);
+}
+
+/* 1 when the space-separated list has word w. */
+static int has(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = strstr(list, w); p; p = strstr(p + 1, w))
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+	return 0;
+}
+
+static int has_label(const bidx_question *q, const char *label, uint32_t *qtf)
+{
+	for (uint32_t i = 0; i < q->n; i++)
+		if (!strcmp(q->w[i].label, label)) {
+			if (qtf)
+				*qtf = q->w[i].qtf;
+			return 1;
+		}
+	return 0;
+}
+
+Test(any, content_words_of_a_question)
+{
+	bidx_tokenizer *t;
+	char why[4400];
+	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
+	bidx_question q;
+	cr_assert_eq(bidx_question_analyse(t, "国民年金の免除申請をしたいのですが、申請に必要な持ち物は"
+	                                   "何を持っていけば良いですか？", &q, why, sizeof why), BIDX_OK);
+	uint32_t qtf = 0;
+	const char *kept[] = {"国民年金", "国民", "年金", "免除", "申請", "必要", "持つ"};
+	for (size_t i = 0; i < sizeof kept / sizeof *kept; i++)
+		cr_expect(has_label(&q, kept[i], NULL), "%s not kept", kept[i]);
+	cr_expect(has_label(&q, "申請", &qtf) && qtf == 2, "申請 counted %u times", qtf);
+	/* particles, auxiliaries, the kana verbs of grammar, pronouns, symbols */
+	const char *dropped[] = {"の", "を", "は", "に", "たい", "です", "か", "する", "いく", "何", "?",
+	                         "ば", "が", "けれ"};
+	for (size_t i = 0; i < sizeof dropped / sizeof *dropped; i++)
+		cr_expect(!has_label(&q, dropped[i], NULL), "%s kept", dropped[i]);
+	bidx_question_free(&q);
+	/* nothing but grammar: no word at all */
+	cr_assert_eq(bidx_question_analyse(t, "ですか？", &q, why, sizeof why), BIDX_OK);
+	cr_expect_eq(q.n, 0);
+	bidx_question_free(&q);
+	bidx_tokenizer_free(t);
+}
+
+Test(any, inflected_forms_find_each_other)
+{
+	char got[256];
+	int st;
+	/* 持って (the question) finds 持つ (line 1) and 持って (line 7) */
+	lines_of("--any", "何を持っていけばいいですか", got, sizeof got, &st);
+	cr_expect_eq(st, 0);
+	cr_expect(has(got, "1") && has(got, "7"), "got %s", got);
+	/* 持つ finds 持って */
+	lines_of("--any", "保険証を持つ", got, sizeof got, &st);
+	cr_expect(has(got, "7"), "got %s", got);
+	/* 申請したい finds 申請する */
+	lines_of("--any", "補助金を申請したいのですが", got, sizeof got, &st);
+	cr_expect(has(got, "4"), "got %s", got);
+	/* the exact search does not: it is one phrase */
+	lines_of("", "申請したい", got, sizeof got, &st);
+	cr_expect_eq(st, 1);
+	cr_expect_str_empty(got);
+}
+
+Test(any, compound_and_parts)
+{
+	char got[256];
+	int st;
+	/* the compound finds its parts apart (line 3), below the compound (2) */
+	lines_of("--any", "国民年金について", got, sizeof got, &st);
+	cr_expect_eq(st, 0);
+	cr_expect(has(got, "2") && has(got, "3"), "got %s", got);
+	cr_expect_eq(strncmp(got, "2 ", 2), 0, "the compound first: %s", got);
+	/* the parts find the compound */
+	lines_of("--any", "国民の年金", got, sizeof got, &st);
+	cr_expect(has(got, "2") && has(got, "3"), "got %s", got);
+}
+
+Test(any, more_and_rarer_words_rank_first)
+{
+	char got[256];
+	int st;
+	/* line 5 has 犬, 登録, 狂犬病, 予防注射; line 6 only 登録 */
+	lines_of("--any", "犬の登録と狂犬病の予防注射はどこで受けられますか", got, sizeof got, &st);
+	cr_expect_eq(st, 0);
+	cr_expect(has(got, "6"), "got %s", got);
+	cr_expect_eq(strncmp(got, "5 ", 2), 0, "got %s", got);
+	/* nothing of the question anywhere: exit 1 */
+	lines_of("--any", "宇宙旅行の予約", got, sizeof got, &st);
+	cr_expect_eq(st, 1);
+	cr_expect_str_empty(got);
+}
+
+Test(any, json_names_the_matched_words)
+{
+	int st;
+	char *o = run_bsearch("--any --json", "国民年金について", &st);
+	cr_expect_eq(st, 0);
+	char *l2 = strstr(o, "docs.jsonl:2\""), *l3 = strstr(o, "docs.jsonl:3\"");
+	cr_assert(l2 && l3, "%s", o);
+	char *e2 = strchr(l2, '\n'), *e3 = strchr(l3, '\n');
+	cr_assert(e2 && e3);
+	*e2 = *e3 = 0;
+	cr_expect(strstr(l2, "\"matched_words\":[\"国民年金\",\"国民\",\"年金\"]"), "%s", l2);
+	cr_expect(strstr(l3, "\"matched_words\":[\"国民\",\"年金\"]"), "%s", l3);
+	free(o);
+	o = run_bsearch("--any --json", "何を持っていけばいいですか", &st);
+	cr_expect(strstr(o, "\"matched_words\":[\"持つ\"]"), "%s", o);
+	free(o);
+}
+
+Test(any, fallback_in_human_output_only)
+{
+	int st;
+	/* a plain query without an exact match: best matches, marked, exit 1 */
+	char *o = run_bsearch("", "国民の年金は", &st);
+	cr_expect_eq(st, 1);
+	cr_expect(strstr(o, "no exact match for \"国民の年金は\"; best matches for its words:"), "%s", o);
+	cr_expect(strstr(o, "docs.jsonl:2") && strstr(o, "docs.jsonl:3"), "%s", o);
+	free(o);
+	/* -l, -c and --json stay exact */
+	const char *modes[] = {"-l", "--json"};
+	for (size_t i = 0; i < 2; i++) {
+		o = run_bsearch(modes[i], "国民の年金は", &st);
+		cr_expect_eq(st, 1, "%s", modes[i]);
+		cr_expect_str_empty(o, "%s printed %s", modes[i], o);
+		free(o);
+	}
+	o = run_bsearch("-c", "国民の年金は", &st);
+	cr_expect_eq(st, 1);
+	cr_expect_str_eq(o, "0\n");
+	free(o);
+	/* a query with an operator or a field is not a question: no fallback */
+	const char *ops[] = {"国民の年金は OR 宇宙旅行", "title:国民の年金は", "国民の年金は -祝日"};
+	for (size_t i = 0; i < 3; i++) {
+		o = run_bsearch("", ops[i], &st);
+		cr_expect_eq(st, 1, "%s", ops[i]);
+		cr_expect(!strstr(o, "no exact match"), "%s: %s", ops[i], o);
+		free(o);
+	}
+	/* an exact match shows no fallback */
+	o = run_bsearch("", "国民年金", &st);
+	cr_expect_eq(st, 0);
+	cr_expect(!strstr(o, "no exact match"), "%s", o);
+	free(o);
+	/* nothing of it anywhere: said so, exit 1 */
+	o = run_bsearch("", "宇宙旅行の予約", &st);
+	cr_expect_eq(st, 1);
+	cr_expect(strstr(o, "no document has any of its words"), "%s", o);
+	free(o);
+}
+
+Test(any, question_on_the_seed_notices)
+{
+	const char *seeds = tu_corpus("seeds");
+	cr_assert(seeds, "no seed corpus");
+	char seedix[4300], cmd[9000];
+	int st;
+	snprintf(seedix, sizeof seedix, "%s/seeds-index", dir);
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, seedix, seeds);
+	free(tu_run(cmd, &st));
+	cr_assert_eq(st, 0);
+	/* the Kyushu Shosen notice: its internet reservation server */
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' --any -l 'インターネット予約のサーバーが不正アクセス"
+	         "されたそうですが、会員の情報は漏れたのでしょうか？'", BIDX_BINARY_DIR, seedix);
+	char *o = tu_run(cmd, &st);
+	cr_expect_eq(st, 0);
+	char *nl = strchr(o, '\n');
+	if (nl)
+		*nl = 0;
+	const char *base = strrchr(o, '/');
+	cr_expect(base && !strncmp(base + 1, "000_", 4), "first hit: %s", o);
+	free(o);
+}
