@@ -73,7 +73,7 @@ int bench_corpus_load(char **paths, int npaths, bench_corpus *c)
 	int rc = 0;
 	for (int i = 0; i < npaths && !rc; i++) {
 		bidx_filelist fl = {0};
-		if (bidx_corpus_walk(paths[i], &fl, ignore_skip, NULL)) {
+		if (bidx_corpus_walk((const char *const *)&paths[i], 1, 0, &fl, ignore_skip, NULL)) {
 			fprintf(stderr, "bench: %s: cannot read\n", paths[i]);
 			rc = -1;
 		}

@@ -93,17 +93,10 @@ static bidx_err build_maps(bidx_index *ix, char *why, size_t n)
 	return BIDX_OK;
 }
 
-static bidx_err try_open(const char *dir, bidx_index **out, char *why, size_t n)
+/* Opens the segments of ix->man and maps its ids; closes ix on failure. */
+static bidx_err finish_open(bidx_index *ix, bidx_index **out, char *why, size_t n)
 {
-	bidx_index *ix = bidx_calloc(1, sizeof *ix);
-	if (!ix)
-		return BIDX_ENOMEM;
-	ix->dir = strdup(dir);
-	bidx_err rc = ix->dir ? BIDX_OK : BIDX_ENOMEM;
-	if (!rc)
-		rc = bidx_manifest_read(dir, 0, &ix->man, why, n);
-	if (!rc)
-		rc = open_segments(ix, why, n);
+	bidx_err rc = open_segments(ix, why, n);
 	if (!rc)
 		rc = build_maps(ix, why, n);
 	if (rc) {
@@ -112,6 +105,50 @@ static bidx_err try_open(const char *dir, bidx_index **out, char *why, size_t n)
 	}
 	*out = ix;
 	return BIDX_OK;
+}
+
+static bidx_index *index_new(const char *dir)
+{
+	bidx_index *ix = bidx_calloc(1, sizeof *ix);
+	if (ix && !(ix->dir = strdup(dir))) {
+		free(ix);
+		ix = NULL;
+	}
+	return ix;
+}
+
+static bidx_err try_open(const char *dir, bidx_index **out, char *why, size_t n)
+{
+	bidx_index *ix = index_new(dir);
+	if (!ix)
+		return BIDX_ENOMEM;
+	bidx_err rc = bidx_manifest_read(dir, 0, &ix->man, why, n);
+	if (rc) {
+		bidx_index_close(ix);
+		return rc;
+	}
+	return finish_open(ix, out, why, n);
+}
+
+bidx_err bidx_index_open_encoded(const char *dir, const uint8_t *man, size_t len,
+                                 bidx_index **out, char *why, size_t n)
+{
+	bidx_index *ix = index_new(dir);
+	*out = NULL;
+	why[0] = 0;
+	if (!ix)
+		return BIDX_ENOMEM;
+	bidx_err rc = bidx_manifest_decode(man, len, 0, &ix->man, why, n);
+	if (rc) {
+		bidx_index_close(ix);
+		return rc;
+	}
+	rc = finish_open(ix, out, why, n);
+	if (rc == BIDX_ENOINDEX && !why[0]) {
+		snprintf(why, n, "a segment the manifest lists is missing");
+		rc = bidx_corrupt();
+	}
+	return rc;
 }
 
 bidx_err bidx_index_open(const char *dir, bidx_index **out, char *why, size_t n)

@@ -34,6 +34,12 @@ typedef struct bidx_index {
 bidx_err bidx_index_open(const char *dir, bidx_index **out, char *why, size_t whylen);
 void bidx_index_close(bidx_index *ix);   /* NULL ok */
 
+/* Opens the index that the manifest bytes man[0..len) describe over the
+ * segments in dir, exactly as bidx_index_open would once they are published
+ * (a build checks what it is about to publish); no retry. */
+bidx_err bidx_index_open_encoded(const char *dir, const uint8_t *man, size_t len,
+                                 bidx_index **out, char *why, size_t whylen);
+
 /* An index of one segment opened on its own, every document live (for
  * tools and fuzzers that have a segment file but no manifest).  Takes
  * ownership of s, also on failure. */

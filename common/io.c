@@ -282,15 +282,17 @@ void bidx_out_abort(bidx_out *o)
 	out_free(o);
 }
 
-void bidx_out_cleanup_stale(const char *dir)
+void bidx_out_cleanup_stale(const char *dir, int (*ours)(const char *name, size_t len))
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
 	struct dirent *e;
 	while ((e = readdir(d))) {
+		/* exactly NAME.tmp-PID, NAME one of ours, PID digits */
 		const char *t = strstr(e->d_name, ".tmp-");
-		if (!t)
+		if (!t || !t[5] || strspn(t + 5, "0123456789") != strlen(t + 5) ||
+		    !ours(e->d_name, (size_t)(t - e->d_name)))
 			continue;
 		long pid = strtol(t + 5, NULL, 10);
 		/* a build still running (kill(pid,0) succeeds) keeps its file */

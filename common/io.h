@@ -57,8 +57,9 @@ bidx_err bidx_out_commit(bidx_out *o, int *renamed);
 /* Closes, removes the tmp file, frees; the previous index is untouched. */
 void bidx_out_abort(bidx_out *o);
 
-/* Removes from DIR the tmp files (NAME.tmp-PID) of builds no longer running. */
-void bidx_out_cleanup_stale(const char *dir);
+/* Removes from DIR the tmp files (exactly NAME.tmp-PID, for a NAME that
+ * ours() accepts) of builds no longer running; nothing else. */
+void bidx_out_cleanup_stale(const char *dir, int (*ours)(const char *name, size_t len));
 
 /* Maps a file read-only.  BIDX_ENOINDEX when it does not exist. */
 bidx_err bidx_map_file(const char *path, const uint8_t **map, size_t *size);

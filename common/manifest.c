@@ -18,6 +18,36 @@ void bidx_segment_name(uint32_t seq, char *out, size_t outlen)
 	snprintf(out, outlen, "seg-%06u.bidx", seq);
 }
 
+int bidx_segment_parse_name(const char *name, size_t len, uint32_t *seq)
+{
+	char again[32];
+	uint64_t v = 0;
+	size_t i = 4;
+	if (len < 4 + 6 + 5 || len > 4 + 10 + 5 || memcmp(name, "seg-", 4) ||
+	    memcmp(name + len - 5, ".bidx", 5))
+		return 0;
+	for (; i < len - 5; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(name[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return 0;
+	/* exactly the spelling bidx_segment_name gives, leading zeros and all */
+	bidx_segment_name((uint32_t)v, again, sizeof again);
+	if (strlen(again) != len || memcmp(again, name, len))
+		return 0;
+	*seq = (uint32_t)v;
+	return 1;
+}
+
+int bidx_index_own_name(const char *name, size_t len)
+{
+	uint32_t seq;
+	return (len == strlen(BIDX_MANIFEST_FILE) && !memcmp(name, BIDX_MANIFEST_FILE, len)) ||
+	       bidx_segment_parse_name(name, len, &seq);
+}
+
 void bidx_manifest_free(bidx_manifest *m)
 {
 	if (!m)
@@ -222,11 +252,9 @@ bidx_err bidx_manifest_read(const char *dir, int want_sources, bidx_manifest *m,
 	return rc;
 }
 
-bidx_err bidx_manifest_write(const char *dir, const bidx_manifest *m, int *published)
+bidx_err bidx_manifest_encode(const bidx_manifest *m, bidx_buf *b)
 {
-	*published = 0;
 	uint8_t h[BIDX_MAN_HEADER_SIZE] = {0};
-	bidx_buf b = BIDX_BUF_INIT;
 	memcpy(h, BIDX_MAN_MAGIC, 8);
 	bidx_put_u32le(h + 8, BIDX_FORMAT_VERSION);
 	bidx_put_u32le(h + 12, m->nsegs);
@@ -238,47 +266,61 @@ bidx_err bidx_manifest_write(const char *dir, const bidx_manifest *m, int *publi
 	bidx_put_u64le(h + 48, m->total_chars);
 	bidx_put_u64le(h + 56, m->corpus_bytes);
 	bidx_put_u32le(h + 64, m->nsrc);
-	bidx_buf_put(&b, h, sizeof h);
+	bidx_buf_put(b, h, sizeof h);
 	for (uint32_t s = 0; s < m->nsegs; s++) {
-		bidx_buf_put_u32le(&b, m->segs[s].seq);
-		bidx_buf_put_u32le(&b, m->segs[s].ndocs);
-		bidx_buf_put_u64le(&b, m->segs[s].size);
-		bidx_buf_put_u64le(&b, m->segs[s].sum);
+		bidx_buf_put_u32le(b, m->segs[s].seq);
+		bidx_buf_put_u32le(b, m->segs[s].ndocs);
+		bidx_buf_put_u64le(b, m->segs[s].size);
+		bidx_buf_put_u64le(b, m->segs[s].sum);
 	}
 	for (uint32_t s = 0; s < m->nsegs; s++)
 		for (uint32_t d = 0; d < m->segs[s].ndocs; d++)
-			bidx_buf_put_u32le(&b, m->segs[s].map[d]);
-	while (b.len % 8)
-		bidx_buf_putc(&b, 0);
+			bidx_buf_put_u32le(b, m->segs[s].map[d]);
+	while (b->len % 8)
+		bidx_buf_putc(b, 0);
 	for (uint32_t i = 0; i < m->nsrc; i++) {
 		const bidx_source *s = &m->src[i];
 		size_t pl = strlen(s->path);
-		bidx_buf_put_u64le(&b, s->size);
-		bidx_buf_put_u64le(&b, (uint64_t)s->mtime_ns);
-		bidx_buf_put_u64le(&b, s->hash);
-		bidx_buf_put_u64le(&b, s->bytes);
-		bidx_buf_put_u32le(&b, s->seg);
-		bidx_buf_put_u32le(&b, s->first);
-		bidx_buf_put_u32le(&b, s->ndocs);
-		bidx_buf_put_u32le(&b, (uint32_t)pl);
-		bidx_buf_put(&b, s->path, pl);
-		while (b.len % 8)
-			bidx_buf_putc(&b, 0);
+		bidx_buf_put_u64le(b, s->size);
+		bidx_buf_put_u64le(b, (uint64_t)s->mtime_ns);
+		bidx_buf_put_u64le(b, s->hash);
+		bidx_buf_put_u64le(b, s->bytes);
+		bidx_buf_put_u32le(b, s->seg);
+		bidx_buf_put_u32le(b, s->first);
+		bidx_buf_put_u32le(b, s->ndocs);
+		bidx_buf_put_u32le(b, (uint32_t)pl);
+		bidx_buf_put(b, s->path, pl);
+		while (b->len % 8)
+			bidx_buf_putc(b, 0);
 	}
-	bidx_err rc = b.err;
-	if (!rc) {
-		uint64_t sum = bidx_xxh3(b.p, b.len);
-		bidx_buf_put_u64le(&b, sum);
-		bidx_buf_put(&b, BIDX_END_MAGIC, 8);
-		rc = b.err;
+	if (!b->err) {
+		uint64_t sum = bidx_xxh3(b->p, b->len);
+		bidx_buf_put_u64le(b, sum);
+		bidx_buf_put(b, BIDX_END_MAGIC, 8);
 	}
+	return b->err;
+}
+
+bidx_err bidx_manifest_write_encoded(const char *dir, const uint8_t *p, size_t len,
+                                     int *published)
+{
 	bidx_out o;
-	if (!rc)
-		rc = bidx_out_open(&o, dir, BIDX_MANIFEST_FILE);
+	*published = 0;
+	bidx_err rc = bidx_out_open(&o, dir, BIDX_MANIFEST_FILE);
 	if (!rc) {
-		bidx_out_write(&o, b.p, b.len);
+		bidx_out_write(&o, p, len);
 		rc = bidx_out_commit(&o, published);
 	}
+	return rc;
+}
+
+bidx_err bidx_manifest_write(const char *dir, const bidx_manifest *m, int *published)
+{
+	bidx_buf b = BIDX_BUF_INIT;
+	*published = 0;
+	bidx_err rc = bidx_manifest_encode(m, &b);
+	if (!rc)
+		rc = bidx_manifest_write_encoded(dir, b.p, b.len, published);
 	bidx_buf_free(&b);
 	return rc;
 }

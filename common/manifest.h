@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include "error.h"
 
+struct bidx_buf;
+
 #define BIDX_MANIFEST_FILE "manifest"
 #define BIDX_MAN_MAGIC "BIDXMAN\n"
 #define BIDX_MAN_HEADER_SIZE 80
@@ -75,6 +77,14 @@ bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bi
 bidx_err bidx_manifest_read(const char *dir, int want_sources, bidx_manifest *m, char *why,
                             size_t whylen);
 
+/* Appends the bytes of m, as written to DIR/manifest, to b; b->err on
+ * failure. */
+bidx_err bidx_manifest_encode(const bidx_manifest *m, struct bidx_buf *b);
+
+/* Writes encoded manifest bytes to DIR/manifest atomically, as below. */
+bidx_err bidx_manifest_write_encoded(const char *dir, const uint8_t *p, size_t len,
+                                     int *published);
+
 /* Writes m to DIR/manifest atomically (tmp file, fsync, rename, directory
  * fsync).  On failure the previous manifest is untouched, unless
  * *published says the rename was done (only the directory fsync failed). */
@@ -84,5 +94,14 @@ void bidx_manifest_free(bidx_manifest *m);   /* NULL ok; zeroes it */
 
 /* "seg-000012.bidx" for seq 12; out must hold 32 bytes. */
 void bidx_segment_name(uint32_t seq, char *out, size_t outlen);
+
+/* 1 when name[0..len) is exactly a name bidx_segment_name gives (then *seq
+ * is its number): "seg-000012.bidx", not "seg-12.bidx" nor "seg-000012.bidx.bak". */
+int bidx_segment_parse_name(const char *name, size_t len, uint32_t *seq);
+
+/* 1 for the names of the files a build writes in an index directory: the
+ * manifest and the segments (exactly as above).  Nothing else there is
+ * removed by a build. */
+int bidx_index_own_name(const char *name, size_t len);
 
 #endif

@@ -68,7 +68,7 @@ _bidx()
 	esac
 	local opts
 	case ${COMP_WORDS[1]} in
-	build)    opts="--index --threads --verbose --quiet --json --map --full --optimize --help" ;;
+	build)    opts="--index --threads --verbose --quiet --json --map --full --optimize --follow --help" ;;
 	optimize) opts="--index --quiet --json --help" ;;
 	check)    opts="--index --json --help" ;;
 	*)        return ;;

@@ -202,9 +202,10 @@ static int has_ext(const char *path, const char *ext)
 	return pl > el && !strcasecmp(path + pl - el, ext);
 }
 
-/* One CSV or JSON Lines file: a notice per record, shown as FILE:LINE. */
+/* One CSV or JSON Lines file: a notice per record, shown as FILE:LINE.
+ * *said is set when the file as a whole got its verdict (skipped). */
 static bidx_err add_rows(bidx_analyzer *a, bidx_fileout *o, const char *path, const char *text,
-                         size_t len, int json)
+                         size_t len, int json, int *said)
 {
 	bidx_rows *r;
 	bidx_row row;
@@ -213,6 +214,7 @@ static bidx_err add_rows(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 	if (rc == BIDX_EINPUT) {
 		snprintf(msg, sizeof msg, "%s; skipped", why);
 		note(o, path, msg, 1);
+		*said = 1;
 		return BIDX_OK;
 	}
 	if (!rc && why[0])
@@ -248,16 +250,25 @@ static bidx_err add_text(bidx_analyzer *a, bidx_fileout *o, const char *path, co
                          size_t len)
 {
 	bidx_err rc;
+	int said = 0;            /* the file has had its verdict */
+	uint64_t records_skipped = o->skipped;
 	if (has_ext(path, ".csv"))
-		rc = add_rows(a, o, path, text, len, 0);
+		rc = add_rows(a, o, path, text, len, 0, &said);
 	else if (has_ext(path, ".jsonl") || has_ext(path, ".ndjson"))
-		rc = add_rows(a, o, path, text, len, 1);
+		rc = add_rows(a, o, path, text, len, 1, &said);
 	else {
 		bidx_notice nt;
 		bidx_notice_from_text(&nt, path, text, len);
 		rc = add_notice(a, o, path, &nt);
 		bidx_notice_free(&nt);
+		said = 1;            /* indexed, or said why not */
 	}
+	records_skipped = o->skipped - records_skipped;
+	/* one verdict per file: a file of records none of which was indexed is
+	 * skipped as a whole too, never also "indexed" */
+	if (!rc && o->n == 0 && !said)
+		note(o, path, records_skipped ? "none of its records could be indexed; skipped"
+		                              : "no records in it; skipped", 1);
 	if (!rc && o->n)
 		o->bytes += len;
 	return rc;
@@ -305,7 +316,7 @@ bidx_err bidx_analyze_file(bidx_analyzer *a, const char *path, const bidx_source
 	}
 	if (!rc)
 		rc = add_text(a, o, path, t.p, t.len);
-	if (!rc && a->verbose) {
+	if (!rc && a->verbose && o->n) {
 		snprintf(msg, sizeof msg, "indexed (%zu bytes, %s)", t.raw_len, t.encoding);
 		note(o, path, msg, 0);
 	}

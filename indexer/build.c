@@ -17,6 +17,7 @@
 #include "docstore.h"
 #include "fault.h"
 #include "fields.h"
+#include "index.h"
 #include "format.h"
 #include "invert.h"
 #include "io.h"
@@ -524,6 +525,12 @@ static char *seg_path(const char *dir, uint32_t seq)
 static bidx_err finish_segment(ctx *c, builder *b, char *why, size_t whylen)
 {
 	char name[32], swhy[256];
+	if (c->next_seq >= UINT32_MAX) {
+		/* load_prev renumbers long before this; never wrap round */
+		snprintf(why, whylen, "segment numbers are used up in %s; rebuild it with "
+		         "`bidx build --full`", c->o->index_dir);
+		return BIDX_EINPUT;
+	}
 	uint32_t seq = c->next_seq++;
 	if (bidx_grow((void **)&c->segs, &c->segcap, c->nsegs + 1, sizeof *c->segs))
 		return BIDX_ENOMEM;
@@ -546,7 +553,9 @@ static bidx_err finish_segment(ctx *c, builder *b, char *why, size_t whylen)
 		return BIDX_ENOMEM;
 	rc = bidx_segment_open_file(path, &e->s, swhy, sizeof swhy);
 	free(path);
-	if (rc)
+	if (!rc)
+		rc = bidx_segment_verify(e->s, swhy, sizeof swhy);
+	if (rc && rc != BIDX_ENOMEM)
 		snprintf(why, whylen, "cannot read back the segment just written (%s): %s", name, swhy);
 	return rc;
 }
@@ -743,24 +752,41 @@ static bidx_err make_manifest(ctx *c, bidx_manifest *m)
 	return rc;
 }
 
-/* After a publish: segment files the manifest no longer lists, and the
- * format-1 index file, go. */
+/* Whether DIR/index.bidx is an index an older bidx wrote (format 1: the
+ * segment magic, then version 1), not some file of the same name. */
+static int is_format1_index(const char *dir)
+{
+	char *p = bidx_path_join(dir, BIDX_OLD_INDEX_FILE);
+	uint8_t h[12];
+	int fd = p ? open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW) : -1;
+	int yes = fd >= 0 && read(fd, h, sizeof h) == (ssize_t)sizeof h &&
+	          !memcmp(h, BIDX_MAGIC, 8) && bidx_get_u32le(h + 8) == 1;
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return yes;
+}
+
+/* After a publish: the segment files the manifest no longer lists (exactly
+ * the names a build writes), and a format-1 index, go.  Nothing else in the
+ * directory is ours to remove. */
 static void remove_unlisted(const char *dir, const bidx_manifest *m)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	if (!d)
 		return;
+	int old = is_format1_index(dir);
 	while ((e = readdir(d))) {
-		unsigned seq;
-		char tail[8];
+		uint32_t seq;
 		int listed = 0;
-		if (strcmp(e->d_name, BIDX_OLD_INDEX_FILE) &&
-		    (sscanf(e->d_name, "seg-%u.bid%1s", &seq, tail) != 2 || strcmp(tail, "x") ||
-		     strstr(e->d_name, ".tmp-")))
+		if (old && !strcmp(e->d_name, BIDX_OLD_INDEX_FILE))
+			old = 0;
+		else if (!bidx_segment_parse_name(e->d_name, strlen(e->d_name), &seq))
 			continue;
-		for (uint32_t i = 0; i < m->nsegs && strcmp(e->d_name, BIDX_OLD_INDEX_FILE); i++)
-			listed |= m->segs[i].seq == seq;
+		else
+			for (uint32_t i = 0; i < m->nsegs; i++)
+				listed |= m->segs[i].seq == seq;
 		if (listed)
 			continue;
 		char *p = bidx_path_join(dir, e->d_name);
@@ -771,19 +797,44 @@ static void remove_unlisted(const char *dir, const bidx_manifest *m)
 	closedir(d);
 }
 
-/* The highest segment number among the files in dir, plus one. */
-static uint32_t next_free_seq(const char *dir, uint32_t at_least)
+/* Writes the new manifest, but first opens the index it describes the way
+ * bsearch will, and decodes its sources the way the next build will:
+ * nothing that fails to open is published. */
+static bidx_err publish(const ctx *c, const bidx_manifest *m, char *why, size_t whylen)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	unsigned seq;
-	if (!d)
-		return at_least;
-	while ((e = readdir(d)))
-		if (sscanf(e->d_name, "seg-%u.", &seq) == 1 && seq >= at_least && seq < UINT32_MAX - 1)
-			at_least = seq + 1;
-	closedir(d);
-	return at_least;
+	const char *dir = c->o->index_dir;
+	bidx_buf b = BIDX_BUF_INIT;
+	bidx_index *ix = NULL;
+	bidx_manifest back;
+	char rwhy[512];
+	int published = 0;
+	bidx_err rc = bidx_manifest_encode(m, &b);
+	if (!rc)
+		rc = bidx_index_open_encoded(dir, b.p, b.len, &ix, rwhy, sizeof rwhy);
+	bidx_index_close(ix);
+	if (!rc) {
+		rc = bidx_manifest_decode(b.p, b.len, 1, &back, rwhy, sizeof rwhy);
+		bidx_manifest_free(&back);
+	}
+	if (rc && rc != BIDX_ENOMEM) {
+		snprintf(why, whylen, "the index this build made in %s does not open (%s); nothing "
+		         "was published", dir, rwhy);
+		bidx_buf_free(&b);
+		return rc;
+	}
+	if (!rc)
+		rc = bidx_manifest_write_encoded(dir, b.p, b.len, &published);
+	bidx_buf_free(&b);
+	if (rc && published) {
+		/* in place, but the rename may not survive a power cut */
+		bidx_ts_msg(c->o->msg, "bidx: %s: the new index is in place, but syncing the "
+		        "directory failed (%s)", dir, strerror(errno));
+		rc = BIDX_OK;
+	}
+	if (rc)
+		snprintf(why, whylen, "cannot write the manifest in %s: %s", dir,
+		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
+	return rc;
 }
 
 static bidx_err lock_dir(const char *dir, int *fd, char *why, size_t whylen)
@@ -837,9 +888,41 @@ uint64_t bidx_build_settings(const struct bidx_colmap *map)
 	return h;
 }
 
+/* Segment numbers a build may need beyond next_seq: its new segment and
+ * one per merge (fewer than two per segment it starts with, and a spare). */
+static uint64_t seq_headroom(uint32_t nsegs)
+{
+	return 2 * ((uint64_t)nsegs + 2);
+}
+
+/* Opens segment i of the previous manifest and checks every byte of it
+ * against the manifest's pin (its table checksum covers every section
+ * checksum, which cover every byte): a build keeps, and vouches for, only
+ * segments that are sound. */
+static bidx_err open_prev_segment(ctx *c, uint32_t i, char *swhy, size_t n)
+{
+	const bidx_man_seg *ms = &c->prev.segs[i];
+	char *path = seg_path(c->o->index_dir, ms->seq);
+	if (!path)
+		return BIDX_ENOMEM;
+	c->segs[i] = (segent){ms->seq, NULL, 0, 0};
+	c->nsegs = i + 1;
+	bidx_err rc = bidx_segment_open_file(path, &c->segs[i].s, swhy, n);
+	free(path);
+	if (!rc && (c->segs[i].s->size != ms->size || c->segs[i].s->meta.ndocs != ms->ndocs ||
+	            c->segs[i].s->table_sum != ms->sum)) {
+		snprintf(swhy, n, "it differs from what the manifest says of it");
+		rc = bidx_corrupt();
+	}
+	if (!rc)
+		rc = bidx_segment_verify(c->segs[i].s, swhy, n);
+	return rc;
+}
+
 /* Reads what the previous build left and opens its segments; anything
- * unusable means starting afresh (said on o->msg). */
-static bidx_err load_prev(ctx *c)
+ * unusable means starting afresh (said on o->msg), or for `bidx optimize`,
+ * which has no corpus to start from, an error. */
+static bidx_err load_prev(ctx *c, int no_corpus, char *ewhy, size_t ewhylen)
 {
 	char why[512];
 	const char *dir = c->o->index_dir;
@@ -847,13 +930,13 @@ static bidx_err load_prev(ctx *c)
 	if (rc == BIDX_ENOMEM)
 		return rc;
 	if (rc && rc != BIDX_ENOINDEX)
-		fprintf(c->o->msg, "bidx: %s: the previous index cannot be reused (%s); "
-		        "indexing every file\n", dir, why);
+		bidx_ts_msg(c->o->msg, "bidx: %s: the previous index cannot be reused (%s); "
+		        "indexing every file", dir, why);
 	if (!rc && c->o->full)
 		rc = BIDX_ENOINDEX;
 	if (!rc && c->prev.settings != c->settings) {
-		fprintf(c->o->msg, "bidx: %s: built by another version or with other --map "
-		        "options; indexing every file\n", dir);
+		bidx_ts_msg(c->o->msg, "bidx: %s: built by another version or with other --map "
+		        "options; indexing every file", dir);
 		rc = BIDX_ENOINDEX;
 	}
 	c->segs = bidx_calloc((size_t)c->prev.nsegs + 1, sizeof *c->segs);
@@ -861,26 +944,41 @@ static bidx_err load_prev(ctx *c)
 		return BIDX_ENOMEM;
 	c->segcap = (size_t)c->prev.nsegs + 1;
 	for (uint32_t i = 0; !rc && i < c->prev.nsegs; i++) {
-		char *path = seg_path(dir, c->prev.segs[i].seq), swhy[256];
-		if (!path)
-			return BIDX_ENOMEM;
-		c->segs[i] = (segent){c->prev.segs[i].seq, NULL, 0, 0};
-		c->nsegs = i + 1;
-		rc = bidx_segment_open_file(path, &c->segs[i].s, swhy, sizeof swhy);
-		free(path);
+		char swhy[256];
+		rc = open_prev_segment(c, i, swhy, sizeof swhy);
 		if (rc == BIDX_ENOMEM)
 			return rc;
-		if (!rc && (c->segs[i].s->size != c->prev.segs[i].size ||
-		            c->segs[i].s->meta.ndocs != c->prev.segs[i].ndocs ||
-		            c->segs[i].s->table_sum != c->prev.segs[i].sum))
-			rc = bidx_corrupt(), snprintf(swhy, sizeof swhy, "differs from the manifest");
+		if (rc && no_corpus) {
+			snprintf(ewhy, ewhylen, "segment %u %s (%s); rebuild the index with `bidx build "
+			         "--full CORPUS`", c->prev.segs[i].seq, rc == BIDX_ECORRUPT ?
+			         "is damaged" : "cannot be read", swhy);
+			return rc;
+		}
 		if (rc) {
-			fprintf(c->o->msg, "bidx: %s: segment %u cannot be reused (%s); indexing "
-			        "every file\n", dir, c->prev.segs[i].seq, swhy);
+			bidx_ts_msg(c->o->msg, "bidx: %s: segment %u %s (%s); indexing every file", dir,
+			        c->prev.segs[i].seq, rc == BIDX_ECORRUPT ? "is damaged" : "cannot be read",
+			        swhy);
 			rc = BIDX_ENOINDEX;
 		}
 	}
-	c->next_seq = next_free_seq(dir, rc ? 1 : c->prev.next_seq);
+	/* Numbers come from the manifest alone (it is above every number it
+	 * lists), never from other files in the directory; a fresh start goes
+	 * on from there too, so a reader of the previous manifest never finds
+	 * one of its segment names reused.  Near the end of the numbers the
+	 * index starts afresh from 1 instead of wrapping round. */
+	c->next_seq = c->prev.next_seq ? c->prev.next_seq : 1;
+	uint32_t keep = rc ? 0 : c->prev.nsegs;
+	if (UINT32_MAX - (uint64_t)c->next_seq < seq_headroom(keep)) {
+		if (!rc && no_corpus) {
+			snprintf(ewhy, ewhylen, "segment numbers are nearly used up in %s; renumber them "
+			         "with `bidx build --full CORPUS`", dir);
+			return BIDX_EINPUT;
+		}
+		bidx_ts_msg(c->o->msg, "bidx: %s: segment numbers are nearly used up; renumbering "
+		        "from 1%s", dir, rc ? "" : " and indexing every file");
+		c->next_seq = 1;
+		rc = BIDX_ENOINDEX;
+	}
 	if (rc) {
 		/* start afresh: nothing of the previous index is referred to */
 		for (size_t i = 0; i < c->nsegs; i++)
@@ -892,37 +990,6 @@ static bidx_err load_prev(ctx *c)
 		return BIDX_OK;
 	}
 	return prev_index(c);
-}
-
-/* Drops repeated paths (a file named twice, or under two arguments), keeping
- * the first. */
-static bidx_err dedupe(bidx_filelist *fl)
-{
-	size_t cap = 16, o = 0;
-	while (cap < 2 * fl->n + 1)
-		cap *= 2;
-	uint32_t *t = bidx_malloc(cap * sizeof *t);
-	if (!t)
-		return BIDX_ENOMEM;
-	memset(t, 0xff, cap * sizeof *t);
-	for (size_t i = 0; i < fl->n; i++) {
-		size_t h = path_hash(fl->paths[i]) & (cap - 1);
-		int dup = 0;
-		for (; t[h] != NOSRC; h = (h + 1) & (cap - 1))
-			if (!strcmp(fl->paths[t[h]], fl->paths[i])) {
-				dup = 1;
-				break;
-			}
-		if (dup) {
-			free(fl->paths[i]);
-			continue;
-		}
-		fl->paths[o] = fl->paths[i];
-		t[h] = (uint32_t)o++;
-	}
-	fl->n = o;
-	free(t);
-	return BIDX_OK;
 }
 
 static void ctx_free(ctx *c, int failed)
@@ -963,6 +1030,8 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 	double t0 = now();
 	c.settings = bidx_build_settings(opts->map);
 	bidx_err rc = lock_dir(opts->index_dir, &lockfd, why, whylen);
+	if (!rc)   /* under the lock, a tmp file of a build not running is stale */
+		bidx_out_cleanup_stale(opts->index_dir, bidx_index_own_name);
 	if (!rc && npaths == 0) {
 		/* optimize reads no file: the index keeps its settings */
 		rc = bidx_manifest_read(opts->index_dir, 0, &c.prev, why, whylen);
@@ -972,14 +1041,12 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 			snprintf(why, whylen, "no index in %s to optimize", opts->index_dir);
 	}
 	if (!rc)
-		rc = load_prev(&c);
-	for (int i = 0; i < npaths && !rc; i++) {
-		rc = bidx_corpus_walk(paths[i], &fl, on_skip, &b);
+		rc = load_prev(&c, npaths == 0, why, whylen);
+	if (!rc && npaths) {
+		rc = bidx_corpus_walk(paths, npaths, opts->follow, &fl, on_skip, &b);
 		if (rc == BIDX_EIO)
-			rc = BIDX_OK;   /* reported; the other arguments go on */
+			rc = BIDX_OK;   /* reported; the other arguments were walked */
 	}
-	if (!rc)
-		rc = dedupe(&fl);
 	if (!rc)
 		rc = builder_init(&b, opts, st);
 	if (!rc && npaths == 0) {
@@ -1037,17 +1104,7 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 	st->live_docs = m.ndocs;
 	st->corpus_bytes = m.corpus_bytes;
 	if (!rc && changed) {
-		int published;
-		rc = bidx_manifest_write(opts->index_dir, &m, &published);
-		if (rc && published) {
-			/* in place, but the rename may not survive a power cut */
-			fprintf(opts->msg, "bidx: %s: the new index is in place, but syncing the "
-			        "directory failed (%s)\n", opts->index_dir, strerror(errno));
-			rc = BIDX_OK;
-		}
-		if (rc)
-			snprintf(why, whylen, "cannot write the manifest in %s: %s", opts->index_dir,
-			         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
+		rc = publish(&c, &m, why, whylen);
 		st->published = !rc;
 	}
 	if (!rc && changed)

@@ -5,7 +5,10 @@
  * A build over an existing index analyses only the files that are new or
  * whose content changed (size and mtime first, then an XXH3 of the bytes),
  * puts their documents in a new segment, marks the documents of changed and
- * vanished files deleted, and merges segments by a size-tiered policy.  The
+ * vanished files deleted, and merges segments by a size-tiered policy.  It
+ * keeps only segments whose every byte matches its checksums (a damaged one
+ * means a build from scratch), and publishes only a manifest that opens the
+ * way bsearch opens it, over segment numbers that never wrap round.  The
  * result answers every query exactly as a build from scratch of the same
  * files would (manifest.h: collection ids are corpus order).
  */
@@ -24,6 +27,7 @@ typedef struct bidx_build_opts {
 	const struct bidx_colmap *map;   /* COL=FIELD overrides for CSV/JSONL, or NULL */
 	int threads;             /* analysis threads; 0 = one per online CPU */
 	int full;                /* analyse every file, reuse nothing */
+	int follow;              /* follow symbolic links out of the corpus too */
 	int optimize;            /* finish with one segment and no deletions */
 } bidx_build_opts;
 

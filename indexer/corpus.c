@@ -1,3 +1,17 @@
+/*
+ * corpus.c - the corpus walk, and the checks and title of a plain-text
+ * notice.
+ *
+ * A file is identified by its device and inode, so one file reached under
+ * several spellings (./a and a, a/ and a//x, two links to one folder, a
+ * hard link) is listed once, under the first spelling met; an argument's
+ * spelling is tidied lexically first ("//" and "/./" go, ".." stays: it may
+ * cross a symbolic link), which is the spelling the manifest keys the file
+ * by.  Symbolic links are followed only when they resolve inside one of the
+ * arguments (as ripgrep does), all of them with --follow; files that are not
+ * regular, or that belong to a virtual file system (/proc, /sys), are never
+ * read.
+ */
 #include "corpus.h"
 #include "fault.h"
 #include "io.h"
@@ -10,12 +24,36 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <linux/magic.h>
+#include <sys/vfs.h>
+#endif
 
 typedef struct visited {
 	dev_t dev;
 	ino_t ino;
 	struct visited *up;   /* the directories above, for loop detection */
 } visited;
+
+typedef struct fileid {
+	dev_t dev;
+	ino_t ino;
+	int used;
+} fileid;
+
+/* One walk over all the arguments of a build. */
+typedef struct walker {
+	bidx_filelist *fl;
+	int follow;              /* follow every symbolic link */
+	bidx_skip_fn skip;
+	void *sarg;
+	char **roots;            /* realpath of each argument that has one; owned */
+	size_t nroots;
+	fileid *ids;             /* open addressing over (dev, ino) of the files listed */
+	size_t idcap, nids;
+	dev_t dev;               /* the device last asked about */
+	int have_dev, dev_virtual;   /* ... and whether it holds a virtual file system */
+} walker;
 
 static int push(bidx_filelist *fl, char *p)
 {
@@ -44,20 +82,121 @@ int bidx_corpus_is_text(const char *name)
 	               !strcasecmp(dot, ".ndjson"));
 }
 
+char *bidx_corpus_spelling(const char *arg)
+{
+	size_t n = strlen(arg), o = 0;
+	char *s = bidx_malloc(n + 2);
+	if (!s)
+		return NULL;
+	if (arg[0] == '/')
+		s[o++] = '/';
+	for (size_t i = 0; i < n;) {
+		while (i < n && arg[i] == '/')
+			i++;
+		size_t j = i;
+		while (j < n && arg[j] != '/')
+			j++;
+		if (j == i || (j - i == 1 && arg[i] == '.')) {
+			i = j;
+			continue;   /* "//" and "/./" */
+		}
+		if (o && s[o - 1] != '/')
+			s[o++] = '/';
+		memcpy(s + o, arg + i, j - i);
+		o += j - i;
+		i = j;
+	}
+	if (o == 0 && n)
+		s[o++] = '.';
+	s[o] = 0;
+	return s;
+}
+
+static size_t id_hash(const walker *w, dev_t dev, ino_t ino)
+{
+	uint64_t h = ((uint64_t)dev * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)ino * 0xC2B2AE3D27D4EB4Full);
+	return (size_t)(h ^ (h >> 29)) & (w->idcap - 1);
+}
+
+/* Records the file (dev, ino): 1 when it was new, 0 when already listed,
+ * -1 when out of memory. */
+static int id_add(walker *w, dev_t dev, ino_t ino)
+{
+	if (2 * (w->nids + 1) > w->idcap) {
+		size_t cap = w->idcap ? 2 * w->idcap : 64;
+		fileid *old = w->ids;
+		size_t oldcap = w->idcap;
+		w->ids = bidx_calloc(cap, sizeof *w->ids);
+		if (!w->ids) {
+			w->ids = old;
+			return -1;
+		}
+		w->idcap = cap;
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].used) {
+				size_t h = id_hash(w, old[i].dev, old[i].ino);
+				while (w->ids[h].used)
+					h = (h + 1) & (cap - 1);
+				w->ids[h] = old[i];
+			}
+		free(old);
+	}
+	size_t h = id_hash(w, dev, ino);
+	for (; w->ids[h].used; h = (h + 1) & (w->idcap - 1))
+		if (w->ids[h].dev == dev && w->ids[h].ino == ino)
+			return 0;
+	w->ids[h] = (fileid){dev, ino, 1};
+	w->nids++;
+	return 1;
+}
+
+/* Whether the resolved path real lies in (or is) one of the roots. */
+static int inside_roots(const walker *w, const char *real)
+{
+	for (size_t i = 0; i < w->nroots; i++) {
+		size_t l = strlen(w->roots[i]);
+		if (!strncmp(real, w->roots[i], l) &&
+		    (real[l] == 0 || real[l] == '/' || (l && w->roots[i][l - 1] == '/')))
+			return 1;
+	}
+	return 0;
+}
+
+/* Files of the kernel's virtual file systems (/proc, /sys, ...): regular
+ * by stat, but generated on reading, never a notice. */
+static int is_virtual(const char *path)
+{
+#ifdef __linux__
+	static const unsigned long magic[] = {
+		PROC_SUPER_MAGIC, SYSFS_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC, SECURITYFS_MAGIC,
+		SELINUX_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, DEVPTS_SUPER_MAGIC,
+		EFIVARFS_MAGIC, BPF_FS_MAGIC, PSTOREFS_MAGIC,
+	};
+	struct statfs fs;
+	if (statfs(path, &fs))
+		return 0;
+	for (size_t i = 0; i < sizeof magic / sizeof *magic; i++)
+		if ((unsigned long)fs.f_type == magic[i])
+			return 1;
+#else
+	(void)path;
+#endif
+	return 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bidx_err walk(const char *path, const visited *up, bidx_filelist *fl,
-                     bidx_skip_fn skip, void *sarg, int top);
+static bidx_err walk(walker *w, const char *path, const visited *up, int top);
 
-static bidx_err walk_dir(const char *path, const struct stat *st, const visited *up,
-                         bidx_filelist *fl, bidx_skip_fn skip, void *sarg)
+static bidx_err walk_dir(walker *w, const char *path, const struct stat *st, const visited *up)
 {
 	for (const visited *v = up; v; v = v->up)
 		if (v->dev == st->st_dev && v->ino == st->st_ino) {
-			skip(path, "directory loop (a symlink to a directory above it); skipped", sarg);
+			w->skip(path, "directory loop (a symlink to a directory above it); skipped",
+			        w->sarg);
 			return BIDX_OK;
 		}
 	visited me = {st->st_dev, st->st_ino, (visited *)(uintptr_t)up};
@@ -65,7 +204,7 @@ static bidx_err walk_dir(const char *path, const struct stat *st, const visited 
 	if (!d) {
 		char why[256];
 		snprintf(why, sizeof why, "cannot open directory: %s; skipped", strerror(errno));
-		skip(path, why, sarg);
+		w->skip(path, why, w->sarg);
 		return BIDX_OK;
 	}
 	bidx_filelist names = {0};
@@ -90,44 +229,106 @@ static bidx_err walk_dir(const char *path, const struct stat *st, const visited 
 			rc = BIDX_ENOMEM;
 			break;
 		}
-		rc = walk(child, &me, fl, skip, sarg, 0);
+		rc = walk(w, child, &me, 0);
 		free(child);
 	}
 	bidx_filelist_free(&names);
 	return rc;
 }
 
-static bidx_err walk(const char *path, const visited *up, bidx_filelist *fl,
-                     bidx_skip_fn skip, void *sarg, int top)
+/* A symbolic link met in the walk: 1 to follow it, 0 when reported. */
+static int follow_link(walker *w, const char *path)
+{
+	char why[4400];
+	char *real = realpath(path, NULL);
+	if (!real) {
+		snprintf(why, sizeof why, "%s; skipped", errno == ENOENT ?
+		         "broken symbolic link (its target does not exist)" : strerror(errno));
+		w->skip(path, why, w->sarg);
+		return 0;
+	}
+	int in = inside_roots(w, real);
+	if (!in) {
+		snprintf(why, sizeof why, "symbolic link to %.4096s, outside the corpus; skipped "
+		         "(--follow follows it)", real);
+		w->skip(path, why, w->sarg);
+	}
+	free(real);
+	return in;
+}
+
+static bidx_err walk(walker *w, const char *path, const visited *up, int top)
 {
 	struct stat st;
-	if (stat(path, &st)) {
-		char why[256];
+	char why[256];
+	int r = lstat(path, &st);
+	if (r == 0 && S_ISLNK(st.st_mode)) {
+		/* the arguments themselves are followed, as they were asked for */
+		if (!top && !w->follow && !follow_link(w, path))
+			return BIDX_OK;
+		r = stat(path, &st);
+	}
+	if (r) {
 		snprintf(why, sizeof why, "%s; skipped", strerror(errno));
-		skip(path, why, sarg);
+		w->skip(path, why, w->sarg);
 		return top ? BIDX_EIO : BIDX_OK;
 	}
 	if (S_ISDIR(st.st_mode))
-		return walk_dir(path, &st, up, fl, skip, sarg);
+		return walk_dir(w, path, &st, up);
 	if (!S_ISREG(st.st_mode)) {
-		skip(path, "not a regular file; skipped", sarg);
+		w->skip(path, "not a regular file; skipped", w->sarg);
 		return BIDX_OK;
 	}
 	if (!bidx_corpus_is_text(path)) {
-		skip(path, "only .txt, .md, .csv, .jsonl and .ndjson files are indexed; skipped", sarg);
+		w->skip(path, "only .txt, .md, .csv, .jsonl and .ndjson files are indexed; skipped",
+		        w->sarg);
 		return BIDX_OK;
 	}
+	if (!w->have_dev || w->dev != st.st_dev) {
+		/* one file system per device: ask once per device met */
+		w->have_dev = 1;
+		w->dev = st.st_dev;
+		w->dev_virtual = is_virtual(path);
+	}
+	if (w->dev_virtual) {
+		w->skip(path, "a file of a virtual file system (/proc, /sys), not a notice; skipped",
+		        w->sarg);
+		return BIDX_OK;
+	}
+	int fresh = id_add(w, st.st_dev, st.st_ino);
+	if (fresh <= 0)
+		return fresh < 0 ? BIDX_ENOMEM : BIDX_OK;   /* 0: listed under another name */
 	char *p = strdup(path);
-	if (!p || push(fl, p)) {
+	if (!p || push(w->fl, p)) {
 		free(p);
 		return BIDX_ENOMEM;
 	}
 	return BIDX_OK;
 }
 
-bidx_err bidx_corpus_walk(const char *arg, bidx_filelist *fl, bidx_skip_fn skip, void *skip_arg)
+bidx_err bidx_corpus_walk(const char *const *args, int nargs, int follow, bidx_filelist *fl,
+                          bidx_skip_fn skip, void *skip_arg)
 {
-	return walk(arg, NULL, fl, skip, skip_arg, 1);
+	walker w = {.fl = fl, .follow = follow, .skip = skip, .sarg = skip_arg};
+	bidx_err rc = BIDX_OK, unread = BIDX_OK;
+	w.roots = bidx_calloc((size_t)nargs + 1, sizeof *w.roots);
+	if (!w.roots)
+		return BIDX_ENOMEM;
+	for (int i = 0; i < nargs; i++)
+		if ((w.roots[w.nroots] = realpath(args[i], NULL)))
+			w.nroots++;
+	for (int i = 0; i < nargs && !rc; i++) {
+		char *p = bidx_corpus_spelling(args[i]);
+		rc = p ? walk(&w, p, NULL, 1) : BIDX_ENOMEM;
+		free(p);
+		if (rc == BIDX_EIO)
+			unread = rc, rc = BIDX_OK;   /* reported; the other arguments go on */
+	}
+	for (size_t i = 0; i < w.nroots; i++)
+		free(w.roots[i]);
+	free(w.roots);
+	free(w.ids);
+	return rc ? rc : unread;
 }
 
 const char *bidx_corpus_check(const char *data, size_t len, size_t *skip, char *buf, size_t buflen)

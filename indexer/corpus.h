@@ -10,23 +10,33 @@
 #include "error.h"
 
 typedef struct bidx_filelist {
-	char **paths;      /* owned; as printed: argument joined with the path below it */
+	char **paths;      /* owned; as printed: the argument (its spelling) + the path below */
 	size_t n, cap;
 } bidx_filelist;
 
 /* Called for each file or directory that is left out, with the reason. */
 typedef void (*bidx_skip_fn)(const char *path, const char *reason, void *arg);
 
-/* Appends the indexable files under arg (a file or a directory, walked
- * recursively in byte order of names, hidden entries left out, directory
- * loops cut) to fl.  Files of kinds not indexed are reported through skip.
- * Returns BIDX_EIO when arg itself cannot be read (reported too). */
-bidx_err bidx_corpus_walk(const char *arg, bidx_filelist *fl, bidx_skip_fn skip, void *skip_arg);
+/* Appends to fl the indexable files under the arguments (files or
+ * directories, each walked recursively in byte order of names, hidden
+ * entries left out, directory loops cut), each file once (by device and
+ * inode) under the first spelling met.  Symbolic links below an argument
+ * are followed when they resolve inside one of the arguments, or with
+ * follow.  Files of kinds not indexed, links left alone and unreadable
+ * entries are reported through skip.  Returns BIDX_EIO when an argument
+ * itself cannot be read (reported too; the others are walked), BIDX_ENOMEM. */
+bidx_err bidx_corpus_walk(const char *const *args, int nargs, int follow, bidx_filelist *fl,
+                          bidx_skip_fn skip, void *skip_arg);
 void bidx_filelist_free(bidx_filelist *fl);
 
 /* 1 for names the indexer reads: plain-text notices (.txt, .md) and
  * structured ones (.csv, .jsonl, .ndjson). */
 int bidx_corpus_is_text(const char *name);
+
+/* The spelling of a path argument the walk uses (and the manifest keys files
+ * by): "//" and "/." components and a trailing "/" dropped, "." for an
+ * empty result; ".." kept.  Malloc'd; NULL when out of memory. */
+char *bidx_corpus_spelling(const char *arg);
 
 /* Checks a file's bytes: NULL when usable (after a UTF-8 BOM, which *skip
  * is set to skip), else the reason it is not (static string). */

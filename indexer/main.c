@@ -14,7 +14,7 @@
 
 static const char usage[] =
 	"usage: bidx build [-i DIR] [-j N] [-v] [-q] [--json] [--full] [--optimize]\n"
-	"                  [--map COL=FIELD]... CORPUS...\n"
+	"                  [--follow] [--map COL=FIELD]... CORPUS...\n"
 	"       bidx optimize [-i DIR] [-q] [--json]\n"
 	"       bidx check [-i DIR] [--json]\n"
 	"       bidx --help | --version\n";
@@ -24,12 +24,15 @@ static const char help[] =
 	"\n"
 	"  bidx build [options] CORPUS...\n"
 	"      Index the files and directories CORPUS (walked recursively; hidden\n"
-	"      entries are left out). Plain-text notices (.txt, .md) are indexed one\n"
-	"      per file; CSV (.csv) and JSON Lines (.jsonl, .ndjson) one per record,\n"
-	"      shown as FILE:LINE; other files are skipped with a one-line notice,\n"
-	"      and so is a bad record (FILE:LINE: what; skipped). A repeated CSV\n"
-	"      column or JSON key keeps its first value, with a notice. Control\n"
-	"      characters in names and cells are shown as \\x1b, \\u{202e}.\n"
+	"      entries are left out; a file reached by several paths is indexed\n"
+	"      once). Symbolic links are followed when they lead inside a CORPUS\n"
+	"      argument, else skipped with a notice (see --follow). Plain-text\n"
+	"      notices (.txt, .md) are indexed one per file; CSV (.csv) and JSON\n"
+	"      Lines (.jsonl, .ndjson) one per record, shown as FILE:LINE; other\n"
+	"      files are skipped with a one-line notice, and so is a bad record\n"
+	"      (FILE:LINE: what; skipped). A repeated CSV column or JSON key keeps\n"
+	"      its first value, with a notice. Control characters in names and\n"
+	"      cells are shown as \\x1b, \\u{202e}.\n"
 	"      Fields (title, date, org, category, body) come from columns named in\n"
 	"      Japanese or English (記事タイトル/title, 公開日/date, 自治体名/org,\n"
 	"      カテゴリ/category, 本文/body...); other columns are extra fields\n"
@@ -53,6 +56,8 @@ static const char help[] =
 	"      --map COL=FIELD  read column COL as FIELD (title, date, org, category,\n"
 	"                    body, or a new extra-field name); repeatable\n"
 	"      --full        analyse every file again, reusing nothing\n"
+	"      --follow      follow every symbolic link, also out of the corpus (files\n"
+	"                    of /proc, /sys and devices are never read)\n"
 	"      --optimize    finish with one segment (as `bidx optimize`)\n"
 	"  -h, --help        this help\n"
 	"      --version     the version\n"
@@ -165,6 +170,8 @@ static int cmd_build(int argc, char **argv, int optimize)
 			json = 1;
 		else if (!strcmp(a, "--full"))
 			o.full = 1;
+		else if (!strcmp(a, "--follow"))
+			o.follow = 1;
 		else if (!strcmp(a, "--optimize"))
 			o.optimize = 1;
 		else if (!strcmp(a, "--map") || !strncmp(a, "--map=", 6)) {
@@ -282,7 +289,7 @@ static int cmd_check(int argc, char **argv)
 	} else if (st.problems) {
 		if (st.problems > 100)
 			printf("%s: ... and %llu more\n", file, (unsigned long long)(st.problems - 100));
-		printf("%s: %llu problem%s found; rebuild the index with `bidx build`\n", file,
+		printf("%s: %llu problem%s found; rebuild the index with `bidx build --full`\n", file,
 		       (unsigned long long)st.problems, st.problems == 1 ? "" : "s");
 	} else {
 		printf("%s: ok: %u documents in %u segment%s (%u checked), %llu terms, %llu postings, "

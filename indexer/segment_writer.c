@@ -1,5 +1,6 @@
 #include "segment_writer.h"
 #include "checksum.h"
+#include "manifest.h"
 #include "varint.h"
 
 #include <string.h>
@@ -17,7 +18,7 @@ bidx_err bidx_segw_open(bidx_segw *w, const char *dir, const char *name)
 {
 	static const uint8_t zero[BIDX_HEADER_SIZE];
 	memset(w, 0, sizeof *w);
-	bidx_out_cleanup_stale(dir);
+	bidx_out_cleanup_stale(dir, bidx_index_own_name);
 	w->cs = XXH3_createState();
 	if (!w->cs)
 		return BIDX_ENOMEM;

@@ -20,6 +20,7 @@
 
 #include "build.h"
 #include "check.h"
+#include "format.h"
 #include "index.h"
 #include "io.h"
 #include "notice.h"
@@ -27,6 +28,7 @@
 #include "query_eval.h"
 #include "query_parse.h"
 #include "testutil.h"
+#include "varint.h"
 
 #define MAX_POOL 64
 
@@ -387,11 +389,17 @@ Test(incremental, nothing_changed_writes_nothing_and_new_settings_reanalyse_ever
 	fclose(quiet);
 	cr_assert_eq(st.added, (uint64_t)present_count());
 	cr_assert_eq(st.unchanged, 0);
-	/* files of an old layout: a format-1 index.bidx is removed by the next build */
-	char old[1100];
+	/* files of an old layout: a format-1 index.bidx (magic, version 1) is
+	 * removed by the next build; another file of that name is not ours */
+	char old[1100], head[16] = BIDX_MAGIC;
 	snprintf(old, sizeof old, "%s/index.bidx", inc);
 	write_file(old, "old", 3);
 	put_pool(1);
+	build(inc, 0, 0);
+	cr_assert_eq(access(old, F_OK), 0, "a file that is no index was removed");
+	bidx_put_u32le((uint8_t *)head + 8, 1);
+	write_file(old, head, 12);
+	put_pool(3);
 	build(inc, 0, 0);
 	cr_assert_neq(access(old, F_OK), 0, "the format-1 file was left behind");
 }
