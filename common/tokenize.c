@@ -81,7 +81,8 @@ static int quote_userdic(char *out, size_t n, const char *path)
  * the words of an index. */
 bidx_err bidx_tokenizer_open(bidx_tokenizer **out, const char *userdic, char *why, size_t whylen)
 {
-	char dicarg[4200], userarg[8400], quoted[8300];
+	/* MeCab copies the user dictionary list into an 8 KiB buffer */
+	char dicarg[4200], userarg[4300], quoted[4200];
 	char *argv[5];
 	int argc = 0;
 	const char *dic = getenv("BIDX_MECAB_DICDIR");
