@@ -3,6 +3,7 @@
 #include "io.h"
 
 #include <mecab.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,32 +53,82 @@ bidx_err bidx_tokenizer_new(bidx_tokenizer **out, char *why, size_t whylen)
 	return bidx_tokenizer_open(out, user, why, whylen);
 }
 
+/* MeCab's --userdic value is a comma-separated list whose elements may be
+ * quoted CSV-style, so one path goes in quotes with '"' doubled. */
+static int quote_userdic(char *out, size_t n, const char *path)
+{
+	size_t o = 0;
+	if (n < 3)
+		return -1;
+	out[o++] = '"';
+	for (const char *p = path; *p; p++) {
+		if (o + 4 > n)
+			return -1;
+		if (*p == '"')
+			out[o++] = '"';
+		out[o++] = *p;
+	}
+	out[o++] = '"';
+	out[o] = 0;
+	return 0;
+}
+
+/* MeCab gets its arguments as an argv array, each value attached to its
+ * option with '=' (MeCab takes everything after the first '=' verbatim), so
+ * paths with spaces, quotes, '-' or '=' stay paths and cannot add options.
+ * With a known dictionary directory the resource file is /dev/null: a
+ * ~/.mecabrc or $MECABRC (a user dictionary, other settings) must not change
+ * the words of an index. */
 bidx_err bidx_tokenizer_open(bidx_tokenizer **out, const char *userdic, char *why, size_t whylen)
 {
-	char arg[8400];
+	/* MeCab copies the user dictionary list into an 8 KiB buffer */
+	char dicarg[4200], userarg[4300], quoted[4200];
+	char *argv[5];
+	int argc = 0;
 	const char *dic = getenv("BIDX_MECAB_DICDIR");
-	int len = 0;
+	const char *from_env = dic;
 	*out = NULL;
 	if (!dic && access(IPADIC_UTF8_DIR "/sys.dic", R_OK) == 0)
 		dic = IPADIC_UTF8_DIR;
-	arg[0] = 0;
-	if (dic)
-		len = snprintf(arg, sizeof arg, "-d %s ", dic);
-	if (userdic && *userdic && len >= 0 && (size_t)len < sizeof arg)
-		snprintf(arg + len, sizeof arg - (size_t)len, "-u %s", userdic);
+	argv[argc++] = (char *)(uintptr_t)"bidx";
+	if (dic) {
+		if ((size_t)snprintf(dicarg, sizeof dicarg, "--dicdir=%s", dic) >= sizeof dicarg) {
+			snprintf(why, whylen, "BIDX_MECAB_DICDIR is too long (%zu bytes)", strlen(dic));
+			return BIDX_EMECAB;
+		}
+		argv[argc++] = (char *)(uintptr_t)"--rcfile=/dev/null";
+		argv[argc++] = dicarg;
+	}
+	if (userdic && *userdic) {
+		if (quote_userdic(quoted, sizeof quoted, userdic)) {
+			snprintf(why, whylen, "user dictionary path too long (%zu bytes)", strlen(userdic));
+			return BIDX_EMECAB;
+		}
+		snprintf(userarg, sizeof userarg, "--userdic=%s", quoted);
+	} else {
+		snprintf(userarg, sizeof userarg, "--userdic=");   /* none, whatever mecabrc says */
+	}
+	argv[argc++] = userarg;
+	argv[argc] = NULL;
 	bidx_tokenizer *t = bidx_calloc(1, sizeof *t);
 	if (!t)
 		return BIDX_ENOMEM;
-	t->model = mecab_model_new2(arg);
+	t->model = mecab_model_new(argc, argv);
 	if (t->model)
 		t->tagger = mecab_model_new_tagger(t->model);
 	if (t->tagger)
 		t->lattice = mecab_model_new_lattice(t->model);
 	if (!t->lattice) {
-		snprintf(why, whylen, "cannot load MeCab with the ipadic dictionary (%s)%s%s: %s; "
-		         "install the Debian packages mecab-ipadic-utf8 and libmecab2",
-		         dic ? dic : "system default", userdic && *userdic ? " and the user dictionary " : "",
-		         userdic ? userdic : "", mecab_strerror(NULL));
+		const char *u = userdic && *userdic ? userdic : "";
+		if (from_env)
+			snprintf(why, whylen, "cannot load MeCab with BIDX_MECAB_DICDIR=%s%s%s: %s; "
+			         "it must name a MeCab dictionary directory (ipadic-utf8)",
+			         from_env, *u ? " and the user dictionary " : "", u, mecab_strerror(NULL));
+		else
+			snprintf(why, whylen, "cannot load MeCab with the ipadic dictionary (%s)%s%s: %s; "
+			         "install the Debian packages mecab-ipadic-utf8 and libmecab2",
+			         dic ? dic : "system default", *u ? " and the user dictionary " : "", u,
+			         mecab_strerror(NULL));
 		bidx_tokenizer_free(t);
 		return BIDX_EMECAB;
 	}

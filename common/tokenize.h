@@ -21,8 +21,10 @@ typedef struct bidx_tokenizer bidx_tokenizer;
 
 /* Loads MeCab with the ipadic-utf8 dictionary (BIDX_MECAB_DICDIR overrides
  * the dictionary directory) and bidx's user dictionary of notice vocabulary
- * (dict/, see bidx_userdic_find()).  One tokenizer per thread.  On failure
- * returns BIDX_EMECAB with the reason in why. */
+ * (dict/, see bidx_userdic_find()).  Both paths reach MeCab as argv values,
+ * whatever characters they hold; with a known dictionary directory MeCab's
+ * rc files (~/.mecabrc, $MECABRC) are not read.  One tokenizer per thread.
+ * On failure returns BIDX_EMECAB with the reason in why. */
 bidx_err bidx_tokenizer_new(bidx_tokenizer **out, char *why, size_t whylen);
 
 /* The same with an explicit user dictionary: a compiled .dic path, or "" for

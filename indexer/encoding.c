@@ -132,7 +132,9 @@ static void utf8_stats(const uint8_t *s, size_t n, size_t *multi, size_t *bad, s
 	}
 }
 
-/* 7-bit text holding an ISO-2022-JP designation escape. */
+/* 7-bit text with an escape that designates a two-byte set (ESC $ ...) or
+ * JIS X 0201 (ESC ( J, ESC ( I): ISO-2022-JP, to be validated.  ESC ( B
+ * alone changes nothing (terminals emit it) and leaves the text ASCII. */
 static int looks_iso2022jp(const char *s, size_t n)
 {
 	int esc = 0;
@@ -140,10 +142,99 @@ static int looks_iso2022jp(const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 		if (c >= 0x80)
 			return 0;
-		if (c == 0x1b && i + 2 < n && (s[i + 1] == '$' || s[i + 1] == '('))
+		if (c == 0x1b && i + 2 < n &&
+		    (s[i + 1] == '$' || (s[i + 1] == '(' && (s[i + 2] == 'J' || s[i + 2] == 'I'))))
 			esc = 1;
 	}
 	return esc;
+}
+
+enum { ISO_ASCII, ISO_KANA, ISO_DOUBLE };
+
+/* The designation escape at s[0..n) (s[0] is ESC): its length, and the mode
+ * it selects in *mode, or 0 when it is none ISO-2022-JP text uses (RFC 1468,
+ * plus JIS X 0212 of ISO-2022-JP-2 and JIS X 0213 of ISO-2022-JP-3; not the
+ * Chinese, Korean and Latin sets of ISO-2022-JP-2). */
+static size_t iso_escape(const unsigned char *s, size_t n, int *mode)
+{
+	if (n >= 3 && s[1] == '(' && (s[2] == 'B' || s[2] == 'J')) {
+		*mode = ISO_ASCII;
+		return 3;
+	}
+	if (n >= 3 && s[1] == '(' && s[2] == 'I') {
+		*mode = ISO_KANA;
+		return 3;
+	}
+	if (n >= 3 && s[1] == '$' && (s[2] == '@' || s[2] == 'B')) {
+		*mode = ISO_DOUBLE;
+		return 3;
+	}
+	if (n >= 4 && s[1] == '$' && s[2] == '(' && s[3] && strchr("DOPQ", s[3])) {
+		*mode = ISO_DOUBLE;
+		return 4;
+	}
+	return 0;
+}
+
+/* Strict ISO-2022-JP: only 7-bit bytes and the escapes above; in a
+ * two-byte set, pairs of bytes 0x21-0x7E and nothing else (no control, no
+ * space, no DEL) up to the next escape; half-width katakana 0x21-0x5F; no
+ * SO or SI.  iconv alone lets DEL, controls and unknown escapes through.
+ * Returns 0, or -1 with the offset of the fault in *bad and what it is in
+ * why. */
+static int iso2022jp_check(const unsigned char *s, size_t n, size_t *bad, char *why, size_t whylen)
+{
+	int mode = ISO_ASCII;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		*bad = i;
+		if (c == 0x1b) {
+			size_t l = iso_escape(s + i, n - i, &mode);
+			if (!l) {
+				snprintf(why, whylen, "unknown escape sequence");
+				return -1;
+			}
+			i += l;
+		} else if (c >= 0x80) {
+			snprintf(why, whylen, "8-bit byte 0x%02X", c);
+			return -1;
+		} else if (c == 0x0e || c == 0x0f) {
+			snprintf(why, whylen, "shift code 0x%02X", c);
+			return -1;
+		} else if (mode == ISO_DOUBLE) {
+			if (c < 0x21 || c > 0x7e) {
+				snprintf(why, whylen, "byte 0x%02X in two-byte text", c);
+				return -1;
+			}
+			if (i + 1 >= n || s[i + 1] < 0x21 || s[i + 1] > 0x7e) {
+				snprintf(why, whylen, "incomplete two-byte character");
+				return -1;
+			}
+			i += 2;
+		} else if (mode == ISO_KANA && c > 0x5f) {
+			snprintf(why, whylen, "byte 0x%02X in half-width katakana", c);
+			return -1;
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* Characters that no conversion of a valid file gives: C1 controls (EUC-JP
+ * passes bytes 0x80-0x9F through as U+0080-U+009F), and for ISO-2022-JP
+ * ESC, SO and SI (iconv copies an escape it does not know). */
+static int stray_controls(const char *s, size_t n, int iso)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (iso && (c == 0x1b || c == 0x0e || c == 0x0f))
+			return 1;
+		if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f)
+			return 1;
+	}
+	return 0;
 }
 
 typedef struct cand {
@@ -166,17 +257,24 @@ static const cand iso2022[] = {
 /* Tries each candidate; keeps the best-scoring successful conversion.
  * Returns 0 (found), -1 (none fits) or -2 (out of memory). */
 static int try_candidates(const cand *c, size_t nc, const char *in, size_t len,
-                          bidx_text *out, double min_score)
+                          bidx_text *out, double min_score, int iso, size_t *first_bad)
 {
 	double best = -1;
+	*first_bad = 0;
 	for (size_t i = 0; i < nc; i++) {
 		char *buf;
 		size_t blen, bad;
 		int r = convert(c[i].iconv_name, in, len, &buf, &blen, &bad);
 		if (r == -2)
 			return -2;
-		if (r)
+		if (r) {
+			*first_bad = bad > *first_bad ? bad : *first_bad;
 			continue;
+		}
+		if (stray_controls(buf, blen, iso)) {
+			free(buf);
+			continue;
+		}
 		double sc = japanese_score(buf, blen);
 		if (sc > best && sc >= min_score) {
 			free(out->owned);
@@ -237,12 +335,24 @@ static bidx_err detect(const char *data, size_t len, bidx_text *out, char *why, 
 		return BIDX_EINPUT;
 	}
 	int r;
+	size_t where;
 	if (looks_iso2022jp(data, len)) {
-		r = try_candidates(iso2022, sizeof iso2022 / sizeof *iso2022, data, len, out, 0);
+		char what[64];
+		if (iso2022jp_check((const unsigned char *)data, len, &where, what, sizeof what)) {
+			snprintf(why, whylen, "invalid ISO-2022-JP: %s at byte offset %zu", what, where);
+			return BIDX_EINPUT;
+		}
+		r = try_candidates(iso2022, sizeof iso2022 / sizeof *iso2022, data, len, out, 0, 1, &where);
 		if (r == -2)
 			return BIDX_ENOMEM;
 		if (r == 0)
 			return BIDX_OK;
+		if (where)
+			snprintf(why, whylen, "invalid ISO-2022-JP: no such character at byte offset %zu", where);
+		else
+			snprintf(why, whylen, "invalid ISO-2022-JP: character sets that no one variant "
+			         "(ISO-2022-JP-2, ISO-2022-JP-3) holds together");
+		return BIDX_EINPUT;
 	}
 	size_t skip = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
 	size_t multi, bad, first;
@@ -259,7 +369,7 @@ static bidx_err detect(const char *data, size_t len, bidx_text *out, char *why, 
 		snprintf(why, whylen, "invalid UTF-8 byte sequence at offset %zu", first + skip);
 		return BIDX_EINPUT;
 	}
-	r = try_candidates(legacy, sizeof legacy / sizeof *legacy, data, len, out, 0.5);
+	r = try_candidates(legacy, sizeof legacy / sizeof *legacy, data, len, out, 0.5, 0, &where);
 	if (r == -2)
 		return BIDX_ENOMEM;
 	if (r == 0)

@@ -5,13 +5,17 @@
  * Detection, in this order:
  *  1. a byte-order mark: UTF-8 (dropped), UTF-16LE or UTF-16BE (converted);
  *  2. a NUL byte anywhere else: a binary file;
- *  3. only 7-bit bytes with ISO-2022-JP escape sequences (ESC $ B, ESC $ @,
- *     ESC ( J, ESC ( I, ESC $ ( D...): ISO-2022-JP;
+ *  3. only 7-bit bytes with an escape sequence ESC $ ..., ESC ( J or ESC ( I:
+ *     ISO-2022-JP, validated strictly (only the designations ESC ( B, ESC ( J,
+ *     ESC ( I, ESC $ @, ESC $ B, ESC $ ( D, ESC $ ( O, ESC $ ( P, ESC $ ( Q;
+ *     two-byte text only pairs of bytes 0x21-0x7E; no SO or SI) and refused
+ *     as invalid ISO-2022-JP otherwise;
  *  4. valid UTF-8 (plain ASCII included): UTF-8, used in place;
  *  5. mostly valid UTF-8 with a few bad sequences: refused as invalid UTF-8
  *     (naming the offset), rather than read as mojibake;
  *  6. strict conversions from EUC-JP and from CP932 (Shift_JIS with the
- *     Windows extensions); when both succeed the one whose result reads more
+ *     Windows extensions), a result holding C1 controls (EUC-JP bytes
+ *     0x80-0x9F) dropped; when both succeed the one whose result reads more
  *     like Japanese (kana, kanji, CJK punctuation, few half-width katakana)
  *     wins, and a result that does not read like Japanese at all is refused;
  *  7. anything else: "not UTF-8, UTF-16, Shift_JIS, EUC-JP or ISO-2022-JP".

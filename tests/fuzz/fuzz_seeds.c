@@ -1,8 +1,16 @@
-/* Writes seed inputs for the fuzz targets from a real index:
- *   fuzz_seeds INDEX_DIR OUT_DIR
+/* Writes seed inputs for the fuzz targets from a real index and the files
+ * it was built from:
+ *   fuzz_seeds INDEX_DIR OUT_DIR [CORPUS_DIR SYNONYMS_FILE]
  * OUT_DIR/segment: the index file; postings: a few postings lists with
  * their parameter block; termdict: the TERMS section; docstore: a few
- * frames with their text length; query_parse: queries; normalize: texts. */
+ * frames with their text length; query_parse: queries; normalize: texts.
+ * From the corpus: encoding: the notices in every encoding bidx reads;
+ * notice, facts: the notices; rows: CSV files and JSON Lines made of the
+ * notices; date: dates as notices write them; synonyms: a query line and
+ * the synonym table. */
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +18,7 @@
 
 #include "index.h"
 #include "io.h"
+#include "json.h"
 #include "segment_reader.h"
 #include "varint.h"
 
@@ -46,10 +55,108 @@ static int each(const bidx_term *t, void *arg)
 	return ++a->n >= 40;
 }
 
+#define SEED_TEXT_MAX 16384
+
+/* At most max bytes of s[0..n), cut after a line end when there is one. */
+static size_t head(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	for (size_t i = max; i > max / 2; i--)
+		if (s[i - 1] == '\n')
+			return i;
+	return max;
+}
+
+/* s[0..n) converted from UTF-8 to enc, put as seed i of kind (skipped when
+ * the text does not convert). */
+static void put_converted(const char *kind, int i, const char *enc, const char *bom,
+                          const char *s, size_t n)
+{
+	iconv_t cd = iconv_open(enc, "UTF-8");
+	if (cd == (iconv_t)-1)
+		return;
+	size_t cap = 4 * n + 16, ol = cap, il = n;
+	char *buf = malloc(cap), *ip = (char *)(uintptr_t)s, *op = buf;
+	if (buf && iconv(cd, &ip, &il, &op, &ol) != (size_t)-1 &&
+	    iconv(cd, NULL, NULL, &op, &ol) != (size_t)-1)
+		put(kind, i, bom, strlen(bom), buf, (size_t)(op - buf));
+	free(buf);
+	iconv_close(cd);
+}
+
+static int ntext, ncsv;
+static FILE *jsonl;
+
+static int each_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	size_t len = strlen(path), n;
+	char *data;
+	if (type != FTW_F || st->st_size == 0 || bidx_read_file(path, &data, &n))
+		return 0;
+	n = head(data, n, SEED_TEXT_MAX);
+	if (len > 4 && !strcmp(path + len - 4, ".csv") && ncsv < 8) {
+		put("rows", ncsv++, "\0", 1, data, n);
+	} else if (len > 4 && !strcmp(path + len - 4, ".txt") && ntext < 8) {
+		int i = ntext++;
+		put("notice", i, "\0", 1, data, n);
+		put("facts", i, data, n, "", 0);
+		put("date", 100 + i, data, head(data, n, 512), "", 0);
+		put("encoding", 10 * i, data, n, "", 0);
+		put("encoding", 10 * i + 1, "\xef\xbb\xbf", 3, data, n);
+		put_converted("encoding", 10 * i + 2, "CP932", "", data, n);
+		put_converted("encoding", 10 * i + 3, "EUC-JP-MS", "", data, n);
+		put_converted("encoding", 10 * i + 4, "ISO-2022-JP", "", data, n);
+		put_converted("encoding", 10 * i + 5, "UTF-16LE", "\xff\xfe", data, n);
+		put_converted("encoding", 10 * i + 6, "UTF-16BE", "\xfe\xff", data, n);
+		/* one JSON Lines record per notice: its first line as title */
+		const char *nl = memchr(data, '\n', n);
+		size_t tl = nl ? (size_t)(nl - data) : n;
+		fputs("{\"title\":", jsonl);
+		bidx_json_str(jsonl, data, tl);
+		fputs(",\"date\":\"2024-05-21\",\"count\":3,\"tags\":[\"a\",1],\"body\":", jsonl);
+		bidx_json_str(jsonl, data, n);
+		fputs("}\n", jsonl);
+	}
+	free(data);
+	return 0;
+}
+
+static void corpus_seeds(const char *corpus, const char *synonyms)
+{
+	char *buf = NULL;
+	size_t blen = 0;
+	jsonl = open_memstream(&buf, &blen);
+	if (!jsonl || nftw(corpus, each_file, 16, FTW_PHYS)) {
+		perror(corpus);
+		exit(1);
+	}
+	fclose(jsonl);
+	put("rows", 100, "\1", 1, buf, blen);
+	free(buf);
+	static const char *const dates[] = {
+		"2018年1月15日", "平成28年9月16日", "平成 28 年 9 月 16 日", "令和元年5月1日", "昭和64年",
+		"H28.9.16", "R6.5.1", "2024.04.15", "2024/4/15", "2024-04-15", "2024-04",
+		"2012-09-04T12:45:00+0900", "平成二十八年", "２０２４年１２月３１日", "2月29日",
+	};
+	for (int i = 0; i < (int)(sizeof dates / sizeof *dates); i++)
+		put("date", i, dates[i], strlen(dates[i]), "", 0);
+	char *syn;
+	size_t sn;
+	if (bidx_read_file(synonyms, &syn, &sn)) {
+		perror(synonyms);
+		exit(1);
+	}
+	put("synonyms", 0, "流出 (カード OR 口座) -漏えい\n", strlen("流出 (カード OR 口座) -漏えい\n"), syn, sn);
+	put("synonyms", 1, "漏洩\n", strlen("漏洩\n"), syn, head(syn, sn, 512));
+	free(syn);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: fuzz_seeds INDEX_DIR OUT_DIR\n");
+	if (argc != 3 && argc != 5) {
+		fprintf(stderr, "usage: fuzz_seeds INDEX_DIR OUT_DIR [CORPUS_DIR SYNONYMS_FILE]\n");
 		return 2;
 	}
 	out = argv[2];
@@ -95,5 +202,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < (int)(sizeof q / sizeof *q); i++)
 		put("query_parse", i, q[i], strlen(q[i]), "", 0);
 	bidx_index_close(ix);
+	if (argc == 5)
+		corpus_seeds(argv[3], argv[4]);
 	return 0;
 }

@@ -6,6 +6,8 @@
  * goes on; awkward but valid text (CR and CRLF line ends, emoji, variation
  * selectors, combining marks, U+FFFD, control characters, a very long line)
  * is indexed, searchable and gives intact snippets.
+ * ISO-2022-JP is validated strictly, and the other decoders refuse C1
+ * controls (EUC-JP), lone surrogates (UTF-16) and overlong forms (UTF-8).
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -188,6 +190,104 @@ Test(encodings, detector)
 	detect("", 0, why, sizeof why);
 }
 
+/* The UTF-8 text data decodes to, or NULL with the reason in why. */
+static const char *decoded(const char *data, size_t n, char *why, size_t whylen, size_t *len)
+{
+	static bidx_text t;
+	char *copy = malloc(n + 1);
+	memcpy(copy, data, n);
+	bidx_text_free(&t);
+	if (bidx_text_decode(copy, n, &t, why, whylen))
+		return NULL;
+	*len = t.len;
+	return t.p;
+}
+
+#define REFUSED(lit, enc) refused(lit, sizeof lit - 1, enc)
+
+/* data is refused as invalid enc, the reason naming enc. */
+static void refused(const char *data, size_t n, const char *enc)
+{
+	char why[256] = "";
+	const char *e = detect(data, n, why, sizeof why);
+	cr_assert_null(e, "accepted as %s: %.*s", e, (int)n, data);
+	cr_assert(strstr(why, enc), "the reason should name %s: %s", enc, why);
+}
+
+#define DECODES(lit, enc, want) decodes(lit, sizeof lit - 1, enc, want)
+
+static void decodes(const char *data, size_t n, const char *enc, const char *want)
+{
+	char why[256] = "";
+	const char *e = detect(data, n, why, sizeof why);
+	cr_assert(e && !strcmp(e, enc), "%.*s: %s instead of %s (%s)", (int)n, data, e ? e : "refused",
+	          enc, why);
+	size_t len = 0;
+	const char *p = decoded(data, n, why, sizeof why, &len);
+	cr_assert(p && len == strlen(want) && !memcmp(p, want, len), "%.*s: decoded as %.*s, not %s",
+	          (int)n, data, (int)len, p ? p : "", want);
+}
+
+/* ISO-2022-JP is read strictly: iconv alone takes DEL and controls in
+ * two-byte text, copies escapes it does not know and shift codes, and
+ * misses JIS X 0201 katakana and JIS X 0212 in plain ISO-2022-JP. */
+Test(encodings, iso_2022_jp_is_validated_strictly)
+{
+	REFUSED("\x1b$B\x7f\x7f\x1b(B", "ISO-2022-JP");                 /* DEL DEL */
+	REFUSED("\x1b$B$*\x7f\x7f$;\x1b(B", "ISO-2022-JP");
+	REFUSED("\x1b$B$*\n$;\x1b(B\n", "ISO-2022-JP");                  /* LF in two-byte text */
+	REFUSED("\x1b$B$*\t$;\x1b(B", "ISO-2022-JP");
+	REFUSED("\x1b$B$* $;\x1b(B", "ISO-2022-JP");                      /* space */
+	REFUSED("\x1b$B$*$\x1b(B", "ISO-2022-JP");                        /* half a character */
+	REFUSED("\x1b$B$*$", "ISO-2022-JP");
+	REFUSED("\x1b$B$*\x1b(B\x1b(Zabc", "ISO-2022-JP");                /* unknown escape */
+	REFUSED("\x1b$B$*\x1b(B\x1b[31mred", "ISO-2022-JP");
+	REFUSED("\x1b$A\x30\x21\x1b(B", "ISO-2022-JP");                  /* GB 2312 */
+	REFUSED("\x1b$(C\x30\x21\x1b(B", "ISO-2022-JP");                 /* KS C 5601 */
+	REFUSED("\x1b$B$*\x1b(B\x0e!\x0f", "ISO-2022-JP");               /* SO, SI */
+	REFUSED("\x1b(I\x31\x61\x1b(B", "ISO-2022-JP");                  /* 0x61: no katakana */
+	REFUSED("\x1b$B\x74\x27\x1b(B", "ISO-2022-JP");                  /* unassigned */
+	/* the good ones still read, to the right characters */
+	DECODES("\x1b$B$*CN$i$;\x1b(B\n", "ISO-2022-JP", "お知らせ\n");
+	DECODES("a\x1b$@\x30\x21\x1b(Bb", "ISO-2022-JP", "a亜b");
+	DECODES("\x1b$B$*\x1b(B\x7f\t\x01", "ISO-2022-JP", "お\x7f\t\x01");   /* ASCII keeps controls */
+	DECODES("\x1b(I\x31\x32 \x1b(B", "ISO-2022-JP", "ｱｲ ");             /* JIS X 0201 katakana */
+	DECODES("\x1b(J\\~\x1b(B", "ISO-2022-JP", "¥‾");                  /* JIS X 0201 Roman */
+	DECODES("\x1b$(D\x30\x21\x1b(B", "ISO-2022-JP", "丂");             /* JIS X 0212 */
+	DECODES("\x1b$(Q\x30\x21\x1b(B", "ISO-2022-JP", "亜");             /* JIS X 0213 */
+	DECODES("\x1b$B$*", "ISO-2022-JP", "お");                     /* no final ESC ( B */
+	/* ESC ( B alone (terminals emit it) designates nothing: ASCII text */
+	DECODES("a\x1b(B\x1b[0mb", "UTF-8", "a\x1b(B\x1b[0mb");
+}
+
+/* The siblings in the other decoders: no C1 controls out of EUC-JP, no
+ * lone surrogates out of UTF-16, no overlong or surrogate UTF-8. */
+Test(encodings, other_decoders_refuse_invalid_sequences)
+{
+	/* お知らせ NEL です in EUC-JP: 0x85 is no EUC-JP character */
+	REFUSED("\xa4\xaa\xc3\xce\xa4\xe9\xa4\xbb\x85\xa4\xc7\xa4\xb9", "EUC-JP");
+	REFUSED("\xa4\xaa\xc3\xce\x9b\x32\x4a\xa4\xe9\xa4\xbb", "EUC-JP");   /* CSI 2 J */
+	DECODES("\xa4\xaa\xc3\xce\xa4\xe9\xa4\xbb", "EUC-JP", "お知らせ");
+	DECODES("\xa4\xaa\xc3\xce\x8e\xb1\xa4\xbb", "EUC-JP", "お知ｱせ");
+	/* Shift_JIS: bytes that are no lead byte, a bad trail byte */
+	REFUSED("\x82\xa8\x92\x6d\x80\x82\xe7\x82\xb9", "Shift_JIS");
+	REFUSED("\x82\xa8\x92\x6d\xa0\x82\xe7\x82\xb9\xfd", "Shift_JIS");
+	REFUSED("\x82\xa8\x92\x6d\x82\x7f\x82\xe7\x82\xb9", "Shift_JIS");
+	DECODES("\x82\xa8\x92\x6d\x82\xe7\x82\xb9", "Shift_JIS (CP932)", "お知らせ");
+	/* UTF-16: a lone low surrogate, a high one at the end, two highs */
+	REFUSED("\xff\xfe\x41\x00\x00\xdc\x42\x00", "UTF-16");
+	REFUSED("\xff\xfe\x41\x00\x00\xd8", "UTF-16");
+	REFUSED("\xfe\xff\xd8\x00\xd8\x00\xdc\x00", "UTF-16");
+	DECODES("\xff\xfe\x3c\xd8\x89\xdf", "UTF-16LE", "🎉");
+	/* UTF-8: overlong forms, surrogates, beyond U+10FFFF, among good text */
+	REFUSED("お知らせです\xc0\xafお詫び", "UTF-8");
+	REFUSED("お知らせです\xe0\x80\xafお詫び", "UTF-8");
+	REFUSED("お知らせです\xf0\x80\x80\xafお詫び", "UTF-8");
+	REFUSED("お知らせです\xed\xb0\x80お詫び", "UTF-8");
+	REFUSED("お知らせです\xf4\x90\x80\x80お詫び", "UTF-8");
+	REFUSED("お知らせです\xf8\x88\x80\x80\x80お詫び", "UTF-8");
+}
+
 static int count_lines_with(const char *log, const char *a, const char *b)
 {
 	int n = 0;
@@ -221,6 +321,8 @@ Test(encodings, unusable_files_are_reported_counted_and_skipped)
 	WRITE_STR(p, "お知らせです。個人情報\xe3\x81。お詫び");
 	snprintf(p, sizeof p, "%s/bad-utf16.txt", c);
 	WRITE_STR(p, "\xff\xfe\x00\xd8\x41\x00");
+	snprintf(p, sizeof p, "%s/bad-iso2022.txt", c);
+	WRITE_STR(p, "\x1b$B$*CN$i$;\x1b(B\n\x1b$B\x7f\x7f\x1b(B\n");
 	snprintf(p, sizeof p, "%s/unreadable.txt", c);
 	WRITE_STR(p, "読めないファイル");
 	chmod(p, 0);
@@ -242,10 +344,11 @@ Test(encodings, unusable_files_are_reported_counted_and_skipped)
 	cr_assert_eq(count_lines_with(log, "latin1.txt", "not UTF-8, UTF-16, Shift_JIS, EUC-JP or ISO-2022-JP"), 1, "%s", log);
 	cr_assert_eq(count_lines_with(log, "broken-utf8.txt", "invalid UTF-8"), 1, "%s", log);
 	cr_assert_eq(count_lines_with(log, "bad-utf16.txt", "invalid UTF-16"), 1, "%s", log);
+	cr_assert_eq(count_lines_with(log, "bad-iso2022.txt", "invalid ISO-2022-JP"), 1, "%s", log);
 	cr_assert_eq(count_lines_with(log, "loop.txt", "symbolic links"), 1, "%s", log);
 	cr_assert_eq(count_lines_with(log, "name-", "file name is not valid UTF-8"), 1, "%s", log);
 	cr_assert_eq(count_lines_with(log, "huge.txt", "too large"), 1, "%s", log);
-	int skipped = 8;
+	int skipped = 9;
 	if (!root_reads) {
 		cr_assert_eq(count_lines_with(log, "unreadable.txt", "Permission denied"), 1, "%s", log);
 		skipped++;

@@ -3,6 +3,10 @@
  * digit groups kept whole, the word count, input far larger than one MeCab
  * chunk, and bidx_bounds_finish() on hand-made bitmaps.
  *
+ * MeCab's arguments: dictionary paths with spaces, quotes, commas and '-'
+ * reach MeCab as paths, an option-like BIDX_MECAB_DICDIR is a path, and a
+ * user's mecabrc changes nothing.
+ *
  * Needs MeCab with the ipadic-utf8 dictionary (Debian: mecab-ipadic-utf8);
  * without it the MeCab tests are skipped with a message saying so.
  */
@@ -12,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "normalize.h"
 #include "testutil.h"
@@ -376,4 +382,141 @@ Test(bounds_finish, keeps_other_cuts)
 	int cuts[] = {2, 3, 5, -1};
 	/* 東京|都|pci|: the cut between 都 and p stays, none inside pci */
 	expect_finish("東京都pci", cuts, 0, "1011001", 3);
+}
+
+/* MeCab's arguments: paths reach MeCab as paths whatever characters they
+ * hold, and nothing in the environment adds options. */
+#define IPADIC "/var/lib/mecab/dic/ipadic-utf8"
+
+static char *argtmp;
+
+static void args_setup(void)
+{
+	if (access(IPADIC "/sys.dic", R_OK) != 0)
+		cr_skip_test("MeCab dictionary missing (install mecab-ipadic-utf8)");
+	argtmp = tu_tmpdir("mecab-args");
+	cr_assert_not_null(argtmp);
+}
+
+static void args_teardown(void)
+{
+	tu_rmtree(argtmp);
+	free(argtmp);
+	argtmp = NULL;
+}
+
+TestSuite(mecab_args, .init = args_setup, .fini = args_teardown, .timeout = 300);
+
+/* A directory under argtmp named `name`, holding links to every file of
+ * ipadic-utf8: a MeCab dictionary directory at an awkward path. */
+static void link_ipadic(const char *dir)
+{
+	cr_assert_eq(mkdir(dir, 0777), 0, "%s", dir);
+	DIR *d = opendir(IPADIC);
+	cr_assert_not_null(d);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char from[4096], to[8192];
+		snprintf(from, sizeof from, "%s/%s", IPADIC, e->d_name);
+		snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
+		cr_assert_eq(symlink(from, to), 0, "%s", to);
+	}
+	closedir(d);
+}
+
+/* Whether サイバー攻撃 (a user dictionary word that ipadic cuts) is one word. */
+static int cyber_attack_whole(bidx_tokenizer *t)
+{
+	bidx_tokenizer *keep = tok;
+	tok = t;
+	toks r = run("サイバー攻撃を受けました");
+	tok = keep;
+	char *s = show(&r);
+	int whole = strncmp(s, "|サイバ攻撃|", strlen("|サイバ攻撃|")) == 0;   /* ー folded */
+	free(s);
+	drop(&r);
+	return whole;
+}
+
+Test(mecab_args, dictionary_paths_with_spaces_quotes_and_shell_characters)
+{
+	char dicdir[1024], udir[1024], udic[2048], corpus[1024], doc[2048], cmd[8192], why[8192];
+	snprintf(dicdir, sizeof dicdir, "%s/ipa dic -O wakati =x $x'\",d", argtmp);
+	link_ipadic(dicdir);
+	snprintf(udir, sizeof udir, "%s/sp ace $x'\",y -u =z", argtmp);
+	cr_assert_eq(mkdir(udir, 0777), 0);
+	snprintf(udic, sizeof udic, "%s/bidx \"notice\", $HOME.dic", udir);
+	tu_copy_file(BIDX_BINARY_DIR "/dict/" BIDX_USERDIC_NAME, udic);
+	setenv("BIDX_MECAB_DICDIR", dicdir, 1);
+	bidx_tokenizer *with = NULL, *without = NULL;
+	cr_assert_eq(bidx_tokenizer_open(&with, udic, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(bidx_tokenizer_open(&without, "", why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert(cyber_attack_whole(with), "the user dictionary at %s was not loaded", udic);
+	cr_assert(!cyber_attack_whole(without), "ipadic alone should cut サイバー攻撃");
+	bidx_tokenizer_free(with);
+	bidx_tokenizer_free(without);
+	/* the same through the bidx binary, the paths given in the environment */
+	setenv("BIDX_USERDIC", udic, 1);
+	snprintf(corpus, sizeof corpus, "%s/corpus", argtmp);
+	cr_assert_eq(mkdir(corpus, 0777), 0);
+	snprintf(doc, sizeof doc, "%s/a.txt", corpus);
+	FILE *f = fopen(doc, "w");
+	cr_assert_not_null(f);
+	fputs("弊社サーバへのサイバー攻撃について\n", f);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s/ix' '%s' 2>&1", BIDX_BINARY_DIR, argtmp, corpus);
+	int st;
+	char *log = tu_run(cmd, &st);
+	cr_assert_eq(st, 0, "bidx build with dictionaries at awkward paths failed:\n%s", log);
+	free(log);
+	unsetenv("BIDX_USERDIC");
+	unsetenv("BIDX_MECAB_DICDIR");
+}
+
+/* A value that looks like options is one (nonexistent) path, named in the
+ * error. */
+Test(mecab_args, dicdir_value_is_a_path_not_options)
+{
+	static const char *const vals[] = {
+		IPADIC " -O wakati", IPADIC " -u /nonexistent.dic", "-O wakati", "--dicdir=" IPADIC,
+	};
+	for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+		char why[8192] = "";
+		bidx_tokenizer *t = NULL;
+		setenv("BIDX_MECAB_DICDIR", vals[i], 1);
+		cr_assert_eq(bidx_tokenizer_open(&t, "", why, sizeof why), BIDX_EMECAB,
+		             "BIDX_MECAB_DICDIR=%s was not taken as a path", vals[i]);
+		cr_assert_null(t);
+		char want[4200];
+		snprintf(want, sizeof want, "BIDX_MECAB_DICDIR=%s", vals[i]);
+		cr_assert(strstr(why, want), "the error should name %s: %s", want, why);
+	}
+	unsetenv("BIDX_MECAB_DICDIR");
+	/* and a user dictionary path with a comma is one path, not a list */
+	char why[8192] = "";
+	bidx_tokenizer *t = NULL;
+	cr_assert_eq(bidx_tokenizer_open(&t, BIDX_BINARY_DIR "/dict/" BIDX_USERDIC_NAME ",/nonexistent.dic",
+	                                 why, sizeof why), BIDX_EMECAB);
+	cr_assert_null(t);
+}
+
+/* ~/.mecabrc and $MECABRC cannot add a user dictionary or other settings to
+ * an index's analysis. */
+Test(mecab_args, mecabrc_of_the_user_is_not_read)
+{
+	char rc[4096], why[8192];
+	snprintf(rc, sizeof rc, "%s/.mecabrc", argtmp);
+	FILE *f = fopen(rc, "w");
+	cr_assert_not_null(f);
+	fputs("dicdir = /nonexistent\nuserdic = /nonexistent/user.dic\n", f);
+	cr_assert_eq(fclose(f), 0);
+	setenv("HOME", argtmp, 1);
+	setenv("MECABRC", rc, 1);
+	bidx_tokenizer *t = NULL;
+	cr_assert_eq(bidx_tokenizer_open(&t, "", why, sizeof why), BIDX_OK,
+	             "a ~/.mecabrc changed what bidx loads: %s", why);
+	cr_assert(!cyber_attack_whole(t));
+	bidx_tokenizer_free(t);
 }
