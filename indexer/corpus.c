@@ -41,7 +41,9 @@ int bidx_corpus_is_text(const char *name)
 	const char *dot = strrchr(name, '.');
 	return dot && (!strcasecmp(dot, ".txt") || !strcasecmp(dot, ".md") ||
 	               !strcasecmp(dot, ".csv") || !strcasecmp(dot, ".jsonl") ||
-	               !strcasecmp(dot, ".ndjson"));
+	               !strcasecmp(dot, ".ndjson") || !strcasecmp(dot, ".html") ||
+	               !strcasecmp(dot, ".htm") || !strcasecmp(dot, ".xhtml") ||
+	               !strcasecmp(dot, ".pdf") || !strcasecmp(dot, ".docx"));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -114,7 +116,7 @@ static bidx_err walk(const char *path, const visited *up, bidx_filelist *fl,
 		return BIDX_OK;
 	}
 	if (!bidx_corpus_is_text(path)) {
-		skip(path, "only .txt, .md, .csv, .jsonl and .ndjson files are indexed; skipped", sarg);
+		skip(path, "only .txt, .md, .csv, .jsonl, .ndjson, .html, .htm, .xhtml, .pdf and .docx files are indexed; skipped", sarg);
 		return BIDX_OK;
 	}
 	char *p = strdup(path);

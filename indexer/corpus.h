@@ -25,7 +25,8 @@ bidx_err bidx_corpus_walk(const char *arg, bidx_filelist *fl, bidx_skip_fn skip,
 void bidx_filelist_free(bidx_filelist *fl);
 
 /* 1 for names the indexer reads: plain-text notices (.txt, .md) and
- * structured ones (.csv, .jsonl, .ndjson). */
+ * structured ones (.csv, .jsonl, .ndjson) and documents (.html, .htm,
+ * .xhtml, .pdf, .docx). */
 int bidx_corpus_is_text(const char *name);
 
 /* Checks a file's bytes: NULL when usable (after a UTF-8 BOM, which *skip

@@ -1,5 +1,6 @@
 /* bidx - builds a bidx index.  Argument parsing and exit codes only. */
 #include "build.h"
+#include "pdf.h"
 #include "check.h"
 #include "format.h"
 #include "json.h"
@@ -24,7 +25,11 @@ static const char help[] =
 	"      Index the files and directories CORPUS (walked recursively; hidden\n"
 	"      entries are left out). Plain-text notices (.txt, .md) are indexed one\n"
 	"      per file; CSV (.csv) and JSON Lines (.jsonl, .ndjson) one per record,\n"
-	"      shown as FILE:LINE; other files are skipped with a one-line notice.\n"
+	"      shown as FILE:LINE; HTML pages (.html, .htm, .xhtml, and .txt files\n"
+	"      that are HTML), PDF files (.pdf) and Word documents (.docx) one per\n"
+	"      file, their content only (no navigation, footers or scripts); PDFs\n"
+	"      are read in a separate process with time and memory limits. Other\n"
+	"      files are skipped with a one-line notice.\n"
 	"      Fields (title, date, org, category, body) come from columns named in\n"
 	"      Japanese or English (記事タイトル/title, 公開日/date, 自治体名/org,\n"
 	"      カテゴリ/category, 本文/body...); other columns are extra fields\n"
@@ -287,6 +292,9 @@ int main(int argc, char **argv)
 		printf("bidx %s (index format %u)\n", BIDX_VERSION, BIDX_FORMAT_VERSION);
 		return 0;
 	}
+	/* the PDF extraction child (indexer/pdf.h); not for users */
+	if (!strcmp(argv[1], "--extract-pdf") && argc == 3)
+		return bidx_pdf_child_main(argv[2]);
 	if (!strcmp(argv[1], "check"))
 		return cmd_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "build"))
