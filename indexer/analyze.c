@@ -1,4 +1,10 @@
 #include "analyze.h"
+#include "docx.h"
+#include "extract.h"
+#include "html.h"
+#include "io.h"
+#include "pdf.h"
+#include "checksum.h"
 #include "encoding.h"
 #include "fault.h"
 #include "format.h"
@@ -7,6 +13,7 @@
 #include "termsafe.h"
 #include "variants.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +251,126 @@ static bidx_err add_rows(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 	return rc;
 }
 
+typedef enum doc_kind { DOC_NONE, DOC_HTML, DOC_HTML_UTF8, DOC_PDF, DOC_DOCX } doc_kind;
+
+static doc_kind kind_of(const char *path)
+{
+	if (has_ext(path, ".html") || has_ext(path, ".htm") || has_ext(path, ".xhtml"))
+		return DOC_HTML;
+	if (has_ext(path, ".pdf"))
+		return DOC_PDF;
+	if (has_ext(path, ".docx"))
+		return DOC_DOCX;
+	return DOC_NONE;
+}
+
+/* The page starts of a PDF as a FIELDSTR entry "pages": byte offsets of the
+ * stored text, in decimal, space separated (docs/FORMAT.md). */
+static bidx_err put_pages(bidx_adoc *d, const bidx_extract *x, size_t shift)
+{
+	bidx_buf v = BIDX_BUF_INIT;
+	char num[16];
+	for (uint32_t i = 0; i < x->npages; i++) {
+		int k = snprintf(num, sizeof num, "%s%zu", i ? " " : "", (size_t)x->pages[i] + (i ? shift : 0));
+		bidx_buf_put(&v, num, (size_t)k);
+	}
+	bidx_err rc = v.err ? v.err : put_fstr(&d->fstr, "pages", (const char *)v.p, v.len, "PDF pages");
+	bidx_buf_free(&v);
+	return rc;
+}
+
+/* An HTML page, a PDF or a Word document: its extracted text and fields
+ * become one notice. */
+static bidx_err add_document(bidx_analyzer *a, bidx_fileout *o, const char *path, const char *data,
+                             size_t len, doc_kind kind)
+{
+	char why[256], msg[320];
+	bidx_extract x;
+	memset(&x, 0, sizeof x);
+	bidx_err rc;
+	if (kind == DOC_PDF)
+		rc = bidx_pdf_extract(path, &x, why, sizeof why);
+	else if (kind == DOC_DOCX)
+		rc = bidx_docx_extract(data, len, &x, why, sizeof why);
+	else
+		rc = bidx_html_extract(data, len, kind == DOC_HTML_UTF8, &x, why, sizeof why);
+	if (rc == BIDX_EINPUT) {
+		snprintf(msg, sizeof msg, "%s; skipped", why);
+		note(o, path, msg, 1);
+		bidx_extract_free(&x);
+		return BIDX_OK;
+	}
+	bidx_notice nt;
+	memset(&nt, 0, sizeof nt);
+	if (!rc)
+		rc = bidx_notice_from_extract(&nt, path, &x, kind != DOC_PDF && kind != DOC_DOCX);
+	size_t before = o->n;
+	if (!rc)
+		rc = add_notice(a, o, path, &nt);
+	if (!rc && o->n > before && x.npages)
+		rc = put_pages(&o->docs[before], &x, nt.len - x.text.len);
+	if (!rc && o->n > before)
+		o->bytes += nt.len;
+	bidx_notice_free(&nt);
+	bidx_extract_free(&x);
+	return rc;
+}
+
+/* Reads a document file's bytes as they are (no text decoding). */
+static bidx_err load_raw(bidx_fileout *o, const char *path, char **buf, size_t *n, char *why,
+                         size_t whylen)
+{
+	bidx_err rc = bidx_read_file_max(path, BIDX_MAX_FILE_BYTES, buf, n);
+	if (rc == BIDX_EIO)
+		snprintf(why, whylen, "cannot read: %s", strerror(errno));
+	else if (rc == BIDX_EINPUT)
+		snprintf(why, whylen, "not a regular file");
+	else if (rc == BIDX_ETOOBIG) {
+		snprintf(why, whylen, "file too large (the limit is %zu MB)", BIDX_MAX_FILE_BYTES >> 20);
+		rc = BIDX_EINPUT;
+	} else if (!rc && *n == 0) {
+		snprintf(why, whylen, "empty file");
+		free(*buf);
+		*buf = NULL;
+		rc = BIDX_EINPUT;
+	}
+	if (!rc)
+		o->hash = bidx_xxh3(*buf, *n);
+	return rc;
+}
+
+/* A document file (HTML, PDF, .docx): bytes, then extraction. */
+static bidx_err analyze_document(bidx_analyzer *a, const char *path, const bidx_source *prev,
+                                 bidx_fileout *o, doc_kind kind)
+{
+	char why[192], msg[256];
+	char *buf = NULL;
+	size_t n = 0;
+	bidx_err rc = load_raw(o, path, &buf, &n, why, sizeof why);
+	if (rc == BIDX_EIO || rc == BIDX_EINPUT) {
+		snprintf(msg, sizeof msg, "%s; skipped", why);
+		note(o, path, msg, 1);
+		return BIDX_OK;
+	}
+	if (!rc && prev && prev->hash == o->hash) {
+		o->unchanged = 1;
+		free(buf);
+		return BIDX_OK;
+	}
+	if (!rc)
+		rc = add_document(a, o, path, buf, n, kind);
+	if (!rc && a->verbose && o->n) {
+		snprintf(msg, sizeof msg, "indexed (%zu bytes, %s)", n,
+		         kind == DOC_PDF ? "PDF" : kind == DOC_DOCX ? "Word document" : "HTML");
+		note(o, path, msg, 0);
+	}
+	if (!rc && o->msgs.err)
+		rc = BIDX_ENOMEM;
+	free(buf);
+	o->rc = rc;
+	return rc;
+}
+
 /* Cuts a file's UTF-8 text into notices: rows of a CSV/JSON Lines file, or
  * one plain-text notice. */
 static bidx_err add_text(bidx_analyzer *a, bidx_fileout *o, const char *path, const char *text,
@@ -256,6 +383,8 @@ static bidx_err add_text(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 		rc = add_rows(a, o, path, text, len, 0, &said);
 	else if (has_ext(path, ".jsonl") || has_ext(path, ".ndjson"))
 		rc = add_rows(a, o, path, text, len, 1, &said);
+	else if (bidx_html_sniff(text, len))
+		return add_document(a, o, path, text, len, DOC_HTML_UTF8);
 	else {
 		bidx_notice nt;
 		bidx_notice_from_text(&nt, path, text, len);
@@ -295,6 +424,8 @@ bidx_err bidx_analyze_file(bidx_analyzer *a, const char *path, const bidx_source
 			return BIDX_OK;
 		}
 	}
+	if (kind_of(path) != DOC_NONE)
+		return analyze_document(a, path, prev, o, kind_of(path));
 	bidx_err rc = bidx_text_load(path, BIDX_MAX_FILE_BYTES, &t, why, sizeof why);
 	if (!rc) {
 		o->hash = t.hash;

@@ -79,7 +79,9 @@ int bidx_corpus_is_text(const char *name)
 	const char *dot = strrchr(name, '.');
 	return dot && (!strcasecmp(dot, ".txt") || !strcasecmp(dot, ".md") ||
 	               !strcasecmp(dot, ".csv") || !strcasecmp(dot, ".jsonl") ||
-	               !strcasecmp(dot, ".ndjson"));
+	               !strcasecmp(dot, ".ndjson") || !strcasecmp(dot, ".html") ||
+	               !strcasecmp(dot, ".htm") || !strcasecmp(dot, ".xhtml") ||
+	               !strcasecmp(dot, ".pdf") || !strcasecmp(dot, ".docx"));
 }
 
 char *bidx_corpus_spelling(const char *arg)
@@ -280,8 +282,8 @@ static bidx_err walk(walker *w, const char *path, const visited *up, int top)
 		return BIDX_OK;
 	}
 	if (!bidx_corpus_is_text(path)) {
-		w->skip(path, "only .txt, .md, .csv, .jsonl and .ndjson files are indexed; skipped",
-		        w->sarg);
+		w->skip(path, "only .txt, .md, .csv, .jsonl, .ndjson, .html, .htm, .xhtml, .pdf and .docx "
+		        "files are indexed; skipped", w->sarg);
 		return BIDX_OK;
 	}
 	if (!w->have_dev || w->dev != st.st_dev) {

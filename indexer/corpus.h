@@ -30,7 +30,8 @@ bidx_err bidx_corpus_walk(const char *const *args, int nargs, int follow, bidx_f
 void bidx_filelist_free(bidx_filelist *fl);
 
 /* 1 for names the indexer reads: plain-text notices (.txt, .md) and
- * structured ones (.csv, .jsonl, .ndjson). */
+ * structured ones (.csv, .jsonl, .ndjson) and documents (.html, .htm,
+ * .xhtml, .pdf, .docx). */
 int bidx_corpus_is_text(const char *name);
 
 /* The spelling of a path argument the walk uses (and the manifest keys files

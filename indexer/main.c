@@ -1,5 +1,6 @@
 /* bidx - builds a bidx index.  Argument parsing and exit codes only. */
 #include "build.h"
+#include "pdf.h"
 #include "check.h"
 #include "format.h"
 #include "json.h"
@@ -28,11 +29,15 @@ static const char help[] =
 	"      once). Symbolic links are followed when they lead inside a CORPUS\n"
 	"      argument, else skipped with a notice (see --follow). Plain-text\n"
 	"      notices (.txt, .md) are indexed one per file; CSV (.csv) and JSON\n"
-	"      Lines (.jsonl, .ndjson) one per record, shown as FILE:LINE; other\n"
-	"      files are skipped with a one-line notice, and so is a bad record\n"
-	"      (FILE:LINE: what; skipped). A repeated CSV column or JSON key keeps\n"
-	"      its first value, with a notice. Control characters in names and\n"
-	"      cells are shown as \\x1b, \\u{202e}.\n"
+	"      Lines (.jsonl, .ndjson) one per record, shown as FILE:LINE; HTML\n"
+	"      pages (.html, .htm, .xhtml, and .txt files that are HTML), PDF files\n"
+	"      (.pdf) and Word documents (.docx) one per file, their content only\n"
+	"      (no navigation, footers or scripts); PDFs are read in a separate\n"
+	"      process with time and memory limits. Other files are skipped with a\n"
+	"      one-line notice, and so is a bad record (FILE:LINE: what; skipped).\n"
+	"      A repeated CSV column or JSON key keeps its first value, with a\n"
+	"      notice. Control characters in names and cells are shown as \\x1b,\n"
+	"      \\u{202e}.\n"
 	"      Fields (title, date, org, category, body) come from columns named in\n"
 	"      Japanese or English (記事タイトル/title, 公開日/date, 自治体名/org,\n"
 	"      カテゴリ/category, 本文/body...); other columns are extra fields\n"
@@ -315,6 +320,9 @@ static int run(int argc, char **argv)
 		printf("bidx %s (index format %u)\n", BIDX_VERSION, BIDX_FORMAT_VERSION);
 		return 0;
 	}
+	/* the PDF extraction child (indexer/pdf.h); not for users */
+	if (!strcmp(argv[1], "--extract-pdf") && argc == 3)
+		return bidx_pdf_child_main(argv[2]);
 	if (!strcmp(argv[1], "check"))
 		return cmd_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "build"))

@@ -1,5 +1,6 @@
 #include "notice.h"
 #include "corpus.h"
+#include "extract.h"
 #include "fault.h"
 
 #include <stdio.h>
@@ -205,6 +206,83 @@ void bidx_notice_from_text(bidx_notice *n, const char *path, const char *text, s
 		find_org(n, text, len);
 	}
 	bidx_facts_extract(text, len, &n->facts);
+}
+
+/* Replaces the field `name` of n, or adds it. */
+static void set_field(bidx_notice *n, const char *name, const char *v, size_t vl, const char *src)
+{
+	for (int i = 0; i < n->nfields; i++)
+		if (!strcmp(n->fields[i].name, name)) {
+			n->fields[i].value = v;
+			n->fields[i].vlen = vl;
+			snprintf(n->fields[i].source, sizeof n->fields[i].source, "%s", src);
+			return;
+		}
+	add_field(n, name, v, vl, src);
+}
+
+static int has_field(const bidx_notice *n, const char *name)
+{
+	for (int i = 0; i < n->nfields; i++)
+		if (!strcmp(n->fields[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* The range of a line among the first HEAD_LINES of t equal to s. */
+static int find_line(const char *t, size_t len, const char *s, size_t *ls, size_t *le)
+{
+	line v[HEAD_LINES];
+	size_t sl = strlen(s);
+	int k = split_lines(t, len, v, HEAD_LINES, 0);
+	for (int i = 0; i < k; i++) {
+		trim(t, &v[i]);
+		if (v[i].e - v[i].s == sl && !memcmp(t + v[i].s, s, sl)) {
+			*ls = v[i].s;
+			*le = v[i].e;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+bidx_err bidx_notice_from_extract(bidx_notice *n, const char *path, const bidx_extract *x,
+                                  int strong)
+{
+	const char *text = x->text.p ? (const char *)x->text.p : "";
+	size_t len = x->text.len, ls = 0, le = 0;
+	bidx_notice_from_text(n, path, text, len);
+	if (x->title[0] && (strong || n->title_start == n->title_end)) {
+		if (find_line(text, len, x->title, &ls, &le)) {
+			n->title_start = ls;
+			n->title_end = le;
+		} else {   /* the title line first, then the text */
+			size_t tl = strlen(x->title);
+			n->owned = bidx_malloc(tl + 1 + len + 1);
+			if (!n->owned)
+				return BIDX_ENOMEM;
+			memcpy(n->owned, x->title, tl);
+			n->owned[tl] = '\n';
+			memcpy(n->owned + tl + 1, text, len);
+			n->owned[tl + 1 + len] = 0;
+			bidx_notice n2;
+			bidx_notice_from_text(&n2, path, n->owned, tl + 1 + len);
+			n2.owned = n->owned;
+			*n = n2;
+			n->title_start = 0;
+			n->title_end = tl;
+		}
+	}
+	bidx_date d;
+	size_t at;
+	if (x->date[0] && (strong || !n->date.prec) &&
+	    bidx_date_find(x->date, strlen(x->date), &at, &d)) {
+		n->date = d;
+		snprintf(n->date_source, sizeof n->date_source, "%s", x->date_src);
+	}
+	if (x->org[0] && (strong || !has_field(n, "org")))
+		set_field(n, "org", x->org, strlen(x->org), x->org_src);
+	return BIDX_OK;
 }
 
 static const char *mapped(const bidx_colmap *m, const char *col)

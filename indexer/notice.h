@@ -55,6 +55,16 @@ int bidx_colmap_add(bidx_colmap *m, const char *spec);
 /* Reads a plain-text notice; text must outlive n. */
 void bidx_notice_from_text(bidx_notice *n, const char *path, const char *text, size_t len);
 
+/* Reads a notice extracted from an HTML, PDF or Word document (extract.h):
+ * the text as for a plain-text notice, then the document's own title, date
+ * and org.  Stated fields (strong) replace what the text gives; otherwise
+ * they fill only what the text does not give (PDF Title, CreationDate).  A
+ * title that is not a line near the top of the text is put before the text
+ * as its first line (*owned_text, to free after n).  x must outlive n. */
+struct bidx_extract;
+bidx_err bidx_notice_from_extract(bidx_notice *n, const char *path, const struct bidx_extract *x,
+                                  int strong);
+
 /* Builds a notice from a row; the row must outlive n.  BIDX_EINPUT (with a
  * reason) when the row has neither a title nor a body. */
 bidx_err bidx_notice_from_row(bidx_notice *n, const bidx_row *row, const bidx_colmap *map,

@@ -106,6 +106,34 @@ static size_t line_cut(const char *t, size_t n)
 	return n;
 }
 
+/* The page (1-based) of byte `at` of a PDF's text, from its "pages" field
+ * (page start offsets, docs/FORMAT.md FIELDSTR); 0 for other documents. */
+static uint32_t page_of(bidx_segment *seg, uint32_t local, size_t at)
+{
+	bidx_fieldrec fr;
+	bidx_fstr f;
+	if (bidx_segment_fields(seg, local, &fr))
+		return 0;
+	const uint8_t *p = seg->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, *end = p + fr.str_len;
+	while (bidx_fstr_next(&p, end, &f) == 1) {
+		if (f.nlen != 5 || memcmp(f.name, "pages", 5))
+			continue;
+		uint32_t page = 0;
+		size_t i = 0;
+		while (i < f.vlen) {
+			size_t v = 0, k = i;
+			while (k < f.vlen && f.value[k] >= '0' && f.value[k] <= '9')
+				v = v * 10 + (size_t)(f.value[k++] - '0');
+			if (k == i || v > at)
+				break;
+			page++;
+			i = k + 1;
+		}
+		return page;
+	}
+	return 0;
+}
+
 /* Prints one ranked hit with its title and snippet. */
 static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h,
                          uint32_t rank, const bidx_outopts *o)
@@ -148,12 +176,17 @@ static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h
 	if (!rc) {
 		const char *path = bidx_segment_path(seg, &d);
 		int json = o->mode == BIDX_OUT_JSON;
+		uint32_t page = s.nmatches ? page_of(seg, local, s.matches[0].start) : 0;
 		if (json) {
 			print_json(o->f, rank, h, path, d.path_len, title, tlen, &s);
 			if (o->json_extra)
 				o->json_extra(o->json_ctx, h, o->f);
 		} else
 			print_human(o->f, rank, h, path, d.path_len, title, tlen, o->color);
+		if (page && json)
+			fprintf(o->f, ",\"page\":%u", page);
+		else if (page)
+			fprintf(o->f, "     p. %u\n", page);
 		rc = bidx_facet_doc_fields(seg, local, json, o->f);
 		if (!rc && json && o->api) {
 			fputs(",\"snippet_html\":", o->f);

@@ -163,7 +163,7 @@ static void setup(void)
 	write_file("name\x1b[31mred.txt", WORD "のお知らせ\n本文です。\n");
 	write_file("new\nline.txt", WORD "のお知らせ二\n本文です。\n");
 	write_file("evil\xe2\x80\xaetxt.exe.txt", WORD "のお知らせ三\n本文です。\n");
-	write_file("skip\x1b[2J.pdf", "%PDF-1.4\n");
+	write_file("skip\x1b[2J.xls", "not a notice\n");
 	res r = run(TO_CAPTURE, 0, (const char *const[]){"bidx", "build", "-v", "-i", ix, corpus, NULL});
 	cr_assert_eq(r.status, 0, "build: %s", r.err);
 	build_log = malloc(r.outlen + r.errlen + 1);
@@ -191,7 +191,7 @@ Test(terminal, bidx_notices_show_hostile_names_visibly)
 	assert_has(build_log, want, "a newline in a file name");
 	snprintf(want, sizeof want, "bidx: %s/evil\\u{202e}txt.exe.txt: indexed", corpus);
 	assert_has(build_log, want, "a bidi override in a file name");
-	snprintf(want, sizeof want, "bidx: %s/skip\\x1b[2J.pdf: only ", corpus);
+	snprintf(want, sizeof want, "bidx: %s/skip\\x1b[2J.xls: only ", corpus);
 	assert_has(build_log, want, "a skipped file");
 }
 
