@@ -38,6 +38,9 @@
 #define BIDX_QUERY_MAX_DEPTH 64
 #define BIDX_QUERY_MAX_TERMS 256
 #define BIDX_QUERY_MAX_BYTES 65536
+/* Longest word or phrase, in characters after normalisation (checked by the
+ * evaluator, which bounds a word's work by it, and by the synonym table). */
+#define BIDX_QUERY_MAX_TERM_CHARS 4096
 
 typedef enum bidx_qtype { BIDX_Q_TERM, BIDX_Q_AND, BIDX_Q_OR, BIDX_Q_NOT } bidx_qtype;
 
