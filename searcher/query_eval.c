@@ -565,6 +565,11 @@ static bidx_err eval_filter(evalctx *cx, const bidx_qnode *n, dset *out, int *kn
 	filter_arg fa = {n, 0};
 	bidx_err rc = each_segment(cx, eval_filter_seg, &fa, out);
 	*known = fa.known;
+	if (rc == BIDX_EQUERY) {   /* a malformed value: say where it is */
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", cx->why);
+		snprintf(cx->why, cx->whylen, "at byte %u: %s", n->pos, msg);
+	}
 	return rc;
 }
 
@@ -581,8 +586,8 @@ static bidx_err eval_term(evalctx *cx, const bidx_qnode *n, int positive, dset *
 		cx->title_only = 0;
 		return rc;
 	}
-	int known;
-	bidx_err rc = eval_filter(cx, n, out, &known);
+	int known = 0;
+	bidx_err rc = n->text[0] ? eval_filter(cx, n, out, &known) : BIDX_OK;   /* "" : not a field */
 	if (rc || known)
 		return rc;
 	/* not a field of this index: the word as typed, colon included */
@@ -728,6 +733,29 @@ static bidx_err eval_node(evalctx *cx, const bidx_qnode *n, int positive, dset *
 	return BIDX_EQUERY;
 }
 
+/* NAME: with nothing after it, where NAME is a field of the index, is a
+ * query error (checked before evaluating, so it does not depend on what the
+ * rest of the query matches); for any other NAME it is the text "NAME:". */
+static bidx_err check_values(evalctx *cx, const bidx_qnode *n)
+{
+	bidx_err rc = BIDX_OK;
+	for (size_t i = 0; i < n->nkids && !rc; i++)
+		rc = check_values(cx, n->kids[i]);
+	if (rc || n->type != BIDX_Q_TERM || !n->field || n->text[0])
+		return rc;
+	int known = !strcmp(n->field, "title");
+	for (uint32_t si = 0; si < cx->ix->nseg && !known && !rc; si++) {
+		cx->seg = cx->ix->seg[si];
+		rc = bidx_filter_known(cx->seg, n->field, &known);
+	}
+	if (!rc && known) {
+		snprintf(cx->why, cx->whylen, "at byte %u: %s: needs a value (%s:VALUE; to search "
+		         "for the text, quote it: \"%s:\")", n->pos, n->field, n->field, n->field);
+		rc = BIDX_EQUERY;
+	}
+	return rc;
+}
+
 bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen)
 {
@@ -736,9 +764,17 @@ bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
 	evalctx cx = {.ix = ix, .res = r, .why = why, .whylen = whylen,
 	              .avgdl = ix->ndocs ? (double)ix->total_tokens / ix->ndocs : 1.0};
 	dset s = {0};
-	bidx_err rc = eval_node(&cx, q, 1, &s);
+	bidx_err rc = check_values(&cx, q);
+	if (!rc)
+		rc = eval_node(&cx, q, 1, &s);
 	if (rc) {
-		if (!why[0])
+		/* the caller says "index is corrupt" itself: say where, not that again */
+		const char *seg = cx.seg && cx.seg->path ? strrchr(cx.seg->path, '/') : NULL;
+		if (!why[0] && rc == BIDX_ECORRUPT)
+			snprintf(why, whylen, "%s: a term's postings, a document record or the fields "
+			         "fail a check", seg ? seg + 1 : cx.seg && cx.seg->path ? cx.seg->path
+			         : "a segment");
+		else if (!why[0])
 			snprintf(why, whylen, "%s", bidx_strerror(rc));
 		dset_free(&s);
 		bidx_result_free(r);

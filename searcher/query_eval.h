@@ -33,7 +33,10 @@ typedef struct bidx_result {
 
 /* Evaluates q.  On success *r holds every matching document (possibly none).
  * A term with nothing searchable in it, or longer than
- * BIDX_QUERY_MAX_TERM_CHARS, gives BIDX_EQUERY with a message in why; corrupt postings give BIDX_ECORRUPT. */
+ * BIDX_QUERY_MAX_TERM_CHARS, or a field named with no value (date:), gives
+ * BIDX_EQUERY with a message in why (with the byte position); damaged data
+ * gives BIDX_ECORRUPT with the segment named in why (never just "index is
+ * corrupt", which the caller says itself). */
 bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen);
 void bidx_result_free(bidx_result *r);

@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "query_parse.h"
+#include "segment_reader.h"
 #include "testutil.h"
 
 static char *ixdir;
@@ -191,6 +193,46 @@ Test(hostile, the_parser_alone_stays_bounded)
 	cr_assert(rc == BIDX_EQUERY || rc == BIDX_OK);
 	bidx_query_free(q);
 	free(s);
+}
+
+/* A postings chunk that fails its checksum is found when a query first
+ * reads it; the message used to say "index is corrupt (index is corrupt)". */
+Test(hostile, damage_found_while_searching_is_named_once)
+{
+	char *bad = tu_tmpdir("hostile-damaged"), cmd[9000], seg[4200];
+	int st;
+	snprintf(cmd, sizeof cmd, "cp -r '%s/.' '%s' && cd '%s' && ls seg-*.bidx", ixdir, bad, bad);
+	char *o = tu_run(cmd, &st);
+	cr_assert_eq(st, 0, "%s", o);
+	o[strcspn(o, "\n")] = 0;
+	snprintf(seg, sizeof seg, "%s/%s", bad, o);
+	char name[256];
+	snprintf(name, sizeof name, "%s", o);
+	free(o);
+	/* where the postings of クレ are in the file */
+	bidx_segment *sg;
+	bidx_term t;
+	char why[256];
+	cr_assert_eq(bidx_segment_open_file(seg, &sg, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(bidx_termdict_find(&sg->td, bidx_key2(0x30AF, 0x30EC), &t), 1);
+	long at = (long)(sg->sec[BIDX_SEC_POSTINGS].p - sg->map) + (long)t.post_off + 1;
+	bidx_segment_close(sg);
+	FILE *f = fopen(seg, "r+b");
+	cr_assert(f);
+	cr_assert_eq(fseek(f, at, SEEK_SET), 0);
+	int c = fgetc(f);
+	cr_assert_eq(fseek(f, at, SEEK_SET), 0);
+	fputc(c ^ 0x10, f);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' -c クレジットカード 2>&1", BIDX_BINARY_DIR, bad);
+	o = tu_run(cmd, &st);
+	cr_assert_eq(st, 2, "exit %d:\n%s", st, o);
+	cr_assert(strstr(o, "index is corrupt ("), "%s", o);
+	cr_assert(!strstr(o, "(index is corrupt)"), "the reason repeats the message:\n%s", o);
+	cr_assert(strstr(o, name), "the segment is not named:\n%s", o);
+	free(o);
+	tu_rmtree(bad);
+	free(bad);
 }
 
 /* --- long words over documents that repeat one bigram --- */
