@@ -401,6 +401,7 @@ Test(structured, a_count_past_the_limit_is_dropped_with_a_note)
 	char *dir = tu_tmpdir("bigcount"), *ix = tu_tmpdir("bigcount-ix");
 	write_file(dir, "a.txt", "漏えいのお知らせ\n最大78,840名の個人情報が流出しました。\n"
 	                         "個人情報99999999999999999999999件と18446744073709551616件が流出。\n");
+	write_file(dir, "b.csv", "title,body\nお詫び,\"個人情報1844674407370956万件が流出\"\n");
 	char cmd[16384];
 	int st;
 	snprintf(cmd, sizeof cmd, "%s/bidx build -v -i %s %s 2>&1", BIDX_BINARY_DIR, ix, dir);
@@ -408,6 +409,7 @@ Test(structured, a_count_past_the_limit_is_dropped_with_a_note)
 	cr_assert_eq(st, 0, "%s", o);
 	cr_assert(strstr(o, "a.txt: affected count 99999999999999999999999件 is past "
 	                    "999999999999999; not recorded"), "%s", o);
+	cr_assert(strstr(o, "b.csv:2: affected count 1844674407370956万件 is past"), "%s", o);
 	free(o);
 	snprintf(cmd, sizeof cmd, "%s/bidx build -i %s %s --full 2>&1", BIDX_BINARY_DIR, ix, dir);
 	o = tu_run(cmd, &st);
@@ -417,6 +419,7 @@ Test(structured, a_count_past_the_limit_is_dropped_with_a_note)
 	o = tu_run(cmd, &st);
 	cr_assert_eq(st, 0, "%s", o);
 	cr_assert(strstr(o, "\"affected\":{\"value\":78840"), "%s", o);
+	cr_assert(!strstr(o, "b.csv"), "the CSV row's count was recorded:\n%s", o);
 	free(o);
 	tu_rmtree(dir);
 	tu_rmtree(ix);
