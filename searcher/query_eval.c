@@ -269,7 +269,7 @@ static uint32_t keep_aligned(uint32_t *cand, uint32_t n, const uint32_t *p, uint
 	return o;
 }
 
-/* Decodes the positions of gram k in doc (once per doc).  0, -1 corrupt,
+/* Decodes the positions of g in doc (once per doc).  0, -1 corrupt,
  * -2 out of memory. */
 static int gram_positions(gram *g, uint32_t doc, uint32_t nchars)
 {
