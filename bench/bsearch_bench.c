@@ -74,7 +74,10 @@ static int run(void *arg, const char *q, uint64_t *hits, double *self_us, char *
 	bidx_result r;
 	bidx_err rc = bidx_query_eval(c->ix, n, &r, msg, sizeof msg);
 	if (rc) {
-		snprintf(why, whylen, "%s (%s)", bidx_strerror(rc), msg);
+		if (rc == BIDX_ECORRUPT)   /* msg says where; other errors say it all */
+			snprintf(why, whylen, "%s (%s)", bidx_strerror(rc), msg);
+		else
+			snprintf(why, whylen, "%s", msg[0] ? msg : bidx_strerror(rc));
 		bidx_query_free(n);
 		return -1;
 	}

@@ -14,13 +14,31 @@
 
 #define BIDX_FIELDS_SIZE 48
 
+/* The largest affected count a document records or a query names: fifteen
+ * digits, exact in a JSON number (a double).  A larger count in a notice is
+ * dropped (with a note under bidx -v), and a query naming one is refused,
+ * rather than either being cut or wrapped around. */
+#define BIDX_COUNT_MAX 999999999999999ULL
+
+/* *v = *v * mul + add, checked: returns -1 (and leaves *v alone) when the
+ * result would pass BIDX_COUNT_MAX. */
+static inline int bidx_count_madd(uint64_t *v, uint64_t mul, uint64_t add)
+{
+	uint64_t r;
+	if (__builtin_mul_overflow(*v, mul, &r) || __builtin_add_overflow(r, add, &r) ||
+	    r > BIDX_COUNT_MAX)
+		return -1;
+	*v = r;
+	return 0;
+}
+
 typedef struct bidx_fieldrec {
 	int32_t date_lo;       /* first day covered, yyyymmdd; 0 = no date */
 	int32_t date_hi;       /* last day covered */
 	uint8_t date_prec;     /* bidx_date_prec */
 	uint8_t unit;          /* bidx_unit of affected */
 	uint8_t qual;          /* bidx_qual of affected */
-	uint64_t affected;     /* 0 = none */
+	uint64_t affected;     /* 0 = none; at most BIDX_COUNT_MAX */
 	uint32_t leaked;       /* bit sets over common/vocab.h tables */
 	uint32_t method;
 	uint32_t authorities;

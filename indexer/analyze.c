@@ -7,6 +7,7 @@
 #include "checksum.h"
 #include "encoding.h"
 #include "fault.h"
+#include "fields.h"
 #include "format.h"
 #include "normalize.h"
 #include "rows.h"
@@ -198,6 +199,13 @@ static bidx_err add_notice(bidx_analyzer *a, bidx_fileout *o, const char *path,
 	if (rc) {
 		adoc_free(d);
 		return rc;
+	}
+	if (a->verbose && nt->facts.ndropped) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "affected count %s is past %llu; not recorded%s",
+		         nt->facts.dropped, (unsigned long long)BIDX_COUNT_MAX,
+		         nt->facts.ndropped > 1 ? " (nor are the others like it)" : "");
+		note(o, path, msg, 0);
 	}
 	o->n++;
 	return BIDX_OK;

@@ -43,12 +43,12 @@
 #include <strings.h>
 
 #include "fault.h"
+#include "fields.h"
 #include "normalize.h"
 #include "vocab.h"
 
 #define SHORT_LINE 40      /* characters: a line this short is a list item or a cell */
 #define LIST_ITEM 24       /* characters of a bullet line's text */
-#define MAX_COUNT_DIGITS 15
 
 typedef struct span {
 	const char *p;
@@ -484,13 +484,13 @@ static int digit_at(span s, size_t i)
 	return i < s.n && s.p[i] >= '0' && s.p[i] <= '9';
 }
 
-/* Digits with thousands commas ("48,685") at i; returns the end. */
-static size_t read_digits(span s, size_t i, uint64_t *v, int *nd)
+/* Digits with thousands commas ("48,685") at i; returns the end.  *over is
+ * set when the value passes BIDX_COUNT_MAX (the digits are still read). */
+static size_t read_digits(span s, size_t i, uint64_t *v, int *over)
 {
 	while (i < s.n) {
 		if (digit_at(s, i)) {
-			if (++*nd <= MAX_COUNT_DIGITS)
-				*v = *v * 10 + (uint64_t)(s.p[i] - '0');
+			*over |= bidx_count_madd(v, 10, (uint64_t)(s.p[i] - '0'));
 			i++;
 		} else if (s.p[i] == ',' && digit_at(s, i + 1) && digit_at(s, i + 2) &&
 		           digit_at(s, i + 3) && !digit_at(s, i + 4)) {
@@ -515,16 +515,16 @@ static uint64_t multiplier_at(span s, size_t i)
 	return 0;
 }
 
-/* A number with 万/千 groups ("2万8千", "1.5万", "7,996") at i. */
-static size_t read_amount(span s, size_t i, uint64_t *total)
+/* A number with 万/千 groups ("2万8千", "1.5万", "7,996") at i.  *over is
+ * set when it passes BIDX_COUNT_MAX. */
+static size_t read_amount(span s, size_t i, uint64_t *total, int *over)
 {
 	uint64_t v, frac, scale, mult;
-	int nd;
 
 	*total = 0;
 	while (digit_at(s, i)) {
-		v = 0, nd = 0, frac = 0, scale = 1;
-		i = read_digits(s, i, &v, &nd);
+		v = 0, frac = 0, scale = 1;
+		i = read_digits(s, i, &v, over);
 		if (i < s.n && s.p[i] == '.' && digit_at(s, i + 1)) {
 			size_t j = i + 1;
 			for (; digit_at(s, j) && scale < 1000; j++)
@@ -534,10 +534,12 @@ static size_t read_amount(span s, size_t i, uint64_t *total)
 			i = j;
 		}
 		if ((mult = multiplier_at(s, i)) == 0) {
-			*total += v;
+			*over |= bidx_count_madd(total, 1, v);
 			return i;
 		}
-		*total += v * mult + frac * mult / scale;
+		uint64_t part = v;
+		*over |= bidx_count_madd(&part, mult, frac * mult / scale);
+		*over |= bidx_count_madd(total, 1, part);
 		i += 3;
 	}
 	return i;
@@ -597,16 +599,17 @@ static size_t unit_at(span s, size_t i, bidx_unit *unit)
 	return *unit ? i + 3 : i;
 }
 
-/* A count at s[at] (a digit); 0 when this is no count. */
+/* A count at s[at] (a digit); 0 when this is no count, -1 when it is one
+ * past BIDX_COUNT_MAX (c->end is set then too). */
 static int read_count(span s, size_t at, count *c)
 {
 	size_t i;
-	int over = 0;
+	int over = 0, too_big = 0;
 
 	if (at > 0 && (digit_at(s, at - 1) || s.p[at - 1] == ',' || s.p[at - 1] == '.' ||
 	               s.p[at - 1] == '-' || ends_with(s, at, "第")))
 		return 0;
-	i = read_amount(s, at, &c->v);
+	i = read_amount(s, at, &c->v, &too_big);
 	while (i < s.n && s.p[i] == ' ')
 		i++;
 	if (starts_with(s, i, "余"))
@@ -614,8 +617,12 @@ static int read_count(span s, size_t at, count *c)
 	else if (starts_with(s, i, "超"))
 		i += 3, over = 1;
 	i = unit_at(s, i, &c->unit);
-	if (c->unit == BIDX_UNIT_NONE || c->v == 0)
+	if (c->unit == BIDX_UNIT_NONE || (c->v == 0 && !too_big))
 		return 0;
+	if (too_big) {
+		c->end = i;
+		return -1;
+	}
 	if (starts_with(s, i, "分"))
 		i += 3;
 	if (starts_with(s, i, "以上") || starts_with(s, i, "超") || starts_with(s, i, "を超え"))
@@ -623,6 +630,18 @@ static int read_count(span s, size_t at, count *c)
 	c->qual = over ? BIDX_QUAL_OVER : qual_before(s, at);
 	c->end = i;
 	return 1;
+}
+
+/* Remembers a dropped count's text, cut on a character boundary. */
+static void keep_dropped(bidx_facts *out, const char *p, size_t n)
+{
+	if (n >= sizeof out->dropped) {
+		n = sizeof out->dropped - 1;
+		while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out->dropped, p, n);
+	out->dropped[n] = 0;
 }
 
 static void counts_in_sentence(span s, int ctx, bidx_facts *out)
@@ -633,8 +652,15 @@ static void counts_in_sentence(span s, int ctx, bidx_facts *out)
 	if (!ctx)
 		return;
 	for (i = 0; i < s.n; i++) {
-		if (!digit_at(s, i) || !read_count(s, i, &c))
+		int r = digit_at(s, i) ? read_count(s, i, &c) : 0;
+		if (r == 0)
 			continue;
+		if (r < 0) {
+			if (out->ndropped++ == 0)
+				keep_dropped(out, s.p + i, c.end - i);
+			i = c.end - 1;
+			continue;
+		}
 		if (c.v > out->affected) {
 			out->affected = c.v;
 			out->unit = c.unit;

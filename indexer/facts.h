@@ -32,6 +32,8 @@ typedef struct bidx_facts {
 	int nphones;
 	char emails[BIDX_FACTS_MAX_CONTACTS][96];
 	int nemails;
+	int ndropped;             /* counts past BIDX_COUNT_MAX, not recorded */
+	char dropped[40];         /* the first of them as written (normalised) */
 } bidx_facts;
 
 /* Reads the facts from a notice's original UTF-8 text (it normalises what

@@ -70,7 +70,8 @@ int bidx_filter_date_range(const char *v, int32_t *lo, int32_t *hi)
 	return 0;
 }
 
-/* A count: digits with optional commas, optionally followed by 万 or 千. */
+/* A count: digits with optional commas, optionally followed by 万 or 千.
+ * 0, -1 when malformed, -2 when past BIDX_COUNT_MAX. */
 static int parse_count(const char *s, size_t n, uint64_t *out)
 {
 	bidx_norm nm;
@@ -78,45 +79,47 @@ static int parse_count(const char *s, size_t n, uint64_t *out)
 		return -1;
 	uint64_t v = 0;
 	size_t i = 0, digits = 0;
+	int over = 0;
 	for (; i < nm.len; i++) {
 		char c = nm.text[i];
 		if (c >= '0' && c <= '9') {
-			if (v > UINT64_MAX / 10 - 10)
-				break;
-			v = v * 10 + (uint64_t)(c - '0');
+			over |= bidx_count_madd(&v, 10, (uint64_t)(c - '0'));
 			digits++;
 		} else if (c != ',') {
 			break;
 		}
 	}
 	if (digits && i < nm.len && !strcmp(nm.text + i, "万"))
-		v *= 10000, i = nm.len;
+		over |= bidx_count_madd(&v, 10000, 0), i = nm.len;
 	else if (digits && i < nm.len && !strcmp(nm.text + i, "千"))
-		v *= 1000, i = nm.len;
+		over |= bidx_count_madd(&v, 1000, 0), i = nm.len;
 	int ok = digits && i == nm.len;
 	bidx_norm_free(&nm);
 	*out = v;
-	return ok ? 0 : -1;
+	return !ok ? -1 : over ? -2 : 0;
 }
 
 int bidx_filter_count_range(const char *v, uint64_t *lo, uint64_t *hi)
 {
 	size_t n = strlen(v);
 	const char *dots = strstr(v, "..");
+	int r;
 	*lo = 1;
 	*hi = UINT64_MAX;
 	if (dots) {
 		size_t al = (size_t)(dots - v), bl = n - al - 2;
-		if ((al && parse_count(v, al, lo)) || (bl && parse_count(dots + 2, bl, hi)) || (!al && !bl))
+		if (!al && !bl)
 			return -1;
+		if ((al && (r = parse_count(v, al, lo))) || (bl && (r = parse_count(dots + 2, bl, hi))))
+			return r;
 		return *lo <= *hi ? 0 : -1;
 	}
 	int ge = !strncmp(v, ">=", 2), le = !strncmp(v, "<=", 2);
 	int gt = !ge && v[0] == '>', lt = !le && v[0] == '<';
 	size_t skip = ge || le ? 2 : gt || lt ? 1 : 0;
 	uint64_t a;
-	if (parse_count(v + skip, n - skip, &a))
-		return -1;
+	if ((r = parse_count(v + skip, n - skip, &a)))
+		return r;
 	if (ge)
 		*lo = a;
 	else if (gt)
@@ -203,7 +206,13 @@ static bidx_err setup(fctx *c, const char *value, enum fkind *k, char *why, size
 	}
 	if (!strcmp(c->field, "affected")) {
 		*k = F_AFFECTED;
-		if (bidx_filter_count_range(value, &c->alo, &c->ahi)) {
+		int r = bidx_filter_count_range(value, &c->alo, &c->ahi);
+		if (r == -2) {
+			snprintf(why, whylen, "affected:%s: a count past %llu, the largest an index records",
+			         value, (unsigned long long)BIDX_COUNT_MAX);
+			return BIDX_EQUERY;
+		}
+		if (r) {
 			snprintf(why, whylen, "affected:%s is not a number or a range "
 			         "(10000, >=10000, 1000..50000)", value);
 			return BIDX_EQUERY;
@@ -220,6 +229,38 @@ static bidx_err setup(fctx *c, const char *value, enum fkind *k, char *why, size
 	*k = vocab ? F_VOCAB : F_TEXT;
 	if (vocab)
 		c->mask = vocab_mask(vocab, &c->q);
+	return BIDX_OK;
+}
+
+/* Fields every index has, whether or not a document sets them. */
+static int builtin_field(const char *field)
+{
+	static const char *const builtin[] = {"date", "affected", "org", "category", "url", NULL};
+	if (bidx_filter_vocab(field))
+		return 1;
+	for (int i = 0; builtin[i]; i++)
+		if (!strcmp(field, builtin[i]))
+			return 1;
+	return 0;
+}
+
+bidx_err bidx_filter_known(bidx_segment *seg, const char *field, int *known)
+{
+	*known = builtin_field(field);
+	size_t fl = strlen(field);
+	for (uint32_t d = 0; !*known && d < seg->meta.ndocs; d++) {
+		bidx_fieldrec r;
+		bidx_err rc = bidx_segment_fields(seg, d, &r);
+		if (rc)
+			return rc;
+		const uint8_t *p = seg->sec[BIDX_SEC_FIELDSTR].p + r.str_off, *end = p + r.str_len;
+		bidx_fstr f;
+		int got = 0;
+		while (!*known && (got = bidx_fstr_next(&p, end, &f)) == 1)
+			*known = f.nlen == fl && !memcmp(f.name, field, fl);
+		if (got < 0)
+			return bidx_corrupt();
+	}
 	return BIDX_OK;
 }
 
@@ -243,11 +284,7 @@ bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *valu
 			rc = bidx_corrupt();
 	}
 	bidx_norm_free(&c.q);
-	static const char *const builtin[] = {"org", "category", "url", NULL};
-	int is_builtin = k != F_TEXT;
-	for (int i = 0; builtin[i]; i++)
-		is_builtin |= !strcmp(field, builtin[i]);
-	if (!rc && k == F_TEXT && !seen && !is_builtin) {
+	if (!rc && k == F_TEXT && !seen && !builtin_field(field)) {
 		*known = 0;   /* no document has such a field: plain text */
 		free(out.v);
 		return BIDX_OK;

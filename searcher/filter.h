@@ -25,6 +25,11 @@
 bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *value,
                           uint32_t **docs, uint32_t *n, int *known, char *why, size_t whylen);
 
+/* *known = 1 when `field` is a field of this segment: one every index has
+ * (date, affected, org, category, url, leaked, method, authority) or one
+ * some document sets.  BIDX_ECORRUPT on a damaged FIELDSTR. */
+bidx_err bidx_filter_known(bidx_segment *seg, const char *field, int *known);
+
 /* Vocabulary fields: the table for "leaked", "method" or "authority"
  * (NULL for other names), and the field's bit set of doc from its record. */
 const char *const *bidx_filter_vocab(const char *field);
@@ -37,7 +42,8 @@ uint32_t bidx_filter_vocab_bits(const char *field, const bidx_fieldrec *r);
 int bidx_filter_date_range(const char *v, int32_t *lo, int32_t *hi);
 
 /* Parses an affected-count value ("10000", ">=10000", "1000..50000",
- * "1万"); -1 when malformed. */
+ * "1万"); -1 when malformed, -2 when a count in it is past BIDX_COUNT_MAX
+ * (checked arithmetic: never wrapped around). */
 int bidx_filter_count_range(const char *v, uint64_t *lo, uint64_t *hi);
 
 #endif

@@ -179,24 +179,70 @@ static bidx_err eval_unigram(evalctx *cx, const void *arg, dset *out)
 	return r < 0 ? bidx_corrupt() : BIDX_OK;
 }
 
-/* One bigram of the term: its offset in the term and its postings cursor. */
+/* One distinct bigram of a term: the cover offsets where it stands in the
+ * term, its postings cursor, and its positions in the document being
+ * matched.  A term that repeats a bigram (■■■■...) has one gram for it, so
+ * each document's positions of that bigram are decoded once, however long
+ * the term, and only while some start position is still possible. */
 typedef struct gram {
-	uint32_t off;
-	bidx_pcur cur;
-	uint32_t *pos;
-	uint32_t cap;
+	uint32_t first;       /* its offsets are offs[first .. first + noffs) */
+	uint32_t noffs;
 	uint32_t df;
+	bidx_pcur cur;
+	uint32_t *pos;        /* positions in the current doc; owned */
+	uint32_t cap;         /* room in pos */
+	uint32_t npos;        /* decoded positions of the current doc */
+	int64_t pos_doc;      /* the doc pos holds, -1 for none */
+	uint32_t *run;        /* run[i]: how many of pos[i]+d, pos[i]+2d... follow; owned */
+	uint32_t run_cap;
+	uint32_t run_d;       /* the step d of run */
+	int64_t run_doc;      /* the doc run was made for, -1 for none */
 } gram;
+
+/* A term of two or more characters being matched in one segment. */
+typedef struct ngram {
+	gram *g;              /* its distinct bigrams, rarest first */
+	uint32_t ng;
+	uint32_t *offs;       /* cover offsets, grouped by gram, increasing in each */
+	uint32_t len;         /* the term's characters */
+	uint32_t *cand;       /* start positions still possible in the current doc */
+	size_t ccap;
+} ngram;
+
+/* A bigram of the cover: its key and where it starts in the term. */
+typedef struct keyoff {
+	uint64_t key;
+	uint32_t off;
+} keyoff;
+
+static int cmp_keyoff(const void *a, const void *b)
+{
+	const keyoff *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->off > y->off) - (x->off < y->off);
+}
 
 static int cmp_gram_df(const void *a, const void *b)
 {
 	const gram *x = a, *y = b;
-	return x->df < y->df ? -1 : x->df > y->df ? 1 : (x->off > y->off) - (x->off < y->off);
+	return x->df < y->df ? -1 : x->df > y->df ? 1 : (x->first > y->first) - (x->first < y->first);
 }
 
-static int has_pos(const uint32_t *p, uint32_t n, uint32_t v)
+/* First index >= from of p[0..n) whose value is >= v (n when none):
+ * galloping, so a walk over increasing v costs O(log gap) a step. */
+static uint32_t gallop(const uint32_t *p, uint32_t n, uint32_t from, uint64_t v)
 {
-	uint32_t lo = 0, hi = n;
+	if (from >= n || p[from] >= v)
+		return from;
+	uint32_t lo = from, step = 1;   /* p[lo] < v */
+	uint32_t hi = lo + 1;
+	while (hi < n && p[hi] < v) {
+		lo = hi;
+		step = step < UINT32_MAX / 2 ? step * 2 : step;
+		hi = n - lo > step ? lo + step : n;
+	}
+	lo++;   /* answer in [lo, hi] */
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		if (p[mid] < v)
@@ -204,44 +250,170 @@ static int has_pos(const uint32_t *p, uint32_t n, uint32_t v)
 		else
 			hi = mid;
 	}
-	return lo < n && p[lo] == v;
+	return lo;
+}
+
+/* Keeps the candidates s with s + off among the positions p. */
+static uint32_t keep_aligned(uint32_t *cand, uint32_t n, const uint32_t *p, uint32_t np,
+                             uint32_t off)
+{
+	uint32_t o = 0, j = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t v = (uint64_t)cand[i] + off;
+		j = gallop(p, np, j, v);
+		if (j == np)
+			break;
+		if (p[j] == v)
+			cand[o++] = cand[i];
+	}
+	return o;
+}
+
+/* Decodes the positions of g in doc (once per doc).  0, -1 corrupt,
+ * -2 out of memory. */
+static int gram_positions(gram *g, uint32_t doc, uint32_t nchars)
+{
+	if (g->pos_doc == (int64_t)doc)
+		return 0;
+	if (g->cur.tf > g->cap) {
+		uint32_t *np = bidx_realloc(g->pos, (size_t)g->cur.tf * sizeof *np);
+		if (!np)
+			return -2;
+		g->pos = np;
+		g->cap = g->cur.tf;
+	}
+	if (bidx_pcur_positions(&g->cur, g->pos, nchars - 1))
+		return -1;
+	g->npos = g->cur.tf;
+	g->pos_doc = doc;
+	return 0;
+}
+
+/* Keeps the candidates s with s + off, s + off + d, ... s + off + steps*d
+ * all among the positions p, reading run (the steps of d after each). */
+static uint32_t keep_runs(uint32_t *cand, uint32_t n, const uint32_t *p, const uint32_t *run,
+                          uint32_t np, uint32_t off, uint32_t steps)
+{
+	uint32_t o = 0, j = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t v = (uint64_t)cand[i] + off;
+		j = gallop(p, np, j, v);
+		if (j == np)
+			break;
+		if (p[j] == v && run[j] >= steps)
+			cand[o++] = cand[i];
+	}
+	return o;
+}
+
+/* Fills g->run for step d in the current doc: one backward pass. */
+static int gram_runs(gram *g, uint32_t d)
+{
+	if (g->run_doc == g->pos_doc && g->run_d == d)
+		return 0;
+	if (g->npos > g->run_cap) {
+		uint32_t *nr = bidx_realloc(g->run, (size_t)g->npos * sizeof *nr);
+		if (!nr)
+			return -2;
+		g->run = nr;
+		g->run_cap = g->npos;
+	}
+	uint32_t k = g->npos;   /* the index of pos[i] + d, when there is one */
+	for (uint32_t i = g->npos; i-- > 0;) {
+		uint64_t next = (uint64_t)g->pos[i] + d;
+		while (k > i + 1 && g->pos[k - 1] >= next)
+			k--;
+		g->run[i] = k < g->npos && k > i && g->pos[k] == next ? g->run[k] + 1 : 0;
+	}
+	g->run_d = d;
+	g->run_doc = g->pos_doc;
+	return 0;
+}
+
+/* Narrows the candidates (*n of them) by the offsets of gram g from index
+ * `from` on.  Offsets in arithmetic progression (a repeated bigram: ■■■■,
+ * abab...) are checked in one pass through the runs of g's positions, so a
+ * term that repeats one bigram a thousand times costs a few passes, not a
+ * thousand.  0 or -2 (out of memory). */
+static int narrow(ngram *t, gram *g, uint32_t *n, uint32_t from)
+{
+	const uint32_t *o = t->offs + g->first;
+	uint32_t j = from;
+	while (j < g->noffs && *n) {
+		uint32_t e = j + 1;   /* o[j..e) step by d */
+		uint32_t d = e < g->noffs ? o[e] - o[j] : 0;
+		while (e < g->noffs && o[e] - o[e - 1] == d)
+			e++;
+		if (e - j < 3) {
+			*n = keep_aligned(t->cand, *n, g->pos, g->npos, o[j]);
+			j++;
+			continue;
+		}
+		if (gram_runs(g, d))
+			return -2;
+		*n = keep_runs(t->cand, *n, g->pos, g->run, g->npos, o[j], e - j - 1);
+		j = e;
+	}
+	return 0;
+}
+
+/* The start positions in doc where all grams line up: starts from the gram
+ * with the fewest positions in doc and narrows by the others, decoding a
+ * gram only while candidates are left.  Memory: the positions of the grams
+ * it decodes and one candidate array, whatever the term's length. */
+static int line_up(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
+{
+	gram *g = t->g;
+	uint32_t lead = 0;
+	*ncand = 0;
+	for (uint32_t k = 1; k < t->ng; k++)
+		if (g[k].cur.tf < g[lead].cur.tf)
+			lead = k;
+	int r = gram_positions(&g[lead], doc, nchars);
+	if (r)
+		return r;
+	if (bidx_grow((void **)&t->cand, &t->ccap, g[lead].npos, sizeof *t->cand))
+		return -2;
+	uint32_t n = 0, off0 = t->offs[g[lead].first];
+	for (uint32_t i = 0; i < g[lead].npos; i++)
+		if (g[lead].pos[i] >= off0)
+			t->cand[n++] = g[lead].pos[i] - off0;
+	if (narrow(t, &g[lead], &n, 1))
+		return -2;
+	for (uint32_t k = 0; k < t->ng && n; k++) {
+		if (k == lead)
+			continue;
+		if ((r = gram_positions(&g[k], doc, nchars)) != 0)
+			return r;
+		if (narrow(t, &g[k], &n, 0))
+			return -2;
+	}
+	*ncand = n;
+	return 0;
 }
 
 /* Weighted frequency of the term in the doc all grams sit on; 0 if the
- * bigrams never line up. */
-static int match_doc(evalctx *cx, gram *g, uint32_t ng, uint32_t len, uint32_t doc, double *wtf,
-                     uint32_t *first)
+ * bigrams never line up.  0, -1 corrupt, -2 out of memory. */
+static int match_doc(evalctx *cx, ngram *t, uint32_t doc, double *wtf, uint32_t *first)
 {
 	bidx_docrec d;
+	uint32_t n;
 	*wtf = 0;
 	*first = BIDX_NOPOS;
 	if (bidx_segment_doc(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
-	for (uint32_t k = 0; k < ng; k++) {
-		if (g[k].cur.tf > g[k].cap) {
-			uint32_t *np = bidx_realloc(g[k].pos, (size_t)g[k].cur.tf * sizeof *np);
-			if (!np)
-				return -2;
-			g[k].pos = np;
-			g[k].cap = g[k].cur.tf;
-		}
-		if (bidx_pcur_positions(&g[k].cur, g[k].pos, d.nchars - 1))
-			return -1;
-	}
+	int r = line_up(t, doc, d.nchars, &n);
+	if (r)
+		return r;
 	const uint8_t *bits = bidx_segment_bounds(cx->seg, &d);
-	for (uint32_t i = 0; i < g[0].cur.tf; i++) {
-		if (g[0].pos[i] < g[0].off)
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t s = t->cand[i];
+		if ((uint64_t)s + t->len > d.nchars)
 			continue;
-		uint32_t s = g[0].pos[i] - g[0].off;
-		uint32_t k = 1;
-		while (k < ng && has_pos(g[k].pos, g[k].cur.tf, s + g[k].off))
-			k++;
-		if (k < ng || s + len > d.nchars)
-			continue;
-		int in_title = s >= d.title_start && s + len <= d.title_end;
+		int in_title = s >= d.title_start && s + t->len <= d.title_end;
 		if (cx->title_only && !in_title)
 			continue;
-		*wtf += bidx_occ_weight(bidx_bit(bits, s), bidx_bit(bits, s + len), in_title);
+		*wtf += bidx_occ_weight(bidx_bit(bits, s), bidx_bit(bits, s + t->len), in_title);
 		if (s < *first)
 			*first = s;
 	}
@@ -249,8 +421,10 @@ static int match_doc(evalctx *cx, gram *g, uint32_t ng, uint32_t len, uint32_t d
 }
 
 /* Leapfrog join of the gram cursors (g[0] the rarest). */
-static bidx_err join_grams(evalctx *cx, gram *g, uint32_t ng, uint32_t len, dset *out)
+static bidx_err join_grams(evalctx *cx, ngram *t, dset *out)
 {
+	gram *g = t->g;
+	uint32_t ng = t->ng;
 	int r = bidx_pcur_next(&g[0].cur);
 	while (r == 1) {
 		uint32_t target = (uint32_t)g[0].cur.doc;
@@ -268,7 +442,7 @@ static bidx_err join_grams(evalctx *cx, gram *g, uint32_t ng, uint32_t len, dset
 		}
 		double wtf;
 		uint32_t first;
-		int m = match_doc(cx, g, ng, len, target, &wtf, &first);
+		int m = match_doc(cx, t, target, &wtf, &first);
 		if (m == -2)
 			return BIDX_ENOMEM;
 		if (m < 0)
@@ -280,54 +454,72 @@ static bidx_err join_grams(evalctx *cx, gram *g, uint32_t ng, uint32_t len, dset
 	return r < 0 ? bidx_corrupt() : BIDX_OK;
 }
 
-/* The bigram offsets that cover every character: 0, 2, 4, ... and the last. */
-static uint32_t cover(uint32_t nchars, uint32_t *offs)
+/* The bigrams that cover every character, at offsets 0, 2, 4, ... and the
+ * last, sorted by key so that equal bigrams sit together. */
+static uint32_t cover(const bidx_norm *q, keyoff *ko)
 {
-	uint32_t n = 0;
+	uint32_t n = 0, nchars = q->nchars;
 	for (uint32_t o = 0; o + 1 < nchars; o += 2)
-		offs[n++] = o;
+		ko[n++] = (keyoff){bidx_key2(q->cp[o], q->cp[o + 1]), o};
 	if (nchars % 2 == 1)
-		offs[n++] = nchars - 2;
+		ko[n++] = (keyoff){bidx_key2(q->cp[nchars - 2], q->cp[nchars - 1]), nchars - 2};
+	qsort(ko, n, sizeof *ko, cmp_keyoff);
 	return n;
+}
+
+/* Groups the cover into distinct grams and opens their cursors.  A bigram
+ * the segment lacks leaves t->ng 0: no document can match. */
+static bidx_err open_grams(evalctx *cx, const bidx_norm *q, ngram *t, keyoff *ko)
+{
+	uint32_t nko = cover(q, ko);
+	for (uint32_t i = 0; i < nko; i++) {
+		t->offs[i] = ko[i].off;
+		if (i > 0 && ko[i].key == ko[i - 1].key) {
+			t->g[t->ng - 1].noffs++;
+			continue;
+		}
+		bidx_term term;
+		int r = bidx_termdict_find(&cx->seg->td, ko[i].key, &term);
+		if (r <= 0) {
+			t->ng = 0;
+			return r < 0 ? BIDX_ECORRUPT : BIDX_OK;   /* absent bigram: no match */
+		}
+		gram *g = &t->g[t->ng++];
+		g->first = i;
+		g->noffs = 1;
+		g->df = term.df;
+		g->pos_doc = g->run_doc = -1;
+		if (bidx_segment_need(cx->seg, BIDX_SEC_POSTINGS, term.post_off, term.post_len) ||
+		    bidx_pcur_init(&g->cur, bidx_segment_postings(cx->seg, &term), term.post_len,
+		                   term.df, 2, cx->seg->meta.ndocs)) {
+			t->ng = 0;
+			return bidx_corrupt();
+		}
+	}
+	qsort(t->g, t->ng, sizeof *t->g, cmp_gram_df);
+	return BIDX_OK;
 }
 
 static bidx_err eval_ngram(evalctx *cx, const void *arg, dset *out)
 {
 	const bidx_norm *q = arg;
-	uint32_t ng, *offs = bidx_malloc(((size_t)q->nchars / 2 + 2) * sizeof *offs);
-	gram *g = bidx_calloc((size_t)q->nchars / 2 + 2, sizeof *g);
-	bidx_err rc = BIDX_OK;
-	if (!offs || !g) {
-		rc = BIDX_ENOMEM;
-		goto out;
-	}
-	ng = cover(q->nchars, offs);
-	for (uint32_t k = 0; k < ng; k++) {
-		bidx_term t;
-		int r = bidx_termdict_find(&cx->seg->td, bidx_key2(q->cp[offs[k]], q->cp[offs[k] + 1]), &t);
-		if (r <= 0) {
-			rc = r < 0 ? BIDX_ECORRUPT : BIDX_OK;   /* absent bigram: no match */
-			ng = k;
-			goto out;
+	size_t most = (size_t)q->nchars / 2 + 2;
+	ngram t = {.len = q->nchars};
+	keyoff *ko = bidx_malloc(most * sizeof *ko);
+	t.offs = bidx_malloc(most * sizeof *t.offs);
+	t.g = bidx_calloc(most, sizeof *t.g);
+	bidx_err rc = ko && t.offs && t.g ? open_grams(cx, q, &t, ko) : BIDX_ENOMEM;
+	if (!rc && t.ng)
+		rc = join_grams(cx, &t, out);
+	if (t.g)
+		for (uint32_t k = 0; k < most; k++) {
+			free(t.g[k].pos);
+			free(t.g[k].run);
 		}
-		g[k].off = offs[k];
-		g[k].df = t.df;
-		if (bidx_segment_need(cx->seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
-		    bidx_pcur_init(&g[k].cur, bidx_segment_postings(cx->seg, &t), t.post_len, t.df, 2,
-		                   cx->seg->meta.ndocs)) {
-			rc = bidx_corrupt();
-			ng = k;
-			goto out;
-		}
-	}
-	qsort(g, ng, sizeof *g, cmp_gram_df);
-	rc = join_grams(cx, g, ng, q->nchars, out);
-out:
-	if (g)
-		for (uint32_t k = 0; k < q->nchars / 2 + 2; k++)
-			free(g[k].pos);
-	free(g);
-	free(offs);
+	free(t.g);
+	free(t.offs);
+	free(t.cand);
+	free(ko);
 	return rc;
 }
 
@@ -373,6 +565,11 @@ static bidx_err eval_filter(evalctx *cx, const bidx_qnode *n, dset *out, int *kn
 	filter_arg fa = {n, 0};
 	bidx_err rc = each_segment(cx, eval_filter_seg, &fa, out);
 	*known = fa.known;
+	if (rc == BIDX_EQUERY) {   /* a malformed value: say where it is */
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", cx->why);
+		snprintf(cx->why, cx->whylen, "at byte %u: %s", n->pos, msg);
+	}
 	return rc;
 }
 
@@ -389,8 +586,8 @@ static bidx_err eval_term(evalctx *cx, const bidx_qnode *n, int positive, dset *
 		cx->title_only = 0;
 		return rc;
 	}
-	int known;
-	bidx_err rc = eval_filter(cx, n, out, &known);
+	int known = 0;
+	bidx_err rc = n->text[0] ? eval_filter(cx, n, out, &known) : BIDX_OK;   /* "" : not a field */
 	if (rc || known)
 		return rc;
 	/* not a field of this index: the word as typed, colon included */
@@ -416,6 +613,11 @@ static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, in
 	if (q.nchars == 0) {
 		snprintf(cx->why, cx->whylen, "at byte %u: \"%s\" has nothing searchable in it",
 		         n->pos, text);
+		rc = BIDX_EQUERY;
+	} else if (q.nchars > BIDX_QUERY_MAX_TERM_CHARS) {
+		snprintf(cx->why, cx->whylen, "at byte %u: a word of %u characters is longer than the "
+		         "%d a word may have; search for a part of it", n->pos, q.nchars,
+		         BIDX_QUERY_MAX_TERM_CHARS);
 		rc = BIDX_EQUERY;
 	} else if (q.nchars == 1) {
 		rc = each_segment(cx, eval_unigram, &q.cp[0], out);
@@ -531,6 +733,29 @@ static bidx_err eval_node(evalctx *cx, const bidx_qnode *n, int positive, dset *
 	return BIDX_EQUERY;
 }
 
+/* NAME: with nothing after it, where NAME is a field of the index, is a
+ * query error (checked before evaluating, so it does not depend on what the
+ * rest of the query matches); for any other NAME it is the text "NAME:". */
+static bidx_err check_values(evalctx *cx, const bidx_qnode *n)
+{
+	bidx_err rc = BIDX_OK;
+	for (size_t i = 0; i < n->nkids && !rc; i++)
+		rc = check_values(cx, n->kids[i]);
+	if (rc || n->type != BIDX_Q_TERM || !n->field || n->text[0])
+		return rc;
+	int known = !strcmp(n->field, "title");
+	for (uint32_t si = 0; si < cx->ix->nseg && !known && !rc; si++) {
+		cx->seg = cx->ix->seg[si];
+		rc = bidx_filter_known(cx->seg, n->field, &known);
+	}
+	if (!rc && known) {
+		snprintf(cx->why, cx->whylen, "at byte %u: %s: needs a value (%s:VALUE; to search "
+		         "for the text, quote it: \"%s:\")", n->pos, n->field, n->field, n->field);
+		rc = BIDX_EQUERY;
+	}
+	return rc;
+}
+
 bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen)
 {
@@ -539,9 +764,17 @@ bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
 	evalctx cx = {.ix = ix, .res = r, .why = why, .whylen = whylen,
 	              .avgdl = ix->ndocs ? (double)ix->total_tokens / ix->ndocs : 1.0};
 	dset s = {0};
-	bidx_err rc = eval_node(&cx, q, 1, &s);
+	bidx_err rc = check_values(&cx, q);
+	if (!rc)
+		rc = eval_node(&cx, q, 1, &s);
 	if (rc) {
-		if (!why[0])
+		/* the caller says "index is corrupt" itself: say where, not that again */
+		const char *seg = cx.seg && cx.seg->path ? strrchr(cx.seg->path, '/') : NULL;
+		if (!why[0] && rc == BIDX_ECORRUPT)
+			snprintf(why, whylen, "%s: a term's postings, a document record or the fields "
+			         "fail a check", seg ? seg + 1 : cx.seg && cx.seg->path ? cx.seg->path
+			         : "a segment");
+		else if (!why[0])
 			snprintf(why, whylen, "%s", bidx_strerror(rc));
 		dset_free(&s);
 		bidx_result_free(r);

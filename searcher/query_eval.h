@@ -7,6 +7,11 @@
  * cover every character, then keeps the documents where they line up at one
  * start position.  That is exact, so the hits are the documents `grep -F`
  * would find in the normalised text, whatever MeCab made of the words.
+ * A term's work is bounded by the postings it reads, not by its length:
+ * each distinct bigram is decoded once per document, the start positions
+ * are narrowed bigram by bigram (stopping when none is left), and the
+ * offsets of a bigram the term repeats are checked in one pass over runs of
+ * its positions.  A term longer than BIDX_QUERY_MAX_TERM_CHARS is refused.
  * AND intersects, OR unites, NOT subtracts; a document's score is the sum
  * of the BM25 scores of the terms it matches (rank.h).
  */
@@ -27,8 +32,11 @@ typedef struct bidx_result {
 } bidx_result;
 
 /* Evaluates q.  On success *r holds every matching document (possibly none).
- * A term with nothing searchable in it gives BIDX_EQUERY with a message in
- * why; corrupt postings give BIDX_ECORRUPT. */
+ * A term with nothing searchable in it, or longer than
+ * BIDX_QUERY_MAX_TERM_CHARS, or a field named with no value (date:), gives
+ * BIDX_EQUERY with a message in why (with the byte position); damaged data
+ * gives BIDX_ECORRUPT with the segment named in why (never just "index is
+ * corrupt", which the caller says itself). */
 bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen);
 void bidx_result_free(bidx_result *r);

@@ -251,8 +251,10 @@ static int split_field(struct qp *p, bidx_qnode *node, const struct tok *t)
 	if (t->kind != T_WORD)
 		return 0;
 	char *c = strchr(node->text, ':');
-	if (!c || c == node->text || !c[1])
-		return 0;   /* no name, or nothing after the ':' */
+	if (!c || c == node->text)
+		return 0;   /* no name */
+	/* NAME: with nothing after it is a field term with an empty value: the
+	 * evaluator refuses it for a field of the index, else searches "NAME:" */
 	size_t nl = (size_t)(c - node->text), vl = strlen(c + 1);
 	char *field = bidx_malloc(nl + 1), *value = bidx_malloc(vl + 1);
 	if (!field || !value) {

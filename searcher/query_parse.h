@@ -11,7 +11,10 @@
  *   FIELD   := NAME ":" ( PHRASE | WORD )    e.g. title:お詫び  org:"九州 商船"
  *              NAME is the text before the first ':' (no spaces); whether it
  *              names a field is decided against the index: an unknown name
- *              (http://..., 12:30) makes the whole word a plain term.
+ *              (http://..., 12:30) makes the whole word a plain term.  A
+ *              WORD NAME: with nothing after the ':' is a field term with
+ *              an empty value: an error for a field of the index (date:,
+ *              org:), the plain term "NAME:" otherwise.
  *   PHRASE  := '"' ( [^"\\] | '\\' any )* '"' a quoted string, may hold spaces
  *   WORD    := a run of non-whitespace characters, stopped by '(' ')' '"';
  *              the bare word OR (upper case, alone) is the operator.
@@ -38,6 +41,9 @@
 #define BIDX_QUERY_MAX_DEPTH 64
 #define BIDX_QUERY_MAX_TERMS 256
 #define BIDX_QUERY_MAX_BYTES 65536
+/* Longest word or phrase, in characters after normalisation (checked by the
+ * evaluator, which bounds a word's work by it, and by the synonym table). */
+#define BIDX_QUERY_MAX_TERM_CHARS 4096
 
 typedef enum bidx_qtype { BIDX_Q_TERM, BIDX_Q_AND, BIDX_Q_OR, BIDX_Q_NOT } bidx_qtype;
 

@@ -9,7 +9,10 @@
  * Expansion rewrites the parsed query: every plain word (no field, not under
  * a NOT) that belongs to a group becomes (word OR synonym...), each synonym
  * a TERM of weight BIDX_SYNONYM_WEIGHT, so a document that only has a
- * synonym matches and ranks below one that has the word typed.  The table
+ * synonym matches and ranks below one that has the word typed.  A word gets
+ * at most BIDX_SYNONYM_MAX_ALTS synonyms (the first ones in table order), so
+ * one long line cannot blow a query up; looking a word up is a binary
+ * search, so a large table costs a query O(log n), not O(n).  The table
  * is read at each query, so editing it needs no rebuild of anything.
  *
  * Where the table is: $BIDX_SYNONYMS when set (empty or "none": no table),
@@ -25,6 +28,7 @@
 #include "query_parse.h"
 
 #define BIDX_SYNONYM_WEIGHT 0.5
+#define BIDX_SYNONYM_MAX_ALTS 64
 #define BIDX_SYNONYMS_NAME "synonyms.txt"
 
 typedef struct bidx_synonyms bidx_synonyms;
@@ -34,7 +38,8 @@ typedef struct bidx_synonyms bidx_synonyms;
 int bidx_synonyms_find(char *path, size_t n);
 
 /* Reads the table at path.  A malformed line (a single word, a word with
- * query syntax in it or nothing searchable, invalid UTF-8) is reported on
+ * query syntax in it or nothing searchable, a word longer than
+ * BIDX_QUERY_MAX_TERM_CHARS characters, invalid UTF-8) is reported on
  * warn (when not NULL) as `bsearch: PATH:LINE: reason; line skipped` and
  * skipped.  Returns BIDX_OK with *out set (free with bidx_synonyms_free),
  * BIDX_EIO when the file cannot be read (why says so), or BIDX_ENOMEM. */
@@ -47,7 +52,11 @@ size_t bidx_synonyms_groups(const bidx_synonyms *s);
 
 /* Rewrites *root as described above (the root itself may be replaced).  On
  * BIDX_ENOMEM the tree is still whole, perhaps partly expanded. */
-bidx_err bidx_synonyms_expand(const bidx_synonyms *s, bidx_qnode **root);
+bidx_err bidx_synonyms_expand(bidx_synonyms *s, bidx_qnode **root);
+
+/* Word comparisons made so far by loading and expanding (to check by
+ * counting that the work stays near-linear in the table). */
+size_t bidx_synonyms_probes(const bidx_synonyms *s);
 
 /* What bsearch does without --exact: find the table, load it (problems
  * reported on warn), expand *root.  No table: nothing happens, BIDX_OK. */

@@ -124,6 +124,69 @@ Test(seed_fields, bad_range_is_an_error)
 	free(o);
 }
 
+/* bsearch on the index built from the seeds; its exit status, stderr in *err. */
+static int search(const char *query, char **err)
+{
+	char cmd[8192];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i %s -c -- '%s' 2>&1 >/dev/null", BIDX_BINARY_DIR,
+	         ixdir, query);
+	*err = tu_run(cmd, &st);
+	return st;
+}
+
+/* Counts past BIDX_COUNT_MAX used to wrap around (affected:184467440737095595千
+ * matched 78840名); now a query naming one is refused with its position. */
+Test(seed_fields, a_count_past_the_limit_is_refused)
+{
+	static const char *const bad[] = {"affected:184467440737095595千",
+	                                  "affected:>=1844674407370956万",
+	                                  "affected:99999999999999999999999",
+	                                  "affected:1..1000000000000000",
+	                                  "affected:<=１０００００００００００万"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *err;
+		int st = search(bad[i], &err);
+		cr_assert_eq(st, 2, "%s: exit %d\n%s", bad[i], st, err);
+		cr_assert(strstr(err, bad[i]) && strstr(err, "at byte 0") &&
+		          strstr(err, "past 999999999999999"), "%s:\n%s", bad[i], err);
+		free(err);
+	}
+	char *err;
+	cr_assert_eq(search("クレジットカード affected:999999999999999", &err), 1, "%s", err);
+	free(err);
+	cr_assert_str_eq(sorted("'affected:40000..999999999999999'"), "003 004");
+}
+
+/* date:, org:, title: with nothing after the colon used to search the text
+ * "date:" and exit 1; for a field of the index they are a query error. */
+Test(seed_fields, an_empty_field_value_is_an_error)
+{
+	static const struct { const char *q; const char *where; } bad[] = {
+		{"date:", "at byte 0: date: needs a value"},
+		{"org:", "at byte 0: org: needs a value"},
+		{"title:", "at byte 0: title: needs a value"},
+		{"affected:", "at byte 0: affected: needs a value"},
+		{"leaked:", "at byte 0: leaked: needs a value"},
+		{"クレジットカード category:", "at byte 25: category: needs a value"},
+		{"存在しない語 -url:", "at byte 20: url: needs a value"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *err;
+		int st = search(bad[i].q, &err);
+		cr_assert_eq(st, 2, "%s: exit %d\n%s", bad[i].q, st, err);
+		cr_assert(strstr(err, bad[i].where), "%s: no '%s' in:\n%s", bad[i].q, bad[i].where, err);
+		free(err);
+	}
+	/* quoted, or a name that is no field: the text as typed */
+	char *err;
+	cr_assert_eq(search("\"org:\"", &err), 1, "%s", err);
+	free(err);
+	cr_assert_eq(search("nosuchfield:", &err), 1, "%s", err);
+	free(err);
+	cr_assert_str_eq(sorted("'\"org:\"' OR 九州商船"), "000");
+}
+
 Test(seed_fields, json_fields_and_facets)
 {
 	int st;
@@ -329,6 +392,39 @@ static char *q(const char *args)
 	int st;
 	snprintf(cmd, sizeof cmd, "%s/bsearch -i %s %s", BIDX_BINARY_DIR, ixdir, args);
 	return tu_run(cmd, &st);
+}
+
+/* A notice stating a count past BIDX_COUNT_MAX: the count is dropped with a
+ * note under -v, the notice keeps the largest count in range. */
+Test(structured, a_count_past_the_limit_is_dropped_with_a_note)
+{
+	char *dir = tu_tmpdir("bigcount"), *ix = tu_tmpdir("bigcount-ix");
+	write_file(dir, "a.txt", "漏えいのお知らせ\n最大78,840名の個人情報が流出しました。\n"
+	                         "個人情報99999999999999999999999件と18446744073709551616件が流出。\n");
+	write_file(dir, "b.csv", "title,body\nお詫び,\"個人情報1844674407370956万件が流出\"\n");
+	char cmd[16384];
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bidx build -v -i %s %s 2>&1", BIDX_BINARY_DIR, ix, dir);
+	char *o = tu_run(cmd, &st);
+	cr_assert_eq(st, 0, "%s", o);
+	cr_assert(strstr(o, "a.txt: affected count 99999999999999999999999件 is past "
+	                    "999999999999999; not recorded"), "%s", o);
+	cr_assert(strstr(o, "b.csv:2: affected count 1844674407370956万件 is past"), "%s", o);
+	free(o);
+	snprintf(cmd, sizeof cmd, "%s/bidx build -i %s %s --full 2>&1", BIDX_BINARY_DIR, ix, dir);
+	o = tu_run(cmd, &st);
+	cr_assert(!strstr(o, "not recorded"), "a note without -v:\n%s", o);
+	free(o);
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i %s --json 'affected:>=1'", BIDX_BINARY_DIR, ix);
+	o = tu_run(cmd, &st);
+	cr_assert_eq(st, 0, "%s", o);
+	cr_assert(strstr(o, "\"affected\":{\"value\":78840"), "%s", o);
+	cr_assert(!strstr(o, "b.csv"), "the CSV row's count was recorded:\n%s", o);
+	free(o);
+	tu_rmtree(dir);
+	tu_rmtree(ix);
+	free(dir);
+	free(ix);
 }
 
 Test(structured, jsonl_records_with_their_lines)

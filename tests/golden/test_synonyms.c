@@ -73,7 +73,7 @@ static void show(const bidx_qnode *n, char *out, size_t cap)
 	snprintf(out + l, cap - l, ")");
 }
 
-static void expect_rewrite(const bidx_synonyms *s, const char *query, const char *want)
+static void expect_rewrite(bidx_synonyms *s, const char *query, const char *want)
 {
 	bidx_qnode *q;
 	char why[256], got[1024] = "";
@@ -161,6 +161,107 @@ Test(synonyms, missing_table_and_allocation_failures)
 	TU_ASSERT_NO_LEAKS();
 }
 
+/* A line of n words: 流出 漏えい zz00000 zz00001 ... (malloc'd). */
+static char *long_line(size_t n)
+{
+	char *t = malloc(n * 8 + 32), *p = t;
+	p += sprintf(p, "流出 漏えい");
+	for (size_t i = 2; i < n; i++)
+		p += sprintf(p, " zz%05zu", i - 2);
+	strcpy(p, "\n");
+	return t;
+}
+
+static size_t kids_of(const bidx_qnode *q)
+{
+	return q->type == BIDX_Q_OR ? q->nkids : 1;
+}
+
+/* Loading used to compare each word with every word before it in its line
+ * (40,000 words: 800 million comparisons, 6.6 s a query); the sorted
+ * index makes it n log n.  An expansion stops at BIDX_SYNONYM_MAX_ALTS. */
+Test(synonyms, a_40000_word_line_costs_n_log_n_and_expands_capped)
+{
+	const size_t n = 40000;
+	char *text = long_line(n), *warned;
+	bidx_synonyms *s = load(text, &warned);
+	cr_assert_str_eq(warned, "");
+	cr_assert_eq(bidx_synonyms_groups(s), 1);
+	size_t loaded = bidx_synonyms_probes(s);
+	cr_assert_lt(loaded, 2 * n * 17, "%zu comparisons to load %zu words", loaded, n);
+	static const char *const words[] = {"流出", "漏洩", "zz20000", "zz39997"};
+	for (size_t i = 0; i < 4; i++) {
+		bidx_qnode *q;
+		char why[256];
+		size_t ep, before = bidx_synonyms_probes(s);
+		cr_assert_eq(bidx_query_parse(words[i], &q, why, sizeof why, &ep), BIDX_OK);
+		cr_assert_eq(bidx_synonyms_expand(s, &q), BIDX_OK);
+		cr_assert_eq(kids_of(q), 1 + BIDX_SYNONYM_MAX_ALTS, "%s: %zu alternatives", words[i],
+		             kids_of(q) - 1);
+		size_t spent = bidx_synonyms_probes(s) - before;
+		cr_assert_lt(spent, 64 * BIDX_SYNONYM_MAX_ALTS + 64, "%s: %zu comparisons", words[i], spent);
+		bidx_query_free(q);
+	}
+	/* the first synonyms in table order: 流出 gets 漏えい first */
+	expect_rewrite(s, "流出 -a", "(AND (OR 流出 漏洩*0.5 zz00000*0.5 zz00001*0.5 zz00002*0.5 "
+	               "zz00003*0.5 zz00004*0.5 zz00005*0.5 zz00006*0.5 zz00007*0.5 zz00008*0.5 "
+	               "zz00009*0.5 zz00010*0.5 zz00011*0.5 zz00012*0.5 zz00013*0.5 zz00014*0.5 "
+	               "zz00015*0.5 zz00016*0.5 zz00017*0.5 zz00018*0.5 zz00019*0.5 zz00020*0.5 "
+	               "zz00021*0.5 zz00022*0.5 zz00023*0.5 zz00024*0.5 zz00025*0.5 zz00026*0.5 "
+	               "zz00027*0.5 zz00028*0.5 zz00029*0.5 zz00030*0.5 zz00031*0.5 zz00032*0.5 "
+	               "zz00033*0.5 zz00034*0.5 zz00035*0.5 zz00036*0.5 zz00037*0.5 zz00038*0.5 "
+	               "zz00039*0.5 zz00040*0.5 zz00041*0.5 zz00042*0.5 zz00043*0.5 zz00044*0.5 "
+	               "zz00045*0.5 zz00046*0.5 zz00047*0.5 zz00048*0.5 zz00049*0.5 zz00050*0.5 "
+	               "zz00051*0.5 zz00052*0.5 zz00053*0.5 zz00054*0.5 zz00055*0.5 zz00056*0.5 "
+	               "zz00057*0.5 zz00058*0.5 zz00059*0.5 zz00060*0.5 zz00061*0.5 zz00062*0.5) "
+	               "(NOT a))");
+	/* a word that repeats within the line counts once; one in two groups
+	 * gets the words of both */
+	bidx_synonyms_free(s);
+	free(warned);
+	s = load("流出 漏えい 流出 漏洩 情報流出\n流出 リーク\n", &warned);
+	cr_assert_str_eq(warned, "");
+	expect_rewrite(s, "流出", "(OR 流出 漏洩*0.5 情報流出*0.5 リーク*0.5)");
+	expect_rewrite(s, "リーク", "(OR リーク 流出*0.5)");
+	bidx_synonyms_free(s);
+	free(warned);
+	free(text);
+}
+
+/* Words used to be cut at 256 bytes, so a long one never matched. */
+Test(synonyms, long_words_are_kept_whole_or_reported)
+{
+	char *text = NULL, *warned;
+	size_t cap = 0;
+	FILE *f = open_memstream(&text, &cap);
+	fputs("流出 ", f);
+	for (int i = 0; i < 100; i++)
+		fputs("漏", f);   /* 300 bytes */
+	fputs("\n個人情報 ", f);
+	for (int i = 0; i < BIDX_QUERY_MAX_TERM_CHARS + 1; i++)
+		fputs("個", f);
+	fputs(" 個人データ\n", f);
+	fclose(f);
+	bidx_synonyms *s = load(text, &warned);
+	cr_assert_eq(bidx_synonyms_groups(s), 1, "%s", warned);
+	cr_assert(strstr(warned, "syn.txt:2: word \"個個個"), "%s", warned);
+	cr_assert(strstr(warned, "is too long (4097 characters, at most 4096); line skipped"), "%s",
+	          warned);
+	cr_assert_lt(strlen(warned), 300, "%s", warned);
+	bidx_qnode *q;
+	char why[256];
+	size_t ep;
+	cr_assert_eq(bidx_query_parse("流出", &q, why, sizeof why, &ep), BIDX_OK);
+	cr_assert_eq(bidx_synonyms_expand(s, &q), BIDX_OK);
+	cr_assert_eq(kids_of(q), 2);
+	cr_assert_eq(strlen(q->kids[1]->text), 300, "the synonym has %zu bytes",
+	             strlen(q->kids[1]->text));
+	bidx_query_free(q);
+	bidx_synonyms_free(s);
+	free(warned);
+	free(text);
+}
+
 /* ---- end to end ---- */
 
 static char ixdir[4300], table[4300];
@@ -239,6 +340,24 @@ Test(synonyms, editing_the_table_needs_no_rebuild)
 	cr_assert(strstr(o, "synonyms.txt:1: a group needs two different words"), "%s", o);
 	cr_assert(strstr(o, "\n2\n") || !strncmp(strstr(o, "skipped\n") + 8, "2", 1), "%s", o);
 	free(o);
+}
+
+/* A table of one 40,000-word line answers like a table of its two words
+ * that match anything. */
+Test(synonyms, a_40000_word_line_answers_like_a_small_table)
+{
+	char small[1024], large[1024];
+	build_corpus();
+	write_file(table, "流出 漏えい\n");
+	files("", "流出", small, sizeof small);
+	char *text = long_line(40000);
+	write_file(table, text);
+	free(text);
+	files("", "流出", large, sizeof large);
+	cr_assert_str_eq(large, small);
+	cr_assert_str_eq(large, "a_ryushutsu.txt b_roei.txt");
+	files("", "zz39000", large, sizeof large);
+	cr_assert_str_eq(large, "a_ryushutsu.txt b_roei.txt");
 }
 
 /* The table of the source tree is the one the build links to, and it is

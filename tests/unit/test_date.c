@@ -163,6 +163,22 @@ Test(date, invalid)
 	expect("平成28年2月29日", "2016-02-29", 0);
 }
 
+/* Long digit runs are never cut to a shorter number that happens to be a
+ * date: the parser counts every digit it reads. */
+Test(date, long_numbers_are_not_dates)
+{
+	expect_none("000000002016年");
+	expect_none("201600000000000000001年");
+	expect_none("令和999999999999年");
+	expect_none("令和00000000000001年");
+	expect_none("平成九九九九九九九九九九九九九年");
+	expect("2016年0000000000001月", "2016", strlen("2016年"));   /* the year alone */
+	expect_none("2016-000000000001-01");
+	expect_none("2016-01-0000000000001");
+	expect_none("H28.000000000009.16");
+	expect("2016年01月", "2016-01", 0);
+}
+
 Test(date, find_in_text)
 {
 	expect_find("インターネット会員の皆様へ\n\n2018年1月15日\n九州商船株式会社", "2018年1月15日",

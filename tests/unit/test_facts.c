@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "facts.h"
+#include "fields.h"
 #include "io.h"
 #include "testutil.h"
 #include "vocab.h"
@@ -288,6 +289,40 @@ Test(counts, what_is_not_a_count)
 	cr_assert_eq(f.affected, 0);
 	facts_of("", &f);
 	cr_assert_eq(f.affected, 0);
+}
+
+/* A count past BIDX_COUNT_MAX used to be cut to its first fifteen digits
+ * (99999999999999999999999件 -> 999999999999999) or to wrap around in
+ * the multiplication by 万/億; now it is dropped and remembered. */
+Test(counts, a_count_past_the_limit_is_dropped_not_cut)
+{
+	bidx_facts f;
+
+	facts_of("個人情報99999999999999999999999件が流出しました。", &f);
+	cr_assert_eq(f.affected, 0, "%llu", (unsigned long long)f.affected);
+	cr_assert_eq(f.ndropped, 1);
+	cr_assert_str_eq(f.dropped, "99999999999999999999999件");
+	facts_of("個人情報18446744073709551616件が流出", &f);
+	cr_assert_eq(f.affected, 0, "%llu", (unsigned long long)f.affected);
+	facts_of("個人情報1844674407370955万件が流出", &f);
+	cr_assert_eq(f.affected, 0, "%llu", (unsigned long long)f.affected);
+	facts_of("流出した顧客は最大99999999999億人、また1,200件", &f);
+	cr_assert_eq(f.affected, 1200, "%llu", (unsigned long long)f.affected);
+	cr_assert_eq(f.ndropped, 1);
+	cr_assert_str_eq(f.dropped, "99999999999億人");
+	/* the largest count kept, and the same reached through 万 and 千 */
+	facts_of("個人情報999,999,999,999,999件が流出", &f);
+	cr_assert_eq(f.affected, BIDX_COUNT_MAX);
+	cr_assert_eq(f.ndropped, 0);
+	facts_of("個人情報99999999999万9千999件が流出", &f);
+	cr_assert_eq(f.affected, BIDX_COUNT_MAX, "%llu", (unsigned long long)f.affected);
+	facts_of("個人情報99999999999万1万件が流出", &f);
+	cr_assert_eq(f.affected, 0, "%llu", (unsigned long long)f.affected);
+	/* a long dropped count is remembered cut on a character boundary */
+	facts_of("個人情報1111111111111111111111111111111111111111万件が流出", &f);
+	cr_assert_eq(f.ndropped, 1);
+	cr_assert_lt(strlen(f.dropped), sizeof f.dropped);
+	cr_assert_eq(strncmp(f.dropped, "1111111111", 10), 0, "%s", f.dropped);
 }
 
 /* --- leaked items --- */

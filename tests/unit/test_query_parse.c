@@ -547,10 +547,11 @@ Test(query_parse, field_terms)
 	cr_assert_str_eq(q->kids[2]->kids[0]->text, "パスワード");
 	bidx_query_free(q);
 
-	/* a word with a colon but nothing after it, or nothing before it, is text */
+	/* a word with a colon but nothing before it is text; one with nothing
+	 * after it is a field with an empty value (the evaluator decides) */
 	cr_assert_eq(bidx_query_parse("a: :b date:2018-01..2019-03", &q, err, sizeof err, &pos), BIDX_OK);
-	cr_assert_null(q->kids[0]->field);
-	cr_assert_str_eq(q->kids[0]->text, "a:");
+	cr_assert_str_eq(q->kids[0]->field, "a");
+	cr_assert_str_eq(q->kids[0]->text, "");
 	cr_assert_null(q->kids[1]->field);
 	cr_assert_str_eq(q->kids[2]->field, "date");
 	cr_assert_str_eq(q->kids[2]->text, "2018-01..2019-03");
