@@ -16,7 +16,9 @@
 #include "output.h"
 #include "query_eval.h"
 #include "query_parse.h"
+#include "question.h"
 #include "synonyms.h"
+#include "tokenize.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,6 +57,8 @@ typedef struct server {
 	struct stat failed;   /* the manifest that last failed to open */
 	int have_failed;
 	atomic_uint open_conns;
+	pthread_mutex_t tok_lock; /* guards tok: one MeCab tagger for any=1, made at first use */
+	bidx_tokenizer *tok;
 } server;
 
 /* ---- the index: a reference per request, swapped when rebuilt ---- */
@@ -252,9 +256,23 @@ static int64_t now_us(void)
 
 /* ---- the endpoints ---- */
 
+/* The question q analysed with the server's tagger (made at the first any=1). */
+static bidx_err analyse_question(server *s, const char *q, bidx_question *out, char *why,
+                                 size_t n)
+{
+	bidx_err rc = BIDX_OK;
+	pthread_mutex_lock(&s->tok_lock);
+	if (!s->tok)
+		rc = bidx_tokenizer_new(&s->tok, why, n);
+	if (!rc)
+		rc = bidx_question_analyse(s->tok, q, out, why, n);
+	pthread_mutex_unlock(&s->tok_lock);
+	return rc;
+}
+
 static void api_search(server *s, struct MHD_Connection *c, reply *rp, int64_t t0)
 {
-	static const char *const unsupported[] = {"any", "group", NULL};
+	static const char *const unsupported[] = {"group", NULL};
 	for (int i = 0; unsupported[i]; i++)
 		if (flag_arg(c, unsupported[i])) {
 			char msg[128];
@@ -286,21 +304,38 @@ static void api_search(server *s, struct MHD_Connection *c, reply *rp, int64_t t
 		json_err(rp, 400, "bad_parameter", "sort wants relevance, date, -date or affected", -1);
 		return;
 	}
-	char why[512];
+	char why[4400];
 	size_t errpos = 0;
-	bidx_qnode *qn;
-	if (bidx_query_parse(q, &qn, why, sizeof why, &errpos)) {
+	bidx_qnode *qn = NULL;
+	bidx_question qq = {0};
+	bidx_anymatch m = {0};
+	int any = flag_arg(c, "any");
+	if (any) {
+		bidx_err arc = analyse_question(s, q, &qq, why, sizeof why);
+		if (arc) {
+			if (arc == BIDX_ETOOBIG)
+				json_err(rp, 413, "too_long", why, -1);
+			else
+				json_err(rp, 500, "internal", why, -1);
+			return;
+		}
+	} else if (bidx_query_parse(q, &qn, why, sizeof why, &errpos)) {
 		json_err(rp, 400, "bad_query", why, (long)errpos);
 		return;
 	}
-	if (!flag_arg(c, "exact") && bidx_synonyms_apply(&qn, NULL)) {
+	if (!any && !flag_arg(c, "exact") && bidx_synonyms_apply(&qn, NULL)) {
 		bidx_query_free(qn);
 		index_err(rp, BIDX_ENOMEM, NULL);
 		return;
 	}
 	ixref *r = ix_acquire(s);
 	bidx_result res;
-	bidx_err rc = bidx_query_eval(r->ix, qn, &res, why, sizeof why);
+	bidx_err rc = any ? bidx_question_eval(r->ix, &qq, &res, &m, why, sizeof why)
+	                  : bidx_query_eval(r->ix, qn, &res, why, sizeof why);
+	if (any) {
+		o.json_extra = bidx_anymatch_json;
+		o.json_ctx = &m;
+	}
 	if (rc == BIDX_EQUERY) {
 		json_err(rp, 400, "bad_query", why, -1);
 	} else if (rc) {
@@ -318,6 +353,8 @@ static void api_search(server *s, struct MHD_Connection *c, reply *rp, int64_t t
 	bidx_result_free(&res);
 	ix_release(s, r);
 	bidx_query_free(qn);
+	bidx_anymatch_free(&m);
+	bidx_question_free(&qq);
 }
 
 static void api_doc(server *s, struct MHD_Connection *c, reply *rp)
@@ -662,6 +699,7 @@ bidx_err bidx_serve_run(const bidx_serve_opts *o, char *why, size_t n)
 	}
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_mutex_init(&s.reopen, NULL);
+	pthread_mutex_init(&s.tok_lock, NULL);
 	/* the pool's threads inherit this mask: the signals come to sigwait */
 	sigset_t stop;
 	sigemptyset(&stop);
@@ -687,6 +725,8 @@ bidx_err bidx_serve_run(const bidx_serve_opts *o, char *why, size_t n)
 	ixref_close(s.cur);   /* every request is done: the daemon has stopped */
 	pthread_mutex_destroy(&s.lock);
 	pthread_mutex_destroy(&s.reopen);
+	pthread_mutex_destroy(&s.tok_lock);
+	bidx_tokenizer_free(s.tok);
 	free(s.manifest);
 	return rc;
 }

@@ -350,8 +350,9 @@ static void same_as_cli(const char *q, const char *cliargs, const char *apiargs)
 	                 q, apiargs, lines, cli);
 	char cmd[8192];
 	int st;
-	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' -c %s -- '%s'", BIDX_BINARY_DIR, ixdir,
-	         strstr(cliargs, "--exact") ? "--exact" : "", q);
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' -c %s %s -- '%s'", BIDX_BINARY_DIR, ixdir,
+	         strstr(cliargs, "--exact") ? "--exact" : "", strstr(cliargs, "--any") ? "--any" : "",
+	         q);
 	char *count = tu_run(cmd, &st);
 	char want[64];
 	snprintf(want, sizeof want, "\"total\":%d,", atoi(count));
@@ -376,6 +377,22 @@ Test(serve, hits_equal_bsearch_json)
 	/* field-only queries, as the page's facet filters send them */
 	same_as_cli("org:\"岡山県倉敷市\" category:\"くらし\"", "--facet year", "&facet=year");
 	same_as_cli("date:2024-05..2024-06", "--sort date -n 30", "&sort=date&n=30");
+}
+
+/* any=1 is the question mode: the same hits, order and matched words as
+ * bsearch --any --json. */
+Test(serve, any_equals_bsearch_any)
+{
+	static const char *const questions[] = {"個人情報が漏えいしたのはいつですか",
+	                                        "クレジットカードの情報は大丈夫ですか？",
+	                                        "イベントに申し込みたいのですが", NULL};
+	for (int i = 0; questions[i]; i++) {
+		same_as_cli(questions[i], "--any", "&any=1");
+		same_as_cli(questions[i], "--any -n 3 --offset 1", "&any=1&n=3&offset=1");
+	}
+	resp r = search("個人情報が漏えいしたのはいつですか", "&any=1");
+	cr_assert(strstr(r.body, "\"matched_words\":["), "no matched_words: %s", r.body);
+	resp_free(&r);
 }
 
 Test(serve, paging_and_totals)
@@ -430,7 +447,6 @@ Test(serve, errors_and_status_codes)
 	expect_error(search("a", "&offset=x"), 400, "bad_parameter");
 	expect_error(search("a", "&sort=size"), 400, "bad_parameter");
 	expect_error(search("a", "&facet=a,b,c,d,e,f,g,h,i"), 400, "bad_parameter");
-	expect_error(search("漏えい", "&any=1"), 400, "not_supported");
 	expect_error(search("漏えい", "&group=1"), 400, "not_supported");
 	expect_error(get("/api/nothing"), 404, "not_found");
 	expect_error(get("/api/doc?id=99999999"), 404, "not_found");
