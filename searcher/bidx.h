@@ -188,8 +188,8 @@ typedef struct bidx_field {
 	size_t name_len;
 	const char *value;    /* e.g. "株式会社テスト", "2024-05-01" */
 	size_t value_len;
-	const char *source;   /* where it came from, e.g. "title", "column",
-	                         "text"; "" when not known */
+	const char *source;   /* where the indexer found it, e.g. "line 8",
+	                         "CSV column 自治体名", "text"; "" when not known */
 	size_t source_len;
 } bidx_field;
 
