@@ -17,7 +17,7 @@ DEB_PKGS = gcc make cmake pkg-config libmecab-dev mecab-ipadic mecab-ipadic-utf8
            libxxhash-dev libzstd-dev libutf8proc-dev libcriterion-dev \
            libxml2-dev libzip-dev libpoppler-glib-dev poppler-data \
            clang libclang-rt-14-dev valgrind dpkg-dev man-db \
-           libmicrohttpd-dev curl chromium python3
+           libmicrohttpd-dev curl chromium python3 jq
 
 .PHONY: all run test valgrind deps build clean bench install uninstall deb
 
@@ -75,12 +75,15 @@ BENCH_ARGS ?=
 bench: build
 	BUILD=$(BUILD) bash bench/run.sh $(BENCH_ARGS)
 
-# The programs, share/bidx (user dictionary, synonyms), man pages and bash
-# completion under PREFIX; DESTDIR stages them elsewhere (packaging).
+# The programs, libbidx (lib/, include/bidx.h, lib/pkgconfig/bidx.pc),
+# share/bidx (user dictionary, synonyms), man pages and bash completion
+# under PREFIX; DESTDIR stages them elsewhere (packaging).  A real install
+# as root refreshes the linker's cache, so programs find libbidx.so.N.
 PREFIX ?= /usr/local
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 	cp $(BUILD)/install_manifest.txt $(BUILD)/installed-files.txt
+	-@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig; fi
 
 # Removes what the last `make install` wrote (its list: installed-files.txt).
 uninstall:

@@ -132,21 +132,73 @@ static bidx_err numeric_values(bidx_index *ix, const bidx_result *r, const char 
 	return BIDX_OK;
 }
 
+/* The counts of `name` over r's hits, largest first: v[0..*n) point into
+ * the mapping or into *years (both freed by the caller). */
+static bidx_err count_values(bidx_index *ix, const bidx_result *r, const char *name,
+                             val **v, size_t *n, char (**years)[8])
+{
+	int numeric = !strcmp(name, "year") || bidx_filter_vocab(name);
+	bidx_err rc = numeric ? numeric_values(ix, r, name, v, n, years)
+	                      : text_values(ix, r, name, v, n);
+	if (rc)
+		return rc;
+	if (!bidx_filter_vocab(name))
+		*n = tally(*v, *n);
+	else if (*n)
+		qsort(*v, *n, sizeof **v, cmp_val_count);
+	return BIDX_OK;
+}
+
+bidx_err bidx_facet_counts(bidx_index *ix, const bidx_result *r, const char *name,
+                           bidx_facet_count **out, size_t *nout)
+{
+	val *v = NULL;
+	size_t n = 0;
+	char (*years)[8] = NULL;
+	*out = NULL;
+	*nout = 0;
+	bidx_err rc = count_values(ix, r, name, &v, &n, &years);
+	bidx_facet_count *c = rc ? NULL : bidx_calloc(n + 1, sizeof *c);
+	if (!rc && !c)
+		rc = BIDX_ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++) {
+		c[i].value = bidx_malloc(v[i].n + 1);
+		if (!c[i].value) {
+			bidx_facet_counts_free(c, i);
+			c = NULL;
+			rc = BIDX_ENOMEM;
+			break;
+		}
+		memcpy(c[i].value, v[i].s, v[i].n);
+		c[i].value[v[i].n] = 0;
+		c[i].len = v[i].n;
+		c[i].count = v[i].count;
+	}
+	free(v);
+	free(years);
+	if (!rc) {
+		*out = c;
+		*nout = n;
+	}
+	return rc;
+}
+
+void bidx_facet_counts_free(bidx_facet_count *c, size_t n)
+{
+	for (size_t i = 0; c && i < n; i++)
+		free(c[i].value);
+	free(c);
+}
+
 bidx_err bidx_facet_print(bidx_index *ix, const bidx_result *r, const char *name, int json,
                           FILE *f)
 {
 	val *v = NULL;
 	size_t n = 0;
 	char (*years)[8] = NULL;
-	int numeric = !strcmp(name, "year") || bidx_filter_vocab(name);
-	bidx_err rc = numeric ? numeric_values(ix, r, name, &v, &n, &years)
-	                      : text_values(ix, r, name, &v, &n);
+	bidx_err rc = count_values(ix, r, name, &v, &n, &years);
 	if (rc)
 		return rc;
-	if (!bidx_filter_vocab(name))
-		n = tally(v, n);
-	else if (n)
-		qsort(v, n, sizeof *v, cmp_val_count);
 	if (json) {
 		bidx_json_str(f, name, strlen(name));
 		fputs(":{", f);

@@ -20,6 +20,19 @@ int bidx_facet_known(const char *name);
 bidx_err bidx_facet_print(bidx_index *ix, const bidx_result *r, const char *name, int json,
                           FILE *f);
 
+/* One value of a facet and how many hits have it. */
+typedef struct bidx_facet_count {
+	char *value;       /* NUL-terminated; owned */
+	size_t len;
+	uint32_t count;
+} bidx_facet_count;
+
+/* The counts bidx_facet_print prints (all of them), largest first, ties by
+ * value: *out is malloc'd, freed with bidx_facet_counts_free(*out, *n). */
+bidx_err bidx_facet_counts(bidx_index *ix, const bidx_result *r, const char *name,
+                           bidx_facet_count **out, size_t *n);
+void bidx_facet_counts_free(bidx_facet_count *c, size_t n);   /* NULL ok */
+
 /* Prints the fields of doc: human (one line: date · org · category ·
  * affected) or JSON members ,"date":...,"fields":[...],... */
 bidx_err bidx_facet_doc_fields(bidx_segment *seg, uint32_t doc, int json, FILE *f);

@@ -266,6 +266,12 @@ static bidx_err sort_by_field(bidx_index *ix, bidx_result *r, bidx_sort how)
 	return BIDX_OK;
 }
 
+bidx_err bidx_output_order(bidx_index *ix, bidx_result *r, bidx_sort sort, uint32_t k)
+{
+	bidx_rank_sort(r->hits, r->n, sort == BIDX_SORT_RELEVANCE ? k : r->n);
+	return sort == BIDX_SORT_RELEVANCE ? BIDX_OK : sort_by_field(ix, r, sort);
+}
+
 static bidx_err print_facets(bidx_index *ix, const bidx_result *r, const bidx_outopts *o)
 {
 	bidx_err rc = BIDX_OK;
@@ -297,8 +303,7 @@ bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
 	}
 	uint64_t want = o->mode == BIDX_OUT_PATHS ? r->n : (uint64_t)o->offset + o->limit;
 	uint32_t k = want < r->n ? (uint32_t)want : r->n;
-	bidx_rank_sort(r->hits, r->n, o->sort == BIDX_SORT_RELEVANCE ? k : r->n);
-	if (o->sort != BIDX_SORT_RELEVANCE && (rc = sort_by_field(ix, r, o->sort)))
+	if ((rc = bidx_output_order(ix, r, o->sort, k)))
 		return rc;
 	uint32_t first = o->mode == BIDX_OUT_PATHS ? 0 : o->offset;
 	if (o->api)

@@ -43,6 +43,11 @@ typedef struct bidx_outopts {
 /* Parses "relevance", "date", "-date" or "affected"; -1 when unknown. */
 int bidx_sort_parse(const char *s, bidx_sort *out);
 
+/* Orders r's hits as `sort` says; with relevance only the first k need be
+ * in place (bidx_rank_sort).  BIDX_ECORRUPT on a damaged field record,
+ * BIDX_ENOMEM. */
+bidx_err bidx_output_order(bidx_index *ix, bidx_result *r, bidx_sort sort, uint32_t k);
+
 /* Ranks (or sorts) r's hits and prints them, then the facet counts.  Returns BIDX_ECORRUPT if a document
  * record or stored text is damaged, BIDX_EIO if writing failed (it stops at
  * the first failed write; bidx_ostream_error() tells why). */
