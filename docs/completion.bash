@@ -5,8 +5,8 @@
 # ~/.bashrc.  It completes options, the values of --sort, --color and
 # --facet, subcommands of bidx, and field names (title:, org:...) in queries.
 
-_bidx_fields="title: org: category: date: affected: leaked: method: authority: url: phone: email: period:"
-_bidx_facets="org category year leaked method authority"
+_bidx_fields="title: org: category: date: affected: leaked: method: authority: url: phone: email: period: kind: incident:"
+_bidx_facets="org category year leaked method authority kind"
 
 # Completes a comma-separated list of facet names after what is typed.
 _bidx_facet_list()
@@ -34,6 +34,10 @@ _bsearch()
 		COMPREPLY=($(compgen -W "relevance date -date affected" -- "$cur")); return ;;
 	--color)
 		COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+	--format)
+		COMPREPLY=($(compgen -W "csv tsv" -- "$cur")); return ;;
+	--show)
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--facet)
 		_bidx_facet_list "$cur"; return ;;
 	-n|--limit|--offset)
@@ -44,7 +48,7 @@ _bsearch()
 		return ;;
 	-*)
 		COMPREPLY=($(compgen -W "--index --limit --offset --json --files --count --sort
-		                         --facet --exact --any --color --null --serve --log-queries --help --version" -- "$cur"))
+		                         --facet --exact --any --format --group --show --color --null --serve --log-queries --help --version" -- "$cur"))
 		return ;;
 	*)
 		COMPREPLY=($(compgen -W "$_bidx_fields" -- "$cur"))

@@ -82,6 +82,36 @@ static bidx_err put_facts_strings(bidx_buf *b, const bidx_facts *f)
 	return rc;
 }
 
+/* The kind with the cues that decided it, how the title was found, the
+ * incident id with the report, every count with what it counts, and the
+ * timeline (docs/FORMAT.md, FIELDSTR). */
+static bidx_err put_notice_strings(bidx_buf *b, const bidx_notice *nt)
+{
+	const bidx_facts *f = &nt->facts;
+	char v[256], iso[BIDX_DATE_ISO_SIZE];
+	static const char *const units[] = {"", "件", "名"};
+	static const char *const quals[] = {"exact", "max", "approx", "at least"};
+	const char *kind = bidx_kind_name(nt->kind.kind);
+	const char *from = nt->kind.kind == BIDX_KIND_NEWS ? "reported (news)" : "text";
+	bidx_err rc = put_fstr(b, "kind", kind, strlen(kind), nt->kind.cues);
+	if (!rc && nt->title_source && nt->title_end > nt->title_start)
+		rc = put_fstr(b, "title_source", nt->title_source, strlen(nt->title_source), "text");
+	if (!rc && nt->incident[0])
+		rc = put_fstr(b, "incident", nt->incident, strlen(nt->incident), nt->report);
+	for (int i = 0; i < f->ncounts && !rc; i++) {
+		int l = snprintf(v, sizeof v, "%llu %s %s|%s", (unsigned long long)f->counts[i].value,
+		                 units[f->counts[i].unit % 3], quals[f->counts[i].qual % 4],
+		                 f->counts[i].what);
+		rc = put_fstr(b, "affected_count", v, (size_t)l, from);
+	}
+	for (int i = 0; i < f->nevents && !rc; i++) {
+		bidx_date_iso(&f->events[i].date, iso);
+		int l = snprintf(v, sizeof v, "%s %s", iso, f->events[i].what);
+		rc = put_fstr(b, "event", v, (size_t)l, from);
+	}
+	return rc;
+}
+
 /* The field record and FIELDSTR record of a notice. */
 static bidx_err fields_of(const bidx_notice *nt, bidx_adoc *d)
 {
@@ -99,6 +129,8 @@ static bidx_err fields_of(const bidx_notice *nt, bidx_adoc *d)
 		              nt->fields[i].source);
 	if (!rc)
 		rc = put_facts_strings(&d->fstr, &nt->facts);
+	if (!rc)
+		rc = put_notice_strings(&d->fstr, nt);
 	r->affected = nt->facts.affected;
 	r->unit = (uint8_t)nt->facts.unit;
 	r->qual = (uint8_t)nt->facts.qual;

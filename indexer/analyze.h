@@ -20,8 +20,11 @@
 /* The revision of what analysis extracts from the same text (fields, dates,
  * facts).  It is part of the build settings (bidx_build_settings), so an
  * index analysed by another revision is analysed again in full rather than
- * mixing old and new fields.  2: fiscal years, ten-day spans, R6/2024.11. */
-#define BIDX_ANALYSIS_REVISION 2u
+ * mixing old and new fields.  2: fiscal years, ten-day spans, R6/2024.11.
+ * 3: kinds, facts only from incidents, counts with what they count, the
+ * timeline, issue dates, first-sentence titles, contact-block orgs,
+ * incident ids. */
+#define BIDX_ANALYSIS_REVISION 3u
 
 typedef struct bidx_adoc {
 	char *path;              /* as printed: FILE or FILE:LINE; owned */

@@ -9,13 +9,18 @@
  * lower case, ～ is ~), so every word below is written in that form.
  *
  * What each fact means here:
- *  - affected: the largest number followed by 件, 名 or 人 whose context
+ *  - counts: every number followed by 件, 名 or 人 whose context
  *    speaks of the incident (流出, 漏えい, 対象, 可能性, 件数 ...); the
  *    context is its sentence, plus the previous line when the number stands
  *    on a short line of its own (a heading such as "個人情報の件数" above
- *    "48,685件").  A notice that gives several counts (card holders,
- *    members, delivery addresses) gets the largest, since that is how many
- *    people or records the incident may touch.  Its qualifier is read
+ *    "48,685件"), each with what it counts: the noun phrase right before it
+ *    ("お客様のクレジットカード情報(18,746名分)" -> クレジットカード情報; a
+ *    generic head such as お客様の is dropped).  A sentence that corrects
+ *    an earlier figure (当初…件としておりましたが…件, 訂正) keeps only its
+ *    last count of each unit.  A sentence about something else is no
+ *    context: capacities (定員, 先着), statistics (推計, 全国で), prizes,
+ *    examples.  affected is the largest count kept, since that bounds
+ *    how many people or records the incident may touch.  A qualifier is read
  *    around that number: 最大 -> MAX, 約/およそ/概ね -> APPROX,
  *    以上/超/余 -> OVER.  Numbers after 第 or inside longer numbers are not
  *    counts; years, dates, money and phone numbers have no such unit.
@@ -32,12 +37,15 @@
  *    name that follows.
  *  - period: the first "date ~ date" (or から, より) range, preferring one on
  *    a line that speaks of the incident (期間, 間, 流出 ...).
+ *  - events: each day-precision date that is not the end of a range, with
+ *    the rest of its sentence (what happened that day).
  *  - phones: Japanese numbers starting with 0, 10 or 11 digits, grouped by
  *    hyphens (or parentheses); written back as ASCII digits and hyphens.
  *  - emails: ASCII addresses in the original text, as written.
  */
 #include "facts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -124,6 +132,16 @@ static const char *const report_words[] = {"報告", "届出", "届け出", "被
                                            "連携", "協力", "共有", "調査", "申告", NULL};
 static const char *const defines_words[] = {"とは、", "とは異なり", "防ぐ", "防止する仕組",
                                             NULL};
+/* Sentences about something else than an incident, for counts and leaked
+ * items: capacities, statistics, prizes, examples. */
+static const char *const other_topic_words[] = {"定員", "先着", "募集", "推計", "統計", "全国で",
+                                                "日本では", "世界で", "受賞", "入賞", "表彰",
+                                                "抽選", "例えば", "たとえば", "例:", "プレゼント",
+                                                "来場", "参加者", "人口", "世帯", NULL};
+/* A sentence that corrects an earlier figure. */
+static const char *const correction_words[] = {"当初", "訂正", "としておりましたが",
+                                               "としていましたが", "と公表しましたが",
+                                               "と発表しましたが", NULL};
 static const char *const period_words[] = {"期間", "間", "流出", "漏えい", "漏洩", "不正",
                                            "対象", NULL};
 
@@ -401,7 +419,7 @@ static uint32_t leaked_in_line(span line, int in_list)
 	if (in_list && list_item(line))
 		return match_vocab(strip_bullet(line), leaked_syns, contact_label);
 	while (next_sentence(line, &pos, &s))
-		if (span_has_any(s, leak_words) && !denies(s))
+		if (span_has_any(s, leak_words) && !denies(s) && !span_has_any(s, other_topic_words))
 			bits |= match_vocab(s, leaked_syns, contact_label);
 	return bits;
 }
@@ -644,12 +662,119 @@ static void keep_dropped(bidx_facts *out, const char *p, size_t n)
 	out->dropped[n] = 0;
 }
 
+/* The code point ending at s[at) and its length in bytes; 0 at the start. */
+static int prev_cp(span s, size_t at, uint32_t *c)
+{
+	size_t b = at;
+	if (at == 0)
+		return 0;
+	while (b > 0 && ((uint8_t)s.p[b - 1] & 0xC0) == 0x80)
+		b--;
+	if (b == 0)
+		return 0;
+	b--;
+	if (bidx_utf8_decode((const uint8_t *)s.p + b, at - b, c) != (int)(at - b))
+		return 0;
+	return (int)(at - b);
+}
+
+static int noun_cp(uint32_t c)
+{
+	return (c >= 0x4E00 && c <= 0x9FFF) || c == 0x3005 || (c >= 0x30A1 && c <= 0x30FC) ||
+	       (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Hiragana that ends a noun phrase: all but the honorific prefixes and the
+ * okurigana of nouns (お届け先, 申込み). */
+static int stop_kana(uint32_t c)
+{
+	static const char keeps[] = "おごけりみ";
+	char buf[4];
+	if (c < 0x3041 || c > 0x309F)
+		return 1;
+	buf[0] = (char)(0xE0 | (c >> 12));
+	buf[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+	buf[2] = (char)(0x80 | (c & 0x3F));
+	buf[3] = 0;
+	return strstr(keeps, buf) == NULL;
+}
+
+/* What a count at s[at] counts: the noun phrase before it, skipping a
+ * bracket, spaces, a qualifier and one particle; "" when there is none. */
+static void what_before(span s, size_t at, char *out, size_t cap)
+{
+	static const char *const skips[] = {" ", "(", ":", "約", "最大で", "最大", "およそ", "概ね",
+	                                    "計", "合計", "延べ", "総数", NULL};
+	static const char *const particles[] = {"は", "が", "も", NULL};
+	static const char *const joins[] = {"及び", "および", "並びに", "又は", "または", "うち", NULL};
+	static const char *const heads[] = {"お客様の", "お客さまの", "顧客の", "会員様の", "利用者の",
+	                                    "当社の", "弊社の", "当協会の", NULL};
+	size_t end = at, b;
+	uint32_t c, c2;
+	int k, moved = 1, particle = 0;
+	out[0] = 0;
+	while (moved) {
+		moved = 0;
+		for (const char *const *w = skips; *w && !moved; w++)
+			if (ends_with(s, end, *w))
+				end -= strlen(*w), moved = 1;
+		for (const char *const *w = particles; *w && !moved && !particle; w++)
+			if (ends_with(s, end, *w))
+				end -= strlen(*w), moved = particle = 1;
+	}
+	for (b = end; (k = prev_cp(s, b, &c)) > 0 && end - b < 60; b -= (size_t)k) {
+		int joined = 0;
+		for (const char *const *w = joins; *w; w++)
+			joined |= ends_with(s, b, *w);
+		if (joined)
+			break;
+		if (c == 0x306E) {   /* の joins two nouns */
+			if (b == end || prev_cp(s, b - (size_t)k, &c2) <= 0 || !noun_cp(c2))
+				break;
+			continue;
+		}
+		if (c == 0x30FB || (!noun_cp(c) && stop_kana(c)))
+			break;   /* ・ starts a bullet */
+	}
+	for (const char *const *h = heads; *h; h++)
+		if (end - b > strlen(*h) && starts_with(s, b, *h))
+			b += strlen(*h);
+	static const char *const tails[] = {"の流出", "の漏えい", "の漏洩", "の対象", NULL};
+	for (const char *const *w = tails; *w; w++)
+		if (end - b > strlen(*w) && ends_with(s, end, *w))
+			end -= strlen(*w);
+	if (end - b >= cap || (end - b == 3 && (starts_with(s, b, "件") || starts_with(s, b, "名") ||
+	                                        starts_with(s, b, "人"))))
+		return;   /* "3,086件(2,816名)": the same thing in other units */
+	memcpy(out, s.p + b, end - b);
+	out[end - b] = 0;
+}
+
+static void add_count(bidx_facts *out, const count *c, const char what[64])
+{
+	for (int i = 0; i < out->ncounts; i++)
+		if (out->counts[i].value == c->v && out->counts[i].unit == c->unit) {
+			if (!out->counts[i].what[0] && what[0])
+				memcpy(out->counts[i].what, what, sizeof out->counts[i].what);
+			return;   /* the same figure stated again */
+		}
+	if (out->ncounts >= BIDX_FACTS_MAX_COUNTS)
+		return;
+	bidx_count *k = &out->counts[out->ncounts++];
+	k->value = c->v;
+	k->unit = c->unit;
+	k->qual = c->qual;
+	memcpy(k->what, what, sizeof k->what);
+}
+
 static void counts_in_sentence(span s, int ctx, bidx_facts *out)
 {
 	size_t i;
-	count c;
+	count c, got[16];
+	char whats[16][64];
+	int n = 0;
 
-	if (!ctx)
+	if (!ctx || span_has_any(s, other_topic_words))
 		return;
 	for (i = 0; i < s.n; i++) {
 		int r = digit_at(s, i) ? read_count(s, i, &c) : 0;
@@ -661,12 +786,19 @@ static void counts_in_sentence(span s, int ctx, bidx_facts *out)
 			i = c.end - 1;
 			continue;
 		}
-		if (c.v > out->affected) {
-			out->affected = c.v;
-			out->unit = c.unit;
-			out->qual = c.qual;
+		if (n < 16) {
+			what_before(s, i, whats[n], sizeof whats[n]);
+			got[n++] = c;
 		}
 		i = c.end - 1;
+	}
+	int corrects = span_has_any(s, correction_words);
+	for (int k = 0; k < n; k++) {
+		int later = 0;
+		for (int j = k + 1; corrects && j < n; j++)
+			later |= got[j].unit == got[k].unit;
+		if (!later)   /* a corrected figure gives way to the later one */
+			add_count(out, &got[k], whats[k]);
 	}
 }
 
@@ -684,6 +816,12 @@ static void extract_counts(const doc *d, bidx_facts *out)
 		for (pos = 0; next_sentence(l, &pos, &s);)
 			counts_in_sentence(s, head || span_has_any(s, count_words), out);
 	}
+	for (int k = 0; k < out->ncounts; k++)
+		if (out->counts[k].value > out->affected) {
+			out->affected = out->counts[k].value;
+			out->unit = out->counts[k].unit;
+			out->qual = out->counts[k].qual;
+		}
 }
 
 /* --- the incident period --- */
@@ -754,6 +892,62 @@ static void extract_period(const doc *d, bidx_facts *out)
 		}
 		if (span_has_any(line_span(d, i), period_words))
 			return;
+	}
+}
+
+/* --- the timeline --- */
+
+/* What happened on a date ending at s[i): the rest of the sentence, from
+ * after a weekday or time remark and a comma, cut to fit. */
+static void event_text(span s, size_t i, char *out, size_t cap)
+{
+	size_t e, n;
+	i = skip_remark(s, i);
+	while (i < s.n && (starts_with(s, i, "、") || starts_with(s, i, ",") || s.p[i] == ' '))
+		i += starts_with(s, i, "、") ? 3 : 1;
+	e = i;
+	while (e < s.n && !starts_with(s, e, "。"))
+		e++;
+	n = e - i;
+	if (n >= cap) {
+		n = cap - 4;
+		while (n > 0 && ((uint8_t)s.p[i + n] & 0xC0) == 0x80)
+			n--;
+		memcpy(out, s.p + i, n);
+		memcpy(out + n, "…", 3);
+		out[n + 3] = 0;
+		return;
+	}
+	memcpy(out, s.p + i, n);
+	out[n] = 0;
+}
+
+static void extract_events(const doc *d, bidx_facts *out)
+{
+	size_t i, pos, off, at, n;
+	bidx_date dt;
+	span s;
+
+	for (i = 0; i < d->n && out->nevents < BIDX_FACTS_MAX_EVENTS; i++) {
+		for (pos = 0; next_sentence(line_span(d, i), &pos, &s);) {
+			for (off = 0; off < s.n && out->nevents < BIDX_FACTS_MAX_EVENTS &&
+			              (n = bidx_date_find(s.p + off, s.n - off, &at, &dt)) > 0;) {
+				size_t b = off + at, e = b + n;
+				off = e;
+				if (dt.prec != BIDX_DATE_DAY)
+					continue;
+				size_t j = skip_remark(s, e);
+				if (skip_connector(s, j) != j || starts_with(s, j, "まで") ||
+				    ends_with(s, b, "~") || ends_with(s, b, "から") || ends_with(s, b, "より"))
+					continue;   /* an end of a range: a period, not an event */
+				bidx_event *ev = &out->events[out->nevents];
+				event_text(s, e, ev->what, sizeof ev->what);
+				if (!ev->what[0])
+					continue;   /* a date standing alone: the notice's own */
+				ev->date = dt;
+				out->nevents++;
+			}
+		}
 	}
 }
 
@@ -907,6 +1101,20 @@ void bidx_facts_extract(const char *text, size_t len, bidx_facts *out)
 	out->authorities = extract_authorities(&d);
 	extract_counts(&d, out);
 	extract_period(&d, out);
+	extract_events(&d, out);
 	extract_phones(&d, out);
 	doc_free(&d);
+}
+
+void bidx_facts_clear_incident(bidx_facts *f)
+{
+	f->affected = 0;
+	f->unit = BIDX_UNIT_NONE;
+	f->qual = BIDX_QUAL_EXACT;
+	f->leaked = f->method = f->authorities = 0;
+	memset(&f->period_from, 0, sizeof f->period_from);
+	memset(&f->period_to, 0, sizeof f->period_to);
+	f->ncounts = f->nevents = 0;
+	f->ndropped = 0;
+	f->dropped[0] = 0;
 }

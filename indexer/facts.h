@@ -19,6 +19,22 @@ typedef enum bidx_unit { BIDX_UNIT_NONE = 0, BIDX_UNIT_KEN = 1 /* 件 */,
                          BIDX_UNIT_MEI = 2 /* 名 or 人 */ } bidx_unit;
 
 #define BIDX_FACTS_MAX_CONTACTS 8
+#define BIDX_FACTS_MAX_COUNTS 8
+#define BIDX_FACTS_MAX_EVENTS 12
+
+/* One count the notice states, with what it counts. */
+typedef struct bidx_count {
+	uint64_t value;
+	bidx_unit unit;
+	bidx_qual qual;
+	char what[64];            /* the noun phrase counted (クレジットカード情報); may be "" */
+} bidx_count;
+
+/* One dated step of the notice's timeline (経緯). */
+typedef struct bidx_event {
+	bidx_date date;
+	char what[112];           /* what happened: the sentence after the date, cut */
+} bidx_event;
 
 typedef struct bidx_facts {
 	uint64_t affected;        /* largest affected count stated; 0 = none */
@@ -32,12 +48,24 @@ typedef struct bidx_facts {
 	int nphones;
 	char emails[BIDX_FACTS_MAX_CONTACTS][96];
 	int nemails;
+	bidx_count counts[BIDX_FACTS_MAX_COUNTS];   /* in order; superseded ones left out */
+	int ncounts;
+	bidx_event events[BIDX_FACTS_MAX_EVENTS];   /* day-precision dates, in text order */
+	int nevents;
 	int ndropped;             /* counts past BIDX_COUNT_MAX, not recorded */
 	char dropped[40];         /* the first of them as written (normalised) */
 } bidx_facts;
 
+/* affected: the headline count, the largest of counts[] (the one a notice
+ * most likely means by "how many are affected": card holders, members and
+ * delivery addresses are different people, and the largest bounds them). */
+
 /* Reads the facts from a notice's original UTF-8 text (it normalises what
  * it needs itself).  Never fails; absent facts stay zero. */
 void bidx_facts_extract(const char *text, size_t len, bidx_facts *out);
+
+/* Forgets the incident facts (counts, leaked, method, authorities, period,
+ * events) of a document that reports no incident; contacts stay. */
+void bidx_facts_clear_incident(bidx_facts *f);
 
 #endif

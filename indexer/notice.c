@@ -1,5 +1,8 @@
+#define _GNU_SOURCE /* memmem */
 #include "notice.h"
+#include "checksum.h"
 #include "corpus.h"
+#include "normalize.h"
 #include "extract.h"
 #include "fault.h"
 
@@ -52,6 +55,14 @@ static void add_field(bidx_notice *n, const char *name, const char *v, size_t vl
 	f->value = v;
 	f->vlen = vl;
 	snprintf(f->source, sizeof f->source, "%s", src);
+}
+
+static int has_field_(const struct bidx_notice *n, const char *name)
+{
+	for (int i = 0; i < n->nfields; i++)
+		if (!strcmp(n->fields[i].name, name))
+			return 1;
+	return 0;
 }
 
 /* Line k (0-based) of text: its trimmed byte range; -1 past the end. */
@@ -151,9 +162,76 @@ static void find_org(bidx_notice *n, const char *t, size_t len)
 	}
 }
 
+/* A line that is a date and nothing else but a label (発行, 公表日, 現在,
+ * brackets and spaces): how a notice writes its own date, in its head or
+ * its signature block, unlike the dates of its sentences. */
+static int date_line(const char *t, line l, bidx_date *d)
+{
+	static const char *const labels[] = {"公表日", "発表日", "掲載日", "公開日", "更新日",
+	                                     "発行日", "作成日", "日付", "発行", "発表", "公表", "掲載",
+	                                     "更新", "作成", "現在", "付", "(", ")", "（", "）", ":",
+	                                     "：", " ", "\t", "\xE3\x80\x80", NULL};
+	size_t at, n = bidx_date_find(t + l.s, l.e - l.s, &at, d);
+	if (!n)
+		return 0;
+	for (int side = 0; side < 2; side++) {
+		size_t p = side ? l.s + at + n : l.s, e = side ? l.e : l.s + at;
+		while (p < e) {
+			int k;
+			for (k = 0; labels[k]; k++)
+				if (e - p >= strlen(labels[k]) && !memcmp(t + p, labels[k], strlen(labels[k])))
+					break;
+			if (!labels[k])
+				return 0;
+			p += strlen(labels[k]);
+		}
+	}
+	return 1;
+}
+
+/* The issue date: a date line among the first HEAD_LINES, else among the
+ * last TAIL_LINES. */
+static int find_issue_date(bidx_notice *n, const char *t, size_t len)
+{
+	line v[HEAD_LINES];
+	for (int pass = 0; pass < 2; pass++) {
+		int k = split_lines(t, len, v, pass ? TAIL_LINES : HEAD_LINES, pass);
+		for (int i = 0; i < k; i++) {
+			bidx_date d;
+			trim(t, &v[i]);
+			if (date_line(t, v[i], &d)) {
+				n->date = d;
+				snprintf(n->date_source, sizeof n->date_source, pass ? "line %d from the end" :
+				         "line %d", i + 1);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Without a date line: the latest date of the timeline (estimated), else
+ * the first date in the head. */
 static void find_date(bidx_notice *n, const char *t, size_t len)
 {
 	line v[HEAD_LINES];
+	if (find_issue_date(n, t, len))
+		return;
+	const bidx_facts *f = &n->facts;
+	int best = -1;
+	for (int i = 0; i < f->nevents; i++) {
+		int32_t lo, hi, blo, bhi;
+		bidx_date_span(&f->events[i].date, &lo, &hi);
+		if (best >= 0)
+			bidx_date_span(&f->events[best].date, &blo, &bhi);
+		if (best < 0 || lo > blo)
+			best = i;
+	}
+	if (best >= 0 && n->kind.kind == BIDX_KIND_INCIDENT) {
+		n->date = f->events[best].date;
+		snprintf(n->date_source, sizeof n->date_source, "latest timeline date (estimated)");
+		return;
+	}
 	int k = split_lines(t, len, v, HEAD_LINES, 0);
 	for (int i = 0; i < k; i++) {
 		size_t at;
@@ -164,6 +242,184 @@ static void find_date(bidx_notice *n, const char *t, size_t len)
 			return;
 		}
 	}
+}
+
+/* A contact block near the end names its company before the desk
+ * (「九州旅客鉄道株式会社 「ななつ星 Gallery」 お客さまお問い合わせ窓口」): the
+ * organisation is the company name. */
+static void find_contact_org(bidx_notice *n, const char *t, size_t len)
+{
+	static const char *const forms[] = {"株式会社", "有限会社", "合同会社", "一般社団法人",
+	                                    "公益社団法人", "一般財団法人", "公益財団法人",
+	                                    "独立行政法人", "国立大学法人", NULL};
+	static const char *const desks[] = {"窓口", "お問い合わせ先", "お問合せ先", "問い合わせ先",
+	                                    "センター", "事務局", "デスク", "ダイヤル", "係", NULL};
+	line v[40];
+	char src[96];
+	int k = split_lines(t, len, v, 40, 1);
+	for (int i = 0; i < k; i++) {
+		trim(t, &v[i]);
+		const char *s = t + v[i].s;
+		size_t ln = v[i].e - v[i].s;
+		if (ln == 0 || ln > 3 * ORG_MAX_BYTES || has(s, ln, "。"))
+			continue;
+		int desk = 0;
+		for (int j = 0; desks[j]; j++)
+			desk |= has(s, ln, desks[j]);
+		for (int j = 0; desk && forms[j]; j++) {
+			const char *f = memmem(s, ln, forms[j], strlen(forms[j]));
+			if (!f)
+				continue;
+			size_t b = 0, e = (size_t)(f - s) + strlen(forms[j]);
+			if (f == s)   /* 株式会社○○: up to the next space */
+				while (e < ln && s[e] != ' ' && memcmp(s + e, "\xE3\x80\x80", 3))
+					e++;
+			else   /* ○○株式会社: from the last space before it */
+				for (size_t q = 0; q < (size_t)(f - s); q++)
+					if (s[q] == ' ')
+						b = q + 1;
+			if (e - b <= strlen(forms[j]))
+				continue;
+			snprintf(src, sizeof src, "contact block, line %d from the end", i + 1);
+			add_field(n, "org", s + b, e - b, src);
+			return;
+		}
+	}
+}
+
+/* A title from the first sentence when there is no heading: its lead-in
+ * (このたび、) left out, cut at the last 、 within about 40 characters. */
+static void first_sentence_title(bidx_notice *n, const char *t, size_t len)
+{
+	static const char *const leads[] = {"このたびは、", "このたび、", "この度は、", "この度、",
+	                                    "今般、", "平素より", NULL};
+	line v[HEAD_LINES];
+	int k = split_lines(t, len, v, HEAD_LINES, 0);
+	for (int i = 0; i < k; i++) {
+		trim(t, &v[i]);
+		size_t s = v[i].s, e = v[i].e;
+		bidx_date d;
+		if (s == e || date_line(t, v[i], &d) || (e - s > 4 && !memcmp(t + s, "http", 4)))
+			continue;   /* a date or a URL above the text */
+		for (int j = 0; leads[j]; j++)
+			if (e - s > strlen(leads[j]) && !memcmp(t + s, leads[j], strlen(leads[j]))) {
+				s += strlen(leads[j]);
+				break;
+			}
+		const char *stop = memmem(t + s, e - s, "。", 3);
+		if (stop)
+			e = (size_t)(stop - t);
+		size_t p = s, chars = 0, comma = 0;
+		while (p < e && chars < 48) {
+			if (!memcmp(t + p, "、", 3) && p + 3 <= e && chars >= 12)
+				comma = p;
+			p++;
+			while (p < e && ((unsigned char)t[p] & 0xC0) == 0x80)
+				p++;
+			chars++;
+		}
+		if (p < e && comma)
+			p = comma;
+		n->title_start = s;
+		n->title_end = p;
+		n->title_source = "first sentence";
+		return;
+	}
+}
+
+/* Which report of an incident a notice is: stated near the top (第2報,
+ * 続報, 最終報, 訂正), else counted from the earlier reports it cites
+ * (「5月24日の第一報、5月27日の第二報にてお知らせした」 -> 第3報), else a
+ * follow-up when it cites an earlier announcement, else the first. */
+static void find_report(bidx_notice *n, const char *t, size_t len)
+{
+	static const char *const nums[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", NULL};
+	static const char *const kinds[] = {"最終報", "続報", "訂正", NULL};
+	static const char *const cites[] = {"お知らせした", "お知らせいたしました", "公表した",
+	                                    "公表致しました", "公表いたしました", "ご報告した",
+	                                    "発表した", NULL};
+	size_t head = len < 1500 ? len : 1500;
+	char w[16];
+	for (int i = 1; i <= 9; i++) {
+		snprintf(w, sizeof w, "第%d報", i);
+		char wk[16];
+		snprintf(wk, sizeof wk, "第%s報", nums[i - 1]);
+		if (has(t, head, w) || has(t, head, wk)) {
+			int later = 0;   /* cited, or this one? the highest number named */
+			for (int j = i + 1; j <= 9; j++) {
+				snprintf(w, sizeof w, "第%d報", j);
+				snprintf(wk, sizeof wk, "第%s報", nums[j - 1]);
+				later |= has(t, head, w) || has(t, head, wk);
+			}
+			if (later)
+				continue;
+			int cited = has(t, head, "にて") || has(t, head, "でお知らせ") ||
+			            has(t, head, "お知らせしたところ");
+			snprintf(n->report, sizeof n->report, "第%d報", cited ? i + 1 : i);
+			return;
+		}
+	}
+	for (int i = 0; kinds[i]; i++)
+		if (has(t, head, kinds[i])) {
+			snprintf(n->report, sizeof n->report, "%s", kinds[i]);
+			return;
+		}
+	for (int i = 0; cites[i]; i++)
+		if (has(t, head, cites[i])) {
+			snprintf(n->report, sizeof n->report, "続報");
+			return;
+		}
+	snprintf(n->report, sizeof n->report, "第1報");
+}
+
+/* The incident id: the issuer (normalised) and the month the incident came
+ * to light (the first timeline date of a discovery or a call, else the
+ * first timeline date, else the notice date).  Follow-ups repeat both. */
+static void find_incident(bidx_notice *n, const char *t, size_t len)
+{
+	static const char *const seen[] = {"判明", "発覚", "確認", "連絡", "検知", "受け", "報告", NULL};
+	const bidx_facts *f = &n->facts;
+	const bidx_date *when = n->date.prec ? &n->date : NULL;
+	for (int i = 0; i < f->nevents && when == &n->date; i++)
+		for (int j = 0; seen[j]; j++)
+			if (strstr(f->events[i].what, seen[j])) {
+				when = &f->events[i].date;
+				break;
+			}
+	if ((when == NULL || when == &n->date) && f->nevents)
+		when = &f->events[0].date;
+	const char *who = NULL;
+	size_t wl = 0;
+	for (int i = 0; i < n->nfields; i++)
+		if (!strcmp(n->fields[i].name, "org")) {
+			who = n->fields[i].value, wl = n->fields[i].vlen;
+			break;
+		}
+	if (!who)
+		who = t + n->title_start, wl = n->title_end - n->title_start;
+	if (!wl)
+		who = t, wl = len < 200 ? len : 200;
+	bidx_norm nm;
+	uint64_t h = 0;
+	if (bidx_normalize(who, wl, 0, &nm) == BIDX_OK) {
+		h = bidx_xxh3(nm.text, nm.len);
+		bidx_norm_free(&nm);
+	}
+	snprintf(n->incident, sizeof n->incident, "%08x-%04d%02d", (unsigned)(h >> 32),
+	         when ? when->y : 0, when ? when->m : 0);
+	find_report(n, t, len);
+}
+
+/* The kind, then what it keeps: incident facts only for incidents and
+ * news about one; an incident id for incidents. */
+static void classify(bidx_notice *n, int web)
+{
+	const char *t = n->text;
+	bidx_kind_classify(t + n->title_start, n->title_end - n->title_start, t, n->len, web,
+	                   has_field_(n, "org"), n->date.prec != BIDX_DATE_NONE, &n->kind);
+	if (n->kind.kind != BIDX_KIND_INCIDENT &&
+	    !(n->kind.kind == BIDX_KIND_NEWS && n->kind.about_incident))
+		bidx_facts_clear_incident(&n->facts);
 }
 
 /* Web-article layout: line 1 a URL, line 2 a date, line 3 the title. */
@@ -200,12 +456,25 @@ void bidx_notice_from_text(bidx_notice *n, const char *path, const char *text, s
 	memset(n, 0, sizeof *n);
 	n->text = text;
 	n->len = len;
-	if (!web_article(n, path, text, len)) {
-		bidx_corpus_title(text, len, &n->title_start, &n->title_end);
-		find_date(n, text, len);
-		find_org(n, text, len);
-	}
 	bidx_facts_extract(text, len, &n->facts);
+	int web = web_article(n, path, text, len);
+	if (web) {
+		n->title_source = "line 3";
+	} else {
+		bidx_corpus_title(text, len, &n->title_start, &n->title_end);
+		n->title_source = "heading";
+		if (n->title_start == n->title_end)
+			first_sentence_title(n, text, len);
+		find_org(n, text, len);
+		if (!has_field_(n, "org"))
+			find_contact_org(n, text, len);
+		find_issue_date(n, text, len);
+	}
+	classify(n, web);
+	if (!web && !n->date.prec)
+		find_date(n, text, len);
+	if (n->kind.kind == BIDX_KIND_INCIDENT)
+		find_incident(n, text, len);
 }
 
 /* Replaces the field `name` of n, or adds it. */
@@ -223,10 +492,7 @@ static void set_field(bidx_notice *n, const char *name, const char *v, size_t vl
 
 static int has_field(const bidx_notice *n, const char *name)
 {
-	for (int i = 0; i < n->nfields; i++)
-		if (!strcmp(n->fields[i].name, name))
-			return 1;
-	return 0;
+	return has_field_(n, name);
 }
 
 /* The range of a line among the first HEAD_LINES of t equal to s. */
@@ -256,6 +522,7 @@ bidx_err bidx_notice_from_extract(bidx_notice *n, const char *path, const bidx_e
 		if (find_line(text, len, x->title, &ls, &le)) {
 			n->title_start = ls;
 			n->title_end = le;
+			n->title_source = "document title";
 		} else {   /* the title line first, then the text */
 			size_t tl = strlen(x->title);
 			n->owned = bidx_malloc(tl + 1 + len + 1);
@@ -271,6 +538,7 @@ bidx_err bidx_notice_from_extract(bidx_notice *n, const char *path, const bidx_e
 			*n = n2;
 			n->title_start = 0;
 			n->title_end = tl;
+			n->title_source = "document title";
 		}
 	}
 	bidx_date d;
@@ -331,7 +599,14 @@ bidx_err bidx_notice_from_row(bidx_notice *n, const bidx_row *row, const bidx_co
 	n->len = tl + 1 + bl;
 	n->title_start = 0;
 	n->title_end = tl;
+	n->title_source = title ? "column" : NULL;
 	bidx_facts_extract(n->text, n->len, &n->facts);
+	if (!tl && bl) {
+		first_sentence_title(n, n->text, n->len);
+	}
+	classify(n, 0);
+	if (n->kind.kind == BIDX_KIND_INCIDENT)
+		find_incident(n, n->text, n->len);
 	return BIDX_OK;
 }
 

@@ -2,10 +2,16 @@
  * notice.h - one notice ready to index: its text, title, date, named fields
  * and incident facts, from a plain-text file or from one CSV/JSON Lines row.
  *
- * Plain text: the title is the heading line near the top (or the first
- * line that is not a URL or a date), the date the first date in the head,
- * the issuing organisation a short line near the top or the bottom naming a
- * company, association or municipality (株式会社…, …協会, …市).  Files laid
+ * Plain text: the title is the heading line near the top, else the first
+ * sentence cut at a natural boundary (title_source says which); the date
+ * the issue date, a line of the head or of the signature block that is a
+ * date, else the latest date of the incident timeline (marked estimated),
+ * else the first date in the head; the issuing organisation a short line
+ * near the top or the bottom naming a company, association or municipality
+ * (株式会社…, …協会, …市), or the company of a contact block at the end
+ * (「…株式会社 …窓口」).  Every notice gets a kind (kind.h); incident facts
+ * are kept only for incidents and for news about one, and an incident gets
+ * an incident id shared by its follow-up reports.  Files laid
  * out as URL / date / title (web articles such as the livedoor corpus) give
  * their url, date and title lines and their directory as category.
  * Rows: columns map to fields by header name, in Japanese or English, or by
@@ -19,6 +25,7 @@
 #include "date.h"
 #include "error.h"
 #include "facts.h"
+#include "kind.h"
 #include "rows.h"
 
 #define BIDX_NOTICE_MAX_FIELDS 32
@@ -40,6 +47,10 @@ typedef struct bidx_notice {
 	bidx_nfield fields[BIDX_NOTICE_MAX_FIELDS];   /* org, category, url, extras */
 	int nfields;
 	bidx_facts facts;
+	bidx_kindinfo kind;
+	const char *title_source;   /* "heading", "first sentence", a column... (static) */
+	char incident[32];          /* incident id ("" for other kinds) */
+	char report[32];            /* which report of it: 第2報, 続報, 最終報, 訂正, 第1報 */
 } bidx_notice;
 
 /* A user's COL=FIELD overrides (from --map). */

@@ -215,7 +215,11 @@ typedef struct bidx_doc {
 	                                 text (bytes), in order, in the window
 	                                 the snippet examined */
 	size_t nmatches;
-	const bidx_field *fields;     /* in the order the indexer stored them */
+	const bidx_field *fields;     /* in the order the indexer stored them, all
+	                                 of them: also the per-count records
+	                                 "affected_count" ("18746 名 exact|what")
+	                                 and the timeline's "event" records, which
+	                                 --json shows structured instead */
 	size_t nfields;
 	uint64_t affected;            /* people or records affected, 0 when not known */
 } bidx_doc;

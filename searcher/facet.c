@@ -256,6 +256,9 @@ static void doc_json(const bidx_fieldrec *fr, const uint8_t *p, const uint8_t *e
 	fputs(",\"fields\":[", f);
 	int first = 1;
 	while (bidx_fstr_next(&p, end, &s) == 1) {
+		if ((s.nlen == 14 && !memcmp(s.name, "affected_count", 14)) ||
+		    (s.nlen == 5 && !memcmp(s.name, "event", 5)))
+			continue;   /* structured: affected_counts and events (notices.h) */
 		fputs(first ? "{\"name\":" : ",{\"name\":", f);
 		bidx_json_str(f, s.name, s.nlen);
 		fputs(",\"value\":", f);

@@ -235,7 +235,8 @@ static bidx_err setup(fctx *c, const char *value, enum fkind *k, char *why, size
 /* Fields every index has, whether or not a document sets them. */
 static int builtin_field(const char *field)
 {
-	static const char *const builtin[] = {"date", "affected", "org", "category", "url", NULL};
+	static const char *const builtin[] = {"date", "affected", "org", "category", "url", "kind",
+	                                      "incident", NULL};
 	if (bidx_filter_vocab(field))
 		return 1;
 	for (int i = 0; builtin[i]; i++)

@@ -1,5 +1,6 @@
 /* bsearch - searches a bidx index.  Argument parsing and exit codes only. */
 #include "output.h"
+#include "notices.h"
 #include "query_eval.h"
 #include "format.h"
 #include "index.h"
@@ -17,7 +18,9 @@
 
 static const char usage[] =
 	"usage: bsearch [-i DIR] [--json | -l [-0] | -c] [-n N] [--offset K] [--sort ORDER]\n"
-	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] [--any] QUERY\n"
+	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] [--any]\n"
+	"               [--format csv|tsv] [--group] QUERY\n"
+	"       bsearch [-i DIR] [--json] --show PATH|PATH:LINE|DOC\n"
 	"       bsearch [-i DIR] --serve [ADDR:]PORT [--log-queries]\n"
 	"       bsearch --help | --version\n";
 
@@ -45,6 +48,8 @@ static const char help[] =
 	"fields (a query may be only fields):\n"
 	"  title:お詫び  org:九州商船  category:イベント  leaked:セキュリティコード\n"
 	"  method:インジェクション  authority:警察    text fields match like body text\n"
+	"  kind:incident   incident, notice, news or other (kind.h's rules)\n"
+	"  incident:ID     every report of one incident (the id --json shows)\n"
 	"  date:2016  date:2018-01..2019-03  date:>=2020-01-01  date:平成28年\n"
 	"  date:令和6年度 (April-March)  date:R6  date:2024.11  date:2016-2018\n"
 	"  affected:>=10000  affected:1000..50000   affected people or records\n"
@@ -56,7 +61,8 @@ static const char help[] =
 	"  -n, --limit N     show N hits (default 10)\n"
 	"      --offset K    skip the first K hits (paging)\n"
 	"      --json        one JSON object per hit: rank, doc, score, path, title,\n"
-	"                    snippet, snippet_marks and matches (byte ranges)\n"
+	"                    snippet, snippet_marks and matches (byte ranges), fields,\n"
+	"                    kind and kind_cues, affected_counts, events, incident\n"
 	"  -l, --files       print the paths of all matching documents, best first\n"
 	"  -0, --null        with -l: end each path with a NUL byte instead of a\n"
 	"                    newline, and print it exactly as it is\n"
@@ -65,6 +71,11 @@ static const char help[] =
 	"                    first) or affected (largest first)\n"
 	"      --facet LIST  count org, category, year, leaked, method, authority or\n"
 	"                    any field over all hits (comma-separated)\n"
+	"      --format FMT  csv or tsv: a header, then one row per hit (path, title,\n"
+	"                    date, org, kind, affected, leaked, method, authority)\n"
+	"      --group       one hit per incident, its reports listed under it\n"
+	"      --show SPEC   print one stored document whole with its fields: its\n"
+	"                    path (FILE or FILE:LINE) or its doc id from --json\n"
 	"      --exact       no synonyms: each word matches only itself\n"
 	"      --any         best match: QUERY is a question as people type it; its\n"
 	"                    content words are found in all their forms (持って =\n"
@@ -102,6 +113,7 @@ typedef struct args {
 	int exact;            /* --exact: no synonyms */
 	int any;              /* --any: best match for a question */
 	int serve;            /* --serve: run the HTTP service (serve.h) */
+	const char *show;     /* --show SPEC: print one document */
 	bidx_serve_opts srv;
 } args;
 
@@ -149,7 +161,8 @@ static int parse_args(int argc, char **argv, args *a)
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		int takes = !strcmp(s, "-i") || !strcmp(s, "--index") || !strcmp(s, "-n") ||
 		            !strcmp(s, "--limit") || !strcmp(s, "--offset") || !strcmp(s, "--color") ||
-		            !strcmp(s, "--sort") || !strcmp(s, "--facet");
+		            !strcmp(s, "--sort") || !strcmp(s, "--facet") || !strcmp(s, "--format") ||
+		            !strcmp(s, "--show");
 		if (takes && !val) {
 			bidx_ts_msg(stderr, "bsearch: %s needs a value", s);
 			fputs(usage, stderr);
@@ -196,6 +209,16 @@ static int parse_args(int argc, char **argv, args *a)
 			}
 		} else if (!strcmp(s, "--log-queries")) {
 			a->srv.log_queries = 1;
+		} else if (!strcmp(s, "--format")) {
+			if (strcmp(val, "csv") && strcmp(val, "tsv")) {
+				bidx_ts_msg(stderr, "bsearch: --format wants csv or tsv, not '%s'", val);
+				return -1;
+			}
+			a->out.mode = val[0] == 'c' ? BIDX_OUT_CSV : BIDX_OUT_TSV, i++;
+		} else if (!strcmp(s, "--group")) {
+			a->out.group = 1;
+		} else if (!strcmp(s, "--show")) {
+			a->show = val, i++;
 		} else if (!strcmp(s, "--any")) {
 			a->any = 1;
 		} else if (!strcmp(s, "--exact")) {
@@ -237,7 +260,7 @@ static int parse_args(int argc, char **argv, args *a)
 		fprintf(stderr, "bsearch: --serve takes no query (queries come over HTTP)\n%s", usage);
 		return -1;
 	}
-	if (a->serve)
+	if (a->serve || a->show)
 		return 0;
 	if (nq == 0) {
 		fprintf(stderr, "bsearch: no query given\n%s", usage);
@@ -369,12 +392,35 @@ static int run_any(bidx_index *ix, const char *text, bidx_outopts *o, const char
 	return status;
 }
 
+/* --show: one document whole; 0 found, 1 not, 2 error. */
+static int show(args *a)
+{
+	char why[512];
+	bidx_index *ix;
+	int found = 0;
+	bidx_err rc = bidx_index_open(a->index_dir, &ix, why, sizeof why);
+	if (rc) {
+		report_index_error(a->index_dir, rc, why);
+		return 2;
+	}
+	rc = bidx_show(ix, a->show, a->out.mode == BIDX_OUT_JSON, stdout, &found);
+	if (rc == BIDX_ECORRUPT)
+		index_corrupt(a->index_dir, "a document record or stored text");
+	else if (!rc && !found)
+		bidx_ts_msg(stderr, "bsearch: %s: no such document in %s (a path as -l prints it, "
+		            "or a doc id)", a->show, a->index_dir);
+	bidx_index_close(ix);
+	return rc && rc != BIDX_EIO ? 2 : found ? 0 : 1;
+}
+
 /* Searches and prints; returns the exit status. */
 static int search(args *a)
 {
 	char why[512];
 	size_t errpos = 0;
 	bidx_qnode *q;
+	if (a->show)
+		return show(a);
 	if (a->any) {
 		bidx_index *ix;
 		bidx_err orc = bidx_index_open(a->index_dir, &ix, why, sizeof why);

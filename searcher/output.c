@@ -3,6 +3,7 @@
 #include "fault.h"
 #include "html.h"
 #include "json.h"
+#include "notices.h"
 #include "ostream.h"
 #include "snippet.h"
 #include "termsafe.h"
@@ -136,7 +137,8 @@ static uint32_t page_of(bidx_segment *seg, uint32_t local, size_t at)
 
 /* Prints one ranked hit with its title and snippet. */
 static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h,
-                         uint32_t rank, const bidx_outopts *o)
+                         uint32_t rank, const bidx_outopts *o, const uint32_t *group_docs,
+                         uint32_t group_n)
 {
 	uint32_t local;
 	bidx_segment *seg = bidx_index_locate(ix, h->doc, &local);
@@ -188,6 +190,10 @@ static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h
 		else if (page)
 			fprintf(o->f, "     p. %u\n", page);
 		rc = bidx_facet_doc_fields(seg, local, json, o->f);
+		if (!rc && json)
+			rc = bidx_notice_json(seg, local, o->f);
+		if (!rc && group_docs)
+			rc = bidx_group_print(ix, group_docs, group_n, json, o->f);
 		if (!rc && json && o->api) {
 			fputs(",\"snippet_html\":", o->f);
 			if (bidx_html_snippet_json(o->f, s.text ? s.text : "", s.len, s.marks, s.nmarks))
@@ -303,8 +309,23 @@ bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
 	}
 	uint64_t want = o->mode == BIDX_OUT_PATHS ? r->n : (uint64_t)o->offset + o->limit;
 	uint32_t k = want < r->n ? (uint32_t)want : r->n;
-	if ((rc = bidx_output_order(ix, r, o->sort, k)))
+	if ((rc = bidx_output_order(ix, r, o->sort, o->group ? r->n : k)))
 		return rc;
+	bidx_groups g = {0};
+	if (o->group) {   /* one hit per incident: the best of each */
+		if ((rc = bidx_group_hits(ix, r, &g)))
+			return rc;
+		k = want < r->n ? (uint32_t)want : r->n;
+	}
+	if (o->mode == BIDX_OUT_CSV || o->mode == BIDX_OUT_TSV) {
+		char sep = o->mode == BIDX_OUT_CSV ? ',' : '\t';
+		bidx_table_header(o->f, sep);
+		for (uint32_t i = o->offset; i < k && !rc; i++)
+			rc = bidx_table_row(ix, r->hits[i].doc, sep, o->f);
+		bidx_groups_free(&g);
+		fflush(o->f);
+		return rc ? rc : bidx_ostream_error(o->f) ? BIDX_EIO : BIDX_OK;
+	}
 	uint32_t first = o->mode == BIDX_OUT_PATHS ? 0 : o->offset;
 	if (o->api)
 		fputs("\"hits\":[", o->f);
@@ -324,11 +345,13 @@ bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
 				putc('\n', o->f);
 			}
 		} else {
-			rc = show_hit(ix, r, &r->hits[i], i + 1, o);
+			rc = show_hit(ix, r, &r->hits[i], i + 1, o, o->group ? g.members[i] : NULL,
+			              o->group ? g.nmembers[i] : 0);
 		}
 		if (!rc && bidx_ostream_error(o->f))
 			rc = BIDX_EIO;   /* a full disk or a closed pipe: stop */
 	}
+	bidx_groups_free(&g);
 	if (o->api)
 		fputs("]", o->f);
 	if (!rc)

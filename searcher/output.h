@@ -1,6 +1,6 @@
 /*
  * output.h - what bsearch prints: a ranked list for people, JSON lines for
- * scripts, paths (-l) or a count (-c).
+ * scripts, paths (-l), a count (-c), or CSV/TSV rows (--format).
  *
  * Text from the index (titles, snippets, fields, paths) reaches people
  * through termsafe.h, so control and invisible format characters show as
@@ -15,7 +15,8 @@
 #include "query_eval.h"
 #include "index.h"
 
-typedef enum bidx_outmode { BIDX_OUT_HUMAN, BIDX_OUT_JSON, BIDX_OUT_PATHS, BIDX_OUT_COUNT } bidx_outmode;
+typedef enum bidx_outmode { BIDX_OUT_HUMAN, BIDX_OUT_JSON, BIDX_OUT_PATHS, BIDX_OUT_COUNT,
+                             BIDX_OUT_CSV, BIDX_OUT_TSV } bidx_outmode;
 
 typedef enum bidx_sort { BIDX_SORT_RELEVANCE, BIDX_SORT_DATE, BIDX_SORT_DATE_DESC,
                          BIDX_SORT_AFFECTED } bidx_sort;
@@ -35,6 +36,7 @@ typedef struct bidx_outopts {
 	                        of one object (serve.h), each hit one line as --json
 	                        prints it plus a last member snippet_html (html.h) */
 	int null;            /* -l -0: paths as they are, each ended by a NUL */
+	int group;           /* --group: one hit per incident, its reports under it */
 	/* JSON: adds members to each hit's object (",\"name\":value..."), or NULL */
 	void (*json_extra)(void *ctx, const bidx_hit *h, FILE *f);
 	void *json_ctx;

@@ -92,7 +92,8 @@ Test(seed_fields, date_era)
 Test(seed_fields, date_range) { cr_assert_str_eq(sorted("date:2016-01..2018-12"), "000 002 004"); }
 Test(seed_fields, date_open_range)
 {
-	cr_assert_str_eq(sorted("'date:>=2018-01-01'"), "000 003");
+	/* 001 states no date: its latest timeline date (2019-03-28, estimated) */
+	cr_assert_str_eq(sorted("'date:>=2018-01-01'"), "000 001 003");
 	cr_assert_str_eq(sorted("'date:<2018'"), "002 004");
 }
 Test(seed_fields, affected_at_least) { cr_assert_str_eq(sorted("'affected:>=40000'"), "003 004"); }
@@ -109,8 +110,8 @@ Test(seed_fields, unknown_field_is_text)
 
 Test(seed_fields, sort_by_date)
 {
-	cr_assert_str_eq(ranked("--sort date 'date:>=2000'"), "002 004 000 003");
-	cr_assert_str_eq(ranked("--sort -date 'date:>=2000'"), "003 000 004 002");
+	cr_assert_str_eq(ranked("--sort date 'date:>=2000'"), "002 004 000 001 003");
+	cr_assert_str_eq(ranked("--sort -date 'date:>=2000'"), "003 001 000 004 002");
 }
 
 Test(seed_fields, bad_range_is_an_error)
@@ -399,9 +400,10 @@ static char *q(const char *args)
 Test(structured, a_count_past_the_limit_is_dropped_with_a_note)
 {
 	char *dir = tu_tmpdir("bigcount"), *ix = tu_tmpdir("bigcount-ix");
-	write_file(dir, "a.txt", "漏えいのお知らせ\n最大78,840名の個人情報が流出しました。\n"
+	/* incident notices: only they carry counts */
+	write_file(dir, "a.txt", "個人情報漏えいのお詫び\n最大78,840名の個人情報が流出しました。\n"
 	                         "個人情報99999999999999999999999件と18446744073709551616件が流出。\n");
-	write_file(dir, "b.csv", "title,body\nお詫び,\"個人情報1844674407370956万件が流出\"\n");
+	write_file(dir, "b.csv", "title,body\n個人情報流出のお詫び,\"個人情報1844674407370956万件が流出\"\n");
 	char cmd[16384];
 	int st;
 	snprintf(cmd, sizeof cmd, "%s/bidx build -v -i %s %s 2>&1", BIDX_BINARY_DIR, ix, dir);

@@ -74,7 +74,8 @@ passed=$((passed + 1))
 unset BIDX_USERDIC BIDX_SYNONYMS BIDX_MECAB_DICDIR BIDX_INDEX
 "$root/bin/bidx" build -q -i "$tmp/ix" "$src/corpus" || fail "the installed bidx cannot build"
 norm_hits='select(has("rank")) | {rank, doc, score, path, title, snippet, snippet_marks, matches,
-           fields: [.fields[] | {name, value, source}],
+           fields: [.fields[] | select(.name != "affected_count" and .name != "event")
+                    | {name, value, source}],
            affected: (if (.affected | type) == "object" then .affected.value
                       else (.affected // 0) end)}'
 compare() { # QUERY [OPTION...]: the client and bsearch agree

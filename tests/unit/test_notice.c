@@ -22,13 +22,18 @@ typedef struct expect {
 
 static const expect seeds[] = {
 	{"000_da7de96949e8aa49.txt", "インターネット会員の皆様へ", "2018-01-15", "九州商船株式会社"},
+	/* ななつ星: no date line, so the latest date of its timeline; the org
+	 * from the contact block at the end */
 	{"001_2b508cbf938dd260.txt",
-	 "通販サイト「ななつ星 Gallery」における個人情報流出に関するお詫びとご報告について", "", ""},
+	 "通販サイト「ななつ星 Gallery」における個人情報流出に関するお詫びとご報告について",
+	 "2019-03-28", "九州旅客鉄道株式会社"},
 	{"002_a11ea7e3654a911b.txt", "「クラブゲッツ」お客様情報漏洩に関する改善・再発防止策について",
 	 "2016-09-16", "札幌通運株式会社"},
-	/* e-ながさき: no heading, and the first line is a sentence; the first
-	 * date in its head is when the leak was found */
-	{"003_5a5215cd65d3f6e3.txt", "", "2024-05-21", ""},
+	/* e-ながさき: no heading, so its first sentence cut at a comma; no date
+	 * line, so the latest date of its timeline (the end of the
+	 * investigation), not the first (when the police called) */
+	{"003_5a5215cd65d3f6e3.txt", "当協会が運営する通販サイト「e-ながさきどっとこむ」におきまして",
+	 "2024-06-22", ""},
 	{"004_d9cd4af4c8fa6ca2.txt", "不正アクセスによるお客様契約情報流出に関するお詫びとご報告",
 	 "2016-11-09", "カゴヤ・ジャパン株式会社"},
 };

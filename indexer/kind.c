@@ -1,0 +1,151 @@
+#define _GNU_SOURCE /* memmem */
+/*
+ * kind.c - document kinds by rules (kind.h).
+ *
+ * An incident notice is an organisation telling of something that went
+ * wrong with information or systems it holds: the title names the incident
+ * (不正アクセス, 流出, 紛失, 誤送信...), or several sentences do, and the
+ * text speaks as the organisation (弊社, 当協会...) or apologises (お詫び,
+ * ご迷惑).  An incident word alone is not enough: crime-prevention columns,
+ * security advice and event pages mention 流出 or 詐欺 without reporting
+ * anything.  A news article is a web article (URL / date / title layout) or
+ * text that reports on others (によると, と発表した, 同社) without speaking
+ * as the organisation; it is about an incident when its title names one or
+ * several sentences do.  Everything else that names an issuer, a date or an
+ * announcement word is a notice; the rest is other.
+ */
+#include "kind.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const incident_words[] = {
+	"不正アクセス", "漏えい", "漏洩", "流出", "紛失", "盗難", "誤送信", "誤送付", "誤発送",
+	"誤配送", "誤配布", "誤配達", "誤掲載", "誤公開", "ランサムウェア", "ランサムウエア",
+	"サイバー攻撃", "改ざん", "改竄", "不正ログイン", "ウイルス感染", "ウィルス感染",
+	"マルウェア", "情報漏れ", "システム障害", "通信障害", "不正利用", "不正送金", "盗まれ",
+	"持ち出", "誤って", NULL};
+static const char *const apology_words[] = {"お詫び", "おわび", "お詫", "陳謝", "ご迷惑",
+                                            "ご心配をおかけ", "申し訳", NULL};
+static const char *const self_words[] = {
+	"弊社", "当社", "当協会", "当法人", "当機構", "当組合", "当団体", "本学", "当大学", "当院",
+	"当病院", "当館", "当センター", "当店", "当市", "本市", "当町", "本町", "当村", "当県",
+	"本県", "当財団", "弊団体", "弊法人", "弊組合", "当事務所", "弊所", NULL};
+static const char *const found_words[] = {"判明", "発覚", "確認されました", "確認いたしました",
+                                          "発生いたしました", "発生しました", "受けました",
+                                          "ことがわかりました", NULL};
+static const char *const news_words[] = {"によると", "と発表した", "を発表した", "明らかにした",
+                                         "報じ", "同社は", "同社の", "同社が", "と話した",
+                                         "取材", "記者", NULL};
+static const char *const notice_words[] = {"お知らせ", "募集", "開催", "案内", "申し込み", "申込",
+                                           "問い合わせ", "問合せ", "について", "ください", NULL};
+
+/* The first word of words found in s[0..n), or NULL. */
+static const char *first_of(const char *s, size_t n, const char *const *words)
+{
+	for (; *words; words++)
+		if (memmem(s, n, *words, strlen(*words)))
+			return *words;
+	return NULL;
+}
+
+static int count_of(const char *s, size_t n, const char *w)
+{
+	int c = 0;
+	size_t wl = strlen(w);
+	const char *p = s, *e = s + n, *hit;
+	while (p < e && (hit = memmem(p, (size_t)(e - p), w, wl)) != NULL)
+		c++, p = hit + wl;
+	return c;
+}
+
+/* Sentences (cut at 。 and line ends) holding an incident word. */
+static int incident_sentences(const char *t, size_t len)
+{
+	int c = 0;
+	size_t i = 0;
+	while (i < len) {
+		size_t j = i;
+		while (j < len && t[j] != '\n' && !(j + 3 <= len && !memcmp(t + j, "。", 3)))
+			j++;
+		if (j > i && first_of(t + i, j - i, incident_words))
+			c++;
+		i = j + (j < len && t[j] == '\n' ? 1 : 3);
+	}
+	return c;
+}
+
+static void cue(bidx_kindinfo *o, const char *family, const char *word)
+{
+	size_t u = strlen(o->cues);
+	if (word && u + strlen(family) + strlen(word) + 3 < sizeof o->cues)
+		snprintf(o->cues + u, sizeof o->cues - u, "%s%s:%s", u ? " " : "", family, word);
+}
+
+void bidx_kind_classify(const char *title, size_t tlen, const char *text, size_t len,
+                        int web_article, int has_org, int has_date, bidx_kindinfo *out)
+{
+	char num[16];
+	memset(out, 0, sizeof *out);
+	if (!text)
+		text = "", len = 0;
+	if (!title)
+		title = "", tlen = 0;
+	const char *in_title = first_of(title, tlen, incident_words);
+	const char *apology = first_of(text, len, apology_words);
+	const char *self = first_of(text, len, self_words);
+	const char *found = first_of(text, len, found_words);
+	int nsent = incident_sentences(text, len);
+	int nnews = 0;
+	const char *news = NULL;
+	for (const char *const *w = news_words; *w; w++) {
+		int c = count_of(text, len, *w);
+		if (c && !news)
+			news = *w;
+		nnews += c;
+	}
+	int about = in_title || nsent >= 3;
+	if (web_article || (nnews >= 2 && !self && !apology)) {
+		out->kind = BIDX_KIND_NEWS;
+		out->about_incident = about;
+		cue(out, "layout", web_article ? "web article" : NULL);
+		cue(out, "news", news);
+		cue(out, "title", in_title);
+		if (nsent) {
+			snprintf(num, sizeof num, "%d", nsent);
+			cue(out, "sentences", num);
+		}
+		return;
+	}
+	/* the organisation speaks of an incident of its own */
+	int voice = apology || (self && found);
+	if ((in_title && voice) || (nsent >= 2 && apology && (self || found)) ||
+	    (nsent >= 4 && self && found)) {
+		out->kind = BIDX_KIND_INCIDENT;
+		cue(out, "title", in_title);
+		cue(out, "apology", apology);
+		cue(out, "self", self);
+		cue(out, "found", found);
+		snprintf(num, sizeof num, "%d", nsent);
+		cue(out, "sentences", num);
+		return;
+	}
+	const char *nw = first_of(text, len, notice_words);
+	if (has_org || has_date || nw) {
+		out->kind = BIDX_KIND_NOTICE;
+		cue(out, "org", has_org ? "yes" : NULL);
+		cue(out, "date", has_date ? "yes" : NULL);
+		cue(out, "word", nw);
+		if (in_title || nsent)
+			cue(out, "not-incident", voice ? "too few incident sentences" : "no apology or own voice");
+		return;
+	}
+	out->kind = BIDX_KIND_OTHER;
+	cue(out, "none", "no issuer, date or announcement word");
+}
+
+const char *bidx_kind_name(bidx_kind k)
+{
+	static const char *const names[] = {"other", "notice", "news", "incident"};
+	return (unsigned)k < 4 ? names[k] : "other";
+}
