@@ -15,10 +15,14 @@ double bidx_idf(uint32_t df, uint32_t ndocs)
 	return log(1.0 + ((double)ndocs - df + 0.5) / (df + 0.5));
 }
 
+double bidx_bm25_norm(double dl, double avgdl)
+{
+	return BIDX_BM25_K1 * (1.0 - BIDX_BM25_B + BIDX_BM25_B * (avgdl > 0 ? dl / avgdl : 1.0));
+}
+
 double bidx_bm25(double idf, double wtf, double dl, double avgdl)
 {
-	double norm = BIDX_BM25_K1 * (1.0 - BIDX_BM25_B + BIDX_BM25_B * (avgdl > 0 ? dl / avgdl : 1.0));
-	return idf * wtf * (BIDX_BM25_K1 + 1.0) / (wtf + norm);
+	return idf * wtf * (BIDX_BM25_K1 + 1.0) / (wtf + bidx_bm25_norm(dl, avgdl));
 }
 
 static int better(const bidx_hit *a, const bidx_hit *b)

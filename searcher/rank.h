@@ -26,8 +26,12 @@ double bidx_occ_weight(int bound_before, int bound_after, int in_title);
 /* idf of a term matching df of ndocs documents (always > 0). */
 double bidx_idf(uint32_t df, uint32_t ndocs);
 
-/* BM25 of a weighted frequency wtf in a document of dl words. */
+/* BM25 of a weighted frequency wtf in a document of dl words:
+ * idf * wtf * (k1 + 1) / (wtf + norm), norm = bidx_bm25_norm(dl, avgdl). */
 double bidx_bm25(double idf, double wtf, double dl, double avgdl);
+
+/* BM25's length norm k1 * (1 - b + b * dl / avgdl). */
+double bidx_bm25_norm(double dl, double avgdl);
 
 #define BIDX_NOPOS UINT32_MAX
 
