@@ -44,7 +44,7 @@ _bsearch()
 		return ;;
 	-*)
 		COMPREPLY=($(compgen -W "--index --limit --offset --json --files --count --sort
-		                         --facet --exact --any --color --null --serve --log-queries --help --version" -- "$cur"))
+		                         --facet --exact --explain --any --color --null --serve --log-queries --help --version" -- "$cur"))
 		return ;;
 	*)
 		COMPREPLY=($(compgen -W "$_bidx_fields" -- "$cur"))

@@ -17,7 +17,7 @@
 
 static const char usage[] =
 	"usage: bsearch [-i DIR] [--json | -l [-0] | -c] [-n N] [--offset K] [--sort ORDER]\n"
-	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] [--any] QUERY\n"
+	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] [--explain] [--any] QUERY\n"
 	"       bsearch [-i DIR] --serve [ADDR:]PORT [--log-queries]\n"
 	"       bsearch --help | --version\n";
 
@@ -66,6 +66,9 @@ static const char help[] =
 	"      --facet LIST  count org, category, year, leaked, method, authority or\n"
 	"                    any field over all hits (comma-separated)\n"
 	"      --exact       no synonyms: each word matches only itself\n"
+	"      --explain     under each hit (--json: an \"explain\" member) the parts of\n"
+	"                    its score: per word, occurrences by kind and field, tf, idf,\n"
+	"                    length norm and synonym weight, summing to the score\n"
 	"      --any         best match: QUERY is a question as people type it; its\n"
 	"                    content words are found in all their forms (持って =\n"
 	"                    持つ, a compound and its parts) and documents rank by\n"
@@ -198,6 +201,8 @@ static int parse_args(int argc, char **argv, args *a)
 			a->srv.log_queries = 1;
 		} else if (!strcmp(s, "--any")) {
 			a->any = 1;
+		} else if (!strcmp(s, "--explain")) {
+			a->out.explain = 1;
 		} else if (!strcmp(s, "--exact")) {
 			a->exact = 1;
 		} else if (!strcmp(s, "--json")) {

@@ -34,17 +34,15 @@ typedef struct evalctx {
 } evalctx;
 
 /* Counts one occurrence of the term being explained. */
-static void x_count(evalctx *cx, uint32_t doc, int before, int after, int in_title)
+static void x_count(evalctx *cx, uint32_t doc, enum bidx_kind k, int in_title)
 {
 	bidx_xterm *x = cx->xt;
 	if (!x || cx->seg != cx->x_seg || doc != cx->x_local)
 		return;
-	if (before && after)
-		x->whole++;
-	else if (before || after)
-		x->edge++;
-	else
-		x->inside++;
+	x->whole += k == BIDX_KIND_WHOLE;
+	x->edge += k == BIDX_KIND_EDGE;
+	x->inside += k == BIDX_KIND_INSIDE;
+	x->across += k == BIDX_KIND_ACROSS;
 	x->title += in_title != 0;
 }
 
@@ -440,8 +438,9 @@ static int match_doc(evalctx *cx, ngram *t, uint32_t doc, double *wtf, uint32_t 
 		int in_title = s >= d.title_start && s + t->len <= d.title_end;
 		if (cx->title_only && !in_title)
 			continue;
-		*wtf += bidx_occ_weight(bidx_bit(bits, s), bidx_bit(bits, s + t->len), in_title);
-		x_count(cx, doc, bidx_bit(bits, s), bidx_bit(bits, s + t->len), in_title);
+		enum bidx_kind k = bidx_match_kind(bits, s, t->len);
+		*wtf += bidx_kind_weight(k, in_title);
+		x_count(cx, doc, k, in_title);
 		if (s < *first)
 			*first = s;
 	}
@@ -835,6 +834,7 @@ bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
 	}
 	r->hits = s.h;
 	r->n = s.n;
+	r->query = q;
 	return BIDX_OK;
 }
 

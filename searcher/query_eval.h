@@ -29,6 +29,8 @@ typedef struct bidx_result {
 	uint32_t n;
 	char **terms;         /* normalised positive terms, for snippets; owned */
 	size_t nterms;
+	const bidx_qnode *query;   /* the query evaluated (for explanations); the
+	                              caller's, which must outlive the result */
 } bidx_result;
 
 /* Evaluates q.  On success *r holds every matching document (possibly none).
@@ -50,6 +52,7 @@ typedef struct bidx_xterm {
 	uint32_t whole;       /* occurrences that are whole words */
 	uint32_t edge;        /* ... with a word boundary on one side only */
 	uint32_t inside;      /* ... inside a word */
+	uint32_t across;      /* ... through a boundary, an end inside a word (rank.h) */
 	uint32_t title;       /* of all those, the ones in the title */
 	double wtf;           /* weighted frequency (rank.h) */
 	uint32_t df;          /* documents the word matches */

@@ -123,7 +123,7 @@ static bidx_err match_doc(bidx_segment *seg, gram *g, uint32_t ng, uint32_t len,
 			k++;
 		if (k < ng || s + len > d.nchars)
 			continue;
-		double w = bidx_occ_weight(bidx_bit(bits, s), bidx_bit(bits, s + len), 0);
+		double w = bidx_kind_weight(bidx_match_kind(bits, s, len), 0);
 		if (s >= d.title_start && s + len <= d.title_end)
 			*tt += w;
 		else
