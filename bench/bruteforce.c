@@ -2,8 +2,10 @@
 /*
  * bruteforce - the ground truth for hit counts: every document's text is
  * normalised with bidx_normalize (NFKC, case folding, the white-space rule of
- * normalize.h) and every query word is looked for in it with memmem, so a
- * count here is what `grep -F` over the normalised text gives.  AND, OR, NOT
+ * normalize.h) and every query word is looked for in it with memmem, the
+ * word and each of its declared variants (variants.h: 漏えい 漏洩, 第1報
+ * 第一報), so a count here is what `grep -F` over the normalised text gives
+ * for any of them.  AND, OR, NOT
  * and phrases follow bsearch's query language (query_parse.h).
  *
  *   bruteforce QUERYFILE CORPUS...
@@ -19,6 +21,7 @@
 #include "benchlib.h"
 #include "normalize.h"
 #include "query_parse.h"
+#include "variants.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +35,8 @@ typedef struct ndoc {
 /* The query tree with every TERM normalised once. */
 typedef struct nquery {
 	const bidx_qnode *node;
-	char **terms;     /* parallel to a pre-order walk of TERM nodes */
-	size_t *lens;
+	bidx_alts *terms; /* parallel to a pre-order walk of TERM nodes: each
+	                     word's alternatives */
 	size_t nterms;
 	int empty;        /* some term normalises to nothing */
 } nquery;
@@ -46,11 +49,11 @@ static int collect(const bidx_qnode *n, nquery *q)
 			return -1;
 		if (!nm.len)
 			q->empty = 1;
-		q->terms[q->nterms] = nm.text;
-		q->lens[q->nterms++] = nm.len;
-		nm.text = NULL;
+		bidx_err rc = nm.nchars ? bidx_variants_expand(nm.cp, nm.nchars, BIDX_QUERY_MAX_TERM_CHARS,
+		                                               &q->terms[q->nterms]) : BIDX_OK;
+		q->nterms++;
 		bidx_norm_free(&nm);
-		return 0;
+		return rc ? -1 : 0;
 	}
 	for (size_t i = 0; i < n->nkids; i++)
 		if (collect(n->kids[i], q))
@@ -72,8 +75,11 @@ static size_t count_terms(const bidx_qnode *n)
 static int eval(const bidx_qnode *n, const nquery *q, size_t *t, const ndoc *d)
 {
 	if (n->type == BIDX_Q_TERM) {
-		size_t i = (*t)++;
-		return memmem(d->text, d->len, q->terms[i], q->lens[i]) != NULL;
+		const bidx_alts *a = &q->terms[(*t)++];
+		for (uint32_t k = 0; k < a->n; k++)
+			if (memmem(d->text, d->len, a->text[k], strlen(a->text[k])))
+				return 1;
+		return 0;
 	}
 	int v = n->type == BIDX_Q_AND;
 	for (size_t i = 0; i < n->nkids; i++) {
@@ -97,12 +103,11 @@ static long count_hits(const char *query, const ndoc *docs, size_t n)
 		fprintf(stderr, "bruteforce: bad query '%s': %s\n", query, why);
 		return -1;
 	}
-	nquery q = {root, NULL, NULL, 0, 0};
+	nquery q = {root, NULL, 0, 0};
 	size_t nt = count_terms(root);
 	q.terms = calloc(nt, sizeof *q.terms);
-	q.lens = calloc(nt, sizeof *q.lens);
 	long hits = -1;
-	if (q.terms && q.lens && !collect(root, &q) && !q.empty) {
+	if (q.terms && !collect(root, &q) && !q.empty) {
 		hits = 0;
 		for (size_t i = 0; i < n; i++) {
 			size_t t = 0;
@@ -110,9 +115,8 @@ static long count_hits(const char *query, const ndoc *docs, size_t n)
 		}
 	}
 	for (size_t i = 0; i < q.nterms; i++)
-		free(q.terms[i]);
+		bidx_alts_free(&q.terms[i]);
 	free(q.terms);
-	free(q.lens);
 	bidx_query_free(root);
 	return hits;
 }

@@ -30,7 +30,6 @@
 #include <utf8proc.h>
 
 #include "fault.h"
-#include "variants.h"
 
 #define DECOMP_OPTS (UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | \
                      UTF8PROC_IGNORE | UTF8PROC_STABLE)
@@ -472,21 +471,6 @@ static void feed_all(norm_state *st, const uint8_t *in, size_t len)
 	}
 }
 
-/* Step 4: spelling variants (variants.h), on the composed characters; the
- * text is encoded again when anything changed (never longer than before). */
-static void fold_variants(bidx_norm *o)
-{
-	int changed;
-	o->nchars = (uint32_t)bidx_variants_fold(o->cp, o->nchars, o->src_start, o->src_end, &changed);
-	if (!changed)
-		return;
-	o->len = 0;
-	for (uint32_t i = 0; i < o->nchars; i++) {
-		o->byte_off[i] = (uint32_t)o->len;
-		o->len += (size_t)bidx_utf8_encode(o->cp[i], (uint8_t *)o->text + o->len);
-	}
-}
-
 static bidx_err state_init(norm_state *st, bidx_norm *o, const uint8_t *in, size_t len,
                            int want_map)
 {
@@ -521,8 +505,6 @@ bidx_err bidx_normalize(const char *in, size_t len, int want_map, bidx_norm *out
 		cluster_flush(&st);  /* a gap still pending is trailing: dropped */
 	}
 	free(st.clu.cp);
-	if (st.err == BIDX_OK)
-		fold_variants(out);
 	if (st.err != BIDX_OK) {
 		bidx_norm_free(out);
 		return st.err;

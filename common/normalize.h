@@ -19,8 +19,11 @@
  *     the start and end of the text are dropped.
  *  3. Invalid UTF-8 bytes each become U+FFFD (callers validate files first;
  *     this only keeps the function total).
- *  4. Spelling variants are folded to one spelling (漏えい -> 漏洩,
- *     問い合わせ -> 問合せ, サーバー -> サーバ, ...; see variants.h).
+ *
+ * Spelling variants (漏えい and 漏洩, サーバー and サーバ) and numbers (第1報
+ * and 第一報) are not folded here: the text keeps what was written, so a
+ * query finds every place `grep -F` finds, and the search expands a query
+ * word into its variants instead (variants.h).
  *
  * Positions: the output is UTF-8; "characters" are code points of the output.
  * The offset map gives, for each output character i, the byte range
@@ -40,8 +43,9 @@
  * META) and a reader refuses an index normalised by another revision, whose
  * terms would not line up with the queries.  Bump it with any change to the
  * output of bidx_normalize().  Revision 0: indexes written before it was
- * recorded (no variant folding). */
-#define BIDX_NORM_REVISION 1u
+ * recorded (no variant folding); 1: spelling variants folded in the text;
+ * 2: NFKC, case folding and gaps only (variants matched on the query side). */
+#define BIDX_NORM_REVISION 2u
 
 typedef struct bidx_norm {
 	char *text;          /* normalised UTF-8, NUL-terminated; owned */

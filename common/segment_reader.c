@@ -163,7 +163,7 @@ static bidx_err check_sections(bidx_segment *s, char *why, size_t n)
 	uint32_t rev = bidx_meta_norm_rev(s->sec[BIDX_SEC_META].p);
 	if (rev != BIDX_NORM_REVISION) {
 		snprintf(why, n, "index normalised by revision %u of the normaliser, this program "
-		         "uses revision %u (spelling variants): rebuild with `bidx build`",
+		         "uses revision %u (spelling variants as written): rebuild with `bidx build`",
 		         rev, BIDX_NORM_REVISION);
 		return BIDX_EVERSION;
 	}

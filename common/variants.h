@@ -1,55 +1,63 @@
 /*
- * variants.h - spelling-variant folding, the last step of normalisation.
+ * variants.h - spelling variants and numbers: the other ways a word is written.
  *
  * Notices write the same word in several ways: 漏洩 and 漏えい (a kanji
  * outside the jōyō list spelt in kana), 問合せ and 問い合わせ (okurigana),
- * サーバ and サーバー (the trailing long vowel of a loanword), ヴァ and バ.
- * Folding them to one spelling in the normalised text makes a query in one
- * spelling match documents in the other, and since documents and queries
- * are normalised by the same code, the two can never disagree.  The folds:
+ * サーバ and サーバー (the trailing long vowel of a loanword), ヴァ and バ,
+ * 第1報 and 第一報, 48685 and 48,685.  Documents are indexed as they are
+ * written (NFKC and case folding only, normalize.h), so every query finds
+ * whatever `grep -F` finds in that text, inside longer words too (シー in
+ * タクシー, えい in 漏えい); a query word also finds the other spellings
+ * through bidx_variants_expand(), which turns it into a few alternatives
+ * that the search unites as one word.  The declared variants:
  *
- *  1. Fixed spellings, longest first: 漏えい -> 漏洩, き損 -> 毀損 (not
- *     before じ ね な ず ぜ: 書き損じる, 聞き損ねる), 改ざん -> 改竄,
- *     ぜい弱 -> 脆弱, 隠ぺい -> 隠蔽, 補てん -> 補填, 破たん -> 破綻,
- *     ねつ造 -> 捏造, 問い合わせ / 問い合せ / 問合わせ -> 問合せ,
- *     ヴァ ヴィ ヴェ ヴォ -> バ ビ ベ ボ (bare ヴ is kept: ヴ alone has no
- *     one usual spelling).
- *  2. Long vowels: the trailing ー (one or more) of a run of katakana is
- *     dropped when the run has at least three morae before it (small ァィゥェォ
- *     ャュョヮ are not morae; ー and ッ are): サーバー -> サーバ,
- *     コンピューター -> コンピュータ, ユーザー -> ユーザ, but コピー, キー,
- *     カー keep theirs.  A run ends at the first character that is not
- *     katakana (U+30A1..U+30FA, U+30FC..U+30FE), so サーバーの -> サーバの
- *     while サーバーソフト keeps its ー (a query サーバ still finds it: it is
- *     a substring).
+ *  1. Fixed spellings, one class each (the first is the canonical one):
+ *     漏洩 漏えい, 毀損 き損 (not before じ ね な ず ぜ: 書き損じる, 聞き損ねる),
+ *     改竄 改ざん, 脆弱 ぜい弱, 隠蔽 隠ぺい, 補填 補てん, 破綻 破たん,
+ *     捏造 ねつ造, 問合せ 問い合わせ 問い合せ 問合わせ, バ ヴァ, ビ ヴィ,
+ *     ベ ヴェ, ボ ヴォ (bare ヴ is kept: ヴ alone has no one usual spelling).
+ *  2. Long vowels: a katakana run of at least three morae (small ァィゥェォ
+ *     ャュョヮ are not morae; ー and ッ are) with a trailing ー also stands
+ *     without it (サーバー: サーバ, which finds サーバー too), and one without
+ *     it, followed by more of the query, with it (サーバの: サーバーの).
+ *     コピー, キー, カー have no variant.
+ *  3. Numbers, in a query word that has more than the number: Arabic digits
+ *     and kanji numerals of the same value (第1報 第一報, 憲法9条 憲法九条,
+ *     2024年 二千二十四年 二〇二四年, 十九条 19条); digit groups with and
+ *     without commas (48685 48,685), in any word.  Full-width digits are
+ *     NFKC's already (３万 is 3万).
  *
- * The folded characters of a fixed spelling all map to the source bytes of
- * the whole spelling, like the characters of one composed cluster, so a
- * snippet highlights what the document wrote (漏えい for a query 漏洩); a
- * dropped ー joins the source bytes of the character before it.
- *
- * Folding is closed (its output contains nothing it would fold again), so
- * normalisation stays idempotent; it never lengthens the text.  The only
- * context it reads is the katakana run around a ー and the character after
- * き損: see bidx_variants_cut_ok().
+ * bidx_variants_fold() gives the canonical spelling of a text (the folds of
+ * 1 and 2, never lengthening), which is how the synonym table compares
+ * words: 漏えい in the table stands for 漏洩 too.
  */
 #ifndef BIDX_VARIANTS_H
 #define BIDX_VARIANTS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "error.h"
 
-/* Folds cp[0..n) in place and returns the new number of characters (<= n).
- * src_start/src_end (both NULL, or n entries each) are folded in step.
- * *changed is set to 1 when anything was folded, else 0. */
+/* Folds cp[0..n) in place to canonical spellings and returns the new number
+ * of characters (<= n).  src_start/src_end (both NULL, or n entries each)
+ * are folded in step.  *changed is set to 1 when anything was folded. */
 size_t bidx_variants_fold(uint32_t *cp, size_t n, uint32_t *src_start, uint32_t *src_end,
                           int *changed);
 
-/* 1 when normalising a text cut between the folded characters prev and next
- * (each half on its own) gives the same characters as the whole text, as far
- * as folding is concerned: 0 inside a katakana run, and after an unfolded
- * き損 before one of the characters that block its fold.  (A cut inside a
- * folded spelling is excluded by its shared source bytes.) */
-int bidx_variants_cut_ok(uint32_t prev, uint32_t next);
+#define BIDX_ALTS_MAX 16
+
+typedef struct bidx_alts {
+	uint32_t n;                    /* alternatives, 1..BIDX_ALTS_MAX */
+	char *text[BIDX_ALTS_MAX];     /* normalised UTF-8, NUL-terminated; owned */
+} bidx_alts;
+
+/* The alternatives of the normalised query word cp[0..n) (n >= 1): the
+ * word itself and its variants (above), fewest changes first, none longer
+ * than maxchars.  Every document that contains the word contains one of
+ * them: an alternative that contains another is left out (サーバー gives
+ * サーバ alone), so their matches never count one occurrence twice.  Free
+ * with bidx_alts_free().  BIDX_OK or BIDX_ENOMEM (out zeroed). */
+bidx_err bidx_variants_expand(const uint32_t *cp, uint32_t n, uint32_t maxchars, bidx_alts *out);
+void bidx_alts_free(bidx_alts *a);   /* NULL ok; zeroes it */
 
 #endif

@@ -48,7 +48,7 @@ _bsearch()
 		return ;;
 	-*)
 		COMPREPLY=($(compgen -W "--index --limit --offset --json --files --count --sort
-		                         --facet --exact --any --format --group --show --color --null --serve --log-queries --help --version" -- "$cur"))
+		                         --facet --exact --explain --any --format --group --show --color --null --serve --log-queries --help --version" -- "$cur"))
 		return ;;
 	*)
 		COMPREPLY=($(compgen -W "$_bidx_fields" -- "$cur"))

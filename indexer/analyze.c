@@ -12,7 +12,6 @@
 #include "normalize.h"
 #include "rows.h"
 #include "termsafe.h"
-#include "variants.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -152,8 +151,7 @@ static void adoc_free(bidx_adoc *d)
 
 /* Restart points for normalisation: about every BIDX_CKPT_EVERY characters,
  * a character that starts its source cluster, is not itself a gap, follows
- * no white space in the source, and is no place where cutting the text
- * changes variant folding (not inside a katakana run: variants.h), so
+ * no white space in the source, so
  * normalising the text from its byte gives the same characters from it on,
  * and normalising up to it the same characters before it (snippets
  * normalise only a window between two checkpoints). */
@@ -169,8 +167,7 @@ static bidx_err checkpoints(const bidx_norm *n, const char *text, bidx_adoc *d)
 		       (n->src_start[k] == n->src_start[k - 1] || n->src_start[k] == 0 ||
 		        n->cp[k] == ' ' || (unsigned char)text[n->src_start[k]] <= ' ' ||
 		        (unsigned char)text[n->src_start[k] - 1] <= ' ' ||
-		        (n->src_start[k] >= 3 && !memcmp(text + n->src_start[k] - 3, "\xE3\x80\x80", 3)) ||
-		        !bidx_variants_cut_ok(n->cp[k - 1], n->cp[k])))
+		        (n->src_start[k] >= 3 && !memcmp(text + n->src_start[k] - 3, "\xE3\x80\x80", 3))))
 			k++;
 		if (k >= n->nchars || k >= c + BIDX_CKPT_EVERY / 2)
 			continue;

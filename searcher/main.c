@@ -18,7 +18,7 @@
 
 static const char usage[] =
 	"usage: bsearch [-i DIR] [--json | -l [-0] | -c] [-n N] [--offset K] [--sort ORDER]\n"
-	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] [--any]\n"
+	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] [--explain] [--any]\n"
 	"               [--format csv|tsv] [--group] QUERY\n"
 	"       bsearch [-i DIR] [--json] --show PATH|PATH:LINE|DOC\n"
 	"       bsearch [-i DIR] --serve [ADDR:]PORT [--log-queries]\n"
@@ -77,6 +77,9 @@ static const char help[] =
 	"      --show SPEC   print one stored document whole with its fields: its\n"
 	"                    path (FILE or FILE:LINE) or its doc id from --json\n"
 	"      --exact       no synonyms: each word matches only itself\n"
+	"      --explain     under each hit (--json: an \"explain\" member) the parts of\n"
+	"                    its score: per word, occurrences by kind and field, tf, idf,\n"
+	"                    length norm and synonym weight, summing to the score\n"
 	"      --any         best match: QUERY is a question as people type it; its\n"
 	"                    content words are found in all their forms (持って =\n"
 	"                    持つ, a compound and its parts) and documents rank by\n"
@@ -221,6 +224,8 @@ static int parse_args(int argc, char **argv, args *a)
 			a->show = val, i++;
 		} else if (!strcmp(s, "--any")) {
 			a->any = 1;
+		} else if (!strcmp(s, "--explain")) {
+			a->out.explain = 1;
 		} else if (!strcmp(s, "--exact")) {
 			a->exact = 1;
 		} else if (!strcmp(s, "--json")) {

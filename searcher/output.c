@@ -136,6 +136,57 @@ static uint32_t page_of(bidx_segment *seg, uint32_t local, size_t at)
 }
 
 /* Prints one ranked hit with its title and snippet. */
+/* The parts of a hit's score: one line per word under the hit, or the JSON
+ * member "explain".  Numbers at the precision of the score shown, so the
+ * parts visibly sum to it. */
+static void print_explain(FILE *f, const bidx_explain *x, int json)
+{
+	if (json) {
+		fprintf(f, ",\"explain\":{\"score\":%.6f,\"words\":[", x->score);
+		for (uint32_t i = 0; i < x->n; i++) {
+			const bidx_xterm *t = &x->t[i];
+			fputs(i ? ",{\"word\":" : "{\"word\":", f);
+			bidx_json_str(f, t->word, strlen(t->word));
+			fprintf(f, ",\"whole\":%u,\"edge\":%u,\"inside\":%u,\"across\":%u,\"title\":%u,"
+			        "\"body\":%u,\"tf\":%.6f,\"df\":%u,\"idf\":%.6f,\"dl\":%.0f,\"avgdl\":%.3f,"
+			        "\"length_norm\":%.6f,\"tf_part\":%.6f,\"proximity\":0,\"boost\":%.3f,"
+			        "\"score\":%.6f}", t->whole, t->edge, t->inside, t->across, t->title,
+			        t->whole + t->edge + t->inside + t->across - t->title, t->wtf, t->df, t->idf,
+			        t->dl, t->avgdl, t->norm, t->tfpart, t->weight, t->score);
+		}
+		fputs("]}", f);
+		return;
+	}
+	fprintf(f, "     explain: %.3f =", x->score);
+	for (uint32_t i = 0; i < x->n; i++)
+		fprintf(f, "%s %.3f", i ? " +" : "", x->t[i].score);
+	fputc('\n', f);
+	for (uint32_t i = 0; i < x->n; i++) {
+		const bidx_xterm *t = &x->t[i];
+		fputs("       ", f);
+		bidx_ts_write(f, t->word, strlen(t->word));
+		fprintf(f, ": %.3f = %s%.3f idf (df %u) x %.3f tf part; tf %.2f from whole %u, edge %u, "
+		        "inside %u, across %u (title %u, body %u); length norm %.3f (%.0f words, "
+		        "average %.1f); proximity none\n", t->score, t->weight != 1.0 ? "synonym 0.5 x " : "",
+		        t->idf, t->df, t->tfpart, t->wtf, t->whole, t->edge, t->inside, t->across, t->title,
+		        t->whole + t->edge + t->inside + t->across - t->title, t->norm, t->dl, t->avgdl);
+	}
+}
+
+static bidx_err explain_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h, int json,
+                            FILE *f)
+{
+	bidx_explain x;
+	char why[512];
+	if (!r->query)
+		return BIDX_OK;
+	bidx_err rc = bidx_query_explain(ix, r->query, h->doc, &x, why, sizeof why);
+	if (!rc)
+		print_explain(f, &x, json);
+	bidx_explain_free(&x);
+	return rc;
+}
+
 static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h,
                          uint32_t rank, const bidx_outopts *o, const uint32_t *group_docs,
                          uint32_t group_n)
@@ -190,6 +241,8 @@ static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h
 		else if (page)
 			fprintf(o->f, "     p. %u\n", page);
 		rc = bidx_facet_doc_fields(seg, local, json, o->f);
+		if (!rc && o->explain && json)
+			rc = explain_hit(ix, r, h, 1, o->f);
 		if (!rc && json)
 			rc = bidx_notice_json(seg, local, o->f);
 		if (!rc && group_docs)
@@ -203,6 +256,8 @@ static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h
 			fputs(o->api ? "}" : "}\n", o->f);
 		else
 			print_snippet(o->f, &s, o->color);
+		if (!rc && o->explain && !json)
+			rc = explain_hit(ix, r, h, 0, o->f);
 		bidx_snippet_free(&s);
 	}
 	free(buf);

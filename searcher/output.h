@@ -37,6 +37,8 @@ typedef struct bidx_outopts {
 	                        prints it plus a last member snippet_html (html.h) */
 	int null;            /* -l -0: paths as they are, each ended by a NUL */
 	int group;           /* --group: one hit per incident, its reports under it */
+	int explain;         /* --explain: each hit's score in parts (bidx_query_explain),
+	                        under it, or as the member "explain" in JSON */
 	/* JSON: adds members to each hit's object (",\"name\":value..."), or NULL */
 	void (*json_extra)(void *ctx, const bidx_hit *h, FILE *f);
 	void *json_ctx;

@@ -4,6 +4,7 @@
 #include "format.h"
 #include "normalize.h"
 #include "postings.h"
+#include "variants.h"
 #include "varint.h"
 
 #include <stdio.h>
@@ -25,7 +26,25 @@ typedef struct evalctx {
 	char *why;
 	size_t whylen;
 	int title_only;       /* count only occurrences inside titles (title:) */
+	bidx_xterm *xt;       /* explaining: the term whose occurrences in x_local of
+	                         x_seg are counted, else NULL */
+	const bidx_segment *x_seg;
+	uint32_t x_local;
+	uint32_t x_doc;       /* the same document's collection id */
 } evalctx;
+
+/* Counts one occurrence of the term being explained. */
+static void x_count(evalctx *cx, uint32_t doc, enum bidx_mkind k, int in_title)
+{
+	bidx_xterm *x = cx->xt;
+	if (!x || cx->seg != cx->x_seg || doc != cx->x_local)
+		return;
+	x->whole += k == BIDX_KIND_WHOLE;
+	x->edge += k == BIDX_KIND_EDGE;
+	x->inside += k == BIDX_KIND_INSIDE;
+	x->across += k == BIDX_KIND_ACROSS;
+	x->title += in_title != 0;
+}
 
 static void dset_free(dset *s)
 {
@@ -173,6 +192,12 @@ static bidx_err eval_unigram(evalctx *cx, const void *arg, dset *out)
 			w = cur.tf_title ? BIDX_W_TITLE * cur.tf_title : 0;
 		if (w == 0)
 			continue;
+		if (cx->xt && cx->seg == cx->x_seg && cur.doc == cx->x_local) {
+			cx->xt->whole += cur.tf_word;
+			cx->xt->edge += cur.tf_edge;
+			cx->xt->inside += inside;
+			cx->xt->title += cur.tf_title;
+		}
 		if (dset_push(out, (uint32_t)cur.doc, w, BIDX_NOPOS))
 			return BIDX_ENOMEM;
 	}
@@ -413,7 +438,9 @@ static int match_doc(evalctx *cx, ngram *t, uint32_t doc, double *wtf, uint32_t 
 		int in_title = s >= d.title_start && s + t->len <= d.title_end;
 		if (cx->title_only && !in_title)
 			continue;
-		*wtf += bidx_occ_weight(bidx_bit(bits, s), bidx_bit(bits, s + t->len), in_title);
+		enum bidx_mkind k = bidx_match_kind(bits, s, t->len);
+		*wtf += bidx_mkind_weight(k, in_title);
+		x_count(cx, doc, k, in_title);
 		if (s < *first)
 			*first = s;
 	}
@@ -575,6 +602,7 @@ static bidx_err eval_filter(evalctx *cx, const bidx_qnode *n, dset *out, int *kn
 
 static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, int positive,
                           dset *out);
+static int unite(dset *a, const dset *b);
 
 static bidx_err eval_term(evalctx *cx, const bidx_qnode *n, int positive, dset *out)
 {
@@ -603,6 +631,31 @@ static bidx_err eval_term(evalctx *cx, const bidx_qnode *n, int positive, dset *
 	return rc;
 }
 
+/* The weighted frequencies of one normalised word: its own and those of
+ * its variants (variants.h), united as one term (remembered for snippets
+ * when positive). */
+static bidx_err eval_alts(evalctx *cx, const bidx_norm *q, int positive, dset *out)
+{
+	bidx_alts a;
+	bidx_err rc = bidx_variants_expand(q->cp, q->nchars, BIDX_QUERY_MAX_TERM_CHARS, &a);
+	for (uint32_t i = 0; !rc && i < a.n; i++) {
+		bidx_norm v = {0};
+		dset s = {0};
+		rc = bidx_normalize(a.text[i], strlen(a.text[i]), 0, &v);
+		if (!rc && v.nchars)
+			rc = v.nchars == 1 ? each_segment(cx, eval_unigram, &v.cp[0], &s)
+			   : each_segment(cx, eval_ngram, &v, &s);
+		if (!rc && unite(out, &s))
+			rc = BIDX_ENOMEM;
+		if (!rc && positive && remember_term(cx->res, v.text))
+			rc = BIDX_ENOMEM;
+		dset_free(&s);
+		bidx_norm_free(&v);
+	}
+	bidx_alts_free(&a);
+	return rc;
+}
+
 static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, int positive,
                           dset *out)
 {
@@ -619,17 +672,16 @@ static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, in
 		         "%d a word may have; search for a part of it", n->pos, q.nchars,
 		         BIDX_QUERY_MAX_TERM_CHARS);
 		rc = BIDX_EQUERY;
-	} else if (q.nchars == 1) {
-		rc = each_segment(cx, eval_unigram, &q.cp[0], out);
 	} else {
-		rc = each_segment(cx, eval_ngram, &q, out);
+		rc = eval_alts(cx, &q, positive, out);
 	}
+	for (uint32_t i = 0; !rc && cx->xt && i < out->n; i++)
+		if (out->h[i].doc == cx->x_doc)
+			cx->xt->wtf = out->h[i].score;   /* before it becomes BM25 */
 	if (!rc)
 		score_term(cx, out);
 	for (uint32_t i = 0; !rc && n->weight > 0 && i < out->n; i++)
 		out->h[i].score *= n->weight;   /* a synonym scores below the word typed */
-	if (!rc && positive && remember_term(cx->res, q.text))
-		rc = BIDX_ENOMEM;
 	bidx_norm_free(&q);
 	return rc;
 }
@@ -782,6 +834,7 @@ bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
 	}
 	r->hits = s.h;
 	r->n = s.n;
+	r->query = q;
 	return BIDX_OK;
 }
 
@@ -794,4 +847,97 @@ void bidx_result_free(bidx_result *r)
 		free(r->terms[i]);
 	free(r->terms);
 	memset(r, 0, sizeof *r);
+}
+
+/* ---- why a hit ranked (bidx_query_explain) ---- */
+
+static int x_push(bidx_explain *x, const char *word, double weight)
+{
+	bidx_xterm *t = bidx_realloc(x->t, (x->n + 1) * sizeof *t);
+	if (!t)
+		return -1;
+	x->t = t;
+	memset(&t[x->n], 0, sizeof *t);
+	t[x->n].word = strdup(word);
+	t[x->n].weight = weight > 0 ? weight : 1.0;
+	return t[x->n].word ? (int)x->n++ : -1;
+}
+
+/* The score doc got from term n, with its parts, appended to x when the
+ * term matched it. */
+static bidx_err explain_term(evalctx *cx, const bidx_qnode *n, uint32_t doc, bidx_explain *x)
+{
+	if (n->field && strcmp(n->field, "title"))
+		return BIDX_OK;   /* a filter scores nothing */
+	int k = x_push(x, n->text, n->weight);
+	if (k < 0)
+		return BIDX_ENOMEM;
+	bidx_xterm *t = &x->t[k];
+	dset s = {0};
+	cx->xt = t;
+	bidx_err rc = eval_term(cx, n, 0, &s);
+	cx->xt = NULL;
+	uint32_t lo = 0, hi = s.n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s.h[mid].doc < doc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!rc && lo < s.n && s.h[lo].doc == doc) {
+		t = &x->t[k];
+		t->df = s.n;
+		t->idf = bidx_idf(s.n, cx->ix->ndocs);
+		t->dl = doc_len(cx->ix, doc);
+		t->avgdl = cx->avgdl;
+		t->norm = bidx_bm25_norm(t->dl, t->avgdl);
+		t->tfpart = t->wtf * (BIDX_BM25_K1 + 1.0) / (t->wtf + t->norm);
+		t->score = s.h[lo].score;
+		x->score += t->score;
+	} else if (!rc) {
+		free(x->t[k].word);
+		x->n--;   /* the word did not match this document */
+	}
+	dset_free(&s);
+	return rc;
+}
+
+static bidx_err explain_node(evalctx *cx, const bidx_qnode *n, uint32_t doc, bidx_explain *x)
+{
+	bidx_err rc = BIDX_OK;
+	if (n->type == BIDX_Q_TERM)
+		return explain_term(cx, n, doc, x);
+	if (n->type == BIDX_Q_NOT)
+		return BIDX_OK;   /* what is left out adds nothing */
+	for (size_t i = 0; i < n->nkids && !rc; i++)
+		rc = explain_node(cx, n->kids[i], doc, x);
+	return rc;
+}
+
+bidx_err bidx_query_explain(bidx_index *ix, const bidx_qnode *q, uint32_t doc, bidx_explain *x,
+                            char *why, size_t whylen)
+{
+	memset(x, 0, sizeof *x);
+	why[0] = 0;
+	bidx_result scratch = {0};
+	evalctx cx = {.ix = ix, .res = &scratch, .why = why, .whylen = whylen,
+	              .avgdl = ix->ndocs ? (double)ix->total_tokens / ix->ndocs : 1.0};
+	cx.x_seg = bidx_index_locate(ix, doc, &cx.x_local);
+	cx.x_doc = doc;
+	bidx_err rc = cx.x_seg ? explain_node(&cx, q, doc, x) : BIDX_EQUERY;
+	bidx_result_free(&scratch);
+	if (rc)
+		bidx_explain_free(x);
+	return rc;
+}
+
+void bidx_explain_free(bidx_explain *x)
+{
+	if (!x)
+		return;
+	for (uint32_t i = 0; i < x->n; i++)
+		free(x->t[i].word);
+	free(x->t);
+	memset(x, 0, sizeof *x);
 }

@@ -29,6 +29,8 @@ typedef struct bidx_result {
 	uint32_t n;
 	char **terms;         /* normalised positive terms, for snippets; owned */
 	size_t nterms;
+	const bidx_qnode *query;   /* the query evaluated (for explanations); the
+	                              caller's, which must outlive the result */
 } bidx_result;
 
 /* Evaluates q.  On success *r holds every matching document (possibly none).
@@ -40,5 +42,38 @@ typedef struct bidx_result {
 bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen);
 void bidx_result_free(bidx_result *r);
+
+/* Why a document ranked: one part per query word that matched it (a
+ * synonym is a word of its own; a word's variants count with it), whose
+ * scores sum to the document's score. */
+typedef struct bidx_xterm {
+	char *word;           /* the query word as typed; owned */
+	double weight;        /* 1, or BIDX_SYNONYM_WEIGHT for a synonym */
+	uint32_t whole;       /* occurrences that are whole words */
+	uint32_t edge;        /* ... with a word boundary on one side only */
+	uint32_t inside;      /* ... inside a word */
+	uint32_t across;      /* ... through a boundary, an end inside a word (rank.h) */
+	uint32_t title;       /* of all those, the ones in the title */
+	double wtf;           /* weighted frequency (rank.h) */
+	uint32_t df;          /* documents the word matches */
+	double idf;
+	double dl, avgdl;     /* the document's length in words; the average */
+	double norm;          /* BM25's length norm, bidx_bm25_norm(dl, avgdl) */
+	double tfpart;        /* wtf * (k1 + 1) / (wtf + norm) */
+	double score;         /* weight * idf * tfpart */
+} bidx_xterm;
+
+typedef struct bidx_explain {
+	bidx_xterm *t;        /* the parts, in query order; owned */
+	uint32_t n;
+	double score;         /* their sum */
+} bidx_explain;
+
+/* Explains collection document doc's score for query q (evaluated as
+ * bidx_query_eval does).  Free with bidx_explain_free.  Errors as for
+ * bidx_query_eval. */
+bidx_err bidx_query_explain(bidx_index *ix, const bidx_qnode *q, uint32_t doc, bidx_explain *x,
+                            char *why, size_t whylen);
+void bidx_explain_free(bidx_explain *x);   /* NULL ok */
 
 #endif

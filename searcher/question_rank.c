@@ -13,6 +13,8 @@
 #include "format.h"
 #include "json.h"
 #include "normalize.h"
+#include "query_parse.h"
+#include "variants.h"
 #include "postings.h"
 #include "rank.h"
 
@@ -121,7 +123,7 @@ static bidx_err match_doc(bidx_segment *seg, gram *g, uint32_t ng, uint32_t len,
 			k++;
 		if (k < ng || s + len > d.nchars)
 			continue;
-		double w = bidx_occ_weight(bidx_bit(bits, s), bidx_bit(bits, s + len), 0);
+		double w = bidx_mkind_weight(bidx_match_kind(bits, s, len), 0);
 		if (s >= d.title_start && s + len <= d.title_end)
 			*tt += w;
 		else
@@ -221,10 +223,19 @@ static bidx_err find_word(const bidx_index *ix, const bidx_qword *w, olist *out)
 	bidx_err rc = BIDX_OK;
 	for (uint32_t f = 0; f < w->nforms && !rc; f++) {
 		bidx_norm q = {0};
+		bidx_alts alts = {0};
 		rc = bidx_normalize(w->forms[f], strlen(w->forms[f]), 0, &q);
-		for (uint32_t si = 0; !rc && si < ix->nseg; si++)
-			rc = q.nchars == 1 ? find_unigram(ix, si, q.cp[0], out)
-			   : q.nchars > 1 ? find_ngram(ix, si, &q, out) : BIDX_OK;
+		if (!rc && q.nchars)   /* the form and its variants (variants.h) */
+			rc = bidx_variants_expand(q.cp, q.nchars, BIDX_QUERY_MAX_TERM_CHARS, &alts);
+		for (uint32_t a = 0; !rc && a < alts.n; a++) {
+			bidx_norm v = {0};
+			rc = bidx_normalize(alts.text[a], strlen(alts.text[a]), 0, &v);
+			for (uint32_t si = 0; !rc && si < ix->nseg; si++)
+				rc = v.nchars == 1 ? find_unigram(ix, si, v.cp[0], out)
+				   : v.nchars > 1 ? find_ngram(ix, si, &v, out) : BIDX_OK;
+			bidx_norm_free(&v);
+		}
+		bidx_alts_free(&alts);
 		bidx_norm_free(&q);
 	}
 	if (rc || !out->n)

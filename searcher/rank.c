@@ -3,10 +3,30 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "segment_reader.h"
+
 double bidx_occ_weight(int bound_before, int bound_after, int in_title)
 {
 	double w = bound_before && bound_after ? 1.0
 	         : bound_before || bound_after ? BIDX_W_EDGE : BIDX_W_INSIDE;
+	return in_title ? w * BIDX_W_TITLE : w;
+}
+
+enum bidx_mkind bidx_match_kind(const uint8_t *bits, uint32_t s, uint32_t len)
+{
+	int before = bidx_bit(bits, s), after = bidx_bit(bits, s + len);
+	if (before && after)
+		return BIDX_KIND_WHOLE;
+	for (uint32_t i = s + 1; i < s + len; i++)
+		if (bidx_bit(bits, i))
+			return BIDX_KIND_ACROSS;
+	return before || after ? BIDX_KIND_EDGE : BIDX_KIND_INSIDE;
+}
+
+double bidx_mkind_weight(enum bidx_mkind k, int in_title)
+{
+	double w = k == BIDX_KIND_WHOLE ? 1.0 : k == BIDX_KIND_EDGE ? BIDX_W_EDGE
+	         : k == BIDX_KIND_INSIDE ? BIDX_W_INSIDE : BIDX_W_ACROSS;
 	return in_title ? w * BIDX_W_TITLE : w;
 }
 
@@ -15,10 +35,14 @@ double bidx_idf(uint32_t df, uint32_t ndocs)
 	return log(1.0 + ((double)ndocs - df + 0.5) / (df + 0.5));
 }
 
+double bidx_bm25_norm(double dl, double avgdl)
+{
+	return BIDX_BM25_K1 * (1.0 - BIDX_BM25_B + BIDX_BM25_B * (avgdl > 0 ? dl / avgdl : 1.0));
+}
+
 double bidx_bm25(double idf, double wtf, double dl, double avgdl)
 {
-	double norm = BIDX_BM25_K1 * (1.0 - BIDX_BM25_B + BIDX_BM25_B * (avgdl > 0 ? dl / avgdl : 1.0));
-	return idf * wtf * (BIDX_BM25_K1 + 1.0) / (wtf + norm);
+	return idf * wtf * (BIDX_BM25_K1 + 1.0) / (wtf + bidx_bm25_norm(dl, avgdl));
 }
 
 static int better(const bidx_hit *a, const bidx_hit *b)

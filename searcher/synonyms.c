@@ -12,6 +12,7 @@
 #include "fault.h"
 #include "io.h"
 #include "normalize.h"
+#include "variants.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -166,7 +167,21 @@ static void excerpt(const char *w, size_t len, char *out, size_t outlen)
 	snprintf(out, outlen, "%.*s%s", (int)k, w, k < len ? "…" : "");
 }
 
-/* Checks and normalises one word; NULL with bad[] filled when malformed,
+/* n's text in canonical spelling (variants.h), how words are compared: the
+ * table's 漏えい stands for 漏洩 too.  Folding never lengthens the text. */
+static void canonical(bidx_norm *n)
+{
+	int changed;
+	n->nchars = (uint32_t)bidx_variants_fold(n->cp, n->nchars, NULL, NULL, &changed);
+	if (!changed)
+		return;
+	n->len = 0;
+	for (uint32_t i = 0; i < n->nchars; i++)
+		n->len += (size_t)bidx_utf8_encode(n->cp[i], (uint8_t *)n->text + n->len);
+	n->text[n->len] = 0;
+}
+
+/* Checks and normalises one word (in canonical spelling); NULL with bad[] filled when malformed,
  * NULL with bad[0] == 0 when out of memory. */
 static char *norm_word(const char *w, size_t len, char *bad, size_t badlen)
 {
@@ -190,6 +205,7 @@ static char *norm_word(const char *w, size_t len, char *bad, size_t badlen)
 		bidx_norm_free(&nm);
 		return NULL;
 	}
+	canonical(&nm);
 	char *out = nm.text;
 	nm.text = NULL;
 	bidx_norm_free(&nm);
@@ -369,6 +385,7 @@ static bidx_err expand_term(bidx_synonyms *s, bidx_qnode **slot)
 	bidx_norm nm;
 	if (bidx_normalize(t->text, strlen(t->text), 0, &nm))
 		return BIDX_ENOMEM;
+	canonical(&nm);
 	size_t na = nm.nchars ? alternatives(s, nm.text, alt, BIDX_SYNONYM_MAX_ALTS) : 0;
 	bidx_norm_free(&nm);
 	if (na == 0)

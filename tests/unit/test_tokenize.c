@@ -434,7 +434,7 @@ static int cyber_attack_whole(bidx_tokenizer *t)
 	toks r = run("サイバー攻撃を受けました");
 	tok = keep;
 	char *s = show(&r);
-	int whole = strncmp(s, "|サイバ攻撃|", strlen("|サイバ攻撃|")) == 0;   /* ー folded */
+	int whole = strncmp(s, "|サイバー攻撃|", strlen("|サイバー攻撃|")) == 0;
 	free(s);
 	drop(&r);
 	return whole;
