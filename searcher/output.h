@@ -35,6 +35,7 @@ typedef struct bidx_outopts {
 	                        of one object (serve.h), each hit one line as --json
 	                        prints it plus a last member snippet_html (html.h) */
 	int null;            /* -l -0: paths as they are, each ended by a NUL */
+	int records;         /* -l --records: FILE:LINE per record, not each file once */
 	/* JSON: adds members to each hit's object (",\"name\":value..."), or NULL */
 	void (*json_extra)(void *ctx, const bidx_hit *h, FILE *f);
 	void *json_ctx;
