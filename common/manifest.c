@@ -58,6 +58,9 @@ void bidx_manifest_free(bidx_manifest *m)
 	for (uint32_t i = 0; i < m->nsrc && m->src; i++)
 		free(m->src[i].path);
 	free(m->src);
+	for (uint32_t i = 0; i < m->nroots && m->roots; i++)
+		free(m->roots[i]);
+	free(m->roots);
 	memset(m, 0, sizeof *m);
 }
 
@@ -116,6 +119,45 @@ static bidx_err decode_maps(const uint8_t **pp, const uint8_t *end, bidx_manifes
 	return rc;
 }
 
+/* The corpus roots after the sources (absent in manifests written before
+ * roots were kept): nroots:u32 reserved:u32, then each len:u32 reserved:u32
+ * path[len] pad8. */
+static bidx_err decode_roots(const uint8_t *p, const uint8_t *end, bidx_manifest *m, char *why,
+                             size_t n)
+{
+	if ((size_t)(end - p) < 8 || bidx_get_u32le(p + 4))
+		return bad(why, n, "bytes after the source list");
+	uint32_t nr = bidx_get_u32le(p);
+	p += 8;
+	if (nr == 0 || nr > (size_t)(end - p) / 16)
+		return bad(why, n, "root count larger than the manifest");
+	m->roots = bidx_calloc((size_t)nr + 1, sizeof *m->roots);
+	if (!m->roots)
+		return BIDX_ENOMEM;
+	for (uint32_t i = 0; i < nr; i++) {
+		if ((size_t)(end - p) < 8 || bidx_get_u32le(p + 4))
+			return bad(why, n, "the root list runs past the end");
+		uint32_t len = bidx_get_u32le(p);
+		p += 8;
+		if (len == 0 || pad8(len) > (size_t)(end - p))
+			return bad(why, n, "a root path runs past the end");
+		if (memchr(p, 0, len) || p[0] != '/')
+			return bad(why, n, "a root path is not an absolute path");
+		for (size_t k = len; k < pad8(len); k++)
+			if (p[k])
+				return bad(why, n, "non-zero padding after a root path");
+		if (!(m->roots[i] = bidx_malloc((size_t)len + 1)))
+			return BIDX_ENOMEM;
+		memcpy(m->roots[i], p, len);
+		m->roots[i][len] = 0;
+		m->nroots = i + 1;
+		p += pad8(len);
+	}
+	if (p != end)
+		return bad(why, n, "bytes after the root list");
+	return BIDX_OK;
+}
+
 /* Sources, in corpus order: each one's documents carry the next collection
  * ids, in order. */
 static bidx_err decode_sources(const uint8_t *p, const uint8_t *end, bidx_manifest *m,
@@ -159,9 +201,7 @@ static bidx_err decode_sources(const uint8_t *p, const uint8_t *end, bidx_manife
 	}
 	if (next != m->ndocs)
 		return bad(why, n, "the sources do not account for every document");
-	if (p != end)
-		return bad(why, n, "bytes after the source list");
-	return BIDX_OK;
+	return p == end ? BIDX_OK : decode_roots(p, end, m, why, n);
 }
 
 bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bidx_manifest *m,
@@ -290,6 +330,18 @@ bidx_err bidx_manifest_encode(const bidx_manifest *m, bidx_buf *b)
 		bidx_buf_put_u32le(b, s->ndocs);
 		bidx_buf_put_u32le(b, (uint32_t)pl);
 		bidx_buf_put(b, s->path, pl);
+		while (b->len % 8)
+			bidx_buf_putc(b, 0);
+	}
+	if (m->nroots) {
+		bidx_buf_put_u32le(b, m->nroots);
+		bidx_buf_put_u32le(b, 0);
+	}
+	for (uint32_t i = 0; i < m->nroots; i++) {
+		size_t rl = strlen(m->roots[i]);
+		bidx_buf_put_u32le(b, (uint32_t)rl);
+		bidx_buf_put_u32le(b, 0);
+		bidx_buf_put(b, m->roots[i], rl);
 		while (b->len % 8)
 			bidx_buf_putc(b, 0);
 	}

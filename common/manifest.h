@@ -63,6 +63,10 @@ typedef struct bidx_manifest {
 	uint32_t nsegs;
 	bidx_source *src;     /* in corpus order; owned (NULL when not decoded) */
 	uint32_t nsrc;
+	char **roots;         /* the corpus roots (absolute paths) a build with no path
+	                         walks; owned; decoded with the sources; none in a
+	                         manifest written before roots were kept */
+	uint32_t nroots;
 } bidx_manifest;
 
 /* Decodes and checks a manifest: magic, version, checksum, sizes, and that

@@ -48,7 +48,7 @@ _bsearch()
 		return ;;
 	-*)
 		COMPREPLY=($(compgen -W "--index --limit --offset --json --files --count --sort
-		                         --facet --exact --explain --any --format --group --show --color --null --serve --log-queries --help --version" -- "$cur"))
+		                         --facet --exact --explain --any --format --group --show --color --null --records --serve --log-queries --help --version" -- "$cur"))
 		return ;;
 	*)
 		COMPREPLY=($(compgen -W "$_bidx_fields" -- "$cur"))
@@ -61,7 +61,7 @@ _bidx()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	if [[ $COMP_CWORD -eq 1 ]]; then
-		COMPREPLY=($(compgen -W "build optimize check --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "build remove optimize check --help --version" -- "$cur"))
 		return
 	fi
 	case $prev in
@@ -72,14 +72,16 @@ _bidx()
 	esac
 	local opts
 	case ${COMP_WORDS[1]} in
-	build)    opts="--index --threads --verbose --quiet --json --map --full --optimize --follow --help" ;;
+	build)    opts="--index --threads --verbose --quiet --json --map --full --optimize --follow
+	                --replace --help" ;;
+	remove)   opts="--index --quiet --json --help" ;;
 	optimize) opts="--index --quiet --json --help" ;;
 	check)    opts="--index --json --help" ;;
 	*)        return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
-	elif [[ ${COMP_WORDS[1]} == build ]]; then
+	elif [[ ${COMP_WORDS[1]} == build || ${COMP_WORDS[1]} == remove ]]; then
 		COMPREPLY=($(compgen -f -- "$cur"))
 		compopt -o filenames 2>/dev/null
 	fi

@@ -1,4 +1,5 @@
 #include "analyze.h"
+#include "pathshow.h"
 #include "docx.h"
 #include "extract.h"
 #include "html.h"
@@ -25,8 +26,10 @@
  * an escape sequence by the time it reaches the terminal. */
 static void note(bidx_fileout *o, const char *path, const char *reason, int skip)
 {
+	size_t n;
+	const char *shown = bidx_path_shown(path, strlen(path), &n);
 	bidx_buf_put(&o->msgs, "bidx: ", 6);
-	bidx_ts_put(&o->msgs, path, strlen(path));
+	bidx_ts_put(&o->msgs, shown, n);
 	bidx_buf_put(&o->msgs, ": ", 2);
 	bidx_ts_put(&o->msgs, reason, strlen(reason));
 	bidx_buf_putc(&o->msgs, '\n');

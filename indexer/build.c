@@ -24,6 +24,7 @@
 #include "manifest.h"
 #include "normalize.h"
 #include "notice.h"
+#include "pathshow.h"
 #include "segment_reader.h"
 #include "segment_writer.h"
 #include "termsafe.h"
@@ -99,8 +100,10 @@ static void clear_progress(builder *b)
 static void on_skip(const char *path, const char *reason, void *arg)
 {
 	builder *b = arg;
+	size_t n;
+	const char *shown = bidx_path_shown(path, strlen(path), &n);
 	clear_progress(b);
-	bidx_ts_msg(b->o->msg, "bidx: %s: %s", path, reason);
+	bidx_ts_msg(b->o->msg, "bidx: %.*s: %s", (int)n, shown, reason);
 	b->st->skipped++;
 }
 
@@ -211,6 +214,10 @@ struct ctx {
 	uint32_t next_seq;
 	int touched;             /* a source's size or mtime changed, not its bytes */
 	uint64_t settings;       /* bidx_build_settings() of this build */
+	char **roots;            /* the corpus roots of the new manifest; owned */
+	uint32_t nroots;
+	char **gone_roots;       /* roots the previous manifest had and this one drops */
+	uint32_t ngone;
 	uint32_t last_write_terms;
 };
 
@@ -299,7 +306,7 @@ static bidx_err commit_file(ctx *c, builder *b, const char *path, bidx_fileout *
 	if (k != NOSRC && f->n)
 		c->st->updated++;
 	else if (k != NOSRC)
-		c->st->removed++;
+		c->seen[k] = 0;      /* gives nothing now: removed (report_removed) */
 	else if (f->n)
 		c->st->added++;
 	return rc;
@@ -739,6 +746,10 @@ static bidx_err make_manifest(ctx *c, bidx_manifest *m)
 		m->corpus_bytes += s->bytes;
 	}
 	m->ndocs = g;
+	m->roots = c->roots;     /* moves into m too */
+	m->nroots = c->nroots;
+	c->roots = NULL;
+	c->nroots = 0;
 	/* the catalogue, its segment numbers renumbered, moves into m */
 	for (size_t i = 0; i < c->nsrc && !rc; i++)
 		c->src[i].seg = renum[c->src[i].seg];
@@ -934,6 +945,11 @@ static bidx_err load_prev(ctx *c, int no_corpus, char *ewhy, size_t ewhylen)
 		        "indexing every file", dir, why);
 	if (!rc && c->o->full)
 		rc = BIDX_ENOINDEX;
+	if (!rc && c->prev.nsrc && c->prev.src[0].path[0] != '/') {
+		bidx_ts_msg(c->o->msg, "bidx: %s: the index keeps relative paths (an older bidx); "
+		        "indexing every file once, under absolute paths", dir);
+		rc = BIDX_ENOINDEX;
+	}
 	if (!rc && c->prev.settings != c->settings) {
 		bidx_ts_msg(c->o->msg, "bidx: %s: built by another version or with other --map "
 		        "options; indexing every file", dir);
@@ -1009,7 +1025,166 @@ static void ctx_free(ctx *c, int failed)
 	free(c->src);
 	free(c->phash);
 	free(c->seen);
+	for (uint32_t i = 0; i < c->nroots; i++)
+		free(c->roots[i]);
+	free(c->roots);
+	for (uint32_t i = 0; i < c->ngone; i++)
+		free(c->gone_roots[i]);
+	free(c->gone_roots);
 	bidx_manifest_free(&c->prev);
+}
+
+/* Whether the new roots differ from those the previous manifest kept. */
+static int roots_differ(const ctx *c)
+{
+	if (c->nroots != c->prev.nroots)
+		return 1;
+	for (uint32_t i = 0; i < c->nroots; i++)
+		if (strcmp(c->roots[i], c->prev.roots[i]))
+			return 1;
+	return 0;
+}
+
+/* Whether absolute path p is root r or lies below it. */
+static int under(const char *p, const char *r)
+{
+	size_t l = strlen(r);
+	return !strncmp(p, r, l) && (p[l] == 0 || p[l] == '/' || (l && r[l - 1] == '/'));
+}
+
+static const char *shown(const char *p)
+{
+	size_t n;
+	return bidx_path_shown(p, strlen(p), &n);
+}
+
+static bidx_err root_add(char ***v, uint32_t *n, const char *p)
+{
+	size_t cap = *n;
+	char *d = strdup(p);
+	if (!d || bidx_grow((void **)v, &cap, (size_t)*n + 1, sizeof **v)) {
+		free(d);
+		return BIDX_ENOMEM;
+	}
+	(*v)[(*n)++] = d;
+	return BIDX_OK;
+}
+
+/* Adds p to roots unless a root holds it already; roots below p go (p
+ * covers them).  Returns 1 when p was added. */
+static int root_merge(ctx *c, const char *p, bidx_err *rc)
+{
+	for (uint32_t i = 0; i < c->nroots; i++)
+		if (under(p, c->roots[i]))
+			return 0;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < c->nroots; i++) {
+		if (under(c->roots[i], p))
+			free(c->roots[i]);
+		else
+			c->roots[k++] = c->roots[i];
+	}
+	c->nroots = k;
+	*rc = root_add(&c->roots, &c->nroots, p);
+	return 1;
+}
+
+/* The corpus roots of this build (docs/FORMAT.md, roots): the previous
+ * manifest's, with the paths given added (ADD), exactly the paths given
+ * (REPLACE), or without them (REMOVE); also the roots that go. */
+static bidx_err plan_roots(ctx *c, const char *const *paths, int npaths, char *why,
+                           size_t whylen)
+{
+	const bidx_build_opts *o = c->o;
+	bidx_manifest old = {0};
+	char mwhy[512];
+	bidx_err rc = BIDX_OK;
+	if (bidx_manifest_read(o->index_dir, 1, &old, mwhy, sizeof mwhy) == BIDX_ENOMEM)
+		return BIDX_ENOMEM;
+	char **abs = bidx_calloc((size_t)npaths + 1, sizeof *abs);
+	for (int i = 0; abs && i < npaths; i++)
+		if (!(abs[i] = bidx_corpus_abspath(paths[i])))
+			rc = BIDX_ENOMEM;
+	if (!abs)
+		rc = BIDX_ENOMEM;
+	if (!rc && (o->mode == BIDX_BUILD_ADD || o->mode == BIDX_BUILD_REMOVE ||
+	            o->mode == BIDX_BUILD_OPTIMIZE))
+		for (uint32_t i = 0; i < old.nroots && !rc; i++)
+			rc = root_add(&c->roots, &c->nroots, old.roots[i]);
+	if (!rc && o->mode == BIDX_BUILD_ADD && npaths == 0 && c->nroots == 0) {
+		snprintf(why, whylen, "no corpus given, and the index in %s remembers none: name it "
+		         "(bidx build CORPUS...)", o->index_dir);
+		rc = BIDX_EINPUT;
+	}
+	for (int i = 0; !rc && i < npaths && o->mode != BIDX_BUILD_REMOVE; i++) {
+		int added = root_merge(c, abs[i], &rc);
+		if (!rc && added && old.nroots && o->mode == BIDX_BUILD_ADD)
+			bidx_ts_msg(o->msg, "bidx: %s: added to the corpus of the index in %s", shown(abs[i]),
+			            o->index_dir);
+	}
+	for (int i = 0; !rc && i < npaths && o->mode == BIDX_BUILD_REMOVE; i++) {
+		uint32_t k = 0, before = c->nroots;
+		for (uint32_t j = 0; j < c->nroots; j++) {
+			if (under(c->roots[j], abs[i]))
+				free(c->roots[j]);
+			else
+				c->roots[k++] = c->roots[j];
+		}
+		c->nroots = k;
+		if (k == before) {
+			size_t w = (size_t)snprintf(why, whylen, "%s is not a corpus root of the index in %s "
+			                            "(roots:", shown(abs[i]), o->index_dir);
+			for (uint32_t j = 0; j < before && w < whylen; j++)
+				w += (size_t)snprintf(why + w, whylen - w, " %s", shown(c->roots[j]));
+			if (w < whylen)
+				snprintf(why + w, whylen - w, "%s)", before ? "" : " none");
+			rc = BIDX_EINPUT;
+		}
+	}
+	if (!rc && old.nsrc && !old.nroots && npaths && o->mode != BIDX_BUILD_REMOVE)
+		bidx_ts_msg(o->msg, "bidx: %s: the index remembered no corpus roots (an older bidx); "
+		            "its corpus is now the paths given", o->index_dir);
+	for (uint32_t i = 0; i < old.nroots && !rc; i++) {
+		int kept = 0;
+		for (uint32_t j = 0; j < c->nroots && !kept; j++)
+			kept = under(old.roots[i], c->roots[j]);
+		if (!kept)
+			rc = root_add(&c->gone_roots, &c->ngone, old.roots[i]);
+	}
+	for (int i = 0; abs && i < npaths; i++)
+		free(abs[i]);
+	free(abs);
+	bidx_manifest_free(&old);
+	return rc;
+}
+
+/* Counts and says what the previous index had that this one has not: the
+ * files of roots that were dropped (one line a root), and files no longer
+ * found under the roots (one line each). */
+static void report_removed(ctx *c)
+{
+	uint64_t *per = bidx_calloc((size_t)c->ngone + 1, sizeof *per);
+	for (uint32_t i = 0; i < c->prev.nsrc; i++) {
+		if (c->seen[i])
+			continue;
+		c->st->removed++;
+		uint32_t g = 0;
+		while (g < c->ngone && !under(c->prev.src[i].path, c->gone_roots[g]))
+			g++;
+		if (g < c->ngone) {
+			c->st->removed_roots++;
+			if (per)
+				per[g]++;
+		} else {
+			bidx_ts_msg(c->o->msg, "bidx: %s: no longer in the corpus; removed from the index",
+			            shown(c->prev.src[i].path));
+		}
+	}
+	for (uint32_t g = 0; per && g < c->ngone; g++)
+		bidx_ts_msg(c->o->msg, "bidx: %s: no longer a corpus root; %llu file%s removed from "
+		            "the index", shown(c->gone_roots[g]), (unsigned long long)per[g],
+		            per[g] == 1 ? "" : "s");
+	free(per);
 }
 
 bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts *opts,
@@ -1032,7 +1207,10 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 	bidx_err rc = lock_dir(opts->index_dir, &lockfd, why, whylen);
 	if (!rc)   /* under the lock, a tmp file of a build not running is stale */
 		bidx_out_cleanup_stale(opts->index_dir, bidx_index_own_name);
-	if (!rc && npaths == 0) {
+	int optimize_only = opts->mode == BIDX_BUILD_OPTIMIZE;
+	if (!rc)
+		rc = plan_roots(&c, paths, npaths, why, whylen);
+	if (!rc && optimize_only) {
 		/* optimize reads no file: the index keeps its settings */
 		rc = bidx_manifest_read(opts->index_dir, 0, &c.prev, why, whylen);
 		c.settings = c.prev.settings;
@@ -1041,15 +1219,17 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 			snprintf(why, whylen, "no index in %s to optimize", opts->index_dir);
 	}
 	if (!rc)
-		rc = load_prev(&c, npaths == 0, why, whylen);
-	if (!rc && npaths) {
-		rc = bidx_corpus_walk(paths, npaths, opts->follow, &fl, on_skip, &b);
+		rc = load_prev(&c, optimize_only, why, whylen);
+	if (!rc && !optimize_only) {
+		bidx_walk_opts wo = {opts->follow, opts->index_dir, opts->exclude, opts->nexclude};
+		rc = bidx_corpus_walk_with((const char *const *)c.roots, (int)c.nroots, &wo, &fl,
+		                           on_skip, &b);
 		if (rc == BIDX_EIO)
 			rc = BIDX_OK;   /* reported; the other arguments were walked */
 	}
 	if (!rc)
 		rc = builder_init(&b, opts, st);
-	if (!rc && npaths == 0) {
+	if (!rc && optimize_only) {
 		/* optimize: the catalogue as it is */
 		for (uint32_t i = 0; i < c.prev.nsrc && !rc; i++) {
 			c.seen[i] = 1;
@@ -1059,8 +1239,8 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 		rc = run_pool(&c, &b, &fl, why, whylen);
 	}
 	clear_progress(&b);
-	for (uint32_t i = 0; !rc && i < c.prev.nsrc; i++)
-		st->removed += !c.seen[i];
+	if (!rc)
+		report_removed(&c);
 	if (rc)
 		goto done;
 	count_live(&c);
@@ -1092,7 +1272,7 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 	if (rc)
 		goto done;
 	int changed = st->added || st->updated || st->removed || c.touched || st->merged ||
-	              c.prev.nsegs == 0;
+	              c.prev.nsegs == 0 || c.ngone || roots_differ(&c);
 	for (size_t i = 0; i < c.nsegs; i++) {
 		if (!c.segs[i].live)
 			continue;

@@ -19,7 +19,16 @@
 #include <stdio.h>
 #include "error.h"
 
+/* What a build does with the corpus roots the index remembers. */
+typedef enum bidx_build_mode {
+	BIDX_BUILD_ADD,          /* the paths given join the roots; none: the roots as they are */
+	BIDX_BUILD_REPLACE,      /* the paths given become the roots (--replace) */
+	BIDX_BUILD_REMOVE,       /* the paths given leave the roots (`bidx remove`) */
+	BIDX_BUILD_OPTIMIZE      /* no corpus read: only merge (`bidx optimize`) */
+} bidx_build_mode;
+
 typedef struct bidx_build_opts {
+	bidx_build_mode mode;
 	const char *index_dir;   /* the index directory */
 	int verbose;             /* a line per file indexed */
 	int progress;            /* a progress line on stderr (a terminal) */
@@ -29,6 +38,8 @@ typedef struct bidx_build_opts {
 	int full;                /* analyse every file, reuse nothing */
 	int follow;              /* follow symbolic links out of the corpus too */
 	int optimize;            /* finish with one segment and no deletions */
+	const char *const *exclude;   /* --exclude globs (ignore.h) */
+	size_t nexclude;
 } bidx_build_opts;
 
 typedef struct bidx_build_stats {
@@ -39,6 +50,7 @@ typedef struct bidx_build_stats {
 	uint64_t bytes;          /* bytes of text analysed by this build */
 	uint64_t corpus_bytes;   /* bytes of text the index holds */
 	uint64_t added, updated, removed, unchanged;   /* source files */
+	uint64_t removed_roots;  /* of removed: files of roots this build dropped */
 	uint64_t terms;          /* terms of the segment written, if any */
 	uint64_t index_bytes;    /* bytes of all segments */
 	uint32_t segments;       /* segments afterwards */
@@ -49,8 +61,11 @@ typedef struct bidx_build_stats {
 
 /* Builds or updates the index of the corpus paths in opts->index_dir.
  * Unusable files are reported on opts->msg and counted; the build goes on.
- * With npaths == 0 and opts->optimize, only merges what is there (`bidx
- * optimize`).  On failure the previous index is left exactly as it was
+ * The corpus walked is the index's roots as opts->mode makes them of paths
+ * (none for BIDX_BUILD_ADD: the roots remembered); they are kept in the new
+ * manifest.  BIDX_BUILD_OPTIMIZE only merges what is there (`bidx
+ * optimize`).  What the previous index had and this one drops is said on
+ * opts->msg: one line per dropped root, one per file no longer found.  On failure the previous index is left exactly as it was
  * and why[] says what went wrong. */
 bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts *opts,
                     bidx_build_stats *st, char *why, size_t whylen);

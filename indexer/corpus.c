@@ -4,10 +4,12 @@
  *
  * A file is identified by its device and inode, so one file reached under
  * several spellings (./a and a, a/ and a//x, two links to one folder, a
- * hard link) is listed once, under the first spelling met; an argument's
- * spelling is tidied lexically first ("//" and "/./" go, ".." stays: it may
- * cross a symbolic link), which is the spelling the manifest keys the file
- * by.  Symbolic links are followed only when they resolve inside one of the
+ * hard link) is listed once, under the first spelling met.  Each argument
+ * is made absolute first (bidx_corpus_abspath), and that is the spelling
+ * the manifest keys its files by and the documents are stored under, so
+ * that a printed path opens from wherever bsearch runs (pathshow.h).
+ * Index directories (a manifest or segment files in them, or the build's
+ * own) are never walked into, and say nothing.  Symbolic links are followed only when they resolve inside one of the
  * arguments (as ripgrep does), all of them with --follow; files that are not
  * regular, or that belong to a virtual file system (/proc, /sys), are never
  * read.
@@ -15,9 +17,12 @@
 #include "corpus.h"
 #include "fault.h"
 #include "io.h"
+#include "manifest.h"
 #include "normalize.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +50,9 @@ typedef struct fileid {
 typedef struct walker {
 	bidx_filelist *fl;
 	int follow;              /* follow every symbolic link */
+	const bidx_walk_opts *o;
+	struct stat index_st;    /* the build's own index directory */
+	int have_index;
 	bidx_skip_fn skip;
 	void *sarg;
 	char **roots;            /* realpath of each argument that has one; owned */
@@ -193,6 +201,37 @@ static int cmp_str(const void *a, const void *b)
 
 static bidx_err walk(walker *w, const char *path, const visited *up, int top);
 
+/* Whether a manifest file begins with the manifest magic. */
+static int has_manifest(const char *dir)
+{
+	char *p = bidx_path_join(dir, BIDX_MANIFEST_FILE);
+	char h[8];
+	int fd = p ? open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW) : -1;
+	int yes = fd >= 0 && read(fd, h, sizeof h) == (ssize_t)sizeof h &&
+	          !memcmp(h, BIDX_MAN_MAGIC, 8);
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return yes;
+}
+
+/* An index directory: the build's own, or one holding a bidx manifest or
+ * segment files (seg-NNNNNN.bidx). */
+static int is_index_dir(const walker *w, const char *path, const struct stat *st,
+                        const bidx_filelist *names)
+{
+	uint32_t seq;
+	if (w->have_index && st->st_dev == w->index_st.st_dev && st->st_ino == w->index_st.st_ino)
+		return 1;
+	for (size_t i = 0; i < names->n; i++) {
+		const char *n = names->paths[i];
+		if (bidx_segment_parse_name(n, strlen(n), &seq) ||
+		    (!strcmp(n, BIDX_MANIFEST_FILE) && has_manifest(path)))
+			return 1;
+	}
+	return 0;
+}
+
 static bidx_err walk_dir(walker *w, const char *path, const struct stat *st, const visited *up)
 {
 	for (const visited *v = up; v; v = v->up)
@@ -223,6 +262,10 @@ static bidx_err walk_dir(walker *w, const char *path, const struct stat *st, con
 		}
 	}
 	closedir(d);
+	if (!rc && is_index_dir(w, path, st, &names)) {
+		bidx_filelist_free(&names);
+		return BIDX_OK;   /* an index, not a corpus: silently left alone */
+	}
 	if (names.n)
 		qsort(names.paths, names.n, sizeof *names.paths, cmp_str);
 	for (size_t i = 0; i < names.n && !rc; i++) {
@@ -308,11 +351,50 @@ static bidx_err walk(walker *w, const char *path, const visited *up, int top)
 	return BIDX_OK;
 }
 
+char *bidx_corpus_abspath(const char *arg)
+{
+	struct stat st;
+	char *tidy = bidx_corpus_spelling(arg), *out = NULL;
+	if (!tidy)
+		return NULL;
+	if (lstat(tidy, &st) == 0 && !S_ISLNK(st.st_mode) && (out = realpath(tidy, NULL))) {
+		free(tidy);
+		return out;
+	}
+	/* a symbolic link keeps its own name (its folder resolved); a path
+	 * that does not exist is made absolute as it is spelt */
+	char *slash = strrchr(tidy, '/'), *dir;
+	if (slash) {
+		char keep = slash[1 - (slash == tidy)];
+		slash[1 - (slash == tidy)] = 0;   /* "/" itself, or the folder */
+		dir = realpath(tidy, NULL);
+		slash[1 - (slash == tidy)] = keep;
+	} else
+		dir = realpath(".", NULL);
+	if (dir)
+		out = bidx_path_join(dir, slash ? slash + 1 : tidy);
+	else if (tidy[0] == '/')
+		out = strdup(tidy);
+	else if ((dir = getcwd(NULL, 0)))
+		out = bidx_path_join(dir, tidy);
+	free(dir);
+	free(tidy);
+	return out;
+}
+
 bidx_err bidx_corpus_walk(const char *const *args, int nargs, int follow, bidx_filelist *fl,
                           bidx_skip_fn skip, void *skip_arg)
 {
-	walker w = {.fl = fl, .follow = follow, .skip = skip, .sarg = skip_arg};
+	bidx_walk_opts o = {.follow = follow};
+	return bidx_corpus_walk_with(args, nargs, &o, fl, skip, skip_arg);
+}
+
+bidx_err bidx_corpus_walk_with(const char *const *args, int nargs, const bidx_walk_opts *o,
+                               bidx_filelist *fl, bidx_skip_fn skip, void *skip_arg)
+{
+	walker w = {.fl = fl, .follow = o->follow, .o = o, .skip = skip, .sarg = skip_arg};
 	bidx_err rc = BIDX_OK, unread = BIDX_OK;
+	w.have_index = o->index_dir && stat(o->index_dir, &w.index_st) == 0;
 	w.roots = bidx_calloc((size_t)nargs + 1, sizeof *w.roots);
 	if (!w.roots)
 		return BIDX_ENOMEM;
@@ -320,7 +402,7 @@ bidx_err bidx_corpus_walk(const char *const *args, int nargs, int follow, bidx_f
 		if ((w.roots[w.nroots] = realpath(args[i], NULL)))
 			w.nroots++;
 	for (int i = 0; i < nargs && !rc; i++) {
-		char *p = bidx_corpus_spelling(args[i]);
+		char *p = bidx_corpus_abspath(args[i]);
 		rc = p ? walk(&w, p, NULL, 1) : BIDX_ENOMEM;
 		free(p);
 		if (rc == BIDX_EIO)

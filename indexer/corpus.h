@@ -10,7 +10,7 @@
 #include "error.h"
 
 typedef struct bidx_filelist {
-	char **paths;      /* owned; as printed: the argument (its spelling) + the path below */
+	char **paths;      /* owned; absolute: the argument made absolute + the path below */
 	size_t n, cap;
 } bidx_filelist;
 
@@ -27,6 +27,25 @@ typedef void (*bidx_skip_fn)(const char *path, const char *reason, void *arg);
  * itself cannot be read (reported too; the others are walked), BIDX_ENOMEM. */
 bidx_err bidx_corpus_walk(const char *const *args, int nargs, int follow, bidx_filelist *fl,
                           bidx_skip_fn skip, void *skip_arg);
+
+typedef struct bidx_walk_opts {
+	int follow;                  /* follow every symbolic link */
+	const char *index_dir;       /* the build's index directory, never walked; or NULL */
+	const char *const *exclude;  /* --exclude globs (ignore.h), matched below each argument */
+	size_t nexclude;
+} bidx_walk_opts;
+
+/* bidx_corpus_walk with options; every path listed is absolute.
+ * Directories that hold an index (a bidx manifest, seg-NNNNNN.bidx files,
+ * or o->index_dir itself) are left out silently. */
+bidx_err bidx_corpus_walk_with(const char *const *args, int nargs, const bidx_walk_opts *o,
+                               bidx_filelist *fl, bidx_skip_fn skip, void *skip_arg);
+
+/* The absolute spelling of a corpus argument, as the walk lists its files
+ * and the manifest keeps it among the corpus roots: the real path (symbolic
+ * links resolved) of a file or directory; a symbolic link itself keeps its
+ * name, in its folder's real path.  Malloc'd; NULL when out of memory. */
+char *bidx_corpus_abspath(const char *arg);
 void bidx_filelist_free(bidx_filelist *fl);
 
 /* 1 for names the indexer reads: plain-text notices (.txt, .md) and

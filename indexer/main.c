@@ -15,7 +15,8 @@
 
 static const char usage[] =
 	"usage: bidx build [-i DIR] [-j N] [-v] [-q] [--json] [--full] [--optimize]\n"
-	"                  [--follow] [--map COL=FIELD]... CORPUS...\n"
+	"                  [--follow] [--map COL=FIELD]... [--replace] [CORPUS...]\n"
+	"       bidx remove [-i DIR] [-q] [--json] CORPUS...\n"
 	"       bidx optimize [-i DIR] [-q] [--json]\n"
 	"       bidx check [-i DIR] [--json]\n"
 	"       bidx --help | --version\n";
@@ -51,6 +52,13 @@ static const char help[] =
 	"      (size-tiered). The answers are those of a build from scratch.\n"
 	"      The new state is published atomically: a build that fails or is\n"
 	"      killed leaves the previous index as it was.\n"
+	"      Files are stored under their absolute paths (bsearch shows them\n"
+	"      relative to where it runs when below it). Index directories (a bidx\n"
+	"      manifest or seg-NNNNNN.bidx files in them) are never walked into.\n"
+	"      The index remembers its corpus roots: with no CORPUS, the build\n"
+	"      updates from them; a CORPUS not among them is added (said on\n"
+	"      stderr). Roots leave only by --replace or `bidx remove`; what a\n"
+	"      build removes from the index is said on stderr and in the summary.\n"
 	"\n"
 	"options:\n"
 	"  -i, --index DIR   index directory (default: $BIDX_INDEX, else ./index)\n"
@@ -64,8 +72,14 @@ static const char help[] =
 	"      --follow      follow every symbolic link, also out of the corpus (files\n"
 	"                    of /proc, /sys and devices are never read)\n"
 	"      --optimize    finish with one segment (as `bidx optimize`)\n"
+	"      --replace     the CORPUS paths become the roots; the files of the\n"
+	"                    others are removed from the index\n"
 	"  -h, --help        this help\n"
 	"      --version     the version\n"
+	"\n"
+	"  bidx remove [-i DIR] [-q] [--json] CORPUS...\n"
+	"      Drop the roots CORPUS (and the roots below them) from the index and\n"
+	"      update it from the roots left.\n"
 	"\n"
 	"  bidx optimize [-i DIR] [-q] [--json]\n"
 	"      Merge every segment into one and drop deleted documents, without\n"
@@ -100,12 +114,13 @@ static void print_summary(const bidx_build_stats *st, const char *dir, int json)
 {
 	if (json) {
 		printf("{\"documents\":%llu,\"analysed\":%llu,\"added\":%llu,\"updated\":%llu,"
-		       "\"removed\":%llu,\"unchanged\":%llu,\"skipped\":%llu,\"bytes\":%llu,"
+		       "\"removed\":%llu,\"removed_roots\":%llu,\"unchanged\":%llu,\"skipped\":%llu,\"bytes\":%llu,"
 		       "\"corpus_bytes\":%llu,\"terms\":%llu,\"segments\":%u,\"merged\":%u,"
 		       "\"published\":%s,\"seconds\":%.3f,\"index_bytes\":%llu,\"index\":",
 		       (unsigned long long)st->live_docs, (unsigned long long)st->docs,
 		       (unsigned long long)st->added, (unsigned long long)st->updated,
-		       (unsigned long long)st->removed, (unsigned long long)st->unchanged,
+		       (unsigned long long)st->removed, (unsigned long long)st->removed_roots,
+		       (unsigned long long)st->unchanged,
 		       (unsigned long long)st->skipped, (unsigned long long)st->bytes,
 		       (unsigned long long)st->corpus_bytes, (unsigned long long)st->terms,
 		       st->segments, st->merged, st->published ? "true" : "false", st->seconds,
@@ -114,9 +129,13 @@ static void print_summary(const bidx_build_stats *st, const char *dir, int json)
 		fputs("}\n", stdout);
 		return;
 	}
-	printf("files: %llu added, %llu updated, %llu removed, %llu unchanged; skipped %llu\n",
-	       (unsigned long long)st->added, (unsigned long long)st->updated,
-	       (unsigned long long)st->removed, (unsigned long long)st->unchanged,
+	printf("files: %llu added, %llu updated, %llu removed", (unsigned long long)st->added,
+	       (unsigned long long)st->updated, (unsigned long long)st->removed);
+	if (st->removed)   /* which, the lines on stderr say */
+		printf(" (%llu of roots dropped, %llu no longer found)",
+		       (unsigned long long)st->removed_roots,
+		       (unsigned long long)(st->removed - st->removed_roots));
+	printf(", %llu unchanged; skipped %llu\n", (unsigned long long)st->unchanged,
 	       (unsigned long long)st->skipped);
 	printf("analysed %llu documents (%.1f MB) in %.2f s, %.1f MB/s\n",
 	       (unsigned long long)st->docs, st->bytes / 1e6, st->seconds,
@@ -135,9 +154,15 @@ static void print_summary(const bidx_build_stats *st, const char *dir, int json)
 static char published[600];
 
 /* `bidx build` (optimize 0) and `bidx optimize` (1). */
-static int cmd_build(int argc, char **argv, int optimize)
+static int cmd_build(int argc, char **argv, bidx_build_mode mode)
 {
 	bidx_build_opts o = {0};
+	int optimize = mode == BIDX_BUILD_OPTIMIZE;
+	const char **excl = calloc((size_t)argc + 1, sizeof *excl);
+	if (!excl)
+		return 2;
+	o.exclude = excl;
+	o.mode = mode;
 	static bidx_colmap map;
 	o.map = &map;
 	int quiet = 0, json = 0, n = 0;
@@ -179,6 +204,8 @@ static int cmd_build(int argc, char **argv, int optimize)
 			o.follow = 1;
 		else if (!strcmp(a, "--optimize"))
 			o.optimize = 1;
+		else if (!strcmp(a, "--replace") && mode == BIDX_BUILD_ADD)
+			o.mode = BIDX_BUILD_REPLACE;
 		else if (!strcmp(a, "--map") || !strncmp(a, "--map=", 6)) {
 			const char *spec = a[5] == '=' ? a + 6 : opt_value(&i, argc, argv);
 			if (bidx_colmap_add(&map, spec)) {
@@ -199,9 +226,11 @@ static int cmd_build(int argc, char **argv, int optimize)
 		} else
 			paths[n++] = a;
 	}
-	if (n == 0 && !optimize) {
-		fprintf(stderr, "bidx build: no corpus given\n%s", usage);
+	if (n == 0 && o.mode != BIDX_BUILD_ADD && !optimize) {
+		fprintf(stderr, "bidx: %s: no corpus given\n%s", mode == BIDX_BUILD_REMOVE ?
+		        "remove" : "build --replace", usage);
 		free(paths);
+		free(excl);
 		return 2;
 	}
 	if (n && optimize) {
@@ -214,6 +243,7 @@ static int cmd_build(int argc, char **argv, int optimize)
 	char why[512];
 	bidx_err rc = bidx_build(paths, n, &o, &st, why, sizeof why);
 	free(paths);
+	free(excl);
 	if (rc) {
 		bidx_ts_msg(stderr, "bidx: %s", why);
 		return 2;
@@ -326,9 +356,11 @@ static int run(int argc, char **argv)
 	if (!strcmp(argv[1], "check"))
 		return cmd_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "build"))
-		return cmd_build(argc - 2, argv + 2, 0);
+		return cmd_build(argc - 2, argv + 2, BIDX_BUILD_ADD);
+	if (!strcmp(argv[1], "remove"))
+		return cmd_build(argc - 2, argv + 2, BIDX_BUILD_REMOVE);
 	if (!strcmp(argv[1], "optimize"))
-		return cmd_build(argc - 2, argv + 2, 1);
+		return cmd_build(argc - 2, argv + 2, BIDX_BUILD_OPTIMIZE);
 	bidx_ts_msg(stderr, "bidx: unknown command '%s'", argv[1]);
 	fputs(usage, stderr);
 	return 2;

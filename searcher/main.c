@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: bsearch [-i DIR] [--json | -l [-0] | -c] [-n N] [--offset K] [--sort ORDER]\n"
+	"usage: bsearch [-i DIR] [--json | -l [--records] [-0] | -c] [-n N] [--offset K] [--sort ORDER]\n"
 	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] [--explain] [--any]\n"
 	"               [--format csv|tsv] [--group] QUERY\n"
 	"       bsearch [-i DIR] [--json] --show PATH|PATH:LINE|DOC\n"
@@ -60,10 +60,14 @@ static const char help[] =
 	"  -i, --index DIR   index directory (default: $BIDX_INDEX, else ./index)\n"
 	"  -n, --limit N     show N hits (default 10)\n"
 	"      --offset K    skip the first K hits (paging)\n"
-	"      --json        one JSON object per hit: rank, doc, score, path, title,\n"
+	"      --json        one JSON object per hit: rank, doc, score, path (as -l\n"
+	"                    shows it; FILE:LINE for a record), abspath, title,\n"
 	"                    snippet, snippet_marks and matches (byte ranges), fields,\n"
 	"                    kind and kind_cues, affected_counts, events, incident\n"
-	"  -l, --files       print the paths of all matching documents, best first\n"
+	"  -l, --files       print the files of all matching documents, best first,\n"
+	"                    each once; relative to the current directory when below\n"
+	"                    it, else absolute (the index stores absolute paths)\n"
+	"      --records     as -l, but FILE:LINE for each matching CSV/JSONL record\n"
 	"  -0, --null        with -l: end each path with a NUL byte instead of a\n"
 	"                    newline, and print it exactly as it is\n"
 	"  -c, --count       print the number of matching documents\n"
@@ -232,6 +236,9 @@ static int parse_args(int argc, char **argv, args *a)
 			a->out.mode = BIDX_OUT_JSON;
 		} else if (!strcmp(s, "-l") || !strcmp(s, "--files")) {
 			a->out.mode = BIDX_OUT_PATHS;
+		} else if (!strcmp(s, "--records")) {
+			a->out.mode = BIDX_OUT_PATHS;
+			a->out.records = 1;
 		} else if (!strcmp(s, "-c") || !strcmp(s, "--count")) {
 			a->out.mode = BIDX_OUT_COUNT;
 		} else if (!strcmp(s, "-0") || !strcmp(s, "--null")) {

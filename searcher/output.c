@@ -1,9 +1,11 @@
 #include "output.h"
 #include "facet.h"
+#include "checksum.h"
 #include "fault.h"
 #include "html.h"
 #include "json.h"
 #include "notices.h"
+#include "pathshow.h"
 #include "ostream.h"
 #include "snippet.h"
 #include "termsafe.h"
@@ -64,7 +66,9 @@ static void print_human(FILE *f, uint32_t rank, const bidx_hit *h, const char *p
 	} else
 		fputs("(no title)", f);
 	fprintf(f, "%s\n     %s", color ? C_OFF : "", color ? C_PATH : "");
-	bidx_ts_write(f, path, plen);
+	size_t sl;
+	const char *spath = bidx_path_shown(path, plen, &sl);
+	bidx_ts_write(f, spath, sl);
 	fprintf(f, "%s\n", color ? C_OFF : "");
 }
 
@@ -79,7 +83,11 @@ static void print_spans(FILE *f, const char *name, const bidx_span *v, size_t n)
 static void print_json(FILE *f, uint32_t rank, const bidx_hit *h, const char *path,
                        size_t plen, const char *title, size_t tlen, const bidx_snippet *s)
 {
+	size_t sl;
+	const char *shown = bidx_path_shown(path, plen, &sl);
 	fprintf(f, "{\"rank\":%u,\"doc\":%u,\"score\":%.6f,\"path\":", rank, h->doc, h->score);
+	bidx_json_str(f, shown, sl);
+	fputs(",\"abspath\":", f);
 	bidx_json_str(f, path, plen);
 	fputs(",\"title\":", f);
 	bidx_json_str(f, title, tlen);
@@ -355,6 +363,70 @@ static bidx_err print_facets(bidx_index *ix, const bidx_result *r, const bidx_ou
 	return rc;
 }
 
+/* The files -l has printed: open addressing over XXH3 of their paths. */
+typedef struct pathset {
+	struct pent { uint64_t h; const char *p; size_t n; } *h;
+	size_t cap, n;
+} pathset;
+
+/* 1 when p[0..n) is new to the set (and now in it), 0 when there, -1 when
+ * out of memory.  p points into the index map, which outlives the set. */
+static int pathset_add(pathset *s, const char *p, size_t n)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		pathset g = {bidx_calloc(s->cap ? 2 * s->cap : 64, sizeof *g.h), s->cap ? 2 * s->cap : 64, 0};
+		if (!g.h)
+			return -1;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->h[i].p) {
+				size_t k = s->h[i].h & (g.cap - 1);
+				while (g.h[k].p)
+					k = (k + 1) & (g.cap - 1);
+				g.h[k] = s->h[i];
+			}
+		g.n = s->n;
+		free(s->h);
+		*s = g;
+	}
+	uint64_t h = bidx_xxh3(p, n);
+	size_t k = h & (s->cap - 1);
+	for (; s->h[k].p; k = (k + 1) & (s->cap - 1))
+		if (s->h[k].h == h && s->h[k].n == n && !memcmp(s->h[k].p, p, n))
+			return 0;
+	s->h[k] = (struct pent){h, p, n};
+	s->n++;
+	return 1;
+}
+
+/* One line of -l: the hit's file, shown relative to the current directory
+ * when below it, once per file (a record's FILE:LINE with --records). */
+static bidx_err print_path(bidx_index *ix, const bidx_hit *h, const bidx_outopts *o,
+                           pathset *seen)
+{
+	bidx_docrec d;
+	uint32_t local;
+	bidx_segment *seg = bidx_index_locate(ix, h->doc, &local);
+	bidx_err rc = seg ? bidx_segment_doc(seg, local, &d) : bidx_corrupt();
+	if (rc)
+		return rc;
+	const char *path = bidx_segment_path(seg, &d);
+	size_t n = o->records ? d.path_len : bidx_path_file_len(path, d.path_len);
+	if (!o->records) {
+		int fresh = pathset_add(seen, path, n);
+		if (fresh <= 0)
+			return fresh < 0 ? BIDX_ENOMEM : BIDX_OK;
+	}
+	path = bidx_path_shown(path, n, &n);
+	if (o->null) {   /* -0: the exact bytes */
+		fwrite(path, 1, n, o->f);
+		putc('\0', o->f);
+	} else {
+		bidx_ts_write(o->f, path, n);
+		putc('\n', o->f);
+	}
+	return BIDX_OK;
+}
+
 bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
 {
 	bidx_err rc = BIDX_OK;
@@ -382,30 +454,21 @@ bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
 		return rc ? rc : bidx_ostream_error(o->f) ? BIDX_EIO : BIDX_OK;
 	}
 	uint32_t first = o->mode == BIDX_OUT_PATHS ? 0 : o->offset;
+	pathset seen = {0};
 	if (o->api)
 		fputs("\"hits\":[", o->f);
 	for (uint32_t i = first; i < k && !rc; i++) {
 		if (o->api)
 			fputs(i > first ? ",\n" : "\n", o->f);
-		if (o->mode == BIDX_OUT_PATHS) {
-			bidx_docrec d;
-			uint32_t local;
-			bidx_segment *seg = bidx_index_locate(ix, r->hits[i].doc, &local);
-			rc = seg ? bidx_segment_doc(seg, local, &d) : bidx_corrupt();
-			if (!rc && o->null) {   /* -0: the exact bytes */
-				fwrite(bidx_segment_path(seg, &d), 1, d.path_len, o->f);
-				putc('\0', o->f);
-			} else if (!rc) {
-				bidx_ts_write(o->f, bidx_segment_path(seg, &d), d.path_len);
-				putc('\n', o->f);
-			}
-		} else {
+		if (o->mode == BIDX_OUT_PATHS)
+			rc = print_path(ix, &r->hits[i], o, &seen);
+		else
 			rc = show_hit(ix, r, &r->hits[i], i + 1, o, o->group ? g.members[i] : NULL,
 			              o->group ? g.nmembers[i] : 0);
-		}
 		if (!rc && bidx_ostream_error(o->f))
 			rc = BIDX_EIO;   /* a full disk or a closed pipe: stop */
 	}
+	free(seen.h);
 	bidx_groups_free(&g);
 	if (o->api)
 		fputs("]", o->f);

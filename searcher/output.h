@@ -39,6 +39,7 @@ typedef struct bidx_outopts {
 	int group;           /* --group: one hit per incident, its reports under it */
 	int explain;         /* --explain: each hit's score in parts (bidx_query_explain),
 	                        under it, or as the member "explain" in JSON */
+	int records;         /* -l --records: FILE:LINE per record, not each file once */
 	/* JSON: adds members to each hit's object (",\"name\":value..."), or NULL */
 	void (*json_extra)(void *ctx, const bidx_hit *h, FILE *f);
 	void *json_ctx;

@@ -79,7 +79,7 @@ static char *run_bsearch(const char *opts, const char *query, int *st)
 static void lines_of(const char *opts, const char *query, char *out, size_t n, int *st)
 {
 	char o2[256];
-	snprintf(o2, sizeof o2, "-l %s", opts);
+	snprintf(o2, sizeof o2, "--records %s", opts);
 	char *o = run_bsearch(o2, query, st);
 	size_t l = 0;
 	out[0] = 0;

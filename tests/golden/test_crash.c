@@ -72,7 +72,7 @@ static pid_t start_build(const char *dir, const char *corpus)
 		snprintf(bin, sizeof bin, "%s/bidx", BIDX_BINARY_DIR);
 		if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
 			_exit(127);
-		execl(bin, "bidx", "build", "-q", "-i", dir, corpus, (char *)NULL);
+		execl(bin, "bidx", "build", "-q", "--replace", "-i", dir, corpus, (char *)NULL);
 		_exit(127);
 	}
 	return pid;
@@ -240,7 +240,7 @@ Test(crash, a_full_disk_fails_cleanly_and_keeps_the_previous_index)
 	cr_assert_eq(answer(dir, QUERY, before, sizeof before), BIDX_OK);
 	char cmd[8192];
 	int st;
-	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s' 2>&1", BIDX_BINARY_DIR, dir, seeds);
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q --replace -i '%s' '%s' 2>&1", BIDX_BINARY_DIR, dir, seeds);
 	char *out = tu_run(cmd, &st);
 	int full = strstr(out, "No space left on device") != NULL;
 	cr_assert_eq(st, 2, "the build should fail on a full disk:\n%s", out);

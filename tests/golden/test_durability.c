@@ -27,7 +27,7 @@ static const char *seeds;
  * with one segment (optimize: merges run too). */
 static bidx_err build_of(const char *corpus, int full, int optimize)
 {
-	bidx_build_opts o = {.index_dir = dir, .msg = stderr, .full = full, .optimize = optimize};
+	bidx_build_opts o = {.mode = BIDX_BUILD_REPLACE, .index_dir = dir, .msg = stderr, .full = full, .optimize = optimize};
 	bidx_build_stats st;
 	char why[512];
 	const char *paths[] = {corpus};

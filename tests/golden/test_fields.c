@@ -431,14 +431,14 @@ Test(structured, a_count_past_the_limit_is_dropped_with_a_note)
 
 Test(structured, jsonl_records_with_their_lines)
 {
-	char *o = q("-l 'date:2019'");
+	char *o = q("--records 'date:2019'");
 	cr_assert(strstr(o, "a.jsonl:3\n"), "令和元年5月1日 is 2019: %s", o);
 	cr_assert(strstr(o, "b.csv:2\n"), "%s", o);
 	free(o);
-	o = q("-l org:テスト");
+	o = q("--records org:テスト");
 	cr_assert(strstr(o, "a.jsonl:1\n"), "%s", o);
 	free(o);
-	o = q("-l region:関東");   /* an extra key, searchable by its name */
+	o = q("--records region:関東");   /* an extra key, searchable by its name */
 	cr_assert(strstr(o, "a.jsonl:1\n"), "%s", o);
 	free(o);
 }

@@ -270,7 +270,7 @@ Test(terminal, paths_with_l_are_one_line_each_and_exact_with_0)
 	cr_assert_eq(c.status, 0);
 	long hits = strtol(c.out, NULL, 10);
 	cr_assert_geq(hits, 6, "%s", c.out);
-	res l = run(TO_CAPTURE, 0, (const char *const[]){"bsearch", "-i", ix, "-l", WORD, NULL});
+	res l = run(TO_CAPTURE, 0, (const char *const[]){"bsearch", "-i", ix, "--records", WORD, NULL});
 	cr_assert_eq(l.status, 0, "%s", l.err);
 	assert_clean(l.out, l.outlen, "bsearch -l");
 	long lines = 0;
@@ -278,11 +278,10 @@ Test(terminal, paths_with_l_are_one_line_each_and_exact_with_0)
 		lines += l.out[i] == '\n';
 	cr_assert_eq(lines, hits, "one line per hit:\n%s", l.out);
 	assert_has(l.out, "/new\\x0aline.txt\n", "-l");
-	static const char *const zero[][2] = {{"-l", "-0"}, {"--null", "-l"}, {"-0", NULL}};
+	static const char *const zero[][2] = {{"--records", "-0"}, {"--null", "--records"}, {"-0", "--records"}};
 	for (size_t z = 0; z < 3; z++) {
 		res n = run(TO_CAPTURE, 0, (const char *const[]){"bsearch", "-i", ix, zero[z][0],
-		                                             zero[z][1] ? zero[z][1] : WORD,
-		                                             zero[z][1] ? WORD : NULL, NULL});
+		                                             zero[z][1], WORD, NULL});
 		cr_assert_eq(n.status, 0, "%s %s: %s", zero[z][0], zero[z][1], n.err);
 		long nuls = 0;
 		for (size_t i = 0; i < n.outlen; i++)
