@@ -1,6 +1,7 @@
 /* bsearch - searches a bidx index.  Argument parsing and exit codes only. */
 #include "output.h"
 #include "query_eval.h"
+#include "fieldname.h"
 #include "format.h"
 #include "index.h"
 #include "ostream.h"
@@ -17,7 +18,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: bsearch [-i DIR] [--json | -l [-0] | -c] [-n N] [--offset K] [--sort ORDER]\n"
+	"usage: bsearch [-i DIR] [--json] [-l [-0] | -c] [-n N] [--offset K] [--sort ORDER]\n"
 	"               [--facet FIELD[,FIELD...]] [--color WHEN] [--exact] [--any] QUERY\n"
 	"       bsearch [-i DIR] --serve [ADDR:]PORT [--log-queries]\n"
 	"       bsearch --help | --version\n";
@@ -32,7 +33,10 @@ static const char help[] =
 	"                        string, found inside words too (grep -F semantics)\n"
 	"  \"PCI DSS\"             a phrase with spaces in it\n"
 	"  カード OR 口座         either word (OR binds tighter than AND: a b OR c = a (b OR c))\n"
-	"  不正アクセス -試験     NOT: leave out documents with the word\n"
+	"  不正アクセス -試験     NOT: leave out documents with the word (a query word\n"
+	"                        that starts with '-' is NOT; when a Latin letter\n"
+	"                        follows it, -date:2016, put -- before the query:\n"
+	"                        bsearch -- 不正アクセス -date:2016)\n"
 	"  (カード OR 口座) 流出  grouping\n"
 	"  Full-width and half-width forms, and upper and lower case, match each other\n"
 	"  (Unicode NFKC with case folding); line breaks inside Japanese are ignored;\n"
@@ -41,7 +45,7 @@ static const char help[] =
 	"  Synonyms: a word of a group of dict/synonyms.txt (流出 漏えい) also finds\n"
 	"  the other words of its group, ranked lower (half the score); --exact\n"
 	"  turns that off.  The table is read at each query ($BIDX_SYNONYMS names\n"
-	"  another, none for no table).\n"
+	"  another, none for no table); when none is found, stderr says so.\n"
 	"\n"
 	"fields (a query may be only fields):\n"
 	"  title:お詫び  org:九州商船  category:イベント  leaked:セキュリティコード\n"
@@ -50,22 +54,33 @@ static const char help[] =
 	"  date:令和6年度 (April-March)  date:R6  date:2024.11  date:2016-2018\n"
 	"  affected:>=10000  affected:1000..50000   affected people or records\n"
 	"  NAME:value       any other field by its name (url:, phone:, email:,\n"
-	"                   period:, a CSV column name); unknown names are plain text\n"
+	"                   period:, a CSV column name)\n"
+	"  org:(九州商船 OR カゴヤ)  a field over a group: org:九州商船 OR org:カゴヤ\n"
+	"  Names match in any case (TITLE:), and a CSV column's name is an alias of\n"
+	"  its field (タイトル:, 自治体名:). A name that is no field is searched as\n"
+	"  text; stderr warns when it looks like a misspelt field (ASCII letters\n"
+	"  only, not a URL scheme such as http:, value not starting with //).\n"
 	"\n"
-	"options:\n"
+	"options (--limit=3, --limit 3, -n3 and -n 3 are the same; flags bundle, -l0;\n"
+	"options and query words may mix; -- ends the options):\n"
 	"  -i, --index DIR   index directory (default: $BIDX_INDEX, else ./index)\n"
-	"  -n, --limit N     show N hits (default 10)\n"
+	"  -n, --limit N     show N hits (default 10; 0: only the count and facets)\n"
 	"      --offset K    skip the first K hits (paging)\n"
 	"      --json        one JSON object per hit: rank, doc, score, path, title,\n"
-	"                    snippet, snippet_marks and matches (byte ranges)\n"
+	"                    snippet, snippet_truncated, snippet_marks and matches\n"
+	"                    (byte ranges), fields; then a last line {\"total\":N,\n"
+	"                    \"took_us\":T,\"query\":Q} with \"facets\" when asked;\n"
+	"                    with -l each path a JSON string, with -c {\"count\":N}\n"
+	"                    (every shape: docs/JSON.md)\n"
 	"  -l, --files       print the paths of all matching documents, best first\n"
 	"  -0, --null        with -l: end each path with a NUL byte instead of a\n"
 	"                    newline, and print it exactly as it is\n"
-	"  -c, --count       print the number of matching documents\n"
+	"  -c, --count       print the number of matching documents (not with -l)\n"
 	"      --sort ORDER  relevance (default), date (oldest first), -date (newest\n"
 	"                    first) or affected (largest first)\n"
 	"      --facet LIST  count org, category, year, leaked, method, authority or\n"
-	"                    any field over all hits (comma-separated)\n"
+	"                    any field over all hits (comma-separated); an unknown\n"
+	"                    name is refused with the list of known ones\n"
 	"      --exact       no synonyms: each word matches only itself\n"
 	"      --any         best match: QUERY is a question as people type it; its\n"
 	"                    content words are found in all their forms (持って =\n"
@@ -419,6 +434,43 @@ static void more_line(const bidx_outopts *o, uint32_t n, const char *what)
 		       o->offset + o->limit, o->offset + o->limit);
 }
 
+/* Resolves the field names of q (NULL: none) and of the --facet list
+ * against the index (fieldname.h): names in any case and column aliases
+ * become the field's own name, a name that is no field is warned about,
+ * and an unknown facet is refused with the list of known ones.  Returns 0,
+ * or the exit status 2 (said on stderr). */
+static int resolve_names(bidx_index *ix, const char *dir, bidx_qnode *q, bidx_outopts *o)
+{
+	bidx_fieldnames fn;
+	bidx_err rc = bidx_fieldnames_get(ix, &fn);
+	if (rc) {
+		report_index_error(dir, rc, bidx_strerror(rc));
+		return 2;
+	}
+	int status = 0;
+	if (q && bidx_fieldnames_resolve(&fn, q, stderr)) {
+		fprintf(stderr, "bsearch: out of memory\n");
+		status = 2;
+	}
+	for (int i = 0; i < o->nfacets && !status; i++) {
+		const char *f = bidx_fieldnames_facet(&fn, o->facets[i]);
+		if (f) {
+			o->facets[i] = f;   /* points into fn: fine, the names are kept below */
+			continue;
+		}
+		char list[1024];
+		bidx_fieldnames_list(&fn, 1, list, sizeof list);
+		bidx_ts_msg(stderr, "bsearch: --facet %s: no such field (facets: %s)", o->facets[i],
+		            list);
+		status = 2;
+	}
+	/* the facet names point into fn until the program ends */
+	static bidx_fieldnames keep;
+	bidx_fieldnames_free(&keep);
+	keep = fn;
+	return status;
+}
+
 /* The best-match mode (question.h) for text; with `fallback`, after a plain
  * query matched nothing: its hits come under a line saying so, and the exit
  * status stays 1.  Returns the exit status. */
@@ -484,7 +536,9 @@ static int search(args *a)
 			report_index_error(a->index_dir, orc, why);
 			return 2;
 		}
-		int st = run_any(ix, a->query, &a->out, a->index_dir, 0);
+		int st = resolve_names(ix, a->index_dir, NULL, &a->out);
+		if (!st)
+			st = run_any(ix, a->query, &a->out, a->index_dir, 0);
 		bidx_index_close(ix);
 		return st;
 	}
@@ -507,6 +561,12 @@ static int search(args *a)
 			bidx_ts_msg(stderr, "bsearch: %s: %s", a->index_dir, why);
 		bidx_query_free(q);
 		return 2;
+	}
+	int st = resolve_names(ix, a->index_dir, q, &a->out);
+	if (st) {
+		bidx_index_close(ix);
+		bidx_query_free(q);
+		return st;
 	}
 	bidx_result r;
 	rc = bidx_query_eval(ix, q, &r, why, sizeof why);

@@ -10,6 +10,7 @@
  */
 #include "serve.h"
 #include "facet.h"
+#include "fieldname.h"
 #include "fault.h"
 #include "index.h"
 #include "json.h"
@@ -299,8 +300,17 @@ static void api_search(server *s, struct MHD_Connection *c, reply *rp, int64_t t
 		return;
 	}
 	ixref *r = ix_acquire(s);
+	bidx_fieldnames fn;   /* field names in any case, column aliases (fieldname.h) */
+	bidx_err rc = bidx_fieldnames_get(r->ix, &fn);
+	if (!rc) {
+		rc = bidx_fieldnames_resolve(&fn, qn, NULL);
+		bidx_fieldnames_free(&fn);
+	}
 	bidx_result res;
-	bidx_err rc = bidx_query_eval(r->ix, qn, &res, why, sizeof why);
+	if (!rc)
+		rc = bidx_query_eval(r->ix, qn, &res, why, sizeof why);
+	else
+		memset(&res, 0, sizeof res), snprintf(why, sizeof why, "%s", bidx_strerror(rc));
 	if (rc == BIDX_EQUERY) {
 		json_err(rp, 400, "bad_query", why, -1);
 	} else if (rc) {
