@@ -139,6 +139,18 @@ void bidx_fieldnames_list(const bidx_fieldnames *fn, int facets, char *out, size
 		strcpy(out + n - 4, "...");
 }
 
+int bidx_fieldnames_needed(const bidx_qnode *q)
+{
+	if (!q)
+		return 0;
+	if (q->type == BIDX_Q_TERM)
+		return q->field != NULL;
+	for (size_t i = 0; i < q->nkids; i++)
+		if (bidx_fieldnames_needed(q->kids[i]))
+			return 1;
+	return 0;
+}
+
 /* Warns once per name: seen[] holds the names warned about. */
 static bidx_err resolve(const bidx_fieldnames *fn, bidx_qnode *q, FILE *warn,
                         bidx_fieldnames *seen)

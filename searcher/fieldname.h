@@ -37,6 +37,10 @@ void bidx_fieldnames_free(bidx_fieldnames *fn);   /* NULL ok */
  * (the text itself); NULL when it is none. */
 const char *bidx_fieldnames_find(const bidx_fieldnames *fn, const char *name);
 
+/* 1 when q (NULL: none) has a field term, so that its names need
+ * resolving; gathering the names reads every document's field record. */
+int bidx_fieldnames_needed(const bidx_qnode *q);
+
 /* Rewrites every field term of q to the field it denotes (body: becomes
  * a plain term); warns on warn (NULL: quietly) once per name that is no
  * field and looks like a meant one.  BIDX_ENOMEM on failure. */

@@ -441,6 +441,8 @@ static void more_line(const bidx_outopts *o, uint32_t n, const char *what)
  * or the exit status 2 (said on stderr). */
 static int resolve_names(bidx_index *ix, const char *dir, bidx_qnode *q, bidx_outopts *o)
 {
+	if (!o->nfacets && !bidx_fieldnames_needed(q))
+		return 0;
 	bidx_fieldnames fn;
 	bidx_err rc = bidx_fieldnames_get(ix, &fn);
 	if (rc) {

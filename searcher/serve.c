@@ -300,11 +300,14 @@ static void api_search(server *s, struct MHD_Connection *c, reply *rp, int64_t t
 		return;
 	}
 	ixref *r = ix_acquire(s);
-	bidx_fieldnames fn;   /* field names in any case, column aliases (fieldname.h) */
-	bidx_err rc = bidx_fieldnames_get(r->ix, &fn);
-	if (!rc) {
-		rc = bidx_fieldnames_resolve(&fn, qn, NULL);
-		bidx_fieldnames_free(&fn);
+	bidx_err rc = BIDX_OK;
+	if (bidx_fieldnames_needed(qn)) {   /* names in any case, column aliases (fieldname.h) */
+		bidx_fieldnames fn;
+		rc = bidx_fieldnames_get(r->ix, &fn);
+		if (!rc) {
+			rc = bidx_fieldnames_resolve(&fn, qn, NULL);
+			bidx_fieldnames_free(&fn);
+		}
 	}
 	bidx_result res;
 	if (!rc)
