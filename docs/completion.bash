@@ -44,6 +44,12 @@ _bsearch()
 		return ;;
 	esac
 	case $cur in
+	--sort=*)
+		COMPREPLY=($(compgen -W "relevance date -date affected" -- "${cur#*=}")); return ;;
+	--color=*)
+		COMPREPLY=($(compgen -W "auto always never" -- "${cur#*=}")); return ;;
+	--facet=*)
+		_bidx_facet_list "${cur#*=}"; return ;;
 	--*=*)
 		return ;;
 	-*)

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <getopt.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -60,14 +61,18 @@ static const char help[] =
 	"      stderr). Roots leave only by --replace or `bidx remove`; what a\n"
 	"      build removes from the index is said on stderr and in the summary.\n"
 	"\n"
-	"options:\n"
+	"options (--index=DIR, --index DIR, -iDIR and -i DIR are the same; flags\n"
+	"bundle, -vq; options and paths may mix; -- ends the options):\n"
 	"  -i, --index DIR   index directory (default: $BIDX_INDEX, else ./index)\n"
 	"  -j, --threads N   analysis threads (default: one per CPU)\n"
 	"  -v, --verbose     a line for every file indexed\n"
 	"  -q, --quiet       no summary (notices about skipped files still go to stderr)\n"
 	"      --json        print the summary as one JSON object\n"
 	"      --map COL=FIELD  read column COL as FIELD (title, date, org, category,\n"
-	"                    body, or a new extra-field name); repeatable\n"
+	"                    body in any case or a column alias, or a new extra-field\n"
+	"                    name of letters, digits, _ and -; derived fields such as\n"
+	"                    affected are refused); repeatable; a build that reads\n"
+	"                    every file warns about a COL that no file had\n"
 	"      --full        analyse every file again, reusing nothing\n"
 	"      --follow      follow every symbolic link, also out of the corpus (files\n"
 	"                    of /proc, /sys and devices are never read)\n"
@@ -83,7 +88,8 @@ static const char help[] =
 	"\n"
 	"  bidx optimize [-i DIR] [-q] [--json]\n"
 	"      Merge every segment into one and drop deleted documents, without\n"
-	"      reading the corpus (queries are fastest on one segment).\n"
+	"      reading the corpus (queries are fastest on one segment); the summary\n"
+	"      says how many segments were merged.\n"
 	"\n"
 	"  bidx check [-i DIR] [--json]\n"
 	"      Verify the index: the manifest and every segment's checksums and\n"
@@ -100,17 +106,170 @@ static const char help[] =
 	"exit status: 0 built, 2 error (nothing was changed; or the summary could not\n"
 	"      be written, as the message says); a closed pipe is no error\n";
 
-static const char *opt_value(int *i, int argc, char **argv)
+/* The options of every command, one table for getopt_long (`--opt=value`,
+ * `--opt value`, `-j4`, `-j 4`, bundled flags `-vq`); each command says
+ * which of them it takes. */
+enum { O_JSON = 256, O_MAP, O_FULL, O_FOLLOW, O_OPTIMIZE, O_REPLACE };
+
+static const char shortopts[] = "+:i:j:vqh";
+
+static const struct option longopts[] = {
+	{"index", required_argument, NULL, 'i'},
+	{"threads", required_argument, NULL, 'j'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"json", no_argument, NULL, O_JSON},
+	{"map", required_argument, NULL, O_MAP},
+	{"full", no_argument, NULL, O_FULL},
+	{"follow", no_argument, NULL, O_FOLLOW},
+	{"optimize", no_argument, NULL, O_OPTIMIZE},
+	{"replace", no_argument, NULL, O_REPLACE},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The options each command takes (the codes of longopts). */
+static const int build_takes[] = {'i', 'j', 'v', 'q', O_JSON, O_MAP, O_FULL, O_FOLLOW,
+                                  O_OPTIMIZE, O_REPLACE, 'h', 0};
+static const int remove_takes[] = {'i', 'j', 'v', 'q', O_JSON, O_FOLLOW, 'h', 0};
+static const int optimize_takes[] = {'i', 'q', O_JSON, 'h', 0};
+static const int check_takes[] = {'i', O_JSON, 'h', 0};
+
+/* The name of option code c as typed: "-i (--index)" or "--json". */
+static void opt_name(char *out, size_t n, int c)
 {
-	if (*i + 1 >= argc) {
-		bidx_ts_msg(stderr, "bidx: %s needs a value", argv[*i]);
-		fputs(usage, stderr);
-		exit(2);
-	}
-	return argv[++*i];
+	const char *lname = "?";
+	for (const struct option *o = longopts; o->name; o++)
+		if (o->val == c)
+			lname = o->name;
+	if (c < 256)
+		snprintf(out, n, "-%c (--%s)", c, lname);
+	else
+		snprintf(out, n, "--%s", lname);
 }
 
-static void print_summary(const bidx_build_stats *st, const char *dir, int json)
+/* Reads the options of command `cmd` (argv[0] is the command's name) into
+ * handle(c, optarg, ctx), and leaves the other arguments (the corpus) in
+ * words[]: options and paths may mix, `--` ends the options.  Returns 0, 1
+ * after --help, or 2 on a bad option (said on stderr). */
+static int each_option(const char *cmd, const int *takes, int argc, char **argv,
+                       int (*handle)(int c, const char *v, void *ctx), void *ctx,
+                       const char **words, int *nwords)
+{
+	opterr = 0;
+	optind = 1;
+	*nwords = 0;
+	while (optind < argc) {
+		const char *s = argv[optind];
+		if (!strcmp(s, "--")) {
+			while (++optind < argc)
+				words[(*nwords)++] = argv[optind];
+			break;
+		}
+		if (s[0] != '-' || !s[1]) {
+			words[(*nwords)++] = s;
+			optind++;
+			continue;
+		}
+		optopt = 0;
+		int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		if (c == -1)
+			break;
+		char name[128];
+		if (c == '?' || c == ':') {
+			if (optopt > 0 && optopt < 256)
+				snprintf(name, sizeof name, "-%c", optopt);
+			else
+				snprintf(name, sizeof name, "%.*s", (int)strcspn(argv[optind - 1], "="),
+				         argv[optind - 1]);
+			bidx_ts_msg(stderr, c == ':' ? "bidx %s: %s needs a value"
+			                             : "bidx %s: unknown option %s", cmd, name);
+			fputs(usage, stderr);
+			return 2;
+		}
+		int ok = 0;
+		for (int k = 0; takes[k]; k++)
+			ok |= takes[k] == c;
+		if (!ok) {
+			opt_name(name, sizeof name, c);
+			bidx_ts_msg(stderr, "bidx %s: %s is not an option of %s", cmd, name, cmd);
+			fputs(usage, stderr);
+			return 2;
+		}
+		if (c == 'h') {
+			bidx_ostream_puts(help);
+			return 1;
+		}
+		int rc = handle(c, optarg, ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+typedef struct build_args {
+	bidx_build_opts o;
+	bidx_colmap *map;    /* o.map, writable */
+	int quiet, json;
+} build_args;
+
+static int build_option(int c, const char *v, void *ctx)
+{
+	build_args *b = ctx;
+	char why[512];
+	char *end;
+	long nt;
+	switch (c) {
+	case 'i':
+		b->o.index_dir = v;
+		break;
+	case 'j':
+		nt = strtol(v, &end, 10);
+		if (!*v || *end || nt < 1 || nt > 64) {
+			bidx_ts_msg(stderr, "bidx: -j (--threads) wants a number of threads (1-64), "
+			            "not '%s'", v);
+			return 2;
+		}
+		b->o.threads = (int)nt;
+		break;
+	case 'v':
+		b->o.verbose = 1;
+		break;
+	case 'q':
+		b->quiet = 1;
+		break;
+	case O_JSON:
+		b->json = 1;
+		break;
+	case O_FULL:
+		b->o.full = 1;
+		break;
+	case O_FOLLOW:
+		b->o.follow = 1;
+		break;
+	case O_OPTIMIZE:
+		b->o.optimize = 1;
+		break;
+	case O_REPLACE:
+		b->o.mode = BIDX_BUILD_REPLACE;
+		break;
+	case O_MAP:
+		switch (bidx_colmap_add(b->map, v, why, sizeof why)) {
+		case 0:
+			break;
+		case -2:
+			bidx_ts_msg(stderr, "bidx: %s", why);
+			return 2;
+		default:
+			bidx_ts_msg(stderr, "bidx: --map wants COL=FIELD (at most 32), not '%s'", v);
+			return 2;
+		}
+		break;
+	}
+	return 0;
+}
+
+static void print_summary(const bidx_build_stats *st, const char *dir, int json, int optimize)
 {
 	if (json) {
 		printf("{\"documents\":%llu,\"analysed\":%llu,\"added\":%llu,\"updated\":%llu,"
@@ -129,17 +288,25 @@ static void print_summary(const bidx_build_stats *st, const char *dir, int json)
 		fputs("}\n", stdout);
 		return;
 	}
-	printf("files: %llu added, %llu updated, %llu removed", (unsigned long long)st->added,
-	       (unsigned long long)st->updated, (unsigned long long)st->removed);
-	if (st->removed)   /* which, the lines on stderr say */
-		printf(" (%llu of roots dropped, %llu no longer found)",
-		       (unsigned long long)st->removed_roots,
-		       (unsigned long long)(st->removed - st->removed_roots));
-	printf(", %llu unchanged; skipped %llu\n", (unsigned long long)st->unchanged,
-	       (unsigned long long)st->skipped);
-	printf("analysed %llu documents (%.1f MB) in %.2f s, %.1f MB/s\n",
-	       (unsigned long long)st->docs, st->bytes / 1e6, st->seconds,
-	       st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0);
+	if (optimize && !st->merged)   /* `bidx optimize` reads no files: say what it did */
+		printf("optimize: nothing to merge (one segment, no deleted documents) in %.2f s\n",
+		       st->seconds);
+	else if (optimize)
+		printf("optimize: merged %u segment%s into %u in %.2f s\n", st->merged + st->segments,
+		       st->merged + st->segments == 1 ? "" : "s", st->segments, st->seconds);
+	else {
+		printf("files: %llu added, %llu updated, %llu removed", (unsigned long long)st->added,
+		       (unsigned long long)st->updated, (unsigned long long)st->removed);
+		if (st->removed)   /* which, the lines on stderr say */
+			printf(" (%llu of roots dropped, %llu no longer found)",
+			       (unsigned long long)st->removed_roots,
+			       (unsigned long long)(st->removed - st->removed_roots));
+		printf(", %llu unchanged; skipped %llu\n", (unsigned long long)st->unchanged,
+		       (unsigned long long)st->skipped);
+		printf("analysed %llu documents (%.1f MB) in %.2f s, %.1f MB/s\n",
+		       (unsigned long long)st->docs, st->bytes / 1e6, st->seconds,
+		       st->seconds > 0 ? st->bytes / 1e6 / st->seconds : 0.0);
+	}
 	fputs("index ", stdout);
 	bidx_ts_write(stdout, dir, strlen(dir));
 	printf(": %llu documents, %u segment%s%s, %.1f MB (%.0f%% of the corpus), "
@@ -153,84 +320,50 @@ static void print_summary(const bidx_build_stats *st, const char *dir, int json)
 /* Said after a write error on stdout when a build did publish an index. */
 static char published[600];
 
+/* Warns about --map columns that no file had (when this build read every
+ * file: an update reads only the changed ones). */
+static void unused_map(const bidx_colmap *m, const int *used, const bidx_build_stats *st)
+{
+	if (st->unchanged)
+		return;
+	for (int i = 0; i < m->n; i++)
+		if (!used[i])
+			bidx_ts_msg(stderr, "bidx: --map %s=%s: no CSV or JSON Lines file has a column "
+			            "'%s'", m->col[i], m->field[i], m->col[i]);
+}
+
 /* `bidx build` (optimize 0) and `bidx optimize` (1). */
 static int cmd_build(int argc, char **argv, bidx_build_mode mode)
 {
-	bidx_build_opts o = {0};
-	int optimize = mode == BIDX_BUILD_OPTIMIZE;
-	const char **excl = calloc((size_t)argc + 1, sizeof *excl);
-	if (!excl)
-		return 2;
-	o.exclude = excl;
-	o.mode = mode;
 	static bidx_colmap map;
-	o.map = &map;
-	int quiet = 0, json = 0, n = 0;
+	static int used[32];
+	build_args b = {0};
+	int optimize = mode == BIDX_BUILD_OPTIMIZE;
+	map.used = used;
+	b.o.map = b.map = &map;
+	int n = 0;
 	const char **paths = calloc((size_t)argc + 1, sizeof *paths);
 	if (!paths)
 		return 2;
-	o.index_dir = getenv("BIDX_INDEX");
-	if (!o.index_dir || !*o.index_dir)
-		o.index_dir = "index";
-	o.msg = stderr;
-	o.progress = isatty(STDERR_FILENO);
-	o.optimize = optimize;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-i") || !strcmp(a, "--index"))
-			o.index_dir = opt_value(&i, argc, argv);
-		else if (!strncmp(a, "--index=", 8))
-			o.index_dir = a + 8;
-		else if (!strcmp(a, "-j") || !strcmp(a, "--threads")) {
-			const char *v = opt_value(&i, argc, argv);
-			char *end;
-			long nt = strtol(v, &end, 10);
-			if (*end || nt < 1 || nt > 64) {
-				bidx_ts_msg(stderr, "bidx: %s wants a number of threads (1-64), not '%s'", a,
-				            v);
-				free(paths);
-				return 2;
-			}
-			o.threads = (int)nt;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
-			o.verbose = 1;
-		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-			quiet = 1;
-		else if (!strcmp(a, "--json"))
-			json = 1;
-		else if (!strcmp(a, "--full"))
-			o.full = 1;
-		else if (!strcmp(a, "--follow"))
-			o.follow = 1;
-		else if (!strcmp(a, "--optimize"))
-			o.optimize = 1;
-		else if (!strcmp(a, "--replace") && mode == BIDX_BUILD_ADD)
-			o.mode = BIDX_BUILD_REPLACE;
-		else if (!strcmp(a, "--map") || !strncmp(a, "--map=", 6)) {
-			const char *spec = a[5] == '=' ? a + 6 : opt_value(&i, argc, argv);
-			if (bidx_colmap_add(&map, spec)) {
-				bidx_ts_msg(stderr, "bidx: --map wants COL=FIELD, not '%s'", spec);
-				free(paths);
-				return 2;
-			}
-		}
-		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			bidx_ostream_puts(help);
-			free(paths);
-			return 0;
-		} else if (a[0] == '-' && a[1]) {
-			bidx_ts_msg(stderr, "bidx: unknown option %s", a);
-			fputs(usage, stderr);
-			free(paths);
-			return 2;
-		} else
-			paths[n++] = a;
+	b.o.index_dir = getenv("BIDX_INDEX");
+	if (!b.o.index_dir || !*b.o.index_dir)
+		b.o.index_dir = "index";
+	b.o.msg = stderr;
+	b.o.progress = isatty(STDERR_FILENO);
+	b.o.optimize = optimize;
+	b.o.mode = mode;
+	int pr = each_option(argv[0], optimize ? optimize_takes : mode == BIDX_BUILD_REMOVE ?
+	                     remove_takes : build_takes, argc, argv, build_option, &b, paths, &n);
+	if (pr) {
+		free(paths);
+		return pr == 1 ? 0 : 2;
 	}
+	bidx_build_opts o = b.o;
+	int quiet = b.quiet, json = b.json;
 	if (n == 0 && o.mode != BIDX_BUILD_ADD && !optimize) {
-		fprintf(stderr, "bidx: %s: no corpus given\n%s", mode == BIDX_BUILD_REMOVE ?
+		fprintf(stderr, "bidx %s: no corpus given\n%s", mode == BIDX_BUILD_REMOVE ?
 		        "remove" : "build --replace", usage);
 		free(paths);
-		free(excl);
 		return 2;
 	}
 	if (n && optimize) {
@@ -243,13 +376,14 @@ static int cmd_build(int argc, char **argv, bidx_build_mode mode)
 	char why[512];
 	bidx_err rc = bidx_build(paths, n, &o, &st, why, sizeof why);
 	free(paths);
-	free(excl);
 	if (rc) {
 		bidx_ts_msg(stderr, "bidx: %s", why);
 		return 2;
 	}
+	if (map.n)
+		unused_map(&map, used, &st);
 	if (!quiet)
-		print_summary(&st, o.index_dir, json);
+		print_summary(&st, o.index_dir, json, optimize);
 	if (st.published) {   /* in place, whatever happens to the summary */
 		char dir[512];
 		bidx_ts_render(dir, sizeof dir, o.index_dir, strlen(o.index_dir));
@@ -279,32 +413,37 @@ static void on_problem(const char *file, const char *section, const char *msg, v
 	}
 }
 
+static int check_option(int c, const char *v, void *ctx)
+{
+	check_out *o = ctx;
+	if (c == 'i')
+		o->dir = v;
+	else if (c == O_JSON)
+		o->json = 1;
+	return 0;
+}
+
 static int cmd_check(int argc, char **argv)
 {
-	const char *dir = getenv("BIDX_INDEX");
-	check_out o = {NULL, 0};
-	if (!dir || !*dir)
-		dir = "index";
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-i") || !strcmp(a, "--index"))
-			dir = opt_value(&i, argc, argv);
-		else if (!strncmp(a, "--index=", 8))
-			dir = a + 8;
-		else if (!strcmp(a, "--json"))
-			o.json = 1;
-		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			bidx_ostream_puts(help);
-			return 0;
-		} else {
-			bidx_ts_msg(stderr, "bidx check: unexpected argument %s", a);
-			fputs(usage, stderr);
-			return 2;
-		}
+	check_out o = {getenv("BIDX_INDEX"), 0};
+	if (!o.dir || !*o.dir)
+		o.dir = "index";
+	const char **words = calloc((size_t)argc + 1, sizeof *words);
+	int nw = 0;
+	if (!words)
+		return 2;
+	int pr = each_option("check", check_takes, argc, argv, check_option, &o, words, &nw);
+	if (!pr && nw) {
+		bidx_ts_msg(stderr, "bidx check: unexpected argument %s", words[0]);
+		fputs(usage, stderr);
+		pr = 2;
 	}
+	free(words);
+	if (pr)
+		return pr == 1 ? 0 : 2;
+	const char *dir = o.dir;
 	char why[512], file[600];
 	bidx_ts_render(file, sizeof file, dir, strlen(dir));   /* for the summary lines */
-	o.dir = dir;
 	bidx_check_stats st;
 	bidx_err rc = bidx_check(dir, on_problem, &o, 100, &st, why, sizeof why);
 	if (rc) {
@@ -354,13 +493,13 @@ static int run(int argc, char **argv)
 	if (!strcmp(argv[1], "--extract-pdf") && argc == 3)
 		return bidx_pdf_child_main(argv[2]);
 	if (!strcmp(argv[1], "check"))
-		return cmd_check(argc - 2, argv + 2);
+		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "build"))
-		return cmd_build(argc - 2, argv + 2, BIDX_BUILD_ADD);
+		return cmd_build(argc - 1, argv + 1, BIDX_BUILD_ADD);
 	if (!strcmp(argv[1], "remove"))
-		return cmd_build(argc - 2, argv + 2, BIDX_BUILD_REMOVE);
+		return cmd_build(argc - 1, argv + 1, BIDX_BUILD_REMOVE);
 	if (!strcmp(argv[1], "optimize"))
-		return cmd_build(argc - 2, argv + 2, BIDX_BUILD_OPTIMIZE);
+		return cmd_build(argc - 1, argv + 1, BIDX_BUILD_OPTIMIZE);
 	bidx_ts_msg(stderr, "bidx: unknown command '%s'", argv[1]);
 	fputs(usage, stderr);
 	return 2;

@@ -4,8 +4,10 @@
 #include "corpus.h"
 #include "normalize.h"
 #include "extract.h"
+#include "colnames.h"
 #include "fault.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,35 +17,50 @@
 #define TAIL_LINES 12
 #define ORG_MAX_BYTES 90
 
-int bidx_colmap_add(bidx_colmap *m, const char *spec)
+/* 1 when s can name a new extra field: letters, digits, '_', '-' or any
+ * non-ASCII character, and no ':' or space (a query could not name it). */
+static int field_name_ok(const char *s)
 {
+	if (!*s)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x80 && !isalnum(*p) && *p != '_' && *p != '-')
+			return 0;
+	return 1;
+}
+
+int bidx_colmap_add(bidx_colmap *m, const char *spec, char *why, size_t whylen)
+{
+	static const char *const derived[] = {"affected", "year", "leaked", "method", "authority",
+	                                      "authorities", "pages", NULL};
 	const char *eq = strchr(spec, '=');
 	if (!eq || eq == spec || !eq[1] || m->n >= 32)
 		return -1;
+	const char *field = eq + 1, *known = bidx_colname_field(field);
+	for (int i = 0; !known && derived[i]; i++)
+		if (!strcasecmp(field, derived[i])) {
+			snprintf(why, whylen, "--map %s: %s is a field bidx derives from the text, not one "
+			         "a column can give (fields: title, date, org, category, body, or a new "
+			         "name)", spec, derived[i]);
+			return -2;
+		}
+	if (!known && !field_name_ok(field)) {
+		snprintf(why, whylen, "--map %s: '%s' cannot name a field (fields: title, date, org, "
+		         "category, body, or a new name of letters, digits, '_' and '-')", spec, field);
+		return -2;
+	}
 	char *col = strndup(spec, (size_t)(eq - spec));
 	if (!col)
 		return -1;
 	m->col[m->n] = col;
-	m->field[m->n] = eq + 1;
+	m->field[m->n] = known ? known : field;
 	m->n++;
 	return 0;
 }
 
-static const struct { const char *field; const char *const names[8]; } column_names[] = {
-	{"title", {"記事タイトル", "タイトル", "件名", "見出し", "title", "subject", "headline", NULL}},
-	{"date", {"公開年月", "日付", "公開日", "発表日", "掲載日", "date", "published", NULL}},
-	{"org", {"自治体名", "組織", "発行者", "会社名", "organization", "issuer", "org", NULL}},
-	{"category", {"カテゴリ", "分類", "カテゴリー", "category", NULL}},
-	{"body", {"記事本文", "本文", "body", "text", "content", NULL}},
-};
-
 const char *bidx_notice_column_field(const char *col)
 {
-	for (size_t i = 0; i < sizeof column_names / sizeof *column_names; i++)
-		for (int k = 0; column_names[i].names[k]; k++)
-			if (!strcasecmp(col, column_names[i].names[k]))
-				return column_names[i].field;
-	return NULL;
+	return bidx_colname_field(col);
 }
 
 static void add_field(bidx_notice *n, const char *name, const char *v, size_t vl, const char *src)
@@ -556,8 +573,11 @@ bidx_err bidx_notice_from_extract(bidx_notice *n, const char *path, const bidx_e
 static const char *mapped(const bidx_colmap *m, const char *col)
 {
 	for (int i = 0; m && i < m->n; i++)
-		if (!strcmp(m->col[i], col))
+		if (!strcmp(m->col[i], col)) {
+			if (m->used)
+				__atomic_store_n(&m->used[i], 1, __ATOMIC_RELAXED);
 			return m->field[i];
+		}
 	return bidx_notice_column_field(col);
 }
 

@@ -58,10 +58,17 @@ typedef struct bidx_colmap {
 	const char *col[32];
 	const char *field[32];
 	int n;
+	int *used;           /* used[i] set (atomically) when a row has column
+	                        col[i]; NULL: not tracked */
 } bidx_colmap;
 
-/* Parses "COL=FIELD" into m; returns -1 when malformed or full. */
-int bidx_colmap_add(bidx_colmap *m, const char *spec);
+/* Parses "COL=FIELD" into m: FIELD is a field of a notice (title, date,
+ * org, category, body, in any case, or a column name that is one's alias:
+ * タイトル) or a new extra-field name (letters, digits, '_' and '-'; not
+ * one of the derived fields affected, year, leaked, method, authority,
+ * pages).  Returns -1 when malformed or full, -2 when FIELD is not a name
+ * a field can have (why[] says so). */
+int bidx_colmap_add(bidx_colmap *m, const char *spec, char *why, size_t whylen);
 
 /* Reads a plain-text notice; text must outlive n. */
 void bidx_notice_from_text(bidx_notice *n, const char *path, const char *text, size_t len);

@@ -272,6 +272,8 @@ static void doc_json(const bidx_fieldrec *fr, const uint8_t *p, const uint8_t *e
 	if (fr->affected)
 		fprintf(f, ",\"affected\":{\"value\":%llu,\"unit\":\"%s\",\"qualifier\":\"%s\"}",
 		        (unsigned long long)fr->affected, unit_name(fr->unit), qual_name(fr->qual));
+	else   /* present either way, as leaked: [] is */
+		fputs(",\"affected\":null", f);
 	json_bits(f, "leaked", bidx_filter_vocab("leaked"), fr->leaked);
 	json_bits(f, "method", bidx_filter_vocab("method"), fr->method);
 	json_bits(f, "authorities", bidx_filter_vocab("authority"), fr->authorities);

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define C_TITLE "\033[1m"
 #define C_PATH "\033[35m"
@@ -93,6 +94,8 @@ static void print_json(FILE *f, uint32_t rank, const bidx_hit *h, const char *pa
 	bidx_json_str(f, title, tlen);
 	fputs(",\"snippet\":", f);
 	bidx_json_str(f, s->text ? s->text : "", s->len);
+	fprintf(f, ",\"snippet_truncated\":%s",
+	        s->elided_before || s->elided_after ? "true" : "false");
 	print_spans(f, "snippet_marks", s->marks, s->nmarks);
 	print_spans(f, "matches", s->matches, s->nmatches);
 }
@@ -341,16 +344,37 @@ bidx_err bidx_output_order(bidx_index *ix, bidx_result *r, bidx_sort sort, uint3
 	return sort == BIDX_SORT_RELEVANCE ? BIDX_OK : sort_by_field(ix, r, sort);
 }
 
+int64_t bidx_output_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The facet counts: human lines, the API's member ,"facets":{...}, or
+ * --json's last line {"total":N,"took_us":T,"query":Q[,"facets":{...}]}. */
 static bidx_err print_facets(bidx_index *ix, const bidx_result *r, const bidx_outopts *o)
 {
 	bidx_err rc = BIDX_OK;
 	int json = o->mode == BIDX_OUT_JSON;
-	if (json && o->api)
+	if (json && !o->api) {
+		fprintf(o->f, "{\"total\":%u", r->n);
+		if (o->query) {   /* bsearch always sets it; a program may not */
+			fprintf(o->f, ",\"took_us\":%lld,\"query\":",
+			        (long long)(bidx_output_now_us() - o->t0_us));
+			bidx_json_str(o->f, o->query, strlen(o->query));
+		}
+		if (!o->nfacets) {
+			fputs("}\n", o->f);
+			return BIDX_OK;
+		}
+	}
+	if (json)
 		fputs(",\"facets\":{", o->f);
-	else if (!o->nfacets || (o->mode != BIDX_OUT_HUMAN && !json))
+	else if (!o->nfacets || o->mode != BIDX_OUT_HUMAN)
 		return BIDX_OK;
 	else
-		fputs(json ? "{\"facets\":{" : "\nfacets over all hits:\n", o->f);
+		fputs("\nfacets over all hits:\n", o->f);
 	for (int i = 0; i < o->nfacets && !rc; i++) {
 		if (json && i)
 			fputc(',', o->f);
@@ -420,6 +444,9 @@ static bidx_err print_path(bidx_index *ix, const bidx_hit *h, const bidx_outopts
 	if (o->null) {   /* -0: the exact bytes */
 		fwrite(path, 1, n, o->f);
 		putc('\0', o->f);
+	} else if (o->json) {   /* --json -l: one JSON string a line */
+		bidx_json_str(o->f, path, n);
+		putc('\n', o->f);
 	} else {
 		bidx_ts_write(o->f, path, n);
 		putc('\n', o->f);
@@ -431,7 +458,7 @@ bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
 {
 	bidx_err rc = BIDX_OK;
 	if (o->mode == BIDX_OUT_COUNT) {
-		fprintf(o->f, "%u\n", r->n);
+		fprintf(o->f, o->json ? "{\"count\":%u}\n" : "%u\n", r->n);
 		return bidx_ostream_error(o->f) ? BIDX_EIO : BIDX_OK;
 	}
 	uint64_t want = o->mode == BIDX_OUT_PATHS ? r->n : (uint64_t)o->offset + o->limit;

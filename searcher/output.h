@@ -40,6 +40,12 @@ typedef struct bidx_outopts {
 	int explain;         /* --explain: each hit's score in parts (bidx_query_explain),
 	                        under it, or as the member "explain" in JSON */
 	int records;         /* -l --records: FILE:LINE per record, not each file once */
+	int json;            /* with BIDX_OUT_PATHS: each path a JSON string on its
+	                        line; with BIDX_OUT_COUNT: {"count":N} (docs/JSON.md) */
+	const char *query;   /* BIDX_OUT_JSON (not api): the query, for the last
+	                        line {"total":N,"took_us":T,"query":...}; NULL
+	                        leaves took_us and query out of it */
+	int64_t t0_us;       /* when the search began (CLOCK_MONOTONIC, µs) */
 	/* JSON: adds members to each hit's object (",\"name\":value..."), or NULL */
 	void (*json_extra)(void *ctx, const bidx_hit *h, FILE *f);
 	void *json_ctx;
@@ -53,7 +59,12 @@ int bidx_sort_parse(const char *s, bidx_sort *out);
  * BIDX_ENOMEM. */
 bidx_err bidx_output_order(bidx_index *ix, bidx_result *r, bidx_sort sort, uint32_t k);
 
-/* Ranks (or sorts) r's hits and prints them, then the facet counts.  Returns BIDX_ECORRUPT if a document
+/* Microseconds of CLOCK_MONOTONIC, for took_us. */
+int64_t bidx_output_now_us(void);
+
+/* Ranks (or sorts) r's hits and prints them, then the facet counts (human
+ * output), or the total line with the facet counts (--json: one last object
+ * {"total":N,"took_us":T,"query":Q[,"facets":{...}]}, docs/JSON.md).  Returns BIDX_ECORRUPT if a document
  * record or stored text is damaged, BIDX_EIO if writing failed (it stops at
  * the first failed write; bidx_ostream_error() tells why). */
 bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o);

@@ -381,6 +381,49 @@ static bidx_qnode *nlist_to_node(struct qp *p, struct nlist *l, bidx_qtype op,
 	return n;
 }
 
+/* Gives field name[0..nl) to every TERM under n that has none. */
+static int set_field(struct qp *p, bidx_qnode *n, const char *name, size_t nl)
+{
+	for (size_t i = 0; i < n->nkids; i++)
+		if (set_field(p, n->kids[i], name, nl))
+			return -1;
+	if (n->type != BIDX_Q_TERM || n->field)
+		return 0;
+	n->field = bidx_malloc(nl + 1);
+	if (!n->field) {
+		oom(p);
+		return -1;
+	}
+	memcpy(n->field, name, nl);
+	n->field[nl] = 0;
+	return 0;
+}
+
+/* 1 when the current token is NAME: right before a '(' (a field group). */
+static int field_group_ahead(const struct qp *p)
+{
+	const struct tok *t = &p->tok;
+	size_t n = t->end - t->start;
+	return t->kind == T_WORD && n >= 2 && p->q[t->end - 1] == ':' &&
+	       !memchr(p->q + t->start, ':', n - 1) && t->end < p->len && p->q[t->end] == '(';
+}
+
+static bidx_qnode *parse_primary(struct qp *p, unsigned depth);
+
+/* NAME:( query ): the group with NAME as the field of each of its terms
+ * that names none itself, so org:(a OR b) is org:a OR org:b. */
+static bidx_qnode *parse_field_group(struct qp *p, unsigned depth)
+{
+	size_t from = p->tok.start, nl = p->tok.end - p->tok.start - 1;
+	lex(p, 1);   /* to the '(' */
+	bidx_qnode *n = parse_primary(p, depth);
+	if (n && set_field(p, n, p->q + from, nl)) {
+		bidx_query_free(n);
+		return NULL;
+	}
+	return n;
+}
+
 static bidx_qnode *parse_primary(struct qp *p, unsigned depth)
 {
 	size_t open = p->tok.start;
@@ -388,6 +431,9 @@ static bidx_qnode *parse_primary(struct qp *p, unsigned depth)
 
 	switch (p->tok.kind) {
 	case T_WORD:
+		if (field_group_ahead(p))
+			return parse_field_group(p, depth);
+		return parse_term(p);
 	case T_PHRASE:
 	case T_FIELD_PHRASE:
 		return parse_term(p);

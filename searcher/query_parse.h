@@ -8,9 +8,13 @@
  *                                            `a b OR c` is a AND (b OR c)
  *   unary   := "-" primary | primary         leading '-' is NOT
  *   primary := "(" query ")" | FIELD | PHRASE | WORD
- *   FIELD   := NAME ":" ( PHRASE | WORD )    e.g. title:お詫び  org:"九州 商船"
+ *   FIELD   := NAME ":" ( PHRASE | WORD | "(" query ")" )
+ *                                            e.g. title:お詫び  org:"九州 商船"
+ *              NAME:( query ) gives NAME to each term of the group that
+ *              names no field itself: org:(a OR b) = org:a OR org:b.
  *              NAME is the text before the first ':' (no spaces); whether it
- *              names a field is decided against the index: an unknown name
+ *              names a field is decided against the index (fieldname.h:
+ *              any case, a column name as an alias): an unknown name
  *              (http://..., 12:30) makes the whole word a plain term.  A
  *              WORD NAME: with nothing after the ':' is a field term with
  *              an empty value: an error for a field of the index (date:,

@@ -10,6 +10,7 @@
  */
 #include "serve.h"
 #include "facet.h"
+#include "fieldname.h"
 #include "fault.h"
 #include "index.h"
 #include "json.h"
@@ -329,9 +330,22 @@ static void api_search(server *s, struct MHD_Connection *c, reply *rp, int64_t t
 		return;
 	}
 	ixref *r = ix_acquire(s);
+	bidx_err rc = BIDX_OK;
+	if (!any && bidx_fieldnames_needed(qn)) {   /* names in any case, column aliases (fieldname.h) */
+		bidx_fieldnames fn;
+		rc = bidx_fieldnames_get(r->ix, &fn);
+		if (!rc) {
+			rc = bidx_fieldnames_resolve(&fn, qn, NULL);
+			bidx_fieldnames_free(&fn);
+		}
+	}
 	bidx_result res;
-	bidx_err rc = any ? bidx_question_eval(r->ix, &qq, &res, &m, why, sizeof why)
-	                  : bidx_query_eval(r->ix, qn, &res, why, sizeof why);
+	if (!rc && any)
+		rc = bidx_question_eval(r->ix, &qq, &res, &m, why, sizeof why);
+	else if (!rc)
+		rc = bidx_query_eval(r->ix, qn, &res, why, sizeof why);
+	else
+		memset(&res, 0, sizeof res), snprintf(why, sizeof why, "%s", bidx_strerror(rc));
 	if (any) {
 		o.json_extra = bidx_anymatch_json;
 		o.json_ctx = &m;

@@ -444,7 +444,16 @@ bidx_err bidx_synonyms_apply(bidx_qnode **root, FILE *warn)
 {
 	char path[4200], why[4400];
 	bidx_synonyms *s;
-	if (bidx_synonyms_find(path, sizeof path) || !path[0])
+	static int warned;   /* a missing table is said once per process */
+	if (bidx_synonyms_find(path, sizeof path)) {
+		if (warn && !warned)
+			fprintf(warn, "bsearch: %s (nor in ../share/bidx/); searching without synonyms "
+			        "(BIDX_SYNONYMS=FILE names a table, BIDX_SYNONYMS=none says there is "
+			        "none)\n", path);
+		warned = 1;
+		return BIDX_OK;
+	}
+	if (!path[0])
 		return BIDX_OK;
 	bidx_err rc = bidx_synonyms_load(path, &s, warn, why, sizeof why);
 	if (rc == BIDX_EIO) {

@@ -59,7 +59,9 @@ bidx_err bidx_synonyms_expand(bidx_synonyms *s, bidx_qnode **root);
 size_t bidx_synonyms_probes(const bidx_synonyms *s);
 
 /* What bsearch does without --exact: find the table, load it (problems
- * reported on warn), expand *root.  No table: nothing happens, BIDX_OK. */
+ * reported on warn), expand *root.  No table: nothing happens, BIDX_OK;
+ * when none is found (and $BIDX_SYNONYMS does not say none), the first call
+ * of the process says so on warn. */
 bidx_err bidx_synonyms_apply(bidx_qnode **root, FILE *warn);
 
 #endif

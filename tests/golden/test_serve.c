@@ -338,14 +338,21 @@ static void same_as_cli(const char *q, const char *cliargs, const char *apiargs)
 	cr_assert_eq(r.status, 200, "%s: status %d: %s", q, r.status, r.body);
 	static char lines[1 << 20], facets[65536];
 	api_as_lines(r.body, lines, sizeof lines, facets, sizeof facets);
-	/* --json prints the facets as its last line when asked for */
-	char *cf = strstr(cli, "{\"facets\":");
+	/* --json ends with {"total":N,"took_us":T,"query":Q[,"facets":{...}]} */
+	char *tl = strstr(cli, "{\"total\":");
+	cr_assert(tl && strchr(tl, '\n')[1] == 0, "%s: no total line last: %s", q, cli);
+	char *cf = strstr(tl, ",\"facets\":");
 	if (cf) {
-		cr_assert_str_eq(cf, facets, "%s: facets differ", q);
-		*cf = 0;
+		char got[65536];
+		snprintf(got, sizeof got, "{%s", cf + 1);
+		cr_assert_str_eq(got, facets, "%s: facets differ", q);
 	} else {
 		cr_assert_str_eq(facets, "{\"facets\":{}}\n");
 	}
+	char ttl[64];
+	snprintf(ttl, sizeof ttl, "\"total\":%d,", atoi(tl + strlen("{\"total\":")));
+	cr_assert(strstr(r.body, ttl), "%s: the API's total differs from %s", q, ttl);
+	*tl = 0;
 	cr_assert_str_eq(lines, cli, "%s %s: API hits differ from bsearch --json\nAPI:\n%s\nCLI:\n%s",
 	                 q, apiargs, lines, cli);
 	char cmd[8192];

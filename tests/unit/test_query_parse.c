@@ -561,3 +561,45 @@ Test(query_parse, field_terms)
 	cr_assert_eq(pos, 4);
 	cr_assert_eq(bidx_query_parse("org:\"  \"", &q, err, sizeof err, &pos), BIDX_EQUERY);
 }
+
+/* NAME:( query ) gives NAME to every term of the group without a field of
+ * its own: org:(a OR b) is org:a OR org:b. */
+Test(query_parse, field_over_a_group)
+{
+	bidx_qnode *q;
+	char err[128];
+	size_t pos;
+	cr_assert_eq(bidx_query_parse("org:(九州商船 OR カゴヤ) 漏えい", &q, err, sizeof err, &pos),
+	             BIDX_OK, "%s", err);
+	cr_assert_eq(q->type, BIDX_Q_AND);
+	cr_assert_eq(q->kids[0]->type, BIDX_Q_OR);
+	cr_assert_str_eq(q->kids[0]->kids[0]->field, "org");
+	cr_assert_str_eq(q->kids[0]->kids[0]->text, "九州商船");
+	cr_assert_str_eq(q->kids[0]->kids[1]->field, "org");
+	cr_assert_str_eq(q->kids[0]->kids[1]->text, "カゴヤ");
+	cr_assert_null(q->kids[1]->field);
+	bidx_query_free(q);
+
+	/* nested groups, NOT and a phrase inside; a term's own field stays */
+	cr_assert_eq(bidx_query_parse("title:(お詫び (\"不正 アクセス\" -試験) date:2016)", &q, err,
+	                              sizeof err, &pos), BIDX_OK, "%s", err);
+	cr_assert_eq(q->type, BIDX_Q_AND);
+	cr_assert_eq(q->nkids, 4);
+	cr_assert_str_eq(q->kids[0]->field, "title");
+	cr_assert_str_eq(q->kids[1]->field, "title");
+	cr_assert_str_eq(q->kids[1]->text, "不正 アクセス");
+	cr_assert_eq(q->kids[2]->type, BIDX_Q_NOT);
+	cr_assert_str_eq(q->kids[2]->kids[0]->field, "title");
+	cr_assert_str_eq(q->kids[3]->field, "date");
+	bidx_query_free(q);
+
+	/* a space after the colon: the empty field term and a group, as before */
+	cr_assert_eq(bidx_query_parse("org: (a b)", &q, err, sizeof err, &pos), BIDX_OK);
+	cr_assert_str_eq(q->kids[0]->field, "org");
+	cr_assert_str_eq(q->kids[0]->text, "");
+	cr_assert_null(q->kids[1]->field);
+	bidx_query_free(q);
+	cr_assert_eq(bidx_query_parse("org:(a", &q, err, sizeof err, &pos), BIDX_EQUERY);
+	cr_assert_eq(pos, 4);
+	cr_assert_eq(bidx_query_parse("org:()", &q, err, sizeof err, &pos), BIDX_EQUERY);
+}
