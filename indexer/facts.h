@@ -32,10 +32,13 @@ typedef struct bidx_facts {
 	int nphones;
 	char emails[BIDX_FACTS_MAX_CONTACTS][96];
 	int nemails;
+	int oom;                  /* an allocation failed: the facts are incomplete */
 } bidx_facts;
 
 /* Reads the facts from a notice's original UTF-8 text (it normalises what
- * it needs itself).  Never fails; absent facts stay zero. */
+ * it needs itself).  Never fails on input; absent facts stay zero.  When
+ * memory runs out, oom is set (the caller reports BIDX_ENOMEM rather than
+ * index a notice with facts missing). */
 void bidx_facts_extract(const char *text, size_t len, bidx_facts *out);
 
 #endif

@@ -55,9 +55,11 @@ static const char *declared_charset(const char *d, size_t len)
 	return NULL;
 }
 
-/* Strict conversion to UTF-8; NULL when the bytes are not valid in `from`. */
-static char *convert(const char *from, const char *in, size_t len, size_t *outlen)
+/* Strict conversion to UTF-8; NULL when the bytes are not valid in `from`
+ * (*oom set when memory ran out instead). */
+static char *convert(const char *from, const char *in, size_t len, size_t *outlen, int *oom)
 {
+	*oom = 0;
 	iconv_t cd = iconv_open("UTF-8", from);
 	if (cd == (iconv_t)-1)
 		return NULL;
@@ -65,8 +67,10 @@ static char *convert(const char *from, const char *in, size_t len, size_t *outle
 	char *buf = bidx_malloc(cap);
 	char *ip = (char *)(uintptr_t)in, *op = buf;
 	size_t il = len, ol = cap;
-	if (buf && (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 ||
-	            iconv(cd, NULL, NULL, &op, &ol) == (size_t)-1)) {
+	if (!buf)
+		*oom = 1;
+	else if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 ||
+	         iconv(cd, NULL, NULL, &op, &ol) == (size_t)-1) {
 		free(buf);
 		buf = NULL;
 	}
@@ -87,7 +91,10 @@ static bidx_err decode(const char *d, size_t len, int utf8, bidx_text *t, char *
 		cs = "UTF-8";
 	if (cs) {
 		size_t n = 0;
-		char *u = convert(cs, d, len, &n);
+		int oom;
+		char *u = convert(cs, d, len, &n, &oom);
+		if (oom)
+			return BIDX_ENOMEM;
 		if (u && memchr(u, 0, n) == NULL) {
 			t->owned = u;
 			t->p = u;
@@ -411,11 +418,14 @@ static void emit(bidx_extract *x, xmlNode *n, int pre, int depth)
 
 /* ---- fields ---- */
 
-/* The text under n, white space collapsed, into dst. */
-static void text_of(const xmlNode *n, char *dst)
+/* The text under n, white space collapsed, into dst (BIDX_EXTRACT_FIELD
+ * bytes); a failed allocation becomes x's (sticky) error. */
+static void text_of(bidx_extract *x, const xmlNode *n, char *dst)
 {
 	bidx_extract t = {0};
 	emit(&t, (xmlNode *)(uintptr_t)n, 0, BIDX_HTML_MAX_DEPTH / 2);
+	if (t.text.err && !x->text.err)
+		x->text.err = t.text.err;
 	bidx_extract_set(dst, t.text.p ? (const char *)t.text.p : "", t.text.len);
 	bidx_extract_free(&t);
 }
@@ -493,7 +503,7 @@ static int copyright_holder(const char *s, char *dst)
 }
 
 /* The copyright holder named in the page's footers. */
-static int footer_holder(xmlNode *n, char *dst, int depth)
+static int footer_holder(bidx_extract *x, xmlNode *n, char *dst, int depth)
 {
 	for (xmlNode *ch = n->children; ch && depth < BIDX_HTML_MAX_DEPTH; ch = ch->next) {
 		if (ch->type != XML_ELEMENT_NODE || is(ch, "script") || is(ch, "style"))
@@ -503,15 +513,12 @@ static int footer_holder(xmlNode *n, char *dst, int depth)
 		if (is(ch, "footer") || boilerplate_name(attr(ch, "class"), &hdr) ||
 		    boilerplate_name(attr(ch, "id"), &hdr) || (role && !strcasecmp(role, "contentinfo")) ||
 		    is(ch, "small") || is(ch, "address")) {
-			char buf[BIDX_EXTRACT_FIELD * 2];
-			bidx_extract t = {0};
-			emit(&t, ch, 0, BIDX_HTML_MAX_DEPTH / 2);
-			bidx_extract_set(buf, t.text.p ? (const char *)t.text.p : "", t.text.len);
-			bidx_extract_free(&t);
+			char buf[BIDX_EXTRACT_FIELD];
+			text_of(x, ch, buf);
 			if (copyright_holder(buf, dst))
 				return 1;
 		}
-		if (footer_holder(ch, dst, depth + 1))
+		if (footer_holder(x, ch, dst, depth + 1))
 			return 1;
 	}
 	return 0;
@@ -533,12 +540,12 @@ static void fields(bidx_extract *x, xmlNode *html, xmlNode *root)
 	if (site) {
 		bidx_extract_set(x->org, site, strlen(site));
 		snprintf(x->org_src, sizeof x->org_src, "og:site_name");
-	} else if (footer_holder(html, x->org, 0))
+	} else if (footer_holder(x, html, x->org, 0))
 		snprintf(x->org_src, sizeof x->org_src, "copyright");
 	xmlNode *h1 = is(root, "h1") ? root : find(root, "h1", 0);
 	xmlNode *title = head ? find(head, "title", 0) : NULL;
 	if (h1) {
-		text_of(h1, x->title);
+		text_of(x, h1, x->title);
 		snprintf(x->title_src, sizeof x->title_src, "<h1>");
 	}
 	if (!x->title[0] && title) {
@@ -547,6 +554,8 @@ static void fields(bidx_extract *x, xmlNode *html, xmlNode *root)
 			if (ch->content)
 				bidx_extract_text(&t, (const char *)ch->content, strlen((const char *)ch->content));
 		bidx_extract_set(x->title, t.text.p ? (const char *)t.text.p : "", t.text.len);
+		if (t.text.err && !x->text.err)
+			x->text.err = t.text.err;
 		bidx_extract_free(&t);
 		bidx_extract_title_cut(x->title, site ? x->org : "");
 		snprintf(x->title_src, sizeof x->title_src, "<title>");

@@ -280,9 +280,13 @@ static int page_number(const char *s, size_t n)
 
 typedef struct pline { size_t s, e; int page; int edge; char key[96]; } pline;
 
-static size_t page_lines(const char *t, size_t len, int page, pline **v, size_t *n, size_t *cap)
+/* Appends the non-blank lines of page t[0..len) to *v; *first gets the
+ * index of its first line.  -1 when memory runs out. */
+static int page_lines(const char *t, size_t len, int page, pline **v, size_t *n, size_t *cap,
+                      size_t *first_out)
 {
 	size_t first = *n;
+	*first_out = first;
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(t + pos, '\n', len - pos);
 		size_t e = nl ? (size_t)(nl - t) : len, s = pos;
@@ -294,18 +298,16 @@ static size_t page_lines(const char *t, size_t len, int page, pline **v, size_t 
 		if (s == e)
 			continue;
 		if (bidx_grow((void **)v, cap, *n + 1, sizeof **v))
-			return first;
+			return -1;
 		pline *l = &(*v)[(*n)++];
 		l->s = s;
 		l->e = e;
 		l->page = page;
 		line_key(t + s, e - s, l->key, sizeof l->key);
 	}
-	size_t k = *n - first;
 	for (size_t i = first; i < *n; i++)
 		(*v)[i].edge = i - first < EDGE_LINES || *n - i <= EDGE_LINES ? 1 : 0;
-	(void)k;
-	return first;
+	return 0;
 }
 
 /* Characters (code points) of s[0..n), wide ones counting two. */
@@ -339,10 +341,11 @@ void bidx_pdf_join_pages(const char *const *pages, const size_t *lens, size_t n,
 		x->text.err = BIDX_ENOMEM;
 		return;
 	}
-	for (size_t p = 0; p < n; p++)
-		firsts[p] = page_lines(pages[p], lens[p], (int)p, &v, &nl, &cap);
+	int lost = 0;
+	for (size_t p = 0; p < n && !lost; p++)
+		lost = page_lines(pages[p], lens[p], (int)p, &v, &nl, &cap, &firsts[p]);
 	firsts[n] = nl;
-	size_t *width = bidx_calloc(n + 1, sizeof *width);   /* each page's widest line */
+	size_t *width = lost ? NULL : bidx_calloc(n + 1, sizeof *width);   /* each page's widest line */
 	if (!width) {
 		free(firsts);
 		free(v);
