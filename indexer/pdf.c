@@ -27,6 +27,17 @@
 
 extern char **environ;
 
+#if defined(__SANITIZE_ADDRESS__)
+#define BIDX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIDX_ASAN 1
+#endif
+#endif
+#ifndef BIDX_ASAN
+#define BIDX_ASAN 0
+#endif
+
 static char helper[PATH_MAX];
 static pthread_once_t helper_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t helper_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -91,9 +102,17 @@ int bidx_pdf_child_main(const char *path)
 {
 	limits l = get_limits();
 	struct rlimit cpu = {(rlim_t)l.cpu, (rlim_t)l.cpu + 1};
-	struct rlimit mem = {(rlim_t)l.mem_mb << 20, (rlim_t)l.mem_mb << 20};
 	setrlimit(RLIMIT_CPU, &cpu);
+#if !BIDX_ASAN
+	struct rlimit mem = {(rlim_t)l.mem_mb << 20, (rlim_t)l.mem_mb << 20};
 	setrlimit(RLIMIT_AS, &mem);
+#else
+	/* AddressSanitizer has reserved terabytes of shadow address space by
+	 * now: an address-space limit would fail every allocation.  The
+	 * sanitizer build bounds the child by its CPU time and the parent's
+	 * wall-clock deadline only. */
+	(void)l.mem_mb;
+#endif
 	char abs[PATH_MAX];
 	if (!realpath(path, abs)) {
 		put('E', "cannot open", 11);
