@@ -63,7 +63,7 @@ static void teardown(void)
 	free(tmp);
 }
 
-TestSuite(formats_index, .init = setup, .fini = teardown, .timeout = 900);
+TestSuite(formats_index, .init = setup, .fini = teardown, .timeout = 1800);
 
 static void put_file(const char *dir, const char *name, const char *data, size_t len)
 {
@@ -433,7 +433,7 @@ static void alloc_faults(const char *const *files, long points)
 
 /* A Shift_JIS HTML page and a Word document: 1,500 allocations, most of
  * the build's (every call would take minutes, each build fsyncs). */
-Test(formats_index, allocation_faults_in_a_build_of_html_and_docx, .timeout = 1800)
+Test(formats_index, allocation_faults_in_a_build_of_html_and_docx)
 {
 	static const char *const files[] = {"topic-news-5934144.old.html",
 	                                    "004_d9cd4af4c8fa6ca2.docx", NULL};
@@ -442,7 +442,7 @@ Test(formats_index, allocation_faults_in_a_build_of_html_and_docx, .timeout = 18
 
 /* Both HTML templates, a Word document and a 3-page PDF: 400 allocations
  * spread over the build (each build runs the PDF child). */
-Test(formats_index, allocation_faults_in_a_build_of_html_docx_and_pdf, .timeout = 1800)
+Test(formats_index, allocation_faults_in_a_build_of_html_docx_and_pdf)
 {
 	static const char *const files[] = {"003_5a5215cd65d3f6e3.corp.html",
 	                                    "dokujo-tsushin-4827888.old.html",
