@@ -208,6 +208,8 @@ static bidx_err add_notice(bidx_analyzer *a, bidx_fileout *o, const char *path,
 {
 	if (bidx_grow((void **)&o->docs, &o->cap, o->n + 1, sizeof *o->docs))
 		return BIDX_ENOMEM;
+	if (nt->facts.oom)
+		return BIDX_ENOMEM;
 	bidx_adoc *d = &o->docs[o->n];
 	memset(d, 0, sizeof *d);
 	d->path = strdup(path);

@@ -337,6 +337,38 @@ static void check_text(ctx *c, uint32_t id, const bidx_docrec *d)
 	free(buf);
 }
 
+/* A PDF's "pages" entry (docs/FORMAT.md, FIELDSTR): decimal page starts,
+ * space separated, the first 0, none decreasing, none past the text; what
+ * names a hit's page must not name a page the text does not have. */
+static void check_pages(ctx *c, uint32_t id, const bidx_docrec *d)
+{
+	bidx_fieldrec fr;
+	bidx_fstr f;
+	if (bidx_segment_fields(c->s, id, &fr))
+		return;   /* the record itself is checked with FIELDS */
+	const uint8_t *p = c->s->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, *end = p + fr.str_len;
+	while (bidx_fstr_next(&p, end, &f) == 1) {
+		if (f.nlen != 5 || memcmp(f.name, "pages", 5))
+			continue;
+		uint64_t prev = 0;
+		size_t i = 0;
+		int ok = f.vlen > 0;
+		for (int k = 0; ok && i < f.vlen; k++) {
+			uint64_t v = 0;
+			size_t j = i;
+			while (j < f.vlen && j - i < 12 && f.value[j] >= '0' && f.value[j] <= '9')
+				v = v * 10 + (uint64_t)(f.value[j++] - '0');
+			ok = j > i && (j == f.vlen || f.value[j] == ' ') && (k > 0 || v == 0) &&
+			     v >= prev && v <= d->text_len;
+			prev = v;
+			i = j + 1;
+		}
+		if (!ok)
+			problem(c, BIDX_SEC_FIELDSTR, "doc %u: its pages field is not a list of page "
+			        "starts from 0 up, within its %u bytes of text", id, d->text_len);
+	}
+}
+
 static void doc_pass(ctx *c)
 {
 	uint64_t store_end = 0, bound_end = 0, path_end = 0, tokens = 0, chars = 0, bytes = 0;
@@ -360,6 +392,7 @@ static void doc_pass(ctx *c)
 		bytes += d.text_len;
 		check_bounds(c, id, &d);
 		check_text(c, id, &d);
+		check_pages(c, id, &d);
 		c->st->docs++;
 	}
 	if (c->oom)

@@ -62,6 +62,43 @@ static bidx_err read_part(zip_t *z, const char *name, char **out, size_t *outlen
 	return BIDX_OK;
 }
 
+/* libxml2 reports some errors (encoding conversion, I/O) on stderr whatever
+ * the parser options say; the reader's verdict is what bidx reports, with
+ * the file's name.  The handlers are per thread in libxml2. */
+static void quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void quiet_structured(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+typedef struct xml_handlers {
+	xmlGenericErrorFunc generic;
+	void *generic_ctx;
+	xmlStructuredErrorFunc structured;
+	void *structured_ctx;
+} xml_handlers;
+
+static xml_handlers silence(void)
+{
+	xml_handlers h = {xmlGenericError, xmlGenericErrorContext, xmlStructuredError,
+	                  xmlStructuredErrorContext};
+	xmlSetGenericErrorFunc(NULL, quiet);
+	xmlSetStructuredErrorFunc(NULL, quiet_structured);
+	return h;
+}
+
+static void restore(xml_handlers h)
+{
+	xmlSetGenericErrorFunc(h.generic_ctx, h.generic);
+	xmlSetStructuredErrorFunc(h.structured_ctx, h.structured);
+}
+
 static int named(xmlTextReaderPtr r, const char *name)
 {
 	const xmlChar *n = xmlTextReaderConstName(r);
@@ -168,14 +205,18 @@ bidx_err bidx_docx_extract(const char *data, size_t len, bidx_extract *x, char *
 		snprintf(why, whylen, "word/document.xml too large");
 		rc = BIDX_EINPUT;
 	}
+	xml_handlers h = silence();
 	if (!rc)
 		rc = body_text(xml, n, x, why, whylen);
 	free(xml);
 	char tmp[16];
-	if (!rc && read_part(z, "docProps/core.xml", &xml, &n, tmp, sizeof tmp) == BIDX_OK) {
+	bidx_err core = rc ? rc : read_part(z, "docProps/core.xml", &xml, &n, tmp, sizeof tmp);
+	if (!core) {
 		core_fields(xml, n, x);
 		free(xml);
-	}
+	} else if (core == BIDX_ENOMEM)
+		rc = core;   /* a document without core.xml has no title; this one would lose it */
+	restore(h);
 	zip_discard(z);   /* frees src too */
 	return rc;
 }

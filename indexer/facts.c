@@ -272,6 +272,7 @@ static int denies(span s)
 typedef struct doc {
 	bidx_norm *lines;   /* one normalised text per input line */
 	size_t n;
+	int oom;            /* a line could not be normalised for want of memory */
 } doc;
 
 static span line_span(const doc *d, size_t i)
@@ -288,13 +289,17 @@ static int doc_load(const char *text, size_t len, doc *d)
 	for (i = 0; i < len; i++)
 		k += text[i] == '\n';
 	d->n = 0;
+	d->oom = 0;
 	if ((d->lines = bidx_calloc(k, sizeof *d->lines)) == NULL)
 		return -1;
 	for (start = 0; start <= len && d->n < k; start = i + 1) {
 		nl = memchr(text + start, '\n', len - start);
 		i = nl ? (size_t)(nl - text) : len;
-		if (bidx_normalize(text + start, i - start, 0, &d->lines[d->n]) != BIDX_OK)
+		bidx_err rc = bidx_normalize(text + start, i - start, 0, &d->lines[d->n]);
+		if (rc != BIDX_OK)
 			memset(&d->lines[d->n], 0, sizeof d->lines[d->n]);
+		if (rc == BIDX_ENOMEM)
+			d->oom = 1;
 		d->n++;
 		if (nl == NULL)
 			break;
@@ -1094,8 +1099,11 @@ void bidx_facts_extract(const char *text, size_t len, bidx_facts *out)
 	if (text == NULL || len == 0)
 		return;
 	extract_emails(text, len, out);
-	if (doc_load(text, len, &d) < 0)
+	if (doc_load(text, len, &d) < 0) {
+		out->oom = 1;
 		return;
+	}
+	out->oom = d.oom;
 	out->leaked = extract_leaked(&d);
 	out->method = extract_methods(&d);
 	out->authorities = extract_authorities(&d);

@@ -54,6 +54,7 @@ typedef struct bidx_facts {
 	int nevents;
 	int ndropped;             /* counts past BIDX_COUNT_MAX, not recorded */
 	char dropped[40];         /* the first of them as written (normalised) */
+	int oom;                  /* an allocation failed: the facts are incomplete */
 } bidx_facts;
 
 /* affected: the headline count, the largest of counts[] (the one a notice
@@ -61,7 +62,9 @@ typedef struct bidx_facts {
  * delivery addresses are different people, and the largest bounds them). */
 
 /* Reads the facts from a notice's original UTF-8 text (it normalises what
- * it needs itself).  Never fails; absent facts stay zero. */
+ * it needs itself).  Never fails on input; absent facts stay zero.  When
+ * memory runs out, oom is set (the caller reports BIDX_ENOMEM rather than
+ * index a notice with facts missing). */
 void bidx_facts_extract(const char *text, size_t len, bidx_facts *out);
 
 /* Forgets the incident facts (counts, leaked, method, authorities, period,

@@ -9,6 +9,7 @@
  */
 #include "html.h"
 #include "encoding.h"
+#include "date.h"
 #include "fault.h"
 
 #include <ctype.h>
@@ -55,9 +56,11 @@ static const char *declared_charset(const char *d, size_t len)
 	return NULL;
 }
 
-/* Strict conversion to UTF-8; NULL when the bytes are not valid in `from`. */
-static char *convert(const char *from, const char *in, size_t len, size_t *outlen)
+/* Strict conversion to UTF-8; NULL when the bytes are not valid in `from`
+ * (*oom set when memory ran out instead). */
+static char *convert(const char *from, const char *in, size_t len, size_t *outlen, int *oom)
 {
+	*oom = 0;
 	iconv_t cd = iconv_open("UTF-8", from);
 	if (cd == (iconv_t)-1)
 		return NULL;
@@ -65,8 +68,10 @@ static char *convert(const char *from, const char *in, size_t len, size_t *outle
 	char *buf = bidx_malloc(cap);
 	char *ip = (char *)(uintptr_t)in, *op = buf;
 	size_t il = len, ol = cap;
-	if (buf && (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 ||
-	            iconv(cd, NULL, NULL, &op, &ol) == (size_t)-1)) {
+	if (!buf)
+		*oom = 1;
+	else if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 ||
+	         iconv(cd, NULL, NULL, &op, &ol) == (size_t)-1) {
 		free(buf);
 		buf = NULL;
 	}
@@ -87,7 +92,10 @@ static bidx_err decode(const char *d, size_t len, int utf8, bidx_text *t, char *
 		cs = "UTF-8";
 	if (cs) {
 		size_t n = 0;
-		char *u = convert(cs, d, len, &n);
+		int oom;
+		char *u = convert(cs, d, len, &n, &oom);
+		if (oom)
+			return BIDX_ENOMEM;
 		if (u && memchr(u, 0, n) == NULL) {
 			t->owned = u;
 			t->p = u;
@@ -136,9 +144,17 @@ static void shield_scripts(char *p, size_t n)
 
 /* ---- the tree ---- */
 
+/* An element's name without a namespace prefix (XHTML served with one,
+ * <html:p>, reaches the HTML parser as "html:p"). */
+static const char *local_name(const xmlNode *n)
+{
+	const char *name = (const char *)n->name, *colon = name ? strrchr(name, ':') : NULL;
+	return colon ? colon + 1 : name ? name : "";
+}
+
 static int is(const xmlNode *n, const char *name)
 {
-	return n->type == XML_ELEMENT_NODE && !strcasecmp((const char *)n->name, name);
+	return n->type == XML_ELEMENT_NODE && !strcasecmp(local_name(n), name);
 }
 
 static const char *attr(const xmlNode *n, const char *name)
@@ -190,7 +206,9 @@ static int boilerplate_name(const char *v, int *is_header)
 		"breadcrumb", "breadcrumbs", "bread", "pankuzu", "topicpath", "crumbs", "share",
 		"sns", "social", "footer", "sidebar", "side", "banner", "skip", "pagetop",
 		"toolbar", "widget", "ad", "ads", "advert", "cookie", "related", "sitemap",
-		"utility", "copyright", NULL};
+		"utility", "copyright", "sharing", "sharedaddy", "addtoany", "relatedposts",
+		"comments", "commentlist", "respond", "lnavi", "snavi", "subnav", "pager",
+		"pagination", NULL};
 	while (v && *v) {
 		size_t n = strcspn(v, " \t\n-_");
 		if (n) {
@@ -216,6 +234,26 @@ static int in_content_section(const xmlNode *n)
 	return 0;
 }
 
+/* Whether an <h1> is under n: a layout wrapper whose class names a menu
+ * beside the content ("column_lnavi", "has-sidebar") is not the menu. */
+static int holds_h1(const xmlNode *n)
+{
+	const xmlNode *p = n->children;
+	while (p && p != n) {
+		if (p->type == XML_ELEMENT_NODE && !strcasecmp(local_name(p), "h1"))
+			return 1;
+		if (p->children) {
+			p = p->children;
+			continue;
+		}
+		while (p && p != n && !p->next)
+			p = p->parent;
+		if (p && p != n)
+			p = p->next;
+	}
+	return 0;
+}
+
 /* An element that is never content. */
 static int dropped(const xmlNode *n)
 {
@@ -227,7 +265,7 @@ static int dropped(const xmlNode *n)
 	                                    "search", "menu", "menubar", "toolbar", "dialog", NULL};
 	if (n->type != XML_ELEMENT_NODE)
 		return 0;
-	const char *name = (const char *)n->name;
+	const char *name = local_name(n);
 	if (one_of(name, strlen(name), tags))
 		return 1;
 	int header = is(n, "header");
@@ -236,7 +274,8 @@ static int dropped(const xmlNode *n)
 		return 1;
 	if (attr(n, "hidden") || ((v = attr(n, "aria-hidden")) && !strcasecmp(v, "true")))
 		return 1;
-	if (boilerplate_name(attr(n, "class"), &header) || boilerplate_name(attr(n, "id"), &header))
+	if ((boilerplate_name(attr(n, "class"), &header) || boilerplate_name(attr(n, "id"), &header)) &&
+	    !holds_h1(n))
 		return 1;
 	v = attr(n, "style");
 	if (v && strstr(v, "display:none"))
@@ -300,6 +339,25 @@ static size_t elements(const xmlNode *n)
 	return k;
 }
 
+/* The first element named `name` under n, in document order (iterative). */
+static xmlNode *find_any(xmlNode *n, const char *name)
+{
+	xmlNode *p = n->children;
+	while (p && p != n) {
+		if (is(p, name))
+			return p;
+		if (p->children) {
+			p = p->children;
+			continue;
+		}
+		while (p && p != n && !p->next)
+			p = p->parent;
+		if (p && p != n)
+			p = p->next;
+	}
+	return NULL;
+}
+
 /* The first element named `name` under n that is not inside a dropped one. */
 static xmlNode *find(xmlNode *n, const char *name, int depth)
 {
@@ -334,10 +392,11 @@ static xmlNode *densest(xmlNode *n)
 	for (int depth = 0; depth < BIDX_HTML_MAX_DEPTH; depth++) {
 		xmlNode *best = NULL;
 		for (xmlNode *ch = n->children; ch; ch = ch->next)
-			if (ch->type == XML_ELEMENT_NODE &&
+			if (ch->type == XML_ELEMENT_NODE && !dropped(ch) &&
 			    (!best || counts_of(ch).text > counts_of(best).text))
 				best = ch;
-		if (!best || counts_of(best).text * 10 < counts_of(n).text * 7)
+		if (!best || counts_of(best).text == 0 ||
+		    counts_of(best).text * 10 < counts_of(n).text * 7)
 			return n;
 		n = best;
 	}
@@ -366,7 +425,7 @@ static int is_block(const xmlNode *n)
 		"tr", "table", "thead", "tbody", "tfoot", "caption", "blockquote", "pre", "section",
 		"article", "main", "header", "figure", "figcaption", "address", "hr", "center",
 		"fieldset", "details", "summary", "body", "html", NULL};
-	const char *name = (const char *)n->name;
+	const char *name = local_name(n);
 	return one_of(name, strlen(name), blocks);
 }
 
@@ -375,7 +434,7 @@ static int link_dense(const xmlNode *n)
 {
 	static const char *const lists[] = {"ul", "ol", "dl", "div", "table", "td", "section", "p", NULL};
 	counts c = counts_of(n);
-	const char *name = (const char *)n->name;
+	const char *name = local_name(n);
 	return c.link > 0 && c.link * 2 > c.text + c.link && one_of(name, strlen(name), lists) &&
 	       !(is(n, "p") && c.link + c.text > 200);
 }
@@ -411,11 +470,14 @@ static void emit(bidx_extract *x, xmlNode *n, int pre, int depth)
 
 /* ---- fields ---- */
 
-/* The text under n, white space collapsed, into dst. */
-static void text_of(const xmlNode *n, char *dst)
+/* The text under n, white space collapsed, into dst (BIDX_EXTRACT_FIELD
+ * bytes); a failed allocation becomes x's (sticky) error. */
+static void text_of(bidx_extract *x, const xmlNode *n, char *dst)
 {
 	bidx_extract t = {0};
 	emit(&t, (xmlNode *)(uintptr_t)n, 0, BIDX_HTML_MAX_DEPTH / 2);
+	if (t.text.err && !x->text.err)
+		x->text.err = t.text.err;
 	bidx_extract_set(dst, t.text.p ? (const char *)t.text.p : "", t.text.len);
 	bidx_extract_free(&t);
 }
@@ -484,7 +546,10 @@ static int copyright_holder(const char *s, char *dst)
 			break;
 	}
 	const char *e = p;
-	while (*e && *e != '\n' && strncasecmp(e, "all rights", 10) && strncmp(e, "。", 3))
+	/* up to the end of the line, "All rights reserved", 。 or a separator
+	 * before other footer text ("© 2023 店名 | Powered by ...") */
+	while (*e && *e != '\n' && strncasecmp(e, "all rights", 10) && strncmp(e, "。", 3) &&
+	       strncmp(e, " | ", 3) && strncmp(e, "｜", 3) && strncmp(e, " - ", 3))
 		e++;
 	while (e > p && strchr(" .,", e[-1]))
 		e--;
@@ -493,7 +558,7 @@ static int copyright_holder(const char *s, char *dst)
 }
 
 /* The copyright holder named in the page's footers. */
-static int footer_holder(xmlNode *n, char *dst, int depth)
+static int footer_holder(bidx_extract *x, xmlNode *n, char *dst, int depth)
 {
 	for (xmlNode *ch = n->children; ch && depth < BIDX_HTML_MAX_DEPTH; ch = ch->next) {
 		if (ch->type != XML_ELEMENT_NODE || is(ch, "script") || is(ch, "style"))
@@ -503,16 +568,108 @@ static int footer_holder(xmlNode *n, char *dst, int depth)
 		if (is(ch, "footer") || boilerplate_name(attr(ch, "class"), &hdr) ||
 		    boilerplate_name(attr(ch, "id"), &hdr) || (role && !strcasecmp(role, "contentinfo")) ||
 		    is(ch, "small") || is(ch, "address")) {
-			char buf[BIDX_EXTRACT_FIELD * 2];
-			bidx_extract t = {0};
-			emit(&t, ch, 0, BIDX_HTML_MAX_DEPTH / 2);
-			bidx_extract_set(buf, t.text.p ? (const char *)t.text.p : "", t.text.len);
-			bidx_extract_free(&t);
+			char buf[BIDX_EXTRACT_FIELD];
+			text_of(x, ch, buf);
 			if (copyright_holder(buf, dst))
 				return 1;
 		}
-		if (footer_holder(ch, dst, depth + 1))
+		if (footer_holder(x, ch, dst, depth + 1))
 			return 1;
+	}
+	return 0;
+}
+
+/* Whether s is one of the first `lines` lines of text t[0..n). */
+static int head_line(const char *t, size_t n, const char *s, int lines)
+{
+	size_t sl = strlen(s);
+	for (size_t at = 0; at < n && lines-- > 0;) {
+		const char *nl = memchr(t + at, '\n', n - at);
+		size_t e = nl ? (size_t)(nl - t) : n;
+		if (sl && e - at == sl && !memcmp(t + at, s, sl))
+			return 1;
+		at = e + 1;
+	}
+	return 0;
+}
+
+static int heading_tag(const xmlNode *n)
+{
+	static const char *const tags[] = {"h2", "h3", "h4", "b", "strong", NULL};
+	const char *name = local_name(n);
+	return one_of(name, strlen(name), tags);
+}
+
+/* A page without <h1>: the first heading (h2-h4) or bold run (b, strong)
+ * under n that makes a whole line of the first lines of the content, as
+ * old pages set their subject in <font><b>; its text into dst. */
+static int heading_line(bidx_extract *x, xmlNode *n, char *dst, int depth)
+{
+	for (xmlNode *ch = n->children; ch && depth < BIDX_HTML_MAX_DEPTH; ch = ch->next) {
+		if (ch->type != XML_ELEMENT_NODE || dropped(ch) || link_dense(ch) || is(ch, "a"))
+			continue;
+		if (heading_tag(ch)) {
+			text_of(x, ch, dst);
+			size_t l = strlen(dst);
+			if (l >= 6 && l <= 300 && head_line((const char *)x->text.p, x->text.len, dst, 3))
+				return 1;
+			dst[0] = 0;
+		}
+		if (heading_line(x, ch, dst, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* The last heading or bold run before the content block `root` (in
+ * document order, outside dropped and link-dense parts): the subject line
+ * old pages set above the text the block holds.  1 when root was reached. */
+static int heading_before(bidx_extract *x, xmlNode *n, const xmlNode *root, char *dst, int depth)
+{
+	for (xmlNode *ch = n->children; ch && depth < BIDX_HTML_MAX_DEPTH; ch = ch->next) {
+		if (ch == root)
+			return 1;
+		if (ch->type != XML_ELEMENT_NODE || dropped(ch) || link_dense(ch) || is(ch, "a"))
+			continue;
+		if (heading_tag(ch)) {
+			char t[BIDX_EXTRACT_FIELD];
+			text_of(x, ch, t);
+			size_t l = strlen(t);
+			if (l >= 6 && l <= 300)
+				memcpy(dst, t, sizeof t);
+			continue;
+		}
+		if (heading_before(x, ch, root, dst, depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* A line stating when the page was published or updated (掲載日：2024年3月15日,
+ * 更新日 2024-03-15): Japanese CMS templates print one, often outside the
+ * content block.  The date part into dst. */
+static int labelled_date(const char *t, size_t n, char *dst)
+{
+	static const char *const labels[] = {"最終更新日", "掲載日", "公開日", "更新日", "登録日",
+	                                     "作成日", "公表日", "発表日", "投稿日", NULL};
+	for (size_t at = 0; at < n;) {
+		const char *nl = memchr(t + at, '\n', n - at);
+		size_t e = nl ? (size_t)(nl - t) : n, s = at;
+		at = e + 1;
+		while (s < e && strchr(" \t[(", t[s]))
+			s++;
+		if (e - s >= 3 && (!memcmp(t + s, "【", 3) || !memcmp(t + s, "［", 3)))
+			s += 3;
+		for (int k = 0; labels[k]; k++) {
+			size_t ll = strlen(labels[k]);
+			size_t pos;
+			bidx_date d;
+			if (e - s > ll && e - s < ll + 80 && !memcmp(t + s, labels[k], ll) &&
+			    bidx_date_find(t + s + ll, e - s - ll, &pos, &d)) {
+				bidx_extract_set(dst, t + s + ll, e - s - ll);
+				return 1;
+			}
+		}
 	}
 	return 0;
 }
@@ -524,21 +681,17 @@ static void fields(bidx_extract *x, xmlNode *html, xmlNode *root)
 	                                        "datePublished", "date", "pubdate", "publishdate",
 	                                        "dc.date.issued", "dc.date", "dcterms.issued",
 	                                        "dcterms.date", "dcterms.created", NULL};
-	xmlNode *head = find(html, "head", 0);
-	if (!head)
-		for (xmlNode *ch = html->children; ch; ch = ch->next)
-			if (is(ch, "head"))
-				head = ch;
+	xmlNode *head = find_any(html, "head");
 	const char *site = meta(head, site_keys);
 	if (site) {
 		bidx_extract_set(x->org, site, strlen(site));
 		snprintf(x->org_src, sizeof x->org_src, "og:site_name");
-	} else if (footer_holder(html, x->org, 0))
+	} else if (footer_holder(x, html, x->org, 0))
 		snprintf(x->org_src, sizeof x->org_src, "copyright");
 	xmlNode *h1 = is(root, "h1") ? root : find(root, "h1", 0);
 	xmlNode *title = head ? find(head, "title", 0) : NULL;
 	if (h1) {
-		text_of(h1, x->title);
+		text_of(x, h1, x->title);
 		snprintf(x->title_src, sizeof x->title_src, "<h1>");
 	}
 	if (!x->title[0] && title) {
@@ -547,9 +700,22 @@ static void fields(bidx_extract *x, xmlNode *html, xmlNode *root)
 			if (ch->content)
 				bidx_extract_text(&t, (const char *)ch->content, strlen((const char *)ch->content));
 		bidx_extract_set(x->title, t.text.p ? (const char *)t.text.p : "", t.text.len);
+		if (t.text.err && !x->text.err)
+			x->text.err = t.text.err;
 		bidx_extract_free(&t);
 		bidx_extract_title_cut(x->title, site ? x->org : "");
 		snprintf(x->title_src, sizeof x->title_src, "<title>");
+		char heading[BIDX_EXTRACT_FIELD];
+		/* a <title> that is only the site's name, while the content opens
+		 * with a heading of its own */
+		heading[0] = 0;
+		xmlNode *body = find_any(html, "body");
+		if (!head_line((const char *)x->text.p, x->text.len, x->title, 3) &&
+		    (heading_line(x, root, heading, 0) ||
+		     (body && body != root && heading_before(x, body, root, heading, 0) && heading[0]))) {
+			memcpy(x->title, heading, sizeof heading);
+			snprintf(x->title_src, sizeof x->title_src, "heading");
+		}
 	}
 	const char *d = time_under(root, 0);
 	snprintf(x->date_src, sizeof x->date_src, "<time datetime>");
@@ -559,6 +725,20 @@ static void fields(bidx_extract *x, xmlNode *html, xmlNode *root)
 	}
 	if (d)
 		bidx_extract_set(x->date, d, strlen(d));
+	else if (labelled_date((const char *)x->text.p, x->text.len, x->date))
+		snprintf(x->date_src, sizeof x->date_src, "published/updated line");
+	else {   /* the label may sit outside the content block */
+		xmlNode *body = find_any(html, "body");
+		bidx_extract t = {0};
+		emit(&t, body ? body : html, 0, 0);
+		if (t.text.err && !x->text.err)
+			x->text.err = t.text.err;
+		if (labelled_date((const char *)t.text.p, t.text.len, x->date))
+			snprintf(x->date_src, sizeof x->date_src, "published/updated line");
+		bidx_extract_free(&t);
+	}
+	if (!x->date[0])
+		x->date_src[0] = 0;
 }
 
 int bidx_html_sniff(const char *d, size_t len)

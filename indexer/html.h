@@ -14,9 +14,13 @@
  * holding most of the text that is not links (the idea of Readability).
  * Blocks become lines (p, div, br, li, h1-h6, tr, dt, dd...), table cells
  * are separated by tabs.
+ * Element names are compared without a namespace prefix (<html:p>).
  * Fields: title from the content's <h1>, else <title> without its site-name
- * suffix; date from <time datetime>, else the published-date metadata;
- * org from og:site_name, else the copyright holder of the footer.
+ * suffix, unless that is not among the content's first lines while a
+ * heading or bold run opens the content (or stands just before it); date
+ * from <time datetime>, else the published-date metadata, else a line
+ * labelled 掲載日, 公開日, 更新日... anywhere in the page's kept text; org
+ * from og:site_name, else the copyright holder of the footer.
  */
 #ifndef BIDX_HTML_H
 #define BIDX_HTML_H

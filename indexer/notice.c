@@ -421,6 +421,8 @@ static void find_incident(bidx_notice *n, const char *t, size_t len)
 	if (bidx_normalize(who, wl, 0, &nm) == BIDX_OK) {
 		h = bidx_xxh3(nm.text, nm.len);
 		bidx_norm_free(&nm);
+	} else {
+		n->facts.oom = 1;   /* no id rather than a wrong one: the build says ENOMEM */
 	}
 	snprintf(n->incident, sizeof n->incident, "%08x-%04d%02d", (unsigned)(h >> 32),
 	         when ? when->y : 0, when ? when->m : 0);

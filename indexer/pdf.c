@@ -27,6 +27,17 @@
 
 extern char **environ;
 
+#if defined(__SANITIZE_ADDRESS__)
+#define BIDX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIDX_ASAN 1
+#endif
+#endif
+#ifndef BIDX_ASAN
+#define BIDX_ASAN 0
+#endif
+
 static char helper[PATH_MAX];
 static pthread_once_t helper_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t helper_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -91,9 +102,17 @@ int bidx_pdf_child_main(const char *path)
 {
 	limits l = get_limits();
 	struct rlimit cpu = {(rlim_t)l.cpu, (rlim_t)l.cpu + 1};
-	struct rlimit mem = {(rlim_t)l.mem_mb << 20, (rlim_t)l.mem_mb << 20};
 	setrlimit(RLIMIT_CPU, &cpu);
+#if !BIDX_ASAN
+	struct rlimit mem = {(rlim_t)l.mem_mb << 20, (rlim_t)l.mem_mb << 20};
 	setrlimit(RLIMIT_AS, &mem);
+#else
+	/* AddressSanitizer has reserved terabytes of shadow address space by
+	 * now: an address-space limit would fail every allocation.  The
+	 * sanitizer build bounds the child by its CPU time and the parent's
+	 * wall-clock deadline only. */
+	(void)l.mem_mb;
+#endif
 	char abs[PATH_MAX];
 	if (!realpath(path, abs)) {
 		put('E', "cannot open", 11);
@@ -280,9 +299,13 @@ static int page_number(const char *s, size_t n)
 
 typedef struct pline { size_t s, e; int page; int edge; char key[96]; } pline;
 
-static size_t page_lines(const char *t, size_t len, int page, pline **v, size_t *n, size_t *cap)
+/* Appends the non-blank lines of page t[0..len) to *v; *first gets the
+ * index of its first line.  -1 when memory runs out. */
+static int page_lines(const char *t, size_t len, int page, pline **v, size_t *n, size_t *cap,
+                      size_t *first_out)
 {
 	size_t first = *n;
+	*first_out = first;
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(t + pos, '\n', len - pos);
 		size_t e = nl ? (size_t)(nl - t) : len, s = pos;
@@ -294,18 +317,16 @@ static size_t page_lines(const char *t, size_t len, int page, pline **v, size_t 
 		if (s == e)
 			continue;
 		if (bidx_grow((void **)v, cap, *n + 1, sizeof **v))
-			return first;
+			return -1;
 		pline *l = &(*v)[(*n)++];
 		l->s = s;
 		l->e = e;
 		l->page = page;
 		line_key(t + s, e - s, l->key, sizeof l->key);
 	}
-	size_t k = *n - first;
 	for (size_t i = first; i < *n; i++)
 		(*v)[i].edge = i - first < EDGE_LINES || *n - i <= EDGE_LINES ? 1 : 0;
-	(void)k;
-	return first;
+	return 0;
 }
 
 /* Characters (code points) of s[0..n), wide ones counting two. */
@@ -339,10 +360,11 @@ void bidx_pdf_join_pages(const char *const *pages, const size_t *lens, size_t n,
 		x->text.err = BIDX_ENOMEM;
 		return;
 	}
-	for (size_t p = 0; p < n; p++)
-		firsts[p] = page_lines(pages[p], lens[p], (int)p, &v, &nl, &cap);
+	int lost = 0;
+	for (size_t p = 0; p < n && !lost; p++)
+		lost = page_lines(pages[p], lens[p], (int)p, &v, &nl, &cap, &firsts[p]);
 	firsts[n] = nl;
-	size_t *width = bidx_calloc(n + 1, sizeof *width);   /* each page's widest line */
+	size_t *width = lost ? NULL : bidx_calloc(n + 1, sizeof *width);   /* each page's widest line */
 	if (!width) {
 		free(firsts);
 		free(v);
