@@ -273,14 +273,6 @@ static bidx_err analyse_question(server *s, const char *q, bidx_question *out, c
 
 static void api_search(server *s, struct MHD_Connection *c, reply *rp, int64_t t0)
 {
-	static const char *const unsupported[] = {"group", NULL};
-	for (int i = 0; unsupported[i]; i++)
-		if (flag_arg(c, unsupported[i])) {
-			char msg[128];
-			snprintf(msg, sizeof msg, "%s=1 is not supported by this build", unsupported[i]);
-			json_err(rp, 400, "not_supported", msg, -1);
-			return;
-		}
 	const char *q = arg(c, "q");
 	if (!q || !*q) {
 		json_err(rp, 400, "bad_parameter", "q (the query) is missing", -1);
@@ -294,7 +286,7 @@ static void api_search(server *s, struct MHD_Connection *c, reply *rp, int64_t t
 		json_err(rp, 413, "too_long", msg, -1);
 		return;
 	}
-	bidx_outopts o = {.mode = BIDX_OUT_JSON, .api = 1, .f = rp->f};
+	bidx_outopts o = {.mode = BIDX_OUT_JSON, .api = 1, .f = rp->f, .group = flag_arg(c, "group")};
 	char fbuf[1024];
 	const char *sort = arg(c, "sort"), *facets = arg(c, "facet");
 	if (num_arg(c, rp, "n", 10, BIDX_SERVE_MAX_HITS, &o.limit) ||

@@ -402,6 +402,13 @@ Test(serve, any_equals_bsearch_any)
 	resp_free(&r);
 }
 
+/* group=1 is --group: one hit per incident, its reports under it. */
+Test(serve, group_equals_bsearch_group)
+{
+	same_as_cli("漏えい", "--group", "&group=1");
+	same_as_cli("不正アクセス", "--group -n 2", "&group=1&n=2");
+}
+
 Test(serve, paging_and_totals)
 {
 	resp all = search("お知らせ", "&n=1000");
@@ -454,7 +461,6 @@ Test(serve, errors_and_status_codes)
 	expect_error(search("a", "&offset=x"), 400, "bad_parameter");
 	expect_error(search("a", "&sort=size"), 400, "bad_parameter");
 	expect_error(search("a", "&facet=a,b,c,d,e,f,g,h,i"), 400, "bad_parameter");
-	expect_error(search("漏えい", "&group=1"), 400, "not_supported");
 	expect_error(get("/api/nothing"), 404, "not_found");
 	expect_error(get("/api/doc?id=99999999"), 404, "not_found");
 	expect_error(get("/api/doc?id=abc"), 400, "bad_parameter");
