@@ -2,6 +2,7 @@
 #include "io.h"
 
 #include <criterion/criterion.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,19 @@ char *tu_run(const char *cmd, int *status)
 	out[n] = 0;
 	int st = pclose(p);
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return out;
+}
+
+char *tu_sh(const char *dir, int *status, const char *fmt, ...)
+{
+	char cmd[8192], full[9000];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof full, "cd '%s' && { %s ; } 2>&1", dir, cmd);
+	char *out = tu_run(full, status);
+	cr_assert(out, "cannot run %s", cmd);
 	return out;
 }
 

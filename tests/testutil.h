@@ -33,6 +33,12 @@ void tu_base_names(char *lines, int width, char *out, size_t n);
  * the exit code. */
 char *tu_run(const char *cmd, int *status);
 
+/* Runs the formatted shell command in dir (after `cd`), stdout and stderr
+ * together, into a malloc'd string (asserting it ran); *status gets the
+ * exit code. */
+char *tu_sh(const char *dir, int *status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Criterion ignores LeakSanitizer's report at a worker's exit, so tests
  * that exercise error paths ask for a leak check themselves (a no-op without
  * AddressSanitizer). */

@@ -35,20 +35,8 @@ static void teardown(void)
 
 TestSuite(paths, .init = setup, .fini = teardown, .timeout = 300);
 
-/* Runs a shell command in tmp (after `cd`), stdout and stderr together. */
-static char *sh(int *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *sh(int *st, const char *fmt, ...)
-{
-	char cmd[8192], full[9000];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof full, "cd '%s' && { %s ; } 2>&1", tmp, cmd);
-	char *out = tu_run(full, st);
-	cr_assert(out, "cannot run %s", cmd);
-	return out;
-}
+/* Runs a shell command in tmp, stdout and stderr together (testutil.h). */
+#define sh(st, ...) tu_sh(tmp, st, __VA_ARGS__)
 
 static char *ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *ok(const char *fmt, ...)
