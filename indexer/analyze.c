@@ -146,6 +146,7 @@ static void adoc_free(bidx_adoc *d)
 {
 	free(d->path);
 	free(d->text);
+	free(d->title);
 	free(d->cp);
 	free(d->bits);
 	free(d->ckpt);
@@ -221,7 +222,14 @@ static bidx_err add_notice(bidx_analyzer *a, bidx_fileout *o, const char *path,
 		d->len = nt->len;
 		d->tb = nt->title_start;
 		d->te = nt->title_end;
-		rc = analyse_text(a, nt, d);
+		if (nt->title) {
+			d->title = bidx_malloc(nt->title_len + 1);
+			if (d->title) {
+				memcpy(d->title, nt->title, nt->title_len);
+				d->tlen = nt->title_len;
+			}
+		}
+		rc = nt->title && !d->title ? BIDX_ENOMEM : analyse_text(a, nt, d);
 	}
 	if (!rc)
 		rc = fields_of(nt, d);
@@ -430,7 +438,9 @@ static bidx_err add_text(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 	else {
 		bidx_notice nt;
 		bidx_notice_from_text(&nt, path, text, len);
-		rc = add_notice(a, o, path, &nt);
+		rc = has_ext(path, ".md") ? bidx_notice_strip_markdown(&nt) : BIDX_OK;
+		if (!rc)
+			rc = add_notice(a, o, path, &nt);
 		bidx_notice_free(&nt);
 		said = 1;            /* indexed, or said why not */
 	}

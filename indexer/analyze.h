@@ -31,6 +31,9 @@ typedef struct bidx_adoc {
 	char *text;              /* the stored text; owned */
 	size_t len;
 	size_t tb, te;           /* the title's bytes within text */
+	char *title;             /* the stored title when not text[tb..te) (Markdown
+	                            stripped), or NULL; owned */
+	size_t tlen;
 	uint32_t *cp;            /* normalised code points; owned */
 	uint32_t nchars;
 	uint8_t *bits;           /* word boundaries, (nchars + 8) / 8 bytes; owned */

@@ -181,7 +181,8 @@ static bidx_err commit_doc(builder *b, const docview *a)
 
 static bidx_err commit_adoc(builder *b, const bidx_adoc *a)
 {
-	docview v = {a->path, strlen(a->path), a->text + a->tb, a->text, a->te - a->tb, a->len,
+	docview v = {a->path, strlen(a->path), a->title ? a->title : a->text + a->tb, a->text,
+	             a->title ? a->tlen : a->te - a->tb, a->len,
 	             a->cp, a->nchars, a->ntokens, a->title_start, a->title_end, a->bits,
 	             a->ckpt, a->nckpt, a->frec, a->fstr.p, a->fstr.len};
 	bidx_err rc = commit_doc(b, &v);

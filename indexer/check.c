@@ -17,6 +17,7 @@
 #include "format.h"
 #include "io.h"
 #include "manifest.h"
+#include "markdown.h"
 #include "normalize.h"
 #include "postings.h"
 #include "segment_reader.h"
@@ -253,6 +254,29 @@ static int contains(const char *hay, size_t n, const char *needle, size_t m)
 	return 0;
 }
 
+/* Whether the stored title is a line of the text, or for a Markdown file
+ * (whose title is shown without its syntax) a line of the stripped text. */
+static int title_of(ctx *c, const bidx_docrec *d, const char *text, const char *title,
+                    size_t tlen)
+{
+	if (contains(text, d->text_len, title, tlen))
+		return 1;
+	if (!bidx_md_path(bidx_segment_path(c->s, d), d->path_len))
+		return 0;
+	char *out = bidx_malloc((size_t)d->text_len + 1);
+	uint8_t *mark = bidx_malloc((size_t)d->text_len + 1);
+	int ok = 1;   /* out of memory: not a problem of the index */
+	if (out && mark) {
+		size_t n = bidx_md_strip(text, d->text_len, mark, out);
+		ok = contains(out, n, title, tlen);
+	} else {
+		c->oom = 1;
+	}
+	free(out);
+	free(mark);
+	return ok;
+}
+
 static void want_sums(docsum *ds, const bidx_norm *n, const uint8_t *bits, const bidx_docrec *d)
 {
 	for (uint32_t i = 0; i < n->nchars; i++) {
@@ -317,7 +341,7 @@ static void check_text(ctx *c, uint32_t id, const bidx_docrec *d)
 		        (unsigned long long)(d->store_off + d->store_len), d->text_len);
 		return;
 	}
-	if (tlen && !contains(text, d->text_len, title, tlen))
+	if (tlen && !title_of(c, d, text, title, tlen))
 		problem(c, BIDX_SEC_STORE, "doc %u: the stored title is not a line of the text", id);
 	bidx_norm n = {0};
 	rc = bidx_normalize(text, d->text_len, 0, &n);

@@ -6,6 +6,7 @@
 #include "extract.h"
 #include "colnames.h"
 #include "fault.h"
+#include "markdown.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -638,4 +639,42 @@ void bidx_notice_free(bidx_notice *n)
 		return;
 	free(n->owned);
 	n->owned = NULL;
+	free(n->shown);
+	n->shown = NULL;
+}
+
+bidx_err bidx_notice_strip_markdown(bidx_notice *n)
+{
+	size_t tl = n->title_end - n->title_start, cap = tl, most = tl;
+	for (int i = 0; i < n->nfields; i++) {
+		cap += n->fields[i].vlen;
+		most = n->fields[i].vlen > most ? n->fields[i].vlen : most;
+	}
+	char *out = bidx_malloc(cap + 1);
+	uint8_t *mark = bidx_malloc(most + 1);
+	if (!out || !mark) {
+		free(out);
+		free(mark);
+		return BIDX_ENOMEM;
+	}
+	size_t o = 0;
+	if (tl) {
+		n->title = out;
+		n->title_len = bidx_md_strip(n->text + n->title_start, tl, mark, out);
+		o = n->title_len;
+		if (!o)   /* nothing but syntax: the line as it is */
+			n->title = NULL;
+	}
+	for (int i = 0; i < n->nfields; i++) {
+		size_t l = bidx_md_strip(n->fields[i].value, n->fields[i].vlen, mark, out + o);
+		if (l == 0)   /* nothing but syntax: keep it as it was */
+			continue;
+		n->fields[i].value = out + o;
+		n->fields[i].vlen = l;
+		o += l;
+	}
+	free(mark);
+	free(n->shown);
+	n->shown = out;
+	return BIDX_OK;
 }

@@ -32,7 +32,8 @@
 
 typedef struct bidx_nfield {
 	char name[64];
-	const char *value;     /* points into the notice's text or row; not owned */
+	const char *value;     /* points into the notice's text, its row or its
+	                          `shown`; not owned */
 	size_t vlen;
 	char source[96];
 } bidx_nfield;
@@ -42,6 +43,9 @@ typedef struct bidx_notice {
 	size_t len;
 	char *owned;           /* text built from a row; owned */
 	size_t title_start, title_end;   /* the title's bytes within text */
+	const char *title;     /* the title as shown: NULL for text[title_start..title_end) */
+	size_t title_len;
+	char *shown;           /* title and field values without Markdown syntax; owned */
 	bidx_date date;
 	char date_source[96];
 	bidx_nfield fields[BIDX_NOTICE_MAX_FIELDS];   /* org, category, url, extras */
@@ -87,6 +91,11 @@ bidx_err bidx_notice_from_extract(bidx_notice *n, const char *path, const struct
  * reason) when the row has neither a title nor a body. */
 bidx_err bidx_notice_from_row(bidx_notice *n, const bidx_row *row, const bidx_colmap *map,
                               int json, char *why, size_t whylen);
+
+/* For a notice read from a Markdown file: its title and every field value
+ * become copies without Markdown syntax (markdown.h), in n->shown; the text
+ * (what is indexed) is unchanged.  BIDX_ENOMEM leaves n as it was. */
+bidx_err bidx_notice_strip_markdown(bidx_notice *n);
 
 void bidx_notice_free(bidx_notice *n);   /* NULL ok */
 

@@ -19,6 +19,7 @@
 #include "query_eval.h"
 #include "query_parse.h"
 #include "snippet.h"
+#include "markdown.h"
 #include "synonyms.h"
 
 #include <dlfcn.h>
@@ -251,6 +252,7 @@ static bidx_err make_snippet(bidx_segment *seg, uint32_t local, const bidx_docre
 	if (rc)
 		return rc;
 	bidx_snippet_window(d->text_len, h->pos, ck, nck, &b0, &b1);
+	int md = bidx_md_path(bidx_segment_path(seg, d), d->path_len);
 	int head_only = h->pos == BIDX_NOPOS && d->text_len > HEAD_TRY;
 	rc = bidx_segment_fetch_prefix(seg, d, head_only ? HEAD_TRY : b1, buf, title, tlen, &text,
 	                               &avail);
@@ -258,7 +260,8 @@ static bidx_err make_snippet(bidx_segment *seg, uint32_t local, const bidx_docre
 		return rc;
 	if (head_only)
 		avail = line_cut(text, avail);
-	rc = bidx_snippet_make_near(text, d->text_len, avail, r->terms, r->nterms, h->pos, ck, nck, s);
+	rc = bidx_snippet_make_near(text, d->text_len, avail, r->terms, r->nterms, h->pos, ck, nck,
+	                            md, s);
 	if (!rc && head_only && !s->nmarks) {
 		bidx_snippet_free(s);
 		free(*buf);
@@ -266,7 +269,7 @@ static bidx_err make_snippet(bidx_segment *seg, uint32_t local, const bidx_docre
 		rc = bidx_segment_fetch_prefix(seg, d, d->text_len, buf, title, tlen, &text, &avail);
 		if (!rc)
 			rc = bidx_snippet_make_near(text, d->text_len, avail, r->terms, r->nterms, h->pos,
-			                            ck, nck, s);
+			                            ck, nck, md, s);
 	}
 	return rc;
 }

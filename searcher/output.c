@@ -8,6 +8,7 @@
 #include "pathshow.h"
 #include "ostream.h"
 #include "snippet.h"
+#include "markdown.h"
 #include "termsafe.h"
 
 #include <stdlib.h>
@@ -220,6 +221,7 @@ static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h
 	/* decompress only as far as the snippet window reaches; without a known
 	 * match position (one-character words, filters) try the head first */
 	bidx_snippet_window(d.text_len, h->pos, ck, nck, &b0, &b1);
+	int md = bidx_md_path(bidx_segment_path(seg, &d), d.path_len);
 	int head_only = h->pos == BIDX_NOPOS && d.text_len > HEAD_TRY;
 	rc = bidx_segment_fetch_prefix(seg, &d, head_only ? HEAD_TRY : b1, &buf, &title, &tlen,
 	                               &text, &avail);
@@ -227,7 +229,8 @@ static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h
 		return rc;
 	if (head_only)
 		avail = line_cut(text, avail);
-	rc = bidx_snippet_make_near(text, d.text_len, avail, r->terms, r->nterms, h->pos, ck, nck, &s);
+	rc = bidx_snippet_make_near(text, d.text_len, avail, r->terms, r->nterms, h->pos, ck, nck,
+	                            md, &s);
 	if (!rc && head_only && !s.nmarks) {   /* not in the head: the whole text */
 		bidx_snippet_free(&s);
 		free(buf);
@@ -235,7 +238,7 @@ static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h
 		if (rc)
 			return rc;
 		rc = bidx_snippet_make_near(text, d.text_len, avail, r->terms, r->nterms, h->pos, ck,
-		                            nck, &s);
+		                            nck, md, &s);
 	}
 	if (!rc) {
 		const char *path = bidx_segment_path(seg, &d);

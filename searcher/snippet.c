@@ -2,6 +2,7 @@
 #include "snippet.h"
 #include "buf.h"
 #include "fault.h"
+#include "markdown.h"
 #include "normalize.h"
 #include "varint.h"
 
@@ -105,15 +106,18 @@ static int sentence_end(uint32_t c)
 /* Copies original bytes [a, b) to out on one line: a line break (with the
  * spaces around it) vanishes between two non-ASCII bytes and becomes a
  * space otherwise; tabs become spaces. */
-static void copy_line(bidx_buf *out, const char *t, size_t a, size_t b)
+static void copy_line(bidx_buf *out, const char *t, size_t a, size_t b, const uint8_t *md)
 {
 	for (size_t i = a; i < b; i++) {
 		char c = t[i];
+		if (md && md[i] == BIDX_MD_DROP)
+			continue;
 		if (c == '\n' || c == '\r') {
 			while (out->len && out->p[out->len - 1] == ' ')
 				out->len--;
 			size_t j = i;
-			while (j < b && (t[j] == '\n' || t[j] == '\r' || t[j] == ' ' || t[j] == '\t'))
+			while (j < b && (t[j] == '\n' || t[j] == '\r' || t[j] == ' ' || t[j] == '\t' ||
+			                 (md && md[j] == BIDX_MD_DROP)))
 				j++;
 			int wide = out->len && (out->p[out->len - 1] & 0x80) && j < b && (t[j] & 0x80);
 			if (!wide && out->len && j < b)
@@ -147,7 +151,10 @@ static void window(const bidx_norm *n, const occ *o, uint32_t *ws, uint32_t *we)
 	*we = e;
 }
 
-static int build(const char *text, const bidx_norm *n, const occs *v, size_t bi, bidx_snippet *out)
+/* md: the Markdown syntax of text (markdown.h), dropped outside the marks,
+ * or NULL. */
+static int build(const char *text, const uint8_t *md, const bidx_norm *n, const occs *v, size_t bi,
+                 bidx_snippet *out)
 {
 	bidx_buf b = BIDX_BUF_INIT;
 	uint32_t ws, we;
@@ -160,15 +167,15 @@ static int build(const char *text, const bidx_norm *n, const occs *v, size_t bi,
 		if (o->term == UINT32_MAX || o->start < ws || o->end > we ||
 		    n->src_start[o->start] < pos)
 			continue;   /* not a match, outside, or overlapping an earlier mark */
-		copy_line(&b, text, pos, n->src_start[o->start]);
+		copy_line(&b, text, pos, n->src_start[o->start], md);
 		uint32_t ms = (uint32_t)b.len;
-		copy_line(&b, text, n->src_start[o->start], n->src_end[o->end - 1]);
+		copy_line(&b, text, n->src_start[o->start], n->src_end[o->end - 1], NULL);
 		if (put_span(&out->marks, &out->nmarks, (bidx_span){ms, (uint32_t)b.len}))
 			b.err = BIDX_ENOMEM;
 		pos = n->src_end[o->end - 1];
 	}
 	if (stop > pos)
-		copy_line(&b, text, pos, stop);
+		copy_line(&b, text, pos, stop, md);
 	bidx_buf_putc(&b, 0);
 	if (b.err) {
 		bidx_buf_free(&b);
@@ -192,27 +199,33 @@ static int record_matches(const bidx_norm *n, const occs *v, size_t base, bidx_s
 
 /* The snippet of text[b0, b1), a window of a document of len bytes. */
 static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char *const *terms,
-                        size_t nterms, bidx_snippet *out)
+                        size_t nterms, int markdown, bidx_snippet *out)
 {
 	bidx_norm n = {0};
 	occs v = {0};
 	const char *text = doc + b0;
+	uint8_t *md = NULL;
 	memset(out, 0, sizeof *out);
 	bidx_err rc = bidx_normalize(text, b1 - b0, 1, &n);
 	if (rc)
 		return rc;
-	if (find_all(&n, terms, nterms, &v))
+	if (markdown && (md = bidx_malloc(b1 - b0 + 1)))
+		bidx_md_mark(text, b1 - b0, b0 == 0 || doc[b0 - 1] == '\n', md);
+	if (markdown && !md)
+		rc = BIDX_ENOMEM;
+	else if (find_all(&n, terms, nterms, &v))
 		rc = BIDX_ENOMEM;
 	else if (n.nchars == 0)
 		rc = BIDX_OK;
 	else if (v.n == 0)   /* no positive term found: the document's start, unmarked */
-		rc = occ_push(&v, (occ){0, 1, UINT32_MAX}) || build(text, &n, &v, 0, out)
+		rc = occ_push(&v, (occ){0, 1, UINT32_MAX}) || build(text, md, &n, &v, 0, out)
 		   ? BIDX_ENOMEM : BIDX_OK;
-	else if (build(text, &n, &v, best_occ(&v, nterms), out) || record_matches(&n, &v, b0, out))
+	else if (build(text, md, &n, &v, best_occ(&v, nterms), out) || record_matches(&n, &v, b0, out))
 		rc = BIDX_ENOMEM;
 	out->elided_before |= b0 > 0;
 	out->elided_after |= b1 < len;
 	free(v.o);
+	free(md);
 	bidx_norm_free(&n);
 	if (rc)
 		bidx_snippet_free(out);
@@ -222,7 +235,7 @@ static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char 
 bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, size_t nterms,
                            bidx_snippet *out)
 {
-	return make_in(text, len, 0, len, terms, nterms, out);
+	return make_in(text, len, 0, len, terms, nterms, 0, out);
 }
 
 void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
@@ -252,7 +265,7 @@ void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t
 
 bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char *const *terms,
                                 size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
-                                bidx_snippet *out)
+                                int markdown, bidx_snippet *out)
 {
 	size_t b0, b1;
 	bidx_snippet_window(len, pos, ckpt, nckpt, &b0, &b1);
@@ -260,11 +273,11 @@ bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char
 		b1 = avail;
 	if (b0 >= b1)
 		b0 = 0;
-	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, out);
+	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, markdown, out);
 	if (!rc && !out->nmarks && (b0 > 0 || b1 < len) && avail == len) {
 		/* the window missed (cannot happen for a valid index): look everywhere */
 		bidx_snippet_free(out);
-		rc = make_in(text, len, 0, len, terms, nterms, out);
+		rc = make_in(text, len, 0, len, terms, nterms, markdown, out);
 	}
 	return rc;
 }

@@ -44,10 +44,12 @@ bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, siz
  * character, or UINT32_MAX when unknown) cut at the document's checkpoints
  * (nckpt (char, byte) u32le pairs, see docs/FORMAT.md CKPTS); `matches` then
  * lists the matches inside that window.  Only text[0..avail) need be there
- * (avail <= len, the document's length). */
+ * (avail <= len, the document's length).  markdown: the document is
+ * Markdown, and the snippet shows it without its syntax (markdown.h) except
+ * inside the matches; the marks are ranges of the text shown. */
 bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char *const *terms,
                                 size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
-                                bidx_snippet *out);
+                                int markdown, bidx_snippet *out);
 
 /* The byte range [*b0, *b1) of a document of len bytes that
  * bidx_snippet_make_near() normalises for pos: a caller that decompresses

@@ -89,7 +89,7 @@ Test(snippet, windowed_matches_full, .timeout = 300)
 			cr_assert_neq(r.hits[i].pos, BIDX_NOPOS);
 			cr_assert_eq(bidx_snippet_make(text, d.text_len, r.terms, r.nterms, &full), BIDX_OK);
 			cr_assert_eq(bidx_snippet_make_near(text, d.text_len, d.text_len, r.terms, r.nterms,
-			                                    r.hits[i].pos, ck, nck, &near), BIDX_OK);
+			                                    r.hits[i].pos, ck, nck, 0, &near), BIDX_OK);
 			marks_are_terms(&full, r.terms, r.nterms);
 			marks_are_terms(&near, r.terms, r.nterms);
 			/* the first match the window sees is the document's first match */
@@ -107,7 +107,7 @@ Test(snippet, windowed_matches_full, .timeout = 300)
 			cr_assert(ptlen == tlen && !memcmp(ptitle, title, tlen));
 			cr_assert(!memcmp(ptext, text, avail));
 			cr_assert_eq(bidx_snippet_make_near(ptext, d.text_len, avail, r.terms, r.nterms,
-			                                    r.hits[i].pos, ck, nck, &part), BIDX_OK);
+			                                    r.hits[i].pos, ck, nck, 0, &part), BIDX_OK);
 			cr_assert_str_eq(part.text, near.text, "doc %u", r.hits[i].doc);
 			partial += avail < d.text_len;
 			bidx_snippet_free(&part);
