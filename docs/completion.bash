@@ -73,13 +73,13 @@ _bidx()
 	case $prev in
 	-i|--index)
 		COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	-j|--threads|--map)
+	-j|--threads|--map|--exclude)
 		return ;;
 	esac
 	local opts
 	case ${COMP_WORDS[1]} in
 	build)    opts="--index --threads --verbose --quiet --json --map --full --optimize --follow
-	                --replace --help" ;;
+	                --exclude --replace --help" ;;
 	remove)   opts="--index --quiet --json --help" ;;
 	optimize) opts="--index --quiet --json --help" ;;
 	check)    opts="--index --json --help" ;;

@@ -12,10 +12,14 @@
  * own) are never walked into, and say nothing.  Symbolic links are followed only when they resolve inside one of the
  * arguments (as ripgrep does), all of them with --follow; files that are not
  * regular, or that belong to a virtual file system (/proc, /sys), are never
- * read.
+ * read.  Entries a .bidxignore file (of the folder or one above it, up to
+ * the argument) or an --exclude glob ignores are left out silently
+ * (ignore.h); --exclude wins over a .bidxignore's `!`, and an argument
+ * itself is never ignored.
  */
 #include "corpus.h"
 #include "fault.h"
+#include "ignore.h"
 #include "io.h"
 #include "manifest.h"
 #include "normalize.h"
@@ -61,6 +65,8 @@ typedef struct walker {
 	size_t idcap, nids;
 	dev_t dev;               /* the device last asked about */
 	int have_dev, dev_virtual;   /* ... and whether it holds a virtual file system */
+	bidx_ignore *ig;         /* the rules of the .bidxignore files of the folders entered */
+	bidx_ignore *ex;         /* the --exclude globs, anchored at each argument */
 } walker;
 
 static int push(bidx_filelist *fl, char *p)
@@ -266,6 +272,17 @@ static bidx_err walk_dir(walker *w, const char *path, const struct stat *st, con
 		bidx_filelist_free(&names);
 		return BIDX_OK;   /* an index, not a corpus: silently left alone */
 	}
+	size_t mark = bidx_ignore_mark(w->ig);
+	if (!rc && (rc = bidx_ignore_load(w->ig, path)) == BIDX_EIO) {
+		char *f = bidx_path_join(path, BIDX_IGNORE_FILE);
+		char why[256];
+		snprintf(why, sizeof why, "cannot read: %s; its patterns are not applied",
+		         strerror(errno));
+		if (f)
+			w->skip(f, why, w->sarg);
+		rc = f ? BIDX_OK : BIDX_ENOMEM;
+		free(f);
+	}
 	if (names.n)
 		qsort(names.paths, names.n, sizeof *names.paths, cmp_str);
 	for (size_t i = 0; i < names.n && !rc; i++) {
@@ -277,6 +294,7 @@ static bidx_err walk_dir(walker *w, const char *path, const struct stat *st, con
 		rc = walk(w, child, &me, 0);
 		free(child);
 	}
+	bidx_ignore_pop(w->ig, mark);
 	bidx_filelist_free(&names);
 	return rc;
 }
@@ -304,9 +322,16 @@ static int follow_link(walker *w, const char *path)
 
 static bidx_err walk(walker *w, const char *path, const visited *up, int top)
 {
-	struct stat st;
+	struct stat st, to;
 	char why[256];
 	int r = lstat(path, &st);
+	if (r == 0 && !top) {
+		int isdir = S_ISLNK(st.st_mode) ? !stat(path, &to) && S_ISDIR(to.st_mode)
+		                                : S_ISDIR(st.st_mode);
+		if (bidx_ignore_match(w->ex, path, isdir, NULL, NULL) ||
+		    bidx_ignore_match(w->ig, path, isdir, NULL, NULL))
+			return BIDX_OK;   /* ignored: silently */
+	}
 	if (r == 0 && S_ISLNK(st.st_mode)) {
 		/* the arguments themselves are followed, as they were asked for */
 		if (!top && !w->follow && !follow_link(w, path))
@@ -396,14 +421,25 @@ bidx_err bidx_corpus_walk_with(const char *const *args, int nargs, const bidx_wa
 	bidx_err rc = BIDX_OK, unread = BIDX_OK;
 	w.have_index = o->index_dir && stat(o->index_dir, &w.index_st) == 0;
 	w.roots = bidx_calloc((size_t)nargs + 1, sizeof *w.roots);
-	if (!w.roots)
+	w.ig = bidx_ignore_new();
+	w.ex = bidx_ignore_new();
+	if (!w.roots || !w.ig || !w.ex) {
+		free(w.roots);
+		bidx_ignore_free(w.ig);
+		bidx_ignore_free(w.ex);
 		return BIDX_ENOMEM;
+	}
 	for (int i = 0; i < nargs; i++)
 		if ((w.roots[w.nroots] = realpath(args[i], NULL)))
 			w.nroots++;
 	for (int i = 0; i < nargs && !rc; i++) {
 		char *p = bidx_corpus_abspath(args[i]);
-		rc = p ? walk(&w, p, NULL, 1) : BIDX_ENOMEM;
+		rc = p ? BIDX_OK : BIDX_ENOMEM;
+		for (size_t k = 0; k < o->nexclude && !rc; k++)
+			rc = bidx_ignore_add(w.ex, p, o->exclude[k], strlen(o->exclude[k]), "--exclude");
+		if (!rc)
+			rc = walk(&w, p, NULL, 1);
+		bidx_ignore_pop(w.ex, 0);
 		free(p);
 		if (rc == BIDX_EIO)
 			unread = rc, rc = BIDX_OK;   /* reported; the other arguments go on */
@@ -412,6 +448,8 @@ bidx_err bidx_corpus_walk_with(const char *const *args, int nargs, const bidx_wa
 		free(w.roots[i]);
 	free(w.roots);
 	free(w.ids);
+	bidx_ignore_free(w.ig);
+	bidx_ignore_free(w.ex);
 	return rc ? rc : unread;
 }
 

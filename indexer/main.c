@@ -16,7 +16,8 @@
 
 static const char usage[] =
 	"usage: bidx build [-i DIR] [-j N] [-v] [-q] [--json] [--full] [--optimize]\n"
-	"                  [--follow] [--map COL=FIELD]... [--replace] [CORPUS...]\n"
+	"                  [--follow] [--map COL=FIELD]... [--exclude GLOB]...\n"
+	"                  [--replace] [CORPUS...]\n"
 	"       bidx remove [-i DIR] [-q] [--json] CORPUS...\n"
 	"       bidx optimize [-i DIR] [-q] [--json]\n"
 	"       bidx check [-i DIR] [--json]\n"
@@ -56,6 +57,10 @@ static const char help[] =
 	"      Files are stored under their absolute paths (bsearch shows them\n"
 	"      relative to where it runs when below it). Index directories (a bidx\n"
 	"      manifest or seg-NNNNNN.bidx files in them) are never walked into.\n"
+	"      A .bidxignore file (gitignore syntax: *, ?, [...], **, a leading /\n"
+	"      anchors, a trailing / matches folders, ! re-includes, # comments)\n"
+	"      leaves files and folders out of its folder and below, silently; an\n"
+	"      ignored file that was indexed is removed by the next build.\n"
 	"      The index remembers its corpus roots: with no CORPUS, the build\n"
 	"      updates from them; a CORPUS not among them is added (said on\n"
 	"      stderr). Roots leave only by --replace or `bidx remove`; what a\n"
@@ -73,6 +78,8 @@ static const char help[] =
 	"                    name of letters, digits, _ and -; derived fields such as\n"
 	"                    affected are refused); repeatable; a build that reads\n"
 	"                    every file warns about a COL that no file had\n"
+	"      --exclude GLOB  leave out what GLOB matches, as a .bidxignore line at\n"
+	"                    each CORPUS root (wins over a .bidxignore's !); repeatable\n"
 	"      --full        analyse every file again, reusing nothing\n"
 	"      --follow      follow every symbolic link, also out of the corpus (files\n"
 	"                    of /proc, /sys and devices are never read)\n"
@@ -109,7 +116,7 @@ static const char help[] =
 /* The options of every command, one table for getopt_long (`--opt=value`,
  * `--opt value`, `-j4`, `-j 4`, bundled flags `-vq`); each command says
  * which of them it takes. */
-enum { O_JSON = 256, O_MAP, O_FULL, O_FOLLOW, O_OPTIMIZE, O_REPLACE };
+enum { O_JSON = 256, O_MAP, O_FULL, O_FOLLOW, O_OPTIMIZE, O_REPLACE, O_EXCLUDE };
 
 static const char shortopts[] = "+:i:j:vqh";
 
@@ -122,6 +129,7 @@ static const struct option longopts[] = {
 	{"map", required_argument, NULL, O_MAP},
 	{"full", no_argument, NULL, O_FULL},
 	{"follow", no_argument, NULL, O_FOLLOW},
+	{"exclude", required_argument, NULL, O_EXCLUDE},
 	{"optimize", no_argument, NULL, O_OPTIMIZE},
 	{"replace", no_argument, NULL, O_REPLACE},
 	{"help", no_argument, NULL, 'h'},
@@ -130,7 +138,7 @@ static const struct option longopts[] = {
 
 /* The options each command takes (the codes of longopts). */
 static const int build_takes[] = {'i', 'j', 'v', 'q', O_JSON, O_MAP, O_FULL, O_FOLLOW,
-                                  O_OPTIMIZE, O_REPLACE, 'h', 0};
+                                  O_EXCLUDE, O_OPTIMIZE, O_REPLACE, 'h', 0};
 static const int remove_takes[] = {'i', 'j', 'v', 'q', O_JSON, O_FOLLOW, 'h', 0};
 static const int optimize_takes[] = {'i', 'q', O_JSON, 'h', 0};
 static const int check_takes[] = {'i', O_JSON, 'h', 0};
@@ -210,6 +218,7 @@ static int each_option(const char *cmd, const int *takes, int argc, char **argv,
 typedef struct build_args {
 	bidx_build_opts o;
 	bidx_colmap *map;    /* o.map, writable */
+	const char **exclude;   /* o.exclude, writable: pointers into argv */
 	int quiet, json;
 } build_args;
 
@@ -246,6 +255,14 @@ static int build_option(int c, const char *v, void *ctx)
 		break;
 	case O_FOLLOW:
 		b->o.follow = 1;
+		break;
+	case O_EXCLUDE:
+		if (!*v) {
+			bidx_ts_msg(stderr, "bidx: --exclude wants a glob (gitignore syntax), not ''");
+			return 2;
+		}
+		b->exclude[b->o.nexclude++] = v;
+		b->o.exclude = b->exclude;
 		break;
 	case O_OPTIMIZE:
 		b->o.optimize = 1;
@@ -352,10 +369,16 @@ static int cmd_build(int argc, char **argv, bidx_build_mode mode)
 	b.o.progress = isatty(STDERR_FILENO);
 	b.o.optimize = optimize;
 	b.o.mode = mode;
+	b.exclude = calloc((size_t)argc + 1, sizeof *b.exclude);   /* at most one per argument */
+	if (!b.exclude) {
+		free(paths);
+		return 2;
+	}
 	int pr = each_option(argv[0], optimize ? optimize_takes : mode == BIDX_BUILD_REMOVE ?
 	                     remove_takes : build_takes, argc, argv, build_option, &b, paths, &n);
 	if (pr) {
 		free(paths);
+		free(b.exclude);
 		return pr == 1 ? 0 : 2;
 	}
 	bidx_build_opts o = b.o;
@@ -364,18 +387,21 @@ static int cmd_build(int argc, char **argv, bidx_build_mode mode)
 		fprintf(stderr, "bidx %s: no corpus given\n%s", mode == BIDX_BUILD_REMOVE ?
 		        "remove" : "build --replace", usage);
 		free(paths);
+		free(b.exclude);
 		return 2;
 	}
 	if (n && optimize) {
 		fprintf(stderr, "bidx optimize: takes no corpus (it merges the index as it is)\n%s",
 		        usage);
 		free(paths);
+		free(b.exclude);
 		return 2;
 	}
 	bidx_build_stats st;
 	char why[512];
 	bidx_err rc = bidx_build(paths, n, &o, &st, why, sizeof why);
 	free(paths);
+	free(b.exclude);
 	if (rc) {
 		bidx_ts_msg(stderr, "bidx: %s", why);
 		return 2;
