@@ -117,7 +117,41 @@ static int match_set(const char *p, uint32_t c, const char **end)
 	return in != neg;
 }
 
-static int glob_at(const char *p, const char *s, const char *p0)
+/* A match in progress: the pattern and the string, and the (star, string
+ * position) pairs already known not to match, so that a pattern of many
+ * stars costs pattern x string steps, not an exponential number. */
+typedef struct globctx {
+	const char *p0, *s0;
+	size_t slen;
+	uint8_t *failed;       /* bit (p - p0) * (slen + 1) + (s - s0); NULL: none kept */
+} globctx;
+
+static int glob_at(globctx *g, const char *p, const char *s);
+
+/* The stars at p ('*', '**') against s. */
+static int glob_star(globctx *g, const char *p, const char *s)
+{
+	if (p[1] == '*' && (p == g->p0 || p[-1] == '/') && (p[2] == '/' || p[2] == 0)) {
+		if (p[2] == 0)
+			return 1;          /* a trailing `**`: everything inside */
+		for (const char *t = s;; t++) {   /* `**` then `/`: zero or more folders */
+			if ((t == s || t[-1] == '/') && glob_at(g, p + 3, t))
+				return 1;
+			if (!*t)
+				return 0;
+		}
+	}
+	while (*p == '*')
+		p++;
+	for (;; s += u8len(s)) {
+		if (glob_at(g, p, s))
+			return 1;
+		if (!*s || *s == '/')
+			return 0;
+	}
+}
+
+static int glob_at(globctx *g, const char *p, const char *s)
 {
 	for (;;) {
 		const char *end;
@@ -126,25 +160,15 @@ static int glob_at(const char *p, const char *s, const char *p0)
 		switch (*p) {
 		case 0:
 			return *s == 0;
-		case '*':
-			if (p[1] == '*' && (p == p0 || p[-1] == '/') && (p[2] == '/' || p[2] == 0)) {
-				if (p[2] == 0)
-					return 1;          /* a trailing `**`: everything inside */
-				for (const char *t = s;; t++) {   /* `**` then `/`: zero or more folders */
-					if ((t == s || t[-1] == '/') && glob_at(p + 3, t, p0))
-						return 1;
-					if (!*t)
-						return 0;
-				}
-			}
-			while (*p == '*')
-				p++;
-			for (;; s += u8len(s)) {
-				if (glob_at(p, s, p0))
-					return 1;
-				if (!*s || *s == '/')
-					return 0;
-			}
+		case '*': {
+			size_t key = (size_t)(p - g->p0) * (g->slen + 1) + (size_t)(s - g->s0);
+			if (g->failed && (g->failed[key >> 3] >> (key & 7) & 1))
+				return 0;
+			r = glob_star(g, p, s);
+			if (!r && g->failed)
+				g->failed[key >> 3] |= (uint8_t)(1u << (key & 7));
+			return r;
+		}
 		case '?':
 			if (!*s || *s == '/')
 				return 0;
@@ -185,7 +209,21 @@ static int glob_at(const char *p, const char *s, const char *p0)
 
 int bidx_ignore_glob(const char *pat, const char *s)
 {
-	return glob_at(pat, s, pat);
+	uint8_t small[1024];
+	size_t plen = strlen(pat), slen = strlen(s);
+	globctx g = {pat, s, slen, NULL};
+	if (!strchr(pat, '*'))
+		return glob_at(&g, pat, s);
+	/* without memory for the failed pairs the match is still right, only
+	 * slower on a pathological pattern */
+	size_t bits = plen * (slen + 1), bytes = bits / 8 + 1;
+	g.failed = bytes <= sizeof small ? small : bits / (slen + 1) == plen ? bidx_calloc(bytes, 1) : NULL;
+	if (g.failed == small)
+		memset(small, 0, bytes);
+	int r = glob_at(&g, pat, s);
+	if (g.failed != small)
+		free(g.failed);
+	return r;
 }
 
 bidx_err bidx_ignore_add(bidx_ignore *ig, const char *base, const char *line, size_t len,

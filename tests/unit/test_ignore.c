@@ -169,3 +169,20 @@ Test(ignore, load_a_file)
 	unlink(path);
 	rmdir(dir);
 }
+
+/* Many stars against a long name that almost matches: each (star, position)
+ * pair is tried once, so this answers at once (it took minutes before; the
+ * fuzzer found it). */
+Test(glob, many_stars_do_not_backtrack_without_end)
+{
+	char name[200], pat[200] = "";
+	memset(name, 'a', 150);
+	name[150] = 0;
+	for (int i = 0; i < 30; i++)
+		strcat(pat, "*a");
+	strcat(pat, "*b");
+	cr_assert_eq(bidx_ignore_glob(pat, name), 0);
+	name[149] = 'b';
+	cr_assert_eq(bidx_ignore_glob(pat, name), 1);
+	cr_assert_eq(bidx_ignore_glob("**/*a*a*a*a*a*a*a*a*a*a*a*a*c", name), 0);
+}
