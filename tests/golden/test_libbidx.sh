@@ -63,8 +63,14 @@ for std in c99 c11; do
 	echo '#include <bidx.h>' | $cc -std=$std -Wall -Wextra -Wpedantic -Werror -fsyntax-only \
 		$(pkg-config --cflags bidx) -x c - || fail "bidx.h does not compile alone with -std=$std"
 done
-# shellcheck disable=SC2046
-$cc -std=c11 -Wall -Wextra -Werror -o "$tmp/client" "$src/tests/golden/libbidx_client.c" \
+# a library built with AddressSanitizer (the sanitizer tier of make test)
+# needs its runtime in the program too, as any program linking it would
+san=
+if ldd "$libdir"/libbidx.so.* 2>/dev/null | grep libasan >/dev/null; then   # not -q: no SIGPIPE under pipefail
+	san="-fsanitize=address,undefined"
+fi
+# shellcheck disable=SC2046,SC2086
+$cc -std=c11 -Wall -Wextra -Werror $san -o "$tmp/client" "$src/tests/golden/libbidx_client.c" \
 	$(pkg-config --cflags --libs bidx) || fail "the client does not build with pkg-config"
 export LD_LIBRARY_PATH=$libdir
 passed=$((passed + 1))
