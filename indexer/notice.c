@@ -290,7 +290,7 @@ static void find_contact_org(bidx_notice *n, const char *t, size_t len)
 				continue;
 			size_t b = 0, e = (size_t)(f - s) + strlen(forms[j]);
 			if (f == s)   /* 株式会社○○: up to the next space */
-				while (e < ln && s[e] != ' ' && memcmp(s + e, "\xE3\x80\x80", 3))
+				while (e < ln && s[e] != ' ' && (e + 3 > ln || memcmp(s + e, "\xE3\x80\x80", 3)))
 					e++;
 			else   /* ○○株式会社: from the last space before it */
 				for (size_t q = 0; q < (size_t)(f - s); q++)
@@ -329,7 +329,7 @@ static void first_sentence_title(bidx_notice *n, const char *t, size_t len)
 			e = (size_t)(stop - t);
 		size_t p = s, chars = 0, comma = 0;
 		while (p < e && chars < 48) {
-			if (!memcmp(t + p, "、", 3) && p + 3 <= e && chars >= 12)
+			if (p + 3 <= e && !memcmp(t + p, "、", 3) && chars >= 12)
 				comma = p;
 			p++;
 			while (p < e && ((unsigned char)t[p] & 0xC0) == 0x80)
