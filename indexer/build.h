@@ -70,9 +70,4 @@ typedef struct bidx_build_stats {
 bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts *opts,
                     bidx_build_stats *st, char *why, size_t whylen);
 
-/* Settings fingerprint of a build (program version, format, normaliser
- * revision, the user dictionary's content, column map):
- * an index built with other settings is rebuilt in full. */
-uint64_t bidx_build_settings(const struct bidx_colmap *map);
-
 #endif

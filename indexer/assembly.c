@@ -1,0 +1,252 @@
+/*
+ * assembly.c - one segment in the making (assembly.h).
+ *
+ * Each document added goes at once into the inverter (postings) and the
+ * document store writer; its small records (DOCS, BOUNDS, PATHS, FIELDS,
+ * FIELDSTR, CKPTS) are appended to growing buffers.  Nothing reaches the
+ * disk before the segment is written: the sections then stream out in
+ * order, the postings straight from the inverter, the term dictionary as
+ * they pass, then the buffers.
+ */
+#include "assembly.h"
+#include "buf.h"
+#include "docstore.h"
+#include "fault.h"
+#include "fields.h"
+#include "format.h"
+#include "invert.h"
+#include "normalize.h"
+#include "segment_writer.h"
+#include "varint.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct bidx_assembly {
+	bidx_inverter *inv;      /* POSTINGS and TERMS */
+	bidx_dsw *dsw;           /* STORE and ZDICT */
+	bidx_docrec *docs;       /* one per indexed document */
+	size_t ndocs, cap;
+	bidx_buf bounds;
+	bidx_buf paths;
+	bidx_buf fields;         /* FIELDS records */
+	bidx_buf fieldstr;       /* FIELDSTR records */
+	bidx_buf ckpt_off;       /* CKPTS: first pair of each document */
+	bidx_buf ckpts;          /* CKPTS: the pairs */
+	uint64_t nckpts;         /* pairs in ckpts */
+	uint64_t total_tokens, total_chars, text_bytes;   /* for META */
+};
+
+/* One document as committed: from an analysis, or read back from a
+ * segment being merged. */
+typedef struct doc_input {
+	const char *path;
+	size_t path_len;
+	const char *title, *text;
+	size_t tlen, len;
+	const uint32_t *cp;
+	uint32_t nchars, ntokens, title_start, title_end;
+	const uint8_t *bits;
+	const uint32_t *ckpt;    /* nckpt (char, byte) pairs */
+	uint32_t nckpt;
+	bidx_fieldrec frec;
+	const uint8_t *fstr;
+	size_t fstr_len;
+} doc_input;
+
+bidx_err bidx_assembly_new(bidx_assembly **out)
+{
+	bidx_assembly *b = bidx_calloc(1, sizeof *b);
+	*out = NULL;
+	if (!b)
+		return BIDX_ENOMEM;
+	bidx_err rc = bidx_inv_new(&b->inv);
+	if (!rc)
+		rc = bidx_dsw_new(&b->dsw);
+	if (rc)
+		bidx_assembly_free(b);
+	else
+		*out = b;
+	return rc;
+}
+
+void bidx_assembly_free(bidx_assembly *b)
+{
+	if (!b)
+		return;
+	bidx_inv_free(b->inv);
+	bidx_dsw_free(b->dsw);
+	free(b->docs);
+	bidx_buf_free(&b->bounds);
+	bidx_buf_free(&b->paths);
+	bidx_buf_free(&b->fields);
+	bidx_buf_free(&b->fieldstr);
+	bidx_buf_free(&b->ckpt_off);
+	bidx_buf_free(&b->ckpts);
+	free(b);
+}
+
+uint32_t bidx_assembly_ndocs(const bidx_assembly *b)
+{
+	return (uint32_t)b->ndocs;
+}
+
+/* Adds one document under the next doc id. */
+static bidx_err commit_doc(bidx_assembly *b, const doc_input *a)
+{
+	bidx_docrec d = {0};
+	uint32_t id = (uint32_t)b->ndocs;
+	bidx_err rc = bidx_inv_add(b->inv, id, a->cp, a->nchars, a->bits, a->title_start, a->title_end);
+	if (!rc)
+		rc = bidx_dsw_add(b->dsw, a->title, a->tlen, a->text, a->len);
+	if (rc)
+		return rc;
+	uint8_t rec[BIDX_FIELDS_SIZE];
+	bidx_fieldrec fr = a->frec;
+	fr.str_off = b->fieldstr.len;
+	fr.str_len = (uint32_t)a->fstr_len;
+	bidx_buf_put(&b->fieldstr, a->fstr, a->fstr_len);
+	bidx_fieldrec_encode(&fr, rec);
+	bidx_buf_put(&b->fields, rec, sizeof rec);
+	d.nchars = a->nchars;
+	d.ntokens = a->ntokens;
+	d.title_start = a->title_start;
+	d.title_end = a->title_end;
+	d.text_len = (uint32_t)a->len;
+	d.bound_off = b->bounds.len;
+	bidx_buf_put(&b->bounds, a->bits, ((size_t)a->nchars + 8) / 8);
+	bidx_buf_put_u64le(&b->ckpt_off, b->nckpts);
+	for (uint32_t k = 0; k < 2 * a->nckpt; k++)
+		bidx_buf_put_u32le(&b->ckpts, a->ckpt[k]);
+	b->nckpts += a->nckpt;
+	d.path_off = (uint32_t)b->paths.len;
+	d.path_len = (uint32_t)a->path_len;
+	bidx_buf_put(&b->paths, a->path, d.path_len);
+	if (b->bounds.err || b->paths.err || b->fields.err || b->fieldstr.err || b->ckpts.err ||
+	    b->ckpt_off.err)
+		return BIDX_ENOMEM;
+	if (bidx_grow((void **)&b->docs, &b->cap, b->ndocs + 1, sizeof *b->docs))
+		return BIDX_ENOMEM;
+	b->docs[b->ndocs++] = d;
+	b->total_tokens += d.ntokens;
+	b->total_chars += a->nchars;
+	b->text_bytes += a->len;
+	return BIDX_OK;
+}
+
+bidx_err bidx_assembly_add_analysed(bidx_assembly *b, const bidx_adoc *a)
+{
+	doc_input v = {a->path, strlen(a->path), a->title ? a->title : a->text + a->tb, a->text,
+	               a->title ? a->tlen : a->te - a->tb, a->len,
+	               a->cp, a->nchars, a->ntokens, a->title_start, a->title_end, a->bits,
+	               a->ckpt, a->nckpt, a->frec, a->fstr.p, a->fstr.len};
+	return commit_doc(b, &v);
+}
+
+bidx_err bidx_assembly_add_stored(bidx_assembly *b, bidx_segment *s, uint32_t local)
+{
+	bidx_docrec d;
+	bidx_fieldrec fr;
+	const uint8_t *pairs;
+	uint32_t npairs;
+	char *buf = NULL;
+	const char *title, *text;
+	size_t tlen;
+	bidx_norm n = {0};
+	uint32_t *ck = NULL;
+	bidx_err rc = bidx_segment_doc(s, local, &d);
+	if (!rc)
+		rc = bidx_segment_fields(s, local, &fr);
+	if (!rc)
+		rc = bidx_segment_ckpts(s, local, &pairs, &npairs);
+	if (!rc)
+		rc = bidx_segment_fetch(s, &d, &buf, &title, &tlen, &text);
+	if (!rc)
+		rc = bidx_normalize(text, d.text_len, 0, &n);
+	if (!rc && n.nchars != d.nchars)
+		rc = bidx_corrupt();
+	if (!rc && !(ck = bidx_malloc(((size_t)npairs * 2 + 1) * sizeof *ck)))
+		rc = BIDX_ENOMEM;
+	if (!rc) {
+		for (uint32_t k = 0; k < 2 * npairs; k++)
+			ck[k] = bidx_get_u32le(pairs + 4 * (size_t)k);
+		doc_input v = {bidx_segment_path(s, &d), d.path_len, title, text, tlen, d.text_len,
+		               n.cp, d.nchars, d.ntokens, d.title_start, d.title_end,
+		               bidx_segment_bounds(s, &d), ck, npairs, fr,
+		               s->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, fr.str_len};
+		rc = commit_doc(b, &v);
+	}
+	free(ck);
+	bidx_norm_free(&n);
+	free(buf);
+	return rc;
+}
+
+static void write_docs(bidx_assembly *b, bidx_segw *w)
+{
+	uint8_t rec[BIDX_DOC_SIZE];
+	for (size_t i = 0; i < b->ndocs; i++) {
+		bidx_docrec *d = &b->docs[i];
+		bidx_dsw_frame(b->dsw, (uint32_t)i, &d->store_off, &d->store_len);
+		bidx_docrec_encode(d, rec);
+		bidx_segw_write(w, rec, sizeof rec);
+	}
+}
+
+bidx_err bidx_assembly_write(bidx_assembly *b, const char *dir, const char *name, char *why,
+                             size_t whylen)
+{
+	bidx_segw w;
+	uint8_t meta[BIDX_META_SIZE];
+	uint64_t size;
+	bidx_err rc = bidx_dsw_finish(b->dsw);
+	if (!rc)
+		rc = bidx_segw_open(&w, dir, name);
+	if (rc) {
+		snprintf(why, whylen, "cannot create the index in %s: %s", dir,
+		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
+		return rc;
+	}
+	bidx_meta m = {(uint32_t)b->ndocs, b->total_tokens, b->total_chars,
+	               bidx_inv_nterms(b->inv), (uint64_t)time(NULL), b->text_bytes};
+	bidx_meta_encode(&m, meta);
+	bidx_segw_begin(&w, BIDX_SEC_META);
+	bidx_segw_write(&w, meta, sizeof meta);
+	bidx_segw_begin(&w, BIDX_SEC_POSTINGS);
+	rc = bidx_inv_write(b->inv, bidx_segw_term, &w);
+	bidx_segw_begin(&w, BIDX_SEC_TERMS);
+	bidx_segw_terms(&w);
+	bidx_segw_begin(&w, BIDX_SEC_DOCS);
+	write_docs(b, &w);
+	bidx_segw_begin(&w, BIDX_SEC_BOUNDS);
+	bidx_segw_write(&w, b->bounds.p, b->bounds.len);
+	bidx_segw_begin(&w, BIDX_SEC_PATHS);
+	bidx_segw_write(&w, b->paths.p, b->paths.len);
+	bidx_segw_begin(&w, BIDX_SEC_STORE);
+	bidx_segw_write(&w, bidx_dsw_store(b->dsw)->p, bidx_dsw_store(b->dsw)->len);
+	bidx_segw_begin(&w, BIDX_SEC_ZDICT);
+	bidx_segw_write(&w, bidx_dsw_dict(b->dsw)->p, bidx_dsw_dict(b->dsw)->len);
+	bidx_segw_chunks(&w);
+	bidx_segw_begin(&w, BIDX_SEC_FIELDS);
+	bidx_segw_write(&w, b->fields.p, b->fields.len);
+	bidx_segw_begin(&w, BIDX_SEC_FIELDSTR);
+	bidx_segw_write(&w, b->fieldstr.p, b->fieldstr.len);
+	bidx_buf_put_u64le(&b->ckpt_off, b->nckpts);   /* the end of the last document */
+	if (b->ckpt_off.err && !rc)
+		rc = BIDX_ENOMEM;
+	bidx_segw_begin(&w, BIDX_SEC_CKPTS);
+	bidx_segw_write(&w, b->ckpt_off.p, b->ckpt_off.len);
+	bidx_segw_write(&w, b->ckpts.p, b->ckpts.len);
+	if (rc) {
+		bidx_segw_abort(&w);
+	} else {
+		rc = bidx_segw_commit(&w, &size);
+	}
+	if (rc)
+		snprintf(why, whylen, "cannot write the index in %s: %s", dir,
+		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
+	return rc;
+}
