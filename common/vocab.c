@@ -14,6 +14,9 @@
  * account, other); there is room left in every table.
  */
 #include "vocab.h"
+#include "error.h"
+#include "normalize.h"
+#include "text.h"
 
 #include <string.h>
 
@@ -158,4 +161,30 @@ const bidx_vocab *bidx_vocab_of(const char *field)
 		if (!strcmp(field, vocabs[i].field))
 			return &vocabs[i];
 	return NULL;
+}
+
+bidx_err bidx_vocab_mask(const bidx_vocab *v, const char *q, uint32_t *mask)
+{
+	uint32_t m = 0;
+	size_t qlen = strlen(q);
+	*mask = 0;
+	if (qlen == 0)
+		return BIDX_OK;
+	for (int i = 0; v->names[i] && i < 32; i++) {
+		bidx_norm n;
+		bidx_err rc = bidx_normalize(v->names[i], strlen(v->names[i]), 0, &n);
+		if (rc)
+			return rc;
+		if (bidx_str_has(n.text, n.len, q))
+			m |= 1u << i;
+		bidx_norm_free(&n);
+	}
+	/* both ways by the word rule of extraction: leaked:mail finds e-mail,
+	 * leaked:c is not in cvv */
+	for (const bidx_vocab_syn *s = v->syns; s->word; s++)
+		if (bidx_str_find_word(s->word, strlen(s->word), 0, q) >= 0 ||
+		    bidx_str_find_word(q, qlen, 0, s->word) >= 0)
+			m |= 1u << s->entry;
+	*mask = m;
+	return BIDX_OK;
 }

@@ -2,8 +2,9 @@
  * vocab.h - the fixed vocabularies of incident facts (leaked items,
  * methods, authorities): the entries' display names and the spellings a
  * notice uses for each.  Extraction (analysis/facts.c) files what a notice
- * says under an entry through these synonyms; a filter (leaked:, method:,
- * authority:) matches the display names.
+ * says under an entry through these synonyms, and a filter (leaked:,
+ * method:, authority:) finds an entry through the same ones, so that every
+ * spelling extraction accepts is also one the filter accepts.
  *
  * The order of each names table is part of the index format (documents
  * store bit sets over it): append only, never reorder.
@@ -13,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "error.h"
 
 extern const char *const bidx_leaked_names[];     /* NULL-terminated, <= 32 */
 extern const char *const bidx_method_names[];     /* NULL-terminated, <= 32 */
@@ -41,5 +43,15 @@ typedef struct bidx_vocab {
 /* The vocabulary a filter field names ("leaked", "method", "authority"),
  * or NULL. */
 const bidx_vocab *bidx_vocab_of(const char *field);
+
+/* The entries (bit i for names[i]) a filter value names; q is the value
+ * normalised (normalize.h, no gap rule).  An entry is named when its
+ * display name contains q (leaked:カード, every card item), when one of
+ * its spellings holds q, or when q holds one of its spellings
+ * (leaked:クレジットカード情報, through カード情報); spellings are held as
+ * extraction finds them in a text (bidx_str_find_word: leaked:mail finds
+ * e-mail, leaked:c is not in cvv).
+ * BIDX_ENOMEM leaves *mask 0. */
+bidx_err bidx_vocab_mask(const bidx_vocab *v, const char *q, uint32_t *mask);
 
 #endif

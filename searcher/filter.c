@@ -213,21 +213,6 @@ static int doc_matches(fctx *c, enum fkind k, const bidx_fieldrec *r, int *seen,
 	return 0;
 }
 
-/* Bit set of the vocabulary entries whose normalised names contain q. */
-static uint32_t vocab_mask(const char *const *names, const bidx_norm *q)
-{
-	uint32_t m = 0;
-	for (int i = 0; names[i] && i < 32; i++) {
-		bidx_norm n;
-		if (bidx_normalize(names[i], strlen(names[i]), 0, &n))
-			continue;
-		if (memmem(n.text, n.len, q->text, q->len))
-			m |= 1u << i;
-		bidx_norm_free(&n);
-	}
-	return m;
-}
-
 static bidx_err setup(fctx *c, const char *value, enum fkind *k, char *why, size_t whylen)
 {
 	const char *const *vocab = bidx_filter_vocab(c->field);
@@ -263,9 +248,8 @@ static bidx_err setup(fctx *c, const char *value, enum fkind *k, char *why, size
 		return BIDX_EQUERY;
 	}
 	*k = vocab ? F_VOCAB : F_TEXT;
-	if (vocab)
-		c->mask = vocab_mask(vocab, &c->q);
-	return BIDX_OK;
+	/* the display names and every spelling extraction accepts */
+	return vocab ? bidx_vocab_mask(bidx_vocab_of(c->field), c->q.text, &c->mask) : BIDX_OK;
 }
 
 /* Fields every index has, whether or not a document sets them. */
