@@ -1,10 +1,10 @@
 /*
  * benchcorpus.h - the corpus as bidx indexes it, for the ground truth and for
  * the peers: the indexer's own walk (bidx_corpus_walk) and per-file analysis
- * (bidx_analyze_file), so every document here is a notice bidx indexes, with
- * the same path (FILE, or FILE:LINE for a CSV/JSON Lines record), the same
- * stored text (decoded to UTF-8; for a record, title line + body) and the
- * same title bytes.  Analysis runs MeCab (one tokenizer), so loading costs
+ * (analysis/, bidx_analyze_file), without the writer, so every document
+ * here is a notice bidx indexes, with the same path (FILE, or FILE:LINE for
+ * a CSV/JSON Lines record), the same stored text (decoded to UTF-8; for a
+ * record, title line + body) and the same title bytes.  Analysis runs MeCab (one tokenizer), so loading costs
  * about what one core of a bidx build costs.
  */
 #ifndef BIDX_BENCHCORPUS_H

@@ -30,6 +30,7 @@
 
 #include "benchcorpus.h"
 #include "normalize.h"
+#include "text.h"
 #include "tokenize.h"
 
 typedef struct tally {
@@ -38,11 +39,6 @@ typedef struct tally {
 
 static char **vocab;     /* surfaces of --vocab, normal form */
 static size_t nvocab;
-
-static int bit(const uint8_t *b, uint32_t i)
-{
-	return b[i >> 3] >> (i & 7) & 1;
-}
 
 static int is_kanji(uint32_t c)
 {
@@ -90,14 +86,14 @@ static void words(bidx_tokenizer *t, const bidx_norm *n, const uint8_t *ctx, tal
 	uint8_t bits[64];
 	for (uint32_t a = 0, b; a < n->nchars; a = b) {
 		b = a + 1;
-		while (b < n->nchars && !bit(ctx, b))
+		while (b < n->nchars && !bidx_bits_get(ctx, b))
 			b++;
 		if (b - a < 2 || b - a > 64 || n->cp[a] == ' ' || ascii_only(n, a, b))
 			continue;
 		uint32_t nc = alone(t, n, a, b, bits, sizeof bits);
 		int one = nc > 0;
 		for (uint32_t i = 1; i < nc; i++)
-			one &= !bit(bits, i);
+			one &= !bidx_bits_get(bits, i);
 		y->words++;
 		y->words_ok += one;
 	}
@@ -114,9 +110,9 @@ static void runs(bidx_tokenizer *t, const bidx_norm *n, const uint8_t *ctx, tall
 		if (!s || b - a < 2 || b - a > 64)
 			continue;
 		uint32_t nc = alone(t, n, a, b, bits, sizeof bits);
-		int same = nc == b - a && bit(ctx, a) && bit(ctx, b);
+		int same = nc == b - a && bidx_bits_get(ctx, a) && bidx_bits_get(ctx, b);
 		for (uint32_t i = 1; same && i < nc; i++)
-			same = bit(bits, i) == bit(ctx, a + i);
+			same = bidx_bits_get(bits, i) == bidx_bits_get(ctx, a + i);
 		y->runs++;
 		y->runs_ok += same;
 	}
@@ -138,12 +134,12 @@ static void vocab_hits(bidx_tokenizer *t, const bidx_norm *n, const uint8_t *ctx
 			if ((a > 0 && script(n->cp[a]) && script(n->cp[a - 1]) == script(n->cp[a])) ||
 			    (b < n->nchars && script(n->cp[b - 1]) && script(n->cp[b]) == script(n->cp[b - 1])))
 				continue;   /* part of a longer run (サイバーエージェント): no word of its own */
-			int one = bit(ctx, a) && bit(ctx, b);
+			int one = bidx_bits_get(ctx, a) && bidx_bits_get(ctx, b);
 			for (uint32_t i = a + 1; one && i < b; i++)
-				one = !bit(ctx, i);
+				one = !bidx_bits_get(ctx, i);
 			uint32_t nc = alone(t, n, a, b, bits, sizeof bits);
 			for (uint32_t i = 1; one && i < nc; i++)
-				one = !bit(bits, i);
+				one = !bidx_bits_get(bits, i);
 			y->vocab++;
 			y->vocab_ok += one && nc > 0;
 		}

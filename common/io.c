@@ -364,3 +364,13 @@ int bidx_dict_find(const char *name, char *path, size_t n)
 	}
 	return -1;
 }
+
+int bidx_dict_locate(const char *var, const char *name, char *path, size_t n)
+{
+	const char *env = getenv(var);
+	if (env) {
+		snprintf(path, n, "%s", !*env || !strcmp(env, "none") ? "" : env);
+		return 1;
+	}
+	return bidx_dict_find(name, path, n);
+}

@@ -71,6 +71,12 @@ void bidx_unmap(const uint8_t *map, size_t size);
  * tree).  Fills path[0..n) and returns 0, or -1 when there is none. */
 int bidx_dict_find(const char *name, char *path, size_t n);
 
+/* The data file a setting names: $VAR when it is set (an empty value or
+ * "none" meaning no file: path ""), else dict/NAME as bidx_dict_find()
+ * finds it.  Returns 1 when the path comes from $VAR (not checked), 0 when
+ * found in dict/, -1 when there is none. */
+int bidx_dict_locate(const char *var, const char *name, char *path, size_t n);
+
 /* path join: "a" + "b" -> "a/b", "a/" + "b" -> "a/b"; malloc'd or NULL. */
 char *bidx_path_join(const char *a, const char *b);
 

@@ -1,6 +1,7 @@
 /*
- * corpus.c - the corpus walk, and the checks and title of a plain-text
- * notice.
+ * corpus.c - the corpus walk: from the command line's paths to the list
+ * of files a build reads.  What is in a file (its encoding, its notices,
+ * their titles) is analysis/'s business.
  *
  * A file is identified by its device and inode, so one file reached under
  * several spellings (./a and a, a/ and a//x, two links to one folder, a
@@ -22,7 +23,6 @@
 #include "ignore.h"
 #include "io.h"
 #include "manifest.h"
-#include "normalize.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -451,109 +451,4 @@ bidx_err bidx_corpus_walk_with(const char *const *args, int nargs, const bidx_wa
 	bidx_ignore_free(w.ig);
 	bidx_ignore_free(w.ex);
 	return rc ? rc : unread;
-}
-
-const char *bidx_corpus_check(const char *data, size_t len, size_t *skip, char *buf, size_t buflen)
-{
-	*skip = 0;
-	if (len == 0)
-		return "empty file";
-	const char *nul = memchr(data, 0, len);
-	if (nul) {
-		snprintf(buf, buflen, "binary file (NUL byte at offset %zu)", (size_t)(nul - data));
-		return buf;
-	}
-	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
-		*skip = 3;
-	size_t bad = bidx_utf8_check((const uint8_t *)data + *skip, len - *skip);
-	if (bad < len - *skip) {
-		snprintf(buf, buflen, "not valid UTF-8 (byte offset %zu)", bad + *skip);
-		return buf;
-	}
-	return NULL;
-}
-
-static int ends_with(const char *s, size_t n, const char *suf)
-{
-	size_t m = strlen(suf);
-	return n >= m && !memcmp(s + n - m, suf, m);
-}
-
-/* Trims ASCII and ideographic spaces from both ends of [*s, *e). */
-static void trim(const char *t, size_t *s, size_t *e)
-{
-	for (;;) {
-		if (*s < *e && (t[*s] == ' ' || t[*s] == '\t' || t[*s] == '\r'))
-			(*s)++;
-		else if (*e - *s >= 3 && !memcmp(t + *s, "\xE3\x80\x80", 3))
-			*s += 3;
-		else
-			break;
-	}
-	for (;;) {
-		if (*e > *s && (t[*e - 1] == ' ' || t[*e - 1] == '\t' || t[*e - 1] == '\r'))
-			(*e)--;
-		else if (*e - *s >= 3 && !memcmp(t + *e - 3, "\xE3\x80\x80", 3))
-			*e -= 3;
-		else
-			break;
-	}
-}
-
-static int is_heading(const char *l, size_t n)
-{
-	static const char *const tails[] = {"お詫び", "おわび", "お知らせ", "ご報告", "について",
-	                                    "のお願い", "ご案内", "お詫びとお知らせ", "に関する報告"};
-	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++)
-		if (ends_with(l, n, tails[i]))
-			return 1;
-	return 0;
-}
-
-/* A line that is only a URL, or only digits and date punctuation. */
-static int is_meta_line(const char *l, size_t n)
-{
-	if (n >= 4 && (!memcmp(l, "http", 4)))
-		return 1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)l[i];
-		if (!((c >= '0' && c <= '9') || c == '-' || c == ':' || c == '+' || c == 'T' ||
-		      c == '/' || c == '.' || c == ' '))
-			return 0;
-	}
-	return 1;
-}
-
-#define TITLE_SCAN_LINES 15
-#define TITLE_MAX_BYTES 600
-
-void bidx_corpus_title(const char *text, size_t len, size_t *start, size_t *end)
-{
-	size_t first_s = 0, first_e = 0, pos = 0;
-	int have_first = 0;
-	*start = *end = 0;
-	for (int line = 0; pos < len && line < TITLE_SCAN_LINES; line++) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t s = pos, e = nl ? (size_t)(nl - text) : len;
-		pos = e + 1;
-		trim(text, &s, &e);
-		if (s == e || e - s > TITLE_MAX_BYTES || is_meta_line(text + s, e - s))
-			continue;
-		if (is_heading(text + s, e - s)) {
-			*start = s;
-			*end = e;
-			return;
-		}
-		/* the fallback is the first line, unless it is a sentence (…。):
-		 * that is body text, and a later line is no better a title */
-		if (!have_first) {
-			if (!ends_with(text + s, e - s, "。")) {
-				first_s = s;
-				first_e = e;
-			}
-			have_first = 1;
-		}
-	}
-	*start = first_s;
-	*end = first_e;
 }

@@ -1,6 +1,5 @@
 /*
- * corpus.h - from command-line arguments to the list of files to index, and
- * from a file's bytes to a notice (text and title).
+ * corpus.h - from command-line arguments to the list of files to index.
  */
 #ifndef BIDX_CORPUS_H
 #define BIDX_CORPUS_H
@@ -57,14 +56,5 @@ int bidx_corpus_is_text(const char *name);
  * by): "//" and "/." components and a trailing "/" dropped, "." for an
  * empty result; ".." kept.  Malloc'd; NULL when out of memory. */
 char *bidx_corpus_spelling(const char *arg);
-
-/* Checks a file's bytes: NULL when usable (after a UTF-8 BOM, which *skip
- * is set to skip), else the reason it is not (static string). */
-const char *bidx_corpus_check(const char *data, size_t len, size_t *skip, char *buf, size_t buflen);
-
-/* The title of a plain-text notice: the byte range of a heading line near
- * the top (one ending in お詫び, お知らせ, ご報告, について...), else the
- * first line that is not a URL or a date.  Empty range when none. */
-void bidx_corpus_title(const char *text, size_t len, size_t *start, size_t *end);
 
 #endif

@@ -9,6 +9,7 @@
 #include "fault.h"
 #include "format.h"
 #include "postings.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -146,11 +147,6 @@ static int sort_occ(uint64_t *a, size_t n)
 	return 0;
 }
 
-static int bit(const uint8_t *b, uint32_t i)
-{
-	return b[i >> 3] >> (i & 7) & 1;
-}
-
 /* Appends one term's occurrences occ[0..n) in doc to its raw postings. */
 static void append_doc(term *t, uint32_t doc, const uint64_t *occ, size_t n,
                        const uint8_t *bits, uint32_t ts, uint32_t te)
@@ -161,7 +157,7 @@ static void append_doc(term *t, uint32_t doc, const uint64_t *occ, size_t n,
 		uint64_t title = 0, word = 0, edge = 0;
 		for (size_t i = 0; i < n; i++) {
 			uint32_t p = (uint32_t)occ[i];
-			int a = bit(bits, p), b = bit(bits, p + 1);
+			int a = bidx_bits_get(bits, p), b = bidx_bits_get(bits, p + 1);
 			title += p >= ts && p < te;
 			word += a && b;
 			edge += a != b;

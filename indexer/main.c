@@ -515,7 +515,7 @@ static int run(int argc, char **argv)
 		printf("bidx %s (index format %u)\n", BIDX_VERSION, BIDX_FORMAT_VERSION);
 		return 0;
 	}
-	/* the PDF extraction child (indexer/pdf.h); not for users */
+	/* the PDF extraction child (analysis/pdf.h); not for users */
 	if (!strcmp(argv[1], "--extract-pdf") && argc == 3)
 		return bidx_pdf_child_main(argv[2]);
 	if (!strcmp(argv[1], "check"))

@@ -25,13 +25,8 @@ static int push(idlist *l, uint32_t id)
 
 const char *const *bidx_filter_vocab(const char *field)
 {
-	if (!strcmp(field, "leaked"))
-		return bidx_leaked_names;
-	if (!strcmp(field, "method"))
-		return bidx_method_names;
-	if (!strcmp(field, "authority"))
-		return bidx_authority_names;
-	return NULL;
+	const bidx_vocab *v = bidx_vocab_of(field);
+	return v ? v->names : NULL;
 }
 
 uint32_t bidx_filter_vocab_bits(const char *field, const bidx_fieldrec *r)
@@ -43,31 +38,74 @@ uint32_t bidx_filter_vocab_bits(const char *field, const bidx_fieldrec *r)
 	return r->authorities;
 }
 
-int bidx_filter_date_range(const char *v, int32_t *lo, int32_t *hi)
+/* The values of a range field: one value's inclusive span [*lo, *hi] (a
+ * date covers its days, a count is itself), and how a value without a
+ * comparator reads (a date range, a..b).  0, or a negative code. */
+typedef struct range_kind {
+	int (*one)(const char *s, size_t n, uint64_t *lo, uint64_t *hi);
+	int (*plain)(const char *s, size_t n, uint64_t *lo, uint64_t *hi);
+	uint64_t min, max;       /* the open ends */
+} range_kind;
+
+/* ">=X", ">X", "<=X" and "<X" bound the range by X's span, the other end
+ * open; any other value is k->plain's. */
+static int parse_range(const char *v, const range_kind *k, uint64_t *lo, uint64_t *hi)
 {
 	size_t n = strlen(v);
 	int ge = !strncmp(v, ">=", 2), le = !strncmp(v, "<=", 2);
 	int gt = !ge && v[0] == '>', lt = !le && v[0] == '<';
 	size_t skip = ge || le ? 2 : gt || lt ? 1 : 0;
-	int32_t alo, ahi;
-	bidx_date d;
+	uint64_t a, b;
+	int r;
 	if (!skip)
-		return bidx_date_range(v, n, lo, hi);
-	/* a bound is one date, not a range */
-	if (n == skip || bidx_date_parse(v + skip, n - skip, &d) != n - skip)
-		return -1;
-	bidx_date_span(&d, &alo, &ahi);
-	*lo = 0;
-	*hi = 99991231;
+		return k->plain(v, n, lo, hi);
+	if ((r = k->one(v + skip, n - skip, &a, &b)))
+		return r;
+	*lo = k->min;
+	*hi = k->max;
 	if (ge)
-		*lo = alo;
+		*lo = a;
 	else if (gt)
-		*lo = ahi + 1;
+		*lo = b + 1;
 	else if (le)
-		*hi = ahi;
+		*hi = b;
 	else
-		*hi = alo - 1;
+		*hi = a ? a - 1 : 0;
 	return 0;
+}
+
+/* A bound is one date, not a range. */
+static int date_one(const char *s, size_t n, uint64_t *lo, uint64_t *hi)
+{
+	bidx_date d;
+	int32_t a, b;
+	if (n == 0 || bidx_date_parse(s, n, &d) != n)
+		return -1;
+	bidx_date_span(&d, &a, &b);
+	*lo = (uint64_t)a;
+	*hi = (uint64_t)b;
+	return 0;
+}
+
+static int date_plain(const char *s, size_t n, uint64_t *lo, uint64_t *hi)
+{
+	int32_t a = 0, b = 0;
+	int r = bidx_date_range(s, n, &a, &b);
+	*lo = (uint64_t)a;
+	*hi = (uint64_t)b;
+	return r;
+}
+
+int bidx_filter_date_range(const char *v, int32_t *lo, int32_t *hi)
+{
+	static const range_kind dates = {date_one, date_plain, 0, 99991231};
+	uint64_t a = 0, b = 0;
+	int r = parse_range(v, &dates, &a, &b);
+	if (!r) {
+		*lo = (int32_t)a;
+		*hi = (int32_t)b;
+	}
+	return r;
 }
 
 /* A count: digits with optional commas, optionally followed by 万 or 千.
@@ -99,38 +137,36 @@ static int parse_count(const char *s, size_t n, uint64_t *out)
 	return !ok ? -1 : over ? -2 : 0;
 }
 
-int bidx_filter_count_range(const char *v, uint64_t *lo, uint64_t *hi)
+static int count_one(const char *s, size_t n, uint64_t *lo, uint64_t *hi)
 {
-	size_t n = strlen(v);
-	const char *dots = strstr(v, "..");
+	int r = parse_count(s, n, lo);
+	*hi = *lo;
+	return r;
+}
+
+/* a..b (either end may be left open), or one count. */
+static int count_plain(const char *s, size_t n, uint64_t *lo, uint64_t *hi)
+{
+	const char *dots = strstr(s, "..");
+	uint64_t x;
 	int r;
 	*lo = 1;
 	*hi = UINT64_MAX;
-	if (dots) {
-		size_t al = (size_t)(dots - v), bl = n - al - 2;
-		if (!al && !bl)
-			return -1;
-		if ((al && (r = parse_count(v, al, lo))) || (bl && (r = parse_count(dots + 2, bl, hi))))
-			return r;
-		return *lo <= *hi ? 0 : -1;
-	}
-	int ge = !strncmp(v, ">=", 2), le = !strncmp(v, "<=", 2);
-	int gt = !ge && v[0] == '>', lt = !le && v[0] == '<';
-	size_t skip = ge || le ? 2 : gt || lt ? 1 : 0;
-	uint64_t a;
-	if ((r = parse_count(v + skip, n - skip, &a)))
+	if (!dots)
+		return count_one(s, n, lo, hi);
+	size_t al = (size_t)(dots - s), bl = n - al - 2;
+	if (!al && !bl)
+		return -1;
+	if ((al && (r = count_one(s, al, lo, &x))) || (bl && (r = count_one(dots + 2, bl, &x, hi))))
 		return r;
-	if (ge)
-		*lo = a;
-	else if (gt)
-		*lo = a + 1;
-	else if (le)
-		*hi = a;
-	else if (lt)
-		*hi = a ? a - 1 : 0;
-	else
-		*lo = *hi = a;
-	return *lo <= *hi ? 0 : -1;
+	return 0;
+}
+
+int bidx_filter_count_range(const char *v, uint64_t *lo, uint64_t *hi)
+{
+	static const range_kind counts = {count_one, count_plain, 1, UINT64_MAX};
+	int r = parse_range(v, &counts, lo, hi);
+	return r ? r : *lo <= *hi ? 0 : -1;
 }
 
 typedef struct fctx {
@@ -177,21 +213,6 @@ static int doc_matches(fctx *c, enum fkind k, const bidx_fieldrec *r, int *seen,
 	return 0;
 }
 
-/* Bit set of the vocabulary entries whose normalised names contain q. */
-static uint32_t vocab_mask(const char *const *names, const bidx_norm *q)
-{
-	uint32_t m = 0;
-	for (int i = 0; names[i] && i < 32; i++) {
-		bidx_norm n;
-		if (bidx_normalize(names[i], strlen(names[i]), 0, &n))
-			continue;
-		if (memmem(n.text, n.len, q->text, q->len))
-			m |= 1u << i;
-		bidx_norm_free(&n);
-	}
-	return m;
-}
-
 static bidx_err setup(fctx *c, const char *value, enum fkind *k, char *why, size_t whylen)
 {
 	const char *const *vocab = bidx_filter_vocab(c->field);
@@ -227,9 +248,8 @@ static bidx_err setup(fctx *c, const char *value, enum fkind *k, char *why, size
 		return BIDX_EQUERY;
 	}
 	*k = vocab ? F_VOCAB : F_TEXT;
-	if (vocab)
-		c->mask = vocab_mask(vocab, &c->q);
-	return BIDX_OK;
+	/* the display names and every spelling extraction accepts */
+	return vocab ? bidx_vocab_mask(bidx_vocab_of(c->field), c->q.text, &c->mask) : BIDX_OK;
 }
 
 /* Fields every index has, whether or not a document sets them. */

@@ -5,10 +5,11 @@
  * and any extra field by its name (url:, phone:, 発行号タイトル:...).
  *
  * Text fields match like body text (substring of the normalised value);
- * leaked/method/authority match the vocabulary entries whose names contain
- * the value; date and affected take a value or a range.  Filters read the
- * per-document FIELDS columns and FIELDSTR strings of the mapping, never the
- * document store.  title: is handled by the evaluator (it needs postings).
+ * leaked/method/authority match the vocabulary entries the value names
+ * through their display names and the spellings extraction reads
+ * (bidx_vocab_mask, common/vocab.h); date and affected take a value or a
+ * range.  Filters read the per-document FIELDS columns and FIELDSTR strings
+ * of the mapping, never the document store.  title: is handled by the evaluator (it needs postings).
  */
 #ifndef BIDX_FILTER_H
 #define BIDX_FILTER_H

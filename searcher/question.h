@@ -3,7 +3,7 @@
  * people type it, analysed into its content words, and the documents ranked
  * by how well they cover those words.
  *
- * Analysis (question.c) runs MeCab (common/tokenize.h) over the normalised
+ * Analysis (question.c) runs MeCab (analysis/tokenize.h) over the normalised
  * question.  Nouns, verbs and adjectives are kept; particles, auxiliaries,
  * symbols, adverbs, conjunctions, pronouns, dependent nouns and verbs
  * written in kana alone (する, ある, いる: the grammar's own verbs) are

@@ -34,12 +34,7 @@ struct bidx_synonyms {
 
 int bidx_synonyms_find(char *path, size_t n)
 {
-	const char *env = getenv("BIDX_SYNONYMS");
-	if (env) {
-		snprintf(path, n, "%s", !*env || !strcmp(env, "none") ? "" : env);
-		return 0;
-	}
-	if (bidx_dict_find(BIDX_SYNONYMS_NAME, path, n) == 0)
+	if (bidx_dict_locate("BIDX_SYNONYMS", BIDX_SYNONYMS_NAME, path, n) >= 0)
 		return 0;
 	snprintf(path, n, "no %s in dict/ beside the program or above it", BIDX_SYNONYMS_NAME);
 	return -1;

@@ -1,4 +1,4 @@
-/* libFuzzer target: encoding detection and conversion (indexer/encoding.c)
+/* libFuzzer target: encoding detection and conversion (analysis/encoding.c)
  * on arbitrary file contents.  Checks the contract the analysers rely on:
  * accepted text is valid UTF-8 without NUL bytes and without the stray
  * controls a bad conversion leaves (ESC from ISO-2022-JP, C1 from EUC-JP),

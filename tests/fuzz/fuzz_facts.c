@@ -1,4 +1,4 @@
-/* libFuzzer target: incident facts (indexer/facts.c) on arbitrary text.
+/* libFuzzer target: incident facts (analysis/facts.c) on arbitrary text.
  * Checks that the contacts fit their arrays as C strings, the counts stay
  * inside their bounds and the period dates are dates. */
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* libFuzzer target: the fields of a plain-text notice (indexer/notice.c:
+/* libFuzzer target: the fields of a plain-text notice (analysis/notice.c:
  * title, date, organisation, the web-article layout) and its facts.  The
  * first byte picks the path the file is read under (the directory names a
  * category in the livedoor layout); the rest, cut to its valid UTF-8

@@ -1,5 +1,5 @@
-/* libFuzzer target: CSV and JSON Lines records (indexer/rows.c) and the
- * notices built from them (indexer/notice.c, facts.c).  The first byte
+/* libFuzzer target: CSV and JSON Lines records (analysis/rows.c) and the
+ * notices built from them (analysis/notice.c, facts.c).  The first byte
  * picks CSV (even) or JSON Lines (odd); the rest, cut to its valid UTF-8
  * prefix as the encoding step guarantees, is the file.  Checks that every
  * record is well formed (NUL-terminated values of the stated length, valid

@@ -19,7 +19,7 @@
 #include <utf8proc.h>
 
 #include "build.h"
-#include "corpus.h"
+#include "encoding.h"
 #include "io.h"
 #include "normalize.h"
 #include "query_eval.h"
@@ -78,15 +78,16 @@ static void load(corpus *c, const char *set)
 	c->nfkc = calloc(c->n, sizeof *c->nfkc);
 	for (uint32_t i = 0; i < c->n; i++) {
 		bidx_docrec d;
-		char path[4096], *data, cbuf[128];
-		size_t len, skip;
+		bidx_text t;
+		char path[4096];
 		cr_assert_eq(bidx_segment_doc(c->seg, i, &d), BIDX_OK);
 		snprintf(path, sizeof path, "%.*s", (int)d.path_len, bidx_segment_path(c->seg, &d));
-		cr_assert_eq(bidx_read_file(path, &data, &len), BIDX_OK, "%s", path);
-		cr_assert_null(bidx_corpus_check(data, len, &skip, cbuf, sizeof cbuf));
-		cr_assert_eq(bidx_normalize(data + skip, len - skip, 0, &c->docs[i]), BIDX_OK);
-		c->nfkc[i] = nfkc(data + skip, len - skip);
-		free(data);
+		/* the file's text as the build decoded it */
+		cr_assert_eq(bidx_text_load(path, BIDX_MAX_FILE_BYTES, &t, why, sizeof why), BIDX_OK,
+		             "%s: %s", path, why);
+		cr_assert_eq(bidx_normalize(t.p, t.len, 0, &c->docs[i]), BIDX_OK);
+		c->nfkc[i] = nfkc(t.p, t.len);
+		bidx_text_free(&t);
 	}
 	fprintf(stderr, "recall: %u documents from %s\n", c->n, src);
 }

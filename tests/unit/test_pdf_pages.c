@@ -1,5 +1,5 @@
 /*
- * The PDF page joining of indexer/pdf.c: running headers and footers that
+ * The PDF page joining of analysis/pdf.c: running headers and footers that
  * repeat across pages (digits aside) and page-number lines are dropped,
  * dates and body lines are kept, wrapped lines are joined, and each page's
  * start is recorded.

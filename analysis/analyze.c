@@ -1,3 +1,11 @@
+/*
+ * analyze.c - one file to the documents a build indexes (analyze.h): the
+ * file's kind by its name (HTML, PDF, .docx, CSV, JSON Lines, text), its
+ * bytes decoded or extracted, cut into notices, and each notice
+ * normalised, cut into words and given its fields.  Everything a problem
+ * with the file causes is a message and a skip in the file's result; only
+ * what must stop the build (memory, MeCab) is an error.
+ */
 #include "analyze.h"
 #include "pathshow.h"
 #include "docx.h"

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* memmem */
 /*
  * facts.c - the facts of an incident, read from a notice's text.
  *
@@ -53,6 +52,7 @@
 #include "fault.h"
 #include "fields.h"
 #include "normalize.h"
+#include "text.h"
 #include "vocab.h"
 
 #define SHORT_LINE 40      /* characters: a line this short is a list item or a cell */
@@ -62,65 +62,6 @@ typedef struct span {
 	const char *p;
 	size_t n;
 } span;
-
-typedef struct syn {
-	const char *word;  /* normalised */
-	int entry;         /* index in the vocabulary */
-} syn;
-
-/* --- vocabularies: normalised synonyms -> entries of common/vocab.c --- */
-
-static const syn leaked_syns[] = {
-	{"氏名", 0}, {"名前", 0}, {"住所", 1}, {"郵便番号", 2}, {"〒", 2},
-	{"電話番号", 3}, {"携帯番号", 3}, {"fax番号", 4}, {"ファックス番号", 4},
-	{"ファクス番号", 4}, {"メールアドレス", 5}, {"mailアドレス", 5}, {"e-mail", 5},
-	{"生年月日", 6}, {"誕生日", 6}, {"性別", 7}, {"年齢", 8}, {"職業", 9},
-	{"勤務先", 10}, {"勤め先", 10}, {"会社名", 11}, {"法人名", 11},
-	{"カード番号", 12}, {"カード情報", 12}, {"有効期限", 13},
-	{"セキュリティコード", 14}, {"セキュリティーコード", 14}, {"cvv", 14}, {"cvc", 14},
-	{"cvv2", 14}, {"名義人", 15}, {"カード名義", 15}, {"口座番号", 16}, {"口座情報", 16},
-	{"パスワード", 17}, {"ログインid", 18}, {"ユーザーid", 18}, {"ユーザid", 18},
-	{"会員id", 18}, {"アカウント名", 18}, {"ログイン名", 18}, {"id", 18},
-	{"秘密の質問", 19}, {"会員番号", 20}, {"顧客番号", 20}, {"お客様番号", 20},
-	{"購入履歴", 21}, {"注文履歴", 21}, {"購入商品", 21}, {"注文内容", 21},
-	{"マイナンバー", 22}, {"個人番号", 22}, {"健康情報", 23}, {"病歴", 23},
-	{"診療情報", 23}, {"健康診断", 23},
-	{NULL, 0},
-};
-
-static const syn method_syns[] = {
-	{"不正アクセス", 0}, {"不正侵入", 0}, {"不正ログイン", 1},
-	{"sqlインジェクション", 2}, {"sql injection", 2}, {"osコマンドインジェクション", 3},
-	{"コマンドインジェクション", 3}, {"クロスサイトスクリプティング", 4},
-	{"クロスサイト・スクリプティング", 4}, {"xss", 4}, {"脆弱性", 5}, {"ぜい弱性", 5},
-	{"改ざん", 6}, {"改竄", 6}, {"マルウェア", 7}, {"マルウエア", 7}, {"ウイルス", 7},
-	{"ウィルス", 7}, {"emotet", 7}, {"不正プログラム", 7}, {"ランサムウェア", 8},
-	{"ランサムウエア", 8}, {"ransomware", 8}, {"標的型", 9}, {"フィッシング", 10},
-	{"phishing", 10}, {"なりすまし", 11}, {"成りすまし", 11}, {"パスワードリスト攻撃", 12},
-	{"リスト型攻撃", 12}, {"リスト型アカウントハッキング", 12}, {"ブルートフォース", 13},
-	{"総当たり攻撃", 13}, {"総当り攻撃", 13}, {"ddos", 14}, {"dos攻撃", 14},
-	{"設定不備", 15}, {"設定ミス", 15}, {"設定の不備", 15}, {"設定誤り", 15},
-	{"誤設定", 15}, {"誤送信", 16}, {"誤送付", 17}, {"誤発送", 17}, {"誤配布", 17},
-	{"誤公開", 18}, {"誤って公開", 18}, {"誤掲載", 18}, {"紛失", 19}, {"盗難", 20},
-	{"内部不正", 21}, {"不正に持ち出", 21}, {"無断で持ち出", 21},
-	{NULL, 0},
-};
-
-static const syn authority_syns[] = {
-	{"個人情報保護委員会", 0}, {"警察", 1}, {"県警", 1}, {"府警", 1}, {"道警", 1},
-	{"警視庁", 1}, {"サイバー犯罪", 1}, {"所管官庁", 2}, {"監督官庁", 2},
-	{"関係官庁", 2}, {"所管省庁", 2}, {"関係省庁", 2}, {"監督省庁", 2},
-	{"経済産業省", 3}, {"経産省", 3}, {"総務省", 4}, {"総合通信局", 4}, {"金融庁", 5},
-	{"財務局", 5}, {"厚生労働省", 6}, {"厚労省", 6}, {"文部科学省", 7}, {"文科省", 7},
-	{"国土交通省", 8}, {"国交省", 8}, {"運輸局", 8}, {"観光庁", 8},
-	{"認定個人情報保護団体", 9}, {"個人情報認定保護団体", 9}, {"jpcert", 10},
-	{"ipa", 11}, {"情報処理推進機構", 11}, {"nisc", 12},
-	{"内閣サイバーセキュリティセンター", 12}, {"クレジットカード会社", 13},
-	{"カード会社", 13}, {"決済代行会社", 14}, {"決済代行業者", 14},
-	{"第三者調査機関", 15}, {"調査機関", 15}, {"調査会社", 15}, {"フォレンジック", 15},
-	{"教育委員会", 16},
-	{NULL, 0},
-};
 
 /* --- context words --- */
 
@@ -147,18 +88,9 @@ static const char *const period_words[] = {"期間", "間", "流出", "漏えい
 
 /* --- spans and words --- */
 
-/* glibc's memmem (two-way, with a fast first-byte skip that still works
- * when every other byte of Japanese UTF-8 is the same lead byte). */
-static const char *find_bytes(const char *h, size_t hn, const char *w, size_t wn)
-{
-	if (wn == 0 || hn < wn)
-		return NULL;
-	return memmem(h, hn, w, wn);
-}
-
 static int span_has(span s, const char *w)
 {
-	return find_bytes(s.p, s.n, w, strlen(w)) != NULL;
+	return bidx_str_has(s.p, s.n, w);
 }
 
 /* A 4096-bit set of the code points a span holds (hashed): most vocabulary
@@ -236,29 +168,10 @@ static int ascii_alnum(int c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* Does s[at..) start with w? */
 static int starts_with(span s, size_t at, const char *w)
 {
-	size_t k = strlen(w);
-
-	return s.n - at >= k && memcmp(s.p + at, w, k) == 0;
-}
-
-/* The next occurrence of w in s from byte from, as an offset, or -1.  An
- * ASCII word must not touch other ASCII letters or digits ("id" in "idea"). */
-static long find_word(span s, size_t from, const char *w)
-{
-	size_t k = strlen(w), at;
-	const char *hit;
-	int ascii = ((uint8_t)w[0] < 0x80);
-
-	while (from <= s.n && (hit = find_bytes(s.p + from, s.n - from, w, k)) != NULL) {
-		at = (size_t)(hit - s.p);
-		if (!ascii || ((at == 0 || !ascii_alnum(s.p[at - 1])) &&
-		               (at + k >= s.n || !ascii_alnum(s.p[at + k]))))
-			return (long)at;
-		from = at + 1;
-	}
-	return -1;
+	return at <= s.n && bidx_str_starts(s.p + at, s.n - at, w);
 }
 
 /* Denies the fact ("確認されておりません") without leaving it possible. */
@@ -324,7 +237,7 @@ static int next_sentence(span line, size_t *pos, span *out)
 	if (*pos >= line.n)
 		return 0;
 	out->p = line.p + *pos;
-	end = find_bytes(out->p, line.n - *pos, "。", 3);
+	end = bidx_str_find(out->p, line.n - *pos, "。");
 	out->n = end ? (size_t)(end - out->p) + 3 : line.n - *pos;
 	*pos += out->n;
 	return 1;
@@ -343,7 +256,7 @@ static span prev_line(const doc *d, size_t i)
 
 /* Sets the bits of the entries whose synonyms occur in s; skip() may veto
  * one occurrence (at its byte offset). */
-static uint32_t match_vocab(span s, const syn *syns, int (*skip)(span, size_t, size_t))
+static uint32_t match_vocab(span s, const bidx_vocab_syn *syns, int (*skip)(span, size_t, size_t))
 {
 	uint32_t bits = 0;
 	long at;
@@ -354,7 +267,7 @@ static uint32_t match_vocab(span s, const syn *syns, int (*skip)(span, size_t, s
 	for (; syns->word; syns++) {
 		if (bits >> syns->entry & 1 || !cpset_maybe(&set, syns->word))
 			continue;
-		for (from = 0; (at = find_word(s, from, syns->word)) >= 0;
+		for (from = 0; (at = bidx_str_find_word(s.p, s.n, from, syns->word)) >= 0;
 		     from = (size_t)at + 1) {
 			if (skip == NULL || !skip(s, (size_t)at, strlen(syns->word))) {
 				bits |= 1u << syns->entry;
@@ -422,10 +335,10 @@ static uint32_t leaked_in_line(span line, int in_list)
 	span s;
 
 	if (in_list && list_item(line))
-		return match_vocab(strip_bullet(line), leaked_syns, contact_label);
+		return match_vocab(strip_bullet(line), bidx_leaked_syns, contact_label);
 	while (next_sentence(line, &pos, &s))
 		if (span_has_any(s, leak_words) && !denies(s) && !span_has_any(s, other_topic_words))
-			bits |= match_vocab(s, leaked_syns, contact_label);
+			bits |= match_vocab(s, bidx_leaked_syns, contact_label);
 	return bits;
 }
 
@@ -460,7 +373,7 @@ static uint32_t extract_methods(const doc *d)
 	for (i = 0; i < d->n; i++) {
 		for (pos = 0; next_sentence(line_span(d, i), &pos, &s);)
 			if (!span_has_any(s, defines_words) && !denies(s))
-				bits |= match_vocab(s, method_syns, NULL);
+				bits |= match_vocab(s, bidx_method_syns, NULL);
 	}
 	return bits;
 }
@@ -469,11 +382,11 @@ static uint32_t extract_methods(const doc *d)
  * authority named after it. */
 static int apposition(span s, size_t at, size_t len)
 {
-	const syn *a;
+	const bidx_vocab_syn *a;
 
 	if (!starts_with(s, at + len, "である"))
 		return 0;
-	for (a = authority_syns; a->word; a++)
+	for (a = bidx_authority_syns; a->word; a++)
 		if (starts_with(s, at + len + strlen("である"), a->word))
 			return 1;
 	return 0;
@@ -488,7 +401,7 @@ static uint32_t extract_authorities(const doc *d)
 	for (i = 0; i < d->n; i++) {
 		for (pos = 0; next_sentence(line_span(d, i), &pos, &s);)
 			if (span_has_any(s, report_words))
-				bits |= match_vocab(s, authority_syns, apposition);
+				bits |= match_vocab(s, bidx_authority_syns, apposition);
 	}
 	return bits;
 }
@@ -571,9 +484,7 @@ static size_t read_amount(span s, size_t i, uint64_t *total, int *over)
 /* Does s[..at) end with w? */
 static int ends_with(span s, size_t at, const char *w)
 {
-	size_t k = strlen(w);
-
-	return at >= k && memcmp(s.p + at - k, w, k) == 0;
+	return bidx_str_ends(s.p, at, w);
 }
 
 /* 約 is "about" unless it ends a word like 契約 or 予約. */

@@ -1,6 +1,15 @@
+/*
+ * tokenize.c - MeCab behind the word-boundary bitmap and the morpheme walk
+ * of tokenize.h.  MeCab is loaded with explicit arguments only (dictionary
+ * directory, user dictionary, no rc file), so that nothing of the user's
+ * MeCab set-up changes the words of an index; its cuts are then corrected
+ * by the rules of bidx_bounds_finish(), which hold whatever MeCab made of
+ * a run of letters or digits.
+ */
 #include "tokenize.h"
 #include "fault.h"
 #include "io.h"
+#include "text.h"
 
 #include <mecab.h>
 #include <stdint.h>
@@ -21,20 +30,12 @@ struct bidx_tokenizer {
 
 int bidx_userdic_find(char *path, size_t n)
 {
-	const char *env = getenv("BIDX_USERDIC");
-	if (env) {
-		if (!*env || !strcmp(env, "none")) {
-			path[0] = 0;
-			return 0;
-		}
-		if (access(env, R_OK) == 0) {
-			snprintf(path, n, "%s", env);
-			return 0;
-		}
-		snprintf(path, n, "BIDX_USERDIC=%s cannot be read", env);
+	int from = bidx_dict_locate("BIDX_USERDIC", BIDX_USERDIC_NAME, path, n);
+	if (from == 1 && path[0] && access(getenv("BIDX_USERDIC"), R_OK)) {
+		snprintf(path, n, "BIDX_USERDIC=%s cannot be read", getenv("BIDX_USERDIC"));
 		return -1;
 	}
-	if (bidx_dict_find(BIDX_USERDIC_NAME, path, n) == 0)
+	if (from >= 0)
 		return 0;
 	snprintf(path, n, "no user dictionary %s in dict/ beside the program or above it, nor in "
 	         "../share/bidx/ (build it with cmake, or set BIDX_USERDIC to its path, or to "
@@ -149,16 +150,6 @@ void bidx_tokenizer_free(bidx_tokenizer *t)
 	free(t);
 }
 
-static void setbit(uint8_t *bits, uint32_t i)
-{
-	bits[i >> 3] |= (uint8_t)(1u << (i & 7));
-}
-
-static void clearbit(uint8_t *bits, uint32_t i)
-{
-	bits[i >> 3] &= (uint8_t)~(1u << (i & 7));
-}
-
 static int is_alnum(uint32_t c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -171,14 +162,14 @@ static int is_digit(uint32_t c)
 
 uint32_t bidx_bounds_finish(const uint32_t *cp, uint32_t nchars, uint8_t *bits)
 {
-	setbit(bits, 0);
-	setbit(bits, nchars);
+	bidx_bits_set(bits, 0);
+	bidx_bits_set(bits, nchars);
 	for (uint32_t i = 1; i < nchars; i++) {
 		uint32_t a = cp[i - 1], b = cp[i];
 		int sep_b = (b == ',' || b == '.') && i + 1 < nchars && is_digit(cp[i + 1]);
 		int sep_a = (a == ',' || a == '.') && i >= 2 && is_digit(cp[i - 2]);
 		if ((is_alnum(a) && is_alnum(b)) || (is_digit(a) && sep_b) || (sep_a && is_digit(b)))
-			clearbit(bits, i);
+			bidx_bits_clear(bits, i);
 	}
 	uint32_t words = 0;
 	for (uint32_t i = 0; i < nchars; i++)
@@ -225,16 +216,16 @@ bidx_err bidx_tokenize(bidx_tokenizer *t, const bidx_norm *n, uint8_t *bits, uin
 			size_t b0 = (size_t)(nd->surface - n->text), b1 = b0 + nd->length;
 			while (ci < n->nchars && n->byte_off[ci] < b0)
 				ci++;
-			setbit(bits, ci);
+			bidx_bits_set(bits, ci);
 			uint32_t cj = ci;
 			while (cj < n->nchars && n->byte_off[cj] < b1)
 				cj++;
-			setbit(bits, cj);
+			bidx_bits_set(bits, cj);
 			ci = cj;
 		}
 		while (ci < n->nchars && n->byte_off[ci] < to)
 			ci++;
-		setbit(bits, ci);   /* a chunk end is a boundary */
+		bidx_bits_set(bits, ci);   /* a chunk end is a boundary */
 		from = to;
 	}
 	*ntokens = bidx_bounds_finish(n->cp, n->nchars, bits);

@@ -3,8 +3,9 @@
  *
  * Each fact is optional.  Vocabularies are fixed tables (bidx_leaked_names,
  * bidx_method_names, bidx_authority_names in common/vocab.h) so that a
- * document stores bit sets and a query term maps to the entries whose
- * names contain it.
+ * document stores bit sets; the spellings a notice's words are filed
+ * under an entry by are there too, and a query term finds the entries
+ * through the same spellings.
  */
 #ifndef BIDX_FACTS_H
 #define BIDX_FACTS_H

@@ -1,12 +1,19 @@
-#define _GNU_SOURCE /* memmem */
+/*
+ * notice.c - a notice's title, date, organisation, kind, incident id and
+ * facts, from plain text, an extracted document or a CSV/JSON Lines row
+ * (the rules are in notice.h).  Everything is read from lines near the top
+ * or the bottom of the text, each trimmed (text.h) before it is looked at,
+ * and is kept as byte ranges of the text, so the stored title and fields
+ * are the notice's own words.
+ */
 #include "notice.h"
 #include "checksum.h"
-#include "corpus.h"
 #include "normalize.h"
 #include "extract.h"
 #include "colnames.h"
 #include "fault.h"
 #include "markdown.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -112,6 +119,11 @@ static int split_lines(const char *t, size_t len, line *v, int max, int from_end
 	return n;
 }
 
+/* Trims spaces, tabs and CRs from both ends of a line, and ideographic
+ * spaces from its start only.  Not bidx_str_trim (text.h), which strips
+ * them at the end too: that would drop the trailing U+3000 of some web
+ * articles' titles (dozens of the livedoor corpus), a change of what analysis
+ * extracts, so of BIDX_ANALYSIS_REVISION. */
 static void trim(const char *t, line *l)
 {
 	while (l->s < l->e && (t[l->s] == ' ' || t[l->s] == '\t' || t[l->s] == '\r'))
@@ -120,21 +132,6 @@ static void trim(const char *t, line *l)
 		l->s += 3;
 	while (l->e > l->s && (t[l->e - 1] == ' ' || t[l->e - 1] == '\t' || t[l->e - 1] == '\r'))
 		l->e--;
-}
-
-static int has(const char *s, size_t n, const char *w)
-{
-	size_t wl = strlen(w);
-	for (size_t i = 0; i + wl <= n; i++)
-		if (!memcmp(s + i, w, wl))
-			return 1;
-	return 0;
-}
-
-static int ends(const char *s, size_t n, const char *w)
-{
-	size_t wl = strlen(w);
-	return n >= wl && !memcmp(s + n - wl, w, wl);
 }
 
 /* A short line naming an organisation: a company form anywhere, or an
@@ -147,15 +144,18 @@ static int is_org_line(const char *s, size_t n)
 	static const char *const tails[] = {"協会", "組合", "機構", "財団", "大学", "病院", "市役所",
 	                                    "市", "町", "村", "県", "府", "区", "省", "庁", "センター",
 	                                    "事務局", "Inc.", "Ltd.", NULL};
-	if (n == 0 || n > ORG_MAX_BYTES || has(s, n, "様") || has(s, n, "各位") ||
-	    has(s, n, "取締役") || has(s, n, "代表") || has(s, n, "。") || has(s, n, "、") ||
-	    has(s, n, "について") || has(s, n, "お詫び"))
+	static const char *const not_org[] = {"様", "各位", "取締役", "代表", "。", "、", "について",
+	                                      "お詫び", NULL};
+	if (n == 0 || n > ORG_MAX_BYTES)
 		return 0;
+	for (int i = 0; not_org[i]; i++)
+		if (bidx_str_has(s, n, not_org[i]))
+			return 0;
 	for (int i = 0; forms[i]; i++)
-		if (has(s, n, forms[i]))
+		if (bidx_str_has(s, n, forms[i]))
 			return 1;
 	for (int i = 0; tails[i]; i++)
-		if (ends(s, n, tails[i]) && n > strlen(tails[i]) + 3)
+		if (bidx_str_ends(s, n, tails[i]) && n > strlen(tails[i]) + 3)
 			return 1;
 	return 0;
 }
@@ -279,13 +279,13 @@ static void find_contact_org(bidx_notice *n, const char *t, size_t len)
 		trim(t, &v[i]);
 		const char *s = t + v[i].s;
 		size_t ln = v[i].e - v[i].s;
-		if (ln == 0 || ln > 3 * ORG_MAX_BYTES || has(s, ln, "。"))
+		if (ln == 0 || ln > 3 * ORG_MAX_BYTES || bidx_str_has(s, ln, "。"))
 			continue;
 		int desk = 0;
 		for (int j = 0; desks[j]; j++)
-			desk |= has(s, ln, desks[j]);
+			desk |= bidx_str_has(s, ln, desks[j]);
 		for (int j = 0; desk && forms[j]; j++) {
-			const char *f = memmem(s, ln, forms[j], strlen(forms[j]));
+			const char *f = bidx_str_find(s, ln, forms[j]);
 			if (!f)
 				continue;
 			size_t b = 0, e = (size_t)(f - s) + strlen(forms[j]);
@@ -324,7 +324,7 @@ static void first_sentence_title(bidx_notice *n, const char *t, size_t len)
 				s += strlen(leads[j]);
 				break;
 			}
-		const char *stop = memmem(t + s, e - s, "。", 3);
+		const char *stop = bidx_str_find(t + s, e - s, "。");
 		if (stop)
 			e = (size_t)(stop - t);
 		size_t p = s, chars = 0, comma = 0;
@@ -345,6 +345,69 @@ static void first_sentence_title(bidx_notice *n, const char *t, size_t len)
 	}
 }
 
+/* A line that ends the way a notice's heading does. */
+static int is_heading(const char *l, size_t n)
+{
+	static const char *const tails[] = {"お詫び", "おわび", "お知らせ", "ご報告", "について",
+	                                    "のお願い", "ご案内", "お詫びとお知らせ", "に関する報告"};
+	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++)
+		if (bidx_str_ends(l, n, tails[i]))
+			return 1;
+	return 0;
+}
+
+/* A line that is only a URL, or only digits and date punctuation. */
+static int is_meta_line(const char *l, size_t n)
+{
+	if (n >= 4 && (!memcmp(l, "http", 4)))
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)l[i];
+		if (!((c >= '0' && c <= '9') || c == '-' || c == ':' || c == '+' || c == 'T' ||
+		      c == '/' || c == '.' || c == ' '))
+			return 0;
+	}
+	return 1;
+}
+
+#define TITLE_SCAN_LINES 15
+#define TITLE_MAX_BYTES 600
+
+/* The title of a plain-text notice: the byte range of a heading line near
+ * the top (one ending in お詫び, お知らせ, ご報告, について...), else the
+ * first line that is not a URL or a date, unless that is a sentence.  An
+ * empty range when none. */
+static void heading_title(const char *text, size_t len, size_t *start, size_t *end)
+{
+	size_t first_s = 0, first_e = 0, pos = 0;
+	int have_first = 0;
+	*start = *end = 0;
+	for (int k = 0; pos < len && k < TITLE_SCAN_LINES; k++) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t s = pos, e = nl ? (size_t)(nl - text) : len;
+		pos = e + 1;
+		bidx_str_trim(text, &s, &e);
+		if (s == e || e - s > TITLE_MAX_BYTES || is_meta_line(text + s, e - s))
+			continue;
+		if (is_heading(text + s, e - s)) {
+			*start = s;
+			*end = e;
+			return;
+		}
+		/* the fallback is the first line, unless it is a sentence (…。):
+		 * that is body text, and a later line is no better a title */
+		if (!have_first) {
+			if (!bidx_str_ends(text + s, e - s, "。")) {
+				first_s = s;
+				first_e = e;
+			}
+			have_first = 1;
+		}
+	}
+	*start = first_s;
+	*end = first_e;
+}
+
 /* Which report of an incident a notice is: stated near the top (第2報,
  * 続報, 最終報, 訂正), else counted from the earlier reports it cites
  * (「5月24日の第一報、5月27日の第二報にてお知らせした」 -> 第3報), else a
@@ -362,28 +425,28 @@ static void find_report(bidx_notice *n, const char *t, size_t len)
 		snprintf(w, sizeof w, "第%d報", i);
 		char wk[16];
 		snprintf(wk, sizeof wk, "第%s報", nums[i - 1]);
-		if (has(t, head, w) || has(t, head, wk)) {
+		if (bidx_str_has(t, head, w) || bidx_str_has(t, head, wk)) {
 			int later = 0;   /* cited, or this one? the highest number named */
 			for (int j = i + 1; j <= 9; j++) {
 				snprintf(w, sizeof w, "第%d報", j);
 				snprintf(wk, sizeof wk, "第%s報", nums[j - 1]);
-				later |= has(t, head, w) || has(t, head, wk);
+				later |= bidx_str_has(t, head, w) || bidx_str_has(t, head, wk);
 			}
 			if (later)
 				continue;
-			int cited = has(t, head, "にて") || has(t, head, "でお知らせ") ||
-			            has(t, head, "お知らせしたところ");
+			int cited = bidx_str_has(t, head, "にて") || bidx_str_has(t, head, "でお知らせ") ||
+			            bidx_str_has(t, head, "お知らせしたところ");
 			snprintf(n->report, sizeof n->report, "第%d報", cited ? i + 1 : i);
 			return;
 		}
 	}
 	for (int i = 0; kinds[i]; i++)
-		if (has(t, head, kinds[i])) {
+		if (bidx_str_has(t, head, kinds[i])) {
 			snprintf(n->report, sizeof n->report, "%s", kinds[i]);
 			return;
 		}
 	for (int i = 0; cites[i]; i++)
-		if (has(t, head, cites[i])) {
+		if (bidx_str_has(t, head, cites[i])) {
 			snprintf(n->report, sizeof n->report, "続報");
 			return;
 		}
@@ -481,7 +544,7 @@ void bidx_notice_from_text(bidx_notice *n, const char *path, const char *text, s
 	if (web) {
 		n->title_source = "line 3";
 	} else {
-		bidx_corpus_title(text, len, &n->title_start, &n->title_end);
+		heading_title(text, len, &n->title_start, &n->title_end);
 		n->title_source = "heading";
 		if (n->title_start == n->title_end)
 			first_sentence_title(n, text, len);
