@@ -25,7 +25,7 @@
 #include "normalize.h"
 #include "notice.h"
 #include "pathshow.h"
-#include "segment_reader.h"
+#include "segment.h"
 #include "segment_writer.h"
 #include "termsafe.h"
 #include "tokenize.h"
@@ -429,71 +429,23 @@ static bidx_err run_pool(ctx *c, builder *b, const bidx_filelist *fl, char *why,
 	return rc;
 }
 
-static void write_docs(builder *b, bidx_segw *w)
+static bidx_err inv_terms(void *inv, bidx_segw_term_fn fn, void *w)
 {
-	uint8_t rec[BIDX_DOC_SIZE];
-	for (size_t i = 0; i < b->ndocs; i++) {
-		bidx_docrec *d = &b->docs[i];
-		bidx_dsw_frame(b->dsw, (uint32_t)i, &d->store_off, &d->store_len);
-		bidx_docrec_encode(d, rec);
-		bidx_segw_write(w, rec, sizeof rec);
-	}
+	return bidx_inv_write(inv, fn, w);
 }
 
 /* Writes the builder's documents as segment file `name`. */
 static bidx_err write_segment(builder *b, const char *name, char *why, size_t whylen)
 {
-	bidx_segw w;
-	uint8_t meta[BIDX_META_SIZE];
 	uint64_t size;
-	const char *dir = b->o->index_dir;
-	bidx_err rc = bidx_dsw_finish(b->dsw);
-	if (!rc)
-		rc = bidx_segw_open(&w, dir, name);
-	if (rc) {
-		snprintf(why, whylen, "cannot create the index in %s: %s", dir,
-		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
-		return rc;
-	}
-	bidx_meta m = {(uint32_t)b->ndocs, b->total_tokens, b->total_chars,
-	               bidx_inv_nterms(b->inv), (uint64_t)time(NULL), b->text_bytes};
-	bidx_meta_encode(&m, meta);
-	bidx_segw_begin(&w, BIDX_SEC_META);
-	bidx_segw_write(&w, meta, sizeof meta);
-	bidx_segw_begin(&w, BIDX_SEC_POSTINGS);
-	rc = bidx_inv_write(b->inv, bidx_segw_term, &w);
-	bidx_segw_begin(&w, BIDX_SEC_TERMS);
-	bidx_segw_terms(&w);
-	bidx_segw_begin(&w, BIDX_SEC_DOCS);
-	write_docs(b, &w);
-	bidx_segw_begin(&w, BIDX_SEC_BOUNDS);
-	bidx_segw_write(&w, b->bounds.p, b->bounds.len);
-	bidx_segw_begin(&w, BIDX_SEC_PATHS);
-	bidx_segw_write(&w, b->paths.p, b->paths.len);
-	bidx_segw_begin(&w, BIDX_SEC_STORE);
-	bidx_segw_write(&w, bidx_dsw_store(b->dsw)->p, bidx_dsw_store(b->dsw)->len);
-	bidx_segw_begin(&w, BIDX_SEC_ZDICT);
-	bidx_segw_write(&w, bidx_dsw_dict(b->dsw)->p, bidx_dsw_dict(b->dsw)->len);
-	bidx_segw_chunks(&w);
-	bidx_segw_begin(&w, BIDX_SEC_FIELDS);
-	bidx_segw_write(&w, b->fields.p, b->fields.len);
-	bidx_segw_begin(&w, BIDX_SEC_FIELDSTR);
-	bidx_segw_write(&w, b->fieldstr.p, b->fieldstr.len);
-	bidx_buf_put_u64le(&b->ckpt_off, b->nckpts);   /* the end of the last document */
-	if (b->ckpt_off.err && !rc)
-		rc = BIDX_ENOMEM;
-	bidx_segw_begin(&w, BIDX_SEC_CKPTS);
-	bidx_segw_write(&w, b->ckpt_off.p, b->ckpt_off.len);
-	bidx_segw_write(&w, b->ckpts.p, b->ckpts.len);
-	if (rc) {
-		bidx_segw_abort(&w);
-	} else {
-		rc = bidx_segw_commit(&w, &size);
-	}
-	if (rc)
-		snprintf(why, whylen, "cannot write the index in %s: %s", dir,
-		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
-	return rc;
+	bidx_segw_input in = {
+		{(uint32_t)b->ndocs, b->total_tokens, b->total_chars, bidx_inv_nterms(b->inv),
+		 (uint64_t)time(NULL), b->text_bytes},
+		inv_terms, b->inv, b->docs, b->dsw,
+		{b->bounds.p, b->bounds.len}, {b->paths.p, b->paths.len},
+		{b->fields.p, b->fields.len}, {b->fieldstr.p, b->fieldstr.len},
+		{b->ckpt_off.p, b->ckpt_off.len}, {b->ckpts.p, b->ckpts.len}, b->nckpts};
+	return bidx_segw_write(b->o->index_dir, name, &in, &size, why, whylen);
 }
 
 static void builder_free(builder *b)
@@ -561,8 +513,9 @@ static bidx_err finish_segment(ctx *c, builder *b, char *why, size_t whylen)
 		return BIDX_ENOMEM;
 	rc = bidx_segment_open_file(path, &e->s, swhy, sizeof swhy);
 	free(path);
+	bidx_findings f = {.why = swhy, .whylen = sizeof swhy};
 	if (!rc)
-		rc = bidx_segment_verify(e->s, swhy, sizeof swhy);
+		rc = bidx_segment_verify(e->s, BIDX_VERIFY_SUMS, &f);
 	if (rc && rc != BIDX_ENOMEM)
 		snprintf(why, whylen, "cannot read back the segment just written (%s): %s", name, swhy);
 	return rc;
@@ -601,7 +554,7 @@ static bidx_err replay_doc(bidx_segment *s, uint32_t local, builder *b)
 		docview v = {bidx_segment_path(s, &d), d.path_len, title, text, tlen, d.text_len,
 		             n.cp, d.nchars, d.ntokens, d.title_start, d.title_end,
 		             bidx_segment_bounds(s, &d), ck, npairs, fr,
-		             s->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, fr.str_len};
+		             bidx_segment_fieldstr(s, &fr), fr.str_len};
 		rc = commit_doc(b, &v);
 	}
 	free(ck);
@@ -674,7 +627,7 @@ static int choose_merge(const ctx *c, uint8_t *pick)
 			if (c->segs[i].live) {
 				pick[i] = 1;
 				n++;
-				if (nlive == 1 && c->segs[i].live == c->segs[i].s->meta.ndocs)
+				if (nlive == 1 && c->segs[i].live == bidx_segment_ndocs(c->segs[i].s))
 					return 0;
 			}
 		return n;
@@ -687,7 +640,7 @@ static int choose_merge(const ctx *c, uint8_t *pick)
 		return 1;
 	}
 	for (size_t i = 0; i < c->nsegs; i++)
-		if (c->segs[i].live && (uint64_t)c->segs[i].live * 2 < c->segs[i].s->meta.ndocs) {
+		if (c->segs[i].live && (uint64_t)c->segs[i].live * 2 < bidx_segment_ndocs(c->segs[i].s)) {
 			pick[i] = 1;
 			return 1;
 		}
@@ -722,9 +675,7 @@ static bidx_err make_manifest(ctx *c, bidx_manifest *m)
 			continue;
 		bidx_man_seg *ms = &m->segs[m->nsegs];
 		ms->seq = c->segs[i].seq;
-		ms->ndocs = c->segs[i].s->meta.ndocs;
-		ms->size = c->segs[i].s->size;
-		ms->sum = c->segs[i].s->table_sum;
+		bidx_segment_pin(c->segs[i].s, ms);
 		ms->map = bidx_malloc(((size_t)ms->ndocs + 1) * sizeof *ms->map);
 		if (!ms->map) {
 			rc = BIDX_ENOMEM;
@@ -769,10 +720,10 @@ static bidx_err make_manifest(ctx *c, bidx_manifest *m)
 static int is_format1_index(const char *dir)
 {
 	char *p = bidx_path_join(dir, BIDX_OLD_INDEX_FILE);
-	uint8_t h[12];
+	uint8_t h[BIDX_HEADER_SIZE];
 	int fd = p ? open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW) : -1;
-	int yes = fd >= 0 && read(fd, h, sizeof h) == (ssize_t)sizeof h &&
-	          !memcmp(h, BIDX_MAGIC, 8) && bidx_get_u32le(h + 8) == 1;
+	ssize_t got = fd >= 0 ? read(fd, h, sizeof h) : -1;
+	int yes = got > 0 && bidx_segment_magic_version(h, (size_t)got) == 1;
 	if (fd >= 0)
 		close(fd);
 	free(p);
@@ -921,13 +872,11 @@ static bidx_err open_prev_segment(ctx *c, uint32_t i, char *swhy, size_t n)
 	c->nsegs = i + 1;
 	bidx_err rc = bidx_segment_open_file(path, &c->segs[i].s, swhy, n);
 	free(path);
-	if (!rc && (c->segs[i].s->size != ms->size || c->segs[i].s->meta.ndocs != ms->ndocs ||
-	            c->segs[i].s->table_sum != ms->sum)) {
-		snprintf(swhy, n, "it differs from what the manifest says of it");
-		rc = bidx_corrupt();
-	}
 	if (!rc)
-		rc = bidx_segment_verify(c->segs[i].s, swhy, n);
+		rc = bidx_segment_pin_check(c->segs[i].s, ms, swhy, n);
+	bidx_findings f = {.why = swhy, .whylen = n};
+	if (!rc)
+		rc = bidx_segment_verify(c->segs[i].s, BIDX_VERIFY_SUMS, &f);
 	return rc;
 }
 
@@ -1278,8 +1227,8 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 		if (!c.segs[i].live)
 			continue;
 		st->segments++;
-		st->index_bytes += c.segs[i].s->size;
-		st->terms += c.segs[i].s->meta.nterms;
+		st->index_bytes += bidx_segment_size(c.segs[i].s);
+		st->terms += bidx_segment_meta(c.segs[i].s)->nterms;
 	}
 	rc = make_manifest(&c, &m);
 	st->live_docs = m.ndocs;
