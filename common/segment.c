@@ -611,8 +611,9 @@ bidx_err bidx_segment_pin_check(const bidx_segment *s, const bidx_man_seg *ms, c
 	if (s->table_sum != ms->sum) {
 		/* every byte is under a checksum the table sum covers: the file
 		 * was changed after it was published, checksums recomputed */
-		snprintf(why, n, "its checksums are not the ones the manifest recorded (the file was "
-		         "changed after it was written)");
+		snprintf(why, n, "its checksums are not the ones the manifest recorded (table checksum "
+		         "%016llx, recorded %016llx): the file was changed after it was written",
+		         (unsigned long long)s->table_sum, (unsigned long long)ms->sum);
 		return bidx_corrupt();
 	}
 	return BIDX_OK;
