@@ -19,7 +19,7 @@
 #include "query_eval.h"
 #include "query_parse.h"
 #include "question.h"
-#include "segment_reader.h"
+#include "segment.h"
 
 #include <stdio.h>
 #include <string.h>

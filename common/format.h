@@ -43,7 +43,10 @@ enum bidx_section {
 	BIDX_SEC_MAX = 12,
 };
 
-/* Term keys: n << 42 | c1 << 21 | c2 (n = 1 unigram, 2 bigram). */
+/* Term keys: n << 42 | c1 << 21 | c2 (n = 1 unigram, 2 bigram).  Built and
+ * taken apart only here. */
+#define BIDX_KEY_CHAR_MASK 0x1FFFFFu
+
 static inline uint64_t bidx_key1(uint32_t c1)
 {
 	return (uint64_t)1 << 42 | (uint64_t)c1 << 21;
@@ -59,37 +62,25 @@ static inline unsigned bidx_key_n(uint64_t key)
 	return (unsigned)(key >> 42);
 }
 
-/* One document record of the DOCS section, decoded. */
-typedef struct bidx_docrec {
-	uint64_t store_off;   /* frame offset within STORE */
-	uint64_t bound_off;   /* bitmap offset within BOUNDS */
-	uint32_t store_len;   /* frame bytes */
-	uint32_t path_off;    /* path offset within PATHS */
-	uint32_t path_len;    /* path bytes */
-	uint32_t nchars;      /* normalised characters */
-	uint32_t ntokens;     /* words, for BM25 */
-	uint32_t title_start; /* title's character range in the normalised text */
-	uint32_t title_end;
-	uint32_t text_len;    /* bytes of the original text */
-} bidx_docrec;
+/* The first character of a key (a unigram's only one). */
+static inline uint32_t bidx_key_c1(uint64_t key)
+{
+	return (uint32_t)(key >> 21) & BIDX_KEY_CHAR_MASK;
+}
 
-void bidx_docrec_encode(const bidx_docrec *d, uint8_t out[BIDX_DOC_SIZE]);
-void bidx_docrec_decode(const uint8_t in[BIDX_DOC_SIZE], bidx_docrec *d);
+/* A bigram's second character (0 in a unigram's key). */
+static inline uint32_t bidx_key_c2(uint64_t key)
+{
+	return (uint32_t)key & BIDX_KEY_CHAR_MASK;
+}
 
-/* The META section, decoded. */
-typedef struct bidx_meta {
-	uint32_t ndocs;
-	uint64_t total_tokens;
-	uint64_t total_chars;
-	uint64_t nterms;
-	uint64_t build_time;
-	uint64_t corpus_bytes;
-} bidx_meta;
-
-/* Encoding writes the writer's BIDX_NORM_REVISION (normalize.h) into the
- * u32 after ndocs; bidx_meta_norm_rev() reads it back. */
-void bidx_meta_encode(const bidx_meta *m, uint8_t out[BIDX_META_SIZE]);
-uint32_t bidx_meta_norm_rev(const uint8_t in[BIDX_META_SIZE]);
-void bidx_meta_decode(const uint8_t in[BIDX_META_SIZE], bidx_meta *m);
+/* Whether key is one the writer can give: a unigram (c2 0) or a bigram of
+ * code points up to U+10FFFF. */
+static inline int bidx_key_valid(uint64_t key)
+{
+	unsigned n = bidx_key_n(key);
+	uint32_t c1 = bidx_key_c1(key), c2 = bidx_key_c2(key);
+	return c1 <= 0x10FFFF && ((n == 1 && c2 == 0) || (n == 2 && c2 <= 0x10FFFF));
+}
 
 #endif

@@ -45,18 +45,8 @@ static bidx_err open_segments(bidx_index *ix, char *why, size_t n)
 			return rc;
 		}
 		ix->nseg = i + 1;
-		if (!rc && (ix->seg[i]->size != ms->size || ix->seg[i]->meta.ndocs != ms->ndocs)) {
-			snprintf(swhy, sizeof swhy, "differs from what the manifest says of it "
-			         "(%zu bytes, %u documents; the manifest says %llu, %u)", ix->seg[i]->size,
-			         ix->seg[i]->meta.ndocs, (unsigned long long)ms->size, ms->ndocs);
-			rc = bidx_corrupt();
-		} else if (!rc && ix->seg[i]->table_sum != ms->sum) {
-			/* every byte is under a checksum the table sum covers: the file
-			 * was changed after it was published, checksums recomputed */
-			snprintf(swhy, sizeof swhy, "its checksums are not the ones the manifest "
-			         "recorded (the file was changed after it was written)");
-			rc = bidx_corrupt();
-		}
+		if (!rc)
+			rc = bidx_segment_pin_check(ix->seg[i], ms, swhy, sizeof swhy);
 		if (rc) {
 			snprintf(why, n, "%s: %s", name, swhy);
 			return rc;
@@ -195,8 +185,8 @@ bidx_err bidx_index_wrap(bidx_segment *s, bidx_index **out)
 	ix->seg[0] = s;
 	ix->nseg = 1;
 	ix->identity = 1;
-	ix->ndocs = s->meta.ndocs;
-	ix->total_tokens = s->meta.total_tokens;
+	ix->ndocs = bidx_segment_ndocs(s);
+	ix->total_tokens = bidx_segment_meta(s)->total_tokens;
 	*out = ix;
 	return BIDX_OK;
 }

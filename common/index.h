@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "error.h"
 #include "manifest.h"
-#include "segment_reader.h"
+#include "segment.h"
 
 typedef struct bidx_index {
 	bidx_manifest man;       /* maps decoded, sources not */

@@ -264,6 +264,21 @@ bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bi
 	return want_sources ? decode_sources(q, end, m, why, n) : BIDX_OK;
 }
 
+bidx_err bidx_manifest_check_totals(const bidx_manifest *m, uint64_t tokens, uint64_t chars,
+                                    char *why, size_t n)
+{
+	uint64_t bytes = 0;
+	for (uint32_t i = 0; i < m->nsrc; i++)
+		bytes += m->src[i].bytes;
+	if (tokens == m->total_tokens && chars == m->total_chars && bytes == m->corpus_bytes)
+		return BIDX_OK;
+	snprintf(why, n, "live totals (words %llu, characters %llu, bytes %llu) differ from the "
+	         "live documents' (%llu, %llu, %llu)", (unsigned long long)m->total_tokens,
+	         (unsigned long long)m->total_chars, (unsigned long long)m->corpus_bytes,
+	         (unsigned long long)tokens, (unsigned long long)chars, (unsigned long long)bytes);
+	return bidx_corrupt();
+}
+
 bidx_err bidx_manifest_read(const char *dir, int want_sources, bidx_manifest *m, char *why,
                             size_t n)
 {

@@ -3,7 +3,7 @@
  * (docs/FORMAT.md, "MANIFEST").
  *
  * An index directory holds immutable segment files (seg-SEQ.bidx, each in
- * the format of segment_reader.h) and one small manifest.  The manifest
+ * the format of segment.h) and one small manifest.  The manifest
  * lists the segments and, for every document of every segment, its
  * collection-wide id or the mark that it is deleted; and it lists the source
  * files with what an update needs to know about them (size, mtime, content
@@ -76,6 +76,13 @@ typedef struct bidx_manifest {
  * BIDX_EVERSION (or BIDX_ENOMEM) with a reason in why. */
 bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bidx_manifest *m,
                               char *why, size_t whylen);
+
+/* Checks the live totals m records against the ones counted from its live
+ * documents (tokens and chars, from their segments) and from its sources
+ * (bytes; m must have been decoded with its sources).  BIDX_OK, or
+ * BIDX_ECORRUPT with both sets of totals in why. */
+bidx_err bidx_manifest_check_totals(const bidx_manifest *m, uint64_t tokens, uint64_t chars,
+                                    char *why, size_t whylen);
 
 /* Reads DIR/manifest and decodes it.  BIDX_ENOINDEX when there is none. */
 bidx_err bidx_manifest_read(const char *dir, int want_sources, bidx_manifest *m, char *why,

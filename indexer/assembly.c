@@ -176,7 +176,7 @@ bidx_err bidx_assembly_add_stored(bidx_assembly *b, bidx_segment *s, uint32_t lo
 		doc_input v = {bidx_segment_path(s, &d), d.path_len, title, text, tlen, d.text_len,
 		               n.cp, d.nchars, d.ntokens, d.title_start, d.title_end,
 		               bidx_segment_bounds(s, &d), ck, npairs, fr,
-		               s->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, fr.str_len};
+		               bidx_segment_fieldstr(s, &fr), fr.str_len};
 		rc = commit_doc(b, &v);
 	}
 	free(ck);
@@ -185,68 +185,21 @@ bidx_err bidx_assembly_add_stored(bidx_assembly *b, bidx_segment *s, uint32_t lo
 	return rc;
 }
 
-static void write_docs(bidx_assembly *b, bidx_segw *w)
+static bidx_err inv_terms(void *inv, bidx_segw_term_fn fn, void *w)
 {
-	uint8_t rec[BIDX_DOC_SIZE];
-	for (size_t i = 0; i < b->ndocs; i++) {
-		bidx_docrec *d = &b->docs[i];
-		bidx_dsw_frame(b->dsw, (uint32_t)i, &d->store_off, &d->store_len);
-		bidx_docrec_encode(d, rec);
-		bidx_segw_write(w, rec, sizeof rec);
-	}
+	return bidx_inv_write(inv, fn, w);
 }
 
 bidx_err bidx_assembly_write(bidx_assembly *b, const char *dir, const char *name, char *why,
                              size_t whylen)
 {
-	bidx_segw w;
-	uint8_t meta[BIDX_META_SIZE];
 	uint64_t size;
-	bidx_err rc = bidx_dsw_finish(b->dsw);
-	if (!rc)
-		rc = bidx_segw_open(&w, dir, name);
-	if (rc) {
-		snprintf(why, whylen, "cannot create the index in %s: %s", dir,
-		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
-		return rc;
-	}
-	bidx_meta m = {(uint32_t)b->ndocs, b->total_tokens, b->total_chars,
-	               bidx_inv_nterms(b->inv), (uint64_t)time(NULL), b->text_bytes};
-	bidx_meta_encode(&m, meta);
-	bidx_segw_begin(&w, BIDX_SEC_META);
-	bidx_segw_write(&w, meta, sizeof meta);
-	bidx_segw_begin(&w, BIDX_SEC_POSTINGS);
-	rc = bidx_inv_write(b->inv, bidx_segw_term, &w);
-	bidx_segw_begin(&w, BIDX_SEC_TERMS);
-	bidx_segw_terms(&w);
-	bidx_segw_begin(&w, BIDX_SEC_DOCS);
-	write_docs(b, &w);
-	bidx_segw_begin(&w, BIDX_SEC_BOUNDS);
-	bidx_segw_write(&w, b->bounds.p, b->bounds.len);
-	bidx_segw_begin(&w, BIDX_SEC_PATHS);
-	bidx_segw_write(&w, b->paths.p, b->paths.len);
-	bidx_segw_begin(&w, BIDX_SEC_STORE);
-	bidx_segw_write(&w, bidx_dsw_store(b->dsw)->p, bidx_dsw_store(b->dsw)->len);
-	bidx_segw_begin(&w, BIDX_SEC_ZDICT);
-	bidx_segw_write(&w, bidx_dsw_dict(b->dsw)->p, bidx_dsw_dict(b->dsw)->len);
-	bidx_segw_chunks(&w);
-	bidx_segw_begin(&w, BIDX_SEC_FIELDS);
-	bidx_segw_write(&w, b->fields.p, b->fields.len);
-	bidx_segw_begin(&w, BIDX_SEC_FIELDSTR);
-	bidx_segw_write(&w, b->fieldstr.p, b->fieldstr.len);
-	bidx_buf_put_u64le(&b->ckpt_off, b->nckpts);   /* the end of the last document */
-	if (b->ckpt_off.err && !rc)
-		rc = BIDX_ENOMEM;
-	bidx_segw_begin(&w, BIDX_SEC_CKPTS);
-	bidx_segw_write(&w, b->ckpt_off.p, b->ckpt_off.len);
-	bidx_segw_write(&w, b->ckpts.p, b->ckpts.len);
-	if (rc) {
-		bidx_segw_abort(&w);
-	} else {
-		rc = bidx_segw_commit(&w, &size);
-	}
-	if (rc)
-		snprintf(why, whylen, "cannot write the index in %s: %s", dir,
-		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
-	return rc;
+	bidx_segw_input in = {
+		{(uint32_t)b->ndocs, b->total_tokens, b->total_chars, bidx_inv_nterms(b->inv),
+		 (uint64_t)time(NULL), b->text_bytes},
+		inv_terms, b->inv, b->docs, b->dsw,
+		{b->bounds.p, b->bounds.len}, {b->paths.p, b->paths.len},
+		{b->fields.p, b->fields.len}, {b->fieldstr.p, b->fieldstr.len},
+		{b->ckpt_off.p, b->ckpt_off.len}, {b->ckpts.p, b->ckpts.len}, b->nckpts};
+	return bidx_segw_write(dir, name, &in, &size, why, whylen);
 }

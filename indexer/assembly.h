@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "analyze.h"
 #include "error.h"
-#include "segment_reader.h"
+#include "segment.h"
 
 typedef struct bidx_assembly bidx_assembly;
 

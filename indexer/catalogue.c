@@ -139,13 +139,11 @@ static bidx_err open_prev_segment(bidx_catalogue *c, uint32_t i, char *swhy, siz
 	c->nsegs = i + 1;
 	bidx_err rc = bidx_segment_open_file(path, &c->segs[i].s, swhy, n);
 	free(path);
-	if (!rc && (c->segs[i].s->size != ms->size || c->segs[i].s->meta.ndocs != ms->ndocs ||
-	            c->segs[i].s->table_sum != ms->sum)) {
-		snprintf(swhy, n, "it differs from what the manifest says of it");
-		rc = bidx_corrupt();
-	}
 	if (!rc)
-		rc = bidx_segment_verify(c->segs[i].s, swhy, n);
+		rc = bidx_segment_pin_check(c->segs[i].s, ms, swhy, n);
+	bidx_findings f = {.why = swhy, .whylen = n};
+	if (!rc)
+		rc = bidx_segment_verify(c->segs[i].s, BIDX_VERIFY_SUMS, &f);
 	return rc;
 }
 
@@ -255,8 +253,9 @@ bidx_err bidx_catalogue_add_segment(bidx_catalogue *c, bidx_assembly *b, char *w
 		return BIDX_ENOMEM;
 	rc = bidx_segment_open_file(path, &e->s, swhy, sizeof swhy);
 	free(path);
+	bidx_findings f = {.why = swhy, .whylen = sizeof swhy};
 	if (!rc)
-		rc = bidx_segment_verify(e->s, swhy, sizeof swhy);
+		rc = bidx_segment_verify(e->s, BIDX_VERIFY_SUMS, &f);
 	if (rc && rc != BIDX_ENOMEM)
 		snprintf(why, whylen, "cannot read back the segment just written (%s): %s", name, swhy);
 	return rc;
@@ -287,9 +286,7 @@ bidx_err bidx_catalogue_manifest(bidx_catalogue *c, bidx_manifest *m)
 			continue;
 		bidx_man_seg *ms = &m->segs[m->nsegs];
 		ms->seq = c->segs[i].seq;
-		ms->ndocs = c->segs[i].s->meta.ndocs;
-		ms->size = c->segs[i].s->size;
-		ms->sum = c->segs[i].s->table_sum;
+		bidx_segment_pin(c->segs[i].s, ms);
 		ms->map = bidx_malloc(((size_t)ms->ndocs + 1) * sizeof *ms->map);
 		if (!ms->map) {
 			rc = BIDX_ENOMEM;
@@ -343,8 +340,8 @@ void bidx_catalogue_count_segments(const bidx_catalogue *c)
 		if (!c->segs[i].live)
 			continue;
 		st->segments++;
-		st->index_bytes += c->segs[i].s->size;
-		st->terms += c->segs[i].s->meta.nterms;
+		st->index_bytes += bidx_segment_size(c->segs[i].s);
+		st->terms += bidx_segment_meta(c->segs[i].s)->nterms;
 	}
 }
 

@@ -22,7 +22,7 @@
 #include "build.h"
 #include "error.h"
 #include "manifest.h"
-#include "segment_reader.h"
+#include "segment.h"
 
 /* A segment of the index being built: one the previous manifest listed, one
  * written by this build, or (live == 0) one on its way out. */

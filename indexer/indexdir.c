@@ -11,6 +11,7 @@
 #include "indexdir.h"
 #include "format.h"
 #include "index.h"
+#include "segment.h"
 #include "io.h"
 #include "termsafe.h"
 #include "varint.h"
@@ -77,10 +78,10 @@ void bidx_indexdir_unlock(int fd)
 static int is_format1_index(const char *dir)
 {
 	char *p = bidx_path_join(dir, BIDX_OLD_INDEX_FILE);
-	uint8_t h[12];
+	uint8_t h[BIDX_HEADER_SIZE];
 	int fd = p ? open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW) : -1;
-	int yes = fd >= 0 && read(fd, h, sizeof h) == (ssize_t)sizeof h &&
-	          !memcmp(h, BIDX_MAGIC, 8) && bidx_get_u32le(h + 8) == 1;
+	ssize_t got = fd >= 0 ? read(fd, h, sizeof h) : -1;
+	int yes = got > 0 && bidx_segment_magic_version(h, (size_t)got) == 1;
 	if (fd >= 0)
 		close(fd);
 	free(p);

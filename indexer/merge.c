@@ -84,7 +84,7 @@ static int choose_merge(const bidx_catalogue *c, uint8_t *pick)
 			if (c->segs[i].live) {
 				pick[i] = 1;
 				n++;
-				if (nlive == 1 && c->segs[i].live == c->segs[i].s->meta.ndocs)
+				if (nlive == 1 && c->segs[i].live == bidx_segment_ndocs(c->segs[i].s))
 					return 0;
 			}
 		return n;
@@ -97,7 +97,7 @@ static int choose_merge(const bidx_catalogue *c, uint8_t *pick)
 		return 1;
 	}
 	for (size_t i = 0; i < c->nsegs; i++)
-		if (c->segs[i].live && (uint64_t)c->segs[i].live * 2 < c->segs[i].s->meta.ndocs) {
+		if (c->segs[i].live && (uint64_t)c->segs[i].live * 2 < bidx_segment_ndocs(c->segs[i].s)) {
 			pick[i] = 1;
 			return 1;
 		}

@@ -1,11 +1,37 @@
+/*
+ * segment_writer.c - writes a segment file (see segment_writer.h).
+ *
+ * One loop over the section ids decides the order of the file: each section
+ * begins 8-aligned where the previous one ended, its XXH3 is taken as it
+ * streams out, and for POSTINGS and STORE so is one XXH3 per 64 KiB chunk.
+ * Where the bytes of the frame go (table entries, footer, header, the
+ * CHUNKS header, META and DOCS records) is common/segment.c's to say; this
+ * file only puts them in order.  Errors are sticky in the output stream, so
+ * the loop runs to the end and the caller checks once.
+ */
 #include "segment_writer.h"
 #include "checksum.h"
+#include "io.h"
 #include "manifest.h"
+#include "termdict.h"
 #include "varint.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <xxhash.h>
 
-static void segw_free(bidx_segw *w)
+typedef struct segw {
+	bidx_out out;
+	bidx_secent sec[BIDX_SEC_MAX + 1];   /* where each section went, its XXH3 */
+	int cur;                 /* section being written, 0 when none */
+	XXH3_state_t *cs;        /* running checksum of the current chunk */
+	uint64_t chunk_fill;     /* bytes in the current chunk */
+	bidx_buf chunk_sums[2];  /* per-chunk XXH3 of POSTINGS and STORE */
+	bidx_tdwriter td;        /* fed while POSTINGS streams out */
+} segw;
+
+static void segw_free(segw *w)
 {
 	bidx_tdw_free(&w->td);
 	XXH3_freeState(w->cs);
@@ -14,7 +40,8 @@ static void segw_free(bidx_segw *w)
 	bidx_buf_free(&w->chunk_sums[1]);
 }
 
-bidx_err bidx_segw_open(bidx_segw *w, const char *dir, const char *name)
+/* Opens DIR/NAME.tmp-PID and writes a placeholder header. */
+static bidx_err segw_open(segw *w, const char *dir, const char *name)
 {
 	static const uint8_t zero[BIDX_HEADER_SIZE];
 	memset(w, 0, sizeof *w);
@@ -37,45 +64,40 @@ bidx_err bidx_segw_open(bidx_segw *w, const char *dir, const char *name)
 	return rc;
 }
 
-/* Index into chunk_sums of a chunk-checksummed section, or -1. */
-static int chunked(int id)
+static void chunk_done(segw *w)
 {
-	return id == BIDX_SEC_POSTINGS ? 0 : id == BIDX_SEC_STORE ? 1 : -1;
-}
-
-static void chunk_done(bidx_segw *w)
-{
-	bidx_buf_put_u64le(&w->chunk_sums[chunked(w->cur)], (uint64_t)XXH3_64bits_digest(w->cs));
+	bidx_buf_put_u64le(&w->chunk_sums[bidx_section_chunked(w->cur)],
+	                   (uint64_t)XXH3_64bits_digest(w->cs));
 	XXH3_64bits_reset(w->cs);
 	w->chunk_fill = 0;
 }
 
-static void end_section(bidx_segw *w)
+static void end_section(segw *w)
 {
 	if (!w->cur)
 		return;
-	if (chunked(w->cur) >= 0 && w->chunk_fill > 0)
+	if (bidx_section_chunked(w->cur) >= 0 && w->chunk_fill > 0)
 		chunk_done(w);
-	w->sec_len[w->cur] = w->out.off - w->sec_off[w->cur];
-	w->sec_sum[w->cur] = bidx_out_sum(&w->out);
+	w->sec[w->cur].len = w->out.off - w->sec[w->cur].off;
+	w->sec[w->cur].sum = bidx_out_sum(&w->out);
 	w->cur = 0;
 }
 
-void bidx_segw_begin(bidx_segw *w, int id)
+static void begin(segw *w, int id)
 {
 	end_section(w);
 	bidx_out_pad8(&w->out);
 	bidx_out_sum_reset(&w->out);
 	w->cur = id;
-	w->sec_off[id] = w->out.off;
+	w->sec[id].off = w->out.off;
 	XXH3_64bits_reset(w->cs);
 	w->chunk_fill = 0;
 }
 
-void bidx_segw_write(bidx_segw *w, const void *p, size_t n)
+static void put(segw *w, const void *p, size_t n)
 {
 	bidx_out_write(&w->out, p, n);
-	if (chunked(w->cur) < 0)
+	if (bidx_section_chunked(w->cur) < 0)
 		return;
 	const uint8_t *c = p;
 	while (n > 0) {
@@ -91,67 +113,104 @@ void bidx_segw_write(bidx_segw *w, const void *p, size_t n)
 	}
 }
 
-void bidx_segw_chunks(bidx_segw *w)
+static void put_buf(segw *w, const bidx_buf *b)
 {
-	uint8_t head[BIDX_CHUNKS_HEADER_SIZE];
-	bidx_segw_begin(w, BIDX_SEC_CHUNKS);
-	bidx_put_u32le(head, BIDX_CHUNK_SIZE);
-	bidx_put_u32le(head + 4, 0);
-	bidx_put_u32le(head + 8, (uint32_t)(w->chunk_sums[0].len / 8));
-	bidx_put_u32le(head + 12, (uint32_t)(w->chunk_sums[1].len / 8));
-	bidx_segw_write(w, head, sizeof head);
-	for (int i = 0; i < 2; i++) {
-		if (w->chunk_sums[i].err && !w->out.err)
-			w->out.err = BIDX_ENOMEM;
-		bidx_segw_write(w, w->chunk_sums[i].p, w->chunk_sums[i].len);
-	}
+	if (b->err && !w->out.err)
+		w->out.err = BIDX_ENOMEM;
+	put(w, b->p, b->len);
 }
 
-bidx_err bidx_segw_term(uint64_t key, uint32_t df, const bidx_buf *post, void *arg)
+/* POSTINGS: one term's list, recorded for TERMS. */
+static bidx_err put_term(uint64_t key, uint32_t df, const bidx_buf *post, void *arg)
 {
-	bidx_segw *w = arg;
+	segw *w = arg;
 	bidx_tdw_add(&w->td, key, df, post->len);
-	bidx_segw_write(w, post->p, post->len);
+	put(w, post->p, post->len);
 	return w->td.err ? w->td.err : w->out.err;
 }
 
-void bidx_segw_terms(bidx_segw *w)
+static void put_terms(segw *w)
 {
 	bidx_buf b = BIDX_BUF_INIT;
 	bidx_err rc = bidx_tdw_finish(&w->td, &b);
 	if (rc && !w->out.err)
 		w->out.err = rc;
-	bidx_segw_write(w, b.p, b.len);
+	put(w, b.p, b.len);
 	bidx_buf_free(&b);
 }
 
-bidx_err bidx_segw_commit(bidx_segw *w, uint64_t *file_size)
+static void put_docs(segw *w, const bidx_segw_input *in)
 {
-	uint8_t rec[BIDX_TABLE_ENTRY_SIZE], foot[BIDX_FOOTER_SIZE], head[BIDX_HEADER_SIZE];
-	uint8_t table[BIDX_SEC_MAX * BIDX_TABLE_ENTRY_SIZE];
+	uint8_t rec[BIDX_DOC_SIZE];
+	for (uint32_t i = 0; i < in->meta.ndocs; i++) {
+		bidx_docrec d = in->docs[i];
+		bidx_dsw_frame(in->store, i, &d.store_off, &d.store_len);
+		bidx_docrec_encode(&d, rec);
+		put(w, rec, sizeof rec);
+	}
+}
+
+static void put_chunks(segw *w)
+{
+	uint8_t head[BIDX_CHUNKS_HEADER_SIZE];
+	bidx_segment_encode_chunks((uint32_t)(w->chunk_sums[0].len / 8),
+	                           (uint32_t)(w->chunk_sums[1].len / 8), head);
+	put(w, head, sizeof head);
+	put_buf(w, &w->chunk_sums[0]);
+	put_buf(w, &w->chunk_sums[1]);
+}
+
+static void put_ckpts(segw *w, const bidx_segw_input *in)
+{
+	uint8_t end[8];
+	bidx_put_u64le(end, in->nckpts);   /* the end of the last document's pairs */
+	put(w, in->ckpt_first.p, in->ckpt_first.len);
+	put(w, end, sizeof end);
+	put(w, in->ckpts.p, in->ckpts.len);
+}
+
+/* Writes section id's bytes; returns what the caller's terms() returned
+ * for POSTINGS, else the stream's sticky error. */
+static bidx_err put_section(segw *w, int id, const bidx_segw_input *in)
+{
+	uint8_t meta[BIDX_META_SIZE];
+	switch (id) {
+	case BIDX_SEC_META:
+		bidx_meta_encode(&in->meta, meta);
+		put(w, meta, sizeof meta);
+		break;
+	case BIDX_SEC_POSTINGS: {
+		bidx_err rc = in->terms(in->terms_arg, put_term, w);
+		if (rc)
+			return rc;
+		break;
+	}
+	case BIDX_SEC_TERMS: put_terms(w); break;
+	case BIDX_SEC_DOCS: put_docs(w, in); break;
+	case BIDX_SEC_BOUNDS: put(w, in->bounds.p, in->bounds.len); break;
+	case BIDX_SEC_PATHS: put(w, in->paths.p, in->paths.len); break;
+	case BIDX_SEC_STORE: put_buf(w, bidx_dsw_store(in->store)); break;
+	case BIDX_SEC_ZDICT: put_buf(w, bidx_dsw_dict(in->store)); break;
+	case BIDX_SEC_CHUNKS: put_chunks(w); break;
+	case BIDX_SEC_FIELDS: put(w, in->fields.p, in->fields.len); break;
+	case BIDX_SEC_FIELDSTR: put(w, in->fieldstr.p, in->fieldstr.len); break;
+	case BIDX_SEC_CKPTS: put_ckpts(w, in); break;
+	}
+	return w->out.err;
+}
+
+/* The table, the footer and the header, then fsync and rename. */
+static bidx_err seal(segw *w, uint64_t *file_size)
+{
+	uint8_t table[BIDX_TABLE_SIZE], foot[BIDX_FOOTER_SIZE], head[BIDX_HEADER_SIZE];
 	end_section(w);
 	bidx_out_pad8(&w->out);
 	uint64_t toff = w->out.off;
-	for (int id = 1; id <= BIDX_SEC_MAX; id++) {
-		memset(rec, 0, sizeof rec);
-		bidx_put_u32le(rec, (uint32_t)id);
-		bidx_put_u64le(rec + 8, w->sec_off[id]);
-		bidx_put_u64le(rec + 16, w->sec_len[id]);
-		bidx_put_u64le(rec + 24, w->sec_sum[id]);
-		memcpy(table + (id - 1) * BIDX_TABLE_ENTRY_SIZE, rec, sizeof rec);
-	}
+	bidx_segment_encode_table(w->sec, table);
 	bidx_out_write(&w->out, table, sizeof table);
-	bidx_put_u64le(foot, toff);
-	bidx_put_u32le(foot + 8, BIDX_SEC_MAX);
-	bidx_put_u32le(foot + 12, BIDX_FORMAT_VERSION);
-	bidx_put_u64le(foot + 16, bidx_xxh3(table, sizeof table));
-	memcpy(foot + 24, BIDX_END_MAGIC, 8);
+	bidx_segment_encode_footer(toff, table, foot);
 	bidx_out_write(&w->out, foot, sizeof foot);
-	memcpy(head, BIDX_MAGIC, 8);
-	bidx_put_u32le(head + 8, BIDX_FORMAT_VERSION);
-	bidx_put_u32le(head + 12, 0);
-	bidx_put_u64le(head + 16, w->out.off);
-	bidx_put_u64le(head + 24, bidx_xxh3(head, 24));
+	bidx_segment_encode_header(w->out.off, head);
 	bidx_out_pwrite(&w->out, head, sizeof head, 0);
 	*file_size = w->out.off;
 	segw_free(w);
@@ -159,8 +218,35 @@ bidx_err bidx_segw_commit(bidx_segw *w, uint64_t *file_size)
 	return bidx_out_commit(&w->out, &renamed);
 }
 
-void bidx_segw_abort(bidx_segw *w)
+bidx_err bidx_segw_write(const char *dir, const char *name, const bidx_segw_input *in,
+                         uint64_t *file_size, char *why, size_t whylen)
 {
-	segw_free(w);
-	bidx_out_abort(&w->out);
+	segw w;
+	*file_size = 0;
+	bidx_err rc = bidx_dsw_finish(in->store);
+	if (!rc)
+		rc = segw_open(&w, dir, name);
+	if (rc) {
+		snprintf(why, whylen, "cannot create the index in %s: %s", dir,
+		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
+		return rc;
+	}
+	/* the sections in id order: TERMS right after the POSTINGS it indexes,
+	 * CHUNKS after both sections it covers */
+	for (int id = 1; id <= BIDX_SEC_MAX && !rc; id++) {
+		begin(&w, id);
+		rc = put_section(&w, id, in);
+	}
+	if (rc) {
+		int se = w.out.saved_errno ? w.out.saved_errno : errno;
+		segw_free(&w);
+		bidx_out_abort(&w.out);
+		errno = se;   /* the write's, for the message */
+	} else {
+		rc = seal(&w, file_size);
+	}
+	if (rc)
+		snprintf(why, whylen, "cannot write the index in %s: %s", dir,
+		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));
+	return rc;
 }

@@ -1,43 +1,56 @@
 /*
- * segment_writer.h - writes one segment file section by section and publishes
- * it atomically (docs/FORMAT.md).
+ * segment_writer.h - writes one segment file and publishes it atomically
+ * (docs/FORMAT.md, "Segment file").
+ *
+ * The caller describes the whole segment (bidx_segw_input) and
+ * bidx_segw_write emits its sections itself, in id order, through the
+ * layout encoders of common/segment.h: POSTINGS streamed term by term as
+ * the caller hands them over, TERMS built from them as they go, the
+ * document records with their STORE frames, CHUNKS from the checksums taken
+ * while POSTINGS and STORE went out, then the table, the footer and the
+ * header.  The file is written as DIR/NAME.tmp-PID, fsynced and renamed.
  */
 #ifndef BIDX_SEGMENT_WRITER_H
 #define BIDX_SEGMENT_WRITER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
-#include "format.h"
-#include "io.h"
-#include "termdict.h"
-#include <xxhash.h>
+#include "docstore.h"
+#include "error.h"
+#include "segment.h"
 
-typedef struct bidx_segw {
-	bidx_out out;
-	uint64_t sec_off[BIDX_SEC_MAX + 1];
-	uint64_t sec_len[BIDX_SEC_MAX + 1];
-	uint64_t sec_sum[BIDX_SEC_MAX + 1];
-	int cur;                 /* section being written, 0 when none */
-	XXH3_state_t *cs;        /* running checksum of the current chunk */
-	uint64_t chunk_fill;     /* bytes in the current chunk */
-	bidx_buf chunk_sums[2];  /* per-chunk XXH3 of POSTINGS and STORE */
-	bidx_tdwriter td;        /* fed while POSTINGS streams out */
-} bidx_segw;
+/* Takes one term's encoded postings (keys strictly increasing); w is the
+ * writer's, passed through. */
+typedef bidx_err (*bidx_segw_term_fn)(uint64_t key, uint32_t df, const bidx_buf *post, void *w);
 
-/* Opens DIR/NAME.tmp-PID and writes a placeholder header. */
-bidx_err bidx_segw_open(bidx_segw *w, const char *dir, const char *name);
-/* Sections must be begun in id order; each ends when the next begins. */
-void bidx_segw_begin(bidx_segw *w, int id);
-void bidx_segw_write(bidx_segw *w, const void *p, size_t n);
-/* POSTINGS helper: appends one term's postings and records it for TERMS. */
-bidx_err bidx_segw_term(uint64_t key, uint32_t df, const bidx_buf *post, void *w);
-/* Writes TERMS from the recorded terms (call right after POSTINGS). */
-void bidx_segw_terms(bidx_segw *w);
-/* Writes the CHUNKS section (call last, after STORE and ZDICT). */
-void bidx_segw_chunks(bidx_segw *w);
-/* Writes the table, footer and header, fsyncs and publishes.  On any error
- * the tmp file is removed and the previous index stays as it was. */
-bidx_err bidx_segw_commit(bidx_segw *w, uint64_t *file_size);
-void bidx_segw_abort(bidx_segw *w);
+typedef struct bidx_span {
+	const void *p;
+	size_t len;
+} bidx_span;
+
+/* Everything a segment holds.  Borrowed for the call. */
+typedef struct bidx_segw_input {
+	bidx_meta meta;                 /* META; meta.ndocs documents below */
+	/* POSTINGS: calls fn(key, df, postings, w) once per term in key order
+	 * and returns the first error of fn, or its own */
+	bidx_err (*terms)(void *terms_arg, bidx_segw_term_fn fn, void *w);
+	void *terms_arg;
+	const bidx_docrec *docs;        /* DOCS; their frames are taken from store */
+	bidx_dsw *store;                /* STORE and ZDICT; finished here */
+	bidx_span bounds;               /* BOUNDS */
+	bidx_span paths;                /* PATHS */
+	bidx_span fields;               /* FIELDS */
+	bidx_span fieldstr;             /* FIELDSTR */
+	bidx_span ckpt_first;           /* CKPTS: each document's first pair, u64le */
+	bidx_span ckpts;                /* CKPTS: the pairs */
+	uint64_t nckpts;                /* pairs in ckpts */
+} bidx_segw_input;
+
+/* Writes the segment DIR/NAME; *file_size gets its size.  On any error the
+ * tmp file is removed, the previous index stays as it was, and why says
+ * what failed (naming DIR). */
+bidx_err bidx_segw_write(const char *dir, const char *name, const bidx_segw_input *in,
+                         uint64_t *file_size, char *why, size_t whylen);
 
 #endif

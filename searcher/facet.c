@@ -52,7 +52,7 @@ static bidx_err text_values(bidx_index *ix, const bidx_result *r, const char *na
 			free(v);
 			return BIDX_ECORRUPT;
 		}
-		const uint8_t *p = seg->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, *end = p + fr.str_len;
+		const uint8_t *p = bidx_segment_fieldstr(seg, &fr), *end = p + fr.str_len;
 		int got;
 		while ((got = bidx_fstr_next(&p, end, &f)) == 1) {
 			if (f.nlen != nl || memcmp(f.name, name, nl))
@@ -321,7 +321,7 @@ bidx_err bidx_facet_doc_fields(bidx_segment *seg, uint32_t doc, int json, FILE *
 	bidx_err rc = bidx_segment_fields(seg, doc, &fr);
 	if (rc)
 		return rc;
-	const uint8_t *p = seg->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, *end = p + fr.str_len;
+	const uint8_t *p = bidx_segment_fieldstr(seg, &fr), *end = p + fr.str_len;
 	if (json)
 		doc_json(&fr, p, end, f);
 	else

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include "query_eval.h"
 #include "index.h"
-#include "segment_reader.h"
+#include "segment.h"
 
 /* 1 when name can be a facet: org, category, year, leaked, method,
  * authority, or any text field of the index. */

@@ -8,7 +8,7 @@
 #include "colnames.h"
 #include "fault.h"
 #include "fields.h"
-#include "segment_reader.h"
+#include "segment.h"
 #include "termsafe.h"
 
 #include <stdlib.h>
@@ -44,12 +44,12 @@ static bidx_err add_name(bidx_fieldnames *fn, const char *s, size_t n)
 static bidx_err seg_names(bidx_segment *seg, bidx_fieldnames *fn)
 {
 	bidx_err rc = BIDX_OK;
-	for (uint32_t d = 0; !rc && d < seg->meta.ndocs; d++) {
+	for (uint32_t d = 0; !rc && d < bidx_segment_ndocs(seg); d++) {
 		bidx_fieldrec r;
 		bidx_fstr f;
 		if ((rc = bidx_segment_fields(seg, d, &r)))
 			return rc;
-		const uint8_t *p = seg->sec[BIDX_SEC_FIELDSTR].p + r.str_off, *end = p + r.str_len;
+		const uint8_t *p = bidx_segment_fieldstr(seg, &r), *end = p + r.str_len;
 		int got;
 		while (!rc && (got = bidx_fstr_next(&p, end, &f)) == 1)
 			if (!(f.nlen == 5 && !memcmp(f.name, "pages", 5)))   /* page offsets */

@@ -182,7 +182,7 @@ enum fkind { F_TEXT, F_VOCAB, F_DATE, F_AFFECTED };
 
 static int text_match(fctx *c, const bidx_fieldrec *r, int *seen, int *corrupt)
 {
-	const uint8_t *p = c->seg->sec[BIDX_SEC_FIELDSTR].p + r->str_off, *end = p + r->str_len;
+	const uint8_t *p = bidx_segment_fieldstr(c->seg, r), *end = p + r->str_len;
 	bidx_fstr f;
 	int got;
 	size_t fl = strlen(c->field);
@@ -269,12 +269,12 @@ bidx_err bidx_filter_known(bidx_segment *seg, const char *field, int *known)
 {
 	*known = builtin_field(field);
 	size_t fl = strlen(field);
-	for (uint32_t d = 0; !*known && d < seg->meta.ndocs; d++) {
+	for (uint32_t d = 0; !*known && d < bidx_segment_ndocs(seg); d++) {
 		bidx_fieldrec r;
 		bidx_err rc = bidx_segment_fields(seg, d, &r);
 		if (rc)
 			return rc;
-		const uint8_t *p = seg->sec[BIDX_SEC_FIELDSTR].p + r.str_off, *end = p + r.str_len;
+		const uint8_t *p = bidx_segment_fieldstr(seg, &r), *end = p + r.str_len;
 		bidx_fstr f;
 		int got = 0;
 		while (!*known && (got = bidx_fstr_next(&p, end, &f)) == 1)
@@ -296,7 +296,7 @@ bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *valu
 	*n = 0;
 	*known = 1;
 	bidx_err rc = setup(&c, value, &k, why, whylen);
-	for (uint32_t d = 0; !rc && d < seg->meta.ndocs; d++) {
+	for (uint32_t d = 0; !rc && d < bidx_segment_ndocs(seg); d++) {
 		bidx_fieldrec r;
 		rc = bidx_segment_fields(seg, d, &r);
 		if (!rc && doc_matches(&c, k, &r, &seen, &corrupt) && push(&out, d))

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 #include "error.h"
-#include "segment_reader.h"
+#include "segment.h"
 
 /* Evaluates field:value.  *docs receives the matching doc ids in increasing
  * order (malloc'd, caller frees) and *n their count.  *known is set to 0 (and

@@ -283,7 +283,7 @@ static bidx_err copy_fields(bidx_hits *hh, bidx_segment *seg, uint32_t local, bi
 	if (rc)
 		return rc;
 	out->affected = fr.affected;
-	const uint8_t *base = seg->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, *end = base + fr.str_len;
+	const uint8_t *base = bidx_segment_fieldstr(seg, &fr), *end = base + fr.str_len;
 	const uint8_t *p = base;
 	size_t n = 0;
 	int got;

@@ -38,7 +38,7 @@ static bidx_err open_rec(bidx_segment *seg, uint32_t local, rec *r)
 	bidx_err rc = bidx_segment_fields(seg, local, &r->fr);
 	if (rc)
 		return rc;
-	r->p = seg->sec[BIDX_SEC_FIELDSTR].p + r->fr.str_off;
+	r->p = bidx_segment_fieldstr(seg, &r->fr);
 	r->end = r->p + r->fr.str_len;
 	return BIDX_OK;
 }

@@ -127,7 +127,7 @@ static uint32_t page_of(bidx_segment *seg, uint32_t local, size_t at)
 	bidx_fstr f;
 	if (bidx_segment_fields(seg, local, &fr))
 		return 0;
-	const uint8_t *p = seg->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, *end = p + fr.str_len;
+	const uint8_t *p = bidx_segment_fieldstr(seg, &fr), *end = p + fr.str_len;
 	while (bidx_fstr_next(&p, end, &f) == 1) {
 		if (f.nlen != 5 || memcmp(f.name, "pages", 5))
 			continue;

@@ -67,7 +67,7 @@ static double doc_len(const bidx_index *ix, uint32_t doc)
 {
 	uint32_t local;
 	const bidx_segment *seg = bidx_index_locate(ix, doc, &local);
-	return (double)bidx_get_u32le(seg->sec[BIDX_SEC_DOCS].p + (size_t)local * BIDX_DOC_SIZE + 32);
+	return (double)bidx_segment_ntokens(seg, local);
 }
 
 /* Turns weighted frequencies (in score) into BM25 scores, with the
@@ -176,13 +176,13 @@ static bidx_err eval_unigram(evalctx *cx, const void *arg, dset *out)
 	uint32_t c = *(const uint32_t *)arg;
 	bidx_term t;
 	bidx_pcur cur;
-	int r = bidx_termdict_find(&cx->seg->td, bidx_key1(c), &t);
+	int r = bidx_termdict_find(bidx_segment_termdict(cx->seg), bidx_key1(c), &t);
 	if (r <= 0)
 		return r < 0 ? BIDX_ECORRUPT : BIDX_OK;
 	if (bidx_segment_need(cx->seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len))
 		return BIDX_ECORRUPT;
 	if (bidx_pcur_init(&cur, bidx_segment_postings(cx->seg, &t), t.post_len, t.df, 1,
-	                   cx->seg->meta.ndocs))
+	                   bidx_segment_ndocs(cx->seg)))
 		return bidx_corrupt();
 	while ((r = bidx_pcur_next(&cur)) == 1) {
 		uint32_t inside = cur.tf - cur.tf_word - cur.tf_edge;
@@ -506,7 +506,7 @@ static bidx_err open_grams(evalctx *cx, const bidx_norm *q, ngram *t, keyoff *ko
 			continue;
 		}
 		bidx_term term;
-		int r = bidx_termdict_find(&cx->seg->td, ko[i].key, &term);
+		int r = bidx_termdict_find(bidx_segment_termdict(cx->seg), ko[i].key, &term);
 		if (r <= 0) {
 			t->ng = 0;
 			return r < 0 ? BIDX_ECORRUPT : BIDX_OK;   /* absent bigram: no match */
@@ -518,7 +518,7 @@ static bidx_err open_grams(evalctx *cx, const bidx_norm *q, ngram *t, keyoff *ko
 		g->pos_doc = g->run_doc = -1;
 		if (bidx_segment_need(cx->seg, BIDX_SEC_POSTINGS, term.post_off, term.post_len) ||
 		    bidx_pcur_init(&g->cur, bidx_segment_postings(cx->seg, &term), term.post_len,
-		                   term.df, 2, cx->seg->meta.ndocs)) {
+		                   term.df, 2, bidx_segment_ndocs(cx->seg))) {
 			t->ng = 0;
 			return bidx_corrupt();
 		}
@@ -821,11 +821,11 @@ bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
 		rc = eval_node(&cx, q, 1, &s);
 	if (rc) {
 		/* the caller says "index is corrupt" itself: say where, not that again */
-		const char *seg = cx.seg && cx.seg->path ? strrchr(cx.seg->path, '/') : NULL;
+		const char *file = cx.seg ? bidx_segment_file(cx.seg) : NULL;
+		const char *seg = file ? strrchr(file, '/') : NULL;
 		if (!why[0] && rc == BIDX_ECORRUPT)
 			snprintf(why, whylen, "%s: a term's postings, a document record or the fields "
-			         "fail a check", seg ? seg + 1 : cx.seg && cx.seg->path ? cx.seg->path
-			         : "a segment");
+			         "fail a check", seg ? seg + 1 : file ? file : "a segment");
 		else if (!why[0])
 			snprintf(why, whylen, "%s", bidx_strerror(rc));
 		dset_free(&s);

@@ -62,11 +62,12 @@ static bidx_err find_unigram(const bidx_index *ix, uint32_t si, uint32_t c, olis
 	bidx_segment *seg = ix->seg[si];
 	bidx_term t;
 	bidx_pcur cur;
-	int r = bidx_termdict_find(&seg->td, bidx_key1(c), &t);
+	int r = bidx_termdict_find(bidx_segment_termdict(seg), bidx_key1(c), &t);
 	if (r <= 0)
 		return r < 0 ? BIDX_ECORRUPT : BIDX_OK;
 	if (bidx_segment_need(seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
-	    bidx_pcur_init(&cur, bidx_segment_postings(seg, &t), t.post_len, t.df, 1, seg->meta.ndocs))
+	    bidx_pcur_init(&cur, bidx_segment_postings(seg, &t), t.post_len, t.df, 1,
+	                   bidx_segment_ndocs(seg)))
 		return bidx_corrupt();
 	while ((r = bidx_pcur_next(&cur)) == 1) {
 		uint32_t g = bidx_index_global(ix, si, (uint32_t)cur.doc);
@@ -185,7 +186,8 @@ static bidx_err find_ngram(const bidx_index *ix, uint32_t si, const bidx_norm *q
 	/* the bigrams at 0, 2, 4, ... and the last cover every character */
 	for (uint32_t o = 0; o + 1 < q->nchars; o = o + 3 < q->nchars ? o + 2 : q->nchars - 2) {
 		bidx_term t;
-		int r = bidx_termdict_find(&seg->td, bidx_key2(q->cp[o], q->cp[o + 1]), &t);
+		int r = bidx_termdict_find(bidx_segment_termdict(seg), bidx_key2(q->cp[o], q->cp[o + 1]),
+		                           &t);
 		if (r <= 0) {
 			rc = r < 0 ? bidx_corrupt() : BIDX_OK;
 			goto out;   /* an absent bigram: no match in this segment */
@@ -194,7 +196,7 @@ static bidx_err find_ngram(const bidx_index *ix, uint32_t si, const bidx_norm *q
 		g[ng].df = t.df;
 		if (bidx_segment_need(seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
 		    bidx_pcur_init(&g[ng].cur, bidx_segment_postings(seg, &t), t.post_len, t.df, 2,
-		                   seg->meta.ndocs)) {
+		                   bidx_segment_ndocs(seg))) {
 			rc = bidx_corrupt();
 			goto out;
 		}
@@ -338,7 +340,7 @@ static bidx_err score_gram(const bidx_index *ix, uint64_t key, double w, acc *a)
 	uint32_t df = 0;
 	for (uint32_t si = 0; si < ix->nseg; si++) {
 		bidx_term t;
-		int r = bidx_termdict_find(&ix->seg[si]->td, key, &t);
+		int r = bidx_termdict_find(bidx_segment_termdict(ix->seg[si]), key, &t);
 		if (r < 0)
 			return bidx_corrupt();
 		df += r ? t.df : 0;
@@ -350,12 +352,12 @@ static bidx_err score_gram(const bidx_index *ix, uint64_t key, double w, acc *a)
 		bidx_segment *seg = ix->seg[si];
 		bidx_term t;
 		bidx_pcur cur;
-		int r = bidx_termdict_find(&seg->td, key, &t);
+		int r = bidx_termdict_find(bidx_segment_termdict(seg), key, &t);
 		if (r <= 0)
 			continue;
 		if (bidx_segment_need(seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
 		    bidx_pcur_init(&cur, bidx_segment_postings(seg, &t), t.post_len, t.df, 2,
-		                   seg->meta.ndocs))
+		                   bidx_segment_ndocs(seg)))
 			return bidx_corrupt();
 		while ((r = bidx_pcur_next(&cur)) == 1) {
 			uint32_t d = bidx_index_global(ix, si, (uint32_t)cur.doc);

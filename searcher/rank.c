@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "segment_reader.h"
+#include "segment.h"
 
 double bidx_occ_weight(int bound_before, int bound_after, int in_title)
 {

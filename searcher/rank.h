@@ -29,7 +29,7 @@
 double bidx_occ_weight(int bound_before, int bound_after, int in_title);
 
 /* How a match of len characters at s sits among the words of a document
- * whose boundary bitmap is bits (segment_reader.h). */
+ * whose boundary bitmap is bits (segment.h). */
 enum bidx_mkind {
 	BIDX_KIND_WHOLE,    /* a boundary before and after */
 	BIDX_KIND_EDGE,     /* one of them, and no boundary inside the match unless

@@ -27,7 +27,7 @@
  * that used it.
  *
  * Threads: a pool of one thread per core (MHD_OPTION_THREAD_POOL_SIZE)
- * evaluates queries at once on the shared index; segment_reader.h says why
+ * evaluates queries at once on the shared index; segment.h says why
  * that is safe (the rest of the query path keeps no global state; the
  * synonym table is read at each query into the request's own memory).
  */

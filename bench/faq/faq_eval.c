@@ -21,7 +21,7 @@
 #include "index.h"
 #include "question.h"
 #include "rank.h"
-#include "segment_reader.h"
+#include "segment.h"
 #include "tokenize.h"
 
 #include <math.h>

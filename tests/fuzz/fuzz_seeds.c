@@ -19,7 +19,7 @@
 #include "index.h"
 #include "io.h"
 #include "json.h"
-#include "segment_reader.h"
+#include "segment.h"
 #include "varint.h"
 
 static const char *out;
@@ -49,8 +49,8 @@ static int each(const bidx_term *t, void *arg)
 		return 0;
 	uint8_t hdr[5] = {(uint8_t)(bidx_key_n(t->key) - 1)};
 	bidx_put_u32le(hdr + 1, t->df);
-	hdr[3] = (uint8_t)a->s->meta.ndocs;
-	hdr[4] = (uint8_t)(a->s->meta.ndocs >> 8);
+	hdr[3] = (uint8_t)bidx_segment_ndocs(a->s);
+	hdr[4] = (uint8_t)(bidx_segment_ndocs(a->s) >> 8);
 	put("postings", a->n, hdr, 5, bidx_segment_postings(a->s, t), (size_t)t->post_len);
 	return ++a->n >= 40;
 }
@@ -175,13 +175,24 @@ int main(int argc, char **argv)
 		free(mdata);
 	}
 	free(mpath);
-	put("segment", 0, s->map, s->size, "", 0);
+	char *sdata;
+	size_t slen;
+	if (bidx_read_file(bidx_segment_file(s), &sdata, &slen) == BIDX_OK) {
+		put("segment", 0, sdata, slen, "", 0);
+		free(sdata);
+	}
 	acc a = {s, 0};
-	bidx_termdict_each(&s->td, each, &a);
+	bidx_termdict_each(bidx_segment_termdict(s), each, &a);
+	const uint8_t *post, *terms, *zdict, *store;
+	size_t post_len, terms_len, zdict_len, store_len;
+	bidx_segment_section(s, BIDX_SEC_POSTINGS, &post, &post_len);
+	bidx_segment_section(s, BIDX_SEC_ZDICT, &zdict, &zdict_len);
+	bidx_segment_section(s, BIDX_SEC_STORE, &store, &store_len);
+	bidx_segment_section(s, BIDX_SEC_TERMS, &terms, &terms_len);
 	uint8_t ps[4];
-	bidx_put_u32le(ps, (uint32_t)s->sec[BIDX_SEC_POSTINGS].len);
-	put("termdict", 0, ps, 4, s->sec[BIDX_SEC_TERMS].p, s->sec[BIDX_SEC_TERMS].len);
-	for (uint32_t i = 0; i < s->meta.ndocs && i < 5; i++) {
+	bidx_put_u32le(ps, (uint32_t)post_len);
+	put("termdict", 0, ps, 4, terms, terms_len);
+	for (uint32_t i = 0; i < bidx_segment_ndocs(s) && i < 5; i++) {
 		bidx_docrec d;
 		char *buf;
 		const char *title, *text;
@@ -191,8 +202,8 @@ int main(int argc, char **argv)
 		uint8_t hdr[6];
 		bidx_put_u32le(hdr, d.text_len);
 		hdr[4] = hdr[5] = 0;   /* frames of a small corpus use no dictionary */
-		if (s->sec[BIDX_SEC_ZDICT].len == 0)
-			put("docstore", (int)i, hdr, 6, s->sec[BIDX_SEC_STORE].p + d.store_off, d.store_len);
+		if (zdict_len == 0)
+			put("docstore", (int)i, hdr, 6, store + d.store_off, d.store_len);
 		put("normalize", (int)i, text, d.text_len > 4096 ? 4096 : d.text_len, "", 0);
 		free(buf);
 	}

@@ -2,7 +2,7 @@
  * `bidx check` and damaged indexes whose checksums still match.
  *
  * reseal() recomputes every checksum of an edited segment file (chunks,
- * sections, table, header).  The manifest pins each segment's table
+ * sections, table, header) through the segment codec.  The manifest pins each segment's table
  * checksum, so a query through the index must refuse every such edit; and
  * the same segment opened on its own (bidx_index_wrap, as the fuzzer does)
  * lets the damage reach the decoders and the structural checks, which must
@@ -23,7 +23,7 @@
 #include "query_eval.h"
 #include "query_parse.h"
 #include "index.h"
-#include "segment_reader.h"
+#include "segment.h"
 #include "testutil.h"
 #include "varint.h"
 
@@ -68,33 +68,15 @@ TestSuite(check, .init = setup, .fini = teardown, .timeout = 600);
 
 static void section(const uint8_t *m, size_t sz, int id, uint64_t *off, uint64_t *len)
 {
-	const uint8_t *t = m + bidx_get_u64le(m + sz - BIDX_FOOTER_SIZE) +
-	                   (size_t)(id - 1) * BIDX_TABLE_ENTRY_SIZE;
-	*off = bidx_get_u64le(t + 8);
-	*len = bidx_get_u64le(t + 16);
+	cr_assert_eq(bidx_segment_locate(m, sz, id, off, len), BIDX_OK);
 }
 
-/* Recomputes every checksum after an edit: chunk sums, section sums, the
- * table's and the header's.  The edit itself must leave the table intact. */
+/* Recomputes every checksum after an edit (segment.h): chunk sums, section
+ * sums, the table's and the header's.  The edit itself must leave the
+ * table intact. */
 static void reseal(uint8_t *m, size_t sz)
 {
-	uint64_t off[BIDX_SEC_MAX + 1], len[BIDX_SEC_MAX + 1];
-	for (int id = 1; id <= BIDX_SEC_MAX; id++)
-		section(m, sz, id, &off[id], &len[id]);
-	uint8_t *sum = m + off[BIDX_SEC_CHUNKS] + BIDX_CHUNKS_HEADER_SIZE;
-	static const int which[2] = {BIDX_SEC_POSTINGS, BIDX_SEC_STORE};
-	for (int k = 0; k < 2; k++)
-		for (uint64_t a = 0; a < len[which[k]]; a += BIDX_CHUNK_SIZE, sum += 8) {
-			uint64_t n = len[which[k]] - a < BIDX_CHUNK_SIZE ? len[which[k]] - a : BIDX_CHUNK_SIZE;
-			bidx_put_u64le(sum, bidx_xxh3(m + off[which[k]] + a, (size_t)n));
-		}
-	uint64_t toff = bidx_get_u64le(m + sz - BIDX_FOOTER_SIZE);
-	for (int id = 1; id <= BIDX_SEC_MAX; id++)
-		bidx_put_u64le(m + toff + (size_t)(id - 1) * BIDX_TABLE_ENTRY_SIZE + 24,
-		               bidx_xxh3(m + off[id], (size_t)len[id]));
-	bidx_put_u64le(m + sz - BIDX_FOOTER_SIZE + 16,
-	               bidx_xxh3(m + toff, (size_t)BIDX_SEC_MAX * BIDX_TABLE_ENTRY_SIZE));
-	bidx_put_u64le(m + 24, bidx_xxh3(m, 24));
+	cr_assert_eq(bidx_segment_reseal(m, sz, 1), BIDX_OK);
 }
 
 static void write_bad(const uint8_t *m, size_t n)
@@ -288,19 +270,17 @@ Test(check, resealed_edits_of_every_section_are_found)
 	/* STORE is not "must": a flipped bit that zstd never reads (padding of
 	 * an entropy bitstream) leaves the frame valid and its text unchanged;
 	 * every other edit fails the frame's own checksum (counted below). */
-	static const char *const names[] = {"", "META", "POSTINGS", "TERMS", "DOCS", "BOUNDS",
-	                                    "PATHS", "STORE", "ZDICT", "CHUNKS"};
 	for (size_t i = 0; i < sizeof secs / sizeof *secs; i++) {
 		uint64_t off, len;
 		tally t = {0};
 		section(orig, size, secs[i].id, &off, &len);
 		for (uint64_t a = 0; a < len; a += len / 150 + 1)
 			for (int bit = 0; bit < 8; bit += 3)
-				edit_and_check(off + a, (uint8_t)(1u << bit), secs[i].must, names[secs[i].id],
+				edit_and_check(off + a, (uint8_t)(1u << bit), secs[i].must, bidx_section_name(secs[i].id),
 				               &t, want);
 		fprintf(stderr, "%-8s %4d resealed edits: %4d reported by bidx check, %4d refused by "
 		        "bsearch; the segment alone: %d refused, %d same answer, %d different\n",
-		        names[secs[i].id], t.edits, t.found, t.pinned, t.refused, t.same, t.other);
+		        bidx_section_name(secs[i].id), t.edits, t.found, t.pinned, t.refused, t.same, t.other);
 		cr_assert_eq(t.pinned, t.edits);
 	}
 	/* META: every field but the reserved ones and build_time */
@@ -339,7 +319,8 @@ Test(check, structural_damage_with_valid_checksums_makes_bsearch_exit_2)
 	bidx_docrec d;
 	cr_assert_eq(bidx_index_open(good, &ix, why, sizeof why), BIDX_OK);
 	bidx_segment *seg = ix->seg[0];
-	cr_assert_eq(bidx_termdict_find(&seg->td, bidx_key2(0x30AF, 0x30EC), &t), 1);   /* クレ */
+	cr_assert_eq(bidx_termdict_find(bidx_segment_termdict(seg), bidx_key2(0x30AF, 0x30EC), &t),
+	             1);   /* クレ */
 	uint64_t poff, plen, doff, dlen, moff, mlen;
 	section(orig, size, BIDX_SEC_POSTINGS, &poff, &plen);
 	section(orig, size, BIDX_SEC_DOCS, &doff, &dlen);
@@ -373,35 +354,41 @@ Test(check, structural_damage_with_valid_checksums_makes_bsearch_exit_2)
 	bidx_query_free(q);
 	cr_assert_eq(bidx_segment_doc(seg, hit, &d), BIDX_OK);
 	uint8_t *rec = m + doff + (size_t)hit * BIDX_DOC_SIZE;
+	bidx_docrec e = d;
 	memcpy(m, orig, size);
-	bidx_put_u32le(rec + 16, 0xFFFFFFF0u);   /* store_len */
+	e.store_len = 0xFFFFFFF0u;
+	bidx_docrec_encode(&e, rec);
 	reseal(m, size);
 	bsearch_refuses(m, "store_len past STORE");
 	memcpy(m, orig, size);
-	bidx_put_u32le(rec + 44, d.text_len + 1);   /* text_len */
+	e = d;
+	e.text_len = d.text_len + 1;
+	bidx_docrec_encode(&e, rec);
 	reseal(m, size);
 	bsearch_refuses(m, "text_len off by one");
 	memcpy(m, orig, size);
-	bidx_put_u32le(rec + 28, 3);   /* nchars smaller than the match positions */
+	e = d;
+	e.nchars = 3;   /* smaller than the match positions */
+	bidx_docrec_encode(&e, rec);
 	reseal(m, size);
 	bsearch_refuses(m, "nchars below the positions");
 	/* META disagreeing with DOCS and TERMS */
+	bidx_meta meta = *bidx_segment_meta(seg);
 	memcpy(m, orig, size);
-	bidx_put_u32le(m + moff, seg->meta.ndocs + 1);
+	meta.ndocs++;
+	bidx_meta_encode(&meta, m + moff);
 	reseal(m, size);
 	bsearch_refuses(m, "ndocs off by one");
 	memcpy(m, orig, size);
-	bidx_put_u64le(m + moff + 24, seg->meta.nterms - 1);
+	meta = *bidx_segment_meta(seg);
+	meta.nterms--;
+	bidx_meta_encode(&meta, m + moff);
 	reseal(m, size);
 	bsearch_refuses(m, "nterms off by one");
 	/* POSTINGS edited but only the section sum recomputed: the chunk sum catches it */
 	memcpy(m, orig, size);
 	m[at + 2] ^= 1;
-	uint64_t toff = bidx_get_u64le(m + size - BIDX_FOOTER_SIZE);
-	bidx_put_u64le(m + toff + (BIDX_SEC_POSTINGS - 1) * BIDX_TABLE_ENTRY_SIZE + 24,
-	               bidx_xxh3(m + poff, (size_t)plen));
-	bidx_put_u64le(m + size - BIDX_FOOTER_SIZE + 16,
-	               bidx_xxh3(m + toff, (size_t)BIDX_SEC_MAX * BIDX_TABLE_ENTRY_SIZE));
+	cr_assert_eq(bidx_segment_reseal(m, size, 0), BIDX_OK);
 	bsearch_refuses(m, "postings edited under a stale chunk sum");
 	free(m);
 	bidx_index_close(ix);
@@ -417,7 +404,7 @@ Test(check, index_of_another_normaliser_revision_is_refused)
 	cr_assert_eq(bidx_meta_norm_rev(orig + moff), BIDX_NORM_REVISION);
 	uint8_t *m = malloc(size);
 	memcpy(m, orig, size);
-	bidx_put_u32le(m + moff + 4, 0);
+	bidx_meta_set_norm_rev(m + moff, 0);
 	reseal(m, size);
 	write_bad(m, size);
 	free(m);

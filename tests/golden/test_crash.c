@@ -22,7 +22,7 @@
 #include "query_eval.h"
 #include "query_parse.h"
 #include "index.h"
-#include "segment_reader.h"
+#include "segment.h"
 #include "testutil.h"
 
 static char *tmp;

@@ -10,7 +10,7 @@
 
 #include "fields.h"
 #include "index.h"
-#include "segment_reader.h"
+#include "segment.h"
 #include "testutil.h"
 
 static char *ixdir;
@@ -264,7 +264,7 @@ static void field_of(bidx_segment *seg, uint32_t doc, const char *name, char *ou
 	bidx_fstr f;
 	out[0] = 0;
 	cr_assert_eq(bidx_segment_fields(seg, doc, &fr), BIDX_OK);
-	const uint8_t *p = seg->sec[BIDX_SEC_FIELDSTR].p + fr.str_off, *end = p + fr.str_len;
+	const uint8_t *p = bidx_segment_fieldstr(seg, &fr), *end = p + fr.str_len;
 	while (bidx_fstr_next(&p, end, &f) == 1)
 		if (f.nlen == strlen(name) && !memcmp(f.name, name, f.nlen)) {
 			snprintf(out, n, "%.*s", (int)f.vlen, f.value);
@@ -278,8 +278,9 @@ Test(municipal, every_row_is_a_notice_with_its_fields, .timeout = 600)
 	char why[256];
 	cr_assert_eq(bidx_index_open(ixdir, &ix, why, sizeof why), BIDX_OK, "%s", why);
 	bidx_segment *seg = ix->seg[0];   /* built from scratch: one segment */
-	cr_assert_eq(seg->meta.ndocs, 1814, "expected 1,814 notices, got %u", seg->meta.ndocs);
-	for (uint32_t d = 0; d < seg->meta.ndocs; d++) {
+	uint32_t ndocs = bidx_segment_ndocs(seg);
+	cr_assert_eq(ndocs, 1814, "expected 1,814 notices, got %u", ndocs);
+	for (uint32_t d = 0; d < ndocs; d++) {
 		bidx_docrec rec;
 		cr_assert_eq(bidx_segment_doc(seg, d, &rec), BIDX_OK);
 		char path[4096];

@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "io.h"
 #include "query_parse.h"
-#include "segment_reader.h"
+#include "segment.h"
 #include "testutil.h"
 
 static char *ixdir;
@@ -214,9 +215,16 @@ Test(hostile, damage_found_while_searching_is_named_once)
 	bidx_term t;
 	char why[256];
 	cr_assert_eq(bidx_segment_open_file(seg, &sg, why, sizeof why), BIDX_OK, "%s", why);
-	cr_assert_eq(bidx_termdict_find(&sg->td, bidx_key2(0x30AF, 0x30EC), &t), 1);
-	long at = (long)(sg->sec[BIDX_SEC_POSTINGS].p - sg->map) + (long)t.post_off + 1;
+	cr_assert_eq(bidx_termdict_find(bidx_segment_termdict(sg), bidx_key2(0x30AF, 0x30EC), &t), 1);
 	bidx_segment_close(sg);
+	char *bytes;
+	size_t nbytes;
+	uint64_t poff, plen;
+	cr_assert_eq(bidx_read_file(seg, &bytes, &nbytes), BIDX_OK);
+	cr_assert_eq(bidx_segment_locate((const uint8_t *)bytes, nbytes, BIDX_SEC_POSTINGS, &poff,
+	                                 &plen), BIDX_OK);
+	free(bytes);
+	long at = (long)poff + (long)t.post_off + 1;
 	FILE *f = fopen(seg, "r+b");
 	cr_assert(f);
 	cr_assert_eq(fseek(f, at, SEEK_SET), 0);

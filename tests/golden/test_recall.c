@@ -25,7 +25,7 @@
 #include "query_eval.h"
 #include "query_parse.h"
 #include "index.h"
-#include "segment_reader.h"
+#include "segment.h"
 #include "variants.h"
 #include "testutil.h"
 
@@ -73,7 +73,7 @@ static void load(corpus *c, const char *set)
 	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
 	cr_assert_eq(bidx_index_open(c->dir, &c->ix, why, sizeof why), BIDX_OK, "%s", why);
 	c->seg = c->ix->seg[0];
-	c->n = c->seg->meta.ndocs;
+	c->n = bidx_segment_ndocs(c->seg);
 	c->docs = calloc(c->n, sizeof *c->docs);
 	c->nfkc = calloc(c->n, sizeof *c->nfkc);
 	for (uint32_t i = 0; i < c->n; i++) {

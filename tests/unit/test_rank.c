@@ -19,7 +19,7 @@
 #include "query_eval.h"
 #include "query_parse.h"
 #include "rank.h"
-#include "segment_reader.h"
+#include "segment.h"
 #include "testutil.h"
 #include "tokenize.h"
 

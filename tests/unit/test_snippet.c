@@ -13,7 +13,7 @@
 #include "index.h"
 #include "query_eval.h"
 #include "query_parse.h"
-#include "segment_reader.h"
+#include "segment.h"
 #include "snippet.h"
 #include "testutil.h"
 

@@ -1,11 +1,12 @@
 /*
- * check.h - `bidx check`: a full verification of an index.
+ * check.h - `bidx check`: a full verification of an index, read only.
  *
  * The manifest: its checksum, that its maps give every live document one
- * collection id, that its sources account for them in order, that each
- * segment file has the size and document count it says, and that its live
- * totals are those of the live documents.  Then each segment, further than
- * opening it (segment_reader.h) or bidx_segment_verify go:
+ * collection id, that its sources account for them in order (manifest.h),
+ * that each segment file is the one it pins (its size, document count and
+ * table checksum), and that its live totals are those of the live
+ * documents.  Then each segment, as deep as bidx_segment_verify goes
+ * (segment.h, verify.h):
  *  - every checksum: header, table, each section, each 64 KiB chunk of
  *    POSTINGS and STORE, reporting every mismatch rather than the first;
  *    padding between sections is zero;
