@@ -4,9 +4,10 @@
  *   bsearch-bench --index DIR [--reps N] [--warmup N] [--json] [--hits FILE] [--any] QUERYFILE
  *
  * Opens the index once, then times for each query exactly what bsearch does
- * after opening: bidx_query_parse, bidx_query_eval, bidx_output of the top
- * 10 with titles and snippets (human format, written to /dev/null, or JSON
- * with --extra json), freeing everything each time.  --extra count prints
+ * after opening: bidx_query_parse, bidx_query_eval, bidx_output (the result
+ * page collected, collect.h: top 10 with titles and snippets, then rendered:
+ * human format, written to /dev/null, or JSON with --extra json), freeing
+ * everything each time.  --extra count prints
  * only the count (bsearch -c): parse and evaluate without ranking, titles or
  * snippets, to split the time.  --any times `bsearch --any` instead: each
  * line is a question, analysed (MeCab loaded once, before the run), ranked

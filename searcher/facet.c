@@ -1,3 +1,12 @@
+/*
+ * facet.c - field values of documents (facet.h): counted over a list of
+ * hits, and one hit's fields written out.
+ *
+ * A text field counts each distinct value once per document; year comes
+ * from the date range, and leaked, method and authority from the vocabulary
+ * bits of the field record (filter.h).  collect.c counts once per facet of
+ * a page; output.c prints the counts.
+ */
 #include "facet.h"
 #include "fault.h"
 #include "fields.h"
@@ -7,8 +16,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#define FACET_SHOWN 10
 
 int bidx_facet_known(const char *name)
 {
@@ -188,43 +195,6 @@ void bidx_facet_counts_free(bidx_facet_count *c, size_t n)
 	for (size_t i = 0; c && i < n; i++)
 		free(c[i].value);
 	free(c);
-}
-
-bidx_err bidx_facet_print(bidx_index *ix, const bidx_result *r, const char *name, int json,
-                          FILE *f)
-{
-	val *v = NULL;
-	size_t n = 0;
-	char (*years)[8] = NULL;
-	bidx_err rc = count_values(ix, r, name, &v, &n, &years);
-	if (rc)
-		return rc;
-	if (json) {
-		bidx_json_str(f, name, strlen(name));
-		fputs(":{", f);
-		for (size_t i = 0; i < n; i++) {
-			fputs(i ? "," : "", f);
-			bidx_json_str(f, v[i].s, v[i].n);
-			fprintf(f, ":%u", v[i].count);
-		}
-		fputs("}", f);
-	} else {
-		bidx_ts_write(f, name, strlen(name));
-		fputc(':', f);
-		for (size_t i = 0; i < n && i < FACET_SHOWN; i++) {
-			fputs(i ? ", " : " ", f);
-			bidx_ts_write(f, v[i].s, v[i].n);
-			fprintf(f, " (%u)", v[i].count);
-		}
-		if (n > FACET_SHOWN)
-			fprintf(f, ", … %zu more", n - FACET_SHOWN);
-		if (!n)
-			fputs(" (none)", f);
-		fputc('\n', f);
-	}
-	free(v);
-	free(years);
-	return BIDX_OK;
 }
 
 static const char *unit_name(uint8_t u)

@@ -1,7 +1,8 @@
 /*
  * facet.h - counts of field values over all hits (--facet org,year,...),
  * and the field values of one hit for display.  Everything is read from
- * the FIELDS and FIELDSTR columns of the mapping.
+ * the FIELDS and FIELDSTR columns of the mapping.  collect.h counts a
+ * page's facets with bidx_facet_counts; output.h prints them.
  */
 #ifndef BIDX_FACET_H
 #define BIDX_FACET_H
@@ -15,11 +16,6 @@
  * authority, or any text field of the index. */
 int bidx_facet_known(const char *name);
 
-/* Prints the counts of field `name` over r's hits: human (top 10) or as a
- * JSON member "name":{"value":count,...}. */
-bidx_err bidx_facet_print(bidx_index *ix, const bidx_result *r, const char *name, int json,
-                          FILE *f);
-
 /* One value of a facet and how many hits have it. */
 typedef struct bidx_facet_count {
 	char *value;       /* NUL-terminated; owned */
@@ -27,8 +23,9 @@ typedef struct bidx_facet_count {
 	uint32_t count;
 } bidx_facet_count;
 
-/* The counts bidx_facet_print prints (all of them), largest first, ties by
- * value: *out is malloc'd, freed with bidx_facet_counts_free(*out, *n). */
+/* The counts of field `name` over r's hits, largest first, ties by value
+ * (byte order): *out is malloc'd, freed with bidx_facet_counts_free(*out,
+ * *n); NULL and 0 on failure. */
 bidx_err bidx_facet_counts(bidx_index *ix, const bidx_result *r, const char *name,
                            bidx_facet_count **out, size_t *n);
 void bidx_facet_counts_free(bidx_facet_count *c, size_t n);   /* NULL ok */

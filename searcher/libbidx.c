@@ -1,25 +1,22 @@
 /*
  * libbidx.c - the public library (bidx.h): a thin layer over the searcher.
  *
- * A search runs what bsearch runs (query_parse, synonyms, query_eval,
- * output's ordering, snippet, facet) and copies the page it asked for into
- * a bidx_hits that owns every byte it points to, so that no pointer handed
- * out depends on the mapping or on the db staying open.  The internal
- * error values are the public ones (checked below), so mapping an error is
- * a cast.  Only the functions of bidx.h leave the shared object (built with
+ * A search runs what bsearch runs (query_parse, synonyms, query_eval, then
+ * collect.h's result page: order, facets, each hit's title and snippet)
+ * and copies that page into a bidx_hits that owns every byte it points
+ * to, so that no pointer handed out depends on the mapping or on the db
+ * staying open.  The internal error values are the public ones (checked
+ * below), so mapping an error is a cast.  Only the functions of bidx.h leave the shared object (built with
  * -fvisibility=hidden and searcher/libbidx.map).
  */
 #define _GNU_SOURCE   /* dladdr */
 #include "bidx.h"
-#include "facet.h"
+#include "collect.h"
 #include "fault.h"
 #include "index.h"
 #include "io.h"
-#include "output.h"
 #include "query_eval.h"
 #include "query_parse.h"
-#include "snippet.h"
-#include "markdown.h"
 #include "synonyms.h"
 
 #include <dlfcn.h>
@@ -40,7 +37,7 @@ _Static_assert((int)BIDX_ERR_NOMEM == (int)BIDX_ENOMEM && (int)BIDX_ERR_IO == (i
                "bidx.h's status values are error.h's");
 _Static_assert((int)BIDX_ORDER_DATE == (int)BIDX_SORT_DATE &&
                (int)BIDX_ORDER_DATE_DESC == (int)BIDX_SORT_DATE_DESC &&
-               (int)BIDX_ORDER_AFFECTED == (int)BIDX_SORT_AFFECTED, "orders are output.h's sorts");
+               (int)BIDX_ORDER_AFFECTED == (int)BIDX_SORT_AFFECTED, "orders are collect.h's sorts");
 
 struct bidx_db {
 	bidx_index *ix;
@@ -219,61 +216,6 @@ static const bidx_range *copy_spans(bidx_hits *h, const bidx_span *v, size_t n)
 	return c;
 }
 
-/* Bytes of a long document's head tried first for a snippet when the match
- * position is not known (as bsearch does, output.c). */
-#define HEAD_TRY ((size_t)16 << 10)
-
-/* Cuts a partial text back to its last line end (or character start). */
-static size_t line_cut(const char *t, size_t n)
-{
-	size_t k = n;
-	while (k > n / 2 && t[k - 1] != '\n')
-		k--;
-	if (k > n / 2)
-		return k;
-	while (n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80)
-		n--;
-	return n;
-}
-
-/* The snippet of hit h, made as bsearch makes it: decompress only as far
- * as the snippet window reaches; without a known match position try the
- * head first, then the whole text.  *buf (caller frees) holds the title. */
-static bidx_err make_snippet(bidx_segment *seg, uint32_t local, const bidx_docrec *d,
-                             const bidx_result *r, const bidx_hit *h, char **buf,
-                             const char **title, size_t *tlen, bidx_snippet *s)
-{
-	const uint8_t *ck;
-	uint32_t nck;
-	size_t b0, b1, avail;
-	const char *text;
-	*buf = NULL;
-	bidx_err rc = bidx_segment_ckpts(seg, local, &ck, &nck);
-	if (rc)
-		return rc;
-	bidx_snippet_window(d->text_len, h->pos, ck, nck, &b0, &b1);
-	int md = bidx_md_path(bidx_segment_path(seg, d), d->path_len);
-	int head_only = h->pos == BIDX_NOPOS && d->text_len > HEAD_TRY;
-	rc = bidx_segment_fetch_prefix(seg, d, head_only ? HEAD_TRY : b1, buf, title, tlen, &text,
-	                               &avail);
-	if (rc)
-		return rc;
-	if (head_only)
-		avail = line_cut(text, avail);
-	rc = bidx_snippet_make_near(text, d->text_len, avail, r->terms, r->nterms, h->pos, ck, nck,
-	                            md, s);
-	if (!rc && head_only && !s->nmarks) {
-		bidx_snippet_free(s);
-		free(*buf);
-		*buf = NULL;
-		rc = bidx_segment_fetch_prefix(seg, d, d->text_len, buf, title, tlen, &text, &avail);
-		if (!rc)
-			rc = bidx_snippet_make_near(text, d->text_len, avail, r->terms, r->nterms, h->pos,
-			                            ck, nck, md, s);
-	}
-	return rc;
-}
-
 /* Copies the FIELDSTR entries of a document into out. */
 static bidx_err copy_fields(bidx_hits *hh, bidx_segment *seg, uint32_t local, bidx_doc *out)
 {
@@ -306,66 +248,44 @@ static bidx_err copy_fields(bidx_hits *hh, bidx_segment *seg, uint32_t local, bi
 	return BIDX_OK;
 }
 
-/* Fills out with hit h, ranked rank. */
-static bidx_err copy_doc(bidx_hits *hh, bidx_index *ix, const bidx_result *r, const bidx_hit *h,
-                         uint32_t rank, bidx_doc *out)
+/* Fills out with page hit h. */
+static bidx_err copy_doc(bidx_hits *hh, const bidx_page_hit *h, bidx_doc *out)
 {
-	uint32_t local;
-	bidx_segment *seg = bidx_index_locate(ix, h->doc, &local);
-	bidx_docrec d;
-	bidx_snippet s;
-	char *buf;
-	const char *title;
-	size_t tlen;
-	bidx_err rc = seg ? bidx_segment_doc(seg, local, &d) : bidx_corrupt();
-	if (rc)
-		return rc;
-	out->rank = rank;
-	out->doc = h->doc;
-	out->score = h->score;
-	out->path = copy_str(hh, bidx_segment_path(seg, &d), d.path_len);
-	out->path_len = d.path_len;
-	rc = make_snippet(seg, local, &d, r, h, &buf, &title, &tlen, &s);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	out->title = copy_str(hh, title, tlen);
-	out->title_len = tlen;
-	out->snippet = copy_str(hh, s.text ? s.text : "", s.text ? s.len : 0);
-	out->snippet_len = s.text ? s.len : 0;
-	out->marks = copy_spans(hh, s.marks, s.nmarks);
-	out->nmarks = s.nmarks;
-	out->matches = copy_spans(hh, s.matches, s.nmatches);
-	out->nmatches = s.nmatches;
-	bidx_snippet_free(&s);
-	free(buf);
+	const bidx_snippet *s = &h->text->snippet;
+	out->rank = h->rank;
+	out->doc = h->hit.doc;
+	out->score = h->hit.score;
+	out->path = copy_str(hh, h->path, h->path_len);
+	out->path_len = h->path_len;
+	out->title = copy_str(hh, h->text->title, h->text->title_len);
+	out->title_len = h->text->title_len;
+	out->snippet = copy_str(hh, s->text ? s->text : "", s->text ? s->len : 0);
+	out->snippet_len = s->text ? s->len : 0;
+	out->marks = copy_spans(hh, s->marks, s->nmarks);
+	out->nmarks = s->nmarks;
+	out->matches = copy_spans(hh, s->matches, s->nmatches);
+	out->nmatches = s->nmatches;
 	if (!out->path || !out->title || !out->snippet || !out->marks || !out->matches)
 		return BIDX_ENOMEM;
-	return copy_fields(hh, seg, local, out);
+	return copy_fields(hh, h->seg, h->local, out);
 }
 
-static bidx_err copy_facet(bidx_hits *hh, bidx_index *ix, const bidx_result *r, const char *name,
-                           bidx_facet *out)
+/* Moves the counts of page facet pf into out (their strings now hh's). */
+static bidx_err copy_facet(bidx_hits *hh, bidx_page_facet *pf, bidx_facet *out)
 {
-	bidx_facet_count *c;
-	size_t n;
-	bidx_err rc = bidx_facet_counts(ix, r, name, &c, &n);
-	if (rc)
-		return rc;
-	bidx_facet_value *v = keep(hh, bidx_calloc(n + 1, sizeof *v));
-	out->field = copy_str(hh, name, strlen(name));
-	for (size_t i = 0; v && i < n; i++) {
-		v[i] = (bidx_facet_value){keep(hh, c[i].value), c[i].len, c[i].count};
-		c[i].value = NULL;   /* owned by hh now (or freed by keep) */
+	bidx_facet_value *v = keep(hh, bidx_calloc(pf->n + 1, sizeof *v));
+	out->field = copy_str(hh, pf->name, strlen(pf->name));
+	for (size_t i = 0; v && i < pf->n; i++) {
+		v[i] = (bidx_facet_value){keep(hh, pf->values[i].value), pf->values[i].len,
+		                          pf->values[i].count};
+		pf->values[i].value = NULL;   /* owned by hh now (or freed by keep) */
 		if (!v[i].value)
 			v = NULL;
 	}
-	bidx_facet_counts_free(c, n);
 	if (!v || !out->field)
 		return BIDX_ENOMEM;
 	out->values = v;
-	out->nvalues = n;
+	out->nvalues = pf->n;
 	return BIDX_OK;
 }
 
@@ -426,27 +346,29 @@ static bidx_status check_opts(const bidx_search_opts *o, bidx_error *err)
 	return BIDX_SUCCESS;
 }
 
-/* Copies the page and the facets of r into a new bidx_hits. */
+/* Collects the page of r that o asks for and copies it into a new
+ * bidx_hits. */
 static bidx_err make_page(bidx_index *ix, bidx_result *r, const bidx_search_opts *o,
                           bidx_hits **out)
 {
+	bidx_collect_opts c = {.sort = (bidx_sort)o->order, .offset = o->offset, .limit = o->limit,
+	                       .want = BIDX_WANT_SNIPPET, .facets = o->facets,
+	                       .nfacets = (int)o->nfacets};
+	bidx_page p;
+	bidx_err rc = bidx_collect(ix, r, &c, &p);
+	if (rc)
+		return rc;
 	bidx_hits *h = bidx_calloc(1, sizeof *h);
-	if (!h)
-		return BIDX_ENOMEM;
-	h->total = r->n;
-	uint64_t end = (uint64_t)o->offset + o->limit;
-	uint32_t k = end < r->n ? (uint32_t)end : r->n;
-	bidx_err rc = bidx_output_order(ix, r, (bidx_sort)o->order, k);
-	size_t n = k > o->offset ? k - o->offset : 0;
-	if (!rc && !(h->docs = bidx_calloc(n + 1, sizeof *h->docs)))
+	if (!h || !(h->docs = bidx_calloc((size_t)p.n + 1, sizeof *h->docs)) ||
+	    !(h->facets = bidx_calloc((size_t)p.nfacets + 1, sizeof *h->facets)))
 		rc = BIDX_ENOMEM;
-	for (size_t i = 0; !rc && i < n; i++, h->n++)
-		rc = copy_doc(h, ix, r, &r->hits[o->offset + i], (uint32_t)(o->offset + i + 1),
-		              &h->docs[i]);
-	if (!rc && !(h->facets = bidx_calloc(o->nfacets + 1, sizeof *h->facets)))
-		rc = BIDX_ENOMEM;
-	for (size_t i = 0; !rc && i < o->nfacets; i++, h->nfacets++)
-		rc = copy_facet(h, ix, r, o->facets[i], &h->facets[i]);
+	if (!rc)
+		h->total = p.total;
+	for (uint32_t i = 0; !rc && i < p.n; i++, h->n++)
+		rc = copy_doc(h, &p.hits[i], &h->docs[i]);
+	for (int i = 0; !rc && i < p.nfacets; i++, h->nfacets++)
+		rc = copy_facet(h, &p.facets[i], &h->facets[i]);
+	bidx_page_free(&p);
 	if (rc) {
 		bidx_hits_free(h);
 		return rc;

@@ -1,15 +1,16 @@
 /*
  * notices.c - the notice side of bsearch's output (notices.h): kinds and
  * their cues, counts with what they count, timelines, incidents and their
- * reports, table rows, grouping by incident and whole documents.
+ * reports, table rows and whole documents.
  *
  * Everything is read from a document's FIELDSTR record: analysis stores
  * `kind` (its source holds the cues), `incident` (its source the report),
  * `affected_count` ("18746 名 exact|クレジットカード情報") and `event`
- * ("2024-05-21 what happened").  Grouping is done here, at query time,
- * from the incident ids analysis computed per document (issuer + month the
- * incident came to light), so no build step needs all documents at once
- * and an incremental build groups a new follow-up with its earlier reports.
+ * ("2024-05-21 what happened").  Grouping (collect.c) is done at query
+ * time from the incident ids analysis computed per document (issuer +
+ * month the incident came to light), read through bidx_notice_incident, so
+ * no build step needs all documents at once and an incremental build
+ * groups a new follow-up with its earlier reports.
  */
 #define _GNU_SOURCE /* memmem */
 #include "notices.h"
@@ -196,24 +197,16 @@ static void bits_cell(FILE *f, const char *field, uint32_t bits, char sep)
 	cell(f, buf, o, sep, 0);
 }
 
-bidx_err bidx_table_row(bidx_index *ix, uint32_t doc, char sep, FILE *f)
+bidx_err bidx_table_row(bidx_segment *seg, uint32_t local, const char *path, size_t plen,
+                        const char *title, size_t tlen, char sep, FILE *f)
 {
-	uint32_t local;
-	bidx_segment *seg = bidx_index_locate(ix, doc, &local);
-	bidx_docrec d;
 	rec r;
 	bidx_fstr e;
-	char *buf = NULL, num[32];
-	const char *title, *text;
-	size_t tlen, avail;
-	bidx_err rc = seg ? bidx_segment_doc(seg, local, &d) : bidx_corrupt();
-	if (!rc)
-		rc = open_rec(seg, local, &r);
-	if (!rc)
-		rc = bidx_segment_fetch_prefix(seg, &d, 0, &buf, &title, &tlen, &text, &avail);
+	char num[32];
+	bidx_err rc = open_rec(seg, local, &r);
 	if (rc)
 		return rc;
-	cell(f, bidx_segment_path(seg, &d), d.path_len, sep, 1);
+	cell(f, path, plen, sep, 1);
 	cell(f, title, tlen, sep, 0);
 	static const char *const strs[] = {"date", "org", "kind", NULL};
 	for (int i = 0; strs[i]; i++) {
@@ -228,7 +221,6 @@ bidx_err bidx_table_row(bidx_index *ix, uint32_t doc, char sep, FILE *f)
 	bits_cell(f, "method", r.fr.method, sep);
 	bits_cell(f, "authority", r.fr.authorities, sep);
 	fputs(sep == ',' ? "\r\n" : "\n", f);
-	free(buf);
 	return BIDX_OK;
 }
 
@@ -254,122 +246,6 @@ bidx_err bidx_notice_incident(bidx_index *ix, uint32_t doc, char *id, size_t cap
 			snprintf(report, rcap, "%.*s", (int)e.slen, e.source);
 	}
 	return BIDX_OK;
-}
-
-typedef struct ghit {
-	char id[32];
-	int32_t date;
-	uint32_t doc;
-	uint32_t order;   /* rank */
-} ghit;
-
-static int cmp_member(const void *a, const void *b)
-{
-	const ghit *x = *(const ghit *const *)a, *y = *(const ghit *const *)b;
-	if (x->date != y->date)
-		return x->date < y->date ? -1 : 1;
-	return (x->doc > y->doc) - (x->doc < y->doc);
-}
-
-bidx_err bidx_group_hits(bidx_index *ix, bidx_result *r, bidx_groups *g)
-{
-	memset(g, 0, sizeof *g);
-	ghit *h = bidx_calloc(r->n + 1, sizeof *h);
-	ghit **tmp = bidx_calloc(r->n + 1, sizeof *tmp);
-	g->members = bidx_calloc(r->n + 1, sizeof *g->members);
-	g->nmembers = bidx_calloc(r->n + 1, sizeof *g->nmembers);
-	bidx_err rc = h && tmp && g->members && g->nmembers ? BIDX_OK : BIDX_ENOMEM;
-	for (uint32_t i = 0; i < r->n && !rc; i++) {
-		h[i].doc = r->hits[i].doc;
-		h[i].order = i;
-		rc = bidx_notice_incident(ix, h[i].doc, h[i].id, sizeof h[i].id, NULL, 0, &h[i].date);
-	}
-	uint32_t kept = 0;
-	for (uint32_t i = 0; i < r->n && !rc; i++) {
-		int seen = 0;
-		for (uint32_t j = 0; h[i].id[0] && j < i && !seen; j++)
-			seen = !strcmp(h[j].id, h[i].id);
-		if (seen)
-			continue;
-		uint32_t n = 0;
-		for (uint32_t j = i; j < r->n; j++)
-			if (j == i || (h[i].id[0] && !strcmp(h[j].id, h[i].id)))
-				tmp[n++] = &h[j];
-		qsort(tmp, n, sizeof *tmp, cmp_member);
-		if ((g->members[kept] = bidx_calloc(n, sizeof **g->members)) == NULL) {
-			rc = BIDX_ENOMEM;
-			break;
-		}
-		for (uint32_t k = 0; k < n; k++)
-			g->members[kept][k] = tmp[k]->doc;
-		g->nmembers[kept] = n;
-		r->hits[kept++] = r->hits[i];
-	}
-	if (!rc) {
-		r->n = kept;
-		g->n = kept;
-	}
-	free(h);
-	free(tmp);
-	if (rc) {
-		g->n = r->n;
-		bidx_groups_free(g);
-	}
-	return rc;
-}
-
-void bidx_groups_free(bidx_groups *g)
-{
-	if (!g || !g->members) {
-		if (g)
-			free(g->nmembers);
-		return;
-	}
-	for (uint32_t i = 0; i < g->n; i++)
-		free(g->members[i]);
-	free(g->members);
-	free(g->nmembers);
-	memset(g, 0, sizeof *g);
-}
-
-bidx_err bidx_group_print(bidx_index *ix, const uint32_t *docs, uint32_t n, int json, FILE *f)
-{
-	char id[32], report[32], iso[16];
-	int32_t date;
-	bidx_err rc = BIDX_OK;
-	if (json)
-		fputs(",\"reports\":[", f);
-	for (uint32_t i = 0; i < n && !rc; i++) {
-		uint32_t local;
-		bidx_docrec d;
-		bidx_segment *seg = bidx_index_locate(ix, docs[i], &local);
-		rc = seg ? bidx_segment_doc(seg, local, &d) : bidx_corrupt();
-		if (!rc)
-			rc = bidx_notice_incident(ix, docs[i], id, sizeof id, report, sizeof report, &date);
-		if (rc)
-			break;
-		if (n == 1 && !id[0] && !json)
-			break;   /* a document of its own: nothing to list */
-		snprintf(iso, sizeof iso, "%04d-%02d-%02d", date / 10000, date / 100 % 100, date % 100);
-		if (json) {
-			fprintf(f, "%s{\"doc\":%u,\"path\":", i ? "," : "", docs[i]);
-			bidx_json_str(f, bidx_segment_path(seg, &d), d.path_len);
-			fputs(",\"report\":", f);
-			bidx_json_str(f, report, strlen(report));
-			fputs(",\"date\":", f);
-			bidx_json_str(f, date ? iso : "", date ? strlen(iso) : 0);
-			fputc('}', f);
-		} else {
-			if (!i)
-				fprintf(f, "     incident %s, %u report%s:\n", id, n, n == 1 ? "" : "s");
-			fprintf(f, "       %s  %s  ", report, date ? iso : "          ");
-			bidx_ts_write(f, bidx_segment_path(seg, &d), d.path_len);
-			fputc('\n', f);
-		}
-	}
-	if (json)
-		fputc(']', f);
-	return rc;
 }
 
 /* --- whole documents --- */

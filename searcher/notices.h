@@ -1,8 +1,9 @@
 /*
  * notices.h - what bsearch shows of a notice beyond its hit: the kind and
  * the cues that decided it, every count with what it counts, the timeline,
- * the incident and its report (JSON members); hits as CSV or TSV rows; one
- * hit per incident (--group); a whole stored document (--show).
+ * the incident and its report (JSON members); hits as CSV or TSV rows; a
+ * document's incident (--group: collect.h groups); a whole stored document
+ * (--show).
  *
  * All of it reads the FIELDSTR entries analysis writes (docs/FORMAT.md):
  * kind, title_source, incident, affected_count, event.
@@ -22,29 +23,18 @@ bidx_err bidx_notice_json(bidx_segment *seg, uint32_t local, FILE *f);
 /* The header row of --format csv/tsv (sep ',' or '\t'). */
 void bidx_table_header(FILE *f, char sep);
 
-/* One row: path, title, date, org, kind, affected, leaked, method,
+/* One row of the document at local in seg, with its path and title (as
+ * collected): path, title, date, org, kind, affected, leaked, method,
  * authority.  CSV quotes as RFC 4180; TSV turns tabs and line ends into
  * spaces. */
-bidx_err bidx_table_row(bidx_index *ix, uint32_t doc, char sep, FILE *f);
+bidx_err bidx_table_row(bidx_segment *seg, uint32_t local, const char *path, size_t plen,
+                        const char *title, size_t tlen, char sep, FILE *f);
 
-/* The incident id of a document into id (cap bytes; "" when it has none). */
+/* The incident id of a document into id (cap bytes; "" when it has none),
+ * which report of it the document is into report (rcap bytes; "" when not
+ * known; report may be NULL) and its date (YYYYMMDD, 0) into *date. */
 bidx_err bidx_notice_incident(bidx_index *ix, uint32_t doc, char *id, size_t cap,
                               char *report, size_t rcap, int32_t *date);
-
-/* --group: keeps the first (best) hit of each incident in r, in order, and
- * fills members[i] / nmembers[i] (malloc'd, one list per kept hit, in date
- * order) with every hit of its incident.  Documents without an incident are
- * groups of their own.  Frees with bidx_groups_free. */
-typedef struct bidx_groups {
-	uint32_t **members;
-	uint32_t *nmembers;
-	uint32_t n;
-} bidx_groups;
-bidx_err bidx_group_hits(bidx_index *ix, bidx_result *r, bidx_groups *g);
-void bidx_groups_free(bidx_groups *g);
-
-/* Prints a group's reports under its hit (human) or as a "reports" member. */
-bidx_err bidx_group_print(bidx_index *ix, const uint32_t *docs, uint32_t n, int json, FILE *f);
 
 /* --show SPEC: SPEC is a path as indexed (FILE or FILE:LINE) or a doc id;
  * prints the document's path, title, fields and whole text (json: one

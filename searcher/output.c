@@ -1,3 +1,11 @@
+/*
+ * output.c - formats a result page (output.h): human lines, JSON lines,
+ * the API's JSON members, CSV/TSV rows, paths, a count.
+ *
+ * Everything shown comes from the page collect.c built; the only reads of
+ * the index left here are a hit's field record, formatted by facet.c and
+ * notices.c straight from the mapping.
+ */
 #include "output.h"
 #include "facet.h"
 #include "checksum.h"
@@ -7,8 +15,6 @@
 #include "notices.h"
 #include "pathshow.h"
 #include "ostream.h"
-#include "snippet.h"
-#include "markdown.h"
 #include "termsafe.h"
 
 #include <stdlib.h>
@@ -101,53 +107,6 @@ static void print_json(FILE *f, uint32_t rank, const bidx_hit *h, const char *pa
 	print_spans(f, "matches", s->matches, s->nmatches);
 }
 
-/* Bytes of a long document's head tried first for a snippet when the match
- * position is not known. */
-#define HEAD_TRY ((size_t)16 << 10)
-
-/* Cuts a partial text back to its last line end (or character start), so
- * that nothing is normalised from half a line or half a character. */
-static size_t line_cut(const char *t, size_t n)
-{
-	size_t k = n;
-	while (k > n / 2 && t[k - 1] != '\n')
-		k--;
-	if (k > n / 2)
-		return k;
-	while (n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80)
-		n--;
-	return n;
-}
-
-/* The page (1-based) of byte `at` of a PDF's text, from its "pages" field
- * (page start offsets, docs/FORMAT.md FIELDSTR); 0 for other documents. */
-static uint32_t page_of(bidx_segment *seg, uint32_t local, size_t at)
-{
-	bidx_fieldrec fr;
-	bidx_fstr f;
-	if (bidx_segment_fields(seg, local, &fr))
-		return 0;
-	const uint8_t *p = bidx_segment_fieldstr(seg, &fr), *end = p + fr.str_len;
-	while (bidx_fstr_next(&p, end, &f) == 1) {
-		if (f.nlen != 5 || memcmp(f.name, "pages", 5))
-			continue;
-		uint32_t page = 0;
-		size_t i = 0;
-		while (i < f.vlen) {
-			size_t v = 0, k = i;
-			while (k < f.vlen && f.value[k] >= '0' && f.value[k] <= '9')
-				v = v * 10 + (size_t)(f.value[k++] - '0');
-			if (k == i || v > at)
-				break;
-			page++;
-			i = k + 1;
-		}
-		return page;
-	}
-	return 0;
-}
-
-/* Prints one ranked hit with its title and snippet. */
 /* The parts of a hit's score: one line per word under the hit, or the JSON
  * member "explain".  Numbers at the precision of the score shown, so the
  * parts visibly sum to it. */
@@ -185,166 +144,75 @@ static void print_explain(FILE *f, const bidx_explain *x, int json)
 	}
 }
 
-static bidx_err explain_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h, int json,
-                            FILE *f)
+/* A group's reports under its hit (human) or as the member "reports". */
+static void print_reports(FILE *f, const bidx_page_report *v, uint32_t n, int json)
 {
-	bidx_explain x;
-	char why[512];
-	if (!r->query)
-		return BIDX_OK;
-	bidx_err rc = bidx_query_explain(ix, r->query, h->doc, &x, why, sizeof why);
-	if (!rc)
-		print_explain(f, &x, json);
-	bidx_explain_free(&x);
-	return rc;
-}
-
-static bidx_err show_hit(bidx_index *ix, const bidx_result *r, const bidx_hit *h,
-                         uint32_t rank, const bidx_outopts *o, const uint32_t *group_docs,
-                         uint32_t group_n)
-{
-	uint32_t local;
-	bidx_segment *seg = bidx_index_locate(ix, h->doc, &local);
-	bidx_docrec d;
-	char *buf;
-	const char *title, *text;
-	size_t tlen;
-	bidx_snippet s;
-	const uint8_t *ck;
-	uint32_t nck;
-	size_t b0, b1, avail;
-	bidx_err rc = seg ? bidx_segment_doc(seg, local, &d) : bidx_corrupt();
-	if (!rc)
-		rc = bidx_segment_ckpts(seg, local, &ck, &nck);
-	if (rc)
-		return rc;
-	/* decompress only as far as the snippet window reaches; without a known
-	 * match position (one-character words, filters) try the head first */
-	bidx_snippet_window(d.text_len, h->pos, ck, nck, &b0, &b1);
-	int md = bidx_md_path(bidx_segment_path(seg, &d), d.path_len);
-	int head_only = h->pos == BIDX_NOPOS && d.text_len > HEAD_TRY;
-	rc = bidx_segment_fetch_prefix(seg, &d, head_only ? HEAD_TRY : b1, &buf, &title, &tlen,
-	                               &text, &avail);
-	if (rc)
-		return rc;
-	if (head_only)
-		avail = line_cut(text, avail);
-	rc = bidx_snippet_make_near(text, d.text_len, avail, r->terms, r->nterms, h->pos, ck, nck,
-	                            md, &s);
-	if (!rc && head_only && !s.nmarks) {   /* not in the head: the whole text */
-		bidx_snippet_free(&s);
-		free(buf);
-		rc = bidx_segment_fetch_prefix(seg, &d, d.text_len, &buf, &title, &tlen, &text, &avail);
-		if (rc)
-			return rc;
-		rc = bidx_snippet_make_near(text, d.text_len, avail, r->terms, r->nterms, h->pos, ck,
-		                            nck, md, &s);
-	}
-	if (!rc) {
-		const char *path = bidx_segment_path(seg, &d);
-		int json = o->mode == BIDX_OUT_JSON;
-		uint32_t page = s.nmatches ? page_of(seg, local, s.matches[0].start) : 0;
+	char iso[16];
+	if (json)
+		fputs(",\"reports\":[", f);
+	for (uint32_t i = 0; i < n; i++) {
+		if (n == 1 && !v[i].incident[0] && !json)
+			break;   /* a document of its own: nothing to list */
+		int32_t date = v[i].date;
+		snprintf(iso, sizeof iso, "%04d-%02d-%02d", date / 10000, date / 100 % 100, date % 100);
 		if (json) {
-			print_json(o->f, rank, h, path, d.path_len, title, tlen, &s);
-			if (o->json_extra)
-				o->json_extra(o->json_ctx, h, o->f);
-		} else
-			print_human(o->f, rank, h, path, d.path_len, title, tlen, o->color);
-		if (page && json)
-			fprintf(o->f, ",\"page\":%u", page);
-		else if (page)
-			fprintf(o->f, "     p. %u\n", page);
-		rc = bidx_facet_doc_fields(seg, local, json, o->f);
-		if (!rc && o->explain && json)
-			rc = explain_hit(ix, r, h, 1, o->f);
-		if (!rc && json)
-			rc = bidx_notice_json(seg, local, o->f);
-		if (!rc && group_docs)
-			rc = bidx_group_print(ix, group_docs, group_n, json, o->f);
-		if (!rc && json && o->api) {
-			fputs(",\"snippet_html\":", o->f);
-			if (bidx_html_snippet_json(o->f, s.text ? s.text : "", s.len, s.marks, s.nmarks))
-				rc = BIDX_ENOMEM;
+			fprintf(f, "%s{\"doc\":%u,\"path\":", i ? "," : "", v[i].doc);
+			bidx_json_str(f, v[i].path, v[i].path_len);
+			fputs(",\"report\":", f);
+			bidx_json_str(f, v[i].report, strlen(v[i].report));
+			fputs(",\"date\":", f);
+			bidx_json_str(f, date ? iso : "", date ? strlen(iso) : 0);
+			fputc('}', f);
+		} else {
+			if (!i)
+				fprintf(f, "     incident %s, %u report%s:\n", v[i].incident, n,
+				        n == 1 ? "" : "s");
+			fprintf(f, "       %s  %s  ", v[i].report, date ? iso : "          ");
+			bidx_ts_write(f, v[i].path, v[i].path_len);
+			fputc('\n', f);
 		}
-		if (json)
-			fputs(o->api ? "}" : "}\n", o->f);
-		else
-			print_snippet(o->f, &s, o->color);
-		if (!rc && o->explain && !json)
-			rc = explain_hit(ix, r, h, 0, o->f);
-		bidx_snippet_free(&s);
 	}
-	free(buf);
+	if (json)
+		fputc(']', f);
+}
+
+/* One ranked hit with its title and snippet, and what o asks beside. */
+static bidx_err show_hit(const bidx_page_hit *h, const bidx_outopts *o)
+{
+	const bidx_page_text *t = h->text;
+	const bidx_snippet *s = &t->snippet;
+	int json = o->mode == BIDX_OUT_JSON;
+	bidx_err rc;
+	if (json) {
+		print_json(o->f, h->rank, &h->hit, h->path, h->path_len, t->title, t->title_len, s);
+		if (o->json_extra)
+			o->json_extra(o->json_ctx, &h->hit, o->f);
+	} else
+		print_human(o->f, h->rank, &h->hit, h->path, h->path_len, t->title, t->title_len,
+		            o->color);
+	if (t->pdf_page && json)
+		fprintf(o->f, ",\"page\":%u", t->pdf_page);
+	else if (t->pdf_page)
+		fprintf(o->f, "     p. %u\n", t->pdf_page);
+	rc = bidx_facet_doc_fields(h->seg, h->local, json, o->f);
+	if (!rc && t->explained && json)
+		print_explain(o->f, &t->explain, 1);
+	if (!rc && json)
+		rc = bidx_notice_json(h->seg, h->local, o->f);
+	if (!rc && o->group)
+		print_reports(o->f, t->reports, t->nreports, json);
+	if (!rc && json && o->api) {
+		fputs(",\"snippet_html\":", o->f);
+		if (bidx_html_snippet_json(o->f, s->text ? s->text : "", s->len, s->marks, s->nmarks))
+			rc = BIDX_ENOMEM;
+	}
+	if (json)
+		fputs(o->api ? "}" : "}\n", o->f);
+	else
+		print_snippet(o->f, s, o->color);
+	if (!rc && t->explained && !json)
+		print_explain(o->f, &t->explain, 0);
 	return rc;
-}
-
-int bidx_sort_parse(const char *s, bidx_sort *out)
-{
-	static const char *const names[] = {"relevance", "date", "-date", "affected"};
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(s, names[i])) {
-			*out = (bidx_sort)i;
-			return 0;
-		}
-	return -1;
-}
-
-/* Sort keys read from the FIELDS column: hits carry them in score while
- * sorting, so the order is (key, then relevance is lost; doc id breaks ties). */
-typedef struct keyed {
-	int64_t key;
-	double score;
-	uint32_t doc;
-	uint32_t pos;
-} keyed;
-
-static int cmp_keyed(const void *pa, const void *pb)
-{
-	const keyed *a = pa, *b = pb;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	if (a->score != b->score)
-		return a->score > b->score ? -1 : 1;
-	return (a->doc > b->doc) - (a->doc < b->doc);
-}
-
-/* Orders hits by date (oldest first), -date (newest first) or affected
- * (largest first); documents without the value go last; ties keep
- * relevance order, then doc id. */
-static bidx_err sort_by_field(bidx_index *ix, bidx_result *r, bidx_sort how)
-{
-	keyed *k = bidx_malloc((size_t)r->n * sizeof *k + 1);
-	if (!k)
-		return BIDX_ENOMEM;
-	for (uint32_t i = 0; i < r->n; i++) {
-		bidx_fieldrec f;
-		uint32_t local;
-		bidx_segment *seg = bidx_index_locate(ix, r->hits[i].doc, &local);
-		if (!seg || bidx_segment_fields(seg, local, &f)) {
-			free(k);
-			return BIDX_ECORRUPT;
-		}
-		int64_t key = INT64_MAX;
-		if (how == BIDX_SORT_DATE && f.date_lo)
-			key = f.date_lo;
-		else if (how == BIDX_SORT_DATE_DESC && f.date_lo)
-			key = -(int64_t)f.date_hi;
-		else if (how == BIDX_SORT_AFFECTED && f.affected)
-			key = -(int64_t)(f.affected > INT64_MAX ? INT64_MAX : f.affected);
-		k[i] = (keyed){key, r->hits[i].score, r->hits[i].doc, r->hits[i].pos};
-	}
-	if (r->n)
-		qsort(k, r->n, sizeof *k, cmp_keyed);
-	for (uint32_t i = 0; i < r->n; i++)
-		r->hits[i] = (bidx_hit){k[i].doc, k[i].score, k[i].pos};
-	free(k);
-	return BIDX_OK;
-}
-
-bidx_err bidx_output_order(bidx_index *ix, bidx_result *r, bidx_sort sort, uint32_t k)
-{
-	bidx_rank_sort(r->hits, r->n, sort == BIDX_SORT_RELEVANCE ? k : r->n);
-	return sort == BIDX_SORT_RELEVANCE ? BIDX_OK : sort_by_field(ix, r, sort);
 }
 
 int64_t bidx_output_now_us(void)
@@ -354,40 +222,68 @@ int64_t bidx_output_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+#define FACET_SHOWN 10
+
+void bidx_output_facet(FILE *f, const bidx_page_facet *pf, int json)
+{
+	const char *name = pf->name;
+	if (json) {
+		bidx_json_str(f, name, strlen(name));
+		fputs(":{", f);
+		for (size_t i = 0; i < pf->n; i++) {
+			fputs(i ? "," : "", f);
+			bidx_json_str(f, pf->values[i].value, pf->values[i].len);
+			fprintf(f, ":%u", pf->values[i].count);
+		}
+		fputs("}", f);
+		return;
+	}
+	bidx_ts_write(f, name, strlen(name));
+	fputc(':', f);
+	for (size_t i = 0; i < pf->n && i < FACET_SHOWN; i++) {
+		fputs(i ? ", " : " ", f);
+		bidx_ts_write(f, pf->values[i].value, pf->values[i].len);
+		fprintf(f, " (%u)", pf->values[i].count);
+	}
+	if (pf->n > FACET_SHOWN)
+		fprintf(f, ", … %zu more", pf->n - FACET_SHOWN);
+	if (!pf->n)
+		fputs(" (none)", f);
+	fputc('\n', f);
+}
+
 /* The facet counts: human lines, the API's member ,"facets":{...}, or
  * --json's last line {"total":N,"took_us":T,"query":Q[,"facets":{...}]}. */
-static bidx_err print_facets(bidx_index *ix, const bidx_result *r, const bidx_outopts *o)
+static void print_facets(const bidx_page *p, const bidx_outopts *o)
 {
-	bidx_err rc = BIDX_OK;
 	int json = o->mode == BIDX_OUT_JSON;
 	if (json && !o->api) {
-		fprintf(o->f, "{\"total\":%u", r->n);
+		fprintf(o->f, "{\"total\":%u", p->ranked);
 		if (o->query) {   /* bsearch always sets it; a program may not */
 			fprintf(o->f, ",\"took_us\":%lld,\"query\":",
 			        (long long)(bidx_output_now_us() - o->t0_us));
 			bidx_json_str(o->f, o->query, strlen(o->query));
 		}
-		if (!o->nfacets) {
+		if (!p->nfacets) {
 			fputs("}\n", o->f);
-			return BIDX_OK;
+			return;
 		}
 	}
 	if (json)
 		fputs(",\"facets\":{", o->f);
-	else if (!o->nfacets || o->mode != BIDX_OUT_HUMAN)
-		return BIDX_OK;
+	else if (!p->nfacets || o->mode != BIDX_OUT_HUMAN)
+		return;
 	else
 		fputs("\nfacets over all hits:\n", o->f);
-	for (int i = 0; i < o->nfacets && !rc; i++) {
+	for (int i = 0; i < p->nfacets; i++) {
 		if (json && i)
 			fputc(',', o->f);
 		if (!json)
 			fputs("  ", o->f);
-		rc = bidx_facet_print(ix, r, o->facets[i], json, o->f);
+		bidx_output_facet(o->f, &p->facets[i], json);
 	}
 	if (json)
 		fputs(o->api ? "}" : "}}\n", o->f);
-	return rc;
 }
 
 /* The files -l has printed: open addressing over XXH3 of their paths. */
@@ -427,17 +323,10 @@ static int pathset_add(pathset *s, const char *p, size_t n)
 
 /* One line of -l: the hit's file, shown relative to the current directory
  * when below it, once per file (a record's FILE:LINE with --records). */
-static bidx_err print_path(bidx_index *ix, const bidx_hit *h, const bidx_outopts *o,
-                           pathset *seen)
+static bidx_err print_path(const bidx_page_hit *h, const bidx_outopts *o, pathset *seen)
 {
-	bidx_docrec d;
-	uint32_t local;
-	bidx_segment *seg = bidx_index_locate(ix, h->doc, &local);
-	bidx_err rc = seg ? bidx_segment_doc(seg, local, &d) : bidx_corrupt();
-	if (rc)
-		return rc;
-	const char *path = bidx_segment_path(seg, &d);
-	size_t n = o->records ? d.path_len : bidx_path_file_len(path, d.path_len);
+	const char *path = h->path;
+	size_t n = o->records ? h->path_len : bidx_path_file_len(path, h->path_len);
 	if (!o->records) {
 		int fresh = pathset_add(seen, path, n);
 		if (fresh <= 0)
@@ -457,57 +346,82 @@ static bidx_err print_path(bidx_index *ix, const bidx_hit *h, const bidx_outopts
 	return BIDX_OK;
 }
 
-bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
+/* CSV or TSV: a header, then a row per hit of the page. */
+static bidx_err print_table(const bidx_page *p, const bidx_outopts *o)
+{
+	char sep = o->mode == BIDX_OUT_CSV ? ',' : '\t';
+	bidx_err rc = BIDX_OK;
+	bidx_table_header(o->f, sep);
+	for (uint32_t i = 0; i < p->n && !rc; i++) {
+		const bidx_page_hit *h = &p->hits[i];
+		rc = bidx_table_row(h->seg, h->local, h->path, h->path_len, h->text->title,
+		                    h->text->title_len, sep, o->f);
+	}
+	fflush(o->f);
+	return rc ? rc : bidx_ostream_error(o->f) ? BIDX_EIO : BIDX_OK;
+}
+
+void bidx_output_collect(const bidx_outopts *o, bidx_collect_opts *c)
+{
+	int hits = o->mode == BIDX_OUT_HUMAN || o->mode == BIDX_OUT_JSON;
+	*c = (bidx_collect_opts){.sort = o->sort, .offset = o->offset, .limit = o->limit,
+	                         .want = BIDX_WANT_SNIPPET, .facets = o->facets,
+	                         .nfacets = hits ? o->nfacets : 0, .group = o->group,
+	                         .explain = hits && o->explain};
+	if (o->mode == BIDX_OUT_CSV || o->mode == BIDX_OUT_TSV)
+		c->want = BIDX_WANT_TITLE;
+	if (o->mode == BIDX_OUT_PATHS) {   /* every file, from the first */
+		c->want = BIDX_WANT_PATH;
+		c->offset = 0;
+		c->limit = UINT32_MAX;
+	}
+	if (o->mode == BIDX_OUT_COUNT)   /* the total is all: no order, no group */
+		*c = (bidx_collect_opts){.want = BIDX_WANT_NONE};
+}
+
+bidx_err bidx_output_page(const bidx_page *p, const bidx_outopts *o)
 {
 	bidx_err rc = BIDX_OK;
 	if (o->mode == BIDX_OUT_COUNT) {
-		fprintf(o->f, o->json ? "{\"count\":%u}\n" : "%u\n", r->n);
+		fprintf(o->f, o->json ? "{\"count\":%u}\n" : "%u\n", p->total);
 		return bidx_ostream_error(o->f) ? BIDX_EIO : BIDX_OK;
 	}
-	uint64_t want = o->mode == BIDX_OUT_PATHS ? r->n : (uint64_t)o->offset + o->limit;
-	uint32_t k = want < r->n ? (uint32_t)want : r->n;
-	if ((rc = bidx_output_order(ix, r, o->sort, o->group ? r->n : k)))
-		return rc;
-	bidx_groups g = {0};
-	if (o->group) {   /* one hit per incident: the best of each */
-		if ((rc = bidx_group_hits(ix, r, &g)))
-			return rc;
-		k = want < r->n ? (uint32_t)want : r->n;
-	}
-	if (o->mode == BIDX_OUT_CSV || o->mode == BIDX_OUT_TSV) {
-		char sep = o->mode == BIDX_OUT_CSV ? ',' : '\t';
-		bidx_table_header(o->f, sep);
-		for (uint32_t i = o->offset; i < k && !rc; i++)
-			rc = bidx_table_row(ix, r->hits[i].doc, sep, o->f);
-		bidx_groups_free(&g);
-		fflush(o->f);
-		return rc ? rc : bidx_ostream_error(o->f) ? BIDX_EIO : BIDX_OK;
-	}
-	uint32_t first = o->mode == BIDX_OUT_PATHS ? 0 : o->offset;
+	if (o->mode == BIDX_OUT_CSV || o->mode == BIDX_OUT_TSV)
+		return print_table(p, o);
 	pathset seen = {0};
 	if (o->api)
 		fputs("\"hits\":[", o->f);
-	for (uint32_t i = first; i < k && !rc; i++) {
+	for (uint32_t i = 0; i < p->n && !rc; i++) {
 		if (o->api)
-			fputs(i > first ? ",\n" : "\n", o->f);
+			fputs(i ? ",\n" : "\n", o->f);
 		if (o->mode == BIDX_OUT_PATHS)
-			rc = print_path(ix, &r->hits[i], o, &seen);
+			rc = print_path(&p->hits[i], o, &seen);
 		else
-			rc = show_hit(ix, r, &r->hits[i], i + 1, o, o->group ? g.members[i] : NULL,
-			              o->group ? g.nmembers[i] : 0);
+			rc = show_hit(&p->hits[i], o);
 		if (!rc && bidx_ostream_error(o->f))
 			rc = BIDX_EIO;   /* a full disk or a closed pipe: stop */
 	}
 	free(seen.h);
-	bidx_groups_free(&g);
 	if (o->api)
 		fputs("]", o->f);
 	if (!rc)
-		rc = print_facets(ix, r, o);
+		print_facets(p, o);
 	if (!rc) {
 		fflush(o->f);
 		if (bidx_ostream_error(o->f))   /* right after the write, for its errno */
 			rc = BIDX_EIO;
 	}
+	return rc;
+}
+
+bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o)
+{
+	bidx_collect_opts c;
+	bidx_page p;
+	bidx_output_collect(o, &c);
+	bidx_err rc = bidx_collect(ix, r, &c, &p);
+	if (!rc)
+		rc = bidx_output_page(&p, o);
+	bidx_page_free(&p);
 	return rc;
 }

@@ -1,6 +1,14 @@
 /*
  * output.h - what bsearch prints: a ranked list for people, JSON lines for
- * scripts, paths (-l), a count (-c), or CSV/TSV rows (--format).
+ * scripts, the API's JSON members (serve.h), paths (-l), a count (-c), or
+ * CSV/TSV rows (--format).
+ *
+ * Collect, then render: collect.h builds the result page (order, groups,
+ * facet counts, each hit's title and snippet); this module only formats a
+ * page it is given, and reads nothing but the fields of a page's hits from
+ * the mapping (facet.h, notices.h).  bidx_output is the two together, the
+ * whole answer of one query: the page a mode needs (bidx_output_collect),
+ * then that page rendered (bidx_output_page).
  *
  * Text from the index (titles, snippets, fields, paths) reaches people
  * through termsafe.h, so control and invisible format characters show as
@@ -12,16 +20,12 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "collect.h"
 #include "query_eval.h"
 #include "index.h"
 
 typedef enum bidx_outmode { BIDX_OUT_HUMAN, BIDX_OUT_JSON, BIDX_OUT_PATHS, BIDX_OUT_COUNT,
                              BIDX_OUT_CSV, BIDX_OUT_TSV } bidx_outmode;
-
-typedef enum bidx_sort { BIDX_SORT_RELEVANCE, BIDX_SORT_DATE, BIDX_SORT_DATE_DESC,
-                         BIDX_SORT_AFFECTED } bidx_sort;
-
-#define BIDX_MAX_FACETS 8
 
 typedef struct bidx_outopts {
 	bidx_outmode mode;
@@ -51,22 +55,29 @@ typedef struct bidx_outopts {
 	void *json_ctx;
 } bidx_outopts;
 
-/* Parses "relevance", "date", "-date" or "affected"; -1 when unknown. */
-int bidx_sort_parse(const char *s, bidx_sort *out);
-
-/* Orders r's hits as `sort` says; with relevance only the first k need be
- * in place (bidx_rank_sort).  BIDX_ECORRUPT on a damaged field record,
- * BIDX_ENOMEM. */
-bidx_err bidx_output_order(bidx_index *ix, bidx_result *r, bidx_sort sort, uint32_t k);
+/* The page o's mode shows: HUMAN and JSON a page of hits with snippets and
+ * the facets, CSV/TSV one with titles, PATHS every hit with its path,
+ * COUNT the total alone (no document read). */
+void bidx_output_collect(const bidx_outopts *o, bidx_collect_opts *c);
 
 /* Microseconds of CLOCK_MONOTONIC, for took_us. */
 int64_t bidx_output_now_us(void);
 
-/* Ranks (or sorts) r's hits and prints them, then the facet counts (human
- * output), or the total line with the facet counts (--json: one last object
- * {"total":N,"took_us":T,"query":Q[,"facets":{...}]}, docs/JSON.md).  Returns BIDX_ECORRUPT if a document
- * record or stored text is damaged, BIDX_EIO if writing failed (it stops at
+/* Prints page p as o says: the hits, then the facet counts (human output),
+ * or the total line with the facet counts (--json: one last object
+ * {"total":N,"took_us":T,"query":Q[,"facets":{...}]}, docs/JSON.md), or
+ * with o->api the members "hits":[...],"facets":{...}.  BIDX_ECORRUPT if
+ * a hit's field record is damaged, BIDX_EIO if writing failed (it stops at
  * the first failed write; bidx_ostream_error() tells why). */
+bidx_err bidx_output_page(const bidx_page *p, const bidx_outopts *o);
+
+/* One facet's counts: a human line (the top 10) or the JSON member
+ * "name":{"value":count,...}. */
+void bidx_output_facet(FILE *f, const bidx_page_facet *pf, int json);
+
+/* The whole answer: collects the page of r that o's mode needs
+ * (bidx_output_collect, bidx_collect: r is ordered, and grouped, in place)
+ * and prints it (bidx_output_page).  Errors as for both. */
 bidx_err bidx_output(bidx_index *ix, bidx_result *r, const bidx_outopts *o);
 
 #endif

@@ -4,11 +4,13 @@
  * Each request runs start to end in one thread of libmicrohttpd's pool:
  * take a reference on the current index (after a cheap stat of the
  * manifest that may swap in a rebuilt one), parse and evaluate the query,
- * render the result page through output.c into a memory stream (the same
- * renderer as --json), drop the reference, answer.  Nothing here writes
+ * collect the result page (collect.h, as bsearch and libbidx do) and
+ * render it through output.c into a memory stream (the same renderer as
+ * --json), drop the reference, answer.  Nothing here writes
  * to the index directory.
  */
 #include "serve.h"
+#include "collect.h"
 #include "facet.h"
 #include "fieldname.h"
 #include "fault.h"
@@ -347,14 +349,21 @@ static void api_search(server *s, struct MHD_Connection *c, reply *rp, int64_t t
 	} else if (rc) {
 		index_err(rp, rc, why);
 	} else {
-		fputs("{\"query\":", rp->f);
-		bidx_json_str(rp->f, q, strlen(q));
-		fprintf(rp->f, ",\"total\":%u,\"offset\":%u,", res.n, o.offset);
-		rc = bidx_output(r->ix, &res, &o);
+		bidx_collect_opts co;
+		bidx_page page;
+		bidx_output_collect(&o, &co);
+		rc = bidx_collect(r->ix, &res, &co, &page);
+		if (!rc) {
+			fputs("{\"query\":", rp->f);
+			bidx_json_str(rp->f, q, strlen(q));
+			fprintf(rp->f, ",\"total\":%u,\"offset\":%u,", page.total, o.offset);
+			rc = bidx_output_page(&page, &o);
+		}
 		if (rc)
 			index_err(rp, rc, NULL);
 		else
 			fprintf(rp->f, ",\"took_us\":%lld}\n", (long long)(now_us() - t0));
+		bidx_page_free(&page);
 	}
 	bidx_result_free(&res);
 	ix_release(s, r);
@@ -430,16 +439,21 @@ static void api_facets(server *s, struct MHD_Connection *c, reply *rp)
 	bidx_err rc = all.hits ? BIDX_OK : BIDX_ENOMEM;
 	for (uint32_t i = 0; !rc && i < all.n; i++)
 		all.hits[i] = (bidx_hit){.doc = i, .pos = BIDX_NOPOS};
+	bidx_collect_opts co = {.want = BIDX_WANT_NONE, .facets = o.facets, .nfacets = o.nfacets};
+	bidx_page page = {0};
+	if (!rc)
+		rc = bidx_collect(r->ix, &all, &co, &page);
 	if (!rc) {
 		fprintf(rp->f, "{\"documents\":%u,\"facets\":{", all.n);
-		for (int i = 0; i < o.nfacets && !rc; i++) {
+		for (int i = 0; i < page.nfacets; i++) {
 			fputs(i ? "," : "", rp->f);
-			rc = bidx_facet_print(r->ix, &all, o.facets[i], 1, rp->f);
+			bidx_output_facet(rp->f, &page.facets[i], 1);
 		}
 		fputs("}}\n", rp->f);
 	}
 	if (rc)
 		index_err(rp, rc, NULL);
+	bidx_page_free(&page);
 	free(all.hits);
 	ix_release(s, r);
 }

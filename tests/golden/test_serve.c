@@ -5,7 +5,8 @@
  * to it with a small socket client, and stops it with SIGTERM (a clean stop
  * is exit 0).  Checked: the hits equal `bsearch --json` for the same query,
  * facets, paging, errors and status codes, the limits, escaping of hostile
- * text, concurrent requests, and a rebuild while requests keep coming.
+ * text, concurrent requests, and a rebuild while requests keep coming; and
+ * the hits libbidx (bidx.h) hands a program are those of both.
  */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
@@ -22,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bidx.h"
+#include "json.h"
 #include "testutil.h"
 
 static char *tmp, *ixdir, *corpus, *logpath;
@@ -407,6 +410,127 @@ Test(serve, group_equals_bsearch_group)
 {
 	same_as_cli("漏えい", "--group", "&group=1");
 	same_as_cli("不正アクセス", "--group -n 2", "&group=1&n=2");
+}
+
+/* ---- the library against the CLI and the API ---- */
+
+/* s[0..n) as bsearch --json writes a string; malloc'd. */
+static char *json_of(const char *s, size_t n)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	cr_assert(f);
+	bidx_json_str(f, s, n);
+	fclose(f);
+	return out;
+}
+
+/* Byte ranges as --json writes them: [[a,b],...]; into out. */
+static void ranges_of(const bidx_range *v, size_t n, char *out, size_t cap)
+{
+	size_t o = (size_t)snprintf(out, cap, "[");
+	for (size_t i = 0; i < n && o < cap; i++)
+		o += (size_t)snprintf(out + o, cap - o, "%s[%u,%u]", i ? "," : "", v[i].start, v[i].end);
+	cr_assert(o + 2 < cap);
+	snprintf(out + o, cap - o, "]");
+}
+
+/* Hit d of the library is the --json line `line`: the same rank, doc,
+ * score, stored path, title, snippet, marks and matches. */
+static void lib_hit_is_line(const bidx_doc *d, const char *line, size_t len, const char *what)
+{
+	static char want[1 << 16], marks[1 << 14], matches[1 << 14];
+	char *l = strndup(line, len);
+	snprintf(want, sizeof want, "{\"rank\":%u,\"doc\":%u,\"score\":%.6f,\"path\":", d->rank,
+	         d->doc, d->score);
+	cr_assert(!strncmp(l, want, strlen(want)), "%s: rank %u: the library's %s is not %s", what,
+	          d->rank, want, l);
+	char *p = json_of(d->path, d->path_len), *t = json_of(d->title, d->title_len),
+	     *s = json_of(d->snippet, d->snippet_len);
+	snprintf(want, sizeof want, ",\"abspath\":%s,\"title\":%s,\"snippet\":%s,\"snippet_truncated\":",
+	         p, t, s);
+	cr_assert(strstr(l, want), "%s: rank %u: the library's path, title and snippet\n%s\n"
+	          "are not bsearch --json's\n%s", what, d->rank, want, l);
+	ranges_of(d->marks, d->nmarks, marks, sizeof marks);
+	ranges_of(d->matches, d->nmatches, matches, sizeof matches);
+	snprintf(want, sizeof want, ",\"snippet_marks\":%s,\"matches\":%s", marks, matches);
+	cr_assert(strstr(l, want), "%s: rank %u: the library's marks %s are not in %s", what, d->rank,
+	          want, l);
+	free(p), free(t), free(s), free(l);
+}
+
+/* One query three ways: bsearch --json ARGS, the API with APIARGS and
+ * bidx_search with o show the same hits, with the same titles and
+ * snippets, and the same total. */
+static void three_agree(bidx_db *db, const char *q, const char *args, const char *apiargs,
+                        const bidx_search_opts *o)
+{
+	char what[512];
+	snprintf(what, sizeof what, "'%s' %s", q, args);
+	char *cli = cli_json(args, q);
+	resp r = search(q, apiargs);
+	cr_assert_eq(r.status, 200, "%s: status %d: %s", what, r.status, r.body);
+	static char lines[1 << 20], facets[65536];
+	api_as_lines(r.body, lines, sizeof lines, facets, sizeof facets);
+	char *tl = strstr(cli, "{\"total\":");
+	cr_assert(tl, "%s: no total line: %s", what, cli);
+	uint32_t total = (uint32_t)atoi(tl + strlen("{\"total\":"));
+	*tl = 0;
+	cr_assert_str_eq(lines, cli, "%s: the API's hits are not bsearch --json's", what);
+	bidx_hits *h = NULL;
+	bidx_error err;
+	cr_assert_eq(bidx_search(db, q, o, &h, &err), BIDX_SUCCESS, "%s: %s", what, err.message);
+	cr_assert_eq(bidx_hits_total(h), total, "%s: the library's total %u, bsearch's %u", what,
+	             bidx_hits_total(h), total);
+	size_t i = 0;
+	for (const char *l = cli; *l; i++) {
+		const char *end = strchr(l, '\n');
+		cr_assert(end);
+		cr_assert_lt(i, bidx_hits_count(h), "%s: bsearch shows more hits than the library", what);
+		lib_hit_is_line(bidx_hits_get(h, i), l, (size_t)(end - l), what);
+		l = end + 1;
+	}
+	cr_assert_eq(i, bidx_hits_count(h), "%s: the library has %zu hits, bsearch %zu", what,
+	             bidx_hits_count(h), i);
+	bidx_hits_free(h);
+	resp_free(&r);
+	free(cli);
+}
+
+/* What a hit's title and snippet are is decided in one place: bsearch
+ * --json, the HTTP API and libbidx agree on them hit for hit, for words
+ * (match position known), one-character words and field-only queries
+ * (position unknown: the head of the text first), paged and sorted. */
+Test(serve, cli_api_and_library_agree)
+{
+	static const char *const queries[] = {"クレジットカード", "個人情報 漏えい", "不正アクセス -試験",
+	                                      "(カード OR 口座) 流出", "date:2024 お知らせ", "市",
+	                                      "org:\"岡山県倉敷市\" category:\"くらし\"", "ハッキング",
+	                                      "イベント 申込", "date:2024-05..2024-06", NULL};
+	bidx_db *db = NULL;
+	bidx_error err;
+	cr_assert_eq(bidx_db_open(ixdir, &db, &err), BIDX_SUCCESS, "%s", err.message);
+	bidx_search_opts o;
+	int shown = 0;
+	for (int i = 0; queries[i]; i++) {
+		bidx_search_opts_init(&o);
+		three_agree(db, queries[i], "", "", &o);
+		o.limit = 3, o.offset = 2;
+		three_agree(db, queries[i], "-n 3 --offset 2", "&n=3&offset=2", &o);
+		bidx_search_opts_init(&o);
+		o.limit = 30, o.order = BIDX_ORDER_DATE_DESC;
+		three_agree(db, queries[i], "--sort -date -n 30", "&sort=-date&n=30", &o);
+		bidx_search_opts_init(&o);
+		o.limit = 20, o.exact = 1;
+		three_agree(db, queries[i], "--exact -n 20", "&exact=1&n=20", &o);
+		bidx_hits *h;
+		cr_assert_eq(bidx_search(db, queries[i], NULL, &h, &err), BIDX_SUCCESS);
+		shown += (int)bidx_hits_count(h);
+		bidx_hits_free(h);
+	}
+	cr_assert_gt(shown, 40, "the queries should find hits in the seeds and the municipal rows");
+	bidx_db_close(db);
 }
 
 Test(serve, paging_and_totals)
