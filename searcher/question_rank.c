@@ -308,21 +308,24 @@ static void acc_free(acc *a)
 	free(a->bl);
 }
 
-/* Scores one word's documents into the accumulators. */
-static void score_word(const bidx_qword *w, uint32_t wi, const olist *l, double idf, acc *a)
+/* Scores one word's documents into the accumulators, with idft and idfb
+ * the word's idf in the titles and in the bodies (0: that field left out). */
+static void score_word(const bidx_qword *w, uint32_t wi, const olist *l, double idft, double idfb,
+                       acc *a)
 {
-	double qw = 1.0 + log((double)w->qtf);
+	double qw = (1.0 + log((double)w->qtf)) * w->weight;
 	if (w->kind == BIDX_QW_COMPOUND)
 		qw *= BIDX_ANY_W_COMPOUND;
 	double k1 = BIDX_ANY_K1, bt = BIDX_ANY_B_TITLE, bb = BIDX_ANY_B_BODY;
+	double best = idft > idfb ? idft : idfb;
 	for (size_t i = 0; i < l->n; i++) {
 		uint32_t d = l->o[i].doc;
 		double tt = l->o[i].tt, tb = l->o[i].tb;
 		double nt = k1 * (1.0 - bt + bt * a->tl[d] / a->avgtl);
 		double nb = k1 * (1.0 - bb + bb * a->bl[d] / a->avgbl);
-		a->score[d] += qw * idf * (tt * (k1 + 1) / (tt + nt) + tb * (k1 + 1) / (tb + nb));
-		if (!a->mask[d] || idf > a->best[d]) {
-			a->best[d] = idf;
+		a->score[d] += qw * (idft * tt * (k1 + 1) / (tt + nt) + idfb * tb * (k1 + 1) / (tb + nb));
+		if (!a->mask[d] || best > a->best[d]) {
+			a->best[d] = best;
 			a->pos[d] = l->o[i].pos;
 		}
 		a->mask[d] |= (uint64_t)1 << wi;
@@ -414,15 +417,30 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 		a.avgbl = sumbl / N;
 		a.avgdl = (sumtl + sumbl) / N;
 	}
-	/* words in too many documents say nothing, unless every word does */
-	int informative = 0;
-	for (uint32_t i = 0; i < q->n; i++)
-		informative |= lists[i].n && lists[i].n <= BIDX_ANY_MAX_DF * N;
-	for (uint32_t i = 0; i < q->n; i++) {
-		if (!lists[i].n || (informative && lists[i].n > BIDX_ANY_MAX_DF * N))
-			continue;
-		score_word(&q->w[i], i, &lists[i], bidx_idf((uint32_t)lists[i].n, N), &a);
+	/* a field in which a word is in too many documents says nothing of it,
+	 * unless every word is that common */
+	uint32_t (*df)[2] = bidx_calloc((size_t)q->n + 1, sizeof *df);
+	if (!df) {
+		rc = BIDX_ENOMEM;
+		goto out;
 	}
+	int informative = 0;
+	double maxdf = BIDX_ANY_MAX_DF * N;
+	for (uint32_t i = 0; i < q->n; i++) {
+		for (size_t k = 0; k < lists[i].n; k++) {
+			df[i][0] += lists[i].o[k].tt > 0;
+			df[i][1] += lists[i].o[k].tb > 0;
+		}
+		informative |= (df[i][0] && df[i][0] <= maxdf) || (df[i][1] && df[i][1] <= maxdf);
+	}
+	for (uint32_t i = 0; i < q->n; i++) {
+		if (!lists[i].n)
+			continue;
+		double idft = informative && df[i][0] > maxdf ? 0 : bidx_idf(df[i][0], N);
+		double idfb = informative && df[i][1] > maxdf ? 0 : bidx_idf(df[i][1], N);
+		score_word(&q->w[i], i, &lists[i], idft, idfb, &a);
+	}
+	free(df);
 	if ((rc = score_grams(ix, q, &a)))
 		goto out;
 	uint32_t n = 0;
