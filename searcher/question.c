@@ -419,7 +419,12 @@ static int on_related(void *ctx, const char *word, size_t len, bidx_threl rel)
 	memcpy(tw, word, len);
 	tw[len] = 0;
 	walk w = {0};
-	int r = bidx_tokenize_morphs(c->t, tw, len, on_morph, &w);
+	uint32_t last = 0;   /* a verb or adjective ends in kana: only then ask MeCab */
+	for (size_t i = 0; i < len;) {
+		int l = bidx_utf8_decode((const uint8_t *)tw + i, len - i, &last);
+		i += l ? (size_t)l : 1;
+	}
+	int r = last >= 0x3041 && last <= 0x309F ? bidx_tokenize_morphs(c->t, tw, len, on_morph, &w) : 0;
 	const char *forms[BIDX_ANY_MAX_FORMS];
 	size_t flens[BIDX_ANY_MAX_FORMS];
 	char buf[BIDX_ANY_MAX_FORMS][80];
@@ -428,7 +433,7 @@ static int on_related(void *ctx, const char *word, size_t len, bidx_threl rel)
 		b->rc = BIDX_ENOMEM;
 	} else if (!r && w.n == 1 && (w.m[0].cls == M_VERB || w.m[0].cls == M_ADJ)) {
 		nf = inflect(&w.m[0], forms, flens, buf);
-	} else if (!r) {
+	} else if (!r) {   /* a noun, or not one word: as it is */
 		forms[nf] = tw, flens[nf++] = len;
 		size_t sl = kana_swapped(tw, len, sw, sizeof sw);
 		if (sl)
@@ -475,9 +480,12 @@ static void add_related(builder *b, bidx_tokenizer *t, const bidx_thesaurus *th,
 				forms[k] = set->form[k], flens[k] = strlen(set->form[k]);
 			if (!set->n)
 				continue;
+			uint32_t before = b->q->n;
 			b->weight = r == 0 ? BIDX_ANY_W_SAME : BIDX_ANY_W_NEAR;
 			add_word(b, set->label, set->llen, BIDX_QW_RELATED, forms, flens, set->n);
 			b->weight = 1;
+			if (b->q->n > before)
+				b->q->w[before].from = i;
 		}
 	}
 	free(c);

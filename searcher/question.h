@@ -23,8 +23,11 @@
  *    meaning as a further word of the question at a low weight: one for
  *    the word's other spellings and abbreviations (国保: 国民健康保険,
  *    BIDX_ANY_W_SAME) and one for its near synonyms (亡くなる: 死亡 死去...,
- *    BIDX_ANY_W_NEAR); a form that overlaps one of the word's own, or
- *    another's, is left out, so no occurrence counts twice.
+ *    BIDX_ANY_W_NEAR), the first BIDX_ANY_MAX_RELATED words of the table; a
+ *    form that overlaps one of the word's own, or another's, is left out, so
+ *    no occurrence counts twice; a word in more than BIDX_ANY_RELATED_MAX_DF
+ *    of the documents is no vocabulary mismatch, and its thesaurus words
+ *    are not searched.
  * A word that occurs twice counts twice (qtf).
  *
  * Ranking (question_rank.c): the sum over the question's words of each
@@ -58,7 +61,9 @@
                                       is left out (per field) */
 #define BIDX_ANY_W_SAME 0.3        /* a thesaurus word of the same vocabulary */
 #define BIDX_ANY_W_NEAR 0.15       /* a thesaurus near synonym */
-#define BIDX_ANY_MAX_RELATED 16    /* thesaurus words for one word */
+#define BIDX_ANY_MAX_RELATED 4     /* thesaurus words for one word */
+#define BIDX_ANY_RELATED_MAX_DF 0.1   /* share of documents above which a word's
+                                        thesaurus words are not searched */
 
 typedef enum bidx_qword_kind {
 	BIDX_QW_WORD,      /* a noun, verb or adjective (a compound's part too) */
@@ -76,6 +81,7 @@ typedef struct bidx_qword {
 	uint32_t qtf;              /* times the question has it */
 	double weight;             /* of its score: 1, or BIDX_ANY_W_SAME or
 	                              BIDX_ANY_W_NEAR (BIDX_QW_RELATED) */
+	uint32_t from;             /* BIDX_QW_RELATED: the word it stands for */
 } bidx_qword;
 
 typedef struct bidx_question {

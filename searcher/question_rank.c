@@ -36,9 +36,14 @@ typedef struct occ {
 	uint32_t pos;         /* first occurrence (normalised character) */
 } occ;
 
+/* A word's documents, one entry each, in the order first found; slot (of
+ * the whole evaluation, UINT32_MAX for a document not in the list) maps a
+ * document to its entry while the word is being found, so the occurrences
+ * of all its forms and segments add up without sorting. */
 typedef struct olist {
 	occ *o;
 	size_t n, cap;
+	uint32_t *slot;       /* not owned; reset when the list is done */
 } olist;
 
 typedef struct gram {
@@ -51,8 +56,18 @@ typedef struct gram {
 
 static int push(olist *l, uint32_t doc, double tt, double tb, uint32_t pos)
 {
+	uint32_t k = l->slot[doc];
+	if (k != UINT32_MAX) {
+		occ *o = &l->o[k];
+		o->tt += (float)tt;
+		o->tb += (float)tb;
+		if (pos < o->pos)
+			o->pos = pos;
+		return 0;
+	}
 	if (bidx_grow((void **)&l->o, &l->cap, l->n + 1, sizeof *l->o))
 		return -1;
+	l->slot[doc] = (uint32_t)l->n;
 	l->o[l->n++] = (occ){doc, (float)tt, (float)tb, pos};
 	return 0;
 }
@@ -211,13 +226,7 @@ out:
 	return rc;
 }
 
-static int cmp_occ(const void *a, const void *b)
-{
-	const occ *x = a, *y = b;
-	return (x->doc > y->doc) - (x->doc < y->doc);
-}
-
-/* Every document with a form of w, one entry per document, in doc order. */
+/* Every document with a form of w, one entry per document. */
 static bidx_err find_word(const bidx_index *ix, const bidx_qword *w, olist *out)
 {
 	bidx_err rc = BIDX_OK;
@@ -238,38 +247,48 @@ static bidx_err find_word(const bidx_index *ix, const bidx_qword *w, olist *out)
 		bidx_alts_free(&alts);
 		bidx_norm_free(&q);
 	}
-	if (rc || !out->n)
-		return rc;
-	qsort(out->o, out->n, sizeof *out->o, cmp_occ);
-	size_t o = 0;
-	for (size_t i = 1; i < out->n; i++) {
-		if (out->o[i].doc == out->o[o].doc) {
-			out->o[o].tt += out->o[i].tt;
-			out->o[o].tb += out->o[i].tb;
-			if (out->o[i].pos < out->o[o].pos)
-				out->o[o].pos = out->o[i].pos;
-		} else {
-			out->o[++o] = out->o[i];
-		}
-	}
-	out->n = o + 1;
-	return BIDX_OK;
+	for (size_t i = 0; i < out->n; i++)
+		out->slot[out->o[i].doc] = UINT32_MAX;
+	return rc;
 }
 
-/* A document's length in words, in its title and in the rest. */
-static void doc_lens(const bidx_index *ix, uint32_t doc, double *tl, double *bl)
+/* The boundary bits set in bits[from..to): the words that start there. */
+static uint32_t count_bits(const uint8_t *bits, uint32_t from, uint32_t to)
 {
-	uint32_t local, t = 0;
-	bidx_docrec d;
-	const bidx_segment *seg = bidx_index_locate(ix, doc, &local);
-	*tl = *bl = 1.0;
-	if (!seg || bidx_segment_doc(seg, local, &d))
-		return;
-	const uint8_t *bits = bidx_segment_bounds(seg, &d);
-	for (uint32_t i = d.title_start; i < d.title_end && i < d.nchars; i++)
-		t += bidx_bit(bits, i);
-	*tl = t ? t : 1.0;
-	*bl = d.ntokens > t ? d.ntokens - t : 1.0;
+	uint32_t n = 0;
+	while (from < to && (from & 7))
+		n += bidx_bit(bits, from++);
+	for (; from + 8 <= to; from += 8) {   /* a byte at a time */
+		unsigned v = bits[from >> 3];
+		v = v - ((v >> 1) & 0x55);
+		v = (v & 0x33) + ((v >> 2) & 0x33);
+		n += (v + (v >> 4)) & 0x0f;
+	}
+	while (from < to)
+		n += bidx_bit(bits, from++);
+	return n;
+}
+
+/* Every document's length in words, in its title (tl) and in the rest
+ * (bl), by collection id; their sums. */
+static void doc_lens(const bidx_index *ix, double *tl, double *bl, double *sumtl, double *sumbl)
+{
+	*sumtl = *sumbl = 0;
+	for (uint32_t g = 0; g < ix->ndocs; g++) {
+		uint32_t local, t = 0;
+		bidx_docrec d;
+		const bidx_segment *seg = bidx_index_locate(ix, g, &local);
+		tl[g] = bl[g] = 1.0;
+		if (seg && !bidx_segment_doc(seg, local, &d)) {
+			uint32_t end = d.title_end < d.nchars ? d.title_end : d.nchars;
+			if (d.title_start < end)
+				t = count_bits(bidx_segment_bounds(seg, &d), d.title_start, end);
+			tl[g] = t ? t : 1.0;
+			bl[g] = d.ntokens > t ? d.ntokens - t : 1.0;
+		}
+		*sumtl += tl[g];
+		*sumbl += bl[g];
+	}
 }
 
 typedef struct acc {
@@ -397,21 +416,29 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 	         .pos = bidx_calloc(n1, sizeof(uint32_t)), .mask = bidx_calloc(n1, sizeof(uint64_t)),
 	         .tl = bidx_calloc(n1, sizeof(double)), .bl = bidx_calloc(n1, sizeof(double)),
 	         .gscore = bidx_calloc(n1, sizeof(double)), .avgtl = 1.0, .avgbl = 1.0, .avgdl = 1.0};
+	uint32_t *slot = NULL;
 	bidx_err rc = BIDX_OK;
 	if (!lists || !a.score || !a.best || !a.pos || !a.mask || !a.tl || !a.bl || !a.gscore) {
 		rc = BIDX_ENOMEM;
 		goto out;
 	}
-	for (uint32_t i = 0; i < q->n && !rc; i++)
+	slot = bidx_malloc(n1 * sizeof *slot);
+	if (!slot) {
+		rc = BIDX_ENOMEM;
+		goto out;
+	}
+	memset(slot, 0xff, n1 * sizeof *slot);
+	for (uint32_t i = 0; i < q->n && !rc; i++) {
+		lists[i].slot = slot;
+		if (q->w[i].kind == BIDX_QW_RELATED &&
+		    lists[q->w[i].from].n > BIDX_ANY_RELATED_MAX_DF * N)
+			continue;   /* a word that common is no mismatch; its synonyms cost most */
 		rc = find_word(ix, &q->w[i], &lists[i]);
+	}
 	if (rc)
 		goto out;
-	double sumtl = 0, sumbl = 0;
-	for (uint32_t d = 0; d < N; d++) {
-		doc_lens(ix, d, &a.tl[d], &a.bl[d]);
-		sumtl += a.tl[d];
-		sumbl += a.bl[d];
-	}
+	double sumtl, sumbl;
+	doc_lens(ix, a.tl, a.bl, &sumtl, &sumbl);
 	if (N) {
 		a.avgtl = sumtl / N;
 		a.avgbl = sumbl / N;
@@ -471,6 +498,7 @@ out:
 	for (uint32_t i = 0; lists && i < q->n; i++)
 		free(lists[i].o);
 	free(lists);
+	free(slot);
 	acc_free(&a);
 	if (rc) {
 		snprintf(why, whylen, "%s", bidx_strerror(rc));
