@@ -346,7 +346,7 @@ typedef struct relset {
 typedef struct relctx {
 	builder *b;
 	bidx_tokenizer *t;
-	char ofold[BIDX_ANY_MAX_FORMS][96];   /* the word's own forms, folded */
+	char (*ofold)[96];         /* the question's own forms, folded; not owned */
 	uint32_t nof;
 	relset set[2];             /* BIDX_TH_SAME, BIDX_TH_NEAR */
 	int words;
@@ -452,24 +452,40 @@ static int on_related(void *ctx, const char *word, size_t len, bidx_threl rel)
 	return b->rc != BIDX_OK;
 }
 
+static int has_label(const bidx_question *q, const char *label, size_t len)
+{
+	for (uint32_t i = 0; i < q->n; i++)
+		if (strlen(q->w[i].label) == len && !memcmp(q->w[i].label, label, len))
+			return 1;
+	return 0;
+}
+
 /* Adds, for each of the question's first n words, the words of the same
- * meaning the thesaurus has: one word of the question for each relation. */
+ * meaning the thesaurus has: one word of the question for each relation.
+ * A form overlapping one of the question's own forms (its words and their
+ * compounds) is left out: those find its occurrences already. */
 static void add_related(builder *b, bidx_tokenizer *t, const bidx_thesaurus *th, uint32_t n)
 {
+	uint32_t total = 0;
+	for (uint32_t i = 0; i < n; i++)
+		total += b->q->w[i].nforms;
 	relctx *c = bidx_malloc(sizeof *c);
-	if (!c) {
+	char (*ofold)[96] = bidx_malloc((size_t)(total + 1) * sizeof *ofold);
+	uint32_t nof = 0;
+	if (!c || !ofold)
 		b->rc = BIDX_ENOMEM;
-		return;
-	}
+	for (uint32_t i = 0; i < n && !b->rc; i++)
+		for (uint32_t k = 0; k < b->q->w[i].nforms && !b->rc; k++)
+			if (fold_str(b->q->w[i].forms[k], ofold[nof], sizeof ofold[0]))
+				b->rc = BIDX_ENOMEM;
+			else
+				nof++;
 	for (uint32_t i = 0; i < n && !b->rc && b->q->n < BIDX_ANY_MAX_WORDS; i++) {
 		memset(c, 0, sizeof *c);
 		c->b = b;
 		c->t = t;
-		for (uint32_t k = 0; k < b->q->w[i].nforms && !b->rc; k++)
-			if (fold_str(b->q->w[i].forms[k], c->ofold[c->nof], sizeof c->ofold[0]))
-				b->rc = BIDX_ENOMEM;
-			else
-				c->nof++;
+		c->ofold = ofold;
+		c->nof = nof;
 		const char *label = b->q->w[i].label;
 		bidx_thesaurus_each(th, label, strlen(label), on_related, c);
 		for (int r = 0; r < 2 && !b->rc; r++) {
@@ -478,7 +494,7 @@ static void add_related(builder *b, bidx_tokenizer *t, const bidx_thesaurus *th,
 			size_t flens[BIDX_ANY_MAX_FORMS];
 			for (uint32_t k = 0; k < set->n; k++)
 				forms[k] = set->form[k], flens[k] = strlen(set->form[k]);
-			if (!set->n)
+			if (!set->n || has_label(b->q, set->label, set->llen))
 				continue;
 			uint32_t before = b->q->n;
 			b->weight = r == 0 ? BIDX_ANY_W_SAME : BIDX_ANY_W_NEAR;
@@ -488,6 +504,7 @@ static void add_related(builder *b, bidx_tokenizer *t, const bidx_thesaurus *th,
 				b->q->w[before].from = i;
 		}
 	}
+	free(ofold);
 	free(c);
 }
 

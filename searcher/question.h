@@ -24,8 +24,8 @@
  *    the word's other spellings and abbreviations (国保: 国民健康保険,
  *    BIDX_ANY_W_SAME) and one for its near synonyms (亡くなる: 死亡 死去...,
  *    BIDX_ANY_W_NEAR), the first BIDX_ANY_MAX_RELATED words of the table; a
- *    form that overlaps one of the word's own, or another's, is left out, so
- *    no occurrence counts twice; a word in more than BIDX_ANY_RELATED_MAX_DF
+ *    form that overlaps one of the question's own forms, or another
+ *    thesaurus form, is left out, so no occurrence counts twice; a word in more than BIDX_ANY_RELATED_MAX_DF
  *    of the documents is no vocabulary mismatch, and its thesaurus words
  *    are not searched.
  * A word that occurs twice counts twice (qtf).

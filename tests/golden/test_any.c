@@ -349,6 +349,14 @@ Test(any, synonyms_never_count_an_occurrence_twice)
 	}
 	cr_expect_geq(forms, 2, "催し and 行事 (and their kana) searched");
 	bidx_question_free(&q);
+	/* a word the question has itself is not searched again as a synonym */
+	cr_assert_eq(bidx_question_analyse_with(t, th, "イベントの催しを知りたい", &q, why, sizeof why),
+	             BIDX_OK);
+	for (uint32_t i = 0; i < q.n; i++)
+		for (uint32_t k = 0; q.w[i].kind == BIDX_QW_RELATED && k < q.w[i].nforms; k++)
+			cr_expect(!strstr(q.w[i].forms[k], "催し") && !strstr(q.w[i].forms[k], "イベント"),
+			          "%s searched again", q.w[i].forms[k]);
+	bidx_question_free(&q);
 	bidx_thesaurus_free(th);
 	tu_rmtree(tdir);
 	free(tdir);
