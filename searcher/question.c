@@ -7,7 +7,10 @@
 #include "question.h"
 #include "fault.h"
 #include "normalize.h"
+#include "thesaurus.h"
+#include "variants.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@ typedef struct morph {
 	mclass cls;
 	char base[64];        /* 原形 (verbs, adjectives) */
 	char ctype[48];       /* 活用型 */
+	char reading[64];     /* 読み in katakana (nouns), "*" when unknown */
 } morph;
 
 typedef struct walk {
@@ -101,6 +105,7 @@ static mclass classify(const char *surface, size_t len, const char *feature, mor
 	feature_field(feature, 1, sub, sizeof sub);
 	int kana = all_hiragana(surface, len);
 	if (!strcmp(pos, "名詞")) {
+		feature_field(feature, 7, m->reading, sizeof m->reading);
 		if (!strcmp(sub, "非自立") || !strcmp(sub, "代名詞") || !strcmp(sub, "特殊") ||
 		    !strcmp(sub, "動詞非自立的"))
 			return M_SKIP;
@@ -146,6 +151,7 @@ typedef struct builder {
 	bidx_question *q;
 	size_t cap;
 	bidx_err rc;
+	double weight;        /* of the words added (bidx_qword.weight) */
 } builder;
 
 /* The normalised form of s[0..n), malloc'd, or NULL (empty or no memory:
@@ -196,6 +202,7 @@ static void add_word(builder *b, const char *label, size_t llen, bidx_qword_kind
 	w->label = lab;
 	w->kind = kind;
 	w->qtf = 1;
+	w->weight = b->weight;
 	for (uint32_t i = 0; i < nforms && w->nforms < BIDX_ANY_MAX_FORMS; i++) {
 		char *f = norm_dup(forms[i], flens[i], &oom);
 		if (!f)
@@ -237,8 +244,10 @@ static int ends_with(const char *s, const char *suf)
 	return n >= k && !memcmp(s + n - k, suf, k);
 }
 
-/* A verb or adjective: its stem with the endings of its conjugation. */
-static void add_inflected(builder *b, const morph *m)
+/* A verb or adjective: its stem with the endings of its conjugation, into
+ * forms/flens (buf holds the strings); the number of forms. */
+static uint32_t inflect(const morph *m, const char **forms, size_t *flens,
+                        char (*buf)[80])
 {
 	const char *base = m->base, *const *ends = NULL;
 	const char *row[8] = {0};
@@ -261,9 +270,6 @@ static void add_inflected(builder *b, const morph *m)
 	} else if (m->cls == M_ADJ && ends_with(base, "い")) {
 		ends = adj_end, stemlen = blen - strlen("い");
 	}
-	const char *forms[BIDX_ANY_MAX_FORMS];
-	size_t flens[BIDX_ANY_MAX_FORMS];
-	char buf[BIDX_ANY_MAX_FORMS][80];
 	uint32_t nf = 0;
 	if (!ends || stemlen == 0 || stemlen >= sizeof buf[0] - 8) {
 		forms[nf] = base, flens[nf++] = blen;                 /* unknown: as it is */
@@ -276,7 +282,272 @@ static void add_inflected(builder *b, const morph *m)
 			forms[nf] = buf[nf], flens[nf] = (size_t)l, nf++;
 		}
 	}
-	add_word(b, base, blen, BIDX_QW_WORD, forms, flens, nf);
+	return nf;
+}
+
+static void add_inflected(builder *b, const morph *m)
+{
+	const char *forms[BIDX_ANY_MAX_FORMS];
+	size_t flens[BIDX_ANY_MAX_FORMS];
+	char buf[BIDX_ANY_MAX_FORMS][80];
+	uint32_t nf = inflect(m, forms, flens, buf);
+	add_word(b, m->base, strlen(m->base), BIDX_QW_WORD, forms, flens, nf);
+}
+
+/* s[0..n) in the other kana into out[0..cap): katakana as hiragana when it
+ * has no hiragana (ゴミ ごみ, 粗大ゴミ 粗大ごみ), hiragana as katakana when it
+ * is hiragana alone (ごみ ゴミ; the hiragana of 手続き is okurigana).  The
+ * length, or 0 when there is no such form or it does not fit. */
+static size_t kana_swapped(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i = 0, o = 0;
+	int hira = 0, kata = 0, other = 0;
+	while (i < n) {
+		uint32_t c;
+		int l = bidx_utf8_decode((const uint8_t *)s + i, n - i, &c);
+		if (!l)
+			return 0;
+		hira += c >= 0x3041 && c <= 0x3096;
+		kata += c >= 0x30A1 && c <= 0x30F6;
+		other += !(c >= 0x3041 && c <= 0x3096) && !(c >= 0x30A1 && c <= 0x30F6) && c != 0x30FC;
+		i += (size_t)l;
+	}
+	int to_hira = kata && !hira, to_kata = hira && !kata && !other;
+	if (!to_hira && !to_kata)
+		return 0;
+	for (i = 0; i < n;) {
+		uint32_t c;
+		int l = bidx_utf8_decode((const uint8_t *)s + i, n - i, &c);
+		if (to_hira && c >= 0x30A1 && c <= 0x30F6)
+			c -= 0x60;
+		else if (to_kata && c >= 0x3041 && c <= 0x3096)
+			c += 0x60;
+		if (o + 4 > cap)
+			return 0;
+		o += (size_t)bidx_utf8_encode(c, (uint8_t *)out + o);
+		i += (size_t)l;
+	}
+	return o;
+}
+
+/* --- words of the same meaning (thesaurus.h) --- */
+
+/* The related words of one of the question's words, one relation: their
+ * forms, none containing another or one of the word's own (so no match
+ * counts twice), compared with variants folded (イヴェント is イベント). */
+typedef struct relset {
+	char form[BIDX_ANY_MAX_FORMS][96];
+	char fold[BIDX_ANY_MAX_FORMS][96];
+	uint32_t n;
+	char label[160];           /* the words, "/" between them */
+	size_t llen;
+} relset;
+
+typedef struct relctx {
+	builder *b;
+	bidx_tokenizer *t;
+	char (*ofold)[96];         /* the question's own forms, folded; not owned */
+	uint32_t nof;
+	relset set[2];             /* BIDX_TH_SAME, BIDX_TH_NEAR */
+	int words;
+} relctx;
+
+/* s with its spelling variants folded (variants.h) into out[0..cap). */
+static int fold_str(const char *s, char *out, size_t cap)
+{
+	bidx_norm nm = {0};
+	if (bidx_normalize(s, strlen(s), 0, &nm))
+		return -1;
+	size_t n = bidx_variants_fold(nm.cp, nm.nchars, NULL, NULL, &(int){0}), o = 0;
+	for (size_t i = 0; i < n && o + 4 < cap; i++)
+		o += (size_t)bidx_utf8_encode(nm.cp[i], (uint8_t *)out + o);
+	out[o] = 0;
+	bidx_norm_free(&nm);
+	return 0;
+}
+
+/* Adds form f to the relation's set unless a form already there, or one
+ * of the word's own, overlaps it; a form containing f gives way to it. */
+static void rel_form(relctx *c, relset *set, const char *f, size_t len)
+{
+	char fd[96], fs[96];
+	if (len >= sizeof fs)
+		return;
+	memcpy(fs, f, len);
+	fs[len] = 0;
+	if (fold_str(fs, fd, sizeof fd)) {
+		c->b->rc = BIDX_ENOMEM;
+		return;
+	}
+	if (!fd[0])
+		return;
+	for (uint32_t k = 0; k < c->nof; k++)
+		if (strstr(fd, c->ofold[k]) || strstr(c->ofold[k], fd))
+			return;
+	for (int r = 0; r < 2; r++)
+		for (uint32_t k = 0; k < c->set[r].n; k++)
+			if (strstr(fd, c->set[r].fold[k]))
+				return;
+	for (int r = 0; r < 2; r++)
+		for (uint32_t k = 0; k < c->set[r].n;)
+			if (strstr(c->set[r].fold[k], fd)) {
+				relset *o = &c->set[r];
+				memmove(o->form[k], o->form[k + 1], (o->n - k - 1) * sizeof o->form[0]);
+				memmove(o->fold[k], o->fold[k + 1], (o->n - k - 1) * sizeof o->fold[0]);
+				o->n--;
+			} else {
+				k++;
+			}
+	if (set->n == BIDX_ANY_MAX_FORMS)
+		return;
+	memcpy(set->form[set->n], fs, len + 1);
+	memcpy(set->fold[set->n++], fd, strlen(fd) + 1);
+}
+
+/* One word of the thesaurus: its forms (a verb or adjective by its
+ * conjugation row, as MeCab reads it; a noun with its kana swapped) into
+ * the set of its relation. */
+static int on_related(void *ctx, const char *word, size_t len, bidx_threl rel)
+{
+	relctx *c = ctx;
+	builder *b = c->b;
+	if (b->rc || c->words >= BIDX_ANY_MAX_RELATED)
+		return 1;
+	char tw[96], sw[256];
+	if (len >= sizeof tw)
+		return 0;
+	memcpy(tw, word, len);
+	tw[len] = 0;
+	walk w = {0};
+	uint32_t last = 0;   /* a verb or adjective ends in kana: only then ask MeCab */
+	for (size_t i = 0; i < len;) {
+		int l = bidx_utf8_decode((const uint8_t *)tw + i, len - i, &last);
+		i += l ? (size_t)l : 1;
+	}
+	int r = last >= 0x3041 && last <= 0x309F ? bidx_tokenize_morphs(c->t, tw, len, on_morph, &w) : 0;
+	const char *forms[BIDX_ANY_MAX_FORMS];
+	size_t flens[BIDX_ANY_MAX_FORMS];
+	char buf[BIDX_ANY_MAX_FORMS][80];
+	uint32_t nf = 0;
+	if (w.oom) {
+		b->rc = BIDX_ENOMEM;
+	} else if (!r && w.n == 1 && (w.m[0].cls == M_VERB || w.m[0].cls == M_ADJ)) {
+		nf = inflect(&w.m[0], forms, flens, buf);
+	} else if (!r) {   /* a noun, or not one word: as it is */
+		forms[nf] = tw, flens[nf++] = len;
+		size_t sl = kana_swapped(tw, len, sw, sizeof sw);
+		if (sl)
+			forms[nf] = sw, flens[nf++] = sl;
+	}
+	relset *set = &c->set[rel == BIDX_TH_SAME ? 0 : 1];
+	uint32_t before = set->n;
+	for (uint32_t i = 0; i < nf && !b->rc; i++)   /* forms may point into w.m */
+		rel_form(c, set, forms[i], flens[i]);
+	free(w.m);
+	if (set->n > before && set->llen + len + 2 < sizeof set->label) {
+		set->llen += (size_t)snprintf(set->label + set->llen, sizeof set->label - set->llen,
+		                              "%s%s", set->llen ? "/" : "", tw);
+		c->words++;
+	}
+	return b->rc != BIDX_OK;
+}
+
+static int has_label(const bidx_question *q, const char *label, size_t len)
+{
+	for (uint32_t i = 0; i < q->n; i++)
+		if (strlen(q->w[i].label) == len && !memcmp(q->w[i].label, label, len))
+			return 1;
+	return 0;
+}
+
+/* Adds, for each of the question's first n words, the words of the same
+ * meaning the thesaurus has: one word of the question for each relation.
+ * A form overlapping one of the question's own forms (its words and their
+ * compounds) is left out: those find its occurrences already. */
+static void add_related(builder *b, bidx_tokenizer *t, const bidx_thesaurus *th, uint32_t n)
+{
+	uint32_t total = 0;
+	for (uint32_t i = 0; i < n; i++)
+		total += b->q->w[i].nforms;
+	relctx *c = bidx_malloc(sizeof *c);
+	char (*ofold)[96] = bidx_malloc((size_t)(total + 1) * sizeof *ofold);
+	uint32_t nof = 0;
+	if (!c || !ofold)
+		b->rc = BIDX_ENOMEM;
+	for (uint32_t i = 0; i < n && !b->rc; i++)
+		for (uint32_t k = 0; k < b->q->w[i].nforms && !b->rc; k++)
+			if (fold_str(b->q->w[i].forms[k], ofold[nof], sizeof ofold[0]))
+				b->rc = BIDX_ENOMEM;
+			else
+				nof++;
+	for (uint32_t i = 0; i < n && !b->rc && b->q->n < BIDX_ANY_MAX_WORDS; i++) {
+		memset(c, 0, sizeof *c);
+		c->b = b;
+		c->t = t;
+		c->ofold = ofold;
+		c->nof = nof;
+		const char *label = b->q->w[i].label;
+		bidx_thesaurus_each(th, label, strlen(label), on_related, c);
+		for (int r = 0; r < 2 && !b->rc; r++) {
+			relset *set = &c->set[r];
+			const char *forms[BIDX_ANY_MAX_FORMS];
+			size_t flens[BIDX_ANY_MAX_FORMS];
+			for (uint32_t k = 0; k < set->n; k++)
+				forms[k] = set->form[k], flens[k] = strlen(set->form[k]);
+			if (!set->n || has_label(b->q, set->label, set->llen))
+				continue;
+			uint32_t before = b->q->n;
+			b->weight = r == 0 ? BIDX_ANY_W_SAME : BIDX_ANY_W_NEAR;
+			add_word(b, set->label, set->llen, BIDX_QW_RELATED, forms, flens, set->n);
+			b->weight = 1;
+			if (b->q->n > before)
+				b->q->w[before].from = i;
+		}
+	}
+	free(ofold);
+	free(c);
+}
+
+/* A noun or compound: as written and with its kana in the other script
+ * (ゴミ and ごみ, カラス and からす). */
+static void add_noun(builder *b, const char *s, size_t len, bidx_qword_kind kind)
+{
+	char sw[256];
+	const char *forms[2] = {s, sw};
+	size_t flens[2] = {len, 0};
+	flens[1] = kana_swapped(s, len, sw, sizeof sw);
+	add_word(b, s, len, kind, forms, flens, flens[1] ? 2 : 1);
+}
+
+static int has_kanji(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint32_t c;
+		int l = bidx_utf8_decode((const uint8_t *)s + i, n - i, &c);
+		if (!l)
+			return 0;
+		if ((c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF))
+			return 1;
+		i += (size_t)l;
+	}
+	return 0;
+}
+
+/* A noun alone: as add_noun, and a word with kanji also by its reading in
+ * katakana, when that has two kana or more (鴉: カラス; 犬: イヌ): the
+ * hiragana reading is left out, as it is often grammar (市内: しない). */
+static void add_noun1(builder *b, const morph *m)
+{
+	size_t rl = strlen(m->reading);
+	if (!has_kanji(m->s, m->len) || !strcmp(m->reading, "*") || nchars(m->reading, rl) < 2) {
+		add_noun(b, m->s, m->len, BIDX_QW_WORD);
+		return;
+	}
+	char sw[256];
+	const char *forms[3] = {m->s, m->reading, sw};
+	size_t flens[3] = {m->len, rl, kana_swapped(m->s, m->len, sw, sizeof sw)};
+	add_word(b, m->s, m->len, BIDX_QW_WORD, forms, flens, flens[2] ? 3 : 2);
 }
 
 /* A run of nouns and affixes m[0..n): the compound, its adjacent pairs when
@@ -291,18 +562,18 @@ static void add_run(builder *b, const morph *m, size_t n)
 	if (n >= 2) {
 		const char *s = m[0].s;
 		size_t len = (size_t)(m[n - 1].s + m[n - 1].len - s);
-		add_word(b, s, len, BIDX_QW_COMPOUND, &s, &len, 1);
+		add_noun(b, s, len, BIDX_QW_COMPOUND);
 	}
 	for (size_t i = 0; n >= 3 && i + 1 < n; i++) {
 		if (m[i].cls != M_NOUN && m[i + 1].cls != M_NOUN)
 			continue;
 		const char *s = m[i].s;
 		size_t len = (size_t)(m[i + 1].s + m[i + 1].len - s);
-		add_word(b, s, len, BIDX_QW_COMPOUND, &s, &len, 1);
+		add_noun(b, s, len, BIDX_QW_COMPOUND);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (m[i].cls == M_NOUN)
-			add_word(b, m[i].s, m[i].len, BIDX_QW_WORD, &m[i].s, &m[i].len, 1);
+			add_noun1(b, &m[i]);
 }
 
 /* A character that may start or end a searched bigram: kanji, katakana,
@@ -348,8 +619,30 @@ static bidx_err add_grams(bidx_question *q, const bidx_norm *nm)
 	return BIDX_OK;
 }
 
+static bidx_thesaurus *process_thesaurus;
+static pthread_once_t thesaurus_once = PTHREAD_ONCE_INIT;
+
+static void load_thesaurus(void)
+{
+	char path[4096], why[4400];
+	if (!bidx_thesaurus_find(path, sizeof path) && path[0])
+		bidx_thesaurus_load(path, &process_thesaurus, why, sizeof why);
+}
+
+const bidx_thesaurus *bidx_question_thesaurus(void)
+{
+	pthread_once(&thesaurus_once, load_thesaurus);
+	return process_thesaurus;
+}
+
 bidx_err bidx_question_analyse(bidx_tokenizer *t, const char *text, bidx_question *q, char *why,
                                size_t whylen)
+{
+	return bidx_question_analyse_with(t, bidx_question_thesaurus(), text, q, why, whylen);
+}
+
+bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th, const char *text,
+                                    bidx_question *q, char *why, size_t whylen)
 {
 	memset(q, 0, sizeof *q);
 	bidx_norm nm = {0};
@@ -360,7 +653,7 @@ bidx_err bidx_question_analyse(bidx_tokenizer *t, const char *text, bidx_questio
 	}
 	walk w = {0};
 	int r = bidx_tokenize_morphs(t, nm.text, nm.len, on_morph, &w);
-	builder b = {q, 0, BIDX_OK};
+	builder b = {q, 0, BIDX_OK, 1};
 	if (w.oom) {
 		b.rc = BIDX_ENOMEM;
 	} else if (r) {
@@ -381,6 +674,8 @@ bidx_err bidx_question_analyse(bidx_tokenizer *t, const char *text, bidx_questio
 		i++;
 	}
 	free(w.m);
+	if (!b.rc && th)
+		add_related(&b, t, th, q->n);
 	if (!b.rc)
 		b.rc = add_grams(q, &nm);
 	bidx_norm_free(&nm);

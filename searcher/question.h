@@ -14,21 +14,35 @@
  *    inflected form finds the others;
  *  - a run of nouns (国民年金: 国民 + 年金) as the compound and as each of
  *    its parts, so the compound finds the parts apart and the parts the
- *    compound; a compound of three or more parts adds each adjacent pair.
+ *    compound; a compound of three or more parts adds each adjacent pair;
+ *  - a noun in the other kana (ゴミ and ごみ: katakana as hiragana, a word in
+ *    hiragana alone as katakana), and a noun with kanji by its reading in
+ *    katakana (鴉: カラス), as MeCab's dictionary gives it;
+ *  - with the thesaurus (thesaurus.h: dict/thesaurus.txt, a general-domain
+ *    table made from Sudachi's synonym dictionary), the words of the same
+ *    meaning as a further word of the question at a low weight: one for
+ *    the word's other spellings and abbreviations (国保: 国民健康保険,
+ *    BIDX_ANY_W_SAME) and one for its near synonyms (亡くなる: 死亡 死去...,
+ *    BIDX_ANY_W_NEAR), the first BIDX_ANY_MAX_RELATED words of the table; a
+ *    form that overlaps one of the question's own forms, or another
+ *    thesaurus form, is left out, so no occurrence counts twice; a word in more than BIDX_ANY_RELATED_MAX_DF
+ *    of the documents is no vocabulary mismatch, and its thesaurus words
+ *    are not searched.
  * A word that occurs twice counts twice (qtf).
  *
  * Ranking (question_rank.c): the sum over the question's words of each
  * word's BM25 (idf times saturated frequency), with the title and the body
- * as two fields, each with its own length norm, so a document with more
- * of the question's words, and rarer ones, ranks first, and a short title
- * that is mostly the question's words (a FAQ's question) first of all.
- * A second signal, for words MeCab cuts otherwise (名産品 / 特産品, 申込み /
- * 申し込み), is BM25 over the question's character bigrams, at a lower
- * weight.  Words and bigrams found in more than BIDX_ANY_MAX_DF of the
- * documents carry no information and are left out (question boilerplate:
- * 教える, 方法, 場合, ...), by their document frequency rather than by a
- * list; when every word is that common, all are kept.  Parameters and
- * their measured effect: bench/README.md.
+ * as two fields, each with its own length norm and its own idf (a word in
+ * every answer, 窓口 or 時間, can still be rare among the titles, the
+ * questions), so a document with more of the question's words, and rarer
+ * ones, ranks first, and a short title that is mostly the question's words
+ * (a FAQ's question) first of all.  A second signal, for words MeCab cuts
+ * otherwise (名産品 / 特産品, 申込み / 申し込み), is BM25 over the question's
+ * character bigrams, at a lower weight.  A word's field found in more than
+ * BIDX_ANY_MAX_DF of the documents carries no information and is left out
+ * (question boilerplate: 教える, 方法, 場合, ...), by its document frequency
+ * rather than by a list; when every word is that common, all are kept.
+ * Parameters and their measured effect: bench/README.md.
  */
 #ifndef BIDX_QUESTION_H
 #define BIDX_QUESTION_H
@@ -38,25 +52,36 @@
 #include "error.h"
 #include "index.h"
 #include "query_eval.h"
+#include "thesaurus.h"
 #include "tokenize.h"
 
 #define BIDX_ANY_MAX_WORDS 64      /* words kept from one question */
-#define BIDX_ANY_MAX_FORMS 12      /* forms searched for one word */
+#define BIDX_ANY_MAX_FORMS 32      /* forms searched for one word */
 #define BIDX_ANY_MAX_DF 0.25       /* share of documents above which a word
-                                      is left out */
+                                      is left out (per field) */
+#define BIDX_ANY_W_SAME 0.3        /* a thesaurus word of the same vocabulary */
+#define BIDX_ANY_W_NEAR 0.15       /* a thesaurus near synonym */
+#define BIDX_ANY_MAX_RELATED 4     /* thesaurus words for one word */
+#define BIDX_ANY_RELATED_MAX_DF 0.1   /* share of documents above which a word's
+                                        thesaurus words are not searched */
 
 typedef enum bidx_qword_kind {
 	BIDX_QW_WORD,      /* a noun, verb or adjective (a compound's part too) */
 	BIDX_QW_COMPOUND,  /* a run of nouns (or an adjacent pair of one) */
+	BIDX_QW_RELATED,   /* words of the same meaning as another (thesaurus.h) */
 } bidx_qword_kind;
 
 typedef struct bidx_qword {
 	char *label;               /* the word as reported: its normalised base
-	                              form; owned */
+	                              form (thesaurus words: "/" between them);
+	                              owned */
 	char *forms[BIDX_ANY_MAX_FORMS];   /* normalised strings searched; owned */
 	uint32_t nforms;
 	bidx_qword_kind kind;
 	uint32_t qtf;              /* times the question has it */
+	double weight;             /* of its score: 1, or BIDX_ANY_W_SAME or
+	                              BIDX_ANY_W_NEAR (BIDX_QW_RELATED) */
+	uint32_t from;             /* BIDX_QW_RELATED: the word it stands for */
 } bidx_qword;
 
 typedef struct bidx_question {
@@ -68,12 +93,22 @@ typedef struct bidx_question {
 	uint32_t ngrams;
 } bidx_question;
 
-/* Analyses text into q (zeroed first; free with bidx_question_free).  A
- * question with no content word gives q->n == 0 and BIDX_OK.  MeCab
- * failing gives BIDX_EMECAB, an over-long question BIDX_ETOOBIG, with a
- * message in why. */
+/* Analyses text into q (zeroed first; free with bidx_question_free), with
+ * the thesaurus th (NULL: none).  A question with no content word gives
+ * q->n == 0 and BIDX_OK.  MeCab failing gives BIDX_EMECAB, an over-long
+ * question BIDX_ETOOBIG, with a message in why. */
+bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th, const char *text,
+                                    bidx_question *q, char *why, size_t whylen);
+
+/* The same with the process's thesaurus, bidx_question_thesaurus(). */
 bidx_err bidx_question_analyse(bidx_tokenizer *t, const char *text, bidx_question *q, char *why,
                                size_t whylen);
+
+/* The thesaurus (thesaurus.h), found and loaded at the first call of the
+ * process (thread-safe) and kept until it ends; NULL when there is none
+ * ($BIDX_THESAURUS=none, or no table found or readable: the question's own
+ * words are searched alone). */
+const bidx_thesaurus *bidx_question_thesaurus(void);
 void bidx_question_free(bidx_question *q);   /* NULL ok */
 
 /* 1 when the bigram of code points a c is one the bigram signal uses: two

@@ -36,9 +36,14 @@ typedef struct occ {
 	uint32_t pos;         /* first occurrence (normalised character) */
 } occ;
 
+/* A word's documents, one entry each, in the order first found; slot (of
+ * the whole evaluation, UINT32_MAX for a document not in the list) maps a
+ * document to its entry while the word is being found, so the occurrences
+ * of all its forms and segments add up without sorting. */
 typedef struct olist {
 	occ *o;
 	size_t n, cap;
+	uint32_t *slot;       /* not owned; reset when the list is done */
 } olist;
 
 typedef struct gram {
@@ -51,8 +56,18 @@ typedef struct gram {
 
 static int push(olist *l, uint32_t doc, double tt, double tb, uint32_t pos)
 {
+	uint32_t k = l->slot[doc];
+	if (k != UINT32_MAX) {
+		occ *o = &l->o[k];
+		o->tt += (float)tt;
+		o->tb += (float)tb;
+		if (pos < o->pos)
+			o->pos = pos;
+		return 0;
+	}
 	if (bidx_grow((void **)&l->o, &l->cap, l->n + 1, sizeof *l->o))
 		return -1;
+	l->slot[doc] = (uint32_t)l->n;
 	l->o[l->n++] = (occ){doc, (float)tt, (float)tb, pos};
 	return 0;
 }
@@ -213,13 +228,7 @@ out:
 	return rc;
 }
 
-static int cmp_occ(const void *a, const void *b)
-{
-	const occ *x = a, *y = b;
-	return (x->doc > y->doc) - (x->doc < y->doc);
-}
-
-/* Every document with a form of w, one entry per document, in doc order. */
+/* Every document with a form of w, one entry per document. */
 static bidx_err find_word(const bidx_index *ix, const bidx_qword *w, olist *out)
 {
 	bidx_err rc = BIDX_OK;
@@ -240,38 +249,48 @@ static bidx_err find_word(const bidx_index *ix, const bidx_qword *w, olist *out)
 		bidx_alts_free(&alts);
 		bidx_norm_free(&q);
 	}
-	if (rc || !out->n)
-		return rc;
-	qsort(out->o, out->n, sizeof *out->o, cmp_occ);
-	size_t o = 0;
-	for (size_t i = 1; i < out->n; i++) {
-		if (out->o[i].doc == out->o[o].doc) {
-			out->o[o].tt += out->o[i].tt;
-			out->o[o].tb += out->o[i].tb;
-			if (out->o[i].pos < out->o[o].pos)
-				out->o[o].pos = out->o[i].pos;
-		} else {
-			out->o[++o] = out->o[i];
-		}
-	}
-	out->n = o + 1;
-	return BIDX_OK;
+	for (size_t i = 0; i < out->n; i++)
+		out->slot[out->o[i].doc] = UINT32_MAX;
+	return rc;
 }
 
-/* A document's length in words, in its title and in the rest. */
-static void doc_lens(const bidx_index *ix, uint32_t doc, double *tl, double *bl)
+/* The boundary bits set in bits[from..to): the words that start there. */
+static uint32_t count_bits(const uint8_t *bits, uint32_t from, uint32_t to)
 {
-	uint32_t local, t = 0;
-	bidx_docrec d;
-	const bidx_segment *seg = bidx_index_locate(ix, doc, &local);
-	*tl = *bl = 1.0;
-	if (!seg || bidx_segment_doc(seg, local, &d))
-		return;
-	const uint8_t *bits = bidx_segment_bounds(seg, &d);
-	for (uint32_t i = d.title_start; i < d.title_end && i < d.nchars; i++)
-		t += bidx_bit(bits, i);
-	*tl = t ? t : 1.0;
-	*bl = d.ntokens > t ? d.ntokens - t : 1.0;
+	uint32_t n = 0;
+	while (from < to && (from & 7))
+		n += bidx_bit(bits, from++);
+	for (; from + 8 <= to; from += 8) {   /* a byte at a time */
+		unsigned v = bits[from >> 3];
+		v = v - ((v >> 1) & 0x55);
+		v = (v & 0x33) + ((v >> 2) & 0x33);
+		n += (v + (v >> 4)) & 0x0f;
+	}
+	while (from < to)
+		n += bidx_bit(bits, from++);
+	return n;
+}
+
+/* Every document's length in words, in its title (tl) and in the rest
+ * (bl), by collection id; their sums. */
+static void doc_lens(const bidx_index *ix, double *tl, double *bl, double *sumtl, double *sumbl)
+{
+	*sumtl = *sumbl = 0;
+	for (uint32_t g = 0; g < ix->ndocs; g++) {
+		uint32_t local, t = 0;
+		bidx_docrec d;
+		const bidx_segment *seg = bidx_index_locate(ix, g, &local);
+		tl[g] = bl[g] = 1.0;
+		if (seg && !bidx_segment_doc(seg, local, &d)) {
+			uint32_t end = d.title_end < d.nchars ? d.title_end : d.nchars;
+			if (d.title_start < end)
+				t = count_bits(bidx_segment_bounds(seg, &d), d.title_start, end);
+			tl[g] = t ? t : 1.0;
+			bl[g] = d.ntokens > t ? d.ntokens - t : 1.0;
+		}
+		*sumtl += tl[g];
+		*sumbl += bl[g];
+	}
 }
 
 typedef struct acc {
@@ -310,21 +329,24 @@ static void acc_free(acc *a)
 	free(a->bl);
 }
 
-/* Scores one word's documents into the accumulators. */
-static void score_word(const bidx_qword *w, uint32_t wi, const olist *l, double idf, acc *a)
+/* Scores one word's documents into the accumulators, with idft and idfb
+ * the word's idf in the titles and in the bodies (0: that field left out). */
+static void score_word(const bidx_qword *w, uint32_t wi, const olist *l, double idft, double idfb,
+                       acc *a)
 {
-	double qw = 1.0 + log((double)w->qtf);
+	double qw = (1.0 + log((double)w->qtf)) * w->weight;
 	if (w->kind == BIDX_QW_COMPOUND)
 		qw *= BIDX_ANY_W_COMPOUND;
 	double k1 = BIDX_ANY_K1, bt = BIDX_ANY_B_TITLE, bb = BIDX_ANY_B_BODY;
+	double best = idft > idfb ? idft : idfb;
 	for (size_t i = 0; i < l->n; i++) {
 		uint32_t d = l->o[i].doc;
 		double tt = l->o[i].tt, tb = l->o[i].tb;
 		double nt = k1 * (1.0 - bt + bt * a->tl[d] / a->avgtl);
 		double nb = k1 * (1.0 - bb + bb * a->bl[d] / a->avgbl);
-		a->score[d] += qw * idf * (tt * (k1 + 1) / (tt + nt) + tb * (k1 + 1) / (tb + nb));
-		if (!a->mask[d] || idf > a->best[d]) {
-			a->best[d] = idf;
+		a->score[d] += qw * (idft * tt * (k1 + 1) / (tt + nt) + idfb * tb * (k1 + 1) / (tb + nb));
+		if (!a->mask[d] || best > a->best[d]) {
+			a->best[d] = best;
 			a->pos[d] = l->o[i].pos;
 		}
 		a->mask[d] |= (uint64_t)1 << wi;
@@ -396,35 +418,58 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 	         .pos = bidx_calloc(n1, sizeof(uint32_t)), .mask = bidx_calloc(n1, sizeof(uint64_t)),
 	         .tl = bidx_calloc(n1, sizeof(double)), .bl = bidx_calloc(n1, sizeof(double)),
 	         .gscore = bidx_calloc(n1, sizeof(double)), .avgtl = 1.0, .avgbl = 1.0, .avgdl = 1.0};
+	uint32_t *slot = NULL;
 	bidx_err rc = BIDX_OK;
 	if (!lists || !a.score || !a.best || !a.pos || !a.mask || !a.tl || !a.bl || !a.gscore) {
 		rc = BIDX_ENOMEM;
 		goto out;
 	}
-	for (uint32_t i = 0; i < q->n && !rc; i++)
+	slot = bidx_malloc(n1 * sizeof *slot);
+	if (!slot) {
+		rc = BIDX_ENOMEM;
+		goto out;
+	}
+	memset(slot, 0xff, n1 * sizeof *slot);
+	for (uint32_t i = 0; i < q->n && !rc; i++) {
+		lists[i].slot = slot;
+		if (q->w[i].kind == BIDX_QW_RELATED &&
+		    lists[q->w[i].from].n > BIDX_ANY_RELATED_MAX_DF * N)
+			continue;   /* a word that common is no mismatch; its synonyms cost most */
 		rc = find_word(ix, &q->w[i], &lists[i]);
+	}
 	if (rc)
 		goto out;
-	double sumtl = 0, sumbl = 0;
-	for (uint32_t d = 0; d < N; d++) {
-		doc_lens(ix, d, &a.tl[d], &a.bl[d]);
-		sumtl += a.tl[d];
-		sumbl += a.bl[d];
-	}
+	double sumtl, sumbl;
+	doc_lens(ix, a.tl, a.bl, &sumtl, &sumbl);
 	if (N) {
 		a.avgtl = sumtl / N;
 		a.avgbl = sumbl / N;
 		a.avgdl = (sumtl + sumbl) / N;
 	}
-	/* words in too many documents say nothing, unless every word does */
-	int informative = 0;
-	for (uint32_t i = 0; i < q->n; i++)
-		informative |= lists[i].n && lists[i].n <= BIDX_ANY_MAX_DF * N;
-	for (uint32_t i = 0; i < q->n; i++) {
-		if (!lists[i].n || (informative && lists[i].n > BIDX_ANY_MAX_DF * N))
-			continue;
-		score_word(&q->w[i], i, &lists[i], bidx_idf((uint32_t)lists[i].n, N), &a);
+	/* a field in which a word is in too many documents says nothing of it,
+	 * unless every word is that common */
+	uint32_t (*df)[2] = bidx_calloc((size_t)q->n + 1, sizeof *df);
+	if (!df) {
+		rc = BIDX_ENOMEM;
+		goto out;
 	}
+	int informative = 0;
+	double maxdf = BIDX_ANY_MAX_DF * N;
+	for (uint32_t i = 0; i < q->n; i++) {
+		for (size_t k = 0; k < lists[i].n; k++) {
+			df[i][0] += lists[i].o[k].tt > 0;
+			df[i][1] += lists[i].o[k].tb > 0;
+		}
+		informative |= (df[i][0] && df[i][0] <= maxdf) || (df[i][1] && df[i][1] <= maxdf);
+	}
+	for (uint32_t i = 0; i < q->n; i++) {
+		if (!lists[i].n)
+			continue;
+		double idft = informative && df[i][0] > maxdf ? 0 : bidx_idf(df[i][0], N);
+		double idfb = informative && df[i][1] > maxdf ? 0 : bidx_idf(df[i][1], N);
+		score_word(&q->w[i], i, &lists[i], idft, idfb, &a);
+	}
+	free(df);
 	if ((rc = score_grams(ix, q, &a)))
 		goto out;
 	uint32_t n = 0;
@@ -455,6 +500,7 @@ out:
 	for (uint32_t i = 0; lists && i < q->n; i++)
 		free(lists[i].o);
 	free(lists);
+	free(slot);
 	acc_free(&a);
 	if (rc) {
 		snprintf(why, whylen, "%s", bidx_strerror(rc));

@@ -4,7 +4,7 @@
  * "body"}, queries TSV "qid<TAB>text", qrels TSV "qid<TAB>faq id<TAB>grade").
  *
  *   bench-faq --index DIR --faq FAQ.jsonl --queries Q.tsv --qrels QRELS.tsv [--json]
- *             [--run FILE]
+ *             [--run FILE] [--per-query FILE]
  *
  * The index is `bidx build` of FAQ.jsonl (title = question, body = answer);
  * a hit's path ends in ":LINE", the record's line, which maps to its id.
@@ -15,8 +15,12 @@
  *              ordering of all judged entries of the query;
  *   MRR@10     1/rank of the first judged entry in the top 10, else 0;
  *   Recall@10, Recall@100   the share of judged entries retrieved;
- * and the latency of a question (p50, p99).  --run writes the top 100 of
- * every query as "qid<TAB>rank<TAB>faq id" for a closer look.
+ * and the latency of a question (p50, p99).  Each figure is given over all
+ * the queries and over two halves of them, even and odd query ids: a change
+ * of method is kept only when it helps both halves, a guard against tuning
+ * to the queries at hand.  --run writes the top 100 of every query as
+ * "qid<TAB>rank<TAB>faq id<TAB>grade", --per-query each query's figures
+ * "qid<TAB>nDCG@10<TAB>RR@10<TAB>R@10<TAB>R@100<TAB>text", for a closer look.
  */
 #include "index.h"
 #include "question.h"
@@ -163,9 +167,71 @@ static long faq_of(bidx_index *ix, uint32_t d, const long *ids, long nlines)
 	return line > 0 && line < nlines ? ids[line] : -1;
 }
 
+/* Sums of the figures over a set of queries. */
+typedef struct tally {
+	double ndcg, mrr, r10, r100;
+	size_t n;
+} tally;
+
+static void tally_add(tally *t, double ndcg, double rr, double r10, double r100)
+{
+	t->ndcg += ndcg;
+	t->mrr += rr;
+	t->r10 += r10;
+	t->r100 += r100;
+	t->n++;
+}
+
+static void tally_print(const char *name, const tally *t, int json)
+{
+	double n = t->n ? (double)t->n : 1.0;
+	if (json)
+		printf("\"%s\":{\"queries\":%zu,\"ndcg10\":%.4f,\"mrr10\":%.4f,\"recall10\":%.4f,"
+		       "\"recall100\":%.4f}", name, t->n, t->ndcg / n, t->mrr / n, t->r10 / n,
+		       t->r100 / n);
+	else
+		printf("%-5s %3zu queries: nDCG@10 %.4f  MRR@10 %.4f  Recall@10 %.4f  Recall@100 %.4f\n",
+		       name, t->n, t->ndcg / n, t->mrr / n, t->r10 / n, t->r100 / n);
+}
+
+/* Scores one query's ranking: its top DEPTH hits against its judgments. */
+static void judge(bidx_index *ix, const query *q, const bidx_result *r, const long *ids,
+                  long nlines, FILE *run, double *ndcg, double *rr, double *r10, double *r100)
+{
+	uint32_t k = r->n < DEPTH ? r->n : DEPTH;
+	double dcg = 0, idcg = 0;
+	int found10 = 0, found100 = 0;
+	*rr = 0;
+	for (uint32_t h = 0; h < k; h++) {
+		long id = faq_of(ix, r->hits[h].doc, ids, nlines);
+		int g = grade_of(q, id);
+		if (run)
+			fprintf(run, "%ld\t%u\t%ld\t%d\n", q->qid, h + 1, id, g);
+		if (!g)
+			continue;
+		found100++;
+		if (h < 10) {
+			found10++;
+			dcg += g / log2(h + 2.0);
+			if (*rr == 0)
+				*rr = 1.0 / (h + 1);
+		}
+	}
+	int grades[MAXJ];
+	for (int j = 0; j < q->nj; j++)
+		grades[j] = q->j[j].grade;
+	qsort(grades, (size_t)q->nj, sizeof *grades, cmp_grade_desc);
+	for (int j = 0; j < q->nj && j < 10; j++)
+		idcg += grades[j] / log2(j + 2.0);
+	*ndcg = idcg > 0 ? dcg / idcg : 0;
+	*r10 = (double)found10 / q->nj;
+	*r100 = (double)found100 / q->nj;
+}
+
 int main(int argc, char **argv)
 {
 	const char *index = NULL, *faq = NULL, *qpath = NULL, *rpath = NULL, *runpath = NULL;
+	const char *perpath = NULL;
 	int json = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -181,9 +247,11 @@ int main(int argc, char **argv)
 			rpath = v, i++;
 		else if (v && !strcmp(argv[i], "--run"))
 			runpath = v, i++;
+		else if (v && !strcmp(argv[i], "--per-query"))
+			perpath = v, i++;
 		else {
 			fprintf(stderr, "usage: bench-faq --index DIR --faq FAQ.jsonl --queries Q.tsv "
-			        "--qrels QRELS.tsv [--json] [--run FILE]\n");
+			        "--qrels QRELS.tsv [--json] [--run FILE] [--per-query FILE]\n");
 			return 2;
 		}
 	}
@@ -209,9 +277,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	FILE *run = runpath ? fopen(runpath, "w") : NULL;
-	double ndcg = 0, mrr = 0, r10 = 0, r100 = 0;
+	FILE *per = perpath ? fopen(perpath, "w") : NULL;
+	if ((runpath && !run) || (perpath && !per)) {
+		perror(run ? perpath : runpath);
+		return 2;
+	}
+	tally all = {0}, fold[2] = {{0}};
 	double *us = calloc(nq + 1, sizeof *us);
-	size_t judged_q = 0;
 	for (size_t i = 0; i < nq; i++) {
 		if (!qs[i].nj)
 			continue;
@@ -224,53 +296,39 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		bidx_rank_sort(r.hits, r.n, DEPTH);
-		us[judged_q] = now_us() - t0;
-		uint32_t k = r.n < DEPTH ? r.n : DEPTH;
-		double dcg = 0, idcg = 0, rr = 0;
-		int found10 = 0, found100 = 0;
-		for (uint32_t h = 0; h < k; h++) {
-			long id = faq_of(ix, r.hits[h].doc, ids, nlines);
-			int g = grade_of(&qs[i], id);
-			if (run)
-				fprintf(run, "%ld\t%u\t%ld\t%d\n", qs[i].qid, h + 1, id, g);
-			if (!g)
-				continue;
-			found100++;
-			if (h < 10) {
-				found10++;
-				dcg += g / log2(h + 2.0);
-				if (rr == 0)
-					rr = 1.0 / (h + 1);
-			}
-		}
-		int grades[MAXJ];
-		for (int j = 0; j < qs[i].nj; j++)
-			grades[j] = qs[i].j[j].grade;
-		qsort(grades, (size_t)qs[i].nj, sizeof *grades, cmp_grade_desc);
-		for (int j = 0; j < qs[i].nj && j < 10; j++)
-			idcg += grades[j] / log2(j + 2.0);
-		ndcg += idcg > 0 ? dcg / idcg : 0;
-		mrr += rr;
-		r10 += (double)found10 / qs[i].nj;
-		r100 += (double)found100 / qs[i].nj;
-		judged_q++;
+		us[all.n] = now_us() - t0;
+		double ndcg, rr, r10, r100;
+		judge(ix, &qs[i], &r, ids, nlines, run, &ndcg, &rr, &r10, &r100);
+		tally_add(&all, ndcg, rr, r10, r100);
+		tally_add(&fold[qs[i].qid & 1], ndcg, rr, r10, r100);
+		if (per)
+			fprintf(per, "%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%s\n", qs[i].qid, ndcg, rr, r10, r100,
+			        qs[i].text);
 		bidx_result_free(&r);
 		bidx_question_free(&q);
 	}
 	if (run)
 		fclose(run);
-	qsort(us, judged_q, sizeof *us, cmp_double);
-	double n = judged_q ? (double)judged_q : 1.0;
-	double p50 = judged_q ? us[(judged_q - 1) / 2] : 0;
-	double p99 = judged_q ? us[(size_t)ceil(0.99 * judged_q) - 1] : 0;
-	if (json)
+	if (per)
+		fclose(per);
+	qsort(us, all.n, sizeof *us, cmp_double);
+	double p50 = all.n ? us[(all.n - 1) / 2] : 0;
+	double p99 = all.n ? us[(size_t)ceil(0.99 * all.n) - 1] : 0;
+	if (json) {
+		double n = all.n ? (double)all.n : 1.0;
 		printf("{\"queries\":%zu,\"ndcg10\":%.4f,\"mrr10\":%.4f,\"recall10\":%.4f,"
-		       "\"recall100\":%.4f,\"p50_us\":%.0f,\"p99_us\":%.0f}\n",
-		       judged_q, ndcg / n, mrr / n, r10 / n, r100 / n, p50, p99);
-	else
-		printf("%zu queries: nDCG@10 %.4f  MRR@10 %.4f  Recall@10 %.4f  Recall@100 %.4f  "
-		       "(question p50 %.0f us, p99 %.0f us)\n",
-		       judged_q, ndcg / n, mrr / n, r10 / n, r100 / n, p50, p99);
+		       "\"recall100\":%.4f,\"p50_us\":%.0f,\"p99_us\":%.0f,",
+		       all.n, all.ndcg / n, all.mrr / n, all.r10 / n, all.r100 / n, p50, p99);
+		tally_print("even", &fold[0], 1);
+		putchar(',');
+		tally_print("odd", &fold[1], 1);
+		puts("}");
+	} else {
+		tally_print("all", &all, 0);
+		tally_print("even", &fold[0], 0);
+		tally_print("odd", &fold[1], 0);
+		printf("question p50 %.0f us, p99 %.0f us\n", p50, p99);
+	}
 	for (size_t i = 0; i < nq; i++)
 		free(qs[i].text);
 	free(qs);

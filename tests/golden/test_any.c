@@ -8,15 +8,21 @@
  * the bundled seed notices: inflected forms find each other, a compound
  * finds its parts apart and the parts the compound, more and rarer words
  * rank first, --json names the words each hit matched, and -l, -c and
- * --json never switch modes, all exiting 1 when nothing matched exactly.
+ * --json never switch modes, all exiting 1 when nothing matched exactly;
+ * a noun finds its other kana (ゴミ: ごみ) and its reading (鴉: カラス), a
+ * word the thesaurus (dict/thesaurus.txt) finds its synonyms (亡くなる:
+ * 死亡, 国保: 国民健康保険), and a word in most bodies still counts in a
+ * title, where it is rare.  The thesaurus reader is checked on a small table.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "normalize.h"
 #include "question.h"
 #include "testutil.h"
+#include "thesaurus.h"
 #include "tokenize.h"
 
 static char *dir;
@@ -38,6 +44,9 @@ static const char *const docs[] = {
 	"{\"title\":\"選挙の投票所\",\"body\":\"投票所は入場券に書かれています。\"}",
 	"{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は水道局へ連絡してください。\"}",
 	"{\"title\":\"子育て支援\",\"body\":\"子育て中の家庭向けの相談室があります。\"}",
+	"{\"title\":\"カラスの被害\",\"body\":\"カラスが集積場を荒らすときの相談先です。\"}",
+	"{\"title\":\"死亡届の提出\",\"body\":\"死亡の届出は七日以内に市民課へ。\"}",
+	"{\"title\":\"国民健康保険の加入\",\"body\":\"国民健康保険には転入の日から入ります。\"}",
 };
 
 static void setup(void)
@@ -268,4 +277,204 @@ Test(any, question_on_the_seed_notices)
 	const char *base = strrchr(o, '/');
 	cr_expect(base && !strncmp(base + 1, "000_", 4), "first hit: %s", o);
 	free(o);
+}
+
+Test(any, other_kana_and_readings)
+{
+	char got[256];
+	int st;
+	/* ゴミ finds ごみ (line 9), and the exact search does not */
+	lines_of("--any", "ゴミについて", got, sizeof got, &st);
+	cr_expect_eq(st, 0);
+	cr_expect(!strncmp(got, "9", 1), "got %s", got);
+	lines_of("", "ゴミ", got, sizeof got, &st);
+	cr_expect_str_empty(got);
+	/* 鴉 finds カラス (line 15) by its reading */
+	lines_of("--any", "鴉が多くて困っています", got, sizeof got, &st);
+	cr_expect_eq(st, 0);
+	cr_expect(!strncmp(got, "15", 2), "got %s", got);
+}
+
+Test(any, words_of_the_same_meaning)
+{
+	char got[256];
+	int st;
+	/* 亡くなった finds 死亡 (line 16) through the thesaurus, not without it */
+	lines_of("--any", "家族が亡くなったとき", got, sizeof got, &st);
+	cr_expect_eq(st, 0);
+	cr_expect(!strncmp(got, "16", 2), "got %s", got);
+	setenv("BIDX_THESAURUS", "none", 1);
+	lines_of("--any", "家族が亡くなったとき", got, sizeof got, &st);
+	unsetenv("BIDX_THESAURUS");
+	cr_expect(!has(got, "16"), "without the thesaurus: %s", got);
+	/* an abbreviation finds its long form, and --json says which words */
+	char *o = run_bsearch("--any --json", "国保に入りたい", &st);
+	cr_expect_eq(st, 0);
+	char *l17 = strstr(o, "docs.jsonl:17\"");
+	cr_assert(l17, "%s", o);
+	char *e = strchr(l17, '\n');
+	if (e)
+		*e = 0;
+	cr_expect(strstr(l17, "\"国民健康保険\"]"), "%s", l17);
+	free(o);
+}
+
+Test(any, synonyms_never_count_an_occurrence_twice)
+{
+	bidx_tokenizer *t;
+	char why[4400];
+	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
+	char *tdir = tu_tmpdir("thes"), path[4200];
+	snprintf(path, sizeof path, "%s/t.txt", tdir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	/* イヴェント is a declared variant of イベント, 催し物 contains 催し */
+	fputs("イベント イヴェント | 催し 催し物 | ~行事\n", f);
+	cr_assert_eq(fclose(f), 0);
+	bidx_thesaurus *th;
+	cr_assert_eq(bidx_thesaurus_load(path, &th, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_question q;
+	cr_assert_eq(bidx_question_analyse_with(t, th, "イベントを知りたい", &q, why, sizeof why),
+	             BIDX_OK);
+	uint32_t forms = 0;
+	for (uint32_t i = 0; i < q.n; i++) {
+		if (q.w[i].kind != BIDX_QW_RELATED)
+			continue;
+		for (uint32_t k = 0; k < q.w[i].nforms; k++) {
+			const char *fm = q.w[i].forms[k];
+			cr_expect(strcmp(fm, "イヴェント") && strcmp(fm, "催し物"), "%s searched", fm);
+			forms++;
+		}
+		cr_expect(q.w[i].weight < 1, "%s weighs %g", q.w[i].label, q.w[i].weight);
+	}
+	cr_expect_geq(forms, 2, "催し and 行事 (and their kana) searched");
+	bidx_question_free(&q);
+	/* a word the question has itself is not searched again as a synonym */
+	cr_assert_eq(bidx_question_analyse_with(t, th, "イベントの催しを知りたい", &q, why, sizeof why),
+	             BIDX_OK);
+	for (uint32_t i = 0; i < q.n; i++)
+		for (uint32_t k = 0; q.w[i].kind == BIDX_QW_RELATED && k < q.w[i].nforms; k++)
+			cr_expect(!strstr(q.w[i].forms[k], "催し") && !strstr(q.w[i].forms[k], "イベント"),
+			          "%s searched again", q.w[i].forms[k]);
+	bidx_question_free(&q);
+	bidx_thesaurus_free(th);
+	tu_rmtree(tdir);
+	free(tdir);
+	bidx_tokenizer_free(t);
+}
+
+typedef struct got_words {
+	char list[512];
+	int same, near;
+} got_words;
+
+static int collect(void *ctx, const char *word, size_t len, bidx_threl rel)
+{
+	got_words *g = ctx;
+	size_t l = strlen(g->list);
+	snprintf(g->list + l, sizeof g->list - l, "%s%.*s", l ? " " : "", (int)len, word);
+	g->same += rel == BIDX_TH_SAME;
+	g->near += rel == BIDX_TH_NEAR;
+	return 0;
+}
+
+Test(any, thesaurus_table)
+{
+	char *tdir = tu_tmpdir("thes"), path[4200], why[4400];
+	snprintf(path, sizeof path, "%s/t.txt", tdir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs("# a comment\n"
+	      "国民健康保険 国保 | 健保\n"
+	      "ひとつだけ\n"                  /* one word: no group */
+	      "経緯 いきさつ | ~理由 | 事情 # a trailing comment\n"
+	      "事情 | 状況\n", f);
+	cr_assert_eq(fclose(f), 0);
+	bidx_thesaurus *th;
+	cr_assert_eq(bidx_thesaurus_load(path, &th, why, sizeof why), BIDX_OK, "%s", why);
+	got_words g = {{0}, 0, 0};
+	cr_expect_eq(bidx_thesaurus_each(th, "国保", strlen("国保"), collect, &g), 2);
+	cr_expect_str_eq(g.list, "国民健康保険 健保");
+	cr_expect(g.same == 1 && g.near == 1);
+	/* 理由 finds nothing itself, but is found */
+	memset(&g, 0, sizeof g);
+	cr_expect_eq(bidx_thesaurus_each(th, "理由", strlen("理由"), collect, &g), 0);
+	cr_expect_eq(bidx_thesaurus_each(th, "経緯", strlen("経緯"), collect, &g), 3);
+	cr_expect_str_eq(g.list, "いきさつ 理由 事情");
+	/* a word of two groups: the words of both, each once */
+	memset(&g, 0, sizeof g);
+	bidx_thesaurus_each(th, "事情", strlen("事情"), collect, &g);
+	cr_expect_str_eq(g.list, "経緯 いきさつ 理由 状況");
+	memset(&g, 0, sizeof g);
+	cr_expect_eq(bidx_thesaurus_each(th, "ひとつだけ", strlen("ひとつだけ"), collect, &g), 0);
+	cr_expect_eq(bidx_thesaurus_each(th, "国", strlen("国"), collect, &g), 0);
+	bidx_thesaurus_free(th);
+	bidx_thesaurus_free(NULL);
+	cr_expect_eq(bidx_thesaurus_load("/nonexistent/t.txt", &th, why, sizeof why), BIDX_EIO);
+	cr_expect_null(th);
+	cr_expect(strstr(why, "/nonexistent/t.txt"), "%s", why);
+	tu_rmtree(tdir);
+	free(tdir);
+}
+
+/* Every word of the shipped table is in normal form, as lookups assume. */
+Test(any, shipped_thesaurus_is_normalised)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/dict/thesaurus.txt", BIDX_SOURCE_DIR);
+	FILE *f = fopen(path, "r");
+	cr_assert(f, "%s", path);
+	char *line = NULL;
+	size_t cap = 0, words = 0, bad = 0;
+	while (getline(&line, &cap, f) > 0) {
+		if (line[0] == '#')
+			continue;
+		for (char *save, *w = strtok_r(line, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+			if (!strcmp(w, "|"))
+				continue;
+			w += *w == '~';
+			bidx_norm nm = {0};
+			cr_assert_eq(bidx_normalize(w, strlen(w), 0, &nm), BIDX_OK);
+			if (strcmp(nm.text, w) && bad++ < 5)
+				cr_log_error("not in normal form: %s (%s)", w, nm.text);
+			bidx_norm_free(&nm);
+			words++;
+		}
+	}
+	free(line);
+	fclose(f);
+	cr_expect_gt(words, 10000, "%zu words", words);
+	cr_expect_eq(bad, 0, "%zu of %zu words not in normal form", bad, words);
+}
+
+/* A word in most answers (受付時間) still counts in the one title that has
+ * it: each field has its own idf. */
+Test(any, a_word_common_in_bodies_counts_in_a_title)
+{
+	char *tdir = tu_tmpdir("fidf"), path[4200], ix[4300], cmd[9000];
+	snprintf(path, sizeof path, "%s/f.jsonl", tdir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	const char *topics[] = {"図書館", "公園", "水道", "選挙", "保育所", "税金", "道路"};
+	for (size_t i = 0; i < 7; i++)
+		fprintf(f, "{\"title\":\"%sの案内\",\"body\":\"%sの受付時間は九時からです。\"}\n",
+		        topics[i], topics[i]);
+	fputs("{\"title\":\"受付時間の変更\",\"body\":\"四月から受付時間が変わります。\"}\n", f);
+	fputs("{\"title\":\"市役所の案内\",\"body\":\"市役所の駐車場は地下です。\"}\n", f);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(ix, sizeof ix, "%s/index", tdir);
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, ix, path);
+	free(tu_run(cmd, &st));
+	cr_assert_eq(st, 0);
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' --records -l --any '受付時間と駐車場を知りたい'",
+	         BIDX_BINARY_DIR, ix);
+	char *o = tu_run(cmd, &st);
+	cr_expect_eq(st, 0);
+	char *changed = strstr(o, "f.jsonl:8\n"), *other = strstr(o, "f.jsonl:1\n");
+	cr_expect(changed, "the title with 受付時間 is not a hit: %s", o);
+	cr_expect(!other || changed < other, "a body above the title: %s", o);
+	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
 }
