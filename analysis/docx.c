@@ -6,6 +6,7 @@
  */
 #include "docx.h"
 #include "fault.h"
+#include "html.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,7 @@ static void core_fields(const char *xml, size_t n, bidx_extract *x)
 
 bidx_err bidx_docx_extract(const char *data, size_t len, bidx_extract *x, char *why, size_t whylen)
 {
+	bidx_xml_init();
 	zip_error_t ze;
 	zip_error_init(&ze);
 	zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);

@@ -13,6 +13,7 @@
 #include "fault.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
@@ -771,9 +772,22 @@ int bidx_html_sniff(const char *d, size_t len)
 	        (i + 5 == len || d[i + 5] == '>' || isspace((unsigned char)d[i + 5])));
 }
 
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init_once(void)
+{
+	xmlInitParser();
+}
+
+void bidx_xml_init(void)
+{
+	pthread_once(&xml_once, xml_init_once);
+}
+
 bidx_err bidx_html_extract(const char *data, size_t len, int utf8, bidx_extract *x, char *why,
                            size_t whylen)
 {
+	bidx_xml_init();
 	bidx_text t;
 	bidx_err rc = decode(data, len, utf8, &t, why, whylen);
 	if (rc)

@@ -44,4 +44,11 @@ int bidx_html_sniff(const char *data, size_t len);
 bidx_err bidx_html_extract(const char *data, size_t len, int utf8, bidx_extract *x, char *why,
                            size_t whylen);
 
+/* Sets libxml2 up once for the whole process (xmlInitParser), whichever
+ * thread comes first; every user of libxml2 (HTML here, .docx) calls it
+ * before parsing.  libxml2 2.9 otherwise sets up its dictionary lazily, and
+ * two threads doing that at once can leave its lock taken for good: a build
+ * with several HTML files could hang. */
+void bidx_xml_init(void);
+
 #endif
