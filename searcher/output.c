@@ -253,12 +253,14 @@ void bidx_output_facet(FILE *f, const bidx_page_facet *pf, int json)
 }
 
 /* The facet counts: human lines, the API's member ,"facets":{...}, or
- * --json's last line {"total":N,"took_us":T,"query":Q[,"facets":{...}]}. */
+ * --json's last line {"total":N[,"incidents":G],"took_us":T,"query":Q[,"facets":{...}]}. */
 static void print_facets(const bidx_page *p, const bidx_outopts *o)
 {
 	int json = o->mode == BIDX_OUT_JSON;
 	if (json && !o->api) {
-		fprintf(o->f, "{\"total\":%u", p->ranked);
+		fprintf(o->f, "{\"total\":%u", p->total);
+		if (o->group)
+			fprintf(o->f, ",\"incidents\":%u", p->ranked);
 		if (o->query) {   /* bsearch always sets it; a program may not */
 			fprintf(o->f, ",\"took_us\":%lld,\"query\":",
 			        (long long)(bidx_output_now_us() - o->t0_us));

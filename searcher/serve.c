@@ -356,7 +356,10 @@ static void api_search(server *s, struct MHD_Connection *c, reply *rp, int64_t t
 		if (!rc) {
 			fputs("{\"query\":", rp->f);
 			bidx_json_str(rp->f, q, strlen(q));
-			fprintf(rp->f, ",\"total\":%u,\"offset\":%u,", page.total, o.offset);
+			fprintf(rp->f, ",\"total\":%u,", page.total);
+			if (o.group)   /* the hits, and so offset, count incidents */
+				fprintf(rp->f, "\"incidents\":%u,", page.ranked);
+			fprintf(rp->f, "\"offset\":%u,", o.offset);
 			rc = bidx_output_page(&page, &o);
 		}
 		if (rc)

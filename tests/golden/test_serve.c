@@ -355,6 +355,17 @@ static void same_as_cli(const char *q, const char *cliargs, const char *apiargs)
 	char ttl[64];
 	snprintf(ttl, sizeof ttl, "\"total\":%d,", atoi(tl + strlen("{\"total\":")));
 	cr_assert(strstr(r.body, ttl), "%s: the API's total differs from %s", q, ttl);
+	/* with --group both also count the incidents listed, never more than
+	 * the documents */
+	char *ci = strstr(tl, ",\"incidents\":");
+	cr_assert_eq(ci != NULL, strstr(cliargs, "--group") != NULL, "%s: incidents member: %s", q, tl);
+	if (ci) {
+		int ninc = atoi(ci + strlen(",\"incidents\":"));
+		char inc[64];
+		snprintf(inc, sizeof inc, "\"incidents\":%d,", ninc);
+		cr_assert(strstr(r.body, inc), "%s: the API's incidents differ from %s", q, inc);
+		cr_assert(ninc >= 1 && ninc <= atoi(tl + strlen("{\"total\":")), "%s: %s", q, tl);
+	}
 	*tl = 0;
 	cr_assert_str_eq(lines, cli, "%s %s: API hits differ from bsearch --json\nAPI:\n%s\nCLI:\n%s",
 	                 q, apiargs, lines, cli);
