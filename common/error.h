@@ -50,6 +50,9 @@ const char *bidx_strerror(bidx_err e);
  * through the bidx_corrupt() macro, which passes the place.  Records
  * file:line for bidx_corrupt_where() and returns BIDX_ECORRUPT, so callers
  * can write `return bidx_corrupt();`. */
+#if defined(__GNUC__)
+__attribute__((cold))   /* keeps detections out of the decoders' hot paths */
+#endif
 bidx_err bidx_corrupt_at(const char *file, int line);
 #define bidx_corrupt() bidx_corrupt_at(__FILE__, __LINE__)
 

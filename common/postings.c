@@ -121,7 +121,8 @@ static bidx_err skip_positions(bidx_pcur *c)
 	return BIDX_OK;
 }
 
-static bidx_err read_doc(bidx_pcur *c, int first_in_block)
+/* Inlined into next() and seek(): the cursor is the hot path of every query. */
+static inline __attribute__((always_inline)) bidx_err read_doc(bidx_pcur *c, int first_in_block)
 {
 	uint64_t v, gap;
 	int64_t doc;
@@ -152,7 +153,7 @@ static bidx_err read_doc(bidx_pcur *c, int first_in_block)
 
 /* Leaves the current doc: skips undecoded positions and, after a block's
  * last doc, checks that the body ended exactly there. */
-static bidx_err finish_doc(bidx_pcur *c)
+static inline __attribute__((always_inline)) bidx_err finish_doc(bidx_pcur *c)
 {
 	if (c->pos_pending)
 		BIDX_TRY(skip_positions(c));
