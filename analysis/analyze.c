@@ -284,11 +284,12 @@ static bidx_err add_rows(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 	}
 	if (!rc && why[0])
 		note(o, path, why, 0);   /* about the header */
-	int got;
+	int have;
+	bidx_err bad;
 	/* messages about a record are "FILE:LINE: what; skipped" */
-	while (!rc && (got = bidx_rows_next(r, &row, why, sizeof why)) != 0) {
+	while (!rc && ((bad = bidx_rows_next(r, &row, &have, why, sizeof why)) != BIDX_OK || have)) {
 		snprintf(rowpath, sizeof rowpath, "%s:%u", path, row.line);
-		if (got < 0) {
+		if (bad) {
 			note(o, rowpath, why, 1);
 			continue;
 		}

@@ -743,14 +743,19 @@ bidx_err bidx_rows_open(bidx_rows_kind kind, const char *data, size_t len, bidx_
 	return BIDX_OK;
 }
 
-int bidx_rows_next(bidx_rows *r, bidx_row *row, char *why, size_t whylen)
+bidx_err bidx_rows_next(bidx_rows *r, bidx_row *row, int *have, char *why, size_t whylen)
 {
 	memset(row, 0, sizeof *row);
+	*have = 0;
 	say(why, whylen, "%s", "");
 	if (r->done)
-		return 0;
-	return r->kind == BIDX_ROWS_CSV ? csv_next(r, row, why, whylen)
-	                                : jsonl_next(r, row, why, whylen);
+		return BIDX_OK;
+	int got = r->kind == BIDX_ROWS_CSV ? csv_next(r, row, why, whylen)
+	                                   : jsonl_next(r, row, why, whylen);
+	if (got < 0)
+		return BIDX_EINPUT;
+	*have = got;
+	return BIDX_OK;
 }
 
 void bidx_rows_free(bidx_rows *r)

@@ -43,12 +43,12 @@ typedef enum bidx_rows_kind { BIDX_ROWS_CSV, BIDX_ROWS_JSONL } bidx_rows_kind;
 bidx_err bidx_rows_open(bidx_rows_kind kind, const char *data, size_t len, bidx_rows **out,
                         char *why, size_t whylen);
 
-/* Next record: 1 with *row filled (valid until the next call) and why
- * empty or a note about the record (a repeated key left out); 0 at the end;
- * -1 for a bad record, with row->line its line and the reason and its
- * consequence in why ("...; skipped"; call again to go on with the next
- * one). */
-int bidx_rows_next(bidx_rows *r, bidx_row *row, char *why, size_t whylen);
+/* Next record: BIDX_OK with *have 1 and *row filled (valid until the next
+ * call), why empty or a note about the record (a repeated key left out);
+ * BIDX_OK with *have 0 at the end; BIDX_EINPUT for a bad record, with
+ * row->line its line and the reason and its consequence in why ("...;
+ * skipped"; call again to go on with the next one). */
+bidx_err bidx_rows_next(bidx_rows *r, bidx_row *row, int *have, char *why, size_t whylen);
 
 void bidx_rows_free(bidx_rows *r);   /* NULL ok */
 

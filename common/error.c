@@ -1,5 +1,7 @@
 #include "error.h"
 
+#include <stddef.h>
+
 const char *bidx_strerror(bidx_err e)
 {
 	switch (e) {
@@ -14,11 +16,25 @@ const char *bidx_strerror(bidx_err e)
 	case BIDX_EMECAB: return "MeCab failed";
 	case BIDX_ETOOBIG: return "a format limit was exceeded";
 	case BIDX_EUSAGE: return "bad usage";
+	case BIDX_ERETRY: return "a segment vanished while the index was opened; try again";
 	}
 	return "unknown error";
 }
 
-bidx_err bidx_corrupt(void)
+/* The latest detection of this thread: two stores on a path that is rare. */
+static _Thread_local const char *corrupt_file;
+static _Thread_local int corrupt_line;
+
+bidx_err bidx_corrupt_at(const char *file, int line)
 {
+	corrupt_file = file;
+	corrupt_line = line;
 	return BIDX_ECORRUPT;
+}
+
+const char *bidx_corrupt_where(int *line)
+{
+	if (line)
+		*line = corrupt_file ? corrupt_line : 0;
+	return corrupt_file;
 }

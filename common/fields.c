@@ -60,12 +60,15 @@ static int get_str(const uint8_t **p, const uint8_t *end, const char **s, size_t
 	return 0;
 }
 
-int bidx_fstr_next(const uint8_t **p, const uint8_t *end, bidx_fstr *f)
+bidx_err bidx_fstr_next(const uint8_t **p, const uint8_t *end, bidx_fstr *f, int *have)
 {
+	*have = 0;
 	if (*p == end)
-		return 0;
-	if (get_str(p, end, &f->name, &f->nlen) || get_str(p, end, &f->value, &f->vlen) ||
-	    get_str(p, end, &f->norm, &f->normlen) || get_str(p, end, &f->source, &f->slen))
-		return -1;
-	return 1;
+		return BIDX_OK;
+	BIDX_CORRUPT_IF(get_str(p, end, &f->name, &f->nlen) ||
+	                get_str(p, end, &f->value, &f->vlen) ||
+	                get_str(p, end, &f->norm, &f->normlen) ||
+	                get_str(p, end, &f->source, &f->slen));
+	*have = 1;
+	return BIDX_OK;
 }

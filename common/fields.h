@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
+#include "error.h"
 
 #define BIDX_FIELDS_SIZE 48
 
@@ -61,8 +62,9 @@ typedef struct bidx_fstr {
 void bidx_fstr_put(bidx_buf *b, const char *name, const char *value, size_t vlen,
                    const char *norm, size_t normlen, const char *source);
 
-/* Reads the next entry of a record [*p, end): 1 and *f filled, 0 at the end,
- * -1 when the record is corrupt.  Pointers point into the record. */
-int bidx_fstr_next(const uint8_t **p, const uint8_t *end, bidx_fstr *f);
+/* Reads the next entry of a record [*p, end): *have is 1 and *f filled, or 0
+ * at the end.  BIDX_ECORRUPT (and *have 0) when the record is corrupt.
+ * Pointers point into the record. */
+bidx_err bidx_fstr_next(const uint8_t **p, const uint8_t *end, bidx_fstr *f, int *have);
 
 #endif

@@ -24,8 +24,8 @@ void bidx_index_close(bidx_index *ix)
 	free(ix);
 }
 
-/* Opens the segments the manifest lists; BIDX_ENOINDEX when one is gone
- * (a newer build removed it: the caller retries). */
+/* Opens the segments the manifest lists; BIDX_ERETRY when one is gone
+ * (a newer build removed it: the caller reads the manifest again). */
 static bidx_err open_segments(bidx_index *ix, char *why, size_t n)
 {
 	ix->seg = bidx_calloc((size_t)ix->man.nsegs + 1, sizeof *ix->seg);
@@ -42,7 +42,7 @@ static bidx_err open_segments(bidx_index *ix, char *why, size_t n)
 		free(path);
 		if (rc == BIDX_ENOINDEX) {
 			why[0] = 0;
-			return rc;
+			return BIDX_ERETRY;
 		}
 		ix->nseg = i + 1;
 		if (!rc)
@@ -134,7 +134,7 @@ bidx_err bidx_index_open_encoded(const char *dir, const uint8_t *man, size_t len
 		return rc;
 	}
 	rc = finish_open(ix, out, why, n);
-	if (rc == BIDX_ENOINDEX && !why[0]) {
+	if (rc == BIDX_ERETRY) {   /* no newer manifest to read: this one is wrong */
 		snprintf(why, n, "a segment the manifest lists is missing");
 		rc = bidx_corrupt();
 	}
@@ -143,17 +143,15 @@ bidx_err bidx_index_open_encoded(const char *dir, const uint8_t *man, size_t len
 
 bidx_err bidx_index_open(const char *dir, bidx_index **out, char *why, size_t n)
 {
-	bidx_err rc = BIDX_ENOINDEX;
+	bidx_err rc = BIDX_ERETRY;
 	*out = NULL;
 	/* a segment missing under a manifest that was just replaced comes back
-	 * as BIDX_ENOINDEX with an empty why: read the new manifest */
-	for (int attempt = 0; attempt < OPEN_RETRIES; attempt++) {
+	 * as BIDX_ERETRY: read the new manifest */
+	for (int attempt = 0; attempt < OPEN_RETRIES && rc == BIDX_ERETRY; attempt++) {
 		why[0] = 0;
 		rc = try_open(dir, out, why, n);
-		if (rc != BIDX_ENOINDEX || why[0])
-			break;
 	}
-	if (rc == BIDX_ENOINDEX && !why[0]) {
+	if (rc == BIDX_ERETRY) {
 		snprintf(why, n, "a segment the manifest lists is missing");
 		return bidx_corrupt();
 	}

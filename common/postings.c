@@ -72,8 +72,8 @@ out:
 	return rc;
 }
 
-int bidx_pcur_init(bidx_pcur *c, const uint8_t *data, size_t len, uint32_t df,
-                   unsigned n, uint32_t ndocs)
+bidx_err bidx_pcur_init(bidx_pcur *c, const uint8_t *data, size_t len, uint32_t df,
+                        unsigned n, uint32_t ndocs)
 {
 	c->p = data;
 	c->end = data + len;
@@ -88,111 +88,104 @@ int bidx_pcur_init(bidx_pcur *c, const uint8_t *data, size_t len, uint32_t df,
 	c->doc = -1;
 	c->pos_pending = 0;
 	c->tf = c->tf_title = c->tf_word = c->tf_edge = 0;
-	if (df == 0 || df > ndocs || (n != 1 && n != 2)) {
-		bidx_corrupt();
-		return -1;
-	}
-	return 0;
+	BIDX_CORRUPT_IF(df == 0 || df > ndocs || (n != 1 && n != 2));
+	return BIDX_OK;
 }
 
 /* Enters the next block: reads its header; the body is left undecoded. */
-static int enter_block(bidx_pcur *c)
+static bidx_err enter_block(bidx_pcur *c)
 {
 	uint64_t last_gap, body_len;
-	if (c->block_left == 0 && c->bp != c->bend)
-		return -1;   /* previous body not consumed exactly */
+	BIDX_CORRUPT_IF(c->block_left == 0 && c->bp != c->bend);  /* body not consumed exactly */
 	if (c->doc >= 0)
 		c->base = c->block_last + 1;
-	if (bidx_varint_get(&c->p, c->end, &last_gap) ||
-	    bidx_varint_get(&c->p, c->end, &body_len) ||
-	    body_len > (uint64_t)(c->end - c->p) ||
-	    last_gap >= (uint64_t)c->ndocs - c->base)
-		return -1;
+	BIDX_CORRUPT_IF(bidx_varint_get(&c->p, c->end, &last_gap) ||
+	                bidx_varint_get(&c->p, c->end, &body_len) ||
+	                body_len > (uint64_t)(c->end - c->p) ||
+	                last_gap >= (uint64_t)c->ndocs - c->base);
 	c->block_last = c->base + (uint32_t)last_gap;
 	c->bp = c->p;
 	c->bend = c->p + body_len;
 	c->p = c->bend;
 	c->block_left = c->left < BIDX_DOCS_PER_BLOCK ? c->left : BIDX_DOCS_PER_BLOCK;
-	return 0;
+	return BIDX_OK;
 }
 
 /* Skips the positions of the current doc if nobody decoded them. */
-static int skip_positions(bidx_pcur *c)
+static bidx_err skip_positions(bidx_pcur *c)
 {
 	uint64_t v;
 	for (uint32_t i = 0; i < c->tf; i++)
-		if (bidx_varint_get(&c->bp, c->bend, &v))
-			return -1;
+		BIDX_CORRUPT_IF(bidx_varint_get(&c->bp, c->bend, &v));
 	c->pos_pending = 0;
-	return 0;
+	return BIDX_OK;
 }
 
-static int read_doc(bidx_pcur *c, int first_in_block)
+/* Inlined into next() and seek(): the cursor is the hot path of every query. */
+static inline __attribute__((always_inline)) bidx_err read_doc(bidx_pcur *c, int first_in_block)
 {
 	uint64_t v, gap;
 	int64_t doc;
-	if (bidx_varint_get(&c->bp, c->bend, &v))
-		return -1;
+	BIDX_CORRUPT_IF(bidx_varint_get(&c->bp, c->bend, &v));
 	gap = v >> 1;
-	if (gap > UINT32_MAX)
-		return -1;
+	BIDX_CORRUPT_IF(gap > UINT32_MAX);
 	doc = first_in_block ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
-	if (doc > c->block_last || doc <= c->doc)
-		return -1;
+	BIDX_CORRUPT_IF(doc > c->block_last || doc <= c->doc);
 	c->doc = doc;
 	if (v & 1)
 		c->tf = 1;
-	else if (bidx_varint_get32(&c->bp, c->bend, &c->tf) || c->tf <= 1)
-		return -1;   /* tf 1 must use the flag: one encoding per list */
+	else   /* tf 1 must use the flag: one encoding per list */
+		BIDX_CORRUPT_IF(bidx_varint_get32(&c->bp, c->bend, &c->tf) || c->tf <= 1);
 	if (c->n == 1) {
-		if (bidx_varint_get32(&c->bp, c->bend, &c->tf_title) ||
-		    bidx_varint_get32(&c->bp, c->bend, &c->tf_word) ||
-		    bidx_varint_get32(&c->bp, c->bend, &c->tf_edge) ||
-		    c->tf_title > c->tf || (uint64_t)c->tf_word + c->tf_edge > c->tf)
-			return -1;
+		BIDX_CORRUPT_IF(bidx_varint_get32(&c->bp, c->bend, &c->tf_title) ||
+		                bidx_varint_get32(&c->bp, c->bend, &c->tf_word) ||
+		                bidx_varint_get32(&c->bp, c->bend, &c->tf_edge) ||
+		                c->tf_title > c->tf || (uint64_t)c->tf_word + c->tf_edge > c->tf);
 	} else {
 		c->pos = c->bp;
 		c->pos_pending = 1;
 	}
 	c->block_left--;
 	c->left--;
-	if (c->block_left == 0 && c->doc != c->block_last)
-		return -1;
-	return 0;
+	BIDX_CORRUPT_IF(c->block_left == 0 && c->doc != c->block_last);
+	return BIDX_OK;
 }
 
 /* Leaves the current doc: skips undecoded positions and, after a block's
  * last doc, checks that the body ended exactly there. */
-static int finish_doc(bidx_pcur *c)
+static inline __attribute__((always_inline)) bidx_err finish_doc(bidx_pcur *c)
 {
-	if (c->pos_pending && skip_positions(c))
-		return -1;
-	if (c->block_left == 0 && c->bp != c->bend)
-		return -1;
-	return 0;
+	if (c->pos_pending)
+		BIDX_TRY(skip_positions(c));
+	BIDX_CORRUPT_IF(c->block_left == 0 && c->bp != c->bend);
+	return BIDX_OK;
 }
 
-int bidx_pcur_next(bidx_pcur *c)
+bidx_err bidx_pcur_next(bidx_pcur *c, int *have)
 {
-	if (finish_doc(c))
-		return -1;
-	if (c->left == 0)
-		return c->p == c->end && c->bp == c->bend ? 0 : -1;
+	*have = 0;
+	BIDX_TRY(finish_doc(c));
+	if (c->left == 0) {
+		BIDX_CORRUPT_IF(c->p != c->end || c->bp != c->bend);
+		return BIDX_OK;
+	}
 	int first = 0;
 	if (c->block_left == 0) {
-		if (enter_block(c))
-			return -1;
+		BIDX_TRY(enter_block(c));
 		first = 1;
 	}
-	return read_doc(c, first) ? -1 : 1;
+	BIDX_TRY(read_doc(c, first));
+	*have = 1;
+	return BIDX_OK;
 }
 
-int bidx_pcur_seek(bidx_pcur *c, uint32_t target)
+bidx_err bidx_pcur_seek(bidx_pcur *c, uint32_t target, int *have)
 {
+	*have = 1;
 	if (c->doc >= (int64_t)target)
-		return 1;
-	if (finish_doc(c))
-		return -1;
+		return BIDX_OK;
+	*have = 0;
+	BIDX_TRY(finish_doc(c));
 	/* hop over whole blocks whose last doc is below the target */
 	while (c->left > 0) {
 		if (c->block_left > 0 && c->block_last >= target)
@@ -206,8 +199,7 @@ int bidx_pcur_seek(bidx_pcur *c, uint32_t target)
 			if (c->left == 0)
 				break;
 		}
-		if (enter_block(c))
-			return -1;
+		BIDX_TRY(enter_block(c));
 		if (c->block_last < target) {
 			c->left -= c->block_left;
 			c->block_left = 0;
@@ -215,39 +207,36 @@ int bidx_pcur_seek(bidx_pcur *c, uint32_t target)
 			c->bp = c->bend;
 		} else {
 			/* decode from the block start */
-			int r = read_doc(c, 1);
-			if (r)
-				return -1;
-			if (c->doc >= (int64_t)target)
-				return 1;
+			BIDX_TRY(read_doc(c, 1));
+			if (c->doc >= (int64_t)target) {
+				*have = 1;
+				return BIDX_OK;
+			}
 			break;
 		}
 	}
 	for (;;) {
-		int r = bidx_pcur_next(c);
-		if (r <= 0 || c->doc >= (int64_t)target)
-			return r;
+		BIDX_TRY(bidx_pcur_next(c, have));
+		if (!*have || c->doc >= (int64_t)target)
+			return BIDX_OK;
 	}
 }
 
-int bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
+bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 {
 	const uint8_t *p = c->pos;
 	int64_t prev = -1;
-	if (c->n != 2 || !c->pos)
-		return -1;
+	BIDX_CORRUPT_IF(c->n != 2 || !c->pos);
 	for (uint32_t i = 0; i < c->tf; i++) {
 		uint64_t g;
-		if (bidx_varint_get(&p, c->bend, &g) || g >= limit)
-			return -1;
+		BIDX_CORRUPT_IF(bidx_varint_get(&p, c->bend, &g) || g >= limit);
 		int64_t pos = prev + 1 + (int64_t)g;
-		if (pos >= limit)
-			return -1;
+		BIDX_CORRUPT_IF(pos >= limit);
 		out[i] = (uint32_t)pos;
 		prev = pos;
 	}
 	if (c->pos_pending)   /* a second decode of the same doc leaves bp alone */
 		c->bp = p;
 	c->pos_pending = 0;
-	return 0;
+	return BIDX_OK;
 }

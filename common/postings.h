@@ -37,19 +37,25 @@ typedef struct bidx_pcur {
 	uint32_t tf, tf_title, tf_word, tf_edge;  /* current doc's payload */
 } bidx_pcur;
 
-/* Starts a cursor on data[0..len) with df docs; returns 0 or -1 (corrupt). */
-int bidx_pcur_init(bidx_pcur *c, const uint8_t *data, size_t len, uint32_t df,
-                   unsigned n, uint32_t ndocs);
+/* Starts a cursor on data[0..len) with df docs; BIDX_OK or BIDX_ECORRUPT.
+ * Every decode below checks against the end pointer and returns
+ * BIDX_ECORRUPT (through bidx_corrupt) rather than read past it; after an
+ * error the cursor must not be used again. */
+bidx_err bidx_pcur_init(bidx_pcur *c, const uint8_t *data, size_t len, uint32_t df,
+                        unsigned n, uint32_t ndocs);
 
-/* Moves to the next doc.  Returns 1 on a doc, 0 at the end, -1 on corruption. */
-int bidx_pcur_next(bidx_pcur *c);
+/* Moves to the next doc: *have is 1 on a doc (c->doc, c->tf... filled), 0 at
+ * the end of the list.  BIDX_OK or BIDX_ECORRUPT (then *have is 0). */
+bidx_err bidx_pcur_next(bidx_pcur *c, int *have);
 
-/* Moves to the first doc >= target (skipping whole blocks where it can).
- * Returns 1 on a doc, 0 at the end, -1 on corruption. */
-int bidx_pcur_seek(bidx_pcur *c, uint32_t target);
+/* Moves to the first doc >= target (skipping whole blocks where it can):
+ * *have is 1 on such a doc, 0 when the list ends first.  BIDX_OK or
+ * BIDX_ECORRUPT (then *have is 0). */
+bidx_err bidx_pcur_seek(bidx_pcur *c, uint32_t target, int *have);
 
 /* Bigram cursors: decodes the current doc's tf positions into out[] (room for
- * c->tf entries), checking they increase and are < limit.  Returns 0 or -1. */
-int bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit);
+ * c->tf entries), checking they increase and are < limit.  BIDX_OK or
+ * BIDX_ECORRUPT. */
+bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit);
 
 #endif

@@ -359,6 +359,22 @@ static bidx_err check_sections(bidx_segment *s, char *why, size_t n)
 	return BIDX_OK;
 }
 
+/* Maps s->path and checks what opening promises; s is the caller's to close. */
+static bidx_err load(bidx_segment *s, char *why, size_t n)
+{
+	bidx_err rc = bidx_map_file(s->path, &s->map, &s->size);
+	if (rc) {
+		snprintf(why, n, rc == BIDX_ENOINDEX ? "segment file missing"
+		                                     : "cannot read the segment file");
+		return rc;
+	}
+	BIDX_TRY(check_header(s->map, s->size, why, n));
+	BIDX_TRY(read_table(s, why, n));
+	BIDX_TRY(verify_small_sections(s, why, n));
+	BIDX_TRY(check_sections(s, why, n));
+	return read_chunks(s, why, n);
+}
+
 bidx_err bidx_segment_open_file(const char *path, bidx_segment **out, char *why, size_t n)
 {
 	*out = NULL;
@@ -372,21 +388,7 @@ bidx_err bidx_segment_open_file(const char *path, bidx_segment **out, char *why,
 		free(s);
 		return BIDX_ENOMEM;
 	}
-	bidx_err rc = bidx_map_file(s->path, &s->map, &s->size);
-	if (rc == BIDX_ENOINDEX)
-		snprintf(why, n, "segment file missing");
-	else if (rc)
-		snprintf(why, n, "cannot read the segment file");
-	if (!rc)
-		rc = check_header(s->map, s->size, why, n);
-	if (!rc)
-		rc = read_table(s, why, n);
-	if (!rc)
-		rc = verify_small_sections(s, why, n);
-	if (!rc)
-		rc = check_sections(s, why, n);
-	if (!rc)
-		rc = read_chunks(s, why, n);
+	bidx_err rc = load(s, why, n);
 	if (rc) {
 		bidx_segment_close(s);
 		return rc;
@@ -454,20 +456,18 @@ void bidx_segment_section(const bidx_segment *s, int id, const uint8_t **p, size
 bidx_err bidx_segment_need(bidx_segment *s, int id, uint64_t off, uint64_t len)
 {
 	int k = bidx_section_chunked(id);
-	if (k < 0)
-		return bidx_corrupt();
+	BIDX_CORRUPT_IF(k < 0);
 	const secref *sec = &s->sec[id];
 	if (len == 0)
 		return BIDX_OK;
-	if (off > sec->len || len > sec->len - off)
-		return bidx_corrupt();
+	BIDX_CORRUPT_IF(off > sec->len || len > sec->len - off);
 	for (uint64_t c = off / BIDX_CHUNK_SIZE; c <= (off + len - 1) / BIDX_CHUNK_SIZE; c++) {
 		if (__atomic_load_n(&s->chunk_ok[k][c >> 3], __ATOMIC_ACQUIRE) >> (c & 7) & 1)
 			continue;
 		size_t start = (size_t)c * BIDX_CHUNK_SIZE;
 		size_t clen = sec->len - start < BIDX_CHUNK_SIZE ? sec->len - start : BIDX_CHUNK_SIZE;
-		if (bidx_xxh3(sec->p + start, clen) != bidx_get_u64le(s->chunk_sum[k] + 8 * c))
-			return bidx_corrupt();
+		BIDX_CORRUPT_IF(bidx_xxh3(sec->p + start, clen) !=
+		                bidx_get_u64le(s->chunk_sum[k] + 8 * c));
 		__atomic_fetch_or(&s->chunk_ok[k][c >> 3], (uint8_t)(1u << (c & 7)), __ATOMIC_RELEASE);
 	}
 	return BIDX_OK;
@@ -480,8 +480,7 @@ const uint8_t *bidx_segment_postings(const bidx_segment *s, const bidx_term *t)
 
 bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d)
 {
-	if (id >= s->meta.ndocs)
-		return bidx_corrupt();
+	BIDX_CORRUPT_IF(id >= s->meta.ndocs);
 	const uint8_t *rec = s->sec[BIDX_SEC_DOCS].p + (size_t)id * BIDX_DOC_SIZE;
 	bidx_docrec_decode(rec, d);
 	uint64_t blen = ((uint64_t)d->nchars + 8) / 8;
@@ -512,8 +511,7 @@ bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d)
 
 bidx_err bidx_segment_fields(const bidx_segment *s, uint32_t id, bidx_fieldrec *f)
 {
-	if (id >= s->meta.ndocs)
-		return bidx_corrupt();
+	BIDX_CORRUPT_IF(id >= s->meta.ndocs);
 	bidx_fieldrec_decode(s->sec[BIDX_SEC_FIELDS].p + (size_t)id * BIDX_FIELDS_SIZE, f);
 	if (f->str_len > s->sec[BIDX_SEC_FIELDSTR].len ||
 	    f->str_off > s->sec[BIDX_SEC_FIELDSTR].len - f->str_len || f->date_lo > f->date_hi)
@@ -532,12 +530,10 @@ bidx_err bidx_segment_ckpts(const bidx_segment *s, uint32_t id, const uint8_t **
 	size_t idx = CKPTS_INDEX_SIZE(s->meta.ndocs);
 	*pairs = NULL;
 	*n = 0;
-	if (id >= s->meta.ndocs)
-		return bidx_corrupt();
+	BIDX_CORRUPT_IF(id >= s->meta.ndocs);
 	uint64_t a = bidx_get_u64le(ck->p + (size_t)id * 8), b = bidx_get_u64le(ck->p + (size_t)id * 8 + 8);
 	uint64_t total = (ck->len - idx) / 8;
-	if (a > b || b > total || b - a > UINT32_MAX)
-		return bidx_corrupt();
+	BIDX_CORRUPT_IF(a > b || b > total || b - a > UINT32_MAX);
 	*pairs = ck->p + idx + a * 8;
 	*n = (uint32_t)(b - a);
 	return BIDX_OK;
@@ -633,11 +629,9 @@ bidx_err bidx_segment_locate(const uint8_t *m, size_t size, int id, uint64_t *of
 	uint64_t toff;
 	bidx_secent e;
 	*off = *len = 0;
-	if (id < 1 || id > BIDX_SEC_MAX || !table_at(m, size, &toff))
-		return bidx_corrupt();
+	BIDX_CORRUPT_IF(id < 1 || id > BIDX_SEC_MAX || !table_at(m, size, &toff));
 	entry_at(m, toff, id, &e);
-	if (e.off > toff || e.len > toff - e.off)
-		return bidx_corrupt();
+	BIDX_CORRUPT_IF(e.off > toff || e.len > toff - e.off);
 	*off = e.off;
 	*len = e.len;
 	return BIDX_OK;
@@ -647,12 +641,10 @@ bidx_err bidx_segment_reseal(uint8_t *m, size_t size, int chunks)
 {
 	uint64_t toff;
 	bidx_secent sec[BIDX_SEC_MAX + 1] = {{0}};
-	if (!table_at(m, size, &toff))
-		return bidx_corrupt();
+	BIDX_CORRUPT_IF(!table_at(m, size, &toff));
 	for (int id = 1; id <= BIDX_SEC_MAX; id++) {
 		entry_at(m, toff, id, &sec[id]);
-		if (sec[id].off > toff || sec[id].len > toff - sec[id].off)
-			return bidx_corrupt();
+		BIDX_CORRUPT_IF(sec[id].off > toff || sec[id].len > toff - sec[id].off);
 	}
 	/* chunk sums as far as CHUNKS has room for them (its header may be
 	 * the edited part) */
@@ -959,14 +951,15 @@ static int term_cb(const bidx_term *t, void *arg)
 		return 0;
 	}
 	uint32_t got = 0;
-	int r;
-	while ((r = bidx_pcur_next(&cur)) == 1 && !c->oom) {
+	int have;
+	bidx_err rc;
+	while (!(rc = bidx_pcur_next(&cur, &have)) && have && !c->oom) {
 		got++;
 		c->f->postings++;
 		if (n == 2)
 			check_positions(c, name, &cur);
 	}
-	if (r < 0)
+	if (rc)
 		bidx_findings_add(c->f, BIDX_SEC_POSTINGS, "%s (bytes %llu..%llu): undecodable after %u "
 		                  "of its %u documents (doc id out of range or not increasing, bad "
 		                  "counts or block lengths)", name, (unsigned long long)t->post_off,
@@ -979,10 +972,10 @@ static int term_cb(const bidx_term *t, void *arg)
 static void term_pass(structure *c)
 {
 	bidx_segment *s = c->s;
-	int r = bidx_termdict_each(&s->td, term_cb, c);
+	bidx_err rc = bidx_termdict_each(&s->td, term_cb, c, NULL);
 	if (c->oom)
 		return;
-	if (r < 0) {
+	if (rc) {
 		bidx_findings_add(c->f, BIDX_SEC_TERMS, "term block %llu is undecodable (after %llu "
 		                  "terms)", (unsigned long long)(c->seen_terms / BIDX_TERMS_PER_BLOCK),
 		                  (unsigned long long)c->seen_terms);
@@ -1013,12 +1006,9 @@ static bidx_err structure_pass(bidx_segment *s, bidx_findings *f)
 /* The passes after the byte pass, on an open segment. */
 static bidx_err verify_open(bidx_segment *s, int depth, bidx_findings *f)
 {
-	bidx_err rc = BIDX_OK;
 	if (depth >= BIDX_VERIFY_STRUCTURE)
-		rc = structure_pass(s, f);
-	if (!rc && depth >= BIDX_VERIFY_DEEP)
-		rc = bidx_verify_content(s, f);
-	return rc;
+		BIDX_TRY(structure_pass(s, f));
+	return depth >= BIDX_VERIFY_DEEP ? bidx_verify_content(s, f) : BIDX_OK;
 }
 
 bidx_err bidx_segment_verify(bidx_segment *s, int depth, bidx_findings *f)

@@ -56,59 +56,52 @@ bidx_err bidx_tdw_finish(bidx_tdwriter *w, bidx_buf *out)
 	return rc;
 }
 
-int bidx_termdict_open(bidx_termdict *td, const uint8_t *data, size_t len, uint64_t post_size)
+bidx_err bidx_termdict_open(bidx_termdict *td, const uint8_t *data, size_t len, uint64_t post_size)
 {
-	if (len < BIDX_TERMS_HEADER_SIZE)
-		goto corrupt;
+	BIDX_CORRUPT_IF(len < BIDX_TERMS_HEADER_SIZE);
 	td->nterms = bidx_get_u32le(data);
 	td->nblocks = bidx_get_u32le(data + 4);
-	if (bidx_get_u32le(data + 8) != BIDX_TERMS_PER_BLOCK)
-		goto corrupt;
-	if (td->nblocks != ((uint64_t)td->nterms + BIDX_TERMS_PER_BLOCK - 1) / BIDX_TERMS_PER_BLOCK)
-		goto corrupt;
-	if ((len - BIDX_TERMS_HEADER_SIZE) / BIDX_BLOCKIDX_SIZE < td->nblocks)
-		goto corrupt;
+	BIDX_CORRUPT_IF(bidx_get_u32le(data + 8) != BIDX_TERMS_PER_BLOCK);
+	BIDX_CORRUPT_IF(td->nblocks !=
+	                ((uint64_t)td->nterms + BIDX_TERMS_PER_BLOCK - 1) / BIDX_TERMS_PER_BLOCK);
+	BIDX_CORRUPT_IF((len - BIDX_TERMS_HEADER_SIZE) / BIDX_BLOCKIDX_SIZE < td->nblocks);
 	td->idx = data + BIDX_TERMS_HEADER_SIZE;
 	td->ent = td->idx + (size_t)td->nblocks * BIDX_BLOCKIDX_SIZE;
 	td->ent_end = data + len;
 	td->post_size = post_size;
-	return 0;
-corrupt:
-	bidx_corrupt();
-	return -1;
+	return BIDX_OK;
 }
 
-/* Decodes block b's entries, calling fn on each; stops at a non-zero fn. */
-static int walk_block(const bidx_termdict *td, uint32_t b,
-                      int (*fn)(const bidx_term *t, void *arg), void *arg)
+/* Decodes block b's entries, calling fn on each; stops at a non-zero fn,
+ * whose value goes to *stop (0 when fn never stopped the walk). */
+static bidx_err walk_block(const bidx_termdict *td, uint32_t b,
+                           int (*fn)(const bidx_term *t, void *arg), void *arg, int *stop)
 {
 	const uint8_t *rec = td->idx + (size_t)b * BIDX_BLOCKIDX_SIZE;
 	uint64_t key = bidx_get_u64le(rec);
 	uint64_t off = bidx_get_u64le(rec + 8);
 	uint32_t eoff = bidx_get_u32le(rec + 16);
 	uint32_t cnt = BIDX_TERMS_PER_BLOCK;
+	*stop = 0;
 	if (b == td->nblocks - 1)
 		cnt = td->nterms - b * BIDX_TERMS_PER_BLOCK;
-	if (eoff > (size_t)(td->ent_end - td->ent))
-		return -1;
+	BIDX_CORRUPT_IF(eoff > (size_t)(td->ent_end - td->ent));
 	const uint8_t *p = td->ent + eoff;
 	for (uint32_t i = 0; i < cnt; i++) {
 		uint64_t delta, df, plen;
-		if (bidx_varint_get(&p, td->ent_end, &delta) ||
-		    bidx_varint_get(&p, td->ent_end, &df) ||
-		    bidx_varint_get(&p, td->ent_end, &plen))
-			return -1;
-		if ((i == 0) != (delta == 0) || df == 0 || df > UINT32_MAX ||
-		    plen > td->post_size || off > td->post_size - plen || key + delta < key)
-			return -1;
+		BIDX_CORRUPT_IF(bidx_varint_get(&p, td->ent_end, &delta) ||
+		                bidx_varint_get(&p, td->ent_end, &df) ||
+		                bidx_varint_get(&p, td->ent_end, &plen));
+		BIDX_CORRUPT_IF((i == 0) != (delta == 0) || df == 0 || df > UINT32_MAX ||
+		                plen > td->post_size || off > td->post_size - plen ||
+		                key + delta < key);
 		key += delta;
 		bidx_term t = {key, (uint32_t)df, off, plen};
-		int r = fn(&t, arg);
-		if (r)
-			return r;
+		if ((*stop = fn(&t, arg)) != 0)
+			return BIDX_OK;
 		off += plen;
 	}
-	return 0;
+	return BIDX_OK;
 }
 
 struct find_arg {
@@ -128,9 +121,10 @@ static int find_cb(const bidx_term *t, void *arg)
 	return 2;   /* passed it: absent */
 }
 
-int bidx_termdict_find(const bidx_termdict *td, uint64_t key, bidx_term *t)
+bidx_err bidx_termdict_find(const bidx_termdict *td, uint64_t key, bidx_term *t, int *found)
 {
 	uint32_t lo = 0, hi = td->nblocks;
+	*found = 0;
 	/* last block whose first key <= key */
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -140,14 +134,12 @@ int bidx_termdict_find(const bidx_termdict *td, uint64_t key, bidx_term *t)
 			hi = mid;
 	}
 	if (lo == 0)
-		return 0;
+		return BIDX_OK;
 	struct find_arg a = {key, t};
-	int r = walk_block(td, lo - 1, find_cb, &a);
-	if (r < 0) {
-		bidx_corrupt();
-		return -1;
-	}
-	return r == 1;
+	int stop;
+	BIDX_TRY(walk_block(td, lo - 1, find_cb, &a, &stop));
+	*found = stop == 1;
+	return BIDX_OK;
 }
 
 /* each() checks what no single block can: keys increase across blocks and
@@ -158,31 +150,34 @@ struct each_arg {
 	uint64_t prev_key;
 	uint64_t next_off;
 	int started;
+	int broken;      /* the invariant above failed */
 };
 
 static int each_cb(const bidx_term *t, void *arg)
 {
 	struct each_arg *a = arg;
-	if ((a->started && t->key <= a->prev_key) || t->post_off != a->next_off)
-		return -1;
+	if ((a->started && t->key <= a->prev_key) || t->post_off != a->next_off) {
+		a->broken = 1;
+		return 1;
+	}
 	a->started = 1;
 	a->prev_key = t->key;
 	a->next_off = t->post_off + t->post_len;
 	return a->fn(t, a->arg);
 }
 
-int bidx_termdict_each(const bidx_termdict *td,
-                       int (*fn)(const bidx_term *t, void *arg), void *arg)
+bidx_err bidx_termdict_each(const bidx_termdict *td,
+                            int (*fn)(const bidx_term *t, void *arg), void *arg, int *stopped)
 {
-	struct each_arg a = {fn, arg, 0, 0, 0};
-	for (uint32_t b = 0; b < td->nblocks; b++) {
-		int r = walk_block(td, b, each_cb, &a);
-		if (r < 0) {
-			bidx_corrupt();
-			return -1;
-		}
-		if (r)
-			return r;
+	struct each_arg a = {fn, arg, 0, 0, 0, 0};
+	int stop = 0;
+	if (stopped)
+		*stopped = 0;
+	for (uint32_t b = 0; b < td->nblocks && !stop; b++) {
+		BIDX_TRY(walk_block(td, b, each_cb, &a, &stop));
+		BIDX_CORRUPT_IF(a.broken);
 	}
-	return 0;
+	if (stopped)
+		*stopped = stop;
+	return BIDX_OK;
 }

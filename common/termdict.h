@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
+#include "error.h"
 
 typedef struct bidx_tdwriter {
 	bidx_buf idx;        /* block index records */
@@ -45,16 +46,19 @@ typedef struct bidx_term {
 	uint64_t post_len;
 } bidx_term;
 
-/* Checks the TERMS header and sizes; returns 0 or -1 (corrupt). */
-int bidx_termdict_open(bidx_termdict *td, const uint8_t *data, size_t len, uint64_t post_size);
+/* Checks the TERMS header and sizes; BIDX_OK or BIDX_ECORRUPT. */
+bidx_err bidx_termdict_open(bidx_termdict *td, const uint8_t *data, size_t len, uint64_t post_size);
 
-/* Looks key up.  Returns 1 and fills *t when found, 0 when absent, -1 when
- * the block it lands in is corrupt. */
-int bidx_termdict_find(const bidx_termdict *td, uint64_t key, bidx_term *t);
+/* Looks key up: *found is 1 and *t filled when it is there, 0 when absent.
+ * BIDX_ECORRUPT (and *found 0) when the block it lands in is corrupt. */
+bidx_err bidx_termdict_find(const bidx_termdict *td, uint64_t key, bidx_term *t, int *found);
 
 /* Visits every term in key order (for `bidx check`); stops early when fn
- * returns non-zero and returns that value; -1 on corruption. */
-int bidx_termdict_each(const bidx_termdict *td,
-                       int (*fn)(const bidx_term *t, void *arg), void *arg);
+ * returns non-zero and puts that value in *stopped (0 when every term was
+ * visited; stopped may be NULL).  BIDX_ECORRUPT when a block is undecodable
+ * or keys/postings do not follow each other; the terms before it were
+ * visited. */
+bidx_err bidx_termdict_each(const bidx_termdict *td,
+                            int (*fn)(const bidx_term *t, void *arg), void *arg, int *stopped);
 
 #endif

@@ -214,10 +214,11 @@ static void check_pages(content *c, uint32_t id, const bidx_docrec *d)
 {
 	bidx_fieldrec fr;
 	bidx_fstr f;
+	int have;
 	if (bidx_segment_fields(c->s, id, &fr))
 		return;   /* the record itself is checked with FIELDS */
 	const uint8_t *p = bidx_segment_fieldstr(c->s, &fr), *end = p + fr.str_len;
-	while (bidx_fstr_next(&p, end, &f) == 1) {
+	while (!bidx_fstr_next(&p, end, &f, &have) && have) {
 		if (f.nlen != 5 || memcmp(f.name, "pages", 5))
 			continue;
 		uint64_t prev = 0;
@@ -297,7 +298,8 @@ static int term_cb(const bidx_term *t, void *arg)
 	    bidx_pcur_init(&cur, bidx_segment_postings(c->s, t), (size_t)t->post_len, t->df, n, c->ndocs))
 		return 0;
 	uint64_t h = mix(bidx_key_c1(t->key));
-	while (bidx_pcur_next(&cur) == 1 && !c->oom) {
+	int have;
+	while (!bidx_pcur_next(&cur, &have) && have && !c->oom) {
 		docsum *ds = &c->sum[cur.doc];
 		if (n == 1) {
 			ds->uni_tf += cur.tf;
@@ -338,10 +340,10 @@ static void compare_sums(content *c)
 
 static void term_walk(content *c)
 {
-	int r = bidx_termdict_each(bidx_segment_termdict(c->s), term_cb, c);
+	bidx_err rc = bidx_termdict_each(bidx_segment_termdict(c->s), term_cb, c, NULL);
 	/* an undecodable dictionary (reported by the structure pass) or a
 	 * damaged chunk leaves the sums incomplete: nothing to compare */
-	if (!c->oom && r >= 0 && !c->skipped_terms)
+	if (!c->oom && !rc && !c->skipped_terms)
 		compare_sums(c);
 }
 

@@ -157,28 +157,29 @@ bidx_err bidx_assembly_add_stored(bidx_assembly *b, bidx_segment *s, uint32_t lo
 	size_t tlen;
 	bidx_norm n = {0};
 	uint32_t *ck = NULL;
-	bidx_err rc = bidx_segment_doc(s, local, &d);
-	if (!rc)
-		rc = bidx_segment_fields(s, local, &fr);
-	if (!rc)
-		rc = bidx_segment_ckpts(s, local, &pairs, &npairs);
-	if (!rc)
-		rc = bidx_segment_fetch(s, &d, &buf, &title, &tlen, &text);
-	if (!rc)
-		rc = bidx_normalize(text, d.text_len, 0, &n);
-	if (!rc && n.nchars != d.nchars)
+	bidx_err rc;
+	if ((rc = bidx_segment_doc(s, local, &d)) != BIDX_OK ||
+	    (rc = bidx_segment_fields(s, local, &fr)) != BIDX_OK ||
+	    (rc = bidx_segment_ckpts(s, local, &pairs, &npairs)) != BIDX_OK ||
+	    (rc = bidx_segment_fetch(s, &d, &buf, &title, &tlen, &text)) != BIDX_OK ||
+	    (rc = bidx_normalize(text, d.text_len, 0, &n)) != BIDX_OK)
+		goto out;
+	if (n.nchars != d.nchars) {
 		rc = bidx_corrupt();
-	if (!rc && !(ck = bidx_malloc(((size_t)npairs * 2 + 1) * sizeof *ck)))
-		rc = BIDX_ENOMEM;
-	if (!rc) {
-		for (uint32_t k = 0; k < 2 * npairs; k++)
-			ck[k] = bidx_get_u32le(pairs + 4 * (size_t)k);
-		doc_input v = {bidx_segment_path(s, &d), d.path_len, title, text, tlen, d.text_len,
-		               n.cp, d.nchars, d.ntokens, d.title_start, d.title_end,
-		               bidx_segment_bounds(s, &d), ck, npairs, fr,
-		               bidx_segment_fieldstr(s, &fr), fr.str_len};
-		rc = commit_doc(b, &v);
+		goto out;
 	}
+	if (!(ck = bidx_malloc(((size_t)npairs * 2 + 1) * sizeof *ck))) {
+		rc = BIDX_ENOMEM;
+		goto out;
+	}
+	for (uint32_t k = 0; k < 2 * npairs; k++)
+		ck[k] = bidx_get_u32le(pairs + 4 * (size_t)k);
+	doc_input v = {bidx_segment_path(s, &d), d.path_len, title, text, tlen, d.text_len,
+	               n.cp, d.nchars, d.ntokens, d.title_start, d.title_end,
+	               bidx_segment_bounds(s, &d), ck, npairs, fr,
+	               bidx_segment_fieldstr(s, &fr), fr.str_len};
+	rc = commit_doc(b, &v);
+out:
 	free(ck);
 	bidx_norm_free(&n);
 	free(buf);

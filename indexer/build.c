@@ -195,6 +195,24 @@ static bidx_err publish_manifest(struct build *b, char *why, size_t whylen)
 	return rc;
 }
 
+/* The steps of a build, each on what the previous left in b; bidx_build
+ * cleans up whatever step stopped it. */
+static bidx_err run_pipeline(struct build *b, const char *const *paths, int npaths, int *lockfd,
+                             char *why, size_t whylen)
+{
+	BIDX_TRY(bidx_indexdir_lock(b->o->index_dir, lockfd, why, whylen));
+	BIDX_TRY(bidx_roots_plan(&b->cat, paths, npaths, why, whylen));
+	BIDX_TRY(load_previous(b, why, whylen));
+	if (b->o->mode == BIDX_BUILD_OPTIMIZE)
+		BIDX_TRY(bidx_catalogue_keep_previous(&b->cat));
+	else
+		BIDX_TRY(analyse_corpus(b, why, whylen));
+	bidx_roots_report_removed(&b->cat);
+	BIDX_TRY(write_new_segment(b, why, whylen));
+	BIDX_TRY(bidx_merge_segments(&b->cat, why, whylen));
+	return publish_manifest(b, why, whylen);
+}
+
 bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts *opts,
                     bidx_build_stats *st, char *why, size_t whylen)
 {
@@ -204,23 +222,7 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 	why[0] = 0;
 	double t0 = now();
 	b.cat.settings = bidx_build_settings(opts->map);
-	bidx_err rc = bidx_indexdir_lock(opts->index_dir, &lockfd, why, whylen);
-	if (!rc)
-		rc = bidx_roots_plan(&b.cat, paths, npaths, why, whylen);
-	if (!rc)
-		rc = load_previous(&b, why, whylen);
-	if (!rc && opts->mode == BIDX_BUILD_OPTIMIZE)
-		rc = bidx_catalogue_keep_previous(&b.cat);
-	else if (!rc)
-		rc = analyse_corpus(&b, why, whylen);
-	if (!rc)
-		bidx_roots_report_removed(&b.cat);
-	if (!rc)
-		rc = write_new_segment(&b, why, whylen);
-	if (!rc)
-		rc = bidx_merge_segments(&b.cat, why, whylen);
-	if (!rc)
-		rc = publish_manifest(&b, why, whylen);
+	bidx_err rc = run_pipeline(&b, paths, npaths, &lockfd, why, whylen);
 	if (rc && !why[0])
 		snprintf(why, whylen, "%s", bidx_strerror(rc));
 	st->seconds = now() - t0;

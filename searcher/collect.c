@@ -213,10 +213,11 @@ static uint32_t page_of(bidx_segment *seg, uint32_t local, size_t at)
 {
 	bidx_fieldrec fr;
 	bidx_fstr f;
+	int have;
 	if (bidx_segment_fields(seg, local, &fr))
 		return 0;
 	const uint8_t *p = bidx_segment_fieldstr(seg, &fr), *end = p + fr.str_len;
-	while (bidx_fstr_next(&p, end, &f) == 1) {
+	while (!bidx_fstr_next(&p, end, &f, &have) && have) {
 		if (f.nlen != 5 || memcmp(f.name, "pages", 5))
 			continue;
 		uint32_t page = 0;

@@ -60,8 +60,9 @@ static bidx_err text_values(bidx_index *ix, const bidx_result *r, const char *na
 			return BIDX_ECORRUPT;
 		}
 		const uint8_t *p = bidx_segment_fieldstr(seg, &fr), *end = p + fr.str_len;
-		int got;
-		while ((got = bidx_fstr_next(&p, end, &f)) == 1) {
+		int have;
+		bidx_err frc;
+		while (!(frc = bidx_fstr_next(&p, end, &f, &have)) && have) {
 			if (f.nlen != nl || memcmp(f.name, name, nl))
 				continue;
 			if (bidx_grow((void **)&v, &cap, n + 1, sizeof *v)) {
@@ -71,9 +72,9 @@ static bidx_err text_values(bidx_index *ix, const bidx_result *r, const char *na
 			v[n++] = (val){f.value, f.vlen, 1};
 			break;
 		}
-		if (got < 0) {
+		if (frc) {
 			free(v);
-			return bidx_corrupt();
+			return frc;
 		}
 	}
 	*out = v;
@@ -224,8 +225,8 @@ static void doc_json(const bidx_fieldrec *fr, const uint8_t *p, const uint8_t *e
 {
 	bidx_fstr s;
 	fputs(",\"fields\":[", f);
-	int first = 1;
-	while (bidx_fstr_next(&p, end, &s) == 1) {
+	int first = 1, have;
+	while (!bidx_fstr_next(&p, end, &s, &have) && have) {
 		if ((s.nlen == 14 && !memcmp(s.name, "affected_count", 14)) ||
 		    (s.nlen == 5 && !memcmp(s.name, "event", 5)))
 			continue;   /* structured: affected_counts and events (notices.h) */
@@ -264,10 +265,10 @@ static void doc_human(const bidx_fieldrec *fr, const uint8_t *p, const uint8_t *
 {
 	static const char *const shown[] = {"date", "org", "category", NULL};
 	bidx_fstr s;
-	int any = 0;
+	int any = 0, have;
 	for (int k = 0; shown[k]; k++) {
 		const uint8_t *q = p;
-		while (bidx_fstr_next(&q, end, &s) == 1)
+		while (!bidx_fstr_next(&q, end, &s, &have) && have)
 			if (s.nlen == strlen(shown[k]) && !memcmp(s.name, shown[k], s.nlen)) {
 				fputs(any ? " · " : "     ", f);
 				bidx_ts_write(f, s.value, clip_bytes(s.value, s.vlen, 120));

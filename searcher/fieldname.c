@@ -50,12 +50,10 @@ static bidx_err seg_names(bidx_segment *seg, bidx_fieldnames *fn)
 		if ((rc = bidx_segment_fields(seg, d, &r)))
 			return rc;
 		const uint8_t *p = bidx_segment_fieldstr(seg, &r), *end = p + r.str_len;
-		int got;
-		while (!rc && (got = bidx_fstr_next(&p, end, &f)) == 1)
+		int have;
+		while (!rc && !(rc = bidx_fstr_next(&p, end, &f, &have)) && have)
 			if (!(f.nlen == 5 && !memcmp(f.name, "pages", 5)))   /* page offsets */
 				rc = add_name(fn, f.name, f.nlen);
-		if (!rc && got < 0)
-			rc = bidx_corrupt();
 	}
 	return rc;
 }

@@ -184,16 +184,17 @@ static int text_match(fctx *c, const bidx_fieldrec *r, int *seen, int *corrupt)
 {
 	const uint8_t *p = bidx_segment_fieldstr(c->seg, r), *end = p + r->str_len;
 	bidx_fstr f;
-	int got;
+	int have;
+	bidx_err frc;
 	size_t fl = strlen(c->field);
-	while ((got = bidx_fstr_next(&p, end, &f)) == 1) {
+	while (!(frc = bidx_fstr_next(&p, end, &f, &have)) && have) {
 		if (f.nlen != fl || memcmp(f.name, c->field, fl))
 			continue;
 		*seen = 1;
 		if (memmem(f.norm, f.normlen, c->q.text, c->q.len))
 			return 1;
 	}
-	if (got < 0)
+	if (frc)
 		*corrupt = 1;
 	return 0;
 }
@@ -276,11 +277,11 @@ bidx_err bidx_filter_known(bidx_segment *seg, const char *field, int *known)
 			return rc;
 		const uint8_t *p = bidx_segment_fieldstr(seg, &r), *end = p + r.str_len;
 		bidx_fstr f;
-		int got = 0;
-		while (!*known && (got = bidx_fstr_next(&p, end, &f)) == 1)
-			*known = f.nlen == fl && !memcmp(f.name, field, fl);
-		if (got < 0)
-			return bidx_corrupt();
+		int have = 1;
+		while (!*known && have) {
+			BIDX_TRY(bidx_fstr_next(&p, end, &f, &have));
+			*known = have && f.nlen == fl && !memcmp(f.name, field, fl);
+		}
 	}
 	return BIDX_OK;
 }

@@ -228,16 +228,16 @@ static bidx_err copy_fields(bidx_hits *hh, bidx_segment *seg, uint32_t local, bi
 	const uint8_t *base = bidx_segment_fieldstr(seg, &fr), *end = base + fr.str_len;
 	const uint8_t *p = base;
 	size_t n = 0;
-	int got;
-	while ((got = bidx_fstr_next(&p, end, &f)) == 1)
-		n++;
-	if (got < 0)
-		return bidx_corrupt();
+	int have;
+	do {
+		BIDX_TRY(bidx_fstr_next(&p, end, &f, &have));
+		n += (size_t)have;
+	} while (have);
 	bidx_field *v = keep(hh, bidx_calloc(n + 1, sizeof *v));
 	if (!v)
 		return BIDX_ENOMEM;
 	p = base;
-	for (size_t i = 0; i < n && bidx_fstr_next(&p, end, &f) == 1; i++) {
+	for (size_t i = 0; i < n && !bidx_fstr_next(&p, end, &f, &have) && have; i++) {
 		v[i] = (bidx_field){copy_str(hh, f.name, f.nlen), f.nlen, copy_str(hh, f.value, f.vlen),
 		                    f.vlen, copy_str(hh, f.source ? f.source : "", f.slen), f.slen};
 		if (!v[i].name || !v[i].value || !v[i].source)

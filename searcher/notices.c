@@ -48,7 +48,8 @@ static bidx_err open_rec(bidx_segment *seg, uint32_t local, rec *r)
 static int get(const rec *r, const char *name, bidx_fstr *out)
 {
 	const uint8_t *p = r->p;
-	while (bidx_fstr_next(&p, r->end, out) == 1)
+	int have;
+	while (!bidx_fstr_next(&p, r->end, out, &have) && have)
 		if (named(out, name))
 			return 1;
 	return 0;
@@ -118,15 +119,15 @@ bidx_err bidx_notice_json(bidx_segment *seg, uint32_t local, FILE *f)
 	if (get(&r, "date", &e))
 		fprintf(f, ",\"date_estimated\":%s",
 		        e.slen >= 11 && memmem(e.source, e.slen, "(estimated)", 11) ? "true" : "false");
-	int first = 1;
+	int first = 1, have;
 	const uint8_t *p = r.p;
 	fputs(",\"affected_counts\":[", f);
-	while (bidx_fstr_next(&p, r.end, &e) == 1)
+	while (!bidx_fstr_next(&p, r.end, &e, &have) && have)
 		if (named(&e, "affected_count"))
 			json_count(f, &e, &first);
 	fputs("],\"events\":[", f);
 	first = 1;
-	for (p = r.p; bidx_fstr_next(&p, r.end, &e) == 1;) {
+	for (p = r.p; !bidx_fstr_next(&p, r.end, &e, &have) && have;) {
 		if (!named(&e, "event"))
 			continue;
 		const char *sp = memchr(e.value, ' ', e.vlen);
@@ -312,7 +313,8 @@ bidx_err bidx_show(bidx_index *ix, const char *spec, int json, FILE *f, int *fou
 		fprintf(f, "\ndoc: %u\ntitle: ", want);
 		bidx_ts_write(f, title, tlen);
 		fputc('\n', f);
-		for (const uint8_t *p = r.p; bidx_fstr_next(&p, r.end, &e) == 1;) {
+		int have;
+		for (const uint8_t *p = r.p; !bidx_fstr_next(&p, r.end, &e, &have) && have;) {
 			if (named(&e, "pages"))
 				continue;
 			bidx_ts_write(f, e.name, e.nlen);

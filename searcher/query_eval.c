@@ -176,15 +176,18 @@ static bidx_err eval_unigram(evalctx *cx, const void *arg, dset *out)
 	uint32_t c = *(const uint32_t *)arg;
 	bidx_term t;
 	bidx_pcur cur;
-	int r = bidx_termdict_find(bidx_segment_termdict(cx->seg), bidx_key1(c), &t);
-	if (r <= 0)
-		return r < 0 ? BIDX_ECORRUPT : BIDX_OK;
+	int have;
+	BIDX_TRY(bidx_termdict_find(bidx_segment_termdict(cx->seg), bidx_key1(c), &t, &have));
+	if (!have)
+		return BIDX_OK;
 	if (bidx_segment_need(cx->seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len))
 		return BIDX_ECORRUPT;
-	if (bidx_pcur_init(&cur, bidx_segment_postings(cx->seg, &t), t.post_len, t.df, 1,
-	                   bidx_segment_ndocs(cx->seg)))
-		return bidx_corrupt();
-	while ((r = bidx_pcur_next(&cur)) == 1) {
+	BIDX_TRY(bidx_pcur_init(&cur, bidx_segment_postings(cx->seg, &t), t.post_len, t.df, 1,
+	                        bidx_segment_ndocs(cx->seg)));
+	for (;;) {
+		BIDX_TRY(bidx_pcur_next(&cur, &have));
+		if (!have)
+			break;
 		uint32_t inside = cur.tf - cur.tf_word - cur.tf_edge;
 		double w = cur.tf_word + BIDX_W_EDGE * cur.tf_edge + BIDX_W_INSIDE * inside;
 		w += (BIDX_W_TITLE - 1.0) * cur.tf_title * (w / cur.tf);
@@ -201,7 +204,7 @@ static bidx_err eval_unigram(evalctx *cx, const void *arg, dset *out)
 		if (dset_push(out, (uint32_t)cur.doc, w, BIDX_NOPOS))
 			return BIDX_ENOMEM;
 	}
-	return r < 0 ? bidx_corrupt() : BIDX_OK;
+	return BIDX_OK;
 }
 
 /* One distinct bigram of a term: the cover offsets where it stands in the
@@ -452,19 +455,20 @@ static bidx_err join_grams(evalctx *cx, ngram *t, dset *out)
 {
 	gram *g = t->g;
 	uint32_t ng = t->ng;
-	int r = bidx_pcur_next(&g[0].cur);
-	while (r == 1) {
+	int have;
+	BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
+	while (have) {
 		uint32_t target = (uint32_t)g[0].cur.doc;
 		uint32_t k = 1;
 		for (; k < ng; k++) {
-			r = bidx_pcur_seek(&g[k].cur, target);
-			if (r <= 0)
-				return r < 0 ? bidx_corrupt() : BIDX_OK;
+			BIDX_TRY(bidx_pcur_seek(&g[k].cur, target, &have));
+			if (!have)
+				return BIDX_OK;
 			if (g[k].cur.doc > (int64_t)target)
 				break;
 		}
 		if (k < ng) {
-			r = bidx_pcur_seek(&g[0].cur, (uint32_t)g[k].cur.doc);
+			BIDX_TRY(bidx_pcur_seek(&g[0].cur, (uint32_t)g[k].cur.doc, &have));
 			continue;
 		}
 		double wtf;
@@ -476,9 +480,9 @@ static bidx_err join_grams(evalctx *cx, ngram *t, dset *out)
 			return bidx_corrupt();
 		if (wtf > 0 && dset_push(out, target, wtf, first))
 			return BIDX_ENOMEM;
-		r = bidx_pcur_next(&g[0].cur);
+		BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
 	}
-	return r < 0 ? bidx_corrupt() : BIDX_OK;
+	return BIDX_OK;
 }
 
 /* The bigrams that cover every character, at offsets 0, 2, 4, ... and the
@@ -506,10 +510,11 @@ static bidx_err open_grams(evalctx *cx, const bidx_norm *q, ngram *t, keyoff *ko
 			continue;
 		}
 		bidx_term term;
-		int r = bidx_termdict_find(bidx_segment_termdict(cx->seg), ko[i].key, &term);
-		if (r <= 0) {
+		int found;
+		bidx_err rc = bidx_termdict_find(bidx_segment_termdict(cx->seg), ko[i].key, &term, &found);
+		if (rc || !found) {
 			t->ng = 0;
-			return r < 0 ? BIDX_ECORRUPT : BIDX_OK;   /* absent bigram: no match */
+			return rc;   /* absent bigram: no match */
 		}
 		gram *g = &t->g[t->ng++];
 		g->first = i;

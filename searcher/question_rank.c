@@ -77,14 +77,16 @@ static bidx_err find_unigram(const bidx_index *ix, uint32_t si, uint32_t c, olis
 	bidx_segment *seg = ix->seg[si];
 	bidx_term t;
 	bidx_pcur cur;
-	int r = bidx_termdict_find(bidx_segment_termdict(seg), bidx_key1(c), &t);
-	if (r <= 0)
-		return r < 0 ? BIDX_ECORRUPT : BIDX_OK;
+	int r;
+	BIDX_TRY(bidx_termdict_find(bidx_segment_termdict(seg), bidx_key1(c), &t, &r));
+	if (!r)
+		return BIDX_OK;
 	if (bidx_segment_need(seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
 	    bidx_pcur_init(&cur, bidx_segment_postings(seg, &t), t.post_len, t.df, 1,
 	                   bidx_segment_ndocs(seg)))
 		return bidx_corrupt();
-	while ((r = bidx_pcur_next(&cur)) == 1) {
+	bidx_err e;
+	while (!(e = bidx_pcur_next(&cur, &r)) && r) {
 		uint32_t g = bidx_index_global(ix, si, (uint32_t)cur.doc);
 		if (g == BIDX_DELETED || !cur.tf)
 			continue;
@@ -94,7 +96,7 @@ static bidx_err find_unigram(const bidx_index *ix, uint32_t si, uint32_t c, olis
 		if (push(out, g, tt, w - tt, BIDX_NOPOS))
 			return BIDX_ENOMEM;
 	}
-	return r < 0 ? bidx_corrupt() : BIDX_OK;
+	return e;
 }
 
 static int has_pos(const uint32_t *p, uint32_t n, uint32_t v)
@@ -161,18 +163,19 @@ static bidx_err join(const bidx_index *ix, uint32_t si, gram *g, uint32_t ng, ui
                      olist *out)
 {
 	bidx_segment *seg = ix->seg[si];
-	int r = bidx_pcur_next(&g[0].cur);
+	int r;
+	BIDX_TRY(bidx_pcur_next(&g[0].cur, &r));
 	while (r == 1) {
 		uint32_t target = (uint32_t)g[0].cur.doc, k = 1;
 		for (; k < ng; k++) {
-			r = bidx_pcur_seek(&g[k].cur, target);
-			if (r <= 0)
-				return r < 0 ? bidx_corrupt() : BIDX_OK;
+			BIDX_TRY(bidx_pcur_seek(&g[k].cur, target, &r));
+			if (!r)
+				return BIDX_OK;
 			if (g[k].cur.doc > (int64_t)target)
 				break;
 		}
 		if (k < ng) {
-			r = bidx_pcur_seek(&g[0].cur, (uint32_t)g[k].cur.doc);
+			BIDX_TRY(bidx_pcur_seek(&g[0].cur, (uint32_t)g[k].cur.doc, &r));
 			continue;
 		}
 		uint32_t gd = bidx_index_global(ix, si, target);
@@ -185,9 +188,9 @@ static bidx_err join(const bidx_index *ix, uint32_t si, gram *g, uint32_t ng, ui
 			if (tt + tb > 0 && push(out, gd, tt, tb, first))
 				return BIDX_ENOMEM;
 		}
-		r = bidx_pcur_next(&g[0].cur);
+		BIDX_TRY(bidx_pcur_next(&g[0].cur, &r));
 	}
-	return r < 0 ? bidx_corrupt() : BIDX_OK;
+	return BIDX_OK;
 }
 
 static bidx_err find_ngram(const bidx_index *ix, uint32_t si, const bidx_norm *q, olist *out)
@@ -201,12 +204,11 @@ static bidx_err find_ngram(const bidx_index *ix, uint32_t si, const bidx_norm *q
 	/* the bigrams at 0, 2, 4, ... and the last cover every character */
 	for (uint32_t o = 0; o + 1 < q->nchars; o = o + 3 < q->nchars ? o + 2 : q->nchars - 2) {
 		bidx_term t;
-		int r = bidx_termdict_find(bidx_segment_termdict(seg), bidx_key2(q->cp[o], q->cp[o + 1]),
-		                           &t);
-		if (r <= 0) {
-			rc = r < 0 ? bidx_corrupt() : BIDX_OK;
+		int r;
+		rc = bidx_termdict_find(bidx_segment_termdict(seg), bidx_key2(q->cp[o], q->cp[o + 1]),
+		                        &t, &r);
+		if (rc || !r)
 			goto out;   /* an absent bigram: no match in this segment */
-		}
 		g[ng].off = o;
 		g[ng].df = t.df;
 		if (bidx_segment_need(seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
@@ -362,9 +364,8 @@ static bidx_err score_gram(const bidx_index *ix, uint64_t key, double w, acc *a)
 	uint32_t df = 0;
 	for (uint32_t si = 0; si < ix->nseg; si++) {
 		bidx_term t;
-		int r = bidx_termdict_find(bidx_segment_termdict(ix->seg[si]), key, &t);
-		if (r < 0)
-			return bidx_corrupt();
+		int r;
+		BIDX_TRY(bidx_termdict_find(bidx_segment_termdict(ix->seg[si]), key, &t, &r));
 		df += r ? t.df : 0;
 	}
 	if (!df || df > BIDX_ANY_MAX_DF * N)
@@ -374,14 +375,15 @@ static bidx_err score_gram(const bidx_index *ix, uint64_t key, double w, acc *a)
 		bidx_segment *seg = ix->seg[si];
 		bidx_term t;
 		bidx_pcur cur;
-		int r = bidx_termdict_find(bidx_segment_termdict(seg), key, &t);
-		if (r <= 0)
+		int r;
+		if (bidx_termdict_find(bidx_segment_termdict(seg), key, &t, &r) || !r)
 			continue;
 		if (bidx_segment_need(seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
 		    bidx_pcur_init(&cur, bidx_segment_postings(seg, &t), t.post_len, t.df, 2,
 		                   bidx_segment_ndocs(seg)))
 			return bidx_corrupt();
-		while ((r = bidx_pcur_next(&cur)) == 1) {
+		bidx_err e;
+		while (!(e = bidx_pcur_next(&cur, &r)) && r) {
 			uint32_t d = bidx_index_global(ix, si, (uint32_t)cur.doc);
 			if (d == BIDX_DELETED)
 				continue;
@@ -390,8 +392,8 @@ static bidx_err score_gram(const bidx_index *ix, uint64_t key, double w, acc *a)
 			double tf = cur.tf, nb = k1 * (1.0 - bb + bb * (a->tl[d] + a->bl[d]) / a->avgdl);
 			a->gscore[d] += w * idf * tf * (k1 + 1) / (tf + nb);
 		}
-		if (r < 0)
-			return bidx_corrupt();
+		if (e)
+			return e;
 	}
 	return BIDX_OK;
 }

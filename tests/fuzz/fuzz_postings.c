@@ -21,11 +21,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bidx_pcur c;
 		if (bidx_pcur_init(&c, p, size, df, n, ndocs))
 			break;
-		int r;
+		int have;
 		uint32_t target = 0;
 		for (;;) {
-			r = pass == 0 ? bidx_pcur_next(&c) : bidx_pcur_seek(&c, target);
-			if (r <= 0)
+			bidx_err r = pass == 0 ? bidx_pcur_next(&c, &have) : bidx_pcur_seek(&c, target, &have);
+			if (r && (r != BIDX_ECORRUPT || have))
+				abort();   /* a refusal is a corruption, with no doc */
+			if (r || !have)
 				break;
 			if (n == 2 && c.tf <= 64 && c.doc % 2 == 0)
 				(void)bidx_pcur_positions(&c, pos, 1u << 20);

@@ -41,10 +41,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (;;) {
 		bidx_row row;
 		why[0] = 0;
-		int k = bidx_rows_next(r, &row, why, sizeof why);
-		if (k == 0)
+		int have;
+		bidx_err k = bidx_rows_next(r, &row, &have, why, sizeof why);
+		if (k != BIDX_OK && (k != BIDX_EINPUT || have))
+			abort();
+		if (!k && !have)
 			break;
-		if (k < 0) {
+		if (k) {
 			if (!why[0])
 				abort();
 			continue;

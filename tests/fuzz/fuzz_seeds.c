@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 		free(sdata);
 	}
 	acc a = {s, 0};
-	bidx_termdict_each(bidx_segment_termdict(s), each, &a);
+	(void)bidx_termdict_each(bidx_segment_termdict(s), each, &a, NULL);
 	const uint8_t *post, *terms, *zdict, *store;
 	size_t post_len, terms_len, zdict_len, store_len;
 	bidx_segment_section(s, BIDX_SEC_POSTINGS, &post, &post_len);

@@ -24,15 +24,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bidx_termdict td;
 	if (bidx_termdict_open(&td, p, size, post_size) == 0) {
 		uint64_t keys[8] = {0};
-		(void)bidx_termdict_each(&td, visit, keys);
+		(void)bidx_termdict_each(&td, visit, keys, NULL);
 		bidx_term t;
+		int found;
 		for (int i = 1; i < 8; i++) {
-			(void)bidx_termdict_find(&td, keys[i], &t);
-			(void)bidx_termdict_find(&td, keys[i] + 1, &t);
+			(void)bidx_termdict_find(&td, keys[i], &t, &found);
+			(void)bidx_termdict_find(&td, keys[i] + 1, &t, &found);
 		}
-		(void)bidx_termdict_find(&td, bidx_key2(0x30AF, 0x30EC), &t);
-		(void)bidx_termdict_find(&td, 0, &t);
-		(void)bidx_termdict_find(&td, UINT64_MAX, &t);
+		(void)bidx_termdict_find(&td, bidx_key2(0x30AF, 0x30EC), &t, &found);
+		(void)bidx_termdict_find(&td, 0, &t, &found);
+		(void)bidx_termdict_find(&td, UINT64_MAX, &t, &found);
 	}
 	free(p);
 	return 0;

@@ -319,8 +319,10 @@ Test(check, structural_damage_with_valid_checksums_makes_bsearch_exit_2)
 	bidx_docrec d;
 	cr_assert_eq(bidx_index_open(good, &ix, why, sizeof why), BIDX_OK);
 	bidx_segment *seg = ix->seg[0];
-	cr_assert_eq(bidx_termdict_find(bidx_segment_termdict(seg), bidx_key2(0x30AF, 0x30EC), &t),
-	             1);   /* クレ */
+	int found;
+	cr_assert_eq(bidx_termdict_find(bidx_segment_termdict(seg), bidx_key2(0x30AF, 0x30EC), &t,
+	                                &found), BIDX_OK);
+	cr_assert_eq(found, 1);   /* クレ */
 	uint64_t poff, plen, doff, dlen, moff, mlen;
 	section(orig, size, BIDX_SEC_POSTINGS, &poff, &plen);
 	section(orig, size, BIDX_SEC_DOCS, &doff, &dlen);
@@ -420,4 +422,52 @@ Test(check, index_of_another_normaliser_revision_is_refused)
 	cr_assert_eq(st, 1, "bidx check passed it (exit %d):\n%s", st, out);
 	cr_assert(strstr(out, "rebuild"), "%s", out);
 	free(out);
+}
+
+/* A refusal knows where it rose: the decoder that met the damage records
+ * its file and line (error.h), not the caller that passed the error on. */
+Test(check, a_corrupt_segment_refusal_names_the_place_it_was_detected)
+{
+	bidx_index *ix;
+	char why[256], *out;
+	bidx_term t;
+	int found;
+	cr_assert_eq(bidx_index_open(good, &ix, why, sizeof why), BIDX_OK);
+	cr_assert_eq(bidx_termdict_find(bidx_segment_termdict(ix->seg[0]), bidx_key2(0x30AF, 0x30EC),
+	                                &t, &found), BIDX_OK);
+	cr_assert_eq(found, 1);   /* クレ */
+	bidx_index_close(ix);
+	uint64_t poff, plen;
+	section(orig, size, BIDX_SEC_POSTINGS, &poff, &plen);
+	uint8_t *m = malloc(size);
+	memcpy(m, orig, size);
+	m[poff + t.post_off] = 0x7f;   /* a block claiming a last doc beyond ndocs */
+	reseal(m, size);
+	write_bad(m, size);
+	free(m);
+	bidx_corrupt_at(NULL, 0);
+	cr_assert_eq(answer_alone("クレジット", &out), BIDX_ECORRUPT);
+	free(out);
+	int line;
+	const char *file = bidx_corrupt_where(&line);
+	cr_assert(file, "no place recorded");
+	size_t fl = strlen(file);
+	cr_assert(fl >= 10 && !strcmp(file + fl - 10, "postings.c"), "detected in %s:%d", file, line);
+	cr_assert_gt(line, 0);
+}
+
+/* A segment missing under its manifest: the open retries (BIDX_ERETRY
+ * inside), then refuses it as corrupt with a reason; ERETRY never comes out. */
+Test(check, a_missing_segment_is_corrupt_after_the_retries)
+{
+	bidx_index *ix;
+	char why[256];
+	remove(badf);   /* bad/ holds good's manifest and no segment */
+	bidx_corrupt_at(NULL, 0);
+	cr_assert_eq(bidx_index_open(bad, &ix, why, sizeof why), BIDX_ECORRUPT, "%s", why);
+	cr_assert_null(ix);
+	cr_assert(strstr(why, "missing"), "%s", why);
+	const char *file = bidx_corrupt_where(NULL);
+	cr_assert(file && strstr(file, "index.c"), "detected in %s", file ? file : "(nowhere)");
+	cr_assert_str_neq(bidx_strerror(BIDX_ERETRY), "unknown error");
 }

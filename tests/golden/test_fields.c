@@ -265,7 +265,8 @@ static void field_of(bidx_segment *seg, uint32_t doc, const char *name, char *ou
 	out[0] = 0;
 	cr_assert_eq(bidx_segment_fields(seg, doc, &fr), BIDX_OK);
 	const uint8_t *p = bidx_segment_fieldstr(seg, &fr), *end = p + fr.str_len;
-	while (bidx_fstr_next(&p, end, &f) == 1)
+	int have;
+	while (bidx_fstr_next(&p, end, &f, &have) == BIDX_OK && have)
 		if (f.nlen == strlen(name) && !memcmp(f.name, name, f.nlen)) {
 			snprintf(out, n, "%.*s", (int)f.vlen, f.value);
 			return;

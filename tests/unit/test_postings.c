@@ -1,6 +1,7 @@
 /* Round trip of the postings codec: random lists, next() and seek(), and
  * corrupt input that must be refused, never read past. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,29 @@ static void drop(plist *l)
 	free(l->pos);
 }
 
+/* bidx_pcur_next / bidx_pcur_seek as 1 (a doc), 0 (the end) or -1
+ * (corrupt), checking their contract: an error is BIDX_ECORRUPT, with no doc. */
+static int flag(bidx_err rc, int have)
+{
+	cr_assert(rc == BIDX_OK || rc == BIDX_ECORRUPT, "rc %d", (int)rc);
+	cr_assert(have == 0 || (have == 1 && rc == BIDX_OK), "have %d with rc %d", have, (int)rc);
+	return rc ? -1 : have;
+}
+
+static int pnext(bidx_pcur *c)
+{
+	int have = -1;
+	bidx_err rc = bidx_pcur_next(c, &have);
+	return flag(rc, have);
+}
+
+static int pseek(bidx_pcur *c, uint32_t target)
+{
+	int have = -1;
+	bidx_err rc = bidx_pcur_seek(c, target, &have);
+	return flag(rc, have);
+}
+
 Test(postings, roundtrip_next_with_positions)
 {
 	uint32_t sizes[] = {1, 2, 127, 128, 129, 255, 256, 257, 1000, 5000};
@@ -73,7 +97,7 @@ Test(postings, roundtrip_next_with_positions)
 		cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, l.n, 2, ndocs), 0);
 		uint32_t buf[400];
 		for (uint32_t i = 0; i < l.n; i++) {
-			cr_assert_eq(bidx_pcur_next(&c), 1, "size %u doc %u", sizes[z], i);
+			cr_assert_eq(pnext(&c), 1, "size %u doc %u", sizes[z], i);
 			cr_assert_eq(c.doc, l.docs[i]);
 			cr_assert_eq(c.tf, l.tf[i]);
 			if (i % 3 == 0) {   /* decode some, skip others */
@@ -81,7 +105,7 @@ Test(postings, roundtrip_next_with_positions)
 				cr_assert_arr_eq(buf, l.pos[i], l.tf[i] * 4);
 			}
 		}
-		cr_assert_eq(bidx_pcur_next(&c), 0);
+		cr_assert_eq(pnext(&c), 0);
 		drop(&l);
 		bidx_buf_free(&raw);
 		bidx_buf_free(&enc);
@@ -104,7 +128,7 @@ Test(postings, seek_matches_linear_scan)
 			target += rnd(&s) % (trial % 2 ? 50 : 2000);
 			while (i < l.n && l.docs[i] < target)
 				i++;
-			int r = bidx_pcur_seek(&c, target);
+			int r = pseek(&c, target);
 			if (i == l.n) {
 				cr_assert_eq(r, 0);
 				break;
@@ -141,11 +165,11 @@ Test(postings, unigram_counts)
 	bidx_pcur c;
 	cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, 300, 1, 1000), 0);
 	for (uint32_t d = 0; d < 300; d++) {
-		cr_assert_eq(bidx_pcur_next(&c), 1);
+		cr_assert_eq(pnext(&c), 1);
 		cr_assert_eq(c.doc, 2 * d + 1);
 		cr_assert(c.tf == 5 && c.tf_title == 1 && c.tf_word == 2 && c.tf_edge == 3);
 	}
-	cr_assert_eq(bidx_pcur_next(&c), 0);
+	cr_assert_eq(pnext(&c), 0);
 	bidx_buf_free(&raw);
 	bidx_buf_free(&enc);
 }
@@ -162,15 +186,17 @@ Test(postings, damaged_input_is_refused_or_consistent)
 		uint8_t *copy = malloc(cut ? cut : 1);
 		memcpy(copy, enc.p, cut);
 		bidx_pcur c;
-		int r = bidx_pcur_init(&c, copy, cut, l.n, 2, 1000);
+		bidx_err rc = bidx_pcur_init(&c, copy, cut, l.n, 2, 1000);
 		uint32_t got = 0, buf[400];
-		while (r == 0) {
-			if ((r = bidx_pcur_next(&c)) != 1)
+		int have = 1;
+		while (rc == BIDX_OK && have) {
+			if ((rc = bidx_pcur_next(&c, &have)) != BIDX_OK || !have)
 				break;
 			got++;
-			r = bidx_pcur_positions(&c, buf, 1u << 30);
+			rc = bidx_pcur_positions(&c, buf, 1u << 30);
 		}
-		cr_assert(r == -1, "truncated at %zu of %zu not refused (%u docs)", cut, enc.len, got);
+		cr_assert(rc == BIDX_ECORRUPT, "truncated at %zu of %zu not refused (%u docs)", cut,
+		          enc.len, got);
 		free(copy);
 	}
 	for (size_t at = 0; at < enc.len; at += 3) {
@@ -178,15 +204,15 @@ Test(postings, damaged_input_is_refused_or_consistent)
 		memcpy(copy, enc.p, enc.len);
 		copy[at] ^= 0x5a;
 		bidx_pcur c;
-		int r = bidx_pcur_init(&c, copy, enc.len, l.n, 2, 1000);
+		int r = bidx_pcur_init(&c, copy, enc.len, l.n, 2, 1000) ? -1 : 0;
 		int64_t prev = -1;
 		uint32_t buf[400];
 		while (r == 0) {
-			if ((r = bidx_pcur_next(&c)) != 1)
+			if ((r = pnext(&c)) != 1)
 				break;
 			cr_assert(c.doc > prev && c.doc < 1000);
 			prev = c.doc;
-			r = c.tf <= 400 ? bidx_pcur_positions(&c, buf, 1u << 30) : 0;
+			r = c.tf <= 400 && bidx_pcur_positions(&c, buf, 1u << 30) ? -1 : 0;
 		}
 		free(copy);
 	}
@@ -206,6 +232,39 @@ Test(postings, format_worked_example)
 	const uint8_t want[] = {0x00, 0x02, 0x01, 0x01};
 	cr_assert_eq(enc.len, sizeof want);
 	cr_assert_arr_eq(enc.p, want, sizeof want);
+	bidx_buf_free(&raw);
+	bidx_buf_free(&enc);
+}
+
+/* A refusal records where it was detected (error.h): a line of this codec
+ * that tests for corruption. */
+Test(postings, refusal_records_the_detecting_line)
+{
+	plist l;
+	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+	make(&l, 10, 100, 3, &raw);
+	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, l.n, 2), BIDX_OK);
+	bidx_pcur c;
+	cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, l.n, 2, 100), BIDX_OK);
+	enc.p[0] = 0x7f;   /* the block's last doc past ndocs */
+	bidx_corrupt_at(NULL, 0);
+	int have = -1;
+	cr_assert_eq(bidx_pcur_next(&c, &have), BIDX_ECORRUPT);
+	cr_assert_eq(have, 0);
+	int line;
+	const char *file = bidx_corrupt_where(&line);
+	cr_assert(file && strstr(file, "postings.c"), "detected in %s", file ? file : "(nowhere)");
+	cr_assert_gt(line, 0);
+	FILE *f = fopen(file, "r");   /* __FILE__ is the source path under CMake */
+	if (f) {
+		char buf[512] = "";
+		for (int k = 0; k < line && fgets(buf, sizeof buf, f); k++)
+			;
+		fclose(f);
+		cr_assert(strstr(buf, "BIDX_CORRUPT_IF") || strstr(buf, "bidx_corrupt"),
+		          "%s:%d is not a corruption test: %s", file, line, buf);
+	}
+	drop(&l);
 	bidx_buf_free(&raw);
 	bidx_buf_free(&enc);
 }

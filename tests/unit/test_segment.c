@@ -237,10 +237,13 @@ Test(segment, every_section_reads_back)
 		cr_assert_eq(fr.date_lo, 20240521);
 		cr_assert_eq(fr.affected, (uint64_t)i + 1);
 		const uint8_t *p = bidx_segment_fieldstr(s, &fr), *end = p + fr.str_len;
-		cr_assert_eq(bidx_fstr_next(&p, end, &f), 1);
+		int have;
+		cr_assert_eq(bidx_fstr_next(&p, end, &f, &have), BIDX_OK);
+		cr_assert_eq(have, 1);
 		cr_assert(f.nlen == 3 && !memcmp(f.name, "org", 3));
 		cr_assert(f.vlen == strlen("長崎市") && !memcmp(f.value, "長崎市", f.vlen));
-		cr_assert_eq(bidx_fstr_next(&p, end, &f), 0);
+		cr_assert_eq(bidx_fstr_next(&p, end, &f, &have), BIDX_OK);
+		cr_assert_eq(have, 0);
 		/* CKPTS */
 		const uint8_t *pairs;
 		uint32_t np;
@@ -255,12 +258,15 @@ Test(segment, every_section_reads_back)
 	/* TERMS, POSTINGS (through CHUNKS): 情報 at every place the texts have it */
 	bidx_term t;
 	uint32_t c1 = 0x60C5, c2 = 0x5831;   /* 情 報 */
-	cr_assert_eq(bidx_termdict_find(bidx_segment_termdict(s), bidx_key2(c1, c2), &t), 1);
+	int have;
+	cr_assert_eq(bidx_termdict_find(bidx_segment_termdict(s), bidx_key2(c1, c2), &t, &have),
+	             BIDX_OK);
+	cr_assert_eq(have, 1);
 	cr_assert_eq(bidx_segment_need(s, BIDX_SEC_POSTINGS, t.post_off, t.post_len), BIDX_OK);
 	bidx_pcur cur;
 	cr_assert_eq(bidx_pcur_init(&cur, bidx_segment_postings(s, &t), t.post_len, t.df, 2, NDOCS), 0);
 	uint32_t seen = 0, pos[WORDS_PER_DOC * 2];
-	while (bidx_pcur_next(&cur) == 1) {
+	while (bidx_pcur_next(&cur, &have) == BIDX_OK && have) {
 		const doc *d = &docs[cur.doc];
 		cr_assert_leq(cur.tf, sizeof pos / sizeof *pos);
 		cr_assert_eq(bidx_pcur_positions(&cur, pos, d->n.nchars - 1), 0);

@@ -117,6 +117,26 @@ typedef struct visit {
 	int exact;          /* compare with d; else only check invariants */
 } visit;
 
+/* bidx_termdict_find as 1 (found), 0 (absent) or -1 (corrupt), and
+ * bidx_termdict_each as fn's stopping value or -1 (corrupt), checking their
+ * contract: an error is BIDX_ECORRUPT, with nothing found. */
+static int tfind(const bidx_termdict *td, uint64_t key, bidx_term *t)
+{
+	int found = -1;
+	bidx_err rc = bidx_termdict_find(td, key, t, &found);
+	cr_assert(rc == BIDX_OK || rc == BIDX_ECORRUPT, "rc %d", (int)rc);
+	cr_assert(found == 0 || (found == 1 && rc == BIDX_OK), "found %d with rc %d", found, (int)rc);
+	return rc ? -1 : found;
+}
+
+static int teach(const bidx_termdict *td, int (*fn)(const bidx_term *t, void *arg), void *arg)
+{
+	int stopped = -1;
+	bidx_err rc = bidx_termdict_each(td, fn, arg, &stopped);
+	cr_assert(rc == BIDX_OK || rc == BIDX_ECORRUPT, "rc %d", (int)rc);
+	return rc ? -1 : stopped;
+}
+
 static int visit_cb(const bidx_term *t, void *arg)
 {
 	visit *v = arg;
@@ -143,7 +163,7 @@ static void check_dict(const dict *d)
 	cr_assert_eq(td.nblocks, nblocks_of(d->n));
 	for (uint32_t i = 0; i < d->n; i++) {
 		memset(&t, 0xa5, sizeof t);
-		cr_assert_eq(bidx_termdict_find(&td, d->key[i], &t), 1, "n=%u term %u missing", d->n, i);
+		cr_assert_eq(tfind(&td, d->key[i], &t), 1, "n=%u term %u missing", d->n, i);
 		expect_term(d, i, &t);
 	}
 	for (uint32_t i = 0; i <= d->n; i++) {
@@ -156,15 +176,15 @@ static void check_dict(const dict *d)
 			continue;
 		uint64_t probes[3] = {a, a + (b - a) / 2, b};
 		for (int k = 0; k < 3; k++)
-			cr_assert_eq(bidx_termdict_find(&td, probes[k], &t), 0, "n=%u: absent key %llu found",
+			cr_assert_eq(tfind(&td, probes[k], &t), 0, "n=%u: absent key %llu found",
 			             d->n, (unsigned long long)probes[k]);
 	}
 	visit v = {d, 0, 0, 1};
-	cr_assert_eq(bidx_termdict_each(&td, visit_cb, &v), 0);
+	cr_assert_eq(teach(&td, visit_cb, &v), 0);
 	cr_assert_eq(v.seen, d->n, "each() visited %u of %u terms", v.seen, d->n);
 	if (d->n > 2) {
 		visit early = {d, 0, d->n / 2 + 1, 1};
-		cr_assert_eq(bidx_termdict_each(&td, visit_cb, &early), 7, "fn's value comes back");
+		cr_assert_eq(teach(&td, visit_cb, &early), 7, "fn's value comes back");
 		cr_assert_eq(early.seen, d->n / 2 + 1, "each() must stop when fn says so");
 	}
 	free(sec);
@@ -267,12 +287,12 @@ Test(termdict, postings_beyond_section_refused)
 	uint8_t *sec = copy_of(&d, d.sec.len);
 	/* POSTINGS one byte shorter than the terms claim: the last term overruns */
 	cr_assert_eq(bidx_termdict_open(&td, sec, d.sec.len, d.post_size - 1), 0);
-	cr_assert_eq(bidx_termdict_find(&td, d.key[d.n - 1], &t), -1);
+	cr_assert_eq(tfind(&td, d.key[d.n - 1], &t), -1);
 	visit v = {&d, 0, 0, 0};
-	cr_assert_eq(bidx_termdict_each(&td, visit_cb, &v), -1);
+	cr_assert_eq(teach(&td, visit_cb, &v), -1);
 	/* terms of the earlier blocks are untouched */
 	for (uint32_t i = 0; i < 128; i++) {
-		cr_assert_eq(bidx_termdict_find(&td, d.key[i], &t), 1);
+		cr_assert_eq(tfind(&td, d.key[i], &t), 1);
 		expect_term(&d, i, &t);
 	}
 	free(sec);
@@ -292,7 +312,7 @@ static void check_damaged(const dict *d, const uint8_t *sec, size_t len, uint64_
 	if (bidx_termdict_open(&td, sec, len, post_size))
 		return;   /* refused at open: fine */
 	for (uint32_t i = 0; i < d->n; i++) {
-		int r = bidx_termdict_find(&td, d->key[i], &t);
+		int r = tfind(&td, d->key[i], &t);
 		if (i < intact_terms)
 			cr_assert(r == 1 || r == -1, "%s %zu: term %u gave %d", what, at, i, r);
 		else
@@ -300,12 +320,12 @@ static void check_damaged(const dict *d, const uint8_t *sec, size_t len, uint64_
 		if (r == 1)
 			expect_term(d, i, &t);
 		if (i + 1 < d->n && d->key[i] + 1 < d->key[i + 1]) {
-			r = bidx_termdict_find(&td, d->key[i] + 1, &t);
+			r = tfind(&td, d->key[i] + 1, &t);
 			cr_assert(r == 0 || r == -1, "%s %zu: absent key gave %d", what, at, r);
 		}
 	}
 	visit v = {d, 0, 0, 1};
-	int r = bidx_termdict_each(&td, visit_cb, &v);
+	int r = teach(&td, visit_cb, &v);
 	cr_assert(r == 0 || r == -1, "%s %zu: each() gave %d", what, at, r);
 	if (r == 0)
 		cr_assert_eq(v.seen, intact_terms < d->n ? intact_terms : d->n, "%s %zu", what, at);
@@ -322,14 +342,14 @@ Test(termdict, truncated_sections, .timeout = 300)
 		bidx_termdict td;
 		visit v = {&d, 0, 0, 1};
 		if (!bidx_termdict_open(&td, sec, cut, d.post_size))
-			cr_assert_eq(bidx_termdict_each(&td, visit_cb, &v), -1, "cut at %zu", cut);
+			cr_assert_eq(teach(&td, visit_cb, &v), -1, "cut at %zu", cut);
 		free(sec);
 	}
 	/* a section cut inside the header or the block index is refused at open */
 	for (size_t cut = 0; cut < entries_at(&d); cut++) {
 		bidx_termdict td;
 		uint8_t *sec = copy_of(&d, cut);
-		cr_assert_eq(bidx_termdict_open(&td, sec, cut, d.post_size), -1, "cut at %zu", cut);
+		cr_assert_eq(bidx_termdict_open(&td, sec, cut, d.post_size), BIDX_ECORRUPT, "cut at %zu", cut);
 		free(sec);
 	}
 	drop(&d);
@@ -357,7 +377,7 @@ Test(termdict, wrong_header_counts)
 		bidx_termdict td;
 		uint8_t *sec = copy_of(&d, d.sec.len);
 		bidx_put_u32le(sec + bad[k][0], bad[k][1]);
-		cr_assert_eq(bidx_termdict_open(&td, sec, d.sec.len, d.post_size), -1,
+		cr_assert_eq(bidx_termdict_open(&td, sec, d.sec.len, d.post_size), BIDX_ECORRUPT,
 		             "header field at %u = %u accepted", bad[k][0], bad[k][1]);
 		free(sec);
 	}
@@ -374,7 +394,7 @@ Test(termdict, huge_nterms_with_no_blocks_refused)
 	bidx_put_u32le(hdr, UINT32_MAX);
 	bidx_put_u32le(hdr + 4, 0);
 	bidx_put_u32le(hdr + 8, BIDX_TERMS_PER_BLOCK);
-	cr_assert_eq(bidx_termdict_open(&td, hdr, sizeof hdr, 0), -1,
+	cr_assert_eq(bidx_termdict_open(&td, hdr, sizeof hdr, 0), BIDX_ECORRUPT,
 	             "accepted nterms=%u with nblocks=%u", td.nterms, td.nblocks);
 }
 
@@ -401,7 +421,7 @@ Test(termdict, each_refuses_keys_out_of_order)
 	bidx_put_u64le(sec + BIDX_TERMS_HEADER_SIZE + BIDX_BLOCKIDX_SIZE, d.key[0] + 1);
 	cr_assert_eq(bidx_termdict_open(&td, sec, d.sec.len, d.post_size), 0);
 	uint64_t prev[2] = {0, 0};
-	int r = bidx_termdict_each(&td, order_cb, prev);
+	int r = teach(&td, order_cb, prev);
 	cr_assert_neq(r, 9, "each() handed out a key not above the previous one");
 	cr_assert_eq(r, -1);
 	free(sec);
@@ -414,7 +434,7 @@ static void find_sane(const bidx_termdict *td, const dict *d, uint64_t key,
                       const char *what, size_t at)
 {
 	bidx_term t;
-	int r = bidx_termdict_find(td, key, &t);
+	int r = tfind(td, key, &t);
 	cr_assert(r >= -1 && r <= 1, "%s %zu: find gave %d", what, at, r);
 	if (r == 1) {
 		cr_assert_eq(t.key, key, "%s %zu: found another key", what, at);
@@ -449,12 +469,12 @@ Test(termdict, flipped_entry_bytes, .timeout = 300)
 					find_sane(&td, &d, d.key[i] + 1, "entry byte", off);
 					continue;
 				}
-				cr_assert_eq(bidx_termdict_find(&td, d.key[i], &t), 1,
+				cr_assert_eq(tfind(&td, d.key[i], &t), 1,
 				             "byte %zu of block %u hurt term %u", off, b, i);
 				expect_term(&d, i, &t);
 			}
 			visit v = {&d, 0, 0, 0};
-			int r = bidx_termdict_each(&td, visit_cb, &v);
+			int r = teach(&td, visit_cb, &v);
 			cr_assert(r == 0 || r == -1, "entry byte %zu: each() gave %d", off, r);
 			if (r == 0)
 				cr_assert_eq(v.seen, d.n);
@@ -481,7 +501,7 @@ Test(termdict, flipped_index_bytes, .timeout = 300)
 				find_sane(&td, &d, d.key[i] - 1, "index byte", off);
 			}
 			visit v = {&d, 0, 0, 0};
-			int r = bidx_termdict_each(&td, visit_cb, &v);
+			int r = teach(&td, visit_cb, &v);
 			cr_assert(r == 0 || r == -1, "index byte %zu: each() gave %d", off, r);
 			free(sec);
 		}
