@@ -1,8 +1,11 @@
 /*
- * format.h - constants of the on-disk index format.
+ * format.h - constants of the on-disk index format, and the term keys.
  *
  * The format itself is specified in docs/FORMAT.md (grammar, byte order,
  * worked example); every change here changes that document in the same commit.
+ * Where each field of the segment file lies is common/segment.c's alone;
+ * this header holds the sizes and ids everyone may name, and builds and
+ * takes apart the u64 keys of the term dictionary.
  */
 #ifndef BIDX_FORMAT_H
 #define BIDX_FORMAT_H

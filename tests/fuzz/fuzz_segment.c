@@ -68,9 +68,10 @@ static int write_manifest(const bidx_segment *seg)
 		map[i] = i;
 	bidx_man_seg ms = {1, n, 0, 0, map, n};
 	bidx_segment_pin(seg, &ms);
-	bidx_source src = {(char *)"fuzz.txt", 0, 0, 0, meta->corpus_bytes, 0, 0, n};
+	char path[] = "fuzz.txt";
+	bidx_source src = {path, 0, 0, 0, meta->corpus_bytes, 0, 0, n};
 	bidx_manifest m = {1, 0, 2, n, meta->total_tokens, meta->total_chars, meta->corpus_bytes,
-	                   &ms, 1, &src, 1};
+	                   &ms, 1, &src, 1, NULL, 0};
 	int published;
 	int ok = bidx_manifest_write(dir, &m, &published) == BIDX_OK;
 	free(map);
@@ -100,8 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[256];
 	if (bidx_segment_open_file(file, &seg, why, sizeof why) == BIDX_OK) {
 		for (int depth = BIDX_VERIFY_SUMS; depth <= BIDX_VERIFY_DEEP; depth++) {
-			bidx_findings f = {.fn = ignore_seg};
-			(void)bidx_segment_verify(seg, depth, &f);
+			bidx_findings found = {.fn = ignore_seg};
+			(void)bidx_segment_verify(seg, depth, &found);
 		}
 		int listed = write_manifest(seg);
 		if (bidx_index_wrap(seg, &ix) == BIDX_OK) {
