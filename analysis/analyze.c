@@ -108,6 +108,8 @@ static bidx_err put_notice_strings(bidx_buf *b, const bidx_notice *nt)
 		rc = put_fstr(b, "title_source", nt->title_source, strlen(nt->title_source), "text");
 	if (!rc && nt->incident[0])
 		rc = put_fstr(b, "incident", nt->incident, strlen(nt->incident), nt->report);
+	if (!rc && nt->incident[0] && nt->cites[0])
+		rc = put_fstr(b, "incident_cites", nt->cites, strlen(nt->cites), "text");
 	for (int i = 0; i < f->ncounts && !rc; i++) {
 		int l = snprintf(v, sizeof v, "%llu %s %s|%s", (unsigned long long)f->counts[i].value,
 		                 units[f->counts[i].unit % 3], quals[f->counts[i].qual % 4],

@@ -23,8 +23,10 @@
  * mixing old and new fields.  2: fiscal years, ten-day spans, R6/2024.11.
  * 3: kinds, facts only from incidents, counts with what they count, the
  * timeline, issue dates, first-sentence titles, contact-block orgs,
- * incident ids. */
-#define BIDX_ANALYSIS_REVISION 3u
+ * incident ids.  4: news about an incident only when it reports one, the
+ * org of a notice signed 当協会 from its text, the reports an incident
+ * notice cites. */
+#define BIDX_ANALYSIS_REVISION 4u
 
 typedef struct bidx_adoc {
 	char *path;              /* as printed: FILE or FILE:LINE; owned */

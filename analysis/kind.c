@@ -10,9 +10,11 @@
  * security advice and event pages mention 流出 or 詐欺 without reporting
  * anything.  A news article is a web article (URL / date / title layout) or
  * text that reports on others (によると, と発表した, 同社) without speaking
- * as the organisation; it is about an incident when its title names one or
- * several sentences do.  Everything else that names an issuer, a date or an
- * announcement word is a notice; the rest is other.
+ * as the organisation; it is about an incident when it reports one: its
+ * title names one as an event (not 不正アクセス禁止法 or 漏えい対策), or two
+ * sentences tell one happened (発覚, 判明, と発表).  Everything else that
+ * names an issuer, a date or an announcement word is a notice; the rest is
+ * other.
  */
 #include "kind.h"
 
@@ -40,6 +42,15 @@ static const char *const news_words[] = {"によると", "と発表した", "を
 static const char *const notice_words[] = {"お知らせ", "募集", "開催", "案内", "申し込み", "申込",
                                            "問い合わせ", "問合せ", "について", "ください", NULL};
 
+/* Words after an incident word that make it a topic, not an event:
+ * 不正アクセス禁止法, 情報漏えい対策, 紛失防止. */
+static const char *const topic_words[] = {"禁止法", "対策", "防止", "のリスク", "の危険", NULL};
+/* Words of a sentence that tell an incident happened (not a risk, advice
+ * or a law): 発覚, 判明, と発表した, 謝罪, 被害を受け. */
+static const char *const event_words[] = {"発覚", "判明", "と発表", "を発表", "明らかにした",
+                                          "謝罪", "被害に遭", "被害を受け", "があった",
+                                          "された可能性", "発生した", "発生し、", NULL};
+
 /* The first word of words found in s[0..n), or NULL. */
 static const char *first_of(const char *s, size_t n, const char *const *words)
 {
@@ -59,8 +70,29 @@ static int count_of(const char *s, size_t n, const char *w)
 	return c;
 }
 
-/* Sentences (cut at 。 and line ends) holding an incident word. */
-static int incident_sentences(const char *t, size_t len)
+/* The first incident word of s[0..n) that names an event, not a topic
+ * (one followed by a topic word), or NULL. */
+static const char *event_in(const char *s, size_t n)
+{
+	for (const char *const *w = incident_words; *w; w++) {
+		size_t wl = strlen(*w);
+		for (const char *p = s, *hit; (hit = memmem(p, (size_t)(s + n - p), *w, wl)) != NULL;
+		     p = hit + wl) {
+			const char *after = hit + wl;
+			int topic = 0;
+			for (const char *const *t = topic_words; *t && !topic; t++)
+				topic = (size_t)(s + n - after) >= strlen(*t) &&
+				        !memcmp(after, *t, strlen(*t));
+			if (!topic)
+				return *w;
+		}
+	}
+	return NULL;
+}
+
+/* Sentences (cut at 。 and line ends) holding an incident word; with
+ * events, only those that also tell it happened (event_words). */
+static int incident_sentences_(const char *t, size_t len, int events)
 {
 	int c = 0;
 	size_t i = 0;
@@ -68,11 +100,17 @@ static int incident_sentences(const char *t, size_t len)
 		size_t j = i;
 		while (j < len && t[j] != '\n' && !(j + 3 <= len && !memcmp(t + j, "。", 3)))
 			j++;
-		if (j > i && first_of(t + i, j - i, incident_words))
+		if (j > i && first_of(t + i, j - i, incident_words) &&
+		    (!events || first_of(t + i, j - i, event_words)))
 			c++;
 		i = j + (j < len && t[j] == '\n' ? 1 : 3);
 	}
 	return c;
+}
+
+static int incident_sentences(const char *t, size_t len)
+{
+	return incident_sentences_(t, len, 0);
 }
 
 static void cue(bidx_kindinfo *o, const char *family, const char *word)
@@ -104,16 +142,23 @@ void bidx_kind_classify(const char *title, size_t tlen, const char *text, size_t
 			news = *w;
 		nnews += c;
 	}
-	int about = in_title || nsent >= 3;
 	if (web_article || (nnews >= 2 && !self && !apology)) {
+		/* about an incident when it reports one: its title names it as an
+		 * event, or two sentences tell one happened; security advice,
+		 * risk reports and columns on a law mention the words only */
+		int nevent = incident_sentences_(text, len, 1);
 		out->kind = BIDX_KIND_NEWS;
-		out->about_incident = about;
+		out->about_incident = event_in(title, tlen) || nevent >= 2;
 		cue(out, "layout", web_article ? "web article" : NULL);
 		cue(out, "news", news);
 		cue(out, "title", in_title);
 		if (nsent) {
 			snprintf(num, sizeof num, "%d", nsent);
 			cue(out, "sentences", num);
+		}
+		if (nevent) {
+			snprintf(num, sizeof num, "%d", nevent);
+			cue(out, "happened", num);
 		}
 		return;
 	}

@@ -289,7 +289,12 @@ static void find_contact_org(bidx_notice *n, const char *t, size_t len)
 			if (!f)
 				continue;
 			size_t b = 0, e = (size_t)(f - s) + strlen(forms[j]);
-			if (f == s)   /* 株式会社○○: up to the next space */
+			size_t fo = (size_t)(f - s);
+			if (fo >= 3 && !memcmp(f - 3, "：", 3))   /* お問い合わせ：株式会社○○ */
+				b = fo;
+			else if (fo >= 1 && f[-1] == ':')
+				b = fo;
+			if (f == s + b)   /* 株式会社○○: up to the next space */
 				while (e < ln && s[e] != ' ' && (e + 3 > ln || memcmp(s + e, "\xE3\x80\x80", 3)))
 					e++;
 			else   /* ○○株式会社: from the last space before it */
@@ -302,6 +307,104 @@ static void find_contact_org(bidx_notice *n, const char *t, size_t len)
 			add_field(n, "org", s + b, e - b, src);
 			return;
 		}
+	}
+}
+
+/* Organisation words a notice calls itself by (当協会, 弊社, 本学): the
+ * prefix, then the kind of body. */
+static const char *const self_prefixes[] = {"当", "弊", "本", NULL};
+static const char *const self_kinds[] = {"協会", "組合", "機構", "法人", "財団", "団体", "センター",
+                                         "大学", "学", "病院", "院", "社", NULL};
+
+/* 1 when the character at s is a letter of a name: not hiragana, not
+ * punctuation, brackets or spaces. */
+static int name_char(const unsigned char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return (s[0] >= '0' && s[0] <= '9') || ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z');
+	if (n < 3 || s[0] != 0xE3)
+		return s[0] >= 0xE4;   /* kanji and the rest of the BMP past kana */
+	unsigned cp = (unsigned)(s[0] & 0x0F) << 12 | (unsigned)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+	return (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC || cp == 0x30FB;   /* katakana, ー, ・ */
+}
+
+/* The full name ending in kind written somewhere in t (○○協会 for 当協会):
+ * the run of name characters before an occurrence of kind, at least two
+ * characters long, not the self-reference itself.  1 when found. */
+static int full_name(const char *t, size_t len, const char *kind, size_t *b, size_t *e)
+{
+	size_t kl = strlen(kind);
+	for (const char *p = t, *hit; (hit = bidx_str_find(p, len - (size_t)(p - t), kind)) != NULL;
+	     p = hit + kl) {
+		size_t end = (size_t)(hit - t), s = end;
+		int self = 0;   /* 当協会 itself (2024年5月22日当協会) */
+		for (int k = 0; self_prefixes[k] && end >= 3; k++)
+			self |= !memcmp(t + end - 3, self_prefixes[k], 3);
+		if (self)
+			continue;
+		while (s > 0) {
+			size_t c = s - 1;
+			while (c > 0 && ((unsigned char)t[c] & 0xC0) == 0x80)
+				c--;
+			if (!name_char((const unsigned char *)t + c, s - c))
+				break;
+			s = c;
+		}
+		if (end - s >= 6 && end - s + kl <= ORG_MAX_BYTES) {
+			*b = s;
+			*e = end + kl;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A notice signed only by a self-reference (当協会が運営する通販サイト
+ * 「e-ながさきどっとこむ」): the full name of that kind of body written in
+ * the text (○○協会), else the service it says it runs (「…」 after
+ * 運営する), which is how its readers know it. */
+static void find_self_org(bidx_notice *n, const char *t, size_t len)
+{
+	char self[32], src[96];
+	const char *at = NULL;
+	const char *kind = NULL;
+	for (int i = 0; self_prefixes[i]; i++)
+		for (int j = 0; self_kinds[j]; j++) {
+			snprintf(self, sizeof self, "%s%s", self_prefixes[i], self_kinds[j]);
+			const char *hit = i == 2 && j == 11 ? NULL : bidx_str_find(t, len, self);   /* 本社 */
+			if (hit && (!at || hit < at))
+				at = hit, kind = self_kinds[j];
+		}
+	if (!at)
+		return;
+	size_t b, e;
+	snprintf(self, sizeof self, "%.3s%s", at, kind);
+	/* kinds whose name comes before them (○○協会), unlike 社会福祉法人○○ */
+	static const char *const named_before[] = {"協会", "組合", "機構", "財団", "センター", NULL};
+	int before = 0;
+	for (int i = 0; named_before[i]; i++)
+		before |= !strcmp(kind, named_before[i]);
+	if (before && full_name(t, len, kind, &b, &e)) {
+		snprintf(src, sizeof src, "full name of %s", self);
+		add_field(n, "org", t + b, e - b, src);
+		return;
+	}
+	const char *ops[] = {"が運営する", "の運営する", "が運営している", NULL};
+	size_t from = (size_t)(at - t) + strlen(self);
+	size_t near = len - from < 300 ? len - from : 300;
+	for (int i = 0; ops[i]; i++) {
+		if (len - from < strlen(ops[i]) || memcmp(t + from, ops[i], strlen(ops[i])))
+			continue;
+		const char *o = bidx_str_find(t + from, near, "「");
+		const char *c = o ? bidx_str_find(o + 3, near - (size_t)(o + 3 - (t + from)), "」") : NULL;
+		if (!c || c - (o + 3) < 2 || (size_t)(c - (o + 3)) > ORG_MAX_BYTES ||
+		    bidx_str_has(o + 3, (size_t)(c - (o + 3)), "。"))
+			return;
+		snprintf(src, sizeof src, "the service %s runs", self);
+		add_field(n, "org", o + 3, (size_t)(c - (o + 3)), src);
+		return;
 	}
 }
 
@@ -453,6 +556,42 @@ static void find_report(bidx_notice *n, const char *t, size_t len)
 	snprintf(n->report, sizeof n->report, "第1報");
 }
 
+/* The days of earlier reports a follow-up cites in its head
+ * (「5月24日の第一報、5月27日の第二報にてお知らせした」 -> "05-24 05-27"):
+ * the month-day dates of the sentences that cite an announcement. */
+static void find_cites(bidx_notice *n, const char *t, size_t len)
+{
+	static const char *const cites[] = {"お知らせ", "公表", "ご報告", "発表", "第一報", "第1報",
+	                                    "報にて", NULL};
+	size_t head = len < 1500 ? len : 1500, i = 0, o = 0;
+	while (i < head) {
+		size_t j = i;
+		while (j < head && t[j] != '\n' && !(j + 3 <= head && !memcmp(t + j, "。", 3)))
+			j++;
+		int cite = 0;
+		for (int k = 0; cites[k] && !cite; k++)
+			cite = bidx_str_has(t + i, j - i, cites[k]);
+		for (size_t p = i; cite && p < j; p++) {
+			if (t[p] < '0' || t[p] > '9' || (p > i && t[p - 1] >= '0' && t[p - 1] <= '9'))
+				continue;
+			int m = 0, d = 0;
+			size_t q = p;
+			while (q < j && t[q] >= '0' && t[q] <= '9' && m < 100)
+				m = m * 10 + (t[q++] - '0');
+			if (q + 3 > j || memcmp(t + q, "月", 3))
+				continue;
+			for (q += 3; q < j && t[q] >= '0' && t[q] <= '9' && d < 100; q++)
+				d = d * 10 + (t[q] - '0');
+			if (q + 3 > j || memcmp(t + q, "日", 3) || m < 1 || m > 12 || d < 1 || d > 31 ||
+			    o + 7 > sizeof n->cites)
+				continue;
+			o += (size_t)snprintf(n->cites + o, sizeof n->cites - o, "%s%02d-%02d", o ? " " : "",
+			                      m, d);
+		}
+		i = j + (j < head && t[j] == '\n' ? 1 : 3);
+	}
+}
+
 /* The incident id: the issuer (normalised) and the month the incident came
  * to light (the first timeline date of a discovery or a call, else the
  * first timeline date, else the notice date).  Follow-ups repeat both. */
@@ -491,6 +630,8 @@ static void find_incident(bidx_notice *n, const char *t, size_t len)
 	snprintf(n->incident, sizeof n->incident, "%08x-%04d%02d", (unsigned)(h >> 32),
 	         when ? when->y : 0, when ? when->m : 0);
 	find_report(n, t, len);
+	if (strcmp(n->report, "第1報"))
+		find_cites(n, t, len);
 }
 
 /* The kind, then what it keeps: incident facts only for incidents and
@@ -551,6 +692,8 @@ void bidx_notice_from_text(bidx_notice *n, const char *path, const char *text, s
 		find_org(n, text, len);
 		if (!has_field_(n, "org"))
 			find_contact_org(n, text, len);
+		if (!has_field_(n, "org"))
+			find_self_org(n, text, len);
 		find_issue_date(n, text, len);
 	}
 	classify(n, web);

@@ -55,6 +55,7 @@ typedef struct bidx_notice {
 	const char *title_source;   /* "heading", "first sentence", a column... (static) */
 	char incident[32];          /* incident id ("" for other kinds) */
 	char report[32];            /* which report of it: 第2報, 続報, 最終報, 訂正, 第1報 */
+	char cites[64];             /* earlier reports it cites, "MM-DD MM-DD" ("" none) */
 } bidx_notice;
 
 /* A user's COL=FIELD overrides (from --map). */

@@ -8,7 +8,9 @@
  *            affected) sorts all, keyed from the FIELDS column; --group
  *            sorts all too, since an incident's best hit may rank anywhere
  *   group    --group keeps the first (best) hit of each incident, in order
- *   facets   counted over every hit left (facet.h), not only the page's
+ *            (incidents joined over the whole index, notices.h)
+ *   facets   counted over every hit left (facet.h), not only the page's:
+ *            with --group one per incident, not per report
  *   page     for each hit of [offset, offset + limit): its document record
  *            and path, then, as asked, its title, its snippet, the parts
  *            of its score and the reports of its incident
@@ -113,15 +115,15 @@ typedef struct incident {
  * grouping) and, for kept hit k, the index in *inc where it stood
  * (*first).  Keeps the first (best) hit of each incident in r, in order;
  * a document without an incident is an incident of its own. */
-static bidx_err group_hits(bidx_index *ix, bidx_result *r, incident **inc, uint32_t **first,
-                           uint32_t *ninc)
+static bidx_err group_hits(bidx_index *ix, const bidx_incidents *t, bidx_result *r,
+                           incident **inc, uint32_t **first, uint32_t *ninc)
 {
 	incident *h = bidx_calloc(r->n + 1, sizeof *h);
 	uint32_t *f = bidx_calloc(r->n + 1, sizeof *f);
 	bidx_err rc = h && f ? BIDX_OK : BIDX_ENOMEM;
 	for (uint32_t i = 0; i < r->n && !rc; i++) {
 		h[i].doc = r->hits[i].doc;
-		rc = bidx_notice_incident(ix, h[i].doc, h[i].id, sizeof h[i].id, h[i].report,
+		rc = bidx_notice_incident(t, ix, h[i].doc, h[i].id, sizeof h[i].id, h[i].report,
 		                          sizeof h[i].report, &h[i].date);
 	}
 	if (rc) {
@@ -330,10 +332,13 @@ static bidx_err fill_hit(bidx_index *ix, const bidx_result *r, uint32_t i,
 	return rc;
 }
 
+/* The facets over r's hits: with --group r holds one hit per incident (its
+ * best report), so each incident counts once, however many reports it has. */
 static bidx_err count_facets(bidx_index *ix, const bidx_result *r, const bidx_collect_opts *o,
                              bidx_page *p)
 {
 	int n = o->nfacets < BIDX_MAX_FACETS ? o->nfacets : BIDX_MAX_FACETS;
+	p->facets_per_incident = o->group && n > 0;
 	for (int i = 0; i < n; i++, p->nfacets++) {
 		p->facets[i].name = o->facets[i];
 		bidx_err rc = bidx_facet_counts(ix, r, o->facets[i], &p->facets[i].values, &p->facets[i].n);
@@ -377,13 +382,21 @@ bidx_err bidx_collect(bidx_index *ix, bidx_result *r, const bidx_collect_opts *o
 	bidx_err rc = BIDX_OK;
 	if (o->want != BIDX_WANT_NONE || o->group)   /* facets alone need no order */
 		rc = order(ix, r, o->sort, o->group ? r->n : k);
-	if (!rc && o->group && !(rc = group_hits(ix, r, &inc, &first, &ninc)))
+	bidx_incidents *t = NULL;
+	if (!rc && (o->group || o->want >= BIDX_WANT_TITLE))   /* groups, and each hit's id */
+		rc = bidx_incidents_load(ix, &t);
+	if (!rc && o->group && !(rc = group_hits(ix, t, r, &inc, &first, &ninc)))
 		k = end < r->n ? (uint32_t)end : r->n;
 	p->ranked = r->n;
 	if (!rc)
 		rc = count_facets(ix, r, o, p);
 	if (!rc)
 		rc = fill_page(ix, r, o, k, inc, first, ninc, p);
+	for (uint32_t i = 0; !rc && i < p->n; i++) {
+		const char *id = bidx_incidents_id(t, p->hits[i].hit.doc);
+		snprintf(p->hits[i].incident, sizeof p->hits[i].incident, "%s", id ? id : "");
+	}
+	bidx_incidents_free(t);
 	free(inc);
 	free(first);
 	if (rc)

@@ -87,6 +87,7 @@ typedef struct bidx_page_hit {
 	const char *path;         /* into the mapping; path_len bytes */
 	size_t path_len;
 	bidx_page_text *text;     /* NULL when nothing beyond the path was asked */
+	char incident[32];        /* its incident's group id (notices.h); "" none or not asked */
 } bidx_page_hit;
 
 typedef struct bidx_page_facet {
@@ -102,6 +103,7 @@ typedef struct bidx_page {
 	uint32_t n;
 	bidx_page_facet facets[BIDX_MAX_FACETS];   /* in the order asked */
 	int nfacets;
+	int facets_per_incident;  /* --group: each facet counts incidents, not reports */
 	bidx_page_text *texts;    /* the hits' texts, one block; owned */
 } bidx_page;
 

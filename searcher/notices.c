@@ -6,11 +6,22 @@
  * Everything is read from a document's FIELDSTR record: analysis stores
  * `kind` (its source holds the cues), `incident` (its source the report),
  * `affected_count` ("18746 名 exact|クレジットカード情報") and `event`
- * ("2024-05-21 what happened").  Grouping (collect.c) is done at query
- * time from the incident ids analysis computed per document (issuer +
- * month the incident came to light), read through bidx_notice_incident, so
- * no build step needs all documents at once and an incremental build
- * groups a new follow-up with its earlier reports.
+ * ("2024-05-21 what happened").
+ *
+ * Incidents are grouped at query time (bidx_incidents_load), over every
+ * live document, from what analysis stored per document: a document sees
+ * one notice, but grouping needs all of them, and segments are immutable,
+ * so a build could not rename the incident of an old report when a new
+ * one joins it.  Two incident notices of the same org (the hash in their
+ * ids) are one incident when they share the id analysis gave (the month
+ * it came to light), their incident periods overlap, they share a dated
+ * step of their timelines or an affected count (10 or more), or one cites
+ * the other's day (incident_cites, within a year before it); a follow-up
+ * (第2報, 続報, 最終報, 訂正) that none of these joins goes with the latest
+ * earlier report of its org within half a year.  A group is named by the
+ * id of its earliest report.  The groups depend only on the live
+ * documents' fields, so an incremental build and a build from scratch give
+ * the same ids.
  */
 #define _GNU_SOURCE /* memmem */
 #include "notices.h"
@@ -23,6 +34,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int named(const bidx_fstr *f, const char *name)
 {
@@ -100,7 +112,7 @@ static void json_count(FILE *f, const bidx_fstr *e, int *first)
 	*first = 0;
 }
 
-bidx_err bidx_notice_json(bidx_segment *seg, uint32_t local, FILE *f)
+bidx_err bidx_notice_json(bidx_segment *seg, uint32_t local, const char *incident, FILE *f)
 {
 	rec r;
 	bidx_fstr e;
@@ -142,7 +154,10 @@ bidx_err bidx_notice_json(bidx_segment *seg, uint32_t local, FILE *f)
 	fputc(']', f);
 	if (get(&r, "incident", &e)) {
 		fputs(",\"incident\":{\"id\":", f);
-		bidx_json_str(f, e.value, e.vlen);
+		if (incident)
+			bidx_json_str(f, incident, strlen(incident));
+		else
+			bidx_json_str(f, e.value, e.vlen);
 		fputs(",\"report\":", f);
 		bidx_json_str(f, e.source, e.slen);
 		fputc('}', f);
@@ -227,24 +242,316 @@ bidx_err bidx_table_row(bidx_segment *seg, uint32_t local, const char *path, siz
 
 /* --- incidents --- */
 
-bidx_err bidx_notice_incident(bidx_index *ix, uint32_t doc, char *id, size_t cap,
-                              char *report, size_t rcap, int32_t *date)
+#define INC_EVENTS 16
+#define INC_COUNTS 8
+#define INC_CITES 8
+#define INC_FOLLOW_DAYS 183   /* a follow-up with no other evidence: this far back */
+#define INC_CITE_DAYS 366     /* a cited day: this far back */
+#define INC_MIN_COUNT 10      /* smaller shared counts are no evidence */
+
+typedef struct inc_doc {
+	uint32_t doc;
+	uint32_t parent;             /* union-find, index into the table */
+	uint32_t org;                /* the org hash of the id */
+	int32_t date;                /* YYYYMMDD, 0 */
+	int32_t plo, phi;            /* incident period, 0 none */
+	int follow;                  /* a follow-up report */
+	char id[32], report[32];
+	int32_t ev[INC_EVENTS];      /* day-precision timeline dates */
+	int nev;
+	uint64_t cnt[INC_COUNTS];
+	int ncnt;
+	int16_t cite[INC_CITES];     /* month * 100 + day */
+	int ncite;
+} inc_doc;
+
+struct bidx_incidents {
+	inc_doc *v;                  /* by doc, ascending */
+	uint32_t n;
+};
+
+/* "2024-05-21..." -> 20240521; 0 unless a whole day. */
+static int32_t iso_day(const char *s, size_t n)
+{
+	if (n < 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	int32_t v = 0;
+	for (int i = 0; i < 10; i++) {
+		if (i == 4 || i == 7)
+			continue;
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Days since 0000-03-01 of YYYYMMDD, for windows. */
+static int32_t day_number(int32_t d)
+{
+	int32_t y = d / 10000, m = d / 100 % 100, dd = d % 100;
+	if (m <= 2)
+		y--, m += 12;
+	return 365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + dd;
+}
+
+static void read_inc(const rec *r, inc_doc *d)
+{
+	bidx_fstr e;
+	d->date = r->fr.date_lo;
+	for (const uint8_t *p = r->p; bidx_fstr_next(&p, r->end, &e) == 1;) {
+		if (named(&e, "incident")) {
+			snprintf(d->id, sizeof d->id, "%.*s", (int)e.vlen, e.value);
+			snprintf(d->report, sizeof d->report, "%.*s", (int)e.slen, e.source);
+			d->org = (uint32_t)strtoul(d->id, NULL, 16);
+			d->follow = e.slen && !(e.slen == strlen("第1報") && !memcmp(e.source, "第1報", e.slen));
+		} else if (named(&e, "period")) {
+			const char *dots = memmem(e.value, e.vlen, "..", 2);
+			d->plo = iso_day(e.value, e.vlen);
+			d->phi = dots ? iso_day(dots + 2, (size_t)(e.value + e.vlen - dots - 2)) : 0;
+			if (!d->phi)
+				d->phi = d->plo;
+		} else if (named(&e, "event") && d->nev < INC_EVENTS) {
+			int32_t day = iso_day(e.value, e.vlen);
+			if (day)
+				d->ev[d->nev++] = day;
+		} else if (named(&e, "affected_count") && d->ncnt < INC_COUNTS) {
+			uint64_t v = 0;
+			for (size_t i = 0; i < e.vlen && e.value[i] >= '0' && e.value[i] <= '9'; i++)
+				v = v * 10 + (uint64_t)(e.value[i] - '0');
+			if (v >= INC_MIN_COUNT)
+				d->cnt[d->ncnt++] = v;
+		} else if (named(&e, "incident_cites")) {
+			for (size_t i = 0; i + 5 <= e.vlen && d->ncite < INC_CITES; i += 6)
+				d->cite[d->ncite++] = (int16_t)(((e.value[i] - '0') * 10 + e.value[i + 1] - '0') * 100 +
+				                                (e.value[i + 3] - '0') * 10 + e.value[i + 4] - '0');
+		}
+	}
+}
+
+static uint32_t find_root(inc_doc *v, uint32_t i)
+{
+	while (v[i].parent != i)
+		i = v[i].parent = v[v[i].parent].parent;
+	return i;
+}
+
+static void join(inc_doc *v, uint32_t a, uint32_t b)
+{
+	a = find_root(v, a), b = find_root(v, b);
+	if (a != b)
+		v[a > b ? a : b].parent = a > b ? b : a;
+}
+
+/* a cites the day of b, an earlier report within a year. */
+static int cites(const inc_doc *a, const inc_doc *b)
+{
+	if (!a->date || !b->date || b->date > a->date ||
+	    day_number(a->date) - day_number(b->date) > INC_CITE_DAYS)
+		return 0;
+	for (int i = 0; i < a->ncite; i++)
+		if (a->cite[i] == b->date % 10000)
+			return 1;
+	return 0;
+}
+
+/* Evidence that a and b (of one org) report one incident. */
+static int same_incident(const inc_doc *a, const inc_doc *b)
+{
+	if (!strcmp(a->id, b->id))
+		return 1;
+	if (a->plo && b->plo && a->plo <= b->phi && b->plo <= a->phi)
+		return 1;
+	for (int i = 0; i < a->nev; i++)
+		for (int j = 0; j < b->nev; j++)
+			if (a->ev[i] == b->ev[j])
+				return 1;
+	for (int i = 0; i < a->ncnt; i++)
+		for (int j = 0; j < b->ncnt; j++)
+			if (a->cnt[i] == b->cnt[j])
+				return 1;
+	return cites(a, b) || cites(b, a);
+}
+
+static int cmp_org(const void *pa, const void *pb, void *ctx)
+{
+	const inc_doc *v = ctx;
+	const inc_doc *a = &v[*(const uint32_t *)pa], *b = &v[*(const uint32_t *)pb];
+	if (a->org != b->org)
+		return a->org < b->org ? -1 : 1;
+	return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+/* Joins the reports of bucket o[0..n) (one org). */
+static void join_bucket(inc_doc *v, const uint32_t *o, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t j = i + 1; j < n; j++)
+			if (same_incident(&v[o[i]], &v[o[j]]))
+				join(v, o[i], o[j]);
+	for (uint32_t i = 0; i < n; i++) {   /* follow-ups that nothing joined */
+		inc_doc *a = &v[o[i]];
+		int alone = 1;
+		for (uint32_t j = 0; j < n && alone; j++)
+			alone = j == i || find_root(v, o[j]) != find_root(v, o[i]);
+		if (!a->follow || !alone || !a->date)
+			continue;
+		int best = -1;
+		for (uint32_t j = 0; j < n; j++) {
+			const inc_doc *b = &v[o[j]];
+			if (j == i || !b->date || b->date > a->date ||
+			    day_number(a->date) - day_number(b->date) > INC_FOLLOW_DAYS)
+				continue;
+			if (best < 0 || b->date > v[o[best]].date)
+				best = (int)j;
+		}
+		if (best >= 0)
+			join(v, o[i], o[best]);
+	}
+}
+
+/* Names each group by its earliest report's id (dated before undated,
+ * then the smaller id, then corpus order): every member's parent becomes
+ * that report. */
+static bidx_err name_groups(inc_doc *v, uint32_t n)
+{
+	uint32_t *first = bidx_malloc((size_t)n * 2 * sizeof *first + 1), *root = first + n;
+	if (!first)
+		return BIDX_ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		first[i] = UINT32_MAX, root[i] = find_root(v, i);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t r = root[i], f = first[r];
+		int64_t ki = v[i].date ? v[i].date : INT32_MAX;
+		int64_t kf = f == UINT32_MAX ? 0 : v[f].date ? v[f].date : INT32_MAX;
+		if (f == UINT32_MAX || ki < kf || (ki == kf && strcmp(v[i].id, v[f].id) < 0))
+			first[r] = i;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		v[i].parent = first[root[i]];   /* from here on: the naming report */
+	free(first);
+	return BIDX_OK;
+}
+
+bidx_err bidx_incidents_load(bidx_index *ix, bidx_incidents **out)
+{
+	*out = NULL;
+	bidx_incidents *t = bidx_calloc(1, sizeof *t);
+	size_t cap = 0;
+	bidx_err rc = t ? BIDX_OK : BIDX_ENOMEM;
+	for (uint32_t doc = 0; doc < ix->ndocs && !rc; doc++) {
+		uint32_t local;
+		bidx_segment *seg = bidx_index_locate(ix, doc, &local);
+		rec r;
+		bidx_fstr e;
+		rc = seg ? open_rec(seg, local, &r) : bidx_corrupt();
+		if (rc || !get(&r, "incident", &e))
+			continue;
+		if (bidx_grow((void **)&t->v, &cap, (size_t)t->n + 1, sizeof *t->v)) {
+			rc = BIDX_ENOMEM;
+			break;
+		}
+		inc_doc *d = &t->v[t->n];
+		memset(d, 0, sizeof *d);
+		d->doc = doc;
+		d->parent = t->n++;
+		read_inc(&r, d);
+	}
+	uint32_t *o = rc ? NULL : bidx_malloc((size_t)t->n * sizeof *o + 1);
+	if (!rc && !o)
+		rc = BIDX_ENOMEM;
+	if (rc) {
+		bidx_incidents_free(t);
+		return rc;
+	}
+	for (uint32_t i = 0; i < t->n; i++)
+		o[i] = i;
+	qsort_r(o, t->n, sizeof *o, cmp_org, t->v);
+	for (uint32_t i = 0, j; i < t->n; i = j) {
+		for (j = i + 1; j < t->n && t->v[o[j]].org == t->v[o[i]].org; j++)
+			;
+		join_bucket(t->v, o + i, j - i);
+	}
+	free(o);
+	rc = name_groups(t->v, t->n);
+	if (rc) {
+		bidx_incidents_free(t);
+		return rc;
+	}
+	*out = t;
+	return BIDX_OK;
+}
+
+void bidx_incidents_free(bidx_incidents *t)
+{
+	if (!t)
+		return;
+	free(t->v);
+	free(t);
+}
+
+static const inc_doc *inc_find(const bidx_incidents *t, uint32_t doc)
+{
+	uint32_t lo = 0, hi = t ? t->n : 0;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (t->v[mid].doc < doc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return t && lo < t->n && t->v[lo].doc == doc ? &t->v[lo] : NULL;
+}
+
+const char *bidx_incidents_id(const bidx_incidents *t, uint32_t doc)
+{
+	const inc_doc *d = inc_find(t, doc);
+	return d ? t->v[d->parent].id : NULL;
+}
+
+bidx_err bidx_incidents_docs(const bidx_incidents *t, const char *id, uint32_t **docs,
+                             uint32_t *n)
+{
+	*docs = NULL;
+	*n = 0;
+	uint32_t *v = bidx_malloc((size_t)t->n * sizeof *v + 1);
+	char *want = bidx_calloc((size_t)t->n + 1, 1);
+	if (!v || !want) {
+		free(v);
+		free(want);
+		return BIDX_ENOMEM;
+	}
+	for (uint32_t j = 0; j < t->n; j++)   /* a member's own id names its group too */
+		if (!strcasecmp(t->v[j].id, id))
+			want[t->v[j].parent] = 1;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < t->n; i++)
+		if (want[t->v[i].parent])
+			v[k++] = t->v[i].doc;
+	free(want);
+	*docs = v;
+	*n = k;
+	return BIDX_OK;
+}
+
+bidx_err bidx_notice_incident(const bidx_incidents *t, bidx_index *ix, uint32_t doc, char *id,
+                              size_t cap, char *report, size_t rcap, int32_t *date)
 {
 	uint32_t local;
 	bidx_segment *seg = bidx_index_locate(ix, doc, &local);
-	rec r;
-	bidx_fstr e;
-	bidx_err rc = seg ? open_rec(seg, local, &r) : bidx_corrupt();
+	bidx_fieldrec fr;
+	bidx_err rc = seg ? bidx_segment_fields(seg, local, &fr) : bidx_corrupt();
 	id[0] = 0;
 	if (report)
 		report[0] = 0;
 	if (rc)
 		return rc;
-	*date = r.fr.date_lo;
-	if (get(&r, "incident", &e)) {
-		snprintf(id, cap, "%.*s", (int)e.vlen, e.value);
+	*date = fr.date_lo;
+	const inc_doc *d = inc_find(t, doc);
+	if (d) {
+		snprintf(id, cap, "%s", t->v[d->parent].id);
 		if (report)
-			snprintf(report, rcap, "%.*s", (int)e.slen, e.source);
+			snprintf(report, rcap, "%s", d->report);
 	}
 	return BIDX_OK;
 }
@@ -300,9 +607,13 @@ bidx_err bidx_show(bidx_index *ix, const char *spec, int json, FILE *f, int *fou
 		bidx_json_str(f, bidx_segment_path(seg, &d), d.path_len);
 		fputs(",\"title\":", f);
 		bidx_json_str(f, title, tlen);
+		bidx_incidents *t = NULL;
 		rc = bidx_facet_doc_fields(seg, local, 1, f);
 		if (!rc)
-			rc = bidx_notice_json(seg, local, f);
+			rc = bidx_incidents_load(ix, &t);
+		if (!rc)
+			rc = bidx_notice_json(seg, local, bidx_incidents_id(t, want), f);
+		bidx_incidents_free(t);
 		fputs(",\"text\":", f);
 		bidx_json_str(f, text, d.text_len);
 		fputs("}\n", f);

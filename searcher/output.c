@@ -198,7 +198,7 @@ static bidx_err show_hit(const bidx_page_hit *h, const bidx_outopts *o)
 	if (!rc && t->explained && json)
 		print_explain(o->f, &t->explain, 1);
 	if (!rc && json)
-		rc = bidx_notice_json(h->seg, h->local, o->f);
+		rc = bidx_notice_json(h->seg, h->local, h->incident[0] ? h->incident : NULL, o->f);
 	if (!rc && o->group)
 		print_reports(o->f, t->reports, t->nreports, json);
 	if (!rc && json && o->api) {
@@ -271,12 +271,15 @@ static void print_facets(const bidx_page *p, const bidx_outopts *o)
 			return;
 		}
 	}
+	if (json && p->facets_per_incident)
+		fputs(",\"facets_count\":\"incidents\"", o->f);
 	if (json)
 		fputs(",\"facets\":{", o->f);
 	else if (!p->nfacets || o->mode != BIDX_OUT_HUMAN)
 		return;
 	else
-		fputs("\nfacets over all hits:\n", o->f);
+		fputs(p->facets_per_incident ? "\nfacets over all incidents (one count per incident, "
+		                               "not per report):\n" : "\nfacets over all hits:\n", o->f);
 	for (int i = 0; i < p->nfacets; i++) {
 		if (json && i)
 			fputc(',', o->f);

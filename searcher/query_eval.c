@@ -1,4 +1,5 @@
 #include "query_eval.h"
+#include "notices.h"
 #include "fault.h"
 #include "filter.h"
 #include "format.h"
@@ -605,6 +606,23 @@ static bidx_err eval_filter(evalctx *cx, const bidx_qnode *n, dset *out, int *kn
 	return rc;
 }
 
+/* incident:ID: every report of the incident, as grouped over the whole
+ * index (notices.h), so it finds what --group lists. */
+static bidx_err eval_incident(evalctx *cx, const bidx_qnode *n, dset *out)
+{
+	bidx_incidents *t;
+	uint32_t *docs = NULL, nd = 0;
+	bidx_err rc = bidx_incidents_load(cx->ix, &t);
+	if (!rc)
+		rc = bidx_incidents_docs(t, n->text, &docs, &nd);
+	bidx_incidents_free(t);
+	for (uint32_t i = 0; !rc && i < nd; i++)
+		if (dset_push(out, docs[i], 0.0, BIDX_NOPOS))
+			rc = BIDX_ENOMEM;
+	free(docs);
+	return rc;
+}
+
 static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, int positive,
                           dset *out);
 static int unite(dset *a, const dset *b);
@@ -619,6 +637,8 @@ static bidx_err eval_term(evalctx *cx, const bidx_qnode *n, int positive, dset *
 		cx->title_only = 0;
 		return rc;
 	}
+	if (!strcmp(n->field, "incident") && n->text[0])
+		return eval_incident(cx, n, out);
 	int known = 0;
 	bidx_err rc = n->text[0] ? eval_filter(cx, n, out, &known) : BIDX_OK;   /* "" : not a field */
 	if (rc || known)

@@ -5,7 +5,8 @@
  * down from a reading of each.  Every kind must match; every seed fact
  * must be found; precision and recall per fact are printed (bench/README.md
  * keeps the figures).  Without the shared corpora the bundled seeds and
- * municipal rows are checked (livedoor is left out).
+ * municipal rows are checked (livedoor is left out).  labels/orgs.tsv
+ * gives the org each seed version is signed by.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -65,6 +66,26 @@ static int ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
 	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* The org every line of labels/orgs.tsv names must be the row's org. */
+static int check_orgs(const char *path, const char *org)
+{
+	char file[4096], line[2048];
+	snprintf(file, sizeof file, "%s/tests/golden/labels/orgs.tsv", BIDX_SOURCE_DIR);
+	FILE *f = fopen(file, "r");
+	cr_assert(f, "%s", file);
+	int checked = 0;
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		char *v[4];
+		if (line[0] == '#' || !line[0] || cells(line, v, 4) != 2 || !ends_with(path, v[0]))
+			continue;
+		cr_expect_str_eq(org, v[1], "%s: org", path);
+		checked = 1;
+	}
+	fclose(f);
+	return checked;
 }
 
 /* Items of a ;-list, counted against another: tp, fp (in got only), fn. */
@@ -132,13 +153,14 @@ Test(labels, kinds_and_facts, .timeout = 600)
 	char *out = tu_run(cmd, &st);
 	cr_assert_eq(st, 0);
 	int tp[NFACTS] = {0}, fp[NFACTS] = {0}, fn[NFACTS] = {0}, checked = 0, kinds_ok = 0;
-	int with_facts = 0;
+	int with_facts = 0, orgs = 0;
 	char names[4096] = "";
 	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
 		char *v[10];
 		if (cells(line, v, 10) != 9 || !strcmp(v[0], "path"))
 			continue;
 		/* path title date org kind affected leaked method authority */
+		orgs += check_orgs(v[0], v[3]);
 		const char *mpath = strstr(v[0], "/csv/");
 		if (mpath && !strstr(v[0], "/municipal/"))
 			mpath = NULL;
@@ -173,8 +195,13 @@ Test(labels, kinds_and_facts, .timeout = 600)
 		        tp[k] + fn[k] ? (double)tp[k] / (tp[k] + fn[k]) : 1.0, tp[k], fp[k], fn[k]);
 	fprintf(stderr, "labels: municipal rows with any incident fact: %d%s\n", with_facts, names);
 	cr_assert_geq(checked, 100 + nld + 11, "labelled documents not found in the index");
-	for (int k = 0; k < NFACTS; k++)
+	cr_assert_eq(orgs, 11, "the seeds of labels/orgs.tsv not found in the index");
+	for (int k = 0; k < NFACTS; k++) {
 		cr_assert_eq(fn[k], 0, "%s: a labelled fact was missed", fact_names[k]);
+		/* security advice and columns on a law are not incident reports */
+		cr_assert_geq(tp[k] + fp[k] ? (double)tp[k] / (tp[k] + fp[k]) : 1.0, 0.9,
+		              "%s: precision below 0.9", fact_names[k]);
+	}
 	cr_assert_leq(with_facts, 5, "municipal rows with incident facts:%s", names);
 	free(out);
 	tu_rmtree(tmp);

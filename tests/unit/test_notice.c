@@ -31,9 +31,10 @@ static const expect seeds[] = {
 	 "2016-09-16", "札幌通運株式会社"},
 	/* e-ながさき: no heading, so its first sentence cut at a comma; no date
 	 * line, so the latest date of its timeline (the end of the
-	 * investigation), not the first (when the police called) */
+	 * investigation), not the first (when the police called); signed only
+	 * 当協会, so the service it says it runs */
 	{"003_5a5215cd65d3f6e3.txt", "当協会が運営する通販サイト「e-ながさきどっとこむ」におきまして",
-	 "2024-06-22", ""},
+	 "2024-06-22", "e-ながさきどっとこむ"},
 	{"004_d9cd4af4c8fa6ca2.txt", "不正アクセスによるお客様契約情報流出に関するお詫びとご報告",
 	 "2016-11-09", "カゴヤ・ジャパン株式会社"},
 };
@@ -75,6 +76,40 @@ Test(notice, seed_titles_dates_orgs)
 		bidx_notice_free(&nt);
 		free(d);
 	}
+}
+
+/* A notice that calls itself 当協会 is signed by the full name of that
+ * kind of body when the text writes one, else by the service it runs. */
+Test(notice, self_reference_org)
+{
+	static const char named[] =
+	    "当協会が運営する通販サイト「ながさき市場」におきまして、不正アクセスを受けました。\n"
+	    "2024年5月22日当協会はサイトを停止いたしました。\n"
+	    "長崎県物産振興協会は、再発防止に努めてまいります。\n";
+	static const char contact[] = "当協会が運営する通販サイトにおきまして、不正アクセスを受けました。\n"
+	                              "お問い合わせ：一般社団法人長崎県物産振興協会 お客様係\n";
+	static const char service[] =
+	    "このたび、当組合が運営するオンラインショップ「みかんの里」におきまして、"
+	    "第三者による不正アクセスを受けました。\n深くお詫び申し上げます。\n";
+	static const char plain[] = "本社の移転について。\n本社は4月1日に移転します。\n";
+	bidx_notice nt;
+	char v[256];
+	bidx_notice_from_text(&nt, "a.txt", named, sizeof named - 1);
+	field(&nt, "org", v, sizeof v);
+	cr_assert_str_eq(v, "長崎県物産振興協会");
+	bidx_notice_free(&nt);
+	bidx_notice_from_text(&nt, "d.txt", contact, sizeof contact - 1);   /* a labelled contact */
+	field(&nt, "org", v, sizeof v);
+	cr_assert_str_eq(v, "一般社団法人長崎県物産振興協会");
+	bidx_notice_free(&nt);
+	bidx_notice_from_text(&nt, "b.txt", service, sizeof service - 1);
+	field(&nt, "org", v, sizeof v);
+	cr_assert_str_eq(v, "みかんの里");
+	bidx_notice_free(&nt);
+	bidx_notice_from_text(&nt, "c.txt", plain, sizeof plain - 1);   /* 本社 is no self-reference */
+	field(&nt, "org", v, sizeof v);
+	cr_assert_str_eq(v, "");
+	bidx_notice_free(&nt);
 }
 
 Test(notice, web_article_layout)
