@@ -298,8 +298,9 @@ static int32_t day_number(int32_t d)
 static void read_inc(const rec *r, inc_doc *d)
 {
 	bidx_fstr e;
+	int have;
 	d->date = r->fr.date_lo;
-	for (const uint8_t *p = r->p; bidx_fstr_next(&p, r->end, &e) == 1;) {
+	for (const uint8_t *p = r->p; !bidx_fstr_next(&p, r->end, &e, &have) && have;) {
 		if (named(&e, "incident")) {
 			snprintf(d->id, sizeof d->id, "%.*s", (int)e.vlen, e.value);
 			snprintf(d->report, sizeof d->report, "%.*s", (int)e.slen, e.source);
