@@ -383,7 +383,7 @@ bidx_err bidx_collect(bidx_index *ix, bidx_result *r, const bidx_collect_opts *o
 	if (o->want != BIDX_WANT_NONE || o->group)   /* facets alone need no order */
 		rc = order(ix, r, o->sort, o->group ? r->n : k);
 	bidx_incidents *t = NULL;
-	if (!rc && (o->group || o->want >= BIDX_WANT_TITLE))   /* groups, and each hit's id */
+	if (!rc && (o->group || (o->incidents && o->want >= BIDX_WANT_TITLE)))   /* groups, ids */
 		rc = bidx_incidents_load(ix, &t);
 	if (!rc && o->group && !(rc = group_hits(ix, t, r, &inc, &first, &ninc)))
 		k = end < r->n ? (uint32_t)end : r->n;

@@ -54,6 +54,9 @@ typedef struct bidx_collect_opts {
 	int nfacets;
 	int group;                /* one hit per incident, its reports with it */
 	int explain;              /* each hit's score in parts (bidx_query_explain) */
+	int incidents;            /* each hit's incident id (JSON): the incidents of the
+	                             whole index are grouped first, which reads every
+	                             document's fields; --group does it anyway */
 } bidx_collect_opts;
 
 /* One report of a hit's incident (--group). */

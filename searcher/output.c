@@ -372,7 +372,8 @@ void bidx_output_collect(const bidx_outopts *o, bidx_collect_opts *c)
 	*c = (bidx_collect_opts){.sort = o->sort, .offset = o->offset, .limit = o->limit,
 	                         .want = BIDX_WANT_SNIPPET, .facets = o->facets,
 	                         .nfacets = hits ? o->nfacets : 0, .group = o->group,
-	                         .explain = hits && o->explain};
+	                         .explain = hits && o->explain,
+	                         .incidents = o->mode == BIDX_OUT_JSON};
 	if (o->mode == BIDX_OUT_CSV || o->mode == BIDX_OUT_TSV)
 		c->want = BIDX_WANT_TITLE;
 	if (o->mode == BIDX_OUT_PATHS) {   /* every file, from the first */
