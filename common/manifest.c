@@ -1,3 +1,14 @@
+/*
+ * manifest.c - the manifest codec (manifest.h, docs/FORMAT.md "MANIFEST"):
+ * segment file names, encode, decode with every check, and publication.
+ *
+ * Decoding refuses a bad header, end marker or checksum before it reads a
+ * single field, then checks what the checksum cannot: segment numbers in
+ * increasing order, document maps within range and in corpus order, sources
+ * that account for every document, zero padding.  Each refusal names what
+ * is wrong (manifest_refuse).  A manifest is published like a segment
+ * (io.h: tmp file, fsync, rename), which is what makes a build visible.
+ */
 #include "manifest.h"
 #include "buf.h"
 #include "checksum.h"

@@ -1,3 +1,15 @@
+/*
+ * filter.c - field terms evaluated over one segment (filter.h).
+ *
+ * A filter reads only the FIELDS and FIELDSTR columns: a document matches
+ * by its date range, its affected count, the vocabulary bits of leaked,
+ * method and authority, or a substring of the normalised value of a named
+ * text field.  Values are parsed first (setup), so a malformed date or
+ * count is a query error before any document is read.  The range syntax
+ * of date: and affected: is one parser (parse_range) over two kinds of
+ * bound.  A field no document of the segment has is reported as unknown,
+ * so the evaluator can search the word with its colon as text instead.
+ */
 #define _GNU_SOURCE /* memmem */
 #include "filter.h"
 #include "date.h"

@@ -1,3 +1,17 @@
+/*
+ * query_eval.c - the query tree against an index (query_eval.h).
+ *
+ * Every node evaluates to a hitset: documents in collection id order, each
+ * with a score and the position of a first match.  A text term runs segment
+ * by segment on local ids (each_segment) and the per-segment runs are merged
+ * under collection ids; a one-character term walks its unigram postings, a
+ * longer one leapfrogs the cursors of the bigrams covering it, rarest
+ * first, and keeps the documents where all of them line up at one start
+ * (line_up).  A term's spelling variants are united into it.  Term
+ * frequencies become BM25 scores (rank.h) once per term; AND and NOT are
+ * merges of sorted hitsets, OR a union, with scores added.  A field term
+ * other than title: is a filter (filter.h) whose hits score 0.
+ */
 #include "query_eval.h"
 #include "fault.h"
 #include "filter.h"
