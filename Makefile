@@ -64,7 +64,7 @@ test: build
 # Every test but the long index builds (recall, durability, crash, facts,
 # snippet, incremental) under valgrind, with the bidx and bsearch processes
 # the golden tests start (not part of make test: see README, Tests).
-VALGRIND_TESTS ?= test_codecs|test_normalize|test_postings|test_query_parse|test_rank|test_termdict|test_seeds|test_encodings|test_check|test_date|test_rows|test_tokenize|test_hostile|test_fields|test_notice|test_synonyms|test_variants|test_userdic
+VALGRIND_TESTS ?= test_codecs|test_invert|test_normalize|test_postings|test_query_parse|test_rank|test_termdict|test_seeds|test_encodings|test_check|test_date|test_rows|test_tokenize|test_hostile|test_fields|test_notice|test_synonyms|test_variants|test_userdic
 valgrind: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -R '^($(VALGRIND_TESTS))$$' \
 	    --overwrite MemoryCheckCommand=$$(command -v valgrind) \

@@ -32,7 +32,7 @@
 /* One line "bidx: PATH: REASON" on the file's messages.  Both parts are
  * rendered (termsafe.h): a path or a quoted cell cannot hold a newline or
  * an escape sequence by the time it reaches the terminal. */
-static void note(bidx_fileout *o, const char *path, const char *reason, int skip)
+static void file_message(bidx_fileout *o, const char *path, const char *reason, int skip)
 {
 	size_t n;
 	const char *shown = bidx_path_shown(path, strlen(path), &n);
@@ -244,7 +244,7 @@ static bidx_err add_notice(bidx_analyzer *a, bidx_fileout *o, const char *path,
 	if (!rc)
 		rc = fields_of(nt, d);
 	if (!rc && d->nchars == 0) {
-		note(o, path, "no text after normalisation; skipped", 1);
+		file_message(o, path, "no text after normalisation; skipped", 1);
 		adoc_free(d);
 		return BIDX_OK;
 	}
@@ -257,7 +257,7 @@ static bidx_err add_notice(bidx_analyzer *a, bidx_fileout *o, const char *path,
 		snprintf(msg, sizeof msg, "affected count %s is past %llu; not recorded%s",
 		         nt->facts.dropped, (unsigned long long)BIDX_COUNT_MAX,
 		         nt->facts.ndropped > 1 ? " (nor are the others like it)" : "");
-		note(o, path, msg, 0);
+		file_message(o, path, msg, 0);
 	}
 	o->n++;
 	return BIDX_OK;
@@ -280,28 +280,28 @@ static bidx_err add_rows(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 	bidx_err rc = bidx_rows_open(json ? BIDX_ROWS_JSONL : BIDX_ROWS_CSV, text, len, &r, why, sizeof why);
 	if (rc == BIDX_EINPUT) {
 		snprintf(msg, sizeof msg, "%s; skipped", why);
-		note(o, path, msg, 1);
+		file_message(o, path, msg, 1);
 		*said = 1;
 		return BIDX_OK;
 	}
 	if (!rc && why[0])
-		note(o, path, why, 0);   /* about the header */
+		file_message(o, path, why, 0);   /* about the header */
 	int have;
 	bidx_err bad;
 	/* messages about a record are "FILE:LINE: what; skipped" */
 	while (!rc && ((bad = bidx_rows_next(r, &row, &have, why, sizeof why)) != BIDX_OK || have)) {
 		snprintf(rowpath, sizeof rowpath, "%s:%u", path, row.line);
 		if (bad) {
-			note(o, rowpath, why, 1);
+			file_message(o, rowpath, why, 1);
 			continue;
 		}
 		if (why[0])
-			note(o, rowpath, why, 0);
+			file_message(o, rowpath, why, 0);
 		bidx_notice nt;
 		rc = bidx_notice_from_row(&nt, &row, a->map, json, why, sizeof why);
 		if (rc == BIDX_EINPUT) {
 			snprintf(msg, sizeof msg, "%s; skipped", why);
-			note(o, rowpath, msg, 1);
+			file_message(o, rowpath, msg, 1);
 			rc = BIDX_OK;
 		} else if (!rc) {
 			rc = add_notice(a, o, rowpath, &nt);
@@ -357,7 +357,7 @@ static bidx_err add_document(bidx_analyzer *a, bidx_fileout *o, const char *path
 		rc = bidx_html_extract(data, len, kind == DOC_HTML_UTF8, &x, why, sizeof why);
 	if (rc == BIDX_EINPUT) {
 		snprintf(msg, sizeof msg, "%s; skipped", why);
-		note(o, path, msg, 1);
+		file_message(o, path, msg, 1);
 		bidx_extract_free(&x);
 		return BIDX_OK;
 	}
@@ -410,7 +410,7 @@ static bidx_err analyze_document(bidx_analyzer *a, const char *path, const bidx_
 	bidx_err rc = load_raw(o, path, &buf, &n, why, sizeof why);
 	if (rc == BIDX_EIO || rc == BIDX_EINPUT) {
 		snprintf(msg, sizeof msg, "%s; skipped", why);
-		note(o, path, msg, 1);
+		file_message(o, path, msg, 1);
 		return BIDX_OK;
 	}
 	if (!rc && prev && prev->hash == o->hash) {
@@ -423,7 +423,7 @@ static bidx_err analyze_document(bidx_analyzer *a, const char *path, const bidx_
 	if (!rc && a->verbose && o->n) {
 		snprintf(msg, sizeof msg, "indexed (%zu bytes, %s)", n,
 		         kind == DOC_PDF ? "PDF" : kind == DOC_DOCX ? "Word document" : "HTML");
-		note(o, path, msg, 0);
+		file_message(o, path, msg, 0);
 	}
 	if (!rc && o->msgs.err)
 		rc = BIDX_ENOMEM;
@@ -459,7 +459,7 @@ static bidx_err add_text(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 	/* one verdict per file: a file of records none of which was indexed is
 	 * skipped as a whole too, never also "indexed" */
 	if (!rc && o->n == 0 && !said)
-		note(o, path, records_skipped ? "none of its records could be indexed; skipped"
+		file_message(o, path, records_skipped ? "none of its records could be indexed; skipped"
 		                              : "no records in it; skipped", 1);
 	if (!rc && o->n)
 		o->bytes += len;
@@ -475,7 +475,7 @@ bidx_err bidx_analyze_file(bidx_analyzer *a, const char *path, const bidx_source
 	size_t bad = bidx_utf8_check((const uint8_t *)path, strlen(path));
 	if (bad < strlen(path)) {
 		snprintf(msg, sizeof msg, "file name is not valid UTF-8 (byte %zu); skipped", bad);
-		note(o, path, msg, 1);
+		file_message(o, path, msg, 1);
 		return BIDX_OK;
 	}
 	if (stat(path, &st) == 0) {
@@ -500,11 +500,11 @@ bidx_err bidx_analyze_file(bidx_analyzer *a, const char *path, const bidx_source
 	}
 	if (rc == BIDX_EIO || rc == BIDX_EINPUT) {
 		snprintf(msg, sizeof msg, "%s; skipped", why);
-		note(o, path, msg, 1);
+		file_message(o, path, msg, 1);
 		return BIDX_OK;
 	}
 	if (!rc && t.len > UINT32_MAX) {
-		note(o, path, "larger than 4 GiB; skipped", 1);
+		file_message(o, path, "larger than 4 GiB; skipped", 1);
 		bidx_text_free(&t);
 		return BIDX_OK;
 	}
@@ -512,7 +512,7 @@ bidx_err bidx_analyze_file(bidx_analyzer *a, const char *path, const bidx_source
 		rc = add_text(a, o, path, t.p, t.len);
 	if (!rc && a->verbose && o->n) {
 		snprintf(msg, sizeof msg, "indexed (%zu bytes, %s)", t.raw_len, t.encoding);
-		note(o, path, msg, 0);
+		file_message(o, path, msg, 0);
 	}
 	if (!rc && o->msgs.err)
 		rc = BIDX_ENOMEM;

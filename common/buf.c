@@ -1,3 +1,12 @@
+/*
+ * buf.c - the growable byte buffer of buf.h.
+ *
+ * Capacity doubles from 64 bytes, so appending n bytes costs O(n) amortised.
+ * The first failed allocation is kept in b->err and turns every later
+ * append into a no-op: encoders append without checking and look at the
+ * error once, when they are done.  Fixed-width integers go out little-endian
+ * and varints in the encoding of varint.h, the byte order of every file.
+ */
 #include "buf.h"
 #include "varint.h"
 #include "fault.h"

@@ -1,3 +1,15 @@
+/*
+ * docstore.c - the document store (docstore.h): one zstd frame per document.
+ *
+ * The writer holds the first DSW_TRAIN_BYTES of records back, trains a
+ * dictionary of at most DSW_DICT_BYTES on them (when there are enough to
+ * learn from), then compresses the held records and every later one with
+ * it; each frame carries zstd's own checksum and its content size.  A record
+ * is varint(title length), title, text.  The reader decompresses a whole
+ * frame, or streams only a prefix of it, so a snippet near the start of a
+ * long document does not pay for the rest; it checks the frame's stated
+ * size against the text length the DOCS record gives before allocating.
+ */
 #include "docstore.h"
 #include "fault.h"
 #include "varint.h"

@@ -1,3 +1,8 @@
+/*
+ * error.c - the messages of the error values (error.h), and bidx_corrupt(),
+ * the one function every "this data is corrupt" path returns through, so a
+ * single breakpoint catches each of them.
+ */
 #include "error.h"
 
 #include <stddef.h>

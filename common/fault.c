@@ -1,3 +1,12 @@
+/*
+ * fault.c - the allocation wrappers and the fault counters of fault.h.
+ *
+ * Each kind (allocation, write, fsync, rename) counts its calls; when the
+ * count reaches the number a test set, that one call fails.  Tests loop n
+ * from 1 until a run succeeds, so every failure point of a build or a
+ * search is exercised once.  Zero-byte requests allocate one byte, so NULL
+ * always means failure.
+ */
 #include "fault.h"
 
 #include <stdint.h>

@@ -1,3 +1,11 @@
+/*
+ * fields.c - the per-document field records (fields.h, docs/FORMAT.md
+ * "FIELDS" and "FIELDSTR").  A FIELDS record is fixed-size, little-endian,
+ * so a filter or a sort reads a document's date, count and vocabulary bits
+ * without decoding anything else.  A FIELDSTR record is a list of (name,
+ * value, normalised value, source) strings, each a varint length and bytes;
+ * the walk over it checks every length against the end of the record.
+ */
 #include "fields.h"
 #include "varint.h"
 

@@ -1,3 +1,12 @@
+/*
+ * index.c - a whole index opened for searching (index.h): the manifest,
+ * every segment it lists mapped read-only and held against its manifest
+ * entry (the pin check), and the map from collection ids to (segment,
+ * local id).  A build may publish a new manifest and remove old segments
+ * while a reader opens the index; a segment missing under the manifest just
+ * read means exactly that, so opening starts over with the newer manifest,
+ * a bounded number of times, before the index is called corrupt.
+ */
 #include "index.h"
 #include "fault.h"
 #include "format.h"

@@ -1,3 +1,16 @@
+/*
+ * io.c - whole-file reads, atomic publication and read-only maps (io.h).
+ *
+ * Reads are bounded: a file is read up to a caller's limit plus one byte,
+ * so a file that grows while it is read is caught, and a name that is not a
+ * regular file is refused without blocking on it.  An output file is
+ * written through a buffer to NAME.tmp-PID with an XXH3 running over what
+ * is written, fsynced, renamed over NAME and the directory fsynced; every
+ * failure (injected ones included, fault.h) leaves the old file in place and
+ * the tmp file removed.  Last, the lookup of the dictionary files (user
+ * dictionary, synonyms): an environment variable first, then dict/ beside
+ * the executable or share/bidx/ of its installation.
+ */
 #include "io.h"
 #include "fault.h"
 #include "format.h"

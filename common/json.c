@@ -1,3 +1,10 @@
+/*
+ * json.c - JSON string literals (json.h).  One pass over the bytes: the
+ * escapes RFC 8259 requires, \uXXXX for the characters termsafe.h would
+ * make visible on a terminal, and U+FFFD for each byte that is not valid
+ * UTF-8, so whatever a document or a file name holds, the output is valid
+ * JSON and safe to print.
+ */
 #include "json.h"
 #include "normalize.h"
 #include "termsafe.h"

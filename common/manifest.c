@@ -1,3 +1,14 @@
+/*
+ * manifest.c - the manifest codec (manifest.h, docs/FORMAT.md "MANIFEST"):
+ * segment file names, encode, decode with every check, and publication.
+ *
+ * Decoding refuses a bad header, end marker or checksum before it reads a
+ * single field, then checks what the checksum cannot: segment numbers in
+ * increasing order, document maps within range and in corpus order, sources
+ * that account for every document, zero padding.  Each refusal names what
+ * is wrong (manifest_refuse).  A manifest is published like a segment
+ * (io.h: tmp file, fsync, rename), which is what makes a build visible.
+ */
 #include "manifest.h"
 #include "buf.h"
 #include "checksum.h"
@@ -64,7 +75,7 @@ void bidx_manifest_free(bidx_manifest *m)
 	memset(m, 0, sizeof *m);
 }
 
-static bidx_err bad(char *why, size_t n, const char *msg)
+static bidx_err manifest_refuse(char *why, size_t n, const char *msg)
 {
 	snprintf(why, n, "manifest: %s", msg);
 	return bidx_corrupt();
@@ -89,7 +100,7 @@ static bidx_err decode_maps(const uint8_t **pp, const uint8_t *end, bidx_manifes
 	for (uint32_t s = 0; s < m->nsegs && !rc; s++) {
 		bidx_man_seg *g = &m->segs[s];
 		if ((size_t)(end - p) / 4 < g->ndocs) {
-			rc = bad(why, n, "document maps run past the end");
+			rc = manifest_refuse(why, n, "document maps run past the end");
 			break;
 		}
 		g->map = bidx_malloc((size_t)g->ndocs * 4 + 4);
@@ -103,7 +114,7 @@ static bidx_err decode_maps(const uint8_t **pp, const uint8_t *end, bidx_manifes
 			if (id == BIDX_DELETED)
 				continue;
 			if (id >= m->ndocs || (seen[id >> 3] >> (id & 7) & 1)) {
-				rc = bad(why, n, id >= m->ndocs ? "a document map entry is out of range"
+				rc = manifest_refuse(why, n, id >= m->ndocs ? "a document map entry is out of range"
 				                                : "two documents share a collection id");
 				break;
 			}
@@ -114,7 +125,7 @@ static bidx_err decode_maps(const uint8_t **pp, const uint8_t *end, bidx_manifes
 	}
 	free(seen);
 	if (!rc && live != m->ndocs)
-		rc = bad(why, n, "the document maps do not cover every collection id");
+		rc = manifest_refuse(why, n, "the document maps do not cover every collection id");
 	*pp = p;
 	return rc;
 }
@@ -126,26 +137,26 @@ static bidx_err decode_roots(const uint8_t *p, const uint8_t *end, bidx_manifest
                              size_t n)
 {
 	if ((size_t)(end - p) < 8 || bidx_get_u32le(p + 4))
-		return bad(why, n, "bytes after the source list");
+		return manifest_refuse(why, n, "bytes after the source list");
 	uint32_t nr = bidx_get_u32le(p);
 	p += 8;
 	if (nr == 0 || nr > (size_t)(end - p) / 16)
-		return bad(why, n, "root count larger than the manifest");
+		return manifest_refuse(why, n, "root count larger than the manifest");
 	m->roots = bidx_calloc((size_t)nr + 1, sizeof *m->roots);
 	if (!m->roots)
 		return BIDX_ENOMEM;
 	for (uint32_t i = 0; i < nr; i++) {
 		if ((size_t)(end - p) < 8 || bidx_get_u32le(p + 4))
-			return bad(why, n, "the root list runs past the end");
+			return manifest_refuse(why, n, "the root list runs past the end");
 		uint32_t len = bidx_get_u32le(p);
 		p += 8;
 		if (len == 0 || pad8(len) > (size_t)(end - p))
-			return bad(why, n, "a root path runs past the end");
+			return manifest_refuse(why, n, "a root path runs past the end");
 		if (memchr(p, 0, len) || p[0] != '/')
-			return bad(why, n, "a root path is not an absolute path");
+			return manifest_refuse(why, n, "a root path is not an absolute path");
 		for (size_t k = len; k < pad8(len); k++)
 			if (p[k])
-				return bad(why, n, "non-zero padding after a root path");
+				return manifest_refuse(why, n, "non-zero padding after a root path");
 		if (!(m->roots[i] = bidx_malloc((size_t)len + 1)))
 			return BIDX_ENOMEM;
 		memcpy(m->roots[i], p, len);
@@ -154,7 +165,7 @@ static bidx_err decode_roots(const uint8_t *p, const uint8_t *end, bidx_manifest
 		p += pad8(len);
 	}
 	if (p != end)
-		return bad(why, n, "bytes after the root list");
+		return manifest_refuse(why, n, "bytes after the root list");
 	return BIDX_OK;
 }
 
@@ -165,14 +176,14 @@ static bidx_err decode_sources(const uint8_t *p, const uint8_t *end, bidx_manife
 {
 	uint32_t next = 0;
 	if (m->nsrc > (size_t)(end - p) / BIDX_MAN_SRC_SIZE)
-		return bad(why, n, "source count larger than the manifest");
+		return manifest_refuse(why, n, "source count larger than the manifest");
 	m->src = bidx_calloc((size_t)m->nsrc + 1, sizeof *m->src);
 	if (!m->src)
 		return BIDX_ENOMEM;
 	for (uint32_t i = 0; i < m->nsrc; i++) {
 		bidx_source *s = &m->src[i];
 		if ((size_t)(end - p) < BIDX_MAN_SRC_SIZE)
-			return bad(why, n, "source list runs past the end");
+			return manifest_refuse(why, n, "source list runs past the end");
 		s->size = bidx_get_u64le(p);
 		s->mtime_ns = (int64_t)bidx_get_u64le(p + 8);
 		s->hash = bidx_get_u64le(p + 16);
@@ -183,9 +194,9 @@ static bidx_err decode_sources(const uint8_t *p, const uint8_t *end, bidx_manife
 		uint32_t pl = bidx_get_u32le(p + 44);
 		p += BIDX_MAN_SRC_SIZE;
 		if (pl == 0 || pl > (size_t)(end - p) || pad8(pl) > (size_t)(end - p))
-			return bad(why, n, "a source path runs past the end");
+			return manifest_refuse(why, n, "a source path runs past the end");
 		if (memchr(p, 0, pl))
-			return bad(why, n, "a source path holds a NUL byte");
+			return manifest_refuse(why, n, "a source path holds a NUL byte");
 		s->path = bidx_malloc((size_t)pl + 1);
 		if (!s->path)
 			return BIDX_ENOMEM;
@@ -194,13 +205,13 @@ static bidx_err decode_sources(const uint8_t *p, const uint8_t *end, bidx_manife
 		p += pad8(pl);
 		if (s->seg >= m->nsegs || s->ndocs == 0 || s->first > m->segs[s->seg].ndocs ||
 		    s->ndocs > m->segs[s->seg].ndocs - s->first)
-			return bad(why, n, "a source's documents lie outside its segment");
+			return manifest_refuse(why, n, "a source's documents lie outside its segment");
 		for (uint32_t k = 0; k < s->ndocs; k++)
 			if (m->segs[s->seg].map[s->first + k] != next++)
-				return bad(why, n, "a source's documents are not in corpus order");
+				return manifest_refuse(why, n, "a source's documents are not in corpus order");
 	}
 	if (next != m->ndocs)
-		return bad(why, n, "the sources do not account for every document");
+		return manifest_refuse(why, n, "the sources do not account for every document");
 	return p == end ? BIDX_OK : decode_roots(p, end, m, why, n);
 }
 
@@ -210,14 +221,14 @@ bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bi
 	memset(m, 0, sizeof *m);
 	why[0] = 0;
 	if (len < BIDX_MAN_HEADER_SIZE + MAN_FOOTER_SIZE)
-		return bad(why, n, "too short (truncated?)");
+		return manifest_refuse(why, n, "too short (truncated?)");
 	if (memcmp(p, BIDX_MAN_MAGIC, 8))
-		return bad(why, n, "bad magic");
+		return manifest_refuse(why, n, "bad magic");
 	const uint8_t *foot = p + len - MAN_FOOTER_SIZE;
 	if (memcmp(foot + 8, BIDX_END_MAGIC, 8))
-		return bad(why, n, "bad end marker (truncated?)");
+		return manifest_refuse(why, n, "bad end marker (truncated?)");
 	if (bidx_get_u64le(foot) != bidx_xxh3(p, len - MAN_FOOTER_SIZE))
-		return bad(why, n, "checksum mismatch");
+		return manifest_refuse(why, n, "checksum mismatch");
 	uint32_t version = bidx_get_u32le(p + 8);
 	if (version != BIDX_FORMAT_VERSION) {
 		snprintf(why, n, "format version %u, this program reads version %u: rebuild with "
@@ -237,9 +248,9 @@ bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bi
 	const uint8_t *q = p + BIDX_MAN_HEADER_SIZE, *end = foot;
 	m->nsegs = 0;
 	if (bidx_get_u32le(p + 68) || bidx_get_u64le(p + 72))
-		return bad(why, n, "reserved header bytes are not zero");
+		return manifest_refuse(why, n, "reserved header bytes are not zero");
 	if (nsegs > (size_t)(end - q) / BIDX_MAN_SEG_SIZE)
-		return bad(why, n, "segment count larger than the manifest");
+		return manifest_refuse(why, n, "segment count larger than the manifest");
 	m->segs = bidx_calloc((size_t)nsegs + 1, sizeof *m->segs);
 	if (!m->segs)
 		return BIDX_ENOMEM;
@@ -250,17 +261,17 @@ bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bi
 		m->segs[s].size = bidx_get_u64le(q + 8);
 		m->segs[s].sum = bidx_get_u64le(q + 16);
 		if (m->segs[s].seq >= m->next_seq || (s && m->segs[s].seq <= m->segs[s - 1].seq))
-			return bad(why, n, "segment numbers out of order");
+			return manifest_refuse(why, n, "segment numbers out of order");
 	}
 	bidx_err rc = decode_maps(&q, end, m, why, n);
 	if (rc)
 		return rc;
 	size_t used = (size_t)(q - p);
 	if (pad8(used) > len - MAN_FOOTER_SIZE)
-		return bad(why, n, "document maps run past the end");
+		return manifest_refuse(why, n, "document maps run past the end");
 	for (; used < pad8(used); used++, q++)
 		if (*q)
-			return bad(why, n, "non-zero padding after the document maps");
+			return manifest_refuse(why, n, "non-zero padding after the document maps");
 	return want_sources ? decode_sources(q, end, m, why, n) : BIDX_OK;
 }
 
@@ -296,7 +307,7 @@ bidx_err bidx_manifest_read(const char *dir, int want_sources, bidx_manifest *m,
 		         rc == BIDX_EIO ? strerror(errno) : "not a regular file");
 		rc = BIDX_EIO;
 	} else if (rc == BIDX_ETOOBIG) {
-		rc = bad(why, n, "larger than 2 GiB");
+		rc = manifest_refuse(why, n, "larger than 2 GiB");
 	} else if (!rc) {
 		rc = bidx_manifest_decode((const uint8_t *)data, len, want_sources, m, why, n);
 		if (rc)

@@ -1,3 +1,13 @@
+/*
+ * termdict.c - the term dictionary codec (termdict.h, docs/FORMAT.md
+ * "Terms").  The writer takes terms in strictly increasing key order and
+ * cuts them into blocks of 64 entries: inside a block each entry is the
+ * key's gap from the previous key, the df and the postings length, as
+ * varints; a fixed-size index entry per block holds its first key, its
+ * postings offset and where its entries start.  A lookup binary-searches
+ * that index straight from the mapping and decodes one block, checking
+ * every varint and offset against the section's end and the postings size.
+ */
 #include "termdict.h"
 #include "format.h"
 #include "varint.h"

@@ -29,7 +29,6 @@ struct bidx_inverter {
 	uint64_t nslots;          /* power of two */
 	uint64_t *occ;            /* scratch: one doc's occurrences */
 	size_t occ_cap;
-	uint64_t raw_bytes;
 };
 
 bidx_err bidx_inv_new(bidx_inverter **out)
@@ -209,11 +208,9 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 		while (j < n && (uint32_t)(inv->occ[j] >> 32) == id)
 			j++;
 		term *t = &inv->terms[id];
-		size_t before = t->raw.len;
 		append_doc(t, doc, inv->occ + i, j - i, bits, title_start, title_end);
 		if (t->raw.err)
 			return BIDX_ENOMEM;
-		inv->raw_bytes += t->raw.len - before;
 		i = j;
 	}
 	return BIDX_OK;
@@ -222,11 +219,6 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 uint64_t bidx_inv_nterms(const bidx_inverter *inv)
 {
 	return inv->nterms;
-}
-
-uint64_t bidx_inv_memory(const bidx_inverter *inv)
-{
-	return inv->raw_bytes + (uint64_t)inv->cap * sizeof(term) + inv->nslots * 4;
 }
 
 typedef struct keyid {

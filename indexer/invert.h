@@ -25,9 +25,6 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 
 uint64_t bidx_inv_nterms(const bidx_inverter *inv);
 
-/* Bytes held by the inverter (for progress and memory reports). */
-uint64_t bidx_inv_memory(const bidx_inverter *inv);
-
 /* Calls fn once per term in key order with the term's encoded postings.
  * Stops at the first non-OK return of fn and returns it. */
 bidx_err bidx_inv_write(bidx_inverter *inv,

@@ -17,11 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int bidx_facet_known(const char *name)
-{
-	return name[0] != 0;   /* any name: unknown ones simply count nothing */
-}
-
 typedef struct val {
 	const char *s;
 	size_t n;

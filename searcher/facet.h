@@ -12,10 +12,6 @@
 #include "index.h"
 #include "segment.h"
 
-/* 1 when name can be a facet: org, category, year, leaked, method,
- * authority, or any text field of the index. */
-int bidx_facet_known(const char *name);
-
 /* One value of a facet and how many hits have it. */
 typedef struct bidx_facet_count {
 	char *value;       /* NUL-terminated; owned */

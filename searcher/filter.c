@@ -1,3 +1,15 @@
+/*
+ * filter.c - field terms evaluated over one segment (filter.h).
+ *
+ * A filter reads only the FIELDS and FIELDSTR columns: a document matches
+ * by its date range, its affected count, the vocabulary bits of leaked,
+ * method and authority, or a substring of the normalised value of a named
+ * text field.  Values are parsed first (setup), so a malformed date or
+ * count is a query error before any document is read.  The range syntax
+ * of date: and affected: is one parser (parse_range) over two kinds of
+ * bound.  A field no document of the segment has is reported as unknown,
+ * so the evaluator can search the word with its colon as text instead.
+ */
 #define _GNU_SOURCE /* memmem */
 #include "filter.h"
 #include "date.h"
@@ -169,18 +181,18 @@ int bidx_filter_count_range(const char *v, uint64_t *lo, uint64_t *hi)
 	return r ? r : *lo <= *hi ? 0 : -1;
 }
 
-typedef struct fctx {
+typedef struct field_filter {
 	bidx_segment *seg;
 	const char *field;
 	uint32_t mask;           /* vocabulary fields */
 	int32_t dlo, dhi;        /* date */
 	uint64_t alo, ahi;       /* affected */
 	bidx_norm q;             /* text fields: the normalised value */
-} fctx;
+} field_filter;
 
 enum fkind { F_TEXT, F_VOCAB, F_DATE, F_AFFECTED };
 
-static int text_match(fctx *c, const bidx_fieldrec *r, int *seen, int *corrupt)
+static int text_match(field_filter *c, const bidx_fieldrec *r, int *seen, int *corrupt)
 {
 	const uint8_t *p = bidx_segment_fieldstr(c->seg, r), *end = p + r->str_len;
 	bidx_fstr f;
@@ -199,7 +211,7 @@ static int text_match(fctx *c, const bidx_fieldrec *r, int *seen, int *corrupt)
 	return 0;
 }
 
-static int doc_matches(fctx *c, enum fkind k, const bidx_fieldrec *r, int *seen, int *corrupt)
+static int doc_matches(field_filter *c, enum fkind k, const bidx_fieldrec *r, int *seen, int *corrupt)
 {
 	switch (k) {
 	case F_VOCAB:
@@ -214,7 +226,7 @@ static int doc_matches(fctx *c, enum fkind k, const bidx_fieldrec *r, int *seen,
 	return 0;
 }
 
-static bidx_err setup(fctx *c, const char *value, enum fkind *k, char *why, size_t whylen)
+static bidx_err setup(field_filter *c, const char *value, enum fkind *k, char *why, size_t whylen)
 {
 	const char *const *vocab = bidx_filter_vocab(c->field);
 	if (!strcmp(c->field, "date")) {
@@ -289,7 +301,7 @@ bidx_err bidx_filter_known(bidx_segment *seg, const char *field, int *known)
 bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *value,
                           uint32_t **docs, uint32_t *n, int *known, char *why, size_t whylen)
 {
-	fctx c = {.seg = seg, .field = field};
+	field_filter c = {.seg = seg, .field = field};
 	enum fkind k = F_TEXT;
 	idlist out = {0};
 	int seen = 0, corrupt = 0;

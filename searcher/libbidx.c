@@ -55,9 +55,9 @@ struct bidx_hits {
 };
 
 /* Fills err (when there is one); returns code. */
-static bidx_status fail(bidx_error *err, bidx_status code, size_t pos, const char *fmt, ...)
+static bidx_status set_error(bidx_error *err, bidx_status code, size_t pos, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static bidx_status fail(bidx_error *err, bidx_status code, size_t pos, const char *fmt, ...)
+static bidx_status set_error(bidx_error *err, bidx_status code, size_t pos, const char *fmt, ...)
 {
 	if (!err)
 		return code;
@@ -99,12 +99,12 @@ bidx_status bidx_db_open(const char *dir, bidx_db **db, bidx_error *err)
 	if (db)
 		*db = NULL;
 	if (!dir || !db)
-		return fail(err, BIDX_ERR_INVAL, 0, "bidx_db_open: %s is NULL", dir ? "db" : "dir");
+		return set_error(err, BIDX_ERR_INVAL, 0, "bidx_db_open: %s is NULL", dir ? "db" : "dir");
 	bidx_db *d = bidx_calloc(1, sizeof *d);
 	char *copy = d ? bidx_malloc(strlen(dir) + 1) : NULL;
 	if (!copy) {
 		free(d);
-		return fail(err, BIDX_ERR_NOMEM, 0, "%s: out of memory", dir);
+		return set_error(err, BIDX_ERR_NOMEM, 0, "%s: out of memory", dir);
 	}
 	strcpy(copy, dir);
 	d->dir = copy;
@@ -113,9 +113,9 @@ bidx_status bidx_db_open(const char *dir, bidx_db **db, bidx_error *err)
 		free(d->dir);
 		free(d);
 		if (rc == BIDX_ECORRUPT)
-			return fail(err, BIDX_ERR_CORRUPT, 0,
+			return set_error(err, BIDX_ERR_CORRUPT, 0,
 			            "%s: index is corrupt (%s); rebuild it with `bidx build --full`", dir, why);
-		return fail(err, (bidx_status)rc, 0, "%s: %s", dir, why);
+		return set_error(err, (bidx_status)rc, 0, "%s: %s", dir, why);
 	}
 	*db = d;
 	ok(err);
@@ -326,23 +326,23 @@ static bidx_status apply_synonyms(const bidx_search_opts *o, bidx_qnode **q, bid
 		return BIDX_SUCCESS;
 	bidx_err rc = bidx_synonyms_load(path, &s, NULL, why, sizeof why);
 	if (rc == BIDX_EIO)
-		return given ? fail(err, BIDX_ERR_IO, 0, "%s", why) : BIDX_SUCCESS;
+		return given ? set_error(err, BIDX_ERR_IO, 0, "%s", why) : BIDX_SUCCESS;
 	if (!rc)
 		rc = bidx_synonyms_expand(s, q);
 	bidx_synonyms_free(s);
-	return rc ? fail(err, (bidx_status)rc, 0, "synonyms: %s", bidx_strerror(rc)) : BIDX_SUCCESS;
+	return rc ? set_error(err, (bidx_status)rc, 0, "synonyms: %s", bidx_strerror(rc)) : BIDX_SUCCESS;
 }
 
 static bidx_status check_opts(const bidx_search_opts *o, bidx_error *err)
 {
 	if ((int)o->order < BIDX_ORDER_RELEVANCE || o->order > BIDX_ORDER_AFFECTED)
-		return fail(err, BIDX_ERR_INVAL, 0, "bidx_search: unknown order %d", (int)o->order);
+		return set_error(err, BIDX_ERR_INVAL, 0, "bidx_search: unknown order %d", (int)o->order);
 	if (o->nfacets > BIDX_SEARCH_MAX_FACETS || (o->nfacets && !o->facets))
-		return fail(err, BIDX_ERR_INVAL, 0, "bidx_search: at most %d facets",
+		return set_error(err, BIDX_ERR_INVAL, 0, "bidx_search: at most %d facets",
 		            BIDX_SEARCH_MAX_FACETS);
 	for (size_t i = 0; i < o->nfacets; i++)
 		if (!o->facets[i] || !o->facets[i][0])
-			return fail(err, BIDX_ERR_INVAL, 0, "bidx_search: facet %zu has no name", i);
+			return set_error(err, BIDX_ERR_INVAL, 0, "bidx_search: facet %zu has no name", i);
 	return BIDX_SUCCESS;
 }
 
@@ -387,7 +387,7 @@ bidx_status bidx_search(bidx_db *db, const char *query, const bidx_search_opts *
 	if (hits)
 		*hits = NULL;
 	if (!db || !query || !hits)
-		return fail(err, BIDX_ERR_INVAL, 0, "bidx_search: %s is NULL",
+		return set_error(err, BIDX_ERR_INVAL, 0, "bidx_search: %s is NULL",
 		            !db ? "db" : !query ? "query" : "hits");
 	if (!opts) {
 		bidx_search_opts_init(&defaults);
@@ -397,7 +397,7 @@ bidx_status bidx_search(bidx_db *db, const char *query, const bidx_search_opts *
 	if (st)
 		return st;
 	if (bidx_query_parse(query, &q, why, sizeof why, &pos))
-		return fail(err, BIDX_ERR_QUERY, pos, "bad query at byte %zu: %s", pos, why);
+		return set_error(err, BIDX_ERR_QUERY, pos, "bad query at byte %zu: %s", pos, why);
 	if (!opts->exact && (st = apply_synonyms(opts, &q, err))) {
 		bidx_query_free(q);
 		return st;
@@ -409,22 +409,22 @@ bidx_status bidx_search(bidx_db *db, const char *query, const bidx_search_opts *
 		unsigned at = 0;
 		int used = 0;
 		if (sscanf(why, "at byte %u: %n", &at, &used) == 1 && used > 0)
-			return fail(err, BIDX_ERR_QUERY, at, "bad query at byte %u: %s", at, why + used);
-		return fail(err, BIDX_ERR_QUERY, 0, "bad query: %s", why);
+			return set_error(err, BIDX_ERR_QUERY, at, "bad query at byte %u: %s", at, why + used);
+		return set_error(err, BIDX_ERR_QUERY, 0, "bad query: %s", why);
 	}
 	if (rc == BIDX_ECORRUPT)
-		return fail(err, BIDX_ERR_CORRUPT, 0,
+		return set_error(err, BIDX_ERR_CORRUPT, 0,
 		            "%s: index is corrupt (%s); rebuild it with `bidx build --full`", db->dir, why);
 	if (rc)
-		return fail(err, (bidx_status)rc, 0, "%s: %s", db->dir, why);
+		return set_error(err, (bidx_status)rc, 0, "%s: %s", db->dir, why);
 	rc = make_page(db->ix, &r, opts, hits);
 	bidx_result_free(&r);
 	if (rc == BIDX_ECORRUPT)
-		return fail(err, BIDX_ERR_CORRUPT, 0,
+		return set_error(err, BIDX_ERR_CORRUPT, 0,
 		            "%s: index is corrupt (a document record or stored text); rebuild it with "
 		            "`bidx build --full`", db->dir);
 	if (rc)
-		return fail(err, (bidx_status)rc, 0, "%s: %s", db->dir, bidx_strerror(rc));
+		return set_error(err, (bidx_status)rc, 0, "%s: %s", db->dir, bidx_strerror(rc));
 	ok(err);
 	return BIDX_SUCCESS;
 }

@@ -1,3 +1,17 @@
+/*
+ * query_eval.c - the query tree against an index (query_eval.h).
+ *
+ * Every node evaluates to a hitset: documents in collection id order, each
+ * with a score and the position of a first match.  A text term runs segment
+ * by segment on local ids (each_segment) and the per-segment runs are merged
+ * under collection ids; a one-character term walks its unigram postings, a
+ * longer one leapfrogs the cursors of the bigrams covering it, rarest
+ * first, and keeps the documents where all of them line up at one start
+ * (line_up).  A term's spelling variants are united into it.  Term
+ * frequencies become BM25 scores (rank.h) once per term; AND and NOT are
+ * merges of sorted hitsets, OR a union, with scores added.  A field term
+ * other than title: is a filter (filter.h) whose hits score 0.
+ */
 #include "query_eval.h"
 #include "notices.h"
 #include "fault.h"
@@ -13,13 +27,13 @@
 #include <string.h>
 
 /* A set of documents with scores, in doc id order. */
-typedef struct dset {
+typedef struct hitset {
 	bidx_hit *h;
 	uint32_t n;
 	size_t cap;
-} dset;
+} hitset;
 
-typedef struct evalctx {
+typedef struct eval_state {
 	bidx_index *ix;
 	bidx_segment *seg;    /* the segment being evaluated (local doc ids) */
 	double avgdl;
@@ -32,10 +46,10 @@ typedef struct evalctx {
 	const bidx_segment *x_seg;
 	uint32_t x_local;
 	uint32_t x_doc;       /* the same document's collection id */
-} evalctx;
+} eval_state;
 
 /* Counts one occurrence of the term being explained. */
-static void x_count(evalctx *cx, uint32_t doc, enum bidx_mkind k, int in_title)
+static void x_count(eval_state *cx, uint32_t doc, enum bidx_mkind k, int in_title)
 {
 	bidx_xterm *x = cx->xt;
 	if (!x || cx->seg != cx->x_seg || doc != cx->x_local)
@@ -47,14 +61,14 @@ static void x_count(evalctx *cx, uint32_t doc, enum bidx_mkind k, int in_title)
 	x->title += in_title != 0;
 }
 
-static void dset_free(dset *s)
+static void hitset_free(hitset *s)
 {
 	free(s->h);
 	s->h = NULL;
 	s->n = s->cap = 0;
 }
 
-static int dset_push(dset *s, uint32_t doc, double score, uint32_t pos)
+static int hitset_push(hitset *s, uint32_t doc, double score, uint32_t pos)
 {
 	if (bidx_grow((void **)&s->h, &s->cap, (size_t)s->n + 1, sizeof *s->h))
 		return -1;
@@ -73,7 +87,7 @@ static double doc_len(const bidx_index *ix, uint32_t doc)
 
 /* Turns weighted frequencies (in score) into BM25 scores, with the
  * statistics of the whole collection (live documents of every segment). */
-static void score_term(evalctx *cx, dset *s)
+static void score_term(eval_state *cx, hitset *s)
 {
 	double idf = bidx_idf(s->n, cx->ix->ndocs);
 	for (uint32_t i = 0; i < s->n; i++)
@@ -87,11 +101,11 @@ static int cmp_hit_doc(const void *a, const void *b)
 }
 
 /* What one segment contributes to a term: evaluated on local ids. */
-typedef bidx_err (*seg_eval_fn)(evalctx *cx, const void *arg, dset *out);
+typedef bidx_err (*seg_eval_fn)(eval_state *cx, const void *arg, hitset *out);
 
 /* Merges runs sorted by doc (no doc in two runs) into out, emptying them.
  * The runs are few (one per segment): each step takes the least head. */
-static bidx_err merge_runs(dset *runs, uint32_t nr, dset *out)
+static bidx_err merge_runs(hitset *runs, uint32_t nr, hitset *out)
 {
 	size_t total = 0;
 	uint32_t nonempty = 0, last = 0;
@@ -104,7 +118,7 @@ static bidx_err merge_runs(dset *runs, uint32_t nr, dset *out)
 	if (nonempty <= 1) {
 		if (nonempty) {
 			*out = runs[last];
-			runs[last] = (dset){0};
+			runs[last] = (hitset){0};
 		}
 		return BIDX_OK;
 	}
@@ -112,7 +126,7 @@ static bidx_err merge_runs(dset *runs, uint32_t nr, dset *out)
 	out->h = bidx_malloc(total * sizeof *out->h);
 	if (!at || !out->h) {
 		free(at);
-		dset_free(out);
+		hitset_free(out);
 		return BIDX_ENOMEM;
 	}
 	out->cap = total;
@@ -128,25 +142,25 @@ static bidx_err merge_runs(dset *runs, uint32_t nr, dset *out)
 	out->n = (uint32_t)total;
 	free(at);
 	for (uint32_t i = 0; i < nr; i++)
-		dset_free(&runs[i]);
+		hitset_free(&runs[i]);
 	return BIDX_OK;
 }
 
 /* Runs fn on every segment and gathers the hits under collection ids, in
  * order, leaving deleted documents out. */
-static bidx_err each_segment(evalctx *cx, seg_eval_fn fn, const void *arg, dset *out)
+static bidx_err each_segment(eval_state *cx, seg_eval_fn fn, const void *arg, hitset *out)
 {
 	const bidx_index *ix = cx->ix;
 	if (ix->identity) {
 		cx->seg = ix->seg[0];
 		return fn(cx, arg, out);
 	}
-	dset *runs = bidx_calloc((size_t)ix->nseg + 1, sizeof *runs);
+	hitset *runs = bidx_calloc((size_t)ix->nseg + 1, sizeof *runs);
 	if (!runs)
 		return BIDX_ENOMEM;
 	bidx_err rc = BIDX_OK;
 	for (uint32_t si = 0; si < ix->nseg && !rc; si++) {
-		dset *part = &runs[si];
+		hitset *part = &runs[si];
 		cx->seg = ix->seg[si];
 		rc = fn(cx, arg, part);
 		uint32_t o = 0;
@@ -167,12 +181,12 @@ static bidx_err each_segment(evalctx *cx, seg_eval_fn fn, const void *arg, dset 
 	if (!rc)
 		rc = merge_runs(runs, ix->nseg, out);
 	for (uint32_t si = 0; si < ix->nseg; si++)
-		dset_free(&runs[si]);
+		hitset_free(&runs[si]);
 	free(runs);
 	return rc;
 }
 
-static bidx_err eval_unigram(evalctx *cx, const void *arg, dset *out)
+static bidx_err eval_unigram(eval_state *cx, const void *arg, hitset *out)
 {
 	uint32_t c = *(const uint32_t *)arg;
 	bidx_term t;
@@ -202,7 +216,7 @@ static bidx_err eval_unigram(evalctx *cx, const void *arg, dset *out)
 			cx->xt->inside += inside;
 			cx->xt->title += cur.tf_title;
 		}
-		if (dset_push(out, (uint32_t)cur.doc, w, BIDX_NOPOS))
+		if (hitset_push(out, (uint32_t)cur.doc, w, BIDX_NOPOS))
 			return BIDX_ENOMEM;
 	}
 	return BIDX_OK;
@@ -423,7 +437,7 @@ static int line_up(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
 
 /* Weighted frequency of the term in the doc all grams sit on; 0 if the
  * bigrams never line up.  0, -1 corrupt, -2 out of memory. */
-static int match_doc(evalctx *cx, ngram *t, uint32_t doc, double *wtf, uint32_t *first)
+static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32_t *first)
 {
 	bidx_docrec d;
 	uint32_t n;
@@ -452,7 +466,7 @@ static int match_doc(evalctx *cx, ngram *t, uint32_t doc, double *wtf, uint32_t 
 }
 
 /* Leapfrog join of the gram cursors (g[0] the rarest). */
-static bidx_err join_grams(evalctx *cx, ngram *t, dset *out)
+static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 {
 	gram *g = t->g;
 	uint32_t ng = t->ng;
@@ -479,7 +493,7 @@ static bidx_err join_grams(evalctx *cx, ngram *t, dset *out)
 			return BIDX_ENOMEM;
 		if (m < 0)
 			return bidx_corrupt();
-		if (wtf > 0 && dset_push(out, target, wtf, first))
+		if (wtf > 0 && hitset_push(out, target, wtf, first))
 			return BIDX_ENOMEM;
 		BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
 	}
@@ -501,7 +515,7 @@ static uint32_t cover(const bidx_norm *q, keyoff *ko)
 
 /* Groups the cover into distinct grams and opens their cursors.  A bigram
  * the segment lacks leaves t->ng 0: no document can match. */
-static bidx_err open_grams(evalctx *cx, const bidx_norm *q, ngram *t, keyoff *ko)
+static bidx_err open_grams(eval_state *cx, const bidx_norm *q, ngram *t, keyoff *ko)
 {
 	uint32_t nko = cover(q, ko);
 	for (uint32_t i = 0; i < nko; i++) {
@@ -533,7 +547,7 @@ static bidx_err open_grams(evalctx *cx, const bidx_norm *q, ngram *t, keyoff *ko
 	return BIDX_OK;
 }
 
-static bidx_err eval_ngram(evalctx *cx, const void *arg, dset *out)
+static bidx_err eval_ngram(eval_state *cx, const void *arg, hitset *out)
 {
 	const bidx_norm *q = arg;
 	size_t most = (size_t)q->nchars / 2 + 2;
@@ -574,7 +588,7 @@ typedef struct filter_arg {
 	int known;            /* some segment has the field */
 } filter_arg;
 
-static bidx_err eval_filter_seg(evalctx *cx, const void *arg, dset *out)
+static bidx_err eval_filter_seg(eval_state *cx, const void *arg, hitset *out)
 {
 	filter_arg *fa = (filter_arg *)(uintptr_t)arg;
 	uint32_t *docs, nd;
@@ -585,7 +599,7 @@ static bidx_err eval_filter_seg(evalctx *cx, const void *arg, dset *out)
 		return rc;
 	fa->known = 1;
 	for (uint32_t i = 0; i < nd && !rc; i++)
-		if (dset_push(out, docs[i], 0.0, BIDX_NOPOS))
+		if (hitset_push(out, docs[i], 0.0, BIDX_NOPOS))
 			rc = BIDX_ENOMEM;
 	free(docs);
 	return rc;
@@ -593,7 +607,7 @@ static bidx_err eval_filter_seg(evalctx *cx, const void *arg, dset *out)
 
 /* A field term other than title: a filter, every hit scoring 0. *known is 0
  * when the index has no such field. */
-static bidx_err eval_filter(evalctx *cx, const bidx_qnode *n, dset *out, int *known)
+static bidx_err eval_filter(eval_state *cx, const bidx_qnode *n, hitset *out, int *known)
 {
 	filter_arg fa = {n, 0};
 	bidx_err rc = each_segment(cx, eval_filter_seg, &fa, out);
@@ -608,7 +622,7 @@ static bidx_err eval_filter(evalctx *cx, const bidx_qnode *n, dset *out, int *kn
 
 /* incident:ID: every report of the incident, as grouped over the whole
  * index (notices.h), so it finds what --group lists. */
-static bidx_err eval_incident(evalctx *cx, const bidx_qnode *n, dset *out)
+static bidx_err eval_incident(eval_state *cx, const bidx_qnode *n, hitset *out)
 {
 	bidx_incidents *t;
 	uint32_t *docs = NULL, nd = 0;
@@ -617,17 +631,17 @@ static bidx_err eval_incident(evalctx *cx, const bidx_qnode *n, dset *out)
 		rc = bidx_incidents_docs(t, n->text, &docs, &nd);
 	bidx_incidents_free(t);
 	for (uint32_t i = 0; !rc && i < nd; i++)
-		if (dset_push(out, docs[i], 0.0, BIDX_NOPOS))
+		if (hitset_push(out, docs[i], 0.0, BIDX_NOPOS))
 			rc = BIDX_ENOMEM;
 	free(docs);
 	return rc;
 }
 
-static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, int positive,
-                          dset *out);
-static int unite(dset *a, const dset *b);
+static bidx_err eval_text(eval_state *cx, const bidx_qnode *n, const char *text, int positive,
+                          hitset *out);
+static int unite(hitset *a, const hitset *b);
 
-static bidx_err eval_term(evalctx *cx, const bidx_qnode *n, int positive, dset *out)
+static bidx_err eval_term(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
 {
 	if (!n->field)
 		return eval_text(cx, n, n->text, positive, out);
@@ -659,13 +673,13 @@ static bidx_err eval_term(evalctx *cx, const bidx_qnode *n, int positive, dset *
 /* The weighted frequencies of one normalised word: its own and those of
  * its variants (variants.h), united as one term (remembered for snippets
  * when positive). */
-static bidx_err eval_alts(evalctx *cx, const bidx_norm *q, int positive, dset *out)
+static bidx_err eval_alts(eval_state *cx, const bidx_norm *q, int positive, hitset *out)
 {
 	bidx_alts a;
 	bidx_err rc = bidx_variants_expand(q->cp, q->nchars, BIDX_QUERY_MAX_TERM_CHARS, &a);
 	for (uint32_t i = 0; !rc && i < a.n; i++) {
 		bidx_norm v = {0};
-		dset s = {0};
+		hitset s = {0};
 		rc = bidx_normalize(a.text[i], strlen(a.text[i]), 0, &v);
 		if (!rc && v.nchars)
 			rc = v.nchars == 1 ? each_segment(cx, eval_unigram, &v.cp[0], &s)
@@ -674,15 +688,15 @@ static bidx_err eval_alts(evalctx *cx, const bidx_norm *q, int positive, dset *o
 			rc = BIDX_ENOMEM;
 		if (!rc && positive && remember_term(cx->res, v.text))
 			rc = BIDX_ENOMEM;
-		dset_free(&s);
+		hitset_free(&s);
 		bidx_norm_free(&v);
 	}
 	bidx_alts_free(&a);
 	return rc;
 }
 
-static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, int positive,
-                          dset *out)
+static bidx_err eval_text(eval_state *cx, const bidx_qnode *n, const char *text, int positive,
+                          hitset *out)
 {
 	bidx_norm q = {0};
 	bidx_err rc = bidx_normalize(text, strlen(text), 0, &q);
@@ -712,7 +726,7 @@ static bidx_err eval_text(evalctx *cx, const bidx_qnode *n, const char *text, in
 }
 
 /* a AND b (scores add); with `minus`, a AND NOT b (a's scores kept). */
-static int intersect(dset *a, const dset *b, int minus)
+static int intersect(hitset *a, const hitset *b, int minus)
 {
 	uint32_t i = 0, j = 0, o = 0;
 	while (i < a->n) {
@@ -734,32 +748,32 @@ static int intersect(dset *a, const dset *b, int minus)
 	return 0;
 }
 
-static int unite(dset *a, const dset *b)
+static int unite(hitset *a, const hitset *b)
 {
-	dset o = {0};
+	hitset o = {0};
 	uint32_t i = 0, j = 0;
 	while (i < a->n || j < b->n) {
 		int r;
 		if (j == b->n || (i < a->n && a->h[i].doc < b->h[j].doc))
-			r = dset_push(&o, a->h[i].doc, a->h[i].score, a->h[i].pos), i++;
+			r = hitset_push(&o, a->h[i].doc, a->h[i].score, a->h[i].pos), i++;
 		else if (i == a->n || b->h[j].doc < a->h[i].doc)
-			r = dset_push(&o, b->h[j].doc, b->h[j].score, b->h[j].pos), j++;
+			r = hitset_push(&o, b->h[j].doc, b->h[j].score, b->h[j].pos), j++;
 		else
-			r = dset_push(&o, a->h[i].doc, a->h[i].score + b->h[j].score,
+			r = hitset_push(&o, a->h[i].doc, a->h[i].score + b->h[j].score,
 			              a->h[i].pos < b->h[j].pos ? a->h[i].pos : b->h[j].pos), i++, j++;
 		if (r) {
-			dset_free(&o);
+			hitset_free(&o);
 			return -1;
 		}
 	}
-	dset_free(a);
+	hitset_free(a);
 	*a = o;
 	return 0;
 }
 
-static bidx_err eval_node(evalctx *cx, const bidx_qnode *n, int positive, dset *out);
+static bidx_err eval_node(eval_state *cx, const bidx_qnode *n, int positive, hitset *out);
 
-static bidx_err eval_and(evalctx *cx, const bidx_qnode *n, int positive, dset *out)
+static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
 {
 	int first = 1;
 	bidx_err rc = BIDX_OK;
@@ -772,20 +786,20 @@ static bidx_err eval_and(evalctx *cx, const bidx_qnode *n, int positive, dset *o
 				continue;
 			if (!first && !neg && out->n == 0)
 				continue;   /* already empty: nothing can come back */
-			dset s = {0};
+			hitset s = {0};
 			rc = eval_node(cx, neg ? k->kids[0] : k, positive && !neg, &s);
 			if (!rc && first)
 				*out = s, s.h = NULL;
 			else if (!rc)
 				intersect(out, &s, neg);
 			first = 0;
-			dset_free(&s);
+			hitset_free(&s);
 		}
 	}
 	return rc;
 }
 
-static bidx_err eval_node(evalctx *cx, const bidx_qnode *n, int positive, dset *out)
+static bidx_err eval_node(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
 {
 	bidx_err rc = BIDX_OK;
 	switch (n->type) {
@@ -795,11 +809,11 @@ static bidx_err eval_node(evalctx *cx, const bidx_qnode *n, int positive, dset *
 		return eval_and(cx, n, positive, out);
 	case BIDX_Q_OR:
 		for (size_t i = 0; i < n->nkids && !rc; i++) {
-			dset s = {0};
+			hitset s = {0};
 			rc = eval_node(cx, n->kids[i], positive, &s);
 			if (!rc && unite(out, &s))
 				rc = BIDX_ENOMEM;
-			dset_free(&s);
+			hitset_free(&s);
 		}
 		return rc;
 	case BIDX_Q_NOT:
@@ -813,7 +827,7 @@ static bidx_err eval_node(evalctx *cx, const bidx_qnode *n, int positive, dset *
 /* NAME: with nothing after it, where NAME is a field of the index, is a
  * query error (checked before evaluating, so it does not depend on what the
  * rest of the query matches); for any other NAME it is the text "NAME:". */
-static bidx_err check_values(evalctx *cx, const bidx_qnode *n)
+static bidx_err check_values(eval_state *cx, const bidx_qnode *n)
 {
 	bidx_err rc = BIDX_OK;
 	for (size_t i = 0; i < n->nkids && !rc; i++)
@@ -838,9 +852,9 @@ bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
 {
 	memset(r, 0, sizeof *r);
 	why[0] = 0;
-	evalctx cx = {.ix = ix, .res = r, .why = why, .whylen = whylen,
+	eval_state cx = {.ix = ix, .res = r, .why = why, .whylen = whylen,
 	              .avgdl = ix->ndocs ? (double)ix->total_tokens / ix->ndocs : 1.0};
-	dset s = {0};
+	hitset s = {0};
 	bidx_err rc = check_values(&cx, q);
 	if (!rc)
 		rc = eval_node(&cx, q, 1, &s);
@@ -853,7 +867,7 @@ bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
 			         "fail a check", seg ? seg + 1 : file ? file : "a segment");
 		else if (!why[0])
 			snprintf(why, whylen, "%s", bidx_strerror(rc));
-		dset_free(&s);
+		hitset_free(&s);
 		bidx_result_free(r);
 		return rc;
 	}
@@ -890,7 +904,7 @@ static int x_push(bidx_explain *x, const char *word, double weight)
 
 /* The score doc got from term n, with its parts, appended to x when the
  * term matched it. */
-static bidx_err explain_term(evalctx *cx, const bidx_qnode *n, uint32_t doc, bidx_explain *x)
+static bidx_err explain_term(eval_state *cx, const bidx_qnode *n, uint32_t doc, bidx_explain *x)
 {
 	if (n->field && strcmp(n->field, "title"))
 		return BIDX_OK;   /* a filter scores nothing */
@@ -898,7 +912,7 @@ static bidx_err explain_term(evalctx *cx, const bidx_qnode *n, uint32_t doc, bid
 	if (k < 0)
 		return BIDX_ENOMEM;
 	bidx_xterm *t = &x->t[k];
-	dset s = {0};
+	hitset s = {0};
 	cx->xt = t;
 	bidx_err rc = eval_term(cx, n, 0, &s);
 	cx->xt = NULL;
@@ -924,11 +938,11 @@ static bidx_err explain_term(evalctx *cx, const bidx_qnode *n, uint32_t doc, bid
 		free(x->t[k].word);
 		x->n--;   /* the word did not match this document */
 	}
-	dset_free(&s);
+	hitset_free(&s);
 	return rc;
 }
 
-static bidx_err explain_node(evalctx *cx, const bidx_qnode *n, uint32_t doc, bidx_explain *x)
+static bidx_err explain_node(eval_state *cx, const bidx_qnode *n, uint32_t doc, bidx_explain *x)
 {
 	bidx_err rc = BIDX_OK;
 	if (n->type == BIDX_Q_TERM)
@@ -946,7 +960,7 @@ bidx_err bidx_query_explain(bidx_index *ix, const bidx_qnode *q, uint32_t doc, b
 	memset(x, 0, sizeof *x);
 	why[0] = 0;
 	bidx_result scratch = {0};
-	evalctx cx = {.ix = ix, .res = &scratch, .why = why, .whylen = whylen,
+	eval_state cx = {.ix = ix, .res = &scratch, .why = why, .whylen = whylen,
 	              .avgdl = ix->ndocs ? (double)ix->total_tokens / ix->ndocs : 1.0};
 	cx.x_seg = bidx_index_locate(ix, doc, &cx.x_local);
 	cx.x_doc = doc;

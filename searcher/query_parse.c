@@ -66,7 +66,7 @@ struct nlist {
 
 static bidx_qnode *parse_seq(struct qp *p, unsigned depth, size_t open);
 
-static void fail(struct qp *p, size_t pos, const char *msg)
+static void syntax_error(struct qp *p, size_t pos, const char *msg)
 {
 	if (p->rc)
 		return;
@@ -158,7 +158,7 @@ static void lex(struct qp *p, int ops)
 		if (!t->end) {
 			t->kind = T_ERR;
 			t->end = p->len;
-			fail(p, i, "unterminated quote");
+			syntax_error(p, i, "unterminated quote");
 		}
 	} else if (ops && q[i] == '-' && minus_negates(q, p->len, i)) {
 		t->kind = T_NOT;
@@ -171,7 +171,7 @@ static void lex(struct qp *p, int ops)
 			size_t e = phrase_end(q, p->len, t->end);
 			if (!e) {
 				t->kind = T_ERR;
-				fail(p, t->end, "unterminated quote");
+				syntax_error(p, t->end, "unterminated quote");
 				e = p->len;
 			} else {
 				t->kind = T_FIELD_PHRASE;
@@ -243,7 +243,7 @@ static int split_field(struct qp *p, bidx_qnode *node, const struct tok *t)
 		memcpy(node->field, p->q + t->start, nl);
 		node->field[nl] = 0;
 		if (is_blank(node->text, strlen(node->text))) {
-			fail(p, t->start, "empty phrase");
+			syntax_error(p, t->start, "empty phrase");
 			return -1;
 		}
 		return 0;
@@ -281,7 +281,7 @@ static bidx_qnode *parse_term(struct qp *p)
 	bidx_qnode *node;
 
 	if (++p->nterms > BIDX_QUERY_MAX_TERMS) {
-		fail(p, t.start,
+		syntax_error(p, t.start,
 		     "more than " QP_STR(BIDX_QUERY_MAX_TERMS) " terms");
 		return NULL;
 	}
@@ -292,7 +292,7 @@ static bidx_qnode *parse_term(struct qp *p)
 	 * string, which every document "contains". */
 	if (t.kind == T_PHRASE && is_blank(text, n)) {
 		free(text);
-		fail(p, t.start, "empty phrase");
+		syntax_error(p, t.start, "empty phrase");
 		return NULL;
 	}
 	node = new_node(p, BIDX_Q_TERM, t.start);
@@ -439,7 +439,7 @@ static bidx_qnode *parse_primary(struct qp *p, unsigned depth)
 		return parse_term(p);
 	case T_LPAREN:
 		if (depth >= BIDX_QUERY_MAX_DEPTH) {
-			fail(p, open, "nesting deeper than "
+			syntax_error(p, open, "nesting deeper than "
 			     QP_STR(BIDX_QUERY_MAX_DEPTH));
 			return NULL;
 		}
@@ -450,8 +450,8 @@ static bidx_qnode *parse_primary(struct qp *p, unsigned depth)
 		return n;
 	default:
 		/* Only OR gets here (an item cannot start with it); T_ERR has
-		 * already set p->rc, which fail() then keeps. */
-		fail(p, p->tok.start, "OR needs a term on both sides");
+		 * already set p->rc, which syntax_error() then keeps. */
+		syntax_error(p, p->tok.start, "OR needs a term on both sides");
 		return NULL;
 	}
 }
@@ -494,10 +494,10 @@ static bidx_qnode *parse_or_rhs(struct qp *p, unsigned depth, size_t or_pos)
 	case T_LPAREN:
 		return parse_primary(p, depth);
 	case T_NOT:
-		fail(p, p->tok.start, "NOT is not allowed inside OR");
+		syntax_error(p, p->tok.start, "NOT is not allowed inside OR");
 		return NULL;
 	default:
-		fail(p, or_pos, "OR needs a term on both sides");
+		syntax_error(p, or_pos, "OR needs a term on both sides");
 		return NULL;
 	}
 }
@@ -512,7 +512,7 @@ static bidx_qnode *parse_or(struct qp *p, unsigned depth)
 	if (!n || p->tok.kind != T_OR)
 		return n;
 	if (n->type == BIDX_Q_NOT) {
-		fail(p, n->pos, "NOT is not allowed inside OR");
+		syntax_error(p, n->pos, "NOT is not allowed inside OR");
 		bidx_query_free(n);
 		return NULL;
 	}
@@ -540,13 +540,13 @@ static int check_seq_end(struct qp *p, size_t open, const struct nlist *l,
 	int top = open == SIZE_MAX;
 
 	if (top && p->tok.kind == T_RPAREN)
-		fail(p, p->tok.start, "unbalanced ')'");
+		syntax_error(p, p->tok.start, "unbalanced ')'");
 	else if (!top && p->tok.kind == T_END)
-		fail(p, open, "unbalanced '('");
+		syntax_error(p, open, "unbalanced '('");
 	else if (l->n == 0)
-		fail(p, top ? 0 : open, top ? "empty query" : "empty group '()'");
+		syntax_error(p, top ? 0 : open, top ? "empty query" : "empty group '()'");
 	else if (!positive)
-		fail(p, l->v[0]->pos, "nothing to match: only negative terms");
+		syntax_error(p, l->v[0]->pos, "nothing to match: only negative terms");
 	return p->rc ? -1 : 0;
 }
 
@@ -581,13 +581,13 @@ static void check_input(struct qp *p)
 
 	p->len = strnlen(p->q, BIDX_QUERY_MAX_BYTES + 1);
 	if (p->len > BIDX_QUERY_MAX_BYTES) {
-		fail(p, BIDX_QUERY_MAX_BYTES,
+		syntax_error(p, BIDX_QUERY_MAX_BYTES,
 		     "query longer than " QP_STR(BIDX_QUERY_MAX_BYTES) " bytes");
 		return;
 	}
 	bad = bidx_utf8_check((const uint8_t *)p->q, p->len);
 	if (bad != p->len)
-		fail(p, bad, "invalid UTF-8");
+		syntax_error(p, bad, "invalid UTF-8");
 }
 
 bidx_err bidx_query_parse(const char *q, bidx_qnode **out,

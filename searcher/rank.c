@@ -1,3 +1,11 @@
+/*
+ * rank.c - scoring and ordering of hits (rank.h).  The weight of one
+ * occurrence comes from the word boundaries around it and from the title;
+ * BM25 turns weighted frequencies into scores.  bidx_rank_sort orders by
+ * score, then by doc id, so the order never depends on the sort; when a page
+ * needs only the first k of many hits, quickselect moves those k to the
+ * front and only they are sorted.
+ */
 #include "rank.h"
 
 #include <math.h>

@@ -1,3 +1,16 @@
+/*
+ * snippet.c - the snippet of a hit (snippet.h).
+ *
+ * The stored text (or a window of it) is normalised again with its offset
+ * map, every occurrence of every query term is found in the normalised
+ * characters, and the occurrence whose window holds the most distinct
+ * terms is widened to its sentence; the original bytes of that span are
+ * copied onto one line, with the matches' byte ranges.  The window comes
+ * from the segment's checkpoints (character -> byte offsets, CKPTS) around
+ * the first match position the evaluator recorded, so a long document is
+ * decompressed and normalised only near its match; a window that misses
+ * falls back to the whole text.
+ */
 #define _GNU_SOURCE /* memmem */
 #include "snippet.h"
 #include "buf.h"
