@@ -269,6 +269,65 @@ static int has_ext(const char *path, const char *ext)
 	return pl > el && !strcasecmp(path + pl - el, ext);
 }
 
+/* --- the columns of CSV and JSON Lines records (--map) --- */
+
+static int has_name(const bidx_columns *c, const char *name)
+{
+	const char *p = (const char *)c->names.p;
+	for (int i = 0; i < c->n; i++, p += strlen(p) + 1)
+		if (!strcmp(p, name))
+			return 1;
+	return 0;
+}
+
+/* Keeps name among the first names shown, unless it is there already. */
+static void keep_name(bidx_columns *c, const char *name)
+{
+	if (c->more || has_name(c, name))
+		return;
+	if (c->n == BIDX_COLUMNS_SHOWN) {
+		c->more = 1;
+		return;
+	}
+	bidx_buf_put(&c->names, name, strlen(name) + 1);
+	c->n++;
+}
+
+/* The columns of one record: map bits and names. */
+static void see_row(bidx_columns *c, const bidx_colmap *map, const bidx_row *row)
+{
+	for (size_t i = 0; i < row->ncells; i++) {
+		int k = bidx_colmap_find(map, row->names[i]);
+		if (k >= 0)
+			c->mapped |= 1u << k;
+		keep_name(c, row->names[i]);
+	}
+}
+
+void bidx_columns_merge(bidx_columns *dst, const bidx_columns *src)
+{
+	const char *p = (const char *)src->names.p;
+	dst->mapped |= src->mapped;
+	for (int i = 0; i < src->n; i++, p += strlen(p) + 1)
+		keep_name(dst, p);
+	dst->more |= src->more;
+	if (src->names.err && !dst->names.err)
+		dst->names.err = src->names.err;
+}
+
+void bidx_columns_free(bidx_columns *c)
+{
+	if (!c)
+		return;
+	bidx_buf_free(&c->names);
+	memset(c, 0, sizeof *c);
+}
+
+static int is_rows(const char *path)
+{
+	return has_ext(path, ".csv") || has_ext(path, ".jsonl") || has_ext(path, ".ndjson");
+}
+
 /* One CSV or JSON Lines file: a notice per record, shown as FILE:LINE.
  * *said is set when the file as a whole got its verdict (skipped). */
 static bidx_err add_rows(bidx_analyzer *a, bidx_fileout *o, const char *path, const char *text,
@@ -297,6 +356,8 @@ static bidx_err add_rows(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 		}
 		if (why[0])
 			file_message(o, rowpath, why, 0);
+		if (a->map && a->map->n)
+			see_row(&o->cols, a->map, &row);
 		bidx_notice nt;
 		rc = bidx_notice_from_row(&nt, &row, a->map, json, why, sizeof why);
 		if (rc == BIDX_EINPUT) {
@@ -309,7 +370,7 @@ static bidx_err add_rows(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 		bidx_notice_free(&nt);
 	}
 	bidx_rows_free(r);
-	return rc;
+	return rc ? rc : o->cols.names.err;
 }
 
 typedef enum doc_kind { DOC_NONE, DOC_HTML, DOC_HTML_UTF8, DOC_PDF, DOC_DOCX } doc_kind;
@@ -440,10 +501,8 @@ static bidx_err add_text(bidx_analyzer *a, bidx_fileout *o, const char *path, co
 	bidx_err rc;
 	int said = 0;            /* the file has had its verdict */
 	uint64_t records_skipped = o->skipped;
-	if (has_ext(path, ".csv"))
-		rc = add_rows(a, o, path, text, len, 0, &said);
-	else if (has_ext(path, ".jsonl") || has_ext(path, ".ndjson"))
-		rc = add_rows(a, o, path, text, len, 1, &said);
+	if (is_rows(path))
+		rc = add_rows(a, o, path, text, len, !has_ext(path, ".csv"), &said);
 	else if (bidx_html_sniff(text, len))
 		return add_document(a, o, path, text, len, DOC_HTML_UTF8);
 	else {
@@ -473,6 +532,7 @@ bidx_err bidx_analyze_file(bidx_analyzer *a, const char *path, const bidx_source
 	bidx_text t;
 	struct stat st;
 	size_t bad = bidx_utf8_check((const uint8_t *)path, strlen(path));
+	o->rows = is_rows(path);
 	if (bad < strlen(path)) {
 		snprintf(msg, sizeof msg, "file name is not valid UTF-8 (byte %zu); skipped", bad);
 		file_message(o, path, msg, 1);
@@ -529,5 +589,6 @@ void bidx_fileout_free(bidx_fileout *o)
 		adoc_free(&o->docs[i]);
 	free(o->docs);
 	bidx_buf_free(&o->msgs);
+	bidx_columns_free(&o->cols);
 	memset(o, 0, sizeof *o);
 }

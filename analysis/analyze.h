@@ -47,6 +47,25 @@ typedef struct bidx_adoc {
 	bidx_buf fstr;           /* the FIELDSTR record */
 } bidx_adoc;
 
+/* The column names CSV and JSON Lines records had, as a build meets them
+ * (with a --map only): which of the map's columns were among them, exactly,
+ * and the first BIDX_COLUMNS_SHOWN distinct names in order of appearance,
+ * for messages. */
+#define BIDX_COLUMNS_SHOWN 24
+
+typedef struct bidx_columns {
+	uint32_t mapped;         /* bit i: a record had the map's column i */
+	bidx_buf names;          /* the first names, each NUL-terminated, distinct */
+	int n;                   /* names in it */
+	int more;                /* other names came past these */
+} bidx_columns;
+
+/* Adds what src had to dst (a build does it in corpus order); dst->names.err
+ * on failure. */
+void bidx_columns_merge(bidx_columns *dst, const bidx_columns *src);
+
+void bidx_columns_free(bidx_columns *c);   /* NULL ok; zeroes it */
+
 typedef struct bidx_fileout {
 	bidx_adoc *docs;
 	size_t n, cap;
@@ -55,6 +74,8 @@ typedef struct bidx_fileout {
 	uint64_t bytes;          /* bytes of text indexed */
 	bidx_err rc;             /* a failure that stops the build (ENOMEM, EMECAB) */
 	int unchanged;           /* same content as the previous build saw: not analysed */
+	int rows;                /* a CSV or JSON Lines file by its name, read or not */
+	bidx_columns cols;       /* the columns its records had (with a --map) */
 	uint64_t size;           /* the file as read: size, mtime, XXH3 of its bytes */
 	int64_t mtime_ns;
 	uint64_t hash;

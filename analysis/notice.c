@@ -779,15 +779,18 @@ bidx_err bidx_notice_from_extract(bidx_notice *n, const char *path, const bidx_e
 	return BIDX_OK;
 }
 
-static const char *mapped(const bidx_colmap *m, const char *col)
+int bidx_colmap_find(const bidx_colmap *m, const char *col)
 {
 	for (int i = 0; m && i < m->n; i++)
-		if (!strcmp(m->col[i], col)) {
-			if (m->used)
-				__atomic_store_n(&m->used[i], 1, __ATOMIC_RELAXED);
-			return m->field[i];
-		}
-	return bidx_notice_column_field(col);
+		if (!strcmp(m->col[i], col))
+			return i;
+	return -1;
+}
+
+static const char *mapped(const bidx_colmap *m, const char *col)
+{
+	int i = bidx_colmap_find(m, col);
+	return i >= 0 ? m->field[i] : bidx_notice_column_field(col);
 }
 
 bidx_err bidx_notice_from_row(bidx_notice *n, const bidx_row *row, const bidx_colmap *map,

@@ -63,8 +63,6 @@ typedef struct bidx_colmap {
 	const char *col[32];
 	const char *field[32];
 	int n;
-	int *used;           /* used[i] set (atomically) when a row has column
-	                        col[i]; NULL: not tracked */
 } bidx_colmap;
 
 /* Parses "COL=FIELD" into m: FIELD is a field of a notice (title, date,
@@ -74,6 +72,10 @@ typedef struct bidx_colmap {
  * pages).  Returns -1 when malformed or full, -2 when FIELD is not a name
  * a field can have (why[] says so). */
 int bidx_colmap_add(bidx_colmap *m, const char *spec, char *why, size_t whylen);
+
+/* The index i of the map entry whose COL is col (exact bytes, as a row
+ * names it), or -1; m NULL: -1. */
+int bidx_colmap_find(const bidx_colmap *m, const char *col);
 
 /* Reads a plain-text notice; text must outlive n. */
 void bidx_notice_from_text(bidx_notice *n, const char *path, const char *text, size_t len);

@@ -2,7 +2,8 @@
  * build.c - `bidx build` and `bidx optimize` as one pipeline: lock the
  * index directory, plan the corpus roots, load what the previous build
  * left, walk the corpus and analyse the files that are new or changed
- * (pool.c) into a new segment (assembly.c), merge segments by size tier
+ * (pool.c) into a new segment (assembly.c), refuse a --map column no
+ * CSV or JSON Lines record had, merge segments by size tier
  * (merge.c), and publish the new manifest last (indexdir.c), so a failed or
  * killed build changes nothing.  Files the previous build saw with the same
  * content keep their documents where they are; the documents of changed
@@ -17,6 +18,7 @@
 #include "indexdir.h"
 #include "manifest.h"
 #include "merge.h"
+#include "notice.h"
 #include "pathshow.h"
 #include "pool.h"
 #include "roots.h"
@@ -35,6 +37,8 @@ struct build {
 	bidx_catalogue cat;      /* the previous index and the one being made */
 	bidx_filelist files;     /* the corpus, in corpus order */
 	bidx_assembly *fresh;    /* the documents of the files analysed, or NULL */
+	bidx_columns cols;       /* the columns of the CSV/JSON Lines files read (--map) */
+	size_t rows_read, rows_kept;   /* CSV/JSON Lines files read; kept unread */
 	double t0, last_progress;   /* when analysis began; the last progress line */
 	int progress_shown;      /* a progress line is on the terminal */
 };
@@ -108,6 +112,10 @@ static bidx_err commit(void *arg, size_t i, const char *path, bidx_fileout *f)
 {
 	struct build *b = arg;
 	b->st->files_seen++;
+	if (f->rows && b->o->map && b->o->map->n) {
+		*(f->unchanged ? &b->rows_kept : &b->rows_read) += 1;
+		bidx_columns_merge(&b->cols, &f->cols);
+	}
 	bidx_err rc = commit_file(b, path, f);
 	progress(b, i + 1, b->files.n);
 	return rc;
@@ -150,6 +158,72 @@ static bidx_err analyse_corpus(struct build *b, char *why, size_t whylen)
 		rc = bidx_pool_run(&b->files, o, &calls, why, whylen);
 	clear_progress(b);
 	return rc;
+}
+
+/* Appends s to dst[*len..cap) when all of it fits there; 0 if not. */
+static int append(char *dst, size_t cap, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+	if (*len + n >= cap)
+		return 0;
+	memcpy(dst + *len, s, n + 1);
+	*len += n;
+	return 1;
+}
+
+/* Refuses --map columns that no CSV or JSON Lines record had, before
+ * anything is published, naming the columns there were.  Only a build that
+ * read every CSV and JSON Lines file can tell.  One that kept some unread
+ * runs with the settings of the previous build (the map is part of them,
+ * settings.h), which had judged the same map over those files, so it does
+ * not judge again. */
+static bidx_err check_map(struct build *b, char *why, size_t whylen)
+{
+	const bidx_colmap *m = b->o->map;
+	static const char tail[] = "; the index was not changed";
+	char part[160];
+	size_t len = 0;
+	int unknown = 0;
+	if (!m || !m->n || b->rows_kept)
+		return BIDX_OK;
+	if (b->cols.names.err)
+		return b->cols.names.err;
+	why[0] = 0;
+	for (int i = 0; i < m->n; i++)
+		if (!(b->cols.mapped & 1u << i)) {
+			snprintf(part, sizeof part, "%s--map %s=%s", unknown++ ? ", " : "", m->col[i],
+			         m->field[i]);
+			append(why, whylen, &len, part);
+		}
+	if (!unknown)
+		return BIDX_OK;
+	if (!b->rows_read) {
+		append(why, whylen, &len, ": no CSV or JSON Lines file in the corpus");
+		append(why, whylen, &len, tail);
+		return BIDX_EUSAGE;
+	}
+	append(why, whylen, &len, ": no CSV or JSON Lines file has a column ");
+	for (int i = 0, k = 0; i < m->n; i++)
+		if (!(b->cols.mapped & 1u << i)) {
+			snprintf(part, sizeof part, "%s'%s'", k++ ? " or " : "", m->col[i]);
+			append(why, whylen, &len, part);
+		}
+	/* the columns there were, as many as fit before the tail */
+	const char *name = (const char *)b->cols.names.p;
+	size_t room = whylen > sizeof tail + 8 ? whylen - sizeof tail - 8 : 0;
+	int shown = 0;
+	append(why, room, &len, b->cols.n ? " (columns: " : " (no record was read");
+	for (; shown < b->cols.n; shown++, name += strlen(name) + 1) {
+		if (len + 2 + strlen(name) >= room)
+			break;
+		append(why, room, &len, shown ? ", " : "");
+		append(why, room, &len, name);
+	}
+	if (shown < b->cols.n || b->cols.more)
+		append(why, whylen, &len, ", ...");
+	append(why, whylen, &len, ")");
+	append(why, whylen, &len, tail);
+	return BIDX_EUSAGE;
 }
 
 /* Writes the documents analysed, if any, as the new segment.  A catalogue
@@ -207,6 +281,7 @@ static bidx_err run_pipeline(struct build *b, const char *const *paths, int npat
 		BIDX_TRY(bidx_catalogue_keep_previous(&b->cat));
 	else
 		BIDX_TRY(analyse_corpus(b, why, whylen));
+	BIDX_TRY(check_map(b, why, whylen));
 	bidx_roots_report_removed(&b->cat);
 	BIDX_TRY(write_new_segment(b, why, whylen));
 	BIDX_TRY(bidx_merge_segments(&b->cat, why, whylen));
@@ -228,6 +303,7 @@ bidx_err bidx_build(const char *const *paths, int npaths, const bidx_build_opts 
 	st->seconds = now() - t0;
 	bidx_filelist_free(&b.files);
 	bidx_assembly_free(b.fresh);
+	bidx_columns_free(&b.cols);
 	bidx_catalogue_free(&b.cat, rc != BIDX_OK);
 	bidx_indexdir_unlock(lockfd);
 	return rc;

@@ -76,8 +76,9 @@ static const char help[] =
 	"      --map COL=FIELD  read column COL as FIELD (title, date, org, category,\n"
 	"                    body in any case or a column alias, or a new extra-field\n"
 	"                    name of letters, digits, _ and -; derived fields such as\n"
-	"                    affected are refused); repeatable; a build that reads\n"
-	"                    every file warns about a COL that no file had\n"
+	"                    affected are refused); repeatable; a COL that no CSV\n"
+	"                    or JSON Lines record has is refused (exit status 2, the\n"
+	"                    index unchanged) with the columns there are\n"
 	"      --exclude GLOB  leave out what GLOB matches, as a .bidxignore line at\n"
 	"                    each CORPUS root (wins over a .bidxignore's !); repeatable\n"
 	"      --full        analyse every file again, reusing nothing\n"
@@ -337,26 +338,12 @@ static void print_summary(const bidx_build_stats *st, const char *dir, int json,
 /* Said after a write error on stdout when a build did publish an index. */
 static char published[600];
 
-/* Warns about --map columns that no file had (when this build read every
- * file: an update reads only the changed ones). */
-static void unused_map(const bidx_colmap *m, const int *used, const bidx_build_stats *st)
-{
-	if (st->unchanged)
-		return;
-	for (int i = 0; i < m->n; i++)
-		if (!used[i])
-			bidx_ts_msg(stderr, "bidx: --map %s=%s: no CSV or JSON Lines file has a column "
-			            "'%s'", m->col[i], m->field[i], m->col[i]);
-}
-
 /* `bidx build` (optimize 0) and `bidx optimize` (1). */
 static int cmd_build(int argc, char **argv, bidx_build_mode mode)
 {
 	static bidx_colmap map;
-	static int used[32];
 	build_args b = {0};
 	int optimize = mode == BIDX_BUILD_OPTIMIZE;
-	map.used = used;
 	b.o.map = b.map = &map;
 	int n = 0;
 	const char **paths = calloc((size_t)argc + 1, sizeof *paths);
@@ -406,8 +393,6 @@ static int cmd_build(int argc, char **argv, bidx_build_mode mode)
 		bidx_ts_msg(stderr, "bidx: %s", why);
 		return 2;
 	}
-	if (map.n)
-		unused_map(&map, used, &st);
 	if (!quiet)
 		print_summary(&st, o.index_dir, json, optimize);
 	if (st.published) {   /* in place, whatever happens to the summary */

@@ -3,7 +3,8 @@
  * through the real binaries on the seed notices and the municipal CSV rows:
  * options in every spelling getopt_long takes, the count line of -n 0,
  * what `bidx optimize` says, field names (typos warned about, any case,
- * column aliases, a field over a group), --facet and --map refusals, the
+ * column aliases, a field over a group), --facet and --map refusals (a
+ * --map column no CSV has, before anything is published), the
  * JSON shapes of docs/JSON.md, and the warning of a bsearch without its
  * synonym table.
  */
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -259,12 +261,97 @@ Test(cli, facet_and_map_refusals)
 	o = tu_run(cmd, &st);
 	cr_assert_eq(st, 2, "%s", o);
 	free(o);
-	snprintf(cmd, sizeof cmd, "%s/bidx build -q --map nosuch=title -i %s/m %s/csv 2>&1",
-	         BIDX_BINARY_DIR, ixdir, m);
+}
+
+/* The bytes of a file (malloc'd), its length in *n. */
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert(f, "cannot open %s", path);
+	char *p = malloc(1 << 20);
+	cr_assert(p);
+	*n = fread(p, 1, 1 << 20, f);
+	fclose(f);
+	return p;
+}
+
+/* bidx build -q -i IX ARGS, stdout and stderr; its status in *st. */
+static char *bidx_build(const char *ix, const char *args, int *st)
+{
+	char cmd[16384];
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i %s/%s %s 2>&1", BIDX_BINARY_DIR, ixdir, ix,
+	         args);
+	return tu_run(cmd, st);
+}
+
+Test(cli, map_of_a_column_no_file_has_is_refused)
+{
+	int st;
+	char args[8192], man[4096];
+	const char *m = tu_corpus("municipal"), *s = tu_corpus("seeds");
+	snprintf(man, sizeof man, "%s/ix/manifest", ixdir);
+	size_t n0, n1;
+	char *before = slurp(man, &n0);
+	int title = count("title:お詫び"), muni = count("自治体名:市");
+	cr_assert_gt(title, 0);
+	cr_assert_gt(muni, 0);
+	/* over the existing index (its roots: the seeds and the CSVs): refused,
+	 * naming the column and the columns the CSVs have, and nothing changed */
+	char *o = bidx_build("ix", "--map nosuch=title", &st);
+	cr_assert_eq(st, 2, "%s", o);
+	cr_assert(strstr(o, "bidx: --map nosuch=title: no CSV or JSON Lines file has a column "
+	                    "'nosuch' (columns: 自治体名, 公開年月, 発行号タイトル, 記事タイトル, "
+	                    "カテゴリ, 記事本文)"), "%s", o);
+	cr_assert(strstr(o, "the index was not changed"), "%s", o);
+	free(o);
+	char *after = slurp(man, &n1);
+	cr_assert(n0 == n1 && !memcmp(before, after, n0), "the manifest changed");
+	free(before);
+	free(after);
+	cr_assert_eq(count("title:お詫び"), title);
+	cr_assert_eq(count("自治体名:市"), muni);
+	/* a fresh index: no manifest is published */
+	snprintf(args, sizeof args, "--map nosuch=title %s/csv", m);
+	o = bidx_build("fresh", args, &st);
+	cr_assert_eq(st, 2, "%s", o);
+	free(o);
+	snprintf(man, sizeof man, "%s/fresh/manifest", ixdir);
+	cr_assert(access(man, F_OK) != 0, "a refused build published %s", man);
+	/* a known column still works: read as a new field */
+	snprintf(args, sizeof args, "--map カテゴリ=genre %s/csv", m);
+	o = bidx_build("known", args, &st);
+	cr_assert_eq(st, 0, "%s", o);
+	cr_assert(!strstr(o, "--map"), "%s", o);
+	free(o);
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i %s/known -c genre:イベント 2>&1", BIDX_BINARY_DIR,
+	         ixdir);
 	o = tu_run(cmd, &st);
 	cr_assert_eq(st, 0, "%s", o);
-	cr_assert(strstr(o, "--map nosuch=title: no CSV or JSON Lines file has a column 'nosuch'"),
-	          "%s", o);
+	cr_assert_gt(atoi(o), 0, "%s", o);
+	free(o);
+	/* a known and an unknown column: refused, naming only the unknown one */
+	snprintf(args, sizeof args, "--map カテゴリ=genre --map 'タイトル=title' %s/csv", m);
+	o = bidx_build("mix", args, &st);
+	cr_assert_eq(st, 2, "%s", o);
+	cr_assert(strstr(o, "bidx: --map タイトル=title: no CSV or JSON Lines file has a column "
+	                    "'タイトル' (columns: 自治体名,"), "%s", o);
+	cr_assert(!strstr(o, "カテゴリ=genre"), "%s", o);
+	free(o);
+	snprintf(man, sizeof man, "%s/mix/manifest", ixdir);
+	cr_assert(access(man, F_OK) != 0, "a refused build published %s", man);
+	/* no CSV or JSON Lines file at all */
+	snprintf(args, sizeof args, "--map 記事タイトル=title %s", s);
+	o = bidx_build("txt", args, &st);
+	cr_assert_eq(st, 2, "%s", o);
+	cr_assert(strstr(o, "bidx: --map 記事タイトル=title: no CSV or JSON Lines file in the "
+	                    "corpus"), "%s", o);
+	free(o);
+	/* an update with the same map that reads none of the CSVs again does not
+	 * judge: the build that read them did */
+	snprintf(args, sizeof args, "--map カテゴリ=genre %s/csv", m);
+	o = bidx_build("known", args, &st);
+	cr_assert_eq(st, 0, "%s", o);
 	free(o);
 }
 

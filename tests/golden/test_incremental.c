@@ -380,7 +380,7 @@ Test(incremental, nothing_changed_writes_nothing_and_new_settings_reanalyse_ever
 	cr_assert_eq(stat(man, &b), 0);
 	cr_assert_eq(a.st_ino, b.st_ino);
 	/* a settings change (another --map) means analysing everything again */
-	bidx_colmap map = {{"本文"}, {"body"}, 1, NULL};
+	bidx_colmap map = {{"記事本文"}, {"body"}, 1};
 	FILE *quiet = fopen("/dev/null", "w");
 	bidx_build_opts o = {.index_dir = inc, .msg = quiet, .map = &map};
 	char why[512];
