@@ -23,6 +23,7 @@
  * not only the first.
  */
 #include "segment.h"
+#include "text.h"
 #include "checksum.h"
 #include "docstore.h"
 #include "fault.h"
@@ -829,7 +830,7 @@ static void check_bounds(structure *c, uint32_t id, const bidx_docrec *d)
 {
 	const uint8_t *b = bidx_segment_bounds(c->s, d);
 	size_t blen = ((size_t)d->nchars + 8) / 8;
-	if (!bidx_bit(b, 0) || !bidx_bit(b, d->nchars))
+	if (!bidx_bits_get(b, 0) || !bidx_bits_get(b, d->nchars))
 		bidx_findings_add(c->f, BIDX_SEC_BOUNDS, "doc %u: boundary bitmap lacks bit 0 or bit %u "
 		                  "(nchars)", id, d->nchars);
 	if (b[blen - 1] >> (d->nchars % 8) > 1)

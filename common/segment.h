@@ -246,9 +246,4 @@ bidx_err bidx_segment_locate(const uint8_t *m, size_t size, int id, uint64_t *of
  * nothing changed) when the footer and table do not describe the file. */
 bidx_err bidx_segment_reseal(uint8_t *m, size_t size, int chunks);
 
-static inline int bidx_bit(const uint8_t *bits, uint32_t i)
-{
-	return bits[i >> 3] >> (i & 7) & 1;
-}
-
 #endif

@@ -10,6 +10,7 @@
  * reported twice: this pass reports only what the texts contradict.
  */
 #include "verify.h"
+#include "text.h"
 #include "fault.h"
 #include "fields.h"
 #include "markdown.h"
@@ -126,7 +127,7 @@ static void want_sums(docsum *ds, const bidx_norm *n, const uint8_t *bits, const
 {
 	for (uint32_t i = 0; i < n->nchars; i++) {
 		uint64_t h = mix(n->cp[i]);
-		int a = bidx_bit(bits, i), b = bidx_bit(bits, i + 1);
+		int a = bidx_bits_get(bits, i), b = bidx_bits_get(bits, i + 1);
 		ds->want[SUM_ALL] += h;
 		ds->want[SUM_TITLE] += i >= d->title_start && i < d->title_end ? h : 0;
 		ds->want[SUM_WORD] += a && b ? h : 0;

@@ -9,6 +9,7 @@
  * collection id, so the candidates cost O(matches), whatever their order.
  */
 #include "question.h"
+#include "text.h"
 #include "fault.h"
 #include "format.h"
 #include "json.h"
@@ -261,7 +262,7 @@ static uint32_t count_bits(const uint8_t *bits, uint32_t from, uint32_t to)
 {
 	uint32_t n = 0;
 	while (from < to && (from & 7))
-		n += bidx_bit(bits, from++);
+		n += bidx_bits_get(bits, from++);
 	for (; from + 8 <= to; from += 8) {   /* a byte at a time */
 		unsigned v = bits[from >> 3];
 		v = v - ((v >> 1) & 0x55);
@@ -269,7 +270,7 @@ static uint32_t count_bits(const uint8_t *bits, uint32_t from, uint32_t to)
 		n += (v + (v >> 4)) & 0x0f;
 	}
 	while (from < to)
-		n += bidx_bit(bits, from++);
+		n += bidx_bits_get(bits, from++);
 	return n;
 }
 

@@ -7,6 +7,7 @@
  * front and only they are sorted.
  */
 #include "rank.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -22,11 +23,11 @@ double bidx_occ_weight(int bound_before, int bound_after, int in_title)
 
 enum bidx_mkind bidx_match_kind(const uint8_t *bits, uint32_t s, uint32_t len)
 {
-	int before = bidx_bit(bits, s), after = bidx_bit(bits, s + len);
+	int before = bidx_bits_get(bits, s), after = bidx_bits_get(bits, s + len);
 	if (before && after)
 		return BIDX_KIND_WHOLE;
 	for (uint32_t i = s + 1; i < s + len; i++)
-		if (bidx_bit(bits, i))
+		if (bidx_bits_get(bits, i))
 			return BIDX_KIND_ACROSS;
 	return before || after ? BIDX_KIND_EDGE : BIDX_KIND_INSIDE;
 }
