@@ -119,10 +119,11 @@ static void print_explain(FILE *f, const bidx_explain *x, int json)
 			fputs(i ? ",{\"word\":" : "{\"word\":", f);
 			bidx_json_str(f, t->word, strlen(t->word));
 			fprintf(f, ",\"whole\":%u,\"edge\":%u,\"inside\":%u,\"across\":%u,\"title\":%u,"
-			        "\"body\":%u,\"tf\":%.6f,\"df\":%u,\"idf\":%.6f,\"dl\":%.0f,\"avgdl\":%.3f,"
+			        "\"body\":%u,\"synonyms\":%u,\"synonym_tf\":%.6f,\"tf\":%.6f,\"df\":%u,\"idf\":%.6f,\"dl\":%.0f,\"avgdl\":%.3f,"
 			        "\"length_norm\":%.6f,\"tf_part\":%.6f,\"proximity\":0,\"boost\":%.3f,"
 			        "\"score\":%.6f}", t->whole, t->edge, t->inside, t->across, t->title,
-			        t->whole + t->edge + t->inside + t->across - t->title, t->wtf, t->df, t->idf,
+			        t->whole + t->edge + t->inside + t->across - t->title, t->syn, t->syn_wtf, t->wtf,
+			        t->df, t->idf,
 			        t->dl, t->avgdl, t->norm, t->tfpart, t->weight, t->score);
 		}
 		fputs("]}", f);
@@ -137,10 +138,14 @@ static void print_explain(FILE *f, const bidx_explain *x, int json)
 		fputs("       ", f);
 		bidx_ts_write(f, t->word, strlen(t->word));
 		fprintf(f, ": %.3f = %s%.3f idf (df %u) x %.3f tf part; tf %.2f from whole %u, edge %u, "
-		        "inside %u, across %u (title %u, body %u); length norm %.3f (%.0f words, "
-		        "average %.1f); proximity none\n", t->score, t->weight != 1.0 ? "synonym 0.5 x " : "",
-		        t->idf, t->df, t->tfpart, t->wtf, t->whole, t->edge, t->inside, t->across, t->title,
-		        t->whole + t->edge + t->inside + t->across - t->title, t->norm, t->dl, t->avgdl);
+		        "inside %u, across %u (title %u, body %u)", t->score,
+		        t->weight != 1.0 ? "synonym 0.5 x " : "", t->idf, t->df, t->tfpart, t->wtf, t->whole,
+		        t->edge, t->inside, t->across, t->title,
+		        t->whole + t->edge + t->inside + t->across - t->title);
+		if (t->syn)
+			fprintf(f, " + synonyms %u (tf %.2f)", t->syn, t->syn_wtf);
+		fprintf(f, "; length norm %.3f (%.0f words, average %.1f); proximity none\n", t->norm,
+		        t->dl, t->avgdl);
 	}
 }
 

@@ -7,8 +7,9 @@
  * under collection ids; a one-character term walks its unigram postings, a
  * longer one leapfrogs the cursors of the bigrams covering it, rarest
  * first, and keeps the documents where all of them line up at one start
- * (line_up).  A term's spelling variants are united into it.  Term
- * frequencies become BM25 scores (rank.h) once per term; AND and NOT are
+ * (line_up).  A term's spelling variants are united into it, and so are
+ * its synonyms (synonyms.h: weighted, in eval_group).  Term frequencies
+ * become BM25 scores (rank.h) once per term; AND and NOT are
  * merges of sorted hitsets, OR a union, with scores added.  A field term
  * other than title: is a filter (filter.h) whose hits score 0.
  */
@@ -695,8 +696,9 @@ static bidx_err eval_alts(eval_state *cx, const bidx_norm *q, int positive, hits
 	return rc;
 }
 
-static bidx_err eval_text(eval_state *cx, const bidx_qnode *n, const char *text, int positive,
-                          hitset *out)
+/* The weighted frequencies of a text term, before BM25. */
+static bidx_err text_wtf(eval_state *cx, const bidx_qnode *n, const char *text, int positive,
+                         hitset *out)
 {
 	bidx_norm q = {0};
 	bidx_err rc = bidx_normalize(text, strlen(text), 0, &q);
@@ -714,14 +716,76 @@ static bidx_err eval_text(eval_state *cx, const bidx_qnode *n, const char *text,
 	} else {
 		rc = eval_alts(cx, &q, positive, out);
 	}
-	for (uint32_t i = 0; !rc && cx->xt && i < out->n; i++)
+	bidx_norm_free(&q);
+	return rc;
+}
+
+/* Weighted frequencies into BM25 scores, noting the explained document's. */
+static void score_wtf(eval_state *cx, hitset *out)
+{
+	for (uint32_t i = 0; cx->xt && i < out->n; i++)
 		if (out->h[i].doc == cx->x_doc)
 			cx->xt->wtf = out->h[i].score;   /* before it becomes BM25 */
+	score_term(cx, out);
+}
+
+static bidx_err eval_text(eval_state *cx, const bidx_qnode *n, const char *text, int positive,
+                          hitset *out)
+{
+	bidx_err rc = text_wtf(cx, n, text, positive, out);
 	if (!rc)
-		score_term(cx, out);
+		score_wtf(cx, out);
 	for (uint32_t i = 0; !rc && n->weight > 0 && i < out->n; i++)
-		out->h[i].score *= n->weight;   /* a synonym scores below the word typed */
-	bidx_norm_free(&q);
+		out->h[i].score *= n->weight;   /* a lone synonym term scores below a word */
+	return rc;
+}
+
+/* A word and its synonyms as synonyms.h expands it: (word OR syn...), the
+ * first kid the word typed, every other a plain term of weight > 0. */
+static int syn_group(const bidx_qnode *n)
+{
+	if (n->type != BIDX_Q_OR || n->nkids < 2)
+		return 0;
+	for (size_t i = 0; i < n->nkids; i++) {
+		const bidx_qnode *k = n->kids[i];
+		if (k->type != BIDX_Q_TERM || k->field || (i == 0) != (k->weight == 0))
+			return 0;
+	}
+	return 1;
+}
+
+/* A word and its synonyms scored as one term, the way its spelling variants
+ * are: each synonym's weighted frequency times its weight, added to the
+ * word's before one saturation, with the idf of the documents that have any
+ * of them.  So a notice that says 流出 thirteen times ranks for 漏えい with
+ * the documents that say 漏えい often, not below every passing mention.
+ * When explaining, the synonyms' occurrences and their part of the
+ * frequency go to the part's syn and syn_wtf. */
+static bidx_err eval_group(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
+{
+	bidx_err rc = BIDX_OK;
+	bidx_xterm *xt = cx->xt, scratch;
+	for (size_t i = 0; i < n->nkids && !rc; i++) {
+		const bidx_qnode *k = n->kids[i];
+		double w = k->weight > 0 ? k->weight : 1.0;
+		hitset s = {0};
+		memset(&scratch, 0, sizeof scratch);
+		cx->xt = xt && i > 0 ? &scratch : xt;
+		rc = text_wtf(cx, k, k->text, positive, &s);
+		for (uint32_t j = 0; !rc && j < s.n; j++) {
+			s.h[j].score *= w;
+			if (xt && i > 0 && s.h[j].doc == cx->x_doc)
+				xt->syn_wtf += s.h[j].score;
+		}
+		if (xt && i > 0)
+			xt->syn += scratch.whole + scratch.edge + scratch.inside + scratch.across;
+		if (!rc && unite(out, &s))
+			rc = BIDX_ENOMEM;
+		hitset_free(&s);
+	}
+	cx->xt = xt;
+	if (!rc)
+		score_wtf(cx, out);
 	return rc;
 }
 
@@ -808,6 +872,8 @@ static bidx_err eval_node(eval_state *cx, const bidx_qnode *n, int positive, hit
 	case BIDX_Q_AND:
 		return eval_and(cx, n, positive, out);
 	case BIDX_Q_OR:
+		if (syn_group(n))
+			return eval_group(cx, n, positive, out);
 		for (size_t i = 0; i < n->nkids && !rc; i++) {
 			hitset s = {0};
 			rc = eval_node(cx, n->kids[i], positive, &s);
@@ -902,19 +968,21 @@ static int x_push(bidx_explain *x, const char *word, double weight)
 	return t[x->n].word ? (int)x->n++ : -1;
 }
 
-/* The score doc got from term n, with its parts, appended to x when the
- * term matched it. */
+/* The score doc got from term or synonym group n, with its parts, appended
+ * to x when it matched the document. */
 static bidx_err explain_term(eval_state *cx, const bidx_qnode *n, uint32_t doc, bidx_explain *x)
 {
-	if (n->field && strcmp(n->field, "title"))
+	int group = n->type == BIDX_Q_OR;
+	const bidx_qnode *w = group ? n->kids[0] : n;
+	if (w->field && strcmp(w->field, "title"))
 		return BIDX_OK;   /* a filter scores nothing */
-	int k = x_push(x, n->text, n->weight);
+	int k = x_push(x, w->text, w->weight);
 	if (k < 0)
 		return BIDX_ENOMEM;
 	bidx_xterm *t = &x->t[k];
 	hitset s = {0};
 	cx->xt = t;
-	bidx_err rc = eval_term(cx, n, 0, &s);
+	bidx_err rc = group ? eval_group(cx, n, 0, &s) : eval_term(cx, n, 0, &s);
 	cx->xt = NULL;
 	uint32_t lo = 0, hi = s.n;
 	while (lo < hi) {
@@ -945,7 +1013,7 @@ static bidx_err explain_term(eval_state *cx, const bidx_qnode *n, uint32_t doc, 
 static bidx_err explain_node(eval_state *cx, const bidx_qnode *n, uint32_t doc, bidx_explain *x)
 {
 	bidx_err rc = BIDX_OK;
-	if (n->type == BIDX_Q_TERM)
+	if (n->type == BIDX_Q_TERM || syn_group(n))
 		return explain_term(cx, n, doc, x);
 	if (n->type == BIDX_Q_NOT)
 		return BIDX_OK;   /* what is left out adds nothing */

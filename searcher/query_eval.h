@@ -43,18 +43,20 @@ bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen);
 void bidx_result_free(bidx_result *r);
 
-/* Why a document ranked: one part per query word that matched it (a
- * synonym is a word of its own; a word's variants count with it), whose
+/* Why a document ranked: one part per query word that matched it (its
+ * variants and its synonyms count with it, the synonyms weighted), whose
  * scores sum to the document's score. */
 typedef struct bidx_xterm {
 	char *word;           /* the query word as typed; owned */
-	double weight;        /* 1, or BIDX_SYNONYM_WEIGHT for a synonym */
+	double weight;        /* 1 (a synonym counts in its word's syn_wtf) */
 	uint32_t whole;       /* occurrences that are whole words */
 	uint32_t edge;        /* ... with a word boundary on one side only */
 	uint32_t inside;      /* ... inside a word */
 	uint32_t across;      /* ... through a boundary, an end inside a word (rank.h) */
 	uint32_t title;       /* of all those, the ones in the title */
-	double wtf;           /* weighted frequency (rank.h) */
+	uint32_t syn;         /* occurrences of its synonyms (synonyms.h), any kind */
+	double syn_wtf;       /* their part of wtf, BIDX_SYNONYM_WEIGHT included */
+	double wtf;           /* weighted frequency (rank.h), syn_wtf included */
 	uint32_t df;          /* documents the word matches */
 	double idf;
 	double dl, avgdl;     /* the document's length in words; the average */

@@ -9,7 +9,9 @@
  * Expansion rewrites the parsed query: every plain word (no field, not under
  * a NOT) that belongs to a group becomes (word OR synonym...), each synonym
  * a TERM of weight BIDX_SYNONYM_WEIGHT, so a document that only has a
- * synonym matches and ranks below one that has the word typed.  A word gets
+ * synonym matches.  query_eval scores such a group as one term: a
+ * synonym's weighted frequency times its weight, added to the word's before
+ * one BM25 saturation.  A word gets
  * at most BIDX_SYNONYM_MAX_ALTS synonyms (the first ones in table order), so
  * one long line cannot blow a query up; looking a word up is a binary
  * search, so a large table costs a query O(log n), not O(n).  The table

@@ -319,6 +319,47 @@ Test(synonyms, a_synonym_finds_and_ranks_below_the_word)
 	free(o);
 }
 
+/* A word and its synonyms are one term: a notice that says 流出 five times
+ * ranks for 漏えい above one that says 漏えい once in as many words (each
+ * synonym scored apart, halved and saturated on its own, could never), and
+ * --explain gives it one part, the synonyms' occurrences in it. */
+Test(synonyms, a_word_and_its_synonyms_saturate_as_one_term)
+{
+	char cmd[9000], path[4300], r[1024];
+	int st;
+	snprintf(cmd, sizeof cmd, "mkdir '%s/corpus'", dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(path, sizeof path, "%s/corpus/x_many.txt", dir);
+	write_file(path, "顧客情報についてのお知らせ\n顧客情報が流出しました。流出の範囲、流出の原因、"
+	           "流出した件数を調べ、流出について報告します。\n");
+	snprintf(path, sizeof path, "%s/corpus/y_once.txt", dir);
+	write_file(path, "会員情報についてのお知らせ\n会員情報が漏えいしました。範囲と原因と件数を"
+	           "調べて、この件について後日に報告します。\n");
+	snprintf(path, sizeof path, "%s/corpus/z_other.txt", dir);
+	write_file(path, "営業時間変更のお知らせ\n年末年始の営業時間を変更します。\n");
+	snprintf(ixdir, sizeof ixdir, "%s/index", dir);
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s/corpus'", BIDX_BINARY_DIR, ixdir, dir);
+	free(tu_run(cmd, &st));
+	cr_assert_eq(st, 0, "bidx build failed");
+	snprintf(table, sizeof table, "%s/synonyms.txt", dir);
+	write_file(table, "流出 漏えい\n");
+	files("", "漏えい", r, sizeof r);
+	cr_assert_str_eq(r, "x_many.txt y_once.txt");
+	files("--exact", "漏えい", r, sizeof r);
+	cr_assert_str_eq(r, "y_once.txt");
+	snprintf(cmd, sizeof cmd, "BIDX_SYNONYMS='%s' %s/bsearch -i '%s' --json --explain -n 1 漏えい",
+	         table, BIDX_BINARY_DIR, ixdir);
+	char *o = tu_run(cmd, &st);
+	cr_assert_eq(st, 0);
+	cr_assert(strstr(o, "x_many.txt"), "%s", o);
+	char *w = strstr(o, "\"words\":[{\"word\":\"漏えい\"");
+	cr_assert(w, "%s", o);
+	cr_assert(!strstr(strstr(w, "{\"word\"") + 1, "{\"word\""), "more than one part: %s", w);
+	cr_assert(strstr(w, "\"whole\":0,") && strstr(w, "\"synonyms\":5,") &&
+	          strstr(w, "\"synonym_tf\":2.500000,\"tf\":2.500000,"), "%s", w);
+	free(o);
+}
+
 Test(synonyms, editing_the_table_needs_no_rebuild)
 {
 	char r[1024];
