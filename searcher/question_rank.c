@@ -47,6 +47,14 @@ typedef struct olist {
 	uint32_t *slot;       /* not owned; reset when the list is done */
 } olist;
 
+/* What matching needs of a document, read once per evaluation for every
+ * document (doc_lens), so a candidate's record is not decoded again. */
+typedef struct dinfo {
+	const uint8_t *bits;  /* word boundaries (segment.h); NULL: a bad record */
+	uint32_t nchars;
+	uint32_t title_start, title_end;
+} dinfo;
+
 typedef struct gram {
 	uint32_t off;
 	bidx_pcur cur;
@@ -113,14 +121,15 @@ static int has_pos(const uint32_t *p, uint32_t n, uint32_t v)
 	return lo < n && p[lo] == v;
 }
 
-/* The occurrences of a form of len characters in the doc all grams sit on. */
-static bidx_err match_doc(bidx_segment *seg, gram *g, uint32_t ng, uint32_t len, uint32_t doc,
-                          double *tt, double *tb, uint32_t *first)
+/* The occurrences of a form of len characters in the doc all grams sit on
+ * (its record read by doc_lens: d). */
+static bidx_err match_doc(const dinfo *dp, gram *g, uint32_t ng, uint32_t len, double *tt,
+                          double *tb, uint32_t *first)
 {
-	bidx_docrec d;
+	dinfo d = *dp;
 	*tt = *tb = 0;
 	*first = BIDX_NOPOS;
-	if (bidx_segment_doc(seg, doc, &d) || d.nchars < 2)
+	if (!d.bits || d.nchars < 2)
 		return bidx_corrupt();
 	for (uint32_t k = 0; k < ng; k++) {
 		if (g[k].cur.tf > g[k].cap) {
@@ -133,7 +142,7 @@ static bidx_err match_doc(bidx_segment *seg, gram *g, uint32_t ng, uint32_t len,
 		if (bidx_pcur_positions(&g[k].cur, g[k].pos, d.nchars - 1))
 			return bidx_corrupt();
 	}
-	const uint8_t *bits = bidx_segment_bounds(seg, &d);
+	const uint8_t *bits = d.bits;
 	for (uint32_t i = 0; i < g[0].cur.tf; i++) {
 		if (g[0].pos[i] < g[0].off)
 			continue;
@@ -160,10 +169,9 @@ static int cmp_gram_df(const void *a, const void *b)
 }
 
 /* Leapfrog join of the gram cursors (g[0] the rarest). */
-static bidx_err join(const bidx_index *ix, uint32_t si, gram *g, uint32_t ng, uint32_t len,
-                     olist *out)
+static bidx_err join(const bidx_index *ix, const dinfo *di, uint32_t si, gram *g, uint32_t ng,
+                     uint32_t len, olist *out)
 {
-	bidx_segment *seg = ix->seg[si];
 	int r;
 	BIDX_TRY(bidx_pcur_next(&g[0].cur, &r));
 	while (r == 1) {
@@ -183,7 +191,7 @@ static bidx_err join(const bidx_index *ix, uint32_t si, gram *g, uint32_t ng, ui
 		if (gd != BIDX_DELETED) {
 			double tt, tb;
 			uint32_t first;
-			bidx_err rc = match_doc(seg, g, ng, len, target, &tt, &tb, &first);
+			bidx_err rc = match_doc(&di[gd], g, ng, len, &tt, &tb, &first);
 			if (rc)
 				return rc;
 			if (tt + tb > 0 && push(out, gd, tt, tb, first))
@@ -194,7 +202,8 @@ static bidx_err join(const bidx_index *ix, uint32_t si, gram *g, uint32_t ng, ui
 	return BIDX_OK;
 }
 
-static bidx_err find_ngram(const bidx_index *ix, uint32_t si, const bidx_norm *q, olist *out)
+static bidx_err find_ngram(const bidx_index *ix, const dinfo *di, uint32_t si, const bidx_norm *q,
+                           olist *out)
 {
 	bidx_segment *seg = ix->seg[si];
 	uint32_t cap = q->nchars / 2 + 2, ng = 0;
@@ -223,7 +232,7 @@ static bidx_err find_ngram(const bidx_index *ix, uint32_t si, const bidx_norm *q
 			break;
 	}
 	qsort(g, ng, sizeof *g, cmp_gram_df);
-	rc = join(ix, si, g, ng, q->nchars, out);
+	rc = join(ix, di, si, g, ng, q->nchars, out);
 out:
 	for (uint32_t k = 0; k < cap; k++)
 		free(g[k].pos);
@@ -232,7 +241,7 @@ out:
 }
 
 /* Every document with a form of w, one entry per document. */
-static bidx_err find_word(const bidx_index *ix, const bidx_qword *w, olist *out)
+static bidx_err find_word(const bidx_index *ix, const dinfo *di, const bidx_qword *w, olist *out)
 {
 	bidx_err rc = BIDX_OK;
 	for (uint32_t f = 0; f < w->nforms && !rc; f++) {
@@ -246,7 +255,7 @@ static bidx_err find_word(const bidx_index *ix, const bidx_qword *w, olist *out)
 			rc = bidx_normalize(alts.text[a], strlen(alts.text[a]), 0, &v);
 			for (uint32_t si = 0; !rc && si < ix->nseg; si++)
 				rc = v.nchars == 1 ? find_unigram(ix, si, v.cp[0], out)
-				   : v.nchars > 1 ? find_ngram(ix, si, &v, out) : BIDX_OK;
+				   : v.nchars > 1 ? find_ngram(ix, di, si, &v, out) : BIDX_OK;
 			bidx_norm_free(&v);
 		}
 		bidx_alts_free(&alts);
@@ -260,23 +269,25 @@ static bidx_err find_word(const bidx_index *ix, const bidx_qword *w, olist *out)
 /* The boundary bits set in bits[from..to): the words that start there. */
 static uint32_t count_bits(const uint8_t *bits, uint32_t from, uint32_t to)
 {
-	uint32_t n = 0;
-	while (from < to && (from & 7))
-		n += bidx_bits_get(bits, from++);
-	for (; from + 8 <= to; from += 8) {   /* a byte at a time */
-		unsigned v = bits[from >> 3];
-		v = v - ((v >> 1) & 0x55);
-		v = (v & 0x33) + ((v >> 2) & 0x33);
-		n += (v + (v >> 4)) & 0x0f;
+	if (from >= to)
+		return 0;
+	uint32_t first = from >> 3, last = (to - 1) >> 3, n = 0;
+	for (uint32_t b = first; b <= last; b++) {   /* a byte at a time, ends masked */
+		unsigned v = bits[b];
+		if (b == first)
+			v &= 0xffu << (from & 7);
+		if (b == last)
+			v &= 0xffu >> (7 - ((to - 1) & 7));
+		n += (uint32_t)__builtin_popcount(v);
 	}
-	while (from < to)
-		n += bidx_bits_get(bits, from++);
 	return n;
 }
 
 /* Every document's length in words, in its title (tl) and in the rest
- * (bl), by collection id; their sums. */
-static void doc_lens(const bidx_index *ix, double *tl, double *bl, double *sumtl, double *sumbl)
+ * (bl), and what matching needs of it (di), by collection id; the sums of
+ * the lengths. */
+static void doc_lens(const bidx_index *ix, dinfo *di, double *tl, double *bl, double *sumtl,
+                     double *sumbl)
 {
 	*sumtl = *sumbl = 0;
 	for (uint32_t g = 0; g < ix->ndocs; g++) {
@@ -284,10 +295,12 @@ static void doc_lens(const bidx_index *ix, double *tl, double *bl, double *sumtl
 		bidx_docrec d;
 		const bidx_segment *seg = bidx_index_locate(ix, g, &local);
 		tl[g] = bl[g] = 1.0;
+		di[g] = (dinfo){0};
 		if (seg && !bidx_segment_doc(seg, local, &d)) {
 			uint32_t end = d.title_end < d.nchars ? d.title_end : d.nchars;
+			di[g] = (dinfo){bidx_segment_bounds(seg, &d), d.nchars, d.title_start, d.title_end};
 			if (d.title_start < end)
-				t = count_bits(bidx_segment_bounds(seg, &d), d.title_start, end);
+				t = count_bits(di[g].bits, d.title_start, end);
 			tl[g] = t ? t : 1.0;
 			bl[g] = d.ntokens > t ? d.ntokens - t : 1.0;
 		}
@@ -422,6 +435,7 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 	         .tl = bidx_calloc(n1, sizeof(double)), .bl = bidx_calloc(n1, sizeof(double)),
 	         .gscore = bidx_calloc(n1, sizeof(double)), .avgtl = 1.0, .avgbl = 1.0, .avgdl = 1.0};
 	uint32_t *slot = NULL;
+	dinfo *di = NULL;
 	bidx_err rc = BIDX_OK;
 	if (!lists || !a.score || !a.best || !a.pos || !a.mask || !a.tl || !a.bl || !a.gscore) {
 		rc = BIDX_ENOMEM;
@@ -433,22 +447,27 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 		goto out;
 	}
 	memset(slot, 0xff, n1 * sizeof *slot);
-	for (uint32_t i = 0; i < q->n && !rc; i++) {
-		lists[i].slot = slot;
-		if (q->w[i].kind == BIDX_QW_RELATED &&
-		    lists[q->w[i].from].n > BIDX_ANY_RELATED_MAX_DF * N)
-			continue;   /* a word that common is no mismatch; its synonyms cost most */
-		rc = find_word(ix, &q->w[i], &lists[i]);
-	}
-	if (rc)
+	di = bidx_malloc(n1 * sizeof *di);
+	if (!di) {
+		rc = BIDX_ENOMEM;
 		goto out;
+	}
 	double sumtl, sumbl;
-	doc_lens(ix, a.tl, a.bl, &sumtl, &sumbl);
+	doc_lens(ix, di, a.tl, a.bl, &sumtl, &sumbl);
 	if (N) {
 		a.avgtl = sumtl / N;
 		a.avgbl = sumbl / N;
 		a.avgdl = (sumtl + sumbl) / N;
 	}
+	for (uint32_t i = 0; i < q->n && !rc; i++) {
+		lists[i].slot = slot;
+		if (q->w[i].kind == BIDX_QW_RELATED &&
+		    lists[q->w[i].from].n > BIDX_ANY_RELATED_MAX_DF * N)
+			continue;   /* a word that common is no mismatch; its synonyms cost most */
+		rc = find_word(ix, di, &q->w[i], &lists[i]);
+	}
+	if (rc)
+		goto out;
 	/* a field in which a word is in too many documents says nothing of it,
 	 * unless every word is that common */
 	uint32_t (*df)[2] = bidx_calloc((size_t)q->n + 1, sizeof *df);
@@ -504,6 +523,7 @@ out:
 		free(lists[i].o);
 	free(lists);
 	free(slot);
+	free(di);
 	acc_free(&a);
 	if (rc) {
 		snprintf(why, whylen, "%s", bidx_strerror(rc));
