@@ -278,7 +278,9 @@ static uint32_t count_bits(const uint8_t *bits, uint32_t from, uint32_t to)
 			v &= 0xffu << (from & 7);
 		if (b == last)
 			v &= 0xffu >> (7 - ((to - 1) & 7));
-		n += (uint32_t)__builtin_popcount(v);
+		v = v - ((v >> 1) & 0x55);
+		v = (v & 0x33) + ((v >> 2) & 0x33);
+		n += (v + (v >> 4)) & 0x0f;
 	}
 	return n;
 }
