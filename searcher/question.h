@@ -38,7 +38,9 @@
  * ones, ranks first, and a short title that is mostly the question's words
  * (a FAQ's question) first of all.  A second signal, for words MeCab cuts
  * otherwise (名産品 / 特産品, 申込み / 申し込み), is BM25 over the question's
- * character bigrams, at a lower weight.  A word's field found in more than
+ * character bigrams, at a lower weight.  A prior adds a little for a title
+ * shorter than the average (a FAQ's more general question) and takes as
+ * much from a longer one.  A word's field found in more than
  * BIDX_ANY_MAX_DF of the documents carries no information and is left out
  * (question boilerplate: 教える, 方法, 場合, ...), by its document frequency
  * rather than by a list; when every word is that common, all are kept.

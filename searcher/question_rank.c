@@ -29,6 +29,7 @@
 #define BIDX_ANY_B_BODY 0.75      /* length norm of the body field */
 #define BIDX_ANY_W_COMPOUND 0.5   /* a compound's own score, over its parts' */
 #define BIDX_ANY_W_GRAMS 0.3      /* the bigram signal, against the words' */
+#define BIDX_ANY_TITLE_PRIOR 0.3  /* a title of half the average length: + 0.3 ln 2 */
 
 /* One word in one document. */
 typedef struct occ {
@@ -53,6 +54,7 @@ typedef struct dinfo {
 	const uint8_t *bits;  /* word boundaries (segment.h); NULL: a bad record */
 	uint32_t nchars;
 	uint32_t title_start, title_end;
+	uint32_t twords;      /* words in the title, 0 for none */
 } dinfo;
 
 typedef struct gram {
@@ -300,9 +302,10 @@ static void doc_lens(const bidx_index *ix, dinfo *di, double *tl, double *bl, do
 		di[g] = (dinfo){0};
 		if (seg && !bidx_segment_doc(seg, local, &d)) {
 			uint32_t end = d.title_end < d.nchars ? d.title_end : d.nchars;
-			di[g] = (dinfo){bidx_segment_bounds(seg, &d), d.nchars, d.title_start, d.title_end};
+			di[g] = (dinfo){bidx_segment_bounds(seg, &d), d.nchars, d.title_start, d.title_end, 0};
 			if (d.title_start < end)
 				t = count_bits(di[g].bits, d.title_start, end);
+			di[g].twords = t;
 			tl[g] = t ? t : 1.0;
 			bl[g] = d.ntokens > t ? d.ntokens - t : 1.0;
 		}
@@ -320,6 +323,15 @@ typedef struct acc {
 	double avgtl, avgbl, avgdl;
 	double *gscore;       /* the bigram signal */
 } acc;
+
+/* A prior for short titles: a title shorter than the average is the more
+ * general question (in a FAQ, the entry more questions ask for), so a
+ * document gains BIDX_ANY_TITLE_PRIOR x ln(average / its title's words),
+ * and loses as much for a longer title; none without a title. */
+static double title_prior(const dinfo *d, double avgtl)
+{
+	return d->twords ? BIDX_ANY_TITLE_PRIOR * log(avgtl / d->twords) : 0;
+}
 
 static int add_terms(bidx_result *r, const bidx_question *q)
 {
@@ -512,7 +524,7 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 	for (uint32_t d = 0; d < N; d++) {
 		if (!a.mask[d])
 			continue;
-		r->hits[r->n] = (bidx_hit){d, a.score[d] + a.gscore[d],
+		r->hits[r->n] = (bidx_hit){d, a.score[d] + a.gscore[d] + title_prior(&di[d], a.avgtl),
 		                          a.pos[d]};
 		if (m) {
 			m->docs[m->n] = d;

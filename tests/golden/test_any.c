@@ -12,7 +12,8 @@
  * a noun finds its other kana (ゴミ: ごみ) and its reading (鴉: カラス), a
  * word the thesaurus (dict/thesaurus.txt) finds its synonyms (亡くなる:
  * 死亡, 国保: 国民健康保険), and a word in most bodies still counts in a
- * title, where it is rare.  The thesaurus reader is checked on a small table.
+ * title, where it is rare, and of two entries alike the shorter title ranks
+ * first.  The thesaurus reader is checked on a small table.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -474,6 +475,35 @@ Test(any, a_word_common_in_bodies_counts_in_a_title)
 	char *changed = strstr(o, "f.jsonl:8\n"), *other = strstr(o, "f.jsonl:1\n");
 	cr_expect(changed, "the title with 受付時間 is not a hit: %s", o);
 	cr_expect(!other || changed < other, "a body above the title: %s", o);
+	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
+}
+
+/* Two entries alike but for their titles, the question's word only in the
+ * bodies: the shorter title (the more general question) ranks first, though
+ * the longer one comes first in the collection. */
+Test(any, a_shorter_title_ranks_first_among_equals)
+{
+	char *tdir = tu_tmpdir("tprior"), path[4200], ix[4300], cmd[9000];
+	snprintf(path, sizeof path, "%s/t.jsonl", tdir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs("{\"title\":\"市内の公園と広場と運動場と体育館の利用の案内\",\"body\":\"猫がいます。\"}\n", f);
+	fputs("{\"title\":\"公園の案内\",\"body\":\"猫がいます。\"}\n", f);
+	fputs("{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n", f);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(ix, sizeof ix, "%s/index", tdir);
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, ix, path);
+	free(tu_run(cmd, &st));
+	cr_assert_eq(st, 0);
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' --records -l --any '猫はいますか'",
+	         BIDX_BINARY_DIR, ix);
+	char *o = tu_run(cmd, &st);
+	cr_expect_eq(st, 0);
+	char *s = strstr(o, "t.jsonl:2\n"), *l = strstr(o, "t.jsonl:1\n");
+	cr_expect(s && l && s < l, "the longer title first: %s", o);
 	free(o);
 	tu_rmtree(tdir);
 	free(tdir);
