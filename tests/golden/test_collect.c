@@ -554,6 +554,19 @@ Test(collect, incidents_kept_per_index_and_made_afresh_for_a_new_manifest)
 	cr_assert_eq(st, 0);
 	bidx_index *fresh;
 	cr_assert_eq(bidx_index_open(ixdir, &fresh, why, sizeof why), BIDX_OK, "%s", why);
+	long at = 1;
+	for (;; at++) {   /* a failed first use keeps nothing and fails cleanly */
+		const bidx_incidents *t = NULL;
+		bidx_fault_set(BIDX_FAULT_ALLOC, at);
+		bidx_err rc = bidx_incidents_of(fresh, &t);
+		bidx_fault_set(BIDX_FAULT_ALLOC, 0);
+		if (rc == BIDX_OK)
+			break;
+		cr_assert_eq(rc, BIDX_ENOMEM, "allocation %ld: error %d", at, rc);
+		cr_assert_null(t);
+		cr_assert_lt(at, 1000);
+	}
+	cr_assert_gt(at, 3, "making the groups allocates");
 	cr_expect_str_eq(incident_id(fresh, later[0]), id_first, "the 第2報 joins the first report");
 	cr_expect_str_eq(incident_id(fresh, later[1]), id_first, "the 最終報 joins the first report");
 	cr_expect_str_eq(incident_id(fresh, first[0]), id_first);
