@@ -5,13 +5,19 @@
  * MeCab set-up changes the words of an index; its cuts are then corrected
  * by the rules of bidx_bounds_finish(), which hold whatever MeCab made of
  * a run of letters or digits.
+ *
+ * libmecab is loaded (dlopen) by the first tokenizer, not linked: bsearch
+ * needs it only for --any, and linking it (with the C++ runtime) would cost
+ * every search process its relocations and page faults.
  */
 #include "tokenize.h"
 #include "fault.h"
 #include "io.h"
 #include "text.h"
 
+#include <dlfcn.h>
 #include <mecab.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +27,54 @@
 /* Debian's mecab-ipadic-utf8; the system default may be another dictionary
  * (groonga-tokenizer-mecab switches it to naist-jdic). */
 #define IPADIC_UTF8_DIR "/var/lib/mecab/dic/ipadic-utf8"
+
+/* The libmecab functions used here, looked up by mecab_load(); the calls
+ * below keep their names. */
+#define MECAB_FUNCTIONS(X) \
+	X(model_new) X(model_new_tagger) X(model_new_lattice) X(model_destroy) X(destroy) \
+	X(lattice_destroy) X(lattice_set_sentence2) X(lattice_get_bos_node) X(parse_lattice) \
+	X(strerror)
+static struct {
+#define MECAB_FIELD(f) __typeof__(mecab_##f) *f;
+	MECAB_FUNCTIONS(MECAB_FIELD)
+#undef MECAB_FIELD
+	int loaded;        /* 1: every function found */
+	char why[200];     /* else what went wrong */
+} mecab;
+static pthread_once_t mecab_once = PTHREAD_ONCE_INIT;
+#define mecab_model_new mecab.model_new
+#define mecab_model_new_tagger mecab.model_new_tagger
+#define mecab_model_new_lattice mecab.model_new_lattice
+#define mecab_model_destroy mecab.model_destroy
+#define mecab_destroy mecab.destroy
+#define mecab_lattice_destroy mecab.lattice_destroy
+#define mecab_lattice_set_sentence2 mecab.lattice_set_sentence2
+#define mecab_lattice_get_bos_node mecab.lattice_get_bos_node
+#define mecab_parse_lattice mecab.parse_lattice
+#define mecab_strerror mecab.strerror
+
+static void mecab_load(void)
+{
+	static const char *const names[] = {"libmecab.so.2", "libmecab.so"};
+	void *h = NULL;
+	for (size_t i = 0; i < sizeof names / sizeof *names && !h; i++)
+		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(mecab.why, sizeof mecab.why, "cannot load libmecab (%s): install the Debian "
+		         "package libmecab2", dlerror());
+		return;
+	}
+	void *f;
+#define MECAB_LOOKUP(name) \
+	if (!(f = dlsym(h, "mecab_" #name))) { \
+		snprintf(mecab.why, sizeof mecab.why, "libmecab lacks mecab_%s", #name); \
+		return; \
+	} \
+	memcpy(&mecab.name, &f, sizeof f);
+	MECAB_FUNCTIONS(MECAB_LOOKUP)
+#undef MECAB_LOOKUP
+	mecab.loaded = 1;
+}
 
 struct bidx_tokenizer {
 	mecab_model_t *model;
@@ -111,6 +165,11 @@ bidx_err bidx_tokenizer_open(bidx_tokenizer **out, const char *userdic, char *wh
 	}
 	argv[argc++] = userarg;
 	argv[argc] = NULL;
+	pthread_once(&mecab_once, mecab_load);
+	if (!mecab.loaded) {
+		snprintf(why, whylen, "%s", mecab.why);
+		return BIDX_EMECAB;
+	}
 	bidx_tokenizer *t = bidx_calloc(1, sizeof *t);
 	if (!t)
 		return BIDX_ENOMEM;

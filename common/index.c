@@ -19,10 +19,52 @@
 
 #define OPEN_RETRIES 8   /* manifests published under us before giving up */
 
+struct bidx_derived {
+	void *value;
+	void (*drop)(void *);
+};
+
+static void derived_free(bidx_derived *d)
+{
+	if (d) {
+		d->drop(d->value);
+		free(d);
+	}
+}
+
+bidx_err bidx_index_derived(bidx_index *ix, int slot, bidx_err (*make)(bidx_index *, void **),
+                            void (*drop)(void *), void **out)
+{
+	*out = NULL;
+	bidx_derived *d = atomic_load_explicit(&ix->derived[slot], memory_order_acquire);
+	if (d) {
+		*out = d->value;
+		return BIDX_OK;
+	}
+	bidx_derived *mine = bidx_calloc(1, sizeof *mine);
+	if (!mine)
+		return BIDX_ENOMEM;
+	mine->drop = drop;
+	bidx_err rc = make(ix, &mine->value);
+	if (rc) {
+		free(mine);
+		return rc;
+	}
+	if (!atomic_compare_exchange_strong_explicit(&ix->derived[slot], &d, mine,
+	                                             memory_order_acq_rel, memory_order_acquire)) {
+		derived_free(mine);   /* another thread made it first: keep theirs */
+		mine = d;
+	}
+	*out = mine->value;
+	return BIDX_OK;
+}
+
 void bidx_index_close(bidx_index *ix)
 {
 	if (!ix)
 		return;
+	for (int i = 0; i < BIDX_DERIVED_MAX; i++)
+		derived_free(atomic_load_explicit(&ix->derived[i], memory_order_acquire));
 	for (uint32_t i = 0; i < ix->nseg; i++)
 		bidx_segment_close(ix->seg[i]);
 	free(ix->seg);

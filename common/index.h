@@ -10,10 +10,15 @@
 #ifndef BIDX_INDEX_H
 #define BIDX_INDEX_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include "error.h"
 #include "manifest.h"
 #include "segment.h"
+
+/* Values derived from a whole index and kept with it (bidx_index_derived). */
+enum { BIDX_DERIVED_INCIDENTS, BIDX_DERIVED_MAX };
+typedef struct bidx_derived bidx_derived;
 
 typedef struct bidx_index {
 	bidx_manifest man;       /* maps decoded, sources not */
@@ -25,6 +30,7 @@ typedef struct bidx_index {
 	uint32_t *doc_seg;       /* collection id -> segment (NULL with identity) */
 	uint32_t *doc_local;     /* collection id -> local id (NULL with identity) */
 	char *dir;               /* owned */
+	_Atomic(bidx_derived *) derived[BIDX_DERIVED_MAX];   /* made on first use; owned */
 } bidx_index;
 
 /* Opens the index in dir.  A build that publishes while this runs is
@@ -44,6 +50,17 @@ bidx_err bidx_index_open_encoded(const char *dir, const uint8_t *man, size_t len
  * tools and fuzzers that have a segment file but no manifest).  Takes
  * ownership of s, also on failure. */
 bidx_err bidx_index_wrap(bidx_segment *s, bidx_index **out);
+
+/* The value of slot `slot` derived from the whole index (say, its incident
+ * groups): made by make(ix, &value) on first use and kept until
+ * bidx_index_close, which frees it with drop.  An index is one manifest's
+ * view, so a value never outlives the manifest it was made from: a reader
+ * that opens a newer manifest gets a new index and makes it afresh.  Safe
+ * to call from several threads (two first users may both make it; one value
+ * is kept, the other dropped).  *out is shared: read it, never change or
+ * free it; it lives as long as ix. */
+bidx_err bidx_index_derived(bidx_index *ix, int slot, bidx_err (*make)(bidx_index *, void **),
+                            void (*drop)(void *), void **out);
 
 /* The segment holding collection id doc and its local id there; NULL when
  * doc is out of range. */

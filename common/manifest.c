@@ -18,9 +18,13 @@
 #include "varint.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAN_FOOTER_SIZE 16   /* XXH3 of everything before it, then BIDX_END_MAGIC */
 
@@ -290,15 +294,47 @@ bidx_err bidx_manifest_check_totals(const bidx_manifest *m, uint64_t tokens, uin
 	return bidx_corrupt();
 }
 
+/* Maps the manifest read-only: a publish renames a new file over it and
+ * never writes this one again, so the mapping stays what was read, and a
+ * reader pays a few page faults for it instead of copying it whole into
+ * fresh memory.  BIDX_EINPUT when it is not a regular file, BIDX_ETOOBIG
+ * past max. */
+static bidx_err map_manifest(const char *path, size_t max, const uint8_t **map, size_t *len)
+{
+	*map = NULL;
+	*len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return BIDX_EIO;
+	bidx_err rc = fstat(fd, &st) ? BIDX_EIO : !S_ISREG(st.st_mode) ? BIDX_EINPUT
+	            : (uint64_t)st.st_size > max ? BIDX_ETOOBIG : BIDX_OK;
+	if (!rc && st.st_size > 0) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED)
+			rc = BIDX_EIO;
+		else
+			*map = m, *len = (size_t)st.st_size;
+	} else if (!rc) {
+		*map = (const uint8_t *)"";   /* empty: decoding refuses it */
+	}
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
 bidx_err bidx_manifest_read(const char *dir, int want_sources, bidx_manifest *m, char *why,
                             size_t n)
 {
-	char *path = bidx_path_join(dir, BIDX_MANIFEST_FILE), *data = NULL;
-	size_t len;
+	char *path = bidx_path_join(dir, BIDX_MANIFEST_FILE);
+	const uint8_t *data = NULL;
+	size_t len = 0;
 	memset(m, 0, sizeof *m);
 	if (!path)
 		return BIDX_ENOMEM;
-	bidx_err rc = bidx_read_file_max(path, (size_t)1 << 31, &data, &len);
+	errno = 0;
+	bidx_err rc = map_manifest(path, (size_t)1 << 31, &data, &len);
 	if (rc == BIDX_EIO && errno == ENOENT) {
 		snprintf(why, n, "no index here: run `bidx build` first");
 		rc = BIDX_ENOINDEX;
@@ -309,11 +345,11 @@ bidx_err bidx_manifest_read(const char *dir, int want_sources, bidx_manifest *m,
 	} else if (rc == BIDX_ETOOBIG) {
 		rc = manifest_refuse(why, n, "larger than 2 GiB");
 	} else if (!rc) {
-		rc = bidx_manifest_decode((const uint8_t *)data, len, want_sources, m, why, n);
+		rc = bidx_manifest_decode(data, len, want_sources, m, why, n);
 		if (rc)
 			bidx_manifest_free(m);
 	}
-	free(data);
+	bidx_unmap(data, len);
 	free(path);
 	return rc;
 }

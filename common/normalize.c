@@ -21,10 +21,17 @@
  * second pass over "か" U+3099 would.
  *
  * ASCII takes a short path (no utf8proc call): letters are lowered, spaces
- * and controls are gaps, everything else is a starter as it stands.
+ * and controls are gaps, everything else is a starter as it stands.  Most
+ * kanji and kana are "plain": starters that map to themselves.  A table of
+ * the Basic Multilingual Plane remembers which code points are plain once
+ * utf8proc has been asked, and a plain character that follows a one-code-point
+ * cluster with no gap pending only emits that cluster (composing one code
+ * point leaves it as it is) and opens its own: the common case costs a table
+ * load and a few stores.
  */
 #include "normalize.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -293,9 +300,10 @@ static inline int out_reserve(norm_state *st, size_t k)
 }
 
 /* Appends one character; the caller has reserved room for it. */
-static void emit(norm_state *st, uint32_t c, uint32_t start, uint32_t end)
+static inline void emit(norm_state *st, uint32_t c, uint32_t start, uint32_t end)
 {
 	bidx_norm *o = st->out;
+	uint8_t *t = (uint8_t *)o->text + o->len;
 
 	o->cp[o->nchars] = c;
 	o->byte_off[o->nchars] = (uint32_t)o->len;
@@ -304,7 +312,17 @@ static void emit(norm_state *st, uint32_t c, uint32_t start, uint32_t end)
 		o->src_end[o->nchars] = end;
 	}
 	o->nchars++;
-	o->len += (size_t)bidx_utf8_encode(c, (uint8_t *)o->text + o->len);
+	if (c < 0x80) {
+		t[0] = (uint8_t)c;
+		o->len++;
+	} else if (c >= 0x800 && c < 0x10000) {
+		t[0] = (uint8_t)(0xE0 | c >> 12);
+		t[1] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+		t[2] = (uint8_t)(0x80 | (c & 0x3F));
+		o->len += 3;
+	} else {
+		o->len += (size_t)bidx_utf8_encode(c, t);
+	}
 }
 
 static void cluster_flush(norm_state *st)
@@ -437,6 +455,41 @@ static void feed_cp(norm_state *st, int32_t c, uint32_t start, uint32_t end)
 		feed_kind(st, c, classify_prop(c, p), start, end);
 }
 
+/* PLAIN_YES: c goes to feed_cp's last line as a starter, unchanged (feed_cp
+ * would call feed_char(st, c, ..., 0)).  Filled on first use by any thread:
+ * every thread computes the same value, so relaxed atomics are enough. */
+enum { PLAIN_UNKNOWN, PLAIN_YES, PLAIN_NO };
+static _Atomic uint8_t plain_bmp[0x10000];
+
+static int is_plain(uint32_t c)
+{
+	uint8_t v = atomic_load_explicit(&plain_bmp[c], memory_order_relaxed);
+	if (v == PLAIN_UNKNOWN) {
+		const utf8proc_property_t *p = utf8proc_get_property((int32_t)c);
+		int hangul = c >= 0xAC00 && c <= 0xD7A3;
+		v = !hangul && !p->ignorable && p->casefold_seqindex == UINT16_MAX &&
+		    p->decomp_seqindex == UINT16_MAX &&
+		    classify_prop((int32_t)c, p) == KIND_STARTER ? PLAIN_YES : PLAIN_NO;
+		atomic_store_explicit(&plain_bmp[c], v, memory_order_relaxed);
+	}
+	return v == PLAIN_YES;
+}
+
+/* The common case of feed_char(st, c, start, end, 0) for a starter c: no
+ * gap pending and an open cluster of one code point, which is emitted as it
+ * stands.  Returns 0 (nothing done) when the case does not apply. */
+static inline int feed_plain(norm_state *st, uint32_t c, uint32_t start, uint32_t end)
+{
+	cluster *k = &st->clu;
+	if (st->gap || k->n != 1 || st->err != BIDX_OK || out_reserve(st, 1))
+		return 0;
+	emit(st, (uint32_t)k->cp[0], k->start, k->end);
+	k->cp[0] = (int32_t)c;
+	k->start = start;
+	k->end = end;
+	return 1;
+}
+
 static void feed_ascii(norm_state *st, uint8_t b, uint32_t at)
 {
 	if (b <= 0x20 || b == 0x7F) {
@@ -455,10 +508,25 @@ static void feed_all(norm_state *st, const uint8_t *in, size_t len)
 	int k;
 
 	while (i < len && st->err == BIDX_OK) {
-		if (in[i] < 0x80) {
-			feed_ascii(st, in[i], (uint32_t)i);
+		uint8_t b = in[i];
+		if (b < 0x80) {
+			if (!(b > 0x20 && b != 0x7F && !(b >= 'A' && b <= 'Z') &&
+			      feed_plain(st, b, (uint32_t)i, (uint32_t)i + 1)))
+				feed_ascii(st, b, (uint32_t)i);
 			i++;
 			continue;
+		}
+		if (b >= 0xE0 && b < 0xF0 && i + 2 < len && (in[i + 1] & 0xC0) == 0x80 &&
+		    (in[i + 2] & 0xC0) == 0x80) {
+			/* a three-byte character, decoded here for speed; overlong
+			 * forms and surrogates take the checked path below */
+			c = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(in[i + 1] & 0x3F) << 6 |
+			    (in[i + 2] & 0x3F);
+			if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF) && is_plain(c) &&
+			    feed_plain(st, c, (uint32_t)i, (uint32_t)i + 3)) {
+				i += 3;
+				continue;
+			}
 		}
 		k = bidx_utf8_decode(in + i, len - i, &c);
 		if (k == 0) {

@@ -382,9 +382,9 @@ bidx_err bidx_collect(bidx_index *ix, bidx_result *r, const bidx_collect_opts *o
 	bidx_err rc = BIDX_OK;
 	if (o->want != BIDX_WANT_NONE || o->group)   /* facets alone need no order */
 		rc = order(ix, r, o->sort, o->group ? r->n : k);
-	bidx_incidents *t = NULL;
+	const bidx_incidents *t = NULL;   /* kept with the index: made once, not per query */
 	if (!rc && (o->group || (o->incidents && o->want >= BIDX_WANT_TITLE)))   /* groups, ids */
-		rc = bidx_incidents_load(ix, &t);
+		rc = bidx_incidents_of(ix, &t);
 	if (!rc && o->group && !(rc = group_hits(ix, t, r, &inc, &first, &ninc)))
 		k = end < r->n ? (uint32_t)end : r->n;
 	p->ranked = r->n;
@@ -396,7 +396,6 @@ bidx_err bidx_collect(bidx_index *ix, bidx_result *r, const bidx_collect_opts *o
 		const char *id = bidx_incidents_id(t, p->hits[i].hit.doc);
 		snprintf(p->hits[i].incident, sizeof p->hits[i].incident, "%s", id ? id : "");
 	}
-	bidx_incidents_free(t);
 	free(inc);
 	free(first);
 	if (rc)

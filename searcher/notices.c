@@ -8,8 +8,8 @@
  * `affected_count` ("18746 名 exact|クレジットカード情報") and `event`
  * ("2024-05-21 what happened").
  *
- * Incidents are grouped at query time (bidx_incidents_load), over every
- * live document, from what analysis stored per document: a document sees
+ * Incidents are grouped at query time (bidx_incidents_load; once per
+ * opened index, bidx_incidents_of), over every live document, from what analysis stored per document: a document sees
  * one notice, but grouping needs all of them, and segments are immutable,
  * so a build could not rename the incident of an old report when a new
  * one joins it.  Two incident notices of the same org (the hash in their
@@ -64,6 +64,26 @@ static int get(const rec *r, const char *name, bidx_fstr *out)
 	while (!bidx_fstr_next(&p, r->end, out, &have) && have)
 		if (named(out, name))
 			return 1;
+	return 0;
+}
+
+/* 0 when r surely has no entry called name: a walk over the entries that
+ * compares names only and gives up (1: ask get()) at the first length of
+ * more than one byte.  Grouping incidents asks this of every document,
+ * most of which have none. */
+static int may_have(const rec *r, const char *name)
+{
+	size_t nlen = strlen(name);
+	const uint8_t *p = r->p;
+	while (p < r->end) {
+		for (int k = 0; k < 4; k++) {   /* name, value, norm, source */
+			if (p >= r->end || *p >= 0x80 || (size_t)(r->end - p) < 1u + *p)
+				return 1;
+			if (k == 0 && *p == nlen && !memcmp(p + 1, name, nlen))
+				return 1;
+			p += 1u + *p;
+		}
+	}
 	return 0;
 }
 
@@ -446,7 +466,7 @@ bidx_err bidx_incidents_load(bidx_index *ix, bidx_incidents **out)
 		rec r;
 		bidx_fstr e;
 		rc = seg ? open_rec(seg, local, &r) : bidx_corrupt();
-		if (rc || !get(&r, "incident", &e))
+		if (rc || !may_have(&r, "incident") || !get(&r, "incident", &e))
 			continue;
 		if (bidx_grow((void **)&t->v, &cap, (size_t)t->n + 1, sizeof *t->v)) {
 			rc = BIDX_ENOMEM;
@@ -489,6 +509,28 @@ void bidx_incidents_free(bidx_incidents *t)
 		return;
 	free(t->v);
 	free(t);
+}
+
+static bidx_err make_incidents(bidx_index *ix, void **out)
+{
+	bidx_incidents *t;
+	bidx_err rc = bidx_incidents_load(ix, &t);
+	*out = t;
+	return rc;
+}
+
+static void drop_incidents(void *t)
+{
+	bidx_incidents_free(t);
+}
+
+bidx_err bidx_incidents_of(bidx_index *ix, const bidx_incidents **out)
+{
+	void *v;
+	bidx_err rc = bidx_index_derived(ix, BIDX_DERIVED_INCIDENTS, make_incidents, drop_incidents,
+	                                 &v);
+	*out = v;
+	return rc;
 }
 
 static const inc_doc *inc_find(const bidx_incidents *t, uint32_t doc)
@@ -608,13 +650,12 @@ bidx_err bidx_show(bidx_index *ix, const char *spec, int json, FILE *f, int *fou
 		bidx_json_str(f, bidx_segment_path(seg, &d), d.path_len);
 		fputs(",\"title\":", f);
 		bidx_json_str(f, title, tlen);
-		bidx_incidents *t = NULL;
+		const bidx_incidents *t = NULL;
 		rc = bidx_facet_doc_fields(seg, local, 1, f);
 		if (!rc)
-			rc = bidx_incidents_load(ix, &t);
+			rc = bidx_incidents_of(ix, &t);
 		if (!rc)
 			rc = bidx_notice_json(seg, local, bidx_incidents_id(t, want), f);
-		bidx_incidents_free(t);
 		fputs(",\"text\":", f);
 		bidx_json_str(f, text, d.text_len);
 		fputs("}\n", f);

@@ -41,6 +41,11 @@ typedef struct bidx_incidents bidx_incidents;
 bidx_err bidx_incidents_load(bidx_index *ix, bidx_incidents **out);
 void bidx_incidents_free(bidx_incidents *t);   /* NULL ok */
 
+/* The same groups, made once per opened index and kept with it
+ * (bidx_index_derived): *out is shared and lives as long as ix; do not
+ * free it. */
+bidx_err bidx_incidents_of(bidx_index *ix, const bidx_incidents **out);
+
 /* The group id of collection doc, NULL when it reports no incident; the
  * pointer lives as long as t. */
 const char *bidx_incidents_id(const bidx_incidents *t, uint32_t doc);

@@ -8,6 +8,11 @@
  * render it through output.c into a memory stream (the same renderer as
  * --json), drop the reference, answer.  Nothing here writes
  * to the index directory.
+ *
+ * libmicrohttpd is loaded (dlopen) when the service starts, not linked:
+ * with its TLS libraries it would add a dozen shared objects, thousands of
+ * relocations and a third of the page faults to every bsearch process,
+ * nearly all of which never serve.
  */
 #include "serve.h"
 #include "collect.h"
@@ -24,6 +29,7 @@
 #include "tokenize.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -36,6 +42,54 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The libmicrohttpd functions used here, looked up by mhd_load(); the
+ * calls below keep their names. */
+#define MHD_FUNCTIONS(X) \
+	X(lookup_connection_value) X(create_response_from_buffer) X(add_response_header) \
+	X(queue_response) X(destroy_response) X(start_daemon) X(get_daemon_info) X(stop_daemon)
+static struct {
+#define MHD_FIELD(f) __typeof__(MHD_##f) *f;
+	MHD_FUNCTIONS(MHD_FIELD)
+#undef MHD_FIELD
+} mhd;
+#define MHD_lookup_connection_value mhd.lookup_connection_value
+#define MHD_create_response_from_buffer mhd.create_response_from_buffer
+#define MHD_add_response_header mhd.add_response_header
+#define MHD_queue_response mhd.queue_response
+#define MHD_destroy_response mhd.destroy_response
+#define MHD_start_daemon mhd.start_daemon
+#define MHD_get_daemon_info mhd.get_daemon_info
+#define MHD_stop_daemon mhd.stop_daemon
+
+/* Loads libmicrohttpd (once per process; the handle stays open). */
+static bidx_err mhd_load(char *why, size_t n)
+{
+	static const char *const names[] = {"libmicrohttpd.so.12", "libmicrohttpd.so"};
+	void *h = NULL;
+	if (mhd.stop_daemon)
+		return BIDX_OK;
+	for (size_t i = 0; i < sizeof names / sizeof *names && !h; i++)
+		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(why, n, "cannot load libmicrohttpd (%s): install the Debian package "
+		         "libmicrohttpd12", dlerror());
+		return BIDX_EIO;
+	}
+	void *f;
+#define MHD_LOOKUP(name) \
+	if (!(f = dlsym(h, "MHD_" #name))) \
+		goto missing; \
+	memcpy(&mhd.name, &f, sizeof f);
+	MHD_FUNCTIONS(MHD_LOOKUP)
+#undef MHD_LOOKUP
+	return BIDX_OK;
+missing:
+	snprintf(why, n, "libmicrohttpd lacks a function bsearch needs (%s)", dlerror());
+	memset(&mhd, 0, sizeof mhd);
+	dlclose(h);
+	return BIDX_EIO;
+}
 
 /* The page, embedded by CMake (searcher/embed.cmake). */
 extern const unsigned char bidx_asset_page_html[], bidx_asset_app_js[], bidx_asset_app_css[];
@@ -698,7 +752,9 @@ bidx_err bidx_serve_run(const bidx_serve_opts *o, char *why, size_t n)
 {
 	server s = {.o = o};
 	struct stat st;
-	bidx_err rc = BIDX_OK;
+	bidx_err rc = mhd_load(why, n);
+	if (rc)
+		return rc;
 	s.manifest = malloc(strlen(o->index_dir) + sizeof "/" BIDX_MANIFEST_FILE);
 	if (!s.manifest) {
 		snprintf(why, n, "out of memory");

@@ -7,7 +7,8 @@
  * hit by hand; titles and snippets only when asked, and -c and -l reading
  * no stored text (counted through the allocation counter of fault.h: every
  * decompression allocates its buffer); the head-then-whole snippet of a
- * long document; grouping by incident; explanations; and every failed
+ * long document; grouping by incident, made once per opened index and
+ * afresh for a newer manifest; explanations; and every failed
  * allocation giving a clean BIDX_ENOMEM and an empty page.
  */
 #include <criterion/criterion.h>
@@ -21,6 +22,7 @@
 #include "fault.h"
 #include "filter.h"
 #include "json.h"
+#include "notices.h"
 #include "output.h"
 #include "query_eval.h"
 #include "query_parse.h"
@@ -474,6 +476,108 @@ Test(collect, group_keeps_the_best_hit_of_each_incident)
 	cr_assert_eq(reports, p.total, "every hit is a report of exactly one kept hit");
 	bidx_page_free(&p);
 	drop(&e);
+}
+
+/* The collection id of the document of index x whose path ends in name. */
+static uint32_t doc_named(bidx_index *x, const char *name)
+{
+	size_t nl = strlen(name);
+	for (uint32_t doc = 0; doc < x->ndocs; doc++) {
+		uint32_t local;
+		bidx_docrec d;
+		bidx_segment *seg = bidx_index_locate(x, doc, &local);
+		cr_assert(seg && !bidx_segment_doc(seg, local, &d));
+		if (d.path_len >= nl && !memcmp(bidx_segment_path(seg, &d) + d.path_len - nl, name, nl))
+			return doc;
+	}
+	cr_assert_fail("no document %s", name);
+	return 0;
+}
+
+static const char *incident_id(bidx_index *x, const char *name)
+{
+	const bidx_incidents *t;
+	cr_assert_eq(bidx_incidents_of(x, &t), BIDX_OK);
+	const char *id = bidx_incidents_id(t, doc_named(x, name));
+	cr_assert(id, "%s has no incident", name);
+	return id;
+}
+
+/* The incident groups are made once per opened index and kept with it; an
+ * index opened on a newer manifest makes its own, while the older one
+ * still answers for its own manifest. */
+Test(collect, incidents_kept_per_index_and_made_afresh_for_a_new_manifest)
+{
+	const bidx_incidents *a, *b;
+	cr_assert_eq(bidx_incidents_of(ix, &a), BIDX_OK);
+	cr_assert_eq(bidx_incidents_of(ix, &b), BIDX_OK);
+	cr_assert_eq(a, b, "made once per index");
+	evaluated e = eval("クレジットカード");   /* a page with incident ids uses them */
+	bidx_page p = collect(&e, (bidx_collect_opts){.limit = 3, .want = BIDX_WANT_TITLE,
+	                                              .incidents = 1});
+	cr_assert_eq(bidx_incidents_of(ix, &b), BIDX_OK);
+	cr_assert_eq(a, b, "collect uses the index's groups");
+	for (uint32_t i = 0; i < p.n; i++) {
+		const char *id = bidx_incidents_id(a, p.hits[i].hit.doc);
+		cr_assert_str_eq(p.hits[i].incident, id ? id : "");
+	}
+	bidx_page_free(&p);
+	drop(&e);
+
+	char corpus[4200], ixdir[4200], why[256];
+	snprintf(corpus, sizeof corpus, "%s/followups", tmp);
+	snprintf(ixdir, sizeof ixdir, "%s/followups-index", tmp);
+	cr_assert_eq(mkdir(corpus, 0755), 0);
+	const char *first[] = {"2023-10-02_first.txt", "2024-03-08_other.txt"};
+	const char *later[] = {"2023-11-17_second.txt", "2024-01-19_final.txt"};
+	char from[8400], to[8400];
+	for (int i = 0; i < 2; i++) {
+		snprintf(from, sizeof from, "%s/tests/fixtures/followups/%s", BIDX_SOURCE_DIR, first[i]);
+		snprintf(to, sizeof to, "%s/%s", corpus, first[i]);
+		tu_copy_file(from, to);
+	}
+	int st;
+	free(tu_sh(".", &st, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, ixdir, corpus));
+	cr_assert_eq(st, 0);
+	bidx_index *old;
+	cr_assert_eq(bidx_index_open(ixdir, &old, why, sizeof why), BIDX_OK, "%s", why);
+	char id_first[64];
+	snprintf(id_first, sizeof id_first, "%s", incident_id(old, first[0]));
+	cr_assert_str_neq(incident_id(old, first[1]), id_first);
+
+	for (int i = 0; i < 2; i++) {   /* the follow-ups arrive: a new manifest */
+		snprintf(from, sizeof from, "%s/tests/fixtures/followups/%s", BIDX_SOURCE_DIR, later[i]);
+		snprintf(to, sizeof to, "%s/%s", corpus, later[i]);
+		tu_copy_file(from, to);
+	}
+	free(tu_sh(".", &st, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, ixdir, corpus));
+	cr_assert_eq(st, 0);
+	bidx_index *fresh;
+	cr_assert_eq(bidx_index_open(ixdir, &fresh, why, sizeof why), BIDX_OK, "%s", why);
+	long at = 1;
+	for (;; at++) {   /* a failed first use keeps nothing and fails cleanly */
+		const bidx_incidents *t = NULL;
+		bidx_fault_set(BIDX_FAULT_ALLOC, at);
+		bidx_err rc = bidx_incidents_of(fresh, &t);
+		bidx_fault_set(BIDX_FAULT_ALLOC, 0);
+		if (rc == BIDX_OK)
+			break;
+		cr_assert_eq(rc, BIDX_ENOMEM, "allocation %ld: error %d", at, rc);
+		cr_assert_null(t);
+		cr_assert_lt(at, 1000);
+	}
+	cr_assert_gt(at, 3, "making the groups allocates");
+	cr_expect_str_eq(incident_id(fresh, later[0]), id_first, "the 第2報 joins the first report");
+	cr_expect_str_eq(incident_id(fresh, later[1]), id_first, "the 最終報 joins the first report");
+	cr_expect_str_eq(incident_id(fresh, first[0]), id_first);
+	const bidx_incidents *t_old, *t_fresh;
+	cr_assert_eq(bidx_incidents_of(old, &t_old), BIDX_OK);
+	cr_assert_eq(bidx_incidents_of(fresh, &t_fresh), BIDX_OK);
+	cr_assert_neq(t_old, t_fresh);
+	cr_expect_eq(old->ndocs, 2, "the old index still answers for its own manifest");
+	cr_expect_str_eq(incident_id(old, first[0]), id_first);
+	bidx_index_close(old);
+	bidx_index_close(fresh);
 }
 
 Test(collect, explanations_sum_to_the_scores)

@@ -567,6 +567,54 @@ Test(docstore, empty_and_odd_records)
 	docset_free(&s);
 }
 
+/* A long record's frame is cut into blocks: reading the start of its text
+ * decodes only the blocks up to there, so damage far past the prefix asked
+ * for leaves the prefix readable (a frame of one block fails), while the
+ * whole record is refused. */
+Test(docstore, prefix_read_decodes_only_its_blocks)
+{
+	docset s = {0};
+	store st = {0};
+	size_t len = 96 << 10;
+	char *text = malloc(len);
+	cr_assert_not_null(text);
+	uint32_t x = 12345;
+	for (size_t i = 0; i + 3 <= len; i += 3) {   /* kana in a poorly compressible order */
+		x = x * 1103515245u + 12345u;
+		uint32_t c = 0x3041 + (x >> 16) % 83;
+		text[i] = (char)(0xE0 | c >> 12);
+		text[i + 1] = (char)(0x80 | (c >> 6 & 0x3F));
+		text[i + 2] = (char)(0x80 | (c & 0x3F));
+	}
+	docset_add(&s, "long", 4, text, len - len % 3);
+	store_build(&st, &s);
+	check_all(&st, &s);
+	uint8_t *f = malloc(st.len[0]);
+	cr_assert_not_null(f);
+	memcpy(f, st.frames + st.off[0], st.len[0]);
+	for (size_t i = st.len[0] - st.len[0] / 4; i < st.len[0] - 8; i++)
+		f[i] = 0xFF;   /* the last quarter of the frame, but not the checksum */
+	bidx_dsr *r;
+	cr_assert_eq(bidx_dsr_new(st.dict, st.dict_len, &r), BIDX_OK);
+	char *buf;
+	const char *title, *got;
+	size_t tlen, avail;
+	cr_assert_eq(bidx_dsr_get_prefix(r, f, st.len[0], (uint32_t)s.d[0].len, 3000, &buf, &title,
+	                                 &tlen, &got, &avail), BIDX_OK,
+	             "a prefix decodes only the blocks it needs");
+	cr_assert_eq(avail, 3000);
+	cr_assert_eq(memcmp(got, text, 3000), 0);
+	cr_assert_eq(tlen, 4);
+	free(buf);
+	cr_assert_neq(bidx_dsr_get(r, f, st.len[0], (uint32_t)s.d[0].len, &buf, &title, &tlen, &got),
+	              BIDX_OK, "the whole damaged record is refused");
+	bidx_dsr_free(r);
+	free(f);
+	free(text);
+	store_free(&st);
+	docset_free(&s);
+}
+
 /* A damaged frame: either refused as corrupt, or (zstd frames carry no
  * checksum, so some flipped literals decode fine) a consistent record. */
 static void get_damaged(bidx_dsr *r, const uint8_t *f, size_t flen, uint32_t text_len,
