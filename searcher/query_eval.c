@@ -250,7 +250,27 @@ typedef struct ngram {
 	uint32_t len;         /* the term's characters */
 	uint32_t *cand;       /* start positions still possible in the current doc */
 	size_t ccap;
+	uint64_t work;        /* candidates examined in the current doc ... */
+	uint64_t budget;      /* ... and how many before it scans instead (scan_doc) */
+	uint32_t *pat;        /* pat[i]: the gram at even cover offset 2i (len / 2 of
+	                         them); NULL until a scan needs it; owned */
+	uint32_t *fail;       /* pat's KMP failure function; owned */
+	uint32_t odd;         /* odd len: the gram at offset len - 2, else UINT32_MAX */
+	uint64_t *merged;     /* a doc's positions of every gram, pos << 32 | gram; owned */
+	size_t mcap;
+	uint32_t *heap;       /* grams by their next position, for the merge; owned */
+	uint32_t *at;         /* at[k]: the next position of gram k to merge; owned */
 } ngram;
+
+/* What evaluation did in this thread (bidx_eval_counters). */
+static _Thread_local bidx_eval_counters counters;
+
+void bidx_eval_counters_get(bidx_eval_counters *out, int reset)
+{
+	*out = counters;
+	if (reset)
+		memset(&counters, 0, sizeof counters);
+}
 
 /* A bigram of the cover: its key and where it starts in the term. */
 typedef struct keyoff {
@@ -328,6 +348,7 @@ static int gram_positions(gram *g, uint32_t doc, uint32_t nchars)
 	if (bidx_pcur_positions(&g->cur, g->pos, nchars - 1))
 		return -1;
 	g->npos = g->cur.tf;
+	counters.positions += g->npos;
 	g->pos_doc = doc;
 	return 0;
 }
@@ -377,12 +398,18 @@ static int gram_runs(gram *g, uint32_t d)
  * `from` on.  Offsets in arithmetic progression (a repeated bigram: ■■■■,
  * abab...) are checked in one pass through the runs of g's positions, so a
  * term that repeats one bigram a thousand times costs a few passes, not a
- * thousand.  0 or -2 (out of memory). */
+ * thousand.  Each pass examines every candidate left: when the passes have
+ * examined more than t->budget, it stops (1) and the caller scans instead,
+ * which costs the positions, not the passes.  0, 1 or -2 (out of memory). */
 static int narrow(ngram *t, gram *g, uint32_t *n, uint32_t from)
 {
 	const uint32_t *o = t->offs + g->first;
 	uint32_t j = from;
 	while (j < g->noffs && *n) {
+		t->work += *n;
+		counters.steps += *n;
+		if (t->work > t->budget)
+			return 1;
 		uint32_t e = j + 1;   /* o[j..e) step by d */
 		uint32_t d = e < g->noffs ? o[e] - o[j] : 0;
 		while (e < g->noffs && o[e] - o[e - 1] == d)
@@ -400,18 +427,153 @@ static int narrow(ngram *t, gram *g, uint32_t *n, uint32_t from)
 	return 0;
 }
 
+/* pat and its failure function (pat[0..i] 's longest proper border), made
+ * once per segment, the first time a document needs a scan. */
+static int make_pattern(ngram *t)
+{
+	uint32_t m = t->len / 2;
+	t->pat = bidx_malloc((size_t)m * sizeof *t->pat);
+	t->fail = bidx_malloc((size_t)m * sizeof *t->fail);
+	t->heap = bidx_malloc((size_t)t->ng * sizeof *t->heap);
+	t->at = bidx_malloc((size_t)t->ng * sizeof *t->at);
+	if (!t->pat || !t->fail || !t->heap || !t->at)
+		return -2;
+	t->odd = UINT32_MAX;
+	for (uint32_t k = 0; k < t->ng; k++)
+		for (uint32_t j = 0; j < t->g[k].noffs; j++) {
+			uint32_t off = t->offs[t->g[k].first + j];
+			if (off % 2 == 0)
+				t->pat[off / 2] = k;
+			else
+				t->odd = k;   /* the last bigram of an odd-length term */
+		}
+	t->fail[0] = 0;
+	for (uint32_t i = 1, b = 0; i < m; i++) {
+		while (b && t->pat[i] != t->pat[b])
+			b = t->fail[b - 1];
+		b += t->pat[i] == t->pat[b];
+		t->fail[i] = b;
+	}
+	return 0;
+}
+
+/* Restores the heap order below slot i (keyed by each gram's next position). */
+static void heap_down(ngram *t, uint32_t nh, uint32_t i)
+{
+	uint32_t *h = t->heap;
+	for (;;) {
+		uint32_t l = 2 * i + 1, best = i;
+		if (l < nh && t->g[h[l]].pos[t->at[h[l]]] < t->g[h[best]].pos[t->at[h[best]]])
+			best = l;
+		if (l + 1 < nh && t->g[h[l + 1]].pos[t->at[h[l + 1]]] < t->g[h[best]].pos[t->at[h[best]]])
+			best = l + 1;
+		if (best == i)
+			return;
+		uint32_t x = h[i];
+		h[i] = h[best];
+		h[best] = x;
+		i = best;
+	}
+}
+
+/* Every position of every gram in the current doc (all decoded), in
+ * increasing order, into t->merged: a heap merge of the grams' lists.  No
+ * two grams share a position (a position holds one bigram). */
+static int merge_positions(ngram *t, size_t total)
+{
+	if (bidx_grow((void **)&t->merged, &t->mcap, total, sizeof *t->merged))
+		return -2;
+	uint32_t nh = 0;
+	for (uint32_t k = 0; k < t->ng; k++) {
+		t->at[k] = 0;
+		if (t->g[k].npos)
+			t->heap[nh++] = k;
+	}
+	for (uint32_t i = nh / 2; i-- > 0;)
+		heap_down(t, nh, i);
+	for (size_t o = 0; nh; o++) {
+		uint32_t k = t->heap[0];
+		t->merged[o] = (uint64_t)t->g[k].pos[t->at[k]] << 32 | k;
+		if (++t->at[k] == t->g[k].npos)
+			t->heap[0] = t->heap[--nh];
+		heap_down(t, nh, 0);
+	}
+	return 0;
+}
+
+/* The start positions in doc where the term stands, by one scan of all its
+ * grams' positions: along each parity of position, the grams at p, p + 2,
+ * p + 4 ... are a string over the term's grams, and the term's even cover
+ * offsets (pat) are matched in it by Knuth-Morris-Pratt, a run broken where
+ * a position holds none of the grams.  An odd-length term's last bigram is
+ * then looked up at s + len - 2.  Time and memory are linear in the
+ * positions, whatever the term's length and however its bigrams repeat.
+ * 0, -1 corrupt, -2 out of memory. */
+static int scan_doc(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
+{
+	size_t total = 0;
+	*ncand = 0;
+	if (!t->pat && make_pattern(t))
+		return -2;
+	for (uint32_t k = 0; k < t->ng; k++) {
+		int r = gram_positions(&t->g[k], doc, nchars);
+		if (r)
+			return r;
+		total += t->g[k].npos;
+	}
+	if (merge_positions(t, total) ||
+	    bidx_grow((void **)&t->cand, &t->ccap, total, sizeof *t->cand))
+		return -2;
+	counters.steps += total;
+	uint32_t m = t->len / 2, state[2] = {0, 0}, n = 0, xj = 0;
+	uint64_t prev[2] = {0, 0};
+	const gram *x = t->odd != UINT32_MAX ? &t->g[t->odd] : NULL;
+	for (size_t i = 0; i < total; i++) {
+		uint32_t p = (uint32_t)(t->merged[i] >> 32), k = (uint32_t)t->merged[i];
+		uint32_t b = state[p & 1];
+		if (b && p != prev[p & 1] + 2)
+			b = 0;   /* a position between holds none of the grams */
+		while (b && t->pat[b] != k)
+			b = t->fail[b - 1];
+		b += t->pat[b] == k;
+		if (b == m) {
+			uint32_t s = p - 2 * (m - 1);
+			int ok = 1;
+			if (x) {
+				xj = gallop(x->pos, x->npos, xj, (uint64_t)s + t->len - 2);
+				ok = xj < x->npos && x->pos[xj] == (uint64_t)s + t->len - 2;
+			}
+			if (ok)
+				t->cand[n++] = s;
+			b = t->fail[m - 1];
+		}
+		state[p & 1] = b;
+		prev[p & 1] = p;
+	}
+	*ncand = n;
+	return 0;
+}
+
 /* The start positions in doc where all grams line up: starts from the gram
  * with the fewest positions in doc and narrows by the others, decoding a
- * gram only while candidates are left.  Memory: the positions of the grams
- * it decodes and one candidate array, whatever the term's length. */
+ * gram only while candidates are left.  Narrowing costs the candidates
+ * times the passes; when that passes the positions of all the grams (a term
+ * whose bigrams repeat at irregular offsets, over a document full of them),
+ * it scans those positions instead (scan_doc), so a document costs at most
+ * about twice its positions.  Memory: the positions of the grams it decodes,
+ * one candidate array and, for a scan, one merged array of the positions. */
 static int line_up(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
 {
 	gram *g = t->g;
 	uint32_t lead = 0;
 	*ncand = 0;
-	for (uint32_t k = 1; k < t->ng; k++)
+	t->work = 0;
+	t->budget = t->len;
+	for (uint32_t k = 0; k < t->ng; k++) {
+		t->budget += g[k].cur.tf;
 		if (g[k].cur.tf < g[lead].cur.tf)
 			lead = k;
+	}
 	int r = gram_positions(&g[lead], doc, nchars);
 	if (r)
 		return r;
@@ -421,16 +583,18 @@ static int line_up(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
 	for (uint32_t i = 0; i < g[lead].npos; i++)
 		if (g[lead].pos[i] >= off0)
 			t->cand[n++] = g[lead].pos[i] - off0;
-	if (narrow(t, &g[lead], &n, 1))
-		return -2;
-	for (uint32_t k = 0; k < t->ng && n; k++) {
+	r = narrow(t, &g[lead], &n, 1);
+	for (uint32_t k = 0; k < t->ng && n && !r; k++) {
 		if (k == lead)
 			continue;
 		if ((r = gram_positions(&g[k], doc, nchars)) != 0)
 			return r;
-		if (narrow(t, &g[k], &n, 0))
-			return -2;
+		r = narrow(t, &g[k], &n, 0);
 	}
+	if (r == 1)
+		return scan_doc(t, doc, nchars, ncand);
+	if (r)
+		return r;
 	*ncand = n;
 	return 0;
 }
@@ -566,6 +730,11 @@ static bidx_err eval_ngram(eval_state *cx, const void *arg, hitset *out)
 	free(t.g);
 	free(t.offs);
 	free(t.cand);
+	free(t.pat);
+	free(t.fail);
+	free(t.merged);
+	free(t.heap);
+	free(t.at);
 	free(ko);
 	return rc;
 }
