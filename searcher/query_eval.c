@@ -41,6 +41,13 @@ typedef struct eval_state {
 	char *why;
 	size_t whylen;
 	int title_only;       /* count only occurrences inside titles (title:) */
+	int docs_only;        /* only which documents match (bidx_query_match): no
+	                         scores, match kinds or first places */
+	const hitset *within; /* docs_only: a term need only be matched in these
+	                         documents (collection ids), its AND siblings' hits */
+	uint32_t *wloc;       /* within's documents in seg, as local ids, sorted */
+	uint32_t nwloc;
+	uint32_t wat;         /* the first of wloc not yet passed */
 	bidx_xterm *xt;       /* explaining: the term whose occurrences in x_local of
 	                         x_seg are counted, else NULL */
 	const bidx_segment *x_seg;
@@ -70,7 +77,7 @@ static void hitset_free(hitset *s)
 
 static int hitset_push(hitset *s, uint32_t doc, double score, uint32_t pos)
 {
-	if (bidx_grow((void **)&s->h, &s->cap, (size_t)s->n + 1, sizeof *s->h))
+	if (s->n == s->cap && bidx_grow((void **)&s->h, &s->cap, (size_t)s->n + 1, sizeof *s->h))
 		return -1;
 	s->h[s->n++] = (bidx_hit){doc, score, pos};
 	return 0;
@@ -146,23 +153,103 @@ static bidx_err merge_runs(hitset *runs, uint32_t nr, hitset *out)
 	return BIDX_OK;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* First index >= from of p[0..n) whose value is >= v (n when none):
+ * galloping, so a walk over increasing v costs O(log gap) a step. */
+static uint32_t gallop(const uint32_t *p, uint32_t n, uint32_t from, uint64_t v)
+{
+	if (from >= n || p[from] >= v)
+		return from;
+	uint32_t lo = from, step = 1;   /* p[lo] < v */
+	uint32_t hi = lo + 1;
+	while (hi < n && p[hi] < v) {
+		lo = hi;
+		step = step < UINT32_MAX / 2 ? step * 2 : step;
+		hi = n - lo > step ? lo + step : n;
+	}
+	lo++;   /* answer in [lo, hi] */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* cx->wloc: the documents of cx->within in segment si, local ids, sorted. */
+static bidx_err within_segment(eval_state *cx, uint32_t si)
+{
+	free(cx->wloc);
+	cx->wloc = NULL;
+	cx->nwloc = cx->wat = 0;
+	if (!cx->within)
+		return BIDX_OK;
+	cx->wloc = bidx_malloc(((size_t)cx->within->n + 1) * sizeof *cx->wloc);
+	if (!cx->wloc)
+		return BIDX_ENOMEM;
+	int sorted = 1;
+	for (uint32_t i = 0; i < cx->within->n; i++) {
+		uint32_t local;
+		if (bidx_index_locate(cx->ix, cx->within->h[i].doc, &local) != cx->ix->seg[si])
+			continue;
+		sorted &= cx->nwloc == 0 || cx->wloc[cx->nwloc - 1] < local;
+		cx->wloc[cx->nwloc++] = local;
+	}
+	if (!sorted)
+		qsort(cx->wloc, cx->nwloc, sizeof *cx->wloc, cmp_u32);
+	return BIDX_OK;
+}
+
+/* With cx->within, moves c (on a doc, *have 1) to the first doc that is in
+ * it; *have 0 when none is left. */
+static bidx_err within_seek(eval_state *cx, bidx_pcur *c, int *have)
+{
+	while (cx->within && *have) {
+		cx->wat = gallop(cx->wloc, cx->nwloc, cx->wat, (uint64_t)c->doc);
+		if (cx->wat == cx->nwloc) {
+			*have = 0;
+			return BIDX_OK;
+		}
+		if (cx->wloc[cx->wat] == c->doc)
+			return BIDX_OK;
+		BIDX_TRY(bidx_pcur_seek(c, cx->wloc[cx->wat], have));
+	}
+	return BIDX_OK;
+}
+
+static bidx_err seg_run(eval_state *cx, uint32_t si, seg_eval_fn fn, const void *arg,
+                        hitset *out)
+{
+	cx->seg = cx->ix->seg[si];
+	bidx_err rc = within_segment(cx, si);
+	if (!rc)
+		rc = fn(cx, arg, out);
+	free(cx->wloc);
+	cx->wloc = NULL;
+	return rc;
+}
+
 /* Runs fn on every segment and gathers the hits under collection ids, in
  * order, leaving deleted documents out. */
 static bidx_err each_segment(eval_state *cx, seg_eval_fn fn, const void *arg, hitset *out)
 {
 	const bidx_index *ix = cx->ix;
-	if (ix->identity) {
-		cx->seg = ix->seg[0];
-		return fn(cx, arg, out);
-	}
+	if (ix->identity)
+		return seg_run(cx, 0, fn, arg, out);
 	hitset *runs = bidx_calloc((size_t)ix->nseg + 1, sizeof *runs);
 	if (!runs)
 		return BIDX_ENOMEM;
 	bidx_err rc = BIDX_OK;
 	for (uint32_t si = 0; si < ix->nseg && !rc; si++) {
 		hitset *part = &runs[si];
-		cx->seg = ix->seg[si];
-		rc = fn(cx, arg, part);
+		rc = seg_run(cx, si, fn, arg, part);
 		uint32_t o = 0;
 		int sorted = 1;
 		for (uint32_t i = 0; i < part->n && !rc; i++) {
@@ -201,6 +288,8 @@ static bidx_err eval_unigram(eval_state *cx, const void *arg, hitset *out)
 	                        bidx_segment_ndocs(cx->seg)));
 	for (;;) {
 		BIDX_TRY(bidx_pcur_next(&cur, &have));
+		if (cx->within)
+			BIDX_TRY(within_seek(cx, &cur, &have));
 		if (!have)
 			break;
 		uint32_t inside = cur.tf - cur.tf_word - cur.tf_edge;
@@ -290,30 +379,6 @@ static int cmp_gram_df(const void *a, const void *b)
 {
 	const gram *x = a, *y = b;
 	return x->df < y->df ? -1 : x->df > y->df ? 1 : (x->first > y->first) - (x->first < y->first);
-}
-
-/* First index >= from of p[0..n) whose value is >= v (n when none):
- * galloping, so a walk over increasing v costs O(log gap) a step. */
-static uint32_t gallop(const uint32_t *p, uint32_t n, uint32_t from, uint64_t v)
-{
-	if (from >= n || p[from] >= v)
-		return from;
-	uint32_t lo = from, step = 1;   /* p[lo] < v */
-	uint32_t hi = lo + 1;
-	while (hi < n && p[hi] < v) {
-		lo = hi;
-		step = step < UINT32_MAX / 2 ? step * 2 : step;
-		hi = n - lo > step ? lo + step : n;
-	}
-	lo++;   /* answer in [lo, hi] */
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (p[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /* Keeps the candidates s with s + off among the positions p. */
@@ -612,7 +677,7 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	int r = line_up(t, doc, d.nchars, &n);
 	if (r)
 		return r;
-	const uint8_t *bits = bidx_segment_bounds(cx->seg, &d);
+	const uint8_t *bits = cx->docs_only ? NULL : bidx_segment_bounds(cx->seg, &d);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t s = t->cand[i];
 		if ((uint64_t)s + t->len > d.nchars)
@@ -620,6 +685,10 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 		int in_title = s >= d.title_start && s + t->len <= d.title_end;
 		if (cx->title_only && !in_title)
 			continue;
+		if (!bits) {   /* one occurrence decides */
+			*wtf = 1;
+			return 0;
+		}
 		enum bidx_mkind k = bidx_match_kind(bits, s, t->len);
 		*wtf += bidx_mkind_weight(k, in_title);
 		x_count(cx, doc, k, in_title);
@@ -637,6 +706,11 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 	int have;
 	BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
 	while (have) {
+		if (cx->within) {
+			BIDX_TRY(within_seek(cx, &g[0].cur, &have));
+			if (!have)
+				break;
+		}
 		uint32_t target = (uint32_t)g[0].cur.doc;
 		uint32_t k = 1;
 		for (; k < ng; k++) {
@@ -662,6 +736,22 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 		BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
 	}
 	return BIDX_OK;
+}
+
+/* The documents of a two-character word, which is one bigram: every
+ * document of its postings, found without decoding a position. */
+static bidx_err every_doc(eval_state *cx, bidx_pcur *c, hitset *out)
+{
+	int have;
+	for (;;) {
+		BIDX_TRY(bidx_pcur_next(c, &have));
+		if (cx->within)
+			BIDX_TRY(within_seek(cx, c, &have));
+		if (!have)
+			return BIDX_OK;
+		if (hitset_push(out, (uint32_t)c->doc, 1.0, BIDX_NOPOS))
+			return BIDX_ENOMEM;
+	}
 }
 
 /* The bigrams that cover every character, at offsets 0, 2, 4, ... and the
@@ -720,7 +810,9 @@ static bidx_err eval_ngram(eval_state *cx, const void *arg, hitset *out)
 	t.offs = bidx_malloc(most * sizeof *t.offs);
 	t.g = bidx_calloc(most, sizeof *t.g);
 	bidx_err rc = ko && t.offs && t.g ? open_grams(cx, q, &t, ko) : BIDX_ENOMEM;
-	if (!rc && t.ng)
+	if (!rc && t.ng && t.len == 2 && cx->docs_only && !cx->title_only)
+		rc = every_doc(cx, &t.g[0].cur, out);
+	else if (!rc && t.ng)
 		rc = join_grams(cx, &t, out);
 	if (t.g)
 		for (uint32_t k = 0; k < most; k++) {
@@ -886,7 +978,7 @@ static bidx_err eval_text(eval_state *cx, const bidx_qnode *n, const char *text,
 	for (uint32_t i = 0; !rc && cx->xt && i < out->n; i++)
 		if (out->h[i].doc == cx->x_doc)
 			cx->xt->wtf = out->h[i].score;   /* before it becomes BM25 */
-	if (!rc)
+	if (!rc && !cx->docs_only)
 		score_term(cx, out);
 	for (uint32_t i = 0; !rc && n->weight > 0 && i < out->n; i++)
 		out->h[i].score *= n->weight;   /* a synonym scores below the word typed */
@@ -921,18 +1013,23 @@ static int unite(hitset *a, const hitset *b)
 {
 	hitset o = {0};
 	uint32_t i = 0, j = 0;
+	if (!b->n)
+		return 0;
+	o.h = bidx_malloc(((size_t)a->n + b->n) * sizeof *o.h);
+	if (!o.h)
+		return -1;
+	o.cap = (size_t)a->n + b->n;
 	while (i < a->n || j < b->n) {
-		int r;
 		if (j == b->n || (i < a->n && a->h[i].doc < b->h[j].doc))
-			r = hitset_push(&o, a->h[i].doc, a->h[i].score, a->h[i].pos), i++;
+			o.h[o.n++] = a->h[i++];
 		else if (i == a->n || b->h[j].doc < a->h[i].doc)
-			r = hitset_push(&o, b->h[j].doc, b->h[j].score, b->h[j].pos), j++;
-		else
-			r = hitset_push(&o, a->h[i].doc, a->h[i].score + b->h[j].score,
-			              a->h[i].pos < b->h[j].pos ? a->h[i].pos : b->h[j].pos), i++, j++;
-		if (r) {
-			hitset_free(&o);
-			return -1;
+			o.h[o.n++] = b->h[j++];
+		else {
+			o.h[o.n] = a->h[i];
+			o.h[o.n].score += b->h[j].score;
+			if (b->h[j].pos < o.h[o.n].pos)
+				o.h[o.n].pos = b->h[j].pos;
+			o.n++, i++, j++;
 		}
 	}
 	hitset_free(a);
@@ -956,7 +1053,11 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 			if (!first && !neg && out->n == 0)
 				continue;   /* already empty: nothing can come back */
 			hitset s = {0};
+			const hitset *within = cx->within;
+			if (cx->docs_only && !first)
+				cx->within = out;   /* only out's documents can stay */
 			rc = eval_node(cx, neg ? k->kids[0] : k, positive && !neg, &s);
+			cx->within = within;
 			if (!rc && first)
 				*out = s, s.h = NULL;
 			else if (!rc)
@@ -1016,12 +1117,12 @@ static bidx_err check_values(eval_state *cx, const bidx_qnode *n)
 	return rc;
 }
 
-bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
-                         char *why, size_t whylen)
+static bidx_err query_eval(bidx_index *ix, const bidx_qnode *q, int docs_only, bidx_result *r,
+                           char *why, size_t whylen)
 {
 	memset(r, 0, sizeof *r);
 	why[0] = 0;
-	eval_state cx = {.ix = ix, .res = r, .why = why, .whylen = whylen,
+	eval_state cx = {.ix = ix, .res = r, .why = why, .whylen = whylen, .docs_only = docs_only,
 	              .avgdl = ix->ndocs ? (double)ix->total_tokens / ix->ndocs : 1.0};
 	hitset s = {0};
 	bidx_err rc = check_values(&cx, q);
@@ -1044,6 +1145,18 @@ bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
 	r->n = s.n;
 	r->query = q;
 	return BIDX_OK;
+}
+
+bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
+                         char *why, size_t whylen)
+{
+	return query_eval(ix, q, 0, r, why, whylen);
+}
+
+bidx_err bidx_query_match(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
+                          char *why, size_t whylen)
+{
+	return query_eval(ix, q, 1, r, why, whylen);
 }
 
 void bidx_result_free(bidx_result *r)

@@ -47,6 +47,14 @@ bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen);
 void bidx_result_free(bidx_result *r);
 
+/* The same documents as bidx_query_eval, for a caller that needs only which
+ * documents match (bsearch -c): scores are meaningless and pos is not
+ * always known.  It skips what only ranking needs (BM25, match kinds, the
+ * positions of a two-character word, which is one bigram), and a term
+ * under AND is matched only in the documents its siblings left. */
+bidx_err bidx_query_match(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
+                          char *why, size_t whylen);
+
 /* What evaluation did in the calling thread, counted since the last reset:
  * work to be checked against the postings read (tests, benchmarks). */
 typedef struct bidx_eval_counters {

@@ -243,3 +243,87 @@ Test(eval_cost, counters_see_the_work, .init = build_and_open, .fini = teardown)
 	bidx_result_free(&r);
 	bidx_query_free(root);
 }
+
+/* The documents of query qs, by bidx_query_eval (match 0) or
+ * bidx_query_match (1), as a bit set of collection ids; *c gets the
+ * counters of that evaluation. */
+static unsigned docs_of(const char *qs, int match, bidx_eval_counters *c)
+{
+	bidx_qnode *root;
+	bidx_result r;
+	char err[256];
+	size_t errpos;
+	cr_assert_eq(bidx_query_parse(qs, &root, err, sizeof err, &errpos), BIDX_OK, "%s: %s", qs,
+	             err);
+	bidx_eval_counters_get(c, 1);
+	bidx_err rc = match ? bidx_query_match(ix, root, &r, err, sizeof err)
+	            : bidx_query_eval(ix, root, &r, err, sizeof err);
+	cr_assert_eq(rc, BIDX_OK, "%s: %s", qs, err);
+	bidx_eval_counters_get(c, 1);
+	unsigned set = 0;
+	for (uint32_t i = 0; i < r.n; i++) {
+		cr_assert(i == 0 || r.hits[i - 1].doc < r.hits[i].doc, "%s: hits out of order", qs);
+		set |= 1u << r.hits[i].doc;
+	}
+	bidx_result_free(&r);
+	bidx_query_free(root);
+	return set;
+}
+
+/* A count needs no positions for a two-character word (one bigram), and
+ * under AND a word is matched only in the documents its siblings left. */
+Test(eval_cost, a_count_reads_what_it_needs, .init = build_and_open, .fini = teardown)
+{
+	bidx_eval_counters ce, cm;
+	cr_assert_eq(docs_of("■□", 1, &cm), docs_of("■□", 0, &ce));
+	cr_assert_gt(ce.positions, 10000, "ranking decodes the positions (%llu)",
+	             (unsigned long long)ce.positions);
+	cr_assert_eq(cm.positions, 0, "a count of one bigram decoded %llu positions",
+	             (unsigned long long)cm.positions);
+	cr_assert_eq(docs_of("ここまで ■■■□", 1, &cm), docs_of("ここまで ■■■□", 0, &ce));
+	cr_assert_lt(cm.positions, 100, "ここまで is in one short document, yet the count decoded "
+	             "%llu positions", (unsigned long long)cm.positions);
+	cr_assert_gt(ce.positions, 10000);
+	cr_assert_eq(docs_of("ここまで -■□■", 1, &cm), docs_of("ここまで -■□■", 0, &ce));
+	cr_assert_lt(cm.positions, 100);
+}
+
+/* A word of the corpus's characters: 1 to 6 of ■ □, or こ ま で. */
+static void random_word(uint64_t *s, char *w)
+{
+	static const char *const ch[] = {"■", "□", "■", "□", "こ", "ま", "で"};
+	w[0] = 0;
+	uint32_t n = 1 + rnd(s) % 6, k = rnd(s) % 4 ? 4 : 7;
+	for (uint32_t i = 0; i < n; i++)
+		strcat(w, ch[rnd(s) % k]);
+}
+
+static void random_query(uint64_t *s, int depth, char *q, size_t qlen)
+{
+	uint32_t kind = depth >= 3 ? 0 : rnd(s) % 5;
+	char a[512], b[512];
+	if (kind <= 1) {
+		random_word(s, q);
+		return;
+	}
+	random_query(s, depth + 1, a, sizeof a);
+	random_query(s, depth + 1, b, sizeof b);
+	snprintf(q, qlen, kind == 2 ? "(%.200s %.200s)" : kind == 3 ? "(%.200s OR %.200s)"
+	         : "(%.200s -%.200s)", a, b);
+}
+
+/* bidx_query_match finds exactly the documents bidx_query_eval finds. */
+Test(eval_cost, a_count_finds_what_ranking_finds, .init = build_and_open, .fini = teardown)
+{
+	uint64_t s = 5;
+	int differ = 0;
+	for (int i = 0; i < 300; i++) {
+		char q[1024];
+		bidx_eval_counters c;
+		random_query(&s, 0, q, sizeof q);
+		unsigned e = docs_of(q, 0, &c), m = docs_of(q, 1, &c);
+		cr_assert_eq(m, e, "%s: the count finds %#x, ranking %#x", q, m, e);
+		differ += e != 0 && e != (1u << NDOCS) - 1;
+	}
+	cr_assert_gt(differ, 50, "the queries must tell documents apart");
+}
