@@ -73,7 +73,8 @@ static int run(void *arg, const char *q, uint64_t *hits, double *self_us, char *
 		return -1;
 	}
 	bidx_result r;
-	bidx_err rc = bidx_query_eval(c->ix, n, &r, msg, sizeof msg);
+	bidx_err rc = c->out.mode == BIDX_OUT_COUNT ? bidx_query_match(c->ix, n, &r, msg, sizeof msg)
+	            : bidx_query_eval(c->ix, n, &r, msg, sizeof msg);
 	if (rc) {
 		if (rc == BIDX_ECORRUPT)   /* msg says where; other errors say it all */
 			snprintf(why, whylen, "%s (%s)", bidx_strerror(rc), msg);

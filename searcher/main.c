@@ -656,7 +656,8 @@ static int search(args *a)
 		return st;
 	}
 	bidx_result r;
-	rc = bidx_query_eval(ix, q, &r, why, sizeof why);
+	rc = a->out.mode == BIDX_OUT_COUNT ? bidx_query_match(ix, q, &r, why, sizeof why)
+	   : bidx_query_eval(ix, q, &r, why, sizeof why);
 	if (rc) {
 		if (rc == BIDX_ECORRUPT)
 			index_corrupt(a->index_dir, why);

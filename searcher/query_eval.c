@@ -42,6 +42,13 @@ typedef struct eval_state {
 	char *why;
 	size_t whylen;
 	int title_only;       /* count only occurrences inside titles (title:) */
+	int docs_only;        /* only which documents match (bidx_query_match): no
+	                         scores, match kinds or first places */
+	const hitset *within; /* docs_only: a term need only be matched in these
+	                         documents (collection ids), its AND siblings' hits */
+	uint32_t *wloc;       /* within's documents in seg, as local ids, sorted */
+	uint32_t nwloc;
+	uint32_t wat;         /* the first of wloc not yet passed */
 	bidx_xterm *xt;       /* explaining: the term whose occurrences in x_local of
 	                         x_seg are counted, else NULL */
 	const bidx_segment *x_seg;
@@ -71,7 +78,7 @@ static void hitset_free(hitset *s)
 
 static int hitset_push(hitset *s, uint32_t doc, double score, uint32_t pos)
 {
-	if (bidx_grow((void **)&s->h, &s->cap, (size_t)s->n + 1, sizeof *s->h))
+	if (s->n == s->cap && bidx_grow((void **)&s->h, &s->cap, (size_t)s->n + 1, sizeof *s->h))
 		return -1;
 	s->h[s->n++] = (bidx_hit){doc, score, pos};
 	return 0;
@@ -147,23 +154,103 @@ static bidx_err merge_runs(hitset *runs, uint32_t nr, hitset *out)
 	return BIDX_OK;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* First index >= from of p[0..n) whose value is >= v (n when none):
+ * galloping, so a walk over increasing v costs O(log gap) a step. */
+static uint32_t gallop(const uint32_t *p, uint32_t n, uint32_t from, uint64_t v)
+{
+	if (from >= n || p[from] >= v)
+		return from;
+	uint32_t lo = from, step = 1;   /* p[lo] < v */
+	uint32_t hi = lo + 1;
+	while (hi < n && p[hi] < v) {
+		lo = hi;
+		step = step < UINT32_MAX / 2 ? step * 2 : step;
+		hi = n - lo > step ? lo + step : n;
+	}
+	lo++;   /* answer in [lo, hi] */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* cx->wloc: the documents of cx->within in segment si, local ids, sorted. */
+static bidx_err within_segment(eval_state *cx, uint32_t si)
+{
+	free(cx->wloc);
+	cx->wloc = NULL;
+	cx->nwloc = cx->wat = 0;
+	if (!cx->within)
+		return BIDX_OK;
+	cx->wloc = bidx_malloc(((size_t)cx->within->n + 1) * sizeof *cx->wloc);
+	if (!cx->wloc)
+		return BIDX_ENOMEM;
+	int sorted = 1;
+	for (uint32_t i = 0; i < cx->within->n; i++) {
+		uint32_t local;
+		if (bidx_index_locate(cx->ix, cx->within->h[i].doc, &local) != cx->ix->seg[si])
+			continue;
+		sorted &= cx->nwloc == 0 || cx->wloc[cx->nwloc - 1] < local;
+		cx->wloc[cx->nwloc++] = local;
+	}
+	if (!sorted)
+		qsort(cx->wloc, cx->nwloc, sizeof *cx->wloc, cmp_u32);
+	return BIDX_OK;
+}
+
+/* With cx->within, moves c (on a doc, *have 1) to the first doc that is in
+ * it; *have 0 when none is left. */
+static bidx_err within_seek(eval_state *cx, bidx_pcur *c, int *have)
+{
+	while (cx->within && *have) {
+		cx->wat = gallop(cx->wloc, cx->nwloc, cx->wat, (uint64_t)c->doc);
+		if (cx->wat == cx->nwloc) {
+			*have = 0;
+			return BIDX_OK;
+		}
+		if (cx->wloc[cx->wat] == c->doc)
+			return BIDX_OK;
+		BIDX_TRY(bidx_pcur_seek(c, cx->wloc[cx->wat], have));
+	}
+	return BIDX_OK;
+}
+
+static bidx_err seg_run(eval_state *cx, uint32_t si, seg_eval_fn fn, const void *arg,
+                        hitset *out)
+{
+	cx->seg = cx->ix->seg[si];
+	bidx_err rc = within_segment(cx, si);
+	if (!rc)
+		rc = fn(cx, arg, out);
+	free(cx->wloc);
+	cx->wloc = NULL;
+	return rc;
+}
+
 /* Runs fn on every segment and gathers the hits under collection ids, in
  * order, leaving deleted documents out. */
 static bidx_err each_segment(eval_state *cx, seg_eval_fn fn, const void *arg, hitset *out)
 {
 	const bidx_index *ix = cx->ix;
-	if (ix->identity) {
-		cx->seg = ix->seg[0];
-		return fn(cx, arg, out);
-	}
+	if (ix->identity)
+		return seg_run(cx, 0, fn, arg, out);
 	hitset *runs = bidx_calloc((size_t)ix->nseg + 1, sizeof *runs);
 	if (!runs)
 		return BIDX_ENOMEM;
 	bidx_err rc = BIDX_OK;
 	for (uint32_t si = 0; si < ix->nseg && !rc; si++) {
 		hitset *part = &runs[si];
-		cx->seg = ix->seg[si];
-		rc = fn(cx, arg, part);
+		rc = seg_run(cx, si, fn, arg, part);
 		uint32_t o = 0;
 		int sorted = 1;
 		for (uint32_t i = 0; i < part->n && !rc; i++) {
@@ -202,6 +289,8 @@ static bidx_err eval_unigram(eval_state *cx, const void *arg, hitset *out)
 	                        bidx_segment_ndocs(cx->seg)));
 	for (;;) {
 		BIDX_TRY(bidx_pcur_next(&cur, &have));
+		if (cx->within)
+			BIDX_TRY(within_seek(cx, &cur, &have));
 		if (!have)
 			break;
 		uint32_t inside = cur.tf - cur.tf_word - cur.tf_edge;
@@ -251,7 +340,27 @@ typedef struct ngram {
 	uint32_t len;         /* the term's characters */
 	uint32_t *cand;       /* start positions still possible in the current doc */
 	size_t ccap;
+	uint64_t work;        /* candidates examined in the current doc ... */
+	uint64_t budget;      /* ... and how many before it scans instead (scan_doc) */
+	uint32_t *pat;        /* pat[i]: the gram at even cover offset 2i (len / 2 of
+	                         them); NULL until a scan needs it; owned */
+	uint32_t *fail;       /* pat's KMP failure function; owned */
+	uint32_t odd;         /* odd len: the gram at offset len - 2, else UINT32_MAX */
+	uint64_t *merged;     /* a doc's positions of every gram, pos << 32 | gram; owned */
+	size_t mcap;
+	uint32_t *heap;       /* grams by their next position, for the merge; owned */
+	uint32_t *at;         /* at[k]: the next position of gram k to merge; owned */
 } ngram;
+
+/* What evaluation did in this thread (bidx_eval_counters). */
+static _Thread_local bidx_eval_counters counters;
+
+void bidx_eval_counters_get(bidx_eval_counters *out, int reset)
+{
+	*out = counters;
+	if (reset)
+		memset(&counters, 0, sizeof counters);
+}
 
 /* A bigram of the cover: its key and where it starts in the term. */
 typedef struct keyoff {
@@ -271,30 +380,6 @@ static int cmp_gram_df(const void *a, const void *b)
 {
 	const gram *x = a, *y = b;
 	return x->df < y->df ? -1 : x->df > y->df ? 1 : (x->first > y->first) - (x->first < y->first);
-}
-
-/* First index >= from of p[0..n) whose value is >= v (n when none):
- * galloping, so a walk over increasing v costs O(log gap) a step. */
-static uint32_t gallop(const uint32_t *p, uint32_t n, uint32_t from, uint64_t v)
-{
-	if (from >= n || p[from] >= v)
-		return from;
-	uint32_t lo = from, step = 1;   /* p[lo] < v */
-	uint32_t hi = lo + 1;
-	while (hi < n && p[hi] < v) {
-		lo = hi;
-		step = step < UINT32_MAX / 2 ? step * 2 : step;
-		hi = n - lo > step ? lo + step : n;
-	}
-	lo++;   /* answer in [lo, hi] */
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (p[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /* Keeps the candidates s with s + off among the positions p. */
@@ -329,6 +414,7 @@ static int gram_positions(gram *g, uint32_t doc, uint32_t nchars)
 	if (bidx_pcur_positions(&g->cur, g->pos, nchars - 1))
 		return -1;
 	g->npos = g->cur.tf;
+	counters.positions += g->npos;
 	g->pos_doc = doc;
 	return 0;
 }
@@ -378,12 +464,18 @@ static int gram_runs(gram *g, uint32_t d)
  * `from` on.  Offsets in arithmetic progression (a repeated bigram: ■■■■,
  * abab...) are checked in one pass through the runs of g's positions, so a
  * term that repeats one bigram a thousand times costs a few passes, not a
- * thousand.  0 or -2 (out of memory). */
+ * thousand.  Each pass examines every candidate left: when the passes have
+ * examined more than t->budget, it stops (1) and the caller scans instead,
+ * which costs the positions, not the passes.  0, 1 or -2 (out of memory). */
 static int narrow(ngram *t, gram *g, uint32_t *n, uint32_t from)
 {
 	const uint32_t *o = t->offs + g->first;
 	uint32_t j = from;
 	while (j < g->noffs && *n) {
+		t->work += *n;
+		counters.steps += *n;
+		if (t->work > t->budget)
+			return 1;
 		uint32_t e = j + 1;   /* o[j..e) step by d */
 		uint32_t d = e < g->noffs ? o[e] - o[j] : 0;
 		while (e < g->noffs && o[e] - o[e - 1] == d)
@@ -401,18 +493,153 @@ static int narrow(ngram *t, gram *g, uint32_t *n, uint32_t from)
 	return 0;
 }
 
+/* pat and its failure function (pat[0..i] 's longest proper border), made
+ * once per segment, the first time a document needs a scan. */
+static int make_pattern(ngram *t)
+{
+	uint32_t m = t->len / 2;
+	t->pat = bidx_malloc((size_t)m * sizeof *t->pat);
+	t->fail = bidx_malloc((size_t)m * sizeof *t->fail);
+	t->heap = bidx_malloc((size_t)t->ng * sizeof *t->heap);
+	t->at = bidx_malloc((size_t)t->ng * sizeof *t->at);
+	if (!t->pat || !t->fail || !t->heap || !t->at)
+		return -2;
+	t->odd = UINT32_MAX;
+	for (uint32_t k = 0; k < t->ng; k++)
+		for (uint32_t j = 0; j < t->g[k].noffs; j++) {
+			uint32_t off = t->offs[t->g[k].first + j];
+			if (off % 2 == 0)
+				t->pat[off / 2] = k;
+			else
+				t->odd = k;   /* the last bigram of an odd-length term */
+		}
+	t->fail[0] = 0;
+	for (uint32_t i = 1, b = 0; i < m; i++) {
+		while (b && t->pat[i] != t->pat[b])
+			b = t->fail[b - 1];
+		b += t->pat[i] == t->pat[b];
+		t->fail[i] = b;
+	}
+	return 0;
+}
+
+/* Restores the heap order below slot i (keyed by each gram's next position). */
+static void heap_down(ngram *t, uint32_t nh, uint32_t i)
+{
+	uint32_t *h = t->heap;
+	for (;;) {
+		uint32_t l = 2 * i + 1, best = i;
+		if (l < nh && t->g[h[l]].pos[t->at[h[l]]] < t->g[h[best]].pos[t->at[h[best]]])
+			best = l;
+		if (l + 1 < nh && t->g[h[l + 1]].pos[t->at[h[l + 1]]] < t->g[h[best]].pos[t->at[h[best]]])
+			best = l + 1;
+		if (best == i)
+			return;
+		uint32_t x = h[i];
+		h[i] = h[best];
+		h[best] = x;
+		i = best;
+	}
+}
+
+/* Every position of every gram in the current doc (all decoded), in
+ * increasing order, into t->merged: a heap merge of the grams' lists.  No
+ * two grams share a position (a position holds one bigram). */
+static int merge_positions(ngram *t, size_t total)
+{
+	if (bidx_grow((void **)&t->merged, &t->mcap, total, sizeof *t->merged))
+		return -2;
+	uint32_t nh = 0;
+	for (uint32_t k = 0; k < t->ng; k++) {
+		t->at[k] = 0;
+		if (t->g[k].npos)
+			t->heap[nh++] = k;
+	}
+	for (uint32_t i = nh / 2; i-- > 0;)
+		heap_down(t, nh, i);
+	for (size_t o = 0; nh; o++) {
+		uint32_t k = t->heap[0];
+		t->merged[o] = (uint64_t)t->g[k].pos[t->at[k]] << 32 | k;
+		if (++t->at[k] == t->g[k].npos)
+			t->heap[0] = t->heap[--nh];
+		heap_down(t, nh, 0);
+	}
+	return 0;
+}
+
+/* The start positions in doc where the term stands, by one scan of all its
+ * grams' positions: along each parity of position, the grams at p, p + 2,
+ * p + 4 ... are a string over the term's grams, and the term's even cover
+ * offsets (pat) are matched in it by Knuth-Morris-Pratt, a run broken where
+ * a position holds none of the grams.  An odd-length term's last bigram is
+ * then looked up at s + len - 2.  Time and memory are linear in the
+ * positions, whatever the term's length and however its bigrams repeat.
+ * 0, -1 corrupt, -2 out of memory. */
+static int scan_doc(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
+{
+	size_t total = 0;
+	*ncand = 0;
+	if (!t->pat && make_pattern(t))
+		return -2;
+	for (uint32_t k = 0; k < t->ng; k++) {
+		int r = gram_positions(&t->g[k], doc, nchars);
+		if (r)
+			return r;
+		total += t->g[k].npos;
+	}
+	if (merge_positions(t, total) ||
+	    bidx_grow((void **)&t->cand, &t->ccap, total, sizeof *t->cand))
+		return -2;
+	counters.steps += total;
+	uint32_t m = t->len / 2, state[2] = {0, 0}, n = 0, xj = 0;
+	uint64_t prev[2] = {0, 0};
+	const gram *x = t->odd != UINT32_MAX ? &t->g[t->odd] : NULL;
+	for (size_t i = 0; i < total; i++) {
+		uint32_t p = (uint32_t)(t->merged[i] >> 32), k = (uint32_t)t->merged[i];
+		uint32_t b = state[p & 1];
+		if (b && p != prev[p & 1] + 2)
+			b = 0;   /* a position between holds none of the grams */
+		while (b && t->pat[b] != k)
+			b = t->fail[b - 1];
+		b += t->pat[b] == k;
+		if (b == m) {
+			uint32_t s = p - 2 * (m - 1);
+			int ok = 1;
+			if (x) {
+				xj = gallop(x->pos, x->npos, xj, (uint64_t)s + t->len - 2);
+				ok = xj < x->npos && x->pos[xj] == (uint64_t)s + t->len - 2;
+			}
+			if (ok)
+				t->cand[n++] = s;
+			b = t->fail[m - 1];
+		}
+		state[p & 1] = b;
+		prev[p & 1] = p;
+	}
+	*ncand = n;
+	return 0;
+}
+
 /* The start positions in doc where all grams line up: starts from the gram
  * with the fewest positions in doc and narrows by the others, decoding a
- * gram only while candidates are left.  Memory: the positions of the grams
- * it decodes and one candidate array, whatever the term's length. */
+ * gram only while candidates are left.  Narrowing costs the candidates
+ * times the passes; when that passes the positions of all the grams (a term
+ * whose bigrams repeat at irregular offsets, over a document full of them),
+ * it scans those positions instead (scan_doc), so a document costs at most
+ * about twice its positions.  Memory: the positions of the grams it decodes,
+ * one candidate array and, for a scan, one merged array of the positions. */
 static int line_up(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
 {
 	gram *g = t->g;
 	uint32_t lead = 0;
 	*ncand = 0;
-	for (uint32_t k = 1; k < t->ng; k++)
+	t->work = 0;
+	t->budget = t->len;
+	for (uint32_t k = 0; k < t->ng; k++) {
+		t->budget += g[k].cur.tf;
 		if (g[k].cur.tf < g[lead].cur.tf)
 			lead = k;
+	}
 	int r = gram_positions(&g[lead], doc, nchars);
 	if (r)
 		return r;
@@ -422,16 +649,18 @@ static int line_up(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
 	for (uint32_t i = 0; i < g[lead].npos; i++)
 		if (g[lead].pos[i] >= off0)
 			t->cand[n++] = g[lead].pos[i] - off0;
-	if (narrow(t, &g[lead], &n, 1))
-		return -2;
-	for (uint32_t k = 0; k < t->ng && n; k++) {
+	r = narrow(t, &g[lead], &n, 1);
+	for (uint32_t k = 0; k < t->ng && n && !r; k++) {
 		if (k == lead)
 			continue;
 		if ((r = gram_positions(&g[k], doc, nchars)) != 0)
 			return r;
-		if (narrow(t, &g[k], &n, 0))
-			return -2;
+		r = narrow(t, &g[k], &n, 0);
 	}
+	if (r == 1)
+		return scan_doc(t, doc, nchars, ncand);
+	if (r)
+		return r;
 	*ncand = n;
 	return 0;
 }
@@ -449,7 +678,7 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	int r = line_up(t, doc, d.nchars, &n);
 	if (r)
 		return r;
-	const uint8_t *bits = bidx_segment_bounds(cx->seg, &d);
+	const uint8_t *bits = cx->docs_only ? NULL : bidx_segment_bounds(cx->seg, &d);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t s = t->cand[i];
 		if ((uint64_t)s + t->len > d.nchars)
@@ -457,6 +686,10 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 		int in_title = s >= d.title_start && s + t->len <= d.title_end;
 		if (cx->title_only && !in_title)
 			continue;
+		if (!bits) {   /* one occurrence decides */
+			*wtf = 1;
+			return 0;
+		}
 		enum bidx_mkind k = bidx_match_kind(bits, s, t->len);
 		*wtf += bidx_mkind_weight(k, in_title);
 		x_count(cx, doc, k, in_title);
@@ -474,6 +707,11 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 	int have;
 	BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
 	while (have) {
+		if (cx->within) {
+			BIDX_TRY(within_seek(cx, &g[0].cur, &have));
+			if (!have)
+				break;
+		}
 		uint32_t target = (uint32_t)g[0].cur.doc;
 		uint32_t k = 1;
 		for (; k < ng; k++) {
@@ -499,6 +737,22 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 		BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
 	}
 	return BIDX_OK;
+}
+
+/* The documents of a two-character word, which is one bigram: every
+ * document of its postings, found without decoding a position. */
+static bidx_err every_doc(eval_state *cx, bidx_pcur *c, hitset *out)
+{
+	int have;
+	for (;;) {
+		BIDX_TRY(bidx_pcur_next(c, &have));
+		if (cx->within)
+			BIDX_TRY(within_seek(cx, c, &have));
+		if (!have)
+			return BIDX_OK;
+		if (hitset_push(out, (uint32_t)c->doc, 1.0, BIDX_NOPOS))
+			return BIDX_ENOMEM;
+	}
 }
 
 /* The bigrams that cover every character, at offsets 0, 2, 4, ... and the
@@ -557,7 +811,9 @@ static bidx_err eval_ngram(eval_state *cx, const void *arg, hitset *out)
 	t.offs = bidx_malloc(most * sizeof *t.offs);
 	t.g = bidx_calloc(most, sizeof *t.g);
 	bidx_err rc = ko && t.offs && t.g ? open_grams(cx, q, &t, ko) : BIDX_ENOMEM;
-	if (!rc && t.ng)
+	if (!rc && t.ng && t.len == 2 && cx->docs_only && !cx->title_only)
+		rc = every_doc(cx, &t.g[0].cur, out);
+	else if (!rc && t.ng)
 		rc = join_grams(cx, &t, out);
 	if (t.g)
 		for (uint32_t k = 0; k < most; k++) {
@@ -567,6 +823,11 @@ static bidx_err eval_ngram(eval_state *cx, const void *arg, hitset *out)
 	free(t.g);
 	free(t.offs);
 	free(t.cand);
+	free(t.pat);
+	free(t.fail);
+	free(t.merged);
+	free(t.heap);
+	free(t.at);
 	free(ko);
 	return rc;
 }
@@ -726,7 +987,8 @@ static void score_wtf(eval_state *cx, hitset *out)
 	for (uint32_t i = 0; cx->xt && i < out->n; i++)
 		if (out->h[i].doc == cx->x_doc)
 			cx->xt->wtf = out->h[i].score;   /* before it becomes BM25 */
-	score_term(cx, out);
+	if (!cx->docs_only)
+		score_term(cx, out);
 }
 
 static bidx_err eval_text(eval_state *cx, const bidx_qnode *n, const char *text, int positive,
@@ -816,18 +1078,23 @@ static int unite(hitset *a, const hitset *b)
 {
 	hitset o = {0};
 	uint32_t i = 0, j = 0;
+	if (!b->n)
+		return 0;
+	o.h = bidx_malloc(((size_t)a->n + b->n) * sizeof *o.h);
+	if (!o.h)
+		return -1;
+	o.cap = (size_t)a->n + b->n;
 	while (i < a->n || j < b->n) {
-		int r;
 		if (j == b->n || (i < a->n && a->h[i].doc < b->h[j].doc))
-			r = hitset_push(&o, a->h[i].doc, a->h[i].score, a->h[i].pos), i++;
+			o.h[o.n++] = a->h[i++];
 		else if (i == a->n || b->h[j].doc < a->h[i].doc)
-			r = hitset_push(&o, b->h[j].doc, b->h[j].score, b->h[j].pos), j++;
-		else
-			r = hitset_push(&o, a->h[i].doc, a->h[i].score + b->h[j].score,
-			              a->h[i].pos < b->h[j].pos ? a->h[i].pos : b->h[j].pos), i++, j++;
-		if (r) {
-			hitset_free(&o);
-			return -1;
+			o.h[o.n++] = b->h[j++];
+		else {
+			o.h[o.n] = a->h[i];
+			o.h[o.n].score += b->h[j].score;
+			if (b->h[j].pos < o.h[o.n].pos)
+				o.h[o.n].pos = b->h[j].pos;
+			o.n++, i++, j++;
 		}
 	}
 	hitset_free(a);
@@ -851,7 +1118,11 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 			if (!first && !neg && out->n == 0)
 				continue;   /* already empty: nothing can come back */
 			hitset s = {0};
+			const hitset *within = cx->within;
+			if (cx->docs_only && !first)
+				cx->within = out;   /* only out's documents can stay */
 			rc = eval_node(cx, neg ? k->kids[0] : k, positive && !neg, &s);
+			cx->within = within;
 			if (!rc && first)
 				*out = s, s.h = NULL;
 			else if (!rc)
@@ -913,12 +1184,12 @@ static bidx_err check_values(eval_state *cx, const bidx_qnode *n)
 	return rc;
 }
 
-bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
-                         char *why, size_t whylen)
+static bidx_err query_eval(bidx_index *ix, const bidx_qnode *q, int docs_only, bidx_result *r,
+                           char *why, size_t whylen)
 {
 	memset(r, 0, sizeof *r);
 	why[0] = 0;
-	eval_state cx = {.ix = ix, .res = r, .why = why, .whylen = whylen,
+	eval_state cx = {.ix = ix, .res = r, .why = why, .whylen = whylen, .docs_only = docs_only,
 	              .avgdl = ix->ndocs ? (double)ix->total_tokens / ix->ndocs : 1.0};
 	hitset s = {0};
 	bidx_err rc = check_values(&cx, q);
@@ -941,6 +1212,18 @@ bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
 	r->n = s.n;
 	r->query = q;
 	return BIDX_OK;
+}
+
+bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
+                         char *why, size_t whylen)
+{
+	return query_eval(ix, q, 0, r, why, whylen);
+}
+
+bidx_err bidx_query_match(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
+                          char *why, size_t whylen)
+{
+	return query_eval(ix, q, 1, r, why, whylen);
 }
 
 void bidx_result_free(bidx_result *r)

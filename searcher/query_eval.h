@@ -11,7 +11,11 @@
  * each distinct bigram is decoded once per document, the start positions
  * are narrowed bigram by bigram (stopping when none is left), and the
  * offsets of a bigram the term repeats are checked in one pass over runs of
- * its positions.  A term longer than BIDX_QUERY_MAX_TERM_CHARS is refused.
+ * its positions; a term whose bigrams repeat at irregular offsets, where
+ * narrowing would cost more than the positions, is matched by one scan of
+ * them instead, so a document costs time and memory linear in the
+ * positions of the term's bigrams, whatever the term's length.  A term
+ * longer than BIDX_QUERY_MAX_TERM_CHARS is refused.
  * AND intersects, OR unites, NOT subtracts; a document's score is the sum
  * of the BM25 scores of the terms it matches (rank.h).
  */
@@ -42,6 +46,25 @@ typedef struct bidx_result {
 bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen);
 void bidx_result_free(bidx_result *r);
+
+/* The same documents as bidx_query_eval, for a caller that needs only which
+ * documents match (bsearch -c): scores are meaningless and pos is not
+ * always known.  It skips what only ranking needs (BM25, match kinds, the
+ * positions of a two-character word, which is one bigram), and a term
+ * under AND is matched only in the documents its siblings left. */
+bidx_err bidx_query_match(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
+                          char *why, size_t whylen);
+
+/* What evaluation did in the calling thread, counted since the last reset:
+ * work to be checked against the postings read (tests, benchmarks). */
+typedef struct bidx_eval_counters {
+	uint64_t positions;   /* bigram positions decoded */
+	uint64_t steps;       /* candidate start positions examined, and positions
+	                         scanned, while matching terms */
+} bidx_eval_counters;
+
+/* Copies the counters into *out; with reset, zeroes them after. */
+void bidx_eval_counters_get(bidx_eval_counters *out, int reset);
 
 /* Why a document ranked: one part per query word that matched it (its
  * variants and its synonyms count with it, the synonyms weighted), whose
