@@ -886,12 +886,11 @@ static bidx_err eval_filter(eval_state *cx, const bidx_qnode *n, hitset *out, in
  * index (notices.h), so it finds what --group lists. */
 static bidx_err eval_incident(eval_state *cx, const bidx_qnode *n, hitset *out)
 {
-	bidx_incidents *t;
+	const bidx_incidents *t;
 	uint32_t *docs = NULL, nd = 0;
-	bidx_err rc = bidx_incidents_load(cx->ix, &t);
+	bidx_err rc = bidx_incidents_of(cx->ix, &t);   /* made once per opened index */
 	if (!rc)
 		rc = bidx_incidents_docs(t, n->text, &docs, &nd);
-	bidx_incidents_free(t);
 	for (uint32_t i = 0; !rc && i < nd; i++)
 		if (hitset_push(out, docs[i], 0.0, BIDX_NOPOS))
 			rc = BIDX_ENOMEM;
