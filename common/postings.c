@@ -382,6 +382,45 @@ static bidx_err hop(bidx_pcur *c, uint32_t target)
 	return BIDX_OK;
 }
 
+/* In the entered block: reads doc gaps alone up to the first doc >= target
+ * (*have 1, its payload read), or to the end of the block (*have 0); the
+ * tfs of the docs passed over only move the position stream on. */
+static bidx_err seek_in_block(bidx_pcur *c, uint32_t target, int *have)
+{
+	uint32_t i = c->i, stop = c->i + c->block_left;
+	int64_t doc = c->doc;
+	*have = 0;
+	for (; i < stop; i++) {
+		uint64_t gap = bits_get(c->s[0], c->end, i, c->w[0]);
+		doc = i == 0 ? (int64_t)c->base + (int64_t)gap : doc + 1 + (int64_t)gap;
+		if (doc >= (int64_t)target)
+			break;
+	}
+	BIDX_CORRUPT_IF(doc > c->block_last);   /* doc ids increase: the last read is the largest */
+	uint32_t passed = i - c->i;
+	if (c->n == 2) {
+		uint64_t npos = c->npos + passed;
+		if (c->w[1])
+			for (uint32_t k = c->i; k < i; k++)
+				npos += bits_get(c->s[1], c->end, k, c->w[1]);
+		c->npos = npos;
+		BIDX_CORRUPT_IF(stream_bytes(npos, c->w[2]) > (uint64_t)(c->bend - c->s[2]));
+	}
+	c->i = i;
+	c->left -= passed;
+	c->block_left -= passed;
+	c->doc = doc;
+	if (i < stop) {
+		BIDX_TRY(read_payload(c, 0));
+		*have = 1;
+	} else {   /* the block must end exactly here */
+		BIDX_CORRUPT_IF(c->left > 0 && c->doc != c->block_last);
+		BIDX_CORRUPT_IF(c->n == 2 &&
+		                stream_bytes(c->npos, c->w[2]) != (uint64_t)(c->bend - c->s[2]));
+	}
+	return BIDX_OK;
+}
+
 bidx_err bidx_pcur_seek(bidx_pcur *c, uint32_t target, int *have)
 {
 	*have = 1;
@@ -392,30 +431,39 @@ bidx_err bidx_pcur_seek(bidx_pcur *c, uint32_t target, int *have)
 		BIDX_TRY(hop(c, target));
 		if (c->block_left == 0)   /* the list ends below the target */
 			return bidx_pcur_next(c, have);
-		/* in the block: doc ids alone until the target */
-		while (c->block_left > 0) {
-			BIDX_TRY(read_gap(c));
-			if (c->doc >= (int64_t)target) {
-				BIDX_TRY(read_payload(c, 0));
-				*have = 1;
-				return BIDX_OK;
-			}
-			BIDX_TRY(read_payload(c, 1));
-		}
+		BIDX_TRY(seek_in_block(c, target, have));
+		if (*have)
+			return BIDX_OK;
 	}
 }
 
 bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 {
-	int64_t prev = -1;
 	BIDX_CORRUPT_IF(c->n != 2 || c->doc < 0);
 	const uint8_t *s = c->s[2];
 	unsigned w = c->w[2];
-	for (uint32_t i = 0; i < c->tf; i++) {
-		int64_t pos = prev + 1 + (int64_t)bits_get(s, c->end, c->pos_at + i, w);
+	uint64_t bit = c->pos_at * w, mask = (1ull << w) - 1;
+	int64_t pos = -1;
+	/* read_doc checked that the fields lie in the block; 8-byte loads while
+	 * the list leaves room for them */
+	uint64_t fast = c->end - s >= 8 ? (uint64_t)(c->end - s - 8) * 8 : 0;
+	uint32_t i = 0;
+	if (w > 0 && c->end - s >= 8)
+		for (; i < c->tf && bit <= fast; i++, bit += w) {
+			uint64_t x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			memcpy(&x, s + bit / 8, 8);
+#else
+			x = bidx_get_u64le(s + bit / 8);
+#endif
+			pos += 1 + (int64_t)((x >> (bit % 8)) & mask);
+			BIDX_CORRUPT_IF(pos >= limit);
+			out[i] = (uint32_t)pos;
+		}
+	for (; i < c->tf; i++) {
+		pos += 1 + (int64_t)bits_get(s, c->end, c->pos_at + i, w);
 		BIDX_CORRUPT_IF(pos >= limit);
 		out[i] = (uint32_t)pos;
-		prev = pos;
 	}
 	return BIDX_OK;
 }

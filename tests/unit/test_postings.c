@@ -170,6 +170,15 @@ Test(postings, unigram_counts)
 		cr_assert(c.tf == 5 && c.tf_title == 1 && c.tf_word == 2 && c.tf_edge == 3);
 	}
 	cr_assert_eq(pnext(&c), 0);
+	cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, 300, 1, 1000), 0);
+	cr_assert_eq(pseek(&c, 400), 1);   /* into the second block, past some of its docs */
+	cr_assert_eq(c.doc, 401);
+	cr_assert(c.tf == 5 && c.tf_title == 1 && c.tf_word == 2 && c.tf_edge == 3);
+	cr_assert_eq(pnext(&c), 1);
+	cr_assert_eq(c.doc, 403);
+	cr_assert_eq(pseek(&c, 599), 1);   /* the last doc, in the last block */
+	cr_assert_eq(c.doc, 599);
+	cr_assert_eq(pnext(&c), 0);
 	bidx_buf_free(&raw);
 	bidx_buf_free(&enc);
 }
