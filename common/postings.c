@@ -298,9 +298,8 @@ static inline __attribute__((always_inline)) bidx_err read_gap(bidx_pcur *c)
 	return BIDX_OK;
 }
 
-/* The rest of the doc: its tf, and its counts or where its positions are;
- * skip leaves the counts unread (a doc seek() passes over). */
-static inline __attribute__((always_inline)) bidx_err read_payload(bidx_pcur *c, int skip)
+/* The rest of the doc: its tf, and its counts or where its positions are. */
+static inline __attribute__((always_inline)) bidx_err read_payload(bidx_pcur *c)
 {
 	const uint8_t *lim = c->end;   /* fields were checked to lie in the block */
 	uint64_t tf = (uint64_t)bits_get(c->s[1], lim, c->i, c->w[1]) + 1;
@@ -311,7 +310,7 @@ static inline __attribute__((always_inline)) bidx_err read_payload(bidx_pcur *c,
 		c->pos_at = c->npos;
 		c->npos += c->tf;
 		BIDX_CORRUPT_IF(stream_bytes(c->npos, c->w[2]) > (uint64_t)(c->bend - c->s[2]));
-	} else if (!skip) {
+	} else {
 		c->tf_title = bits_get(c->s[2], lim, c->i, c->w[2]);
 		c->tf_word = bits_get(c->s[3], lim, c->i, c->w[3]);
 		c->tf_edge = bits_get(c->s[4], lim, c->i, c->w[4]);
@@ -338,7 +337,7 @@ bidx_err bidx_pcur_next(bidx_pcur *c, int *have)
 	if (c->block_left == 0)
 		BIDX_TRY(enter_block(c));
 	BIDX_TRY(read_gap(c));
-	BIDX_TRY(read_payload(c, 0));
+	BIDX_TRY(read_payload(c));
 	*have = 1;
 	return BIDX_OK;
 }
@@ -411,7 +410,7 @@ static bidx_err seek_in_block(bidx_pcur *c, uint32_t target, int *have)
 	c->block_left -= passed;
 	c->doc = doc;
 	if (i < stop) {
-		BIDX_TRY(read_payload(c, 0));
+		BIDX_TRY(read_payload(c));
 		*have = 1;
 	} else {   /* the block must end exactly here */
 		BIDX_CORRUPT_IF(c->left > 0 && c->doc != c->block_last);
