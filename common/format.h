@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#define BIDX_FORMAT_VERSION 2u
+#define BIDX_FORMAT_VERSION 3u
 #define BIDX_MAGIC "BIDX\r\n\x1a\n"
 #define BIDX_END_MAGIC "BIDXEND\n"
 #define BIDX_OLD_INDEX_FILE "index.bidx"   /* format 1: one file, no manifest */

@@ -1,33 +1,178 @@
 /*
- * postings.c - block-structured postings: encode from the indexer's raw
- * per-term stream, decode with a bounds-checked cursor.  The layout is the
- * one of docs/FORMAT.md: a block of up to 128 docs starts with the gap to
- * its last doc and its body length, so seek() can hop over blocks whose last
- * doc is below the target without touching their bodies.
+ * postings.c - block-structured, bit-packed postings: encode from the
+ * indexer's raw per-term stream, decode with a bounds-checked cursor.  The
+ * layout is the one of docs/FORMAT.md.  A block of up to 128 docs holds
+ * each field of its docs (doc gap, tf, the unigram counts, the bigram
+ * position gaps) as its own stream of fixed-width little-endian bit fields,
+ * the width being the smallest that holds the block's largest value (frame
+ * of reference).  A field of doc i is then at bit i * width of its stream:
+ * the cursor reads it with one load and a shift, and skipping a doc's
+ * positions is an addition.  Every block but the last starts with the gap
+ * to its last doc and its body length, so seek() hops over blocks whose
+ * last doc is below the target without touching their bodies; the last
+ * block runs to the end of the list and needs neither.
  */
 #include "postings.h"
 #include "format.h"
 #include "varint.h"
 
-/* Writes one doc: its gap with the "tf is 1" flag in the low bit (most
- * documents hold a bigram once, so that saves the tf byte), tf when it is
- * not 1, then the rest of the payload copied from raw. */
-static int copy_doc(bidx_buf *out, uint64_t gap, const uint8_t **pp, const uint8_t *end,
-                    unsigned n)
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- bit streams -------------------------------------------------------- */
+
+typedef struct bitw {
+	bidx_buf *out;
+	uint64_t acc;    /* pending bits, low first */
+	unsigned n;      /* how many */
+} bitw;
+
+static void bitw_put(bitw *w, uint32_t v, unsigned width)
 {
-	uint64_t v, tf;
-	if (bidx_varint_get(pp, end, &tf) || tf == 0 || gap > UINT64_MAX / 2)
-		return -1;
-	bidx_buf_put_varint(out, gap << 1 | (tf == 1));
-	if (tf != 1)
-		bidx_buf_put_varint(out, tf);
-	uint64_t more = n == 1 ? 3 : tf;
-	for (uint64_t i = 0; i < more; i++) {
-		if (bidx_varint_get(pp, end, &v))
-			return -1;
-		bidx_buf_put_varint(out, v);
+	if (width == 0)
+		return;
+	w->acc |= (uint64_t)v << w->n;
+	w->n += width;
+	while (w->n >= 8) {
+		uint8_t b = (uint8_t)w->acc;
+		bidx_buf_put(w->out, &b, 1);
+		w->acc >>= 8;
+		w->n -= 8;
 	}
+}
+
+static void bitw_flush(bitw *w)   /* pads the last byte with zero bits */
+{
+	if (w->n > 0) {
+		uint8_t b = (uint8_t)w->acc;
+		bidx_buf_put(w->out, &b, 1);
+	}
+	w->acc = 0;
+	w->n = 0;
+}
+
+static unsigned width_of(uint32_t max)
+{
+	return max ? 32u - (unsigned)__builtin_clz(max) : 0;
+}
+
+/* Bytes a stream of count fields of width bits takes. */
+static inline uint64_t stream_bytes(uint64_t count, unsigned width)
+{
+	return (count * width + 7) / 8;
+}
+
+/* Field i of width bits (<= 32) of the stream at s.  The caller has checked
+ * that the field lies before lim; the fast path loads 8 bytes when lim
+ * leaves room for them. */
+static inline uint32_t bits_get(const uint8_t *s, const uint8_t *lim, uint64_t i, unsigned width)
+{
+	if (width == 0)
+		return 0;
+	uint64_t bit = i * width;
+	const uint8_t *p = s + bit / 8;
+	uint64_t x;
+	if (__builtin_expect(lim - p >= 8, 1)) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		memcpy(&x, p, 8);
+#else
+		x = bidx_get_u64le(p);
+#endif
+	} else {
+		x = 0;
+		for (unsigned k = 0; p + k < lim; k++)
+			x |= (uint64_t)p[k] << (8 * k);
+	}
+	return (uint32_t)((x >> (bit % 8)) & ((1ull << width) - 1));
+}
+
+/* ---- encoding ----------------------------------------------------------- */
+
+/* One block's docs, parsed from the raw stream. */
+typedef struct rawblock {
+	uint32_t cnt;
+	uint32_t gap[BIDX_DOCS_PER_BLOCK];     /* first: doc - base; later: doc - prev - 1 */
+	uint32_t tf1[BIDX_DOCS_PER_BLOCK];     /* tf - 1 */
+	uint32_t cnts[3][BIDX_DOCS_PER_BLOCK]; /* unigram: tf_title, tf_word, tf_edge */
+	uint32_t *pos;                         /* bigram: position gaps, all docs */
+	size_t npos, cap;
+} rawblock;
+
+static int get32(const uint8_t **pp, const uint8_t *end, uint32_t *v)
+{
+	return bidx_varint_get32(pp, end, v);
+}
+
+static int push_pos(rawblock *b, uint32_t v)
+{
+	if (b->npos == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 1024;
+		uint32_t *np = realloc(b->pos, cap * sizeof *np);
+		if (!np)
+			return -1;
+		b->pos = np;
+		b->cap = cap;
+	}
+	b->pos[b->npos++] = v;
 	return 0;
+}
+
+/* Reads doc i's payload from raw into b; BIDX_ECORRUPT or BIDX_ENOMEM. */
+static bidx_err parse_payload(rawblock *b, uint32_t i, const uint8_t **pp, const uint8_t *end,
+                              unsigned n)
+{
+	uint32_t tf, v;
+	BIDX_CORRUPT_IF(get32(pp, end, &tf) || tf == 0);
+	b->tf1[i] = tf - 1;
+	if (n == 1) {
+		for (int k = 0; k < 3; k++)
+			BIDX_CORRUPT_IF(get32(pp, end, &b->cnts[k][i]));
+		return BIDX_OK;
+	}
+	for (uint32_t k = 0; k < tf; k++) {
+		BIDX_CORRUPT_IF(get32(pp, end, &v));
+		if (push_pos(b, v))
+			return BIDX_ENOMEM;
+	}
+	return BIDX_OK;
+}
+
+static uint32_t max_of(const uint32_t *v, size_t n)
+{
+	uint32_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+static void put_stream(bidx_buf *out, const uint32_t *v, size_t n, unsigned width)
+{
+	bitw w = {out, 0, 0};
+	for (size_t i = 0; i < n; i++)
+		bitw_put(&w, v[i], width);
+	bitw_flush(&w);
+}
+
+/* The body of a block: widths, then each field's stream. */
+static void put_body(bidx_buf *out, const rawblock *b, unsigned n)
+{
+	uint8_t wd[5];
+	size_t nw = 0;
+	wd[nw++] = (uint8_t)width_of(max_of(b->gap, b->cnt));
+	wd[nw++] = (uint8_t)width_of(max_of(b->tf1, b->cnt));
+	if (n == 1)
+		for (int k = 0; k < 3; k++)
+			wd[nw++] = (uint8_t)width_of(max_of(b->cnts[k], b->cnt));
+	else
+		wd[nw++] = (uint8_t)width_of(max_of(b->pos, b->npos));
+	bidx_buf_put(out, wd, nw);
+	put_stream(out, b->gap, b->cnt, wd[0]);
+	put_stream(out, b->tf1, b->cnt, wd[1]);
+	if (n == 1)
+		for (int k = 0; k < 3; k++)
+			put_stream(out, b->cnts[k], b->cnt, wd[2 + k]);
+	else
+		put_stream(out, b->pos, b->npos, wd[2]);
 }
 
 bidx_err bidx_postings_encode(bidx_buf *out, const uint8_t *raw, size_t rawlen,
@@ -35,147 +180,243 @@ bidx_err bidx_postings_encode(bidx_buf *out, const uint8_t *raw, size_t rawlen,
 {
 	const uint8_t *p = raw, *end = raw + rawlen;
 	bidx_buf body = BIDX_BUF_INIT;
+	rawblock *b = calloc(1, sizeof *b);
 	int64_t prev = -1;       /* previous doc in the whole list */
-	uint32_t base = 0;
+	uint64_t base = 0;
 	bidx_err rc = BIDX_OK;
 
-	for (uint32_t done = 0; done < df;) {
+	if (!b)
+		return BIDX_ENOMEM;
+	for (uint32_t done = 0; done < df && !rc;) {
 		uint32_t cnt = df - done < BIDX_DOCS_PER_BLOCK ? df - done : BIDX_DOCS_PER_BLOCK;
-		int64_t bprev = -1;
-		body.len = 0;
-		for (uint32_t i = 0; i < cnt; i++) {
+		b->cnt = cnt;
+		b->npos = 0;
+		for (uint32_t i = 0; i < cnt && !rc; i++) {
 			uint64_t gap;
-			if (bidx_varint_get(&p, end, &gap)) {
+			if (bidx_varint_get(&p, end, &gap) || gap >= UINT32_MAX) {
 				rc = bidx_corrupt();
-				goto out;
+				break;
 			}
 			int64_t doc = prev + 1 + (int64_t)gap;
-			uint64_t g = bprev < 0 ? (uint64_t)(doc - base) : (uint64_t)(doc - bprev - 1);
-			if (copy_doc(&body, g, &p, end, n)) {
+			if (doc > UINT32_MAX) {
 				rc = bidx_corrupt();
-				goto out;
+				break;
 			}
-			prev = bprev = doc;
+			b->gap[i] = (uint32_t)(i == 0 ? (uint64_t)doc - base : gap);
+			prev = doc;
+			rc = parse_payload(b, i, &p, end, n);
 		}
-		bidx_buf_put_varint(out, (uint64_t)(prev - base));
-		bidx_buf_put_varint(out, body.len);
-		bidx_buf_put(out, body.p, body.len);
-		base = (uint32_t)(prev + 1);
+		if (rc)
+			break;
 		done += cnt;
+		body.len = 0;
+		put_body(&body, b, n);
+		if (done < df) {   /* the last block has no header */
+			bidx_buf_put_varint(out, (uint64_t)prev - base);
+			bidx_buf_put_varint(out, body.len);
+		}
+		bidx_buf_put(out, body.p, body.len);
+		base = (uint64_t)prev + 1;
 	}
-	if (p != end)
+	if (!rc && p != end)
 		rc = bidx_corrupt();
 	if (!rc && (body.err || out->err))
 		rc = BIDX_ENOMEM;
-out:
 	bidx_buf_free(&body);
+	free(b->pos);
+	free(b);
 	return rc;
 }
+
+/* ---- decoding ----------------------------------------------------------- */
 
 bidx_err bidx_pcur_init(bidx_pcur *c, const uint8_t *data, size_t len, uint32_t df,
                         unsigned n, uint32_t ndocs)
 {
+	memset(c, 0, sizeof *c);
 	c->p = data;
 	c->end = data + len;
-	c->bp = c->bend = data;
-	c->pos = NULL;
+	c->bend = data;
 	c->n = n;
 	c->left = df;
-	c->block_left = 0;
 	c->ndocs = ndocs;
-	c->base = 0;
-	c->block_last = 0;
 	c->doc = -1;
-	c->pos_pending = 0;
-	c->tf = c->tf_title = c->tf_word = c->tf_edge = 0;
 	BIDX_CORRUPT_IF(df == 0 || df > ndocs || (n != 1 && n != 2));
 	return BIDX_OK;
 }
 
-/* Enters the next block: reads its header; the body is left undecoded. */
+/* Enters the next block: reads its header and widths and places its
+ * streams; the fields themselves are read as the docs are. */
 static bidx_err enter_block(bidx_pcur *c)
 {
 	uint64_t last_gap, body_len;
-	BIDX_CORRUPT_IF(c->block_left == 0 && c->bp != c->bend);  /* body not consumed exactly */
+	BIDX_CORRUPT_IF(c->block_left != 0 || c->p != c->bend);
 	if (c->doc >= 0)
 		c->base = c->block_last + 1;
-	BIDX_CORRUPT_IF(bidx_varint_get(&c->p, c->end, &last_gap) ||
-	                bidx_varint_get(&c->p, c->end, &body_len) ||
-	                body_len > (uint64_t)(c->end - c->p) ||
-	                last_gap >= (uint64_t)c->ndocs - c->base);
-	c->block_last = c->base + (uint32_t)last_gap;
-	c->bp = c->p;
-	c->bend = c->p + body_len;
-	c->p = c->bend;
 	c->block_left = c->left < BIDX_DOCS_PER_BLOCK ? c->left : BIDX_DOCS_PER_BLOCK;
-	return BIDX_OK;
-}
-
-/* Skips the positions of the current doc if nobody decoded them. */
-static bidx_err skip_positions(bidx_pcur *c)
-{
-	uint64_t v;
-	for (uint32_t i = 0; i < c->tf; i++)
-		BIDX_CORRUPT_IF(bidx_varint_get(&c->bp, c->bend, &v));
-	c->pos_pending = 0;
-	return BIDX_OK;
-}
-
-/* Inlined into next() and seek(): the cursor is the hot path of every query. */
-static inline __attribute__((always_inline)) bidx_err read_doc(bidx_pcur *c, int first_in_block)
-{
-	uint64_t v, gap;
-	int64_t doc;
-	BIDX_CORRUPT_IF(bidx_varint_get(&c->bp, c->bend, &v));
-	gap = v >> 1;
-	BIDX_CORRUPT_IF(gap > UINT32_MAX);
-	doc = first_in_block ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
-	BIDX_CORRUPT_IF(doc > c->block_last || doc <= c->doc);
-	c->doc = doc;
-	if (v & 1)
-		c->tf = 1;
-	else   /* tf 1 must use the flag: one encoding per list */
-		BIDX_CORRUPT_IF(bidx_varint_get32(&c->bp, c->bend, &c->tf) || c->tf <= 1);
-	if (c->n == 1) {
-		BIDX_CORRUPT_IF(bidx_varint_get32(&c->bp, c->bend, &c->tf_title) ||
-		                bidx_varint_get32(&c->bp, c->bend, &c->tf_word) ||
-		                bidx_varint_get32(&c->bp, c->bend, &c->tf_edge) ||
-		                c->tf_title > c->tf || (uint64_t)c->tf_word + c->tf_edge > c->tf);
-	} else {
-		c->pos = c->bp;
-		c->pos_pending = 1;
+	if (c->left > BIDX_DOCS_PER_BLOCK) {
+		BIDX_CORRUPT_IF(bidx_varint_get(&c->p, c->end, &last_gap) ||
+		                bidx_varint_get(&c->p, c->end, &body_len) ||
+		                body_len > (uint64_t)(c->end - c->p) ||
+		                last_gap >= (uint64_t)c->ndocs - c->base);
+		c->block_last = c->base + (uint32_t)last_gap;
+		c->bend = c->p + body_len;
+	} else {          /* the last block: up to the end of the list */
+		BIDX_CORRUPT_IF(c->base >= c->ndocs);
+		c->block_last = c->ndocs - 1;
+		c->bend = c->end;
 	}
+	const uint8_t *q = c->p;
+	unsigned nw = c->n == 1 ? 5 : 3;
+	BIDX_CORRUPT_IF((size_t)(c->bend - q) < nw);
+	for (unsigned k = 0; k < nw; k++)
+		BIDX_CORRUPT_IF((c->w[k] = q[k]) > 32);
+	q += nw;
+	for (unsigned k = 0; k + 1 < nw; k++) {   /* the per-doc streams */
+		uint64_t len = stream_bytes(c->block_left, c->w[k]);
+		BIDX_CORRUPT_IF(len > (uint64_t)(c->bend - q));
+		c->s[k] = q;
+		q += len;
+	}
+	c->s[nw - 1] = q;   /* positions (bigram) or tf_edge (unigram) */
+	if (c->n == 1)
+		BIDX_CORRUPT_IF(stream_bytes(c->block_left, c->w[4]) != (uint64_t)(c->bend - q));
+	c->i = 0;
+	c->npos = 0;
+	c->p = c->bend;
+	return BIDX_OK;
+}
+
+/* The doc id of the block's next doc, from its gap.  Inlined into next()
+ * and seek(): the cursor is the hot path of every query. */
+static inline __attribute__((always_inline)) bidx_err read_gap(bidx_pcur *c)
+{
+	uint64_t gap = bits_get(c->s[0], c->end, c->i, c->w[0]);
+	int64_t doc = c->i == 0 ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
+	BIDX_CORRUPT_IF(doc > c->block_last);
+	c->doc = doc;
+	return BIDX_OK;
+}
+
+/* The rest of the doc: its tf, and its counts or where its positions are. */
+static inline __attribute__((always_inline)) bidx_err read_payload(bidx_pcur *c)
+{
+	const uint8_t *lim = c->end;   /* fields were checked to lie in the block */
+	uint64_t tf = (uint64_t)bits_get(c->s[1], lim, c->i, c->w[1]) + 1;
+	BIDX_CORRUPT_IF(tf > UINT32_MAX);
+	c->tf = (uint32_t)tf;
+	if (c->n == 2) {
+		/* this doc's positions are fields npos .. npos+tf-1 of the stream */
+		c->pos_at = c->npos;
+		c->npos += c->tf;
+		BIDX_CORRUPT_IF(stream_bytes(c->npos, c->w[2]) > (uint64_t)(c->bend - c->s[2]));
+	} else {
+		c->tf_title = bits_get(c->s[2], lim, c->i, c->w[2]);
+		c->tf_word = bits_get(c->s[3], lim, c->i, c->w[3]);
+		c->tf_edge = bits_get(c->s[4], lim, c->i, c->w[4]);
+		BIDX_CORRUPT_IF(c->tf_title > c->tf || (uint64_t)c->tf_word + c->tf_edge > c->tf);
+	}
+	c->i++;
 	c->block_left--;
 	c->left--;
-	BIDX_CORRUPT_IF(c->block_left == 0 && c->doc != c->block_last);
-	return BIDX_OK;
-}
-
-/* Leaves the current doc: skips undecoded positions and, after a block's
- * last doc, checks that the body ended exactly there. */
-static inline __attribute__((always_inline)) bidx_err finish_doc(bidx_pcur *c)
-{
-	if (c->pos_pending)
-		BIDX_TRY(skip_positions(c));
-	BIDX_CORRUPT_IF(c->block_left == 0 && c->bp != c->bend);
+	if (c->block_left == 0) {   /* the block must end exactly here */
+		BIDX_CORRUPT_IF(c->left > 0 && c->doc != c->block_last);
+		BIDX_CORRUPT_IF(c->n == 2 &&
+		                stream_bytes(c->npos, c->w[2]) != (uint64_t)(c->bend - c->s[2]));
+	}
 	return BIDX_OK;
 }
 
 bidx_err bidx_pcur_next(bidx_pcur *c, int *have)
 {
 	*have = 0;
-	BIDX_TRY(finish_doc(c));
 	if (c->left == 0) {
-		BIDX_CORRUPT_IF(c->p != c->end || c->bp != c->bend);
+		BIDX_CORRUPT_IF(c->p != c->end);
 		return BIDX_OK;
 	}
-	int first = 0;
-	if (c->block_left == 0) {
+	if (c->block_left == 0)
 		BIDX_TRY(enter_block(c));
-		first = 1;
-	}
-	BIDX_TRY(read_doc(c, first));
+	BIDX_TRY(read_gap(c));
+	BIDX_TRY(read_payload(c));
 	*have = 1;
+	return BIDX_OK;
+}
+
+/* Leaves the rest of the current block unread. */
+static void abandon_block(bidx_pcur *c)
+{
+	c->left -= c->block_left;
+	c->block_left = 0;
+	c->doc = c->block_last;
+	c->p = c->bend;
+}
+
+/* Hops over whole blocks whose last doc is below the target (their
+ * headers say so: their bodies are not read) and enters the block that may
+ * hold it; at the end of the list block_left is 0. */
+static bidx_err hop(bidx_pcur *c, uint32_t target)
+{
+	while (c->left > 0 && !(c->block_left > 0 && c->block_last >= target)) {
+		if (c->block_left > 0) {
+			abandon_block(c);
+			continue;
+		}
+		if (c->left <= BIDX_DOCS_PER_BLOCK)   /* the last block: decode it */
+			return enter_block(c);
+		uint64_t last_gap, body_len;
+		const uint8_t *q = c->p;
+		uint32_t base = c->doc >= 0 ? c->block_last + 1 : 0;
+		BIDX_CORRUPT_IF(bidx_varint_get(&q, c->end, &last_gap) ||
+		                bidx_varint_get(&q, c->end, &body_len) ||
+		                body_len > (uint64_t)(c->end - q) ||
+		                last_gap >= (uint64_t)c->ndocs - base);
+		if (base + last_gap >= target)
+			return enter_block(c);
+		c->base = base;
+		c->block_last = base + (uint32_t)last_gap;
+		c->doc = c->block_last;
+		c->left -= BIDX_DOCS_PER_BLOCK;
+		c->p = c->bend = q + body_len;
+	}
+	return BIDX_OK;
+}
+
+/* In the entered block: reads doc gaps alone up to the first doc >= target
+ * (*have 1, its payload read), or to the end of the block (*have 0); the
+ * tfs of the docs passed over only move the position stream on. */
+static bidx_err seek_in_block(bidx_pcur *c, uint32_t target, int *have)
+{
+	uint32_t i = c->i, stop = c->i + c->block_left;
+	int64_t doc = c->doc;
+	*have = 0;
+	for (; i < stop; i++) {
+		uint64_t gap = bits_get(c->s[0], c->end, i, c->w[0]);
+		doc = i == 0 ? (int64_t)c->base + (int64_t)gap : doc + 1 + (int64_t)gap;
+		if (doc >= (int64_t)target)
+			break;
+	}
+	BIDX_CORRUPT_IF(doc > c->block_last);   /* doc ids increase: the last read is the largest */
+	uint32_t passed = i - c->i;
+	if (c->n == 2) {
+		uint64_t npos = c->npos + passed;
+		if (c->w[1])
+			for (uint32_t k = c->i; k < i; k++)
+				npos += bits_get(c->s[1], c->end, k, c->w[1]);
+		c->npos = npos;
+		BIDX_CORRUPT_IF(stream_bytes(npos, c->w[2]) > (uint64_t)(c->bend - c->s[2]));
+	}
+	c->i = i;
+	c->left -= passed;
+	c->block_left -= passed;
+	c->doc = doc;
+	if (i < stop) {
+		BIDX_TRY(read_payload(c));
+		*have = 1;
+	} else {   /* the block must end exactly here */
+		BIDX_CORRUPT_IF(c->left > 0 && c->doc != c->block_last);
+		BIDX_CORRUPT_IF(c->n == 2 &&
+		                stream_bytes(c->npos, c->w[2]) != (uint64_t)(c->bend - c->s[2]));
+	}
 	return BIDX_OK;
 }
 
@@ -185,58 +426,43 @@ bidx_err bidx_pcur_seek(bidx_pcur *c, uint32_t target, int *have)
 	if (c->doc >= (int64_t)target)
 		return BIDX_OK;
 	*have = 0;
-	BIDX_TRY(finish_doc(c));
-	/* hop over whole blocks whose last doc is below the target */
-	while (c->left > 0) {
-		if (c->block_left > 0 && c->block_last >= target)
-			break;
-		if (c->block_left > 0) {       /* abandon the rest of this block */
-			c->left -= c->block_left;
-			c->block_left = 0;
-			c->pos_pending = 0;
-			c->doc = c->block_last;
-			c->bp = c->bend;
-			if (c->left == 0)
-				break;
-		}
-		BIDX_TRY(enter_block(c));
-		if (c->block_last < target) {
-			c->left -= c->block_left;
-			c->block_left = 0;
-			c->doc = c->block_last;
-			c->bp = c->bend;
-		} else {
-			/* decode from the block start */
-			BIDX_TRY(read_doc(c, 1));
-			if (c->doc >= (int64_t)target) {
-				*have = 1;
-				return BIDX_OK;
-			}
-			break;
-		}
-	}
 	for (;;) {
-		BIDX_TRY(bidx_pcur_next(c, have));
-		if (!*have || c->doc >= (int64_t)target)
+		BIDX_TRY(hop(c, target));
+		if (c->block_left == 0)   /* the list ends below the target */
+			return bidx_pcur_next(c, have);
+		BIDX_TRY(seek_in_block(c, target, have));
+		if (*have)
 			return BIDX_OK;
 	}
 }
 
 bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 {
-	const uint8_t *p = c->pos;
-	int64_t prev = -1;
-	BIDX_CORRUPT_IF(c->n != 2 || !c->pos);
-	for (uint32_t i = 0; i < c->tf; i++) {
-		uint64_t g;
-		BIDX_CORRUPT_IF(bidx_varint_get(&p, c->bend, &g) || g >= limit);
-		int64_t pos = prev + 1 + (int64_t)g;
+	BIDX_CORRUPT_IF(c->n != 2 || c->doc < 0);
+	const uint8_t *s = c->s[2];
+	unsigned w = c->w[2];
+	uint64_t bit = c->pos_at * w, mask = (1ull << w) - 1;
+	int64_t pos = -1;
+	/* read_doc checked that the fields lie in the block; 8-byte loads while
+	 * the list leaves room for them */
+	uint64_t fast = c->end - s >= 8 ? (uint64_t)(c->end - s - 8) * 8 : 0;
+	uint32_t i = 0;
+	if (w > 0 && c->end - s >= 8)
+		for (; i < c->tf && bit <= fast; i++, bit += w) {
+			uint64_t x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			memcpy(&x, s + bit / 8, 8);
+#else
+			x = bidx_get_u64le(s + bit / 8);
+#endif
+			pos += 1 + (int64_t)((x >> (bit % 8)) & mask);
+			BIDX_CORRUPT_IF(pos >= limit);
+			out[i] = (uint32_t)pos;
+		}
+	for (; i < c->tf; i++) {
+		pos += 1 + (int64_t)bits_get(s, c->end, c->pos_at + i, w);
 		BIDX_CORRUPT_IF(pos >= limit);
 		out[i] = (uint32_t)pos;
-		prev = pos;
 	}
-	if (c->pos_pending)   /* a second decode of the same doc leaves bp alone */
-		c->bp = p;
-	c->pos_pending = 0;
 	return BIDX_OK;
 }

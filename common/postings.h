@@ -3,9 +3,10 @@
  *
  * The indexer accumulates each term's documents in a "raw" stream (per doc:
  * varint gap from the previous doc of the term, -1 before the first, then
- * the doc's payload exactly as on disk) and bidx_postings_encode() cuts it
- * into blocks of 128 docs with skip headers.  The searcher walks postings
- * with a bidx_pcur, which checks every invariant against an end pointer.
+ * its payload: tf, then tf_title tf_word tf_edge or the tf position gaps,
+ * varints) and bidx_postings_encode() cuts it into blocks of 128 docs with
+ * skip headers, each field bit-packed.  The searcher walks postings with a
+ * bidx_pcur, which checks every invariant against an end pointer.
  */
 #ifndef BIDX_POSTINGS_H
 #define BIDX_POSTINGS_H
@@ -24,16 +25,20 @@ bidx_err bidx_postings_encode(bidx_buf *out, const uint8_t *raw, size_t rawlen,
  * and live as long as the mapping. */
 typedef struct bidx_pcur {
 	const uint8_t *p, *end;      /* next block header .. end of the list */
-	const uint8_t *bp, *bend;    /* next doc in the current block .. block end */
-	const uint8_t *pos;          /* bigram: first undecoded position varint */
+	const uint8_t *bend;         /* end of the current block */
+	const uint8_t *s[5];         /* the block's field streams: doc gap, tf - 1, then
+	                              * tf_title, tf_word, tf_edge or the position gaps */
+	uint8_t w[5];                /* their widths in bits */
 	unsigned n;                  /* 1 or 2 */
 	uint32_t left;               /* docs not yet returned, whole list */
 	uint32_t block_left;         /* docs not yet returned in this block */
+	uint32_t i;                  /* index in the block of the next doc */
 	uint32_t ndocs;              /* doc ids must be below this */
 	uint32_t base;               /* previous block's last doc + 1 */
-	uint32_t block_last;         /* last doc of the current block */
+	uint32_t block_last;         /* last doc of the current block (ndocs - 1 in the last) */
+	uint64_t npos;               /* bigram: positions of the block's docs read so far */
+	uint64_t pos_at;             /* bigram: the current doc's first position field */
 	int64_t doc;                 /* current doc, -1 before the first */
-	int pos_pending;             /* positions of doc not yet consumed */
 	uint32_t tf, tf_title, tf_word, tf_edge;  /* current doc's payload */
 } bidx_pcur;
 

@@ -257,8 +257,8 @@ static bidx_err check_header(const uint8_t *m, size_t size, char *why, size_t n)
 		return fail(BIDX_ECORRUPT, why, n, "header checksum mismatch");
 	uint32_t version = bidx_get_u32le(m + HEAD_VERSION);
 	if (version != BIDX_FORMAT_VERSION) {
-		snprintf(why, n, "format version %u, this bsearch reads version %u: rebuild with `bidx build`",
-		         version, BIDX_FORMAT_VERSION);
+		snprintf(why, n, "format version %u, this program reads version %u: rebuild with "
+		         "`bidx build --full`", version, BIDX_FORMAT_VERSION);
 		return BIDX_EVERSION;
 	}
 	if (bidx_get_u64le(m + HEAD_FILE_SIZE) != size)

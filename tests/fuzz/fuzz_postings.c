@@ -1,7 +1,9 @@
 /* libFuzzer target: the postings cursor on arbitrary bytes.
  * Input: n (1 byte: low bit 0 = unigram, 1 = bigram), df (2), ndocs (2),
  * then the postings bytes.  Walks with next, with seek, and decodes
- * positions; every path must stay inside the input. */
+ * positions; every path must stay inside the input, and what a walk returns
+ * must hold the invariants the cursor promises (doc ids increasing and
+ * below ndocs, tf >= 1, positions increasing and below the limit). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,14 +25,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		int have;
 		uint32_t target = 0;
+		int64_t prev = -1;
 		for (;;) {
 			bidx_err r = pass == 0 ? bidx_pcur_next(&c, &have) : bidx_pcur_seek(&c, target, &have);
 			if (r && (r != BIDX_ECORRUPT || have))
 				abort();   /* a refusal is a corruption, with no doc */
 			if (r || !have)
 				break;
-			if (n == 2 && c.tf <= 64 && c.doc % 2 == 0)
-				(void)bidx_pcur_positions(&c, pos, 1u << 20);
+			if (c.doc <= prev || c.doc >= ndocs || c.tf == 0 ||
+			    (pass == 1 && c.doc < (int64_t)target))
+				abort();
+			prev = c.doc;
+			if (n == 2 && c.tf <= 64 && c.doc % 2 == 0 &&
+			    bidx_pcur_positions(&c, pos, 1u << 20) == BIDX_OK)
+				for (uint32_t k = 1; k < c.tf; k++)
+					if (pos[k] <= pos[k - 1])
+						abort();
 			target = (uint32_t)c.doc + 1 + (uint32_t)(c.doc % 3) * 60;
 		}
 	}

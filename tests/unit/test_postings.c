@@ -170,6 +170,15 @@ Test(postings, unigram_counts)
 		cr_assert(c.tf == 5 && c.tf_title == 1 && c.tf_word == 2 && c.tf_edge == 3);
 	}
 	cr_assert_eq(pnext(&c), 0);
+	cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, 300, 1, 1000), 0);
+	cr_assert_eq(pseek(&c, 400), 1);   /* into the second block, past some of its docs */
+	cr_assert_eq(c.doc, 401);
+	cr_assert(c.tf == 5 && c.tf_title == 1 && c.tf_word == 2 && c.tf_edge == 3);
+	cr_assert_eq(pnext(&c), 1);
+	cr_assert_eq(c.doc, 403);
+	cr_assert_eq(pseek(&c, 599), 1);   /* the last doc, in the last block */
+	cr_assert_eq(c.doc, 599);
+	cr_assert_eq(pnext(&c), 0);
 	bidx_buf_free(&raw);
 	bidx_buf_free(&enc);
 }
@@ -229,7 +238,9 @@ Test(postings, format_worked_example)
 	bidx_buf_put_varint(&raw, 1);   /* tf 1 */
 	bidx_buf_put_varint(&raw, 1);   /* position 1 */
 	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, 1, 2), BIDX_OK);
-	const uint8_t want[] = {0x00, 0x02, 0x01, 0x01};
+	/* the only block, so no header: widths 0 (doc gap 0), 0 (tf 1), 1 (a
+	 * position of 1 bit), then the position stream: one field, value 1 */
+	const uint8_t want[] = {0x00, 0x00, 0x01, 0x01};
 	cr_assert_eq(enc.len, sizeof want);
 	cr_assert_arr_eq(enc.p, want, sizeof want);
 	bidx_buf_free(&raw);
@@ -246,7 +257,7 @@ Test(postings, refusal_records_the_detecting_line)
 	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, l.n, 2), BIDX_OK);
 	bidx_pcur c;
 	cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, l.n, 2, 100), BIDX_OK);
-	enc.p[0] = 0x7f;   /* the block's last doc past ndocs */
+	enc.p[0] = 0x7f;   /* the doc gaps' width past 32 bits */
 	bidx_corrupt_at(NULL, 0);
 	int have = -1;
 	cr_assert_eq(bidx_pcur_next(&c, &have), BIDX_ECORRUPT);
@@ -265,6 +276,39 @@ Test(postings, refusal_records_the_detecting_line)
 		          "%s:%d is not a corruption test: %s", file, line, buf);
 	}
 	drop(&l);
+	bidx_buf_free(&raw);
+	bidx_buf_free(&enc);
+}
+
+/* A block packs each field at the width of its largest value: 300 docs in
+ * a row holding a bigram once near their start take under a byte each
+ * (doc gap 0 and tf 1 at width 0, positions < 16 at 4 bits), where a byte
+ * per varint took three. */
+Test(postings, dense_list_is_bit_packed)
+{
+	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+	for (uint32_t d = 0; d < 300; d++) {
+		bidx_buf_put_varint(&raw, 0);        /* docs 0, 1, 2, ... */
+		bidx_buf_put_varint(&raw, 1);        /* tf 1 */
+		bidx_buf_put_varint(&raw, d % 16);   /* the position */
+	}
+	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, 300, 2), BIDX_OK);
+	cr_assert_lt(enc.len, 300, "%zu bytes for 300 docs", enc.len);
+	bidx_pcur c;
+	cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, 300, 2, 300), BIDX_OK);
+	uint32_t pos;
+	for (uint32_t d = 0; d < 300; d++) {
+		cr_assert_eq(pnext(&c), 1);
+		cr_assert(c.doc == d && c.tf == 1);
+		cr_assert_eq(bidx_pcur_positions(&c, &pos, 300), BIDX_OK);
+		cr_assert_eq(pos, d % 16);
+	}
+	cr_assert_eq(pnext(&c), 0);
+	cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, 300, 2, 300), BIDX_OK);
+	cr_assert_eq(pseek(&c, 290), 1);     /* hops two blocks, decodes the last */
+	cr_assert_eq(c.doc, 290);
+	cr_assert_eq(bidx_pcur_positions(&c, &pos, 300), BIDX_OK);
+	cr_assert_eq(pos, 290 % 16);
 	bidx_buf_free(&raw);
 	bidx_buf_free(&enc);
 }
