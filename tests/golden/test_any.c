@@ -508,3 +508,33 @@ Test(any, a_shorter_title_ranks_first_among_equals)
 	tu_rmtree(tdir);
 	free(tdir);
 }
+
+/* Two entries alike in their words, their titles the same words in another
+ * order: the title that reads like the question (its bigrams the
+ * question's) ranks first, though the other comes first in the
+ * collection. */
+Test(any, a_title_that_reads_like_the_question_ranks_first)
+{
+	char *tdir = tu_tmpdir("tsim"), path[4200], ix[4300], cmd[9000];
+	snprintf(path, sizeof path, "%s/s.jsonl", tdir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs("{\"title\":\"犬と猫の写真\",\"body\":\"写真があります。\"}\n", f);
+	fputs("{\"title\":\"猫と犬の写真\",\"body\":\"写真があります。\"}\n", f);
+	fputs("{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n", f);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(ix, sizeof ix, "%s/index", tdir);
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, ix, path);
+	free(tu_run(cmd, &st));
+	cr_assert_eq(st, 0);
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' --records -l --any '猫と犬の写真はありますか'",
+	         BIDX_BINARY_DIR, ix);
+	char *o = tu_run(cmd, &st);
+	cr_expect_eq(st, 0);
+	char *like = strstr(o, "s.jsonl:2\n"), *other = strstr(o, "s.jsonl:1\n");
+	cr_expect(like && other && like < other, "the other order first: %s", o);
+	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
+}
