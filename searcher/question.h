@@ -40,7 +40,11 @@
  * otherwise (名産品 / 特産品, 申込み / 申し込み), is BM25 over the question's
  * character bigrams, at a lower weight.  A prior adds a little for a title
  * shorter than the average (a FAQ's more general question) and takes as
- * much from a longer one.  A word's field found in more than
+ * much from a longer one.  Last, the BIDX_ANY_RERANK (20) best gain up to
+ * BIDX_ANY_TITLE_SIM (8 %) of the best score by the share of their title's
+ * character bigrams that the question has: a FAQ's title is itself a
+ * question, and the one asked in other words shares its characters, its
+ * particles and endings too, with it.  A word's field found in more than
  * BIDX_ANY_MAX_DF of the documents carries no information and is left out
  * (question boilerplate: 教える, 方法, 場合, ...), by its document frequency
  * rather than by a list; when every word is that common, all are kept.

@@ -30,6 +30,9 @@
 #define BIDX_ANY_W_COMPOUND 0.5   /* a compound's own score, over its parts' */
 #define BIDX_ANY_W_GRAMS 0.3      /* the bigram signal, against the words' */
 #define BIDX_ANY_TITLE_PRIOR 0.3  /* a title of half the average length: + 0.3 ln 2 */
+#define BIDX_ANY_TITLE_SIM 0.08   /* a title all of whose bigrams the question has:
+                                     + 0.08 x the top score */
+#define BIDX_ANY_RERANK 20        /* candidates the title similarity reorders */
 
 /* One word in one document. */
 typedef struct occ {
@@ -434,6 +437,125 @@ static bidx_err score_grams(const bidx_index *ix, const bidx_question *q, acc *a
 	return rc;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sorts keys[0..n) and drops repeats; the count left. */
+static uint32_t sort_unique(uint64_t *keys, uint32_t n)
+{
+	uint32_t m = 0;
+	qsort(keys, n, sizeof *keys, cmp_key);
+	for (uint32_t i = 0; i < n; i++)
+		if (!m || keys[i] != keys[m - 1])
+			keys[m++] = keys[i];
+	return m;
+}
+
+/* The distinct bigrams of cp[0..n) that the bigram signal uses
+ * (bidx_question_gram), sorted, into *out (malloc'd; NULL when none). */
+static bidx_err gram_set(const uint32_t *cp, uint32_t n, uint64_t **out, uint32_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	if (n < 2)
+		return BIDX_OK;
+	uint64_t *k = bidx_malloc((size_t)(n - 1) * sizeof *k);
+	if (!k)
+		return BIDX_ENOMEM;
+	uint32_t m = 0;
+	for (uint32_t i = 0; i + 1 < n; i++)
+		if (bidx_question_gram(cp[i], cp[i + 1]))
+			k[m++] = bidx_key2(cp[i], cp[i + 1]);
+	*out = k;
+	*nout = sort_unique(k, m);
+	return BIDX_OK;
+}
+
+/* How much of document doc's title is the question's: the share of the
+ * title's distinct bigrams that are among the question's, qg[0..nq)
+ * (sorted); 0 without a title.  A FAQ's title is itself a question, and
+ * the one asked in other words shares its characters, not only its
+ * content words, with it. */
+static bidx_err title_share(const bidx_index *ix, const uint64_t *qg, uint32_t nq, uint32_t doc,
+                            double *share)
+{
+	*share = 0;
+	uint32_t local;
+	bidx_docrec d;
+	bidx_segment *seg = bidx_index_locate(ix, doc, &local);
+	if (!seg || bidx_segment_doc(seg, local, &d))
+		return bidx_corrupt();
+	char *buf = NULL;
+	const char *title, *text;
+	size_t tlen, avail;
+	bidx_norm t = {0};
+	uint64_t *tg = NULL;
+	uint32_t nt = 0;
+	bidx_err rc = bidx_segment_fetch_prefix(seg, &d, 0, &buf, &title, &tlen, &text, &avail);
+	if (!rc && tlen)
+		rc = bidx_normalize(title, tlen, 0, &t);
+	if (!rc)
+		rc = gram_set(t.cp, t.nchars, &tg, &nt);
+	uint32_t both = 0;
+	for (uint32_t i = 0, j = 0; !rc && i < nt && j < nq;) {   /* merge of two sorted sets */
+		if (tg[i] == qg[j])
+			both++;
+		if (tg[i] <= qg[j])
+			i++;
+		else
+			j++;
+	}
+	if (!rc && nt)
+		*share = (double)both / nt;
+	free(tg);
+	bidx_norm_free(&t);
+	free(buf);
+	return rc;
+}
+
+/* 1 when hit x ranks above hit y (bidx_rank_sort's order). */
+static int above(const bidx_hit *x, const bidx_hit *y)
+{
+	return x->score > y->score || (x->score == y->score && x->doc < y->doc);
+}
+
+/* Title similarity: each of the BIDX_ANY_RERANK best candidates gains
+ * BIDX_ANY_TITLE_SIM x the best score x its title_share, so among entries
+ * that score alike, the one whose question reads like the one asked comes
+ * first; the others cannot pass them, since the reordered only gain. */
+static bidx_err rerank_titles(const bidx_index *ix, const bidx_question *q, bidx_result *r)
+{
+	uint32_t top[BIDX_ANY_RERANK], nt = 0;
+	for (uint32_t i = 0; i < r->n; i++) {   /* the best, best first */
+		if (nt == BIDX_ANY_RERANK && !above(&r->hits[i], &r->hits[top[nt - 1]]))
+			continue;
+		uint32_t k = nt < BIDX_ANY_RERANK ? nt++ : nt - 1;
+		for (; k > 0 && above(&r->hits[i], &r->hits[top[k - 1]]); k--)
+			top[k] = top[k - 1];
+		top[k] = i;
+	}
+	if (!nt || r->hits[top[0]].score <= 0 || !q->ngrams)
+		return BIDX_OK;
+	uint64_t *qg = bidx_malloc((size_t)q->ngrams * sizeof *qg);
+	if (!qg)
+		return BIDX_ENOMEM;
+	for (uint32_t g = 0; g < q->ngrams; g++)
+		qg[g] = bidx_key2(q->grams[2 * g], q->grams[2 * g + 1]);
+	uint32_t nq = sort_unique(qg, q->ngrams);
+	double gain = BIDX_ANY_TITLE_SIM * r->hits[top[0]].score;
+	bidx_err rc = BIDX_OK;
+	for (uint32_t k = 0; k < nt && !rc; k++) {
+		double share;
+		rc = title_share(ix, qg, nq, r->hits[top[k]].doc, &share);
+		r->hits[top[k]].score += gain * share;
+	}
+	free(qg);
+	return rc;
+}
+
 bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result *r,
                             bidx_anymatch *m, char *why, size_t whylen)
 {
@@ -532,6 +654,7 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 		}
 		r->n++;
 	}
+	rc = rerank_titles(ix, q, r);
 out:
 	for (uint32_t i = 0; lists && i < q->n; i++)
 		free(lists[i].o);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "normalize.h"
 #include "question.h"
 #include "testutil.h"
@@ -507,4 +508,76 @@ Test(any, a_shorter_title_ranks_first_among_equals)
 	free(o);
 	tu_rmtree(tdir);
 	free(tdir);
+}
+
+/* Two entries alike in their words, their titles the same words in another
+ * order: the title that reads like the question (its bigrams the
+ * question's) ranks first, though the other comes first in the
+ * collection. */
+Test(any, a_title_that_reads_like_the_question_ranks_first)
+{
+	char *tdir = tu_tmpdir("tsim"), path[4200], ix[4300], cmd[9000];
+	snprintf(path, sizeof path, "%s/s.jsonl", tdir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs("{\"title\":\"犬と猫の写真\",\"body\":\"写真があります。\"}\n", f);
+	fputs("{\"title\":\"猫と犬の写真\",\"body\":\"写真があります。\"}\n", f);
+	fputs("{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n", f);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(ix, sizeof ix, "%s/index", tdir);
+	int st;
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, ix, path);
+	free(tu_run(cmd, &st));
+	cr_assert_eq(st, 0);
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' --records -l --any '猫と犬の写真はありますか'",
+	         BIDX_BINARY_DIR, ix);
+	char *o = tu_run(cmd, &st);
+	cr_expect_eq(st, 0);
+	char *like = strstr(o, "s.jsonl:2\n"), *other = strstr(o, "s.jsonl:1\n");
+	cr_expect(like && other && like < other, "the other order first: %s", o);
+	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
+}
+
+/* Failing each allocation of the evaluation in turn (the title reordering's
+ * too) gives BIDX_ENOMEM and nothing back, never a crash or a partial
+ * result; once none fails, the hits and scores are the run's without
+ * faults. */
+Test(any, every_failed_allocation_is_a_clean_error)
+{
+	bidx_tokenizer *t;
+	bidx_index *ix;
+	char why[4400];
+	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
+	cr_assert_eq(bidx_index_open(ixdir, &ix, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_question q;
+	cr_assert_eq(bidx_question_analyse_with(t, NULL, "国民年金の手続きに持つものは", &q, why,
+	                                        sizeof why), BIDX_OK);
+	bidx_result ref, r;
+	bidx_anymatch m;
+	cr_assert_eq(bidx_question_eval(ix, &q, &ref, NULL, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_geq(ref.n, 2);
+	long n = 1;
+	for (; n < 10000; n++) {
+		bidx_fault_set(BIDX_FAULT_ALLOC, n);
+		bidx_err rc = bidx_question_eval(ix, &q, &r, &m, why, sizeof why);
+		bidx_fault_set(BIDX_FAULT_ALLOC, 0);
+		if (rc == BIDX_OK)
+			break;
+		cr_assert_eq(rc, BIDX_ENOMEM, "allocation %ld: %s", n, why);
+		cr_assert(!r.hits && !r.n && !m.docs, "allocation %ld: a partial result", n);
+	}
+	cr_assert_gt(n, 10, "the evaluation allocates little: %ld", n);
+	cr_assert_eq(r.n, ref.n);
+	for (size_t i = 0; i < r.n; i++) {
+		cr_expect_eq(r.hits[i].doc, ref.hits[i].doc);
+		cr_expect_eq(r.hits[i].score, ref.hits[i].score, "doc %u", r.hits[i].doc);
+	}
+	bidx_result_free(&r);
+	bidx_anymatch_free(&m);
+	bidx_result_free(&ref);
+	bidx_question_free(&q);
+	bidx_index_close(ix);
+	bidx_tokenizer_free(t);
 }
