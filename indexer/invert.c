@@ -10,6 +10,7 @@
 #include "format.h"
 #include "postings.h"
 #include "text.h"
+#include "varint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct bidx_inverter {
 	uint32_t *slots;          /* term id + 1; 0 = empty */
 	uint64_t nslots;          /* power of two */
 	uint64_t *occ;            /* scratch: one doc's occurrences */
+	uint32_t *pos;            /* scratch: one term's positions in it */
 	size_t occ_cap;
 };
 
@@ -56,6 +58,7 @@ void bidx_inv_free(bidx_inverter *inv)
 	free(inv->terms);
 	free(inv->slots);
 	free(inv->occ);
+	free(inv->pos);
 	free(inv);
 }
 
@@ -146,32 +149,49 @@ static int sort_occ(uint64_t *a, size_t n)
 	return 0;
 }
 
-/* Appends one term's occurrences occ[0..n) in doc to its raw postings. */
-static void append_doc(term *t, uint32_t doc, const uint64_t *occ, size_t n,
+void bidx_inv_raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf, const uint32_t *pay)
+{
+	/* one reservation for the whole document: a u32 varint takes <= 5 bytes */
+	uint32_t more = n == 1 ? 3 : tf;
+	if (bidx_buf_reserve(raw, 5 * ((size_t)more + 2)))
+		return;
+	uint8_t *p = raw->p + raw->len;
+	p += bidx_varint_put(p, gap);
+	p += bidx_varint_put(p, tf);
+	if (n == 1) {
+		for (int i = 0; i < 3; i++)
+			p += bidx_varint_put(p, pay[i]);
+	} else {
+		int64_t prev = -1;
+		for (uint32_t i = 0; i < tf; i++) {
+			p += bidx_varint_put(p, (uint64_t)((int64_t)pay[i] - prev - 1));
+			prev = pay[i];
+		}
+	}
+	raw->len = (size_t)(p - raw->p);
+}
+
+/* Appends one term's occurrences occ[0..n) in doc to its raw postings;
+ * pos is scratch room for n positions. */
+static void append_doc(term *t, uint32_t doc, const uint64_t *occ, size_t n, uint32_t *pos,
                        const uint8_t *bits, uint32_t ts, uint32_t te)
 {
-	bidx_buf_put_varint(&t->raw, (uint64_t)((int64_t)doc - t->last_doc - 1));
-	bidx_buf_put_varint(&t->raw, n);
-	if (bidx_key_n(t->key) == 1) {
-		uint64_t title = 0, word = 0, edge = 0;
+	unsigned kn = bidx_key_n(t->key);
+	uint32_t pay[3] = {0, 0, 0};
+	if (kn == 1) {
 		for (size_t i = 0; i < n; i++) {
 			uint32_t p = (uint32_t)occ[i];
 			int a = bidx_bits_get(bits, p), b = bidx_bits_get(bits, p + 1);
-			title += p >= ts && p < te;
-			word += a && b;
-			edge += a != b;
+			pay[0] += p >= ts && p < te;
+			pay[1] += a && b;
+			pay[2] += a != b;
 		}
-		bidx_buf_put_varint(&t->raw, title);
-		bidx_buf_put_varint(&t->raw, word);
-		bidx_buf_put_varint(&t->raw, edge);
 	} else {
-		int64_t prev = -1;
-		for (size_t i = 0; i < n; i++) {
-			uint32_t p = (uint32_t)occ[i];
-			bidx_buf_put_varint(&t->raw, (uint64_t)(p - prev - 1));
-			prev = p;
-		}
+		for (size_t i = 0; i < n; i++)
+			pos[i] = (uint32_t)occ[i];
 	}
+	bidx_inv_raw_doc(&t->raw, (uint32_t)((int64_t)doc - t->last_doc - 1), kn, (uint32_t)n,
+	                 kn == 1 ? pay : pos);
 	t->last_doc = doc;
 	t->df++;
 }
@@ -185,6 +205,10 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 		if (!o)
 			return BIDX_ENOMEM;
 		inv->occ = o;
+		uint32_t *ps = bidx_realloc(inv->pos, need * sizeof *ps);
+		if (!ps)
+			return BIDX_ENOMEM;
+		inv->pos = ps;
 		inv->occ_cap = need;
 	}
 	size_t n = 0;
@@ -208,7 +232,7 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 		while (j < n && (uint32_t)(inv->occ[j] >> 32) == id)
 			j++;
 		term *t = &inv->terms[id];
-		append_doc(t, doc, inv->occ + i, j - i, bits, title_start, title_end);
+		append_doc(t, doc, inv->occ + i, j - i, inv->pos, bits, title_start, title_end);
 		if (t->raw.err)
 			return BIDX_ENOMEM;
 		i = j;
