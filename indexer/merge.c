@@ -28,6 +28,7 @@
 #include "invert.h"
 #include "postings.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +241,50 @@ static bidx_err plan_sources(bidx_catalogue *c, const uint8_t *pick, msrc *src, 
 	return BIDX_OK;
 }
 
+/* The documents of a merge: what copy_docs works on. */
+typedef struct docs_job {
+	bidx_catalogue *c;
+	const uint8_t *pick;
+	bidx_assembly *mb;
+	bidx_err rc;
+} docs_job;
+
+/* Adds the live documents of the picked segments to the assembly, in
+ * corpus order, their records and frames copied (or compressed again). */
+static void *copy_docs(void *arg)
+{
+	docs_job *j = arg;
+	bidx_catalogue *c = j->c;
+	bidx_err rc = BIDX_OK;
+	for (size_t i = 0; i < c->nsrc && !rc; i++) {
+		bidx_source *s = &c->src[i];
+		if (j->pick[s->seg])
+			for (uint32_t k = 0; k < s->ndocs && !rc; k++)
+				rc = bidx_assembly_add_copied(j->mb, c->segs[s->seg].s, s->first + k);
+	}
+	j->rc = rc;
+	return NULL;
+}
+
+/* The documents on a thread of their own, the postings on this one: they
+ * share nothing but the sources, which are read-only (segment.h), and
+ * compressing the texts of sources with another dictionary costs about as
+ * much as merging the postings.  One after the other when no thread can
+ * be started. */
+static bidx_err merge_both(bidx_catalogue *c, const uint8_t *pick, bidx_assembly *mb,
+                           msrc *src, size_t n, mpost *mp)
+{
+	docs_job j = {c, pick, mb, BIDX_OK};
+	pthread_t th;
+	int threaded = pthread_create(&th, NULL, copy_docs, &j) == 0;
+	if (!threaded)
+		copy_docs(&j);
+	bidx_err rc = threaded || !j.rc ? merge_postings(src, n, mp) : BIDX_OK;
+	if (threaded)
+		pthread_join(th, NULL);
+	return j.rc ? j.rc : rc;
+}
+
 /* Merges at the postings level: the terms' lists k-way, documents remapped,
  * the other records copied, STORE frames too where the dictionary is the
  * adopted one (the largest source's).  *done is 0 when it cannot (a
@@ -266,14 +311,8 @@ static bidx_err merge_copied(bidx_catalogue *c, const uint8_t *pick, bidx_assemb
 				big = i, big_len = len;
 		}
 		rc = n ? bidx_assembly_adopt_dict(mb, src[big].s) : BIDX_OK;
-		for (size_t i = 0; i < c->nsrc && !rc; i++) {
-			bidx_source *s = &c->src[i];
-			if (pick[s->seg])
-				for (uint32_t k = 0; k < s->ndocs && !rc; k++)
-					rc = bidx_assembly_add_copied(mb, c->segs[s->seg].s, s->first + k);
-		}
 		if (!rc)
-			rc = merge_postings(src, n, mp);
+			rc = merge_both(c, pick, mb, src, n, mp);
 		if (!rc)
 			bidx_assembly_set_postings(mb, mp->nt, mpost_terms, mp);
 	}
