@@ -13,7 +13,7 @@ CMAKE_FLAGS += -DBIDX_WERROR=ON
 endif
 
 # Debian packages the build and the tests need.
-DEB_PKGS = gcc make cmake pkg-config libmecab-dev mecab-ipadic mecab-ipadic-utf8 mecab-utils \
+DEB_PKGS = gcc make cmake pkg-config libmecab-dev mecab mecab-ipadic mecab-ipadic-utf8 mecab-utils \
            libxxhash-dev libzstd-dev libutf8proc-dev libcriterion-dev \
            libxml2-dev libzip-dev libpoppler-glib-dev poppler-data \
            clang libclang-rt-14-dev valgrind dpkg-dev man-db \

@@ -185,6 +185,37 @@ const bidx_buf *bidx_dsw_dict(const bidx_dsw *w)
 	return &w->dict;
 }
 
+bidx_err bidx_dsw_add_frame(bidx_dsw *w, const uint8_t *dict, size_t dlen, const uint8_t *frame,
+                            size_t flen)
+{
+	if (!w->trained) {
+		if (w->ndocs || w->npend)
+			return BIDX_EUSAGE;
+		w->trained = 1;
+		if (dlen) {
+			bidx_buf_put(&w->dict, dict, dlen);
+			if (w->dict.err)
+				return w->dict.err;
+			w->cdict = ZSTD_createCDict(w->dict.p, dlen, DSW_LEVEL);
+			if (!w->cdict)
+				return BIDX_ENOMEM;
+		}
+	} else if (dlen != w->dict.len || (dlen && memcmp(dict, w->dict.p, dlen))) {
+		return BIDX_EUSAGE;
+	}
+	if (!frame)
+		return BIDX_OK;
+	if (flen > UINT32_MAX)
+		return BIDX_ETOOBIG;
+	if (bidx_grow((void **)&w->frames, &w->cap, w->ndocs + 1, sizeof *w->frames))
+		return BIDX_ENOMEM;
+	w->frames[w->ndocs].off = w->store.len;
+	w->frames[w->ndocs].len = (uint32_t)flen;
+	w->ndocs++;
+	bidx_buf_put(&w->store, frame, flen);
+	return w->store.err;
+}
+
 struct bidx_dsr {
 	ZSTD_DCtx *dctx;
 	ZSTD_DDict *ddict;

@@ -25,6 +25,14 @@ bidx_err bidx_dsw_finish(bidx_dsw *w);
 void bidx_dsw_frame(const bidx_dsw *w, uint32_t id, uint64_t *off, uint32_t *len);
 const bidx_buf *bidx_dsw_store(const bidx_dsw *w);
 const bidx_buf *bidx_dsw_dict(const bidx_dsw *w);
+/* Copies a frame compressed with dictionary dict[0..dlen) (dlen 0: none) as
+ * the next document's frame (a merge).  The first call, before any
+ * document, makes dict the writer's dictionary: no training, and documents
+ * added later with bidx_dsw_add are compressed with it; later calls must
+ * pass the same bytes.  frame NULL only adopts dict.  BIDX_EUSAGE when dict
+ * is not the writer's or documents came first. */
+bidx_err bidx_dsw_add_frame(bidx_dsw *w, const uint8_t *dict, size_t dlen, const uint8_t *frame,
+                            size_t flen);
 void bidx_dsw_free(bidx_dsw *w);   /* NULL ok */
 
 typedef struct bidx_dsr bidx_dsr;   /* reader: a decompression context */

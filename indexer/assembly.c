@@ -38,6 +38,14 @@ struct bidx_assembly {
 	bidx_buf ckpts;          /* CKPTS: the pairs */
 	uint64_t nckpts;         /* pairs in ckpts */
 	uint64_t total_tokens, total_chars, text_bytes;   /* for META */
+	/* a merge at the postings level: POSTINGS from terms, not inv */
+	bidx_err (*terms)(void *arg, bidx_segw_term_fn fn, void *w);
+	void *terms_arg;
+	uint64_t nterms;
+	const uint8_t *dict;     /* the dictionary adopted from a source */
+	size_t dict_len;
+	const bidx_segment *cmp_seg;  /* the last source compared with dict */
+	int cmp_same;                 /* whether its dictionary is dict */
 };
 
 /* One document as committed: from an analysis, or read back from a
@@ -94,16 +102,22 @@ uint32_t bidx_assembly_ndocs(const bidx_assembly *b)
 	return (uint32_t)b->ndocs;
 }
 
+static bidx_err commit_records(bidx_assembly *b, const doc_input *a);
+
 /* Adds one document under the next doc id. */
 static bidx_err commit_doc(bidx_assembly *b, const doc_input *a)
 {
-	bidx_docrec d = {0};
 	uint32_t id = (uint32_t)b->ndocs;
 	bidx_err rc = bidx_inv_add(b->inv, id, a->cp, a->nchars, a->bits, a->title_start, a->title_end);
 	if (!rc)
 		rc = bidx_dsw_add(b->dsw, a->title, a->tlen, a->text, a->len);
-	if (rc)
-		return rc;
+	return rc ? rc : commit_records(b, a);
+}
+
+/* Appends a document's small records (all but POSTINGS and STORE). */
+static bidx_err commit_records(bidx_assembly *b, const doc_input *a)
+{
+	bidx_docrec d = {0};
 	uint8_t rec[BIDX_FIELDS_SIZE];
 	bidx_fieldrec fr = a->frec;
 	fr.str_off = b->fieldstr.len;
@@ -186,6 +200,86 @@ out:
 	return rc;
 }
 
+bidx_err bidx_assembly_adopt_dict(bidx_assembly *b, const bidx_segment *s)
+{
+	const uint8_t *p;
+	size_t len;
+	bidx_segment_section(s, BIDX_SEC_ZDICT, &p, &len);
+	bidx_err rc = bidx_dsw_add_frame(b->dsw, p, len, NULL, 0);
+	if (!rc) {
+		b->dict = p;
+		b->dict_len = len;
+		b->cmp_seg = NULL;
+	}
+	return rc;
+}
+
+/* Whether the frames of s were compressed with the adopted dictionary. */
+static int same_dict(bidx_assembly *b, const bidx_segment *s)
+{
+	if (s != b->cmp_seg) {
+		const uint8_t *p;
+		size_t len;
+		bidx_segment_section(s, BIDX_SEC_ZDICT, &p, &len);
+		b->cmp_seg = s;
+		b->cmp_same = b->dict && len == b->dict_len && (!len || !memcmp(p, b->dict, len));
+	}
+	return b->cmp_same;
+}
+
+bidx_err bidx_assembly_add_copied(bidx_assembly *b, bidx_segment *s, uint32_t local)
+{
+	bidx_docrec d;
+	bidx_fieldrec fr;
+	const uint8_t *pairs, *store;
+	size_t store_len;
+	uint32_t npairs;
+	char *buf = NULL;
+	const char *title, *text;
+	size_t tlen;
+	uint32_t *ck = NULL;
+	bidx_err rc;
+	if ((rc = bidx_segment_doc(s, local, &d)) != BIDX_OK ||
+	    (rc = bidx_segment_fields(s, local, &fr)) != BIDX_OK ||
+	    (rc = bidx_segment_ckpts(s, local, &pairs, &npairs)) != BIDX_OK)
+		goto out;
+	if (same_dict(b, s)) {
+		bidx_segment_section(s, BIDX_SEC_STORE, &store, &store_len);
+		if ((rc = bidx_segment_need(s, BIDX_SEC_STORE, d.store_off, d.store_len)) != BIDX_OK)
+			goto out;
+		rc = bidx_dsw_add_frame(b->dsw, b->dict, b->dict_len, store + d.store_off, d.store_len);
+	} else {
+		if ((rc = bidx_segment_fetch(s, &d, &buf, &title, &tlen, &text)) == BIDX_OK)
+			rc = bidx_dsw_add(b->dsw, title, tlen, text, d.text_len);
+	}
+	if (rc)
+		goto out;
+	if (!(ck = bidx_malloc(((size_t)npairs * 2 + 1) * sizeof *ck))) {
+		rc = BIDX_ENOMEM;
+		goto out;
+	}
+	for (uint32_t k = 0; k < 2 * npairs; k++)
+		ck[k] = bidx_get_u32le(pairs + 4 * (size_t)k);
+	doc_input v = {bidx_segment_path(s, &d), d.path_len, NULL, NULL, 0, d.text_len,
+	               NULL, d.nchars, d.ntokens, d.title_start, d.title_end,
+	               bidx_segment_bounds(s, &d), ck, npairs, fr,
+	               bidx_segment_fieldstr(s, &fr), fr.str_len};
+	rc = commit_records(b, &v);
+out:
+	free(ck);
+	free(buf);
+	return rc;
+}
+
+void bidx_assembly_set_postings(bidx_assembly *b, uint64_t nterms,
+                                bidx_err (*terms)(void *arg, bidx_segw_term_fn fn, void *w),
+                                void *arg)
+{
+	b->nterms = nterms;
+	b->terms = terms;
+	b->terms_arg = arg;
+}
+
 static bidx_err inv_terms(void *inv, bidx_segw_term_fn fn, void *w)
 {
 	return bidx_inv_write(inv, fn, w);
@@ -196,9 +290,9 @@ bidx_err bidx_assembly_write(bidx_assembly *b, const char *dir, const char *name
 {
 	uint64_t size;
 	bidx_segw_input in = {
-		{(uint32_t)b->ndocs, b->total_tokens, b->total_chars, bidx_inv_nterms(b->inv),
-		 (uint64_t)time(NULL), b->text_bytes},
-		inv_terms, b->inv, b->docs, b->dsw,
+		{(uint32_t)b->ndocs, b->total_tokens, b->total_chars,
+		 b->terms ? b->nterms : bidx_inv_nterms(b->inv), (uint64_t)time(NULL), b->text_bytes},
+		b->terms ? b->terms : inv_terms, b->terms ? b->terms_arg : b->inv, b->docs, b->dsw,
 		{b->bounds.p, b->bounds.len}, {b->paths.p, b->paths.len},
 		{b->fields.p, b->fields.len}, {b->fieldstr.p, b->fieldstr.len},
 		{b->ckpt_off.p, b->ckpt_off.len}, {b->ckpts.p, b->ckpts.len}, b->nckpts};

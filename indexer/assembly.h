@@ -3,9 +3,11 @@
  * consecutive doc ids (0, 1, ...), and come out as one segment file.
  *
  * A document comes either from an analysis (a new or changed file) or from
- * a segment being merged, read back as it was analysed; both feed the same
- * inverter, document store and per-document sections, so a merged segment
- * holds exactly what a build of its documents from scratch would.
+ * a segment being merged.  An analysed one feeds the inverter, the
+ * document store and the per-document sections; a merged one its records
+ * as they are, its frame copied or compressed again, while the merge hands
+ * over the postings (bidx_assembly_set_postings); a merged segment holds
+ * what a build of its documents from scratch would.
  */
 #ifndef BIDX_ASSEMBLY_H
 #define BIDX_ASSEMBLY_H
@@ -15,6 +17,7 @@
 #include "analyze.h"
 #include "error.h"
 #include "segment.h"
+#include "segment_writer.h"
 
 typedef struct bidx_assembly bidx_assembly;
 
@@ -32,6 +35,25 @@ bidx_err bidx_assembly_add_analysed(bidx_assembly *b, const bidx_adoc *a);
  * normalised again (cheap next to MeCab), the boundaries, checkpoints and
  * fields as they are.  BIDX_ECORRUPT when s does not hold together. */
 bidx_err bidx_assembly_add_stored(bidx_assembly *b, bidx_segment *s, uint32_t local);
+
+/* A merge at the postings level (merge.c) gives the postings itself and
+ * adds each document with bidx_assembly_add_copied, which leaves the
+ * inverter out.  First, before any document, the dictionary of the source
+ * s whose frames are to be copied becomes the store's. */
+bidx_err bidx_assembly_adopt_dict(bidx_assembly *b, const bidx_segment *s);
+
+/* Adds document `local` of segment s without inverting it: its records as
+ * they are, its STORE frame copied when s's dictionary is the adopted one,
+ * else decompressed and compressed again.  BIDX_ECORRUPT when s does not
+ * hold together. */
+bidx_err bidx_assembly_add_copied(bidx_assembly *b, bidx_segment *s, uint32_t local);
+
+/* POSTINGS and TERMS from terms(arg, fn, w), which hands fn nterms terms
+ * in key order (see bidx_segw_input), instead of from the inverter.  arg
+ * must live until bidx_assembly_write. */
+void bidx_assembly_set_postings(bidx_assembly *b, uint64_t nterms,
+                                bidx_err (*terms)(void *arg, bidx_segw_term_fn fn, void *w),
+                                void *arg);
 
 /* Writes the documents as segment file DIR/NAME, published atomically
  * (segment_writer.h); call once, after the last document.  On failure

@@ -1,15 +1,20 @@
 /*
  * invert.c - the term table is an open-addressing hash from n-gram key to
  * term id (load factor <= 1/2, linear probing).  Per document, every
- * occurrence becomes one u64 (term id << 32 | position); sorting those groups
- * a term's occurrences in position order, and each group is appended to the
- * term's raw postings.
+ * occurrence's term id is listed in position order (the unigram and the
+ * bigram of character i at 2i and 2i+1); a counting pass over those ids
+ * gives each term its slice of a position array, a second pass fills the
+ * slices, in position order, and each slice is appended to its term's raw
+ * postings: two linear passes, no sort.  Unigrams of the Basic Multilingual Plane, half of
+ * every document's occurrences, skip the hash: a direct table maps their
+ * code point to the term id.
  */
 #include "invert.h"
 #include "fault.h"
 #include "format.h"
 #include "postings.h"
 #include "text.h"
+#include "varint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +31,18 @@ struct bidx_inverter {
 	uint32_t nterms;
 	size_t cap;
 	uint32_t *slots;          /* term id + 1; 0 = empty */
+	uint32_t *uni;            /* code point < UNI_DIRECT -> term id + 1; 0 = none yet */
 	uint64_t nslots;          /* power of two */
-	uint64_t *occ;            /* scratch: one doc's occurrences */
+	uint32_t *occ;            /* scratch: one doc's term ids, in position order */
+	uint32_t *pos;            /* scratch: their positions, grouped by term */
 	size_t occ_cap;
+	uint32_t *tnext;          /* per term id: its next slot in pos (0 between docs) */
+	size_t tnext_cap;
+	uint32_t *seen;           /* scratch: the doc's distinct term ids */
+	uint32_t *seen_n;         /* and their occurrence counts */
 };
+
+#define UNI_DIRECT 0x10000
 
 bidx_err bidx_inv_new(bidx_inverter **out)
 {
@@ -39,7 +52,9 @@ bidx_err bidx_inv_new(bidx_inverter **out)
 		return BIDX_ENOMEM;
 	inv->nslots = 1 << 16;
 	inv->slots = bidx_calloc(inv->nslots, sizeof *inv->slots);
-	if (!inv->slots) {
+	inv->uni = inv->slots ? bidx_calloc(UNI_DIRECT, sizeof *inv->uni) : NULL;
+	if (!inv->uni) {
+		free(inv->slots);
 		free(inv);
 		return BIDX_ENOMEM;
 	}
@@ -55,7 +70,12 @@ void bidx_inv_free(bidx_inverter *inv)
 		bidx_buf_free(&inv->terms[i].raw);
 	free(inv->terms);
 	free(inv->slots);
+	free(inv->uni);
 	free(inv->occ);
+	free(inv->pos);
+	free(inv->tnext);
+	free(inv->seen);
+	free(inv->seen_n);
 	free(inv);
 }
 
@@ -104,116 +124,140 @@ static uint32_t term_id(bidx_inverter *inv, uint64_t key)
 	return id;
 }
 
-static int cmp_u64(const void *a, const void *b)
+void bidx_inv_raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf, const uint32_t *pay)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	/* one reservation for the whole document: a u32 varint takes <= 5 bytes */
+	uint32_t more = n == 1 ? 3 : tf;
+	if (bidx_buf_reserve(raw, 5 * ((size_t)more + 2)))
+		return;
+	uint8_t *p = raw->p + raw->len;
+	p += bidx_varint_put(p, gap);
+	p += bidx_varint_put(p, tf);
+	if (n == 1) {
+		for (int i = 0; i < 3; i++)
+			p += bidx_varint_put(p, pay[i]);
+	} else {
+		int64_t prev = -1;
+		for (uint32_t i = 0; i < tf; i++) {
+			p += bidx_varint_put(p, (uint64_t)((int64_t)pay[i] - prev - 1));
+			prev = pay[i];
+		}
+	}
+	raw->len = (size_t)(p - raw->p);
 }
 
-/* LSD radix sort, 11 bits a pass, skipping passes whose digit is constant. */
-static int sort_occ(uint64_t *a, size_t n)
+/* Appends one term's positions pos[0..n) in doc to its raw postings. */
+static void append_doc(term *t, uint32_t doc, const uint32_t *pos, uint32_t n,
+                       const uint8_t *bits, uint32_t ts, uint32_t te)
 {
-	if (n < 256) {
-		if (n)
-			qsort(a, n, sizeof *a, cmp_u64);
-		return 0;
-	}
-	uint64_t *tmp = bidx_malloc(n * sizeof *tmp);
-	if (!tmp)
-		return -1;
-	uint64_t *src = a, *dst = tmp;
-	for (unsigned shift = 0; shift < 64; shift += 11) {
-		size_t cnt[2048] = {0};
-		for (size_t i = 0; i < n; i++)
-			cnt[(src[i] >> shift) & 2047]++;
-		if (cnt[(src[0] >> shift) & 2047] == n)
-			continue;
-		size_t sum = 0;
-		for (int d = 0; d < 2048; d++) {
-			size_t c = cnt[d];
-			cnt[d] = sum;
-			sum += c;
+	unsigned kn = bidx_key_n(t->key);
+	uint32_t pay[3] = {0, 0, 0};
+	if (kn == 1)
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t p = pos[i];
+			int a = bidx_bits_get(bits, p), b = bidx_bits_get(bits, p + 1);
+			pay[0] += p >= ts && p < te;
+			pay[1] += a && b;
+			pay[2] += a != b;
 		}
-		for (size_t i = 0; i < n; i++)
-			dst[cnt[(src[i] >> shift) & 2047]++] = src[i];
-		uint64_t *t = src;
-		src = dst;
-		dst = t;
+	bidx_inv_raw_doc(&t->raw, (uint32_t)((int64_t)doc - t->last_doc - 1), kn, n,
+	                 kn == 1 ? pay : pos);
+	t->last_doc = doc;
+	t->df++;
+}
+
+/* Room for a document of need occurrences, and a slot counter per term. */
+static int reserve_doc(bidx_inverter *inv, size_t need)
+{
+	if (need > inv->occ_cap) {
+		uint32_t *o = bidx_realloc(inv->occ, need * sizeof *o);
+		if (o)
+			inv->occ = o;
+		uint32_t *ps = bidx_realloc(inv->pos, need * sizeof *ps);
+		if (ps)
+			inv->pos = ps;
+		uint32_t *sn = bidx_realloc(inv->seen, need * sizeof *sn);
+		if (sn)
+			inv->seen = sn;
+		uint32_t *sc = bidx_realloc(inv->seen_n, need * sizeof *sc);
+		if (sc)
+			inv->seen_n = sc;
+		if (!o || !ps || !sn || !sc)
+			return -1;
+		inv->occ_cap = need;
 	}
-	if (src != a)
-		memcpy(a, src, n * sizeof *a);
-	free(tmp);
 	return 0;
 }
 
-/* Appends one term's occurrences occ[0..n) in doc to its raw postings. */
-static void append_doc(term *t, uint32_t doc, const uint64_t *occ, size_t n,
-                       const uint8_t *bits, uint32_t ts, uint32_t te)
+/* A slot counter for every term id so far, the new ones 0. */
+static int reserve_terms(bidx_inverter *inv)
 {
-	bidx_buf_put_varint(&t->raw, (uint64_t)((int64_t)doc - t->last_doc - 1));
-	bidx_buf_put_varint(&t->raw, n);
-	if (bidx_key_n(t->key) == 1) {
-		uint64_t title = 0, word = 0, edge = 0;
-		for (size_t i = 0; i < n; i++) {
-			uint32_t p = (uint32_t)occ[i];
-			int a = bidx_bits_get(bits, p), b = bidx_bits_get(bits, p + 1);
-			title += p >= ts && p < te;
-			word += a && b;
-			edge += a != b;
-		}
-		bidx_buf_put_varint(&t->raw, title);
-		bidx_buf_put_varint(&t->raw, word);
-		bidx_buf_put_varint(&t->raw, edge);
-	} else {
-		int64_t prev = -1;
-		for (size_t i = 0; i < n; i++) {
-			uint32_t p = (uint32_t)occ[i];
-			bidx_buf_put_varint(&t->raw, (uint64_t)(p - prev - 1));
-			prev = p;
-		}
-	}
-	t->last_doc = doc;
-	t->df++;
+	size_t old = inv->tnext_cap;
+	if (inv->nterms <= old)
+		return 0;
+	if (bidx_grow((void **)&inv->tnext, &inv->tnext_cap, inv->nterms, sizeof *inv->tnext))
+		return -1;
+	memset(inv->tnext + old, 0, (inv->tnext_cap - old) * sizeof *inv->tnext);
+	return 0;
 }
 
 bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint32_t nchars,
                       const uint8_t *bits, uint32_t title_start, uint32_t title_end)
 {
 	size_t need = nchars ? 2 * (size_t)nchars - 1 : 0;
-	if (need > inv->occ_cap) {
-		uint64_t *o = bidx_realloc(inv->occ, need * sizeof *o);
-		if (!o)
-			return BIDX_ENOMEM;
-		inv->occ = o;
-		inv->occ_cap = need;
-	}
+	if (reserve_doc(inv, need))
+		return BIDX_ENOMEM;
 	size_t n = 0;
 	for (uint32_t i = 0; i < nchars; i++) {
-		uint32_t u = term_id(inv, bidx_key1(cp[i]));
-		if (u == UINT32_MAX)
-			return BIDX_ENOMEM;
-		inv->occ[n++] = (uint64_t)u << 32 | i;
+		uint32_t u;
+		if (cp[i] < UNI_DIRECT && inv->uni[cp[i]]) {
+			u = inv->uni[cp[i]] - 1;
+		} else {
+			if ((u = term_id(inv, bidx_key1(cp[i]))) == UINT32_MAX)
+				return BIDX_ENOMEM;
+			if (cp[i] < UNI_DIRECT)
+				inv->uni[cp[i]] = u + 1;
+		}
+		inv->occ[n++] = u;
 		if (i + 1 < nchars) {
 			uint32_t b = term_id(inv, bidx_key2(cp[i], cp[i + 1]));
 			if (b == UINT32_MAX)
 				return BIDX_ENOMEM;
-			inv->occ[n++] = (uint64_t)b << 32 | i;
+			inv->occ[n++] = b;
 		}
 	}
-	if (sort_occ(inv->occ, n))
+	if (reserve_terms(inv))
 		return BIDX_ENOMEM;
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		uint32_t id = (uint32_t)(inv->occ[i] >> 32);
-		while (j < n && (uint32_t)(inv->occ[j] >> 32) == id)
-			j++;
-		term *t = &inv->terms[id];
-		append_doc(t, doc, inv->occ + i, j - i, bits, title_start, title_end);
-		if (t->raw.err)
-			return BIDX_ENOMEM;
-		i = j;
+	/* count: tnext[u] is 0 for a term not met yet in this doc */
+	uint32_t nseen = 0, *tn = inv->tnext;
+	for (size_t k = 0; k < n; k++) {
+		uint32_t u = inv->occ[k];
+		if (!tn[u]++) {
+			inv->seen[nseen] = u;
+			nseen++;
+		}
 	}
-	return BIDX_OK;
+	/* slices: tnext[u] becomes the slot of u's first position */
+	uint32_t at = 0;
+	for (uint32_t j = 0; j < nseen; j++) {
+		uint32_t u = inv->seen[j];
+		inv->seen_n[j] = tn[u];
+		tn[u] = at;
+		at += inv->seen_n[j];
+	}
+	for (size_t k = 0; k < n; k++)
+		inv->pos[tn[inv->occ[k]]++] = (uint32_t)(k >> 1);
+	bidx_err rc = BIDX_OK;
+	for (uint32_t j = 0; j < nseen; j++) {
+		/* after the fill, tnext[u] is the end of u's slice */
+		uint32_t u = inv->seen[j], cnt = inv->seen_n[j];
+		term *t = &inv->terms[u];
+		append_doc(t, doc, inv->pos + (tn[u] - cnt), cnt, bits, title_start, title_end);
+		tn[u] = 0;
+		if (t->raw.err)
+			rc = BIDX_ENOMEM;
+	}
+	return rc;
 }
 
 uint64_t bidx_inv_nterms(const bidx_inverter *inv)

@@ -23,6 +23,14 @@ void bidx_inv_free(bidx_inverter *inv);   /* NULL ok */
 bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint32_t nchars,
                       const uint8_t *bits, uint32_t title_start, uint32_t title_end);
 
+/* Appends one document to a raw postings stream (postings.h) built outside
+ * the inverter, as a merge of segments does: gap is the doc id minus the
+ * previous doc of the term minus 1 (the doc id itself for the first), n the
+ * term's n-gram length, tf its count; pay holds a unigram's tf_title,
+ * tf_word and tf_edge, or a bigram's tf positions, increasing.  Errors stay
+ * in raw->err. */
+void bidx_inv_raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf, const uint32_t *pay);
+
 uint64_t bidx_inv_nterms(const bidx_inverter *inv);
 
 /* Calls fn once per term in key order with the term's encoded postings.

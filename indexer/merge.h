@@ -1,7 +1,8 @@
 /*
  * merge.h - the merges of a build: which segments to merge (a size-tiered
  * policy, or everything for `--optimize`) and the merge itself, which
- * rewrites their live documents into one new segment.
+ * merges their postings and copies the records of their live documents
+ * into one new segment.
  */
 #ifndef BIDX_MERGE_H
 #define BIDX_MERGE_H

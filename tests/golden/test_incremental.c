@@ -474,3 +474,139 @@ Test(incremental, format_worked_example_manifest)
 	cr_assert_eq(m.total_chars, 4);
 	bidx_manifest_free(&m);
 }
+
+/* The bytes of section id of segment s of ix, copied (the caller frees them). */
+static uint8_t *section_of(bidx_index *ix, uint32_t s, int id, size_t *len)
+{
+	const uint8_t *p;
+	bidx_segment_section(ix->seg[s], id, &p, len);
+	uint8_t *copy = malloc(*len + 1);
+	cr_assert(copy);
+	if (*len)
+		memcpy(copy, p, *len);
+	return copy;
+}
+
+Test(incremental, optimize_merges_postings_and_copies_frames)
+{
+	/* one big segment, three one-file segments, then deletions: a file of
+	 * the big segment removed, one edited (its new version in a segment of
+	 * its own), one of the small segments removed */
+	int half = npool / 2;
+	for (int i = 0; i < half; i++)
+		put_pool(i);
+	build(inc, 0, 0);
+	for (int i = half; i < half + 3; i++) {
+		put_pool(i);
+		build(inc, 0, 0);
+	}
+	char path[4096];
+	work_path(1, path, sizeof path);
+	cr_assert_eq(unlink(path), 0);
+	present[1] = 0;
+	work_path(half + 1, path, sizeof path);
+	cr_assert_eq(unlink(path), 0);
+	present[half + 1] = 0;
+	char *data;
+	size_t len;
+	work_path(3, path, sizeof path);
+	cr_assert_eq(bidx_read_file(path, &data, &len), BIDX_OK);
+	data = realloc(data, len + 64);
+	int ll = snprintf(data + len, 64, "\n追記: 個人情報の取扱いについて。\n");
+	write_file(path, data, len + (size_t)ll);
+	free(data);
+	bidx_build_stats st = build(inc, 0, 0);
+	cr_assert_geq(st.segments, 4, "%u segments before optimize", st.segments);
+
+	/* the biggest segment's dictionary and the frame of its first live
+	 * document, before optimize */
+	bidx_index *ix;
+	char why[256];
+	cr_assert_eq(bidx_index_open(inc, &ix, why, sizeof why), BIDX_OK, "%s", why);
+	uint32_t big = 0;
+	size_t big_len = 0, dict_len, frame_len = 0;
+	for (uint32_t s = 0; s < ix->nseg; s++) {
+		const uint8_t *p;
+		size_t l;
+		bidx_segment_section(ix->seg[s], BIDX_SEC_STORE, &p, &l);
+		if (l > big_len)
+			big = s, big_len = l;
+	}
+	uint8_t *dict = section_of(ix, big, BIDX_SEC_ZDICT, &dict_len), *frame = NULL;
+	cr_assert_gt(dict_len, 0, "the biggest segment has no dictionary");
+	uint32_t first_id = UINT32_MAX;
+	for (uint32_t d = 0; d < ix->man.segs[big].ndocs && first_id == UINT32_MAX; d++)
+		first_id = bidx_index_global(ix, big, d);
+	cr_assert_neq(first_id, UINT32_MAX);
+	{
+		uint32_t local;
+		bidx_docrec rec;
+		bidx_segment *s = bidx_index_locate(ix, first_id, &local);
+		const uint8_t *p;
+		size_t l;
+		cr_assert_eq(bidx_segment_doc(s, local, &rec), BIDX_OK);
+		bidx_segment_section(s, BIDX_SEC_STORE, &p, &l);
+		frame = malloc(rec.store_len);
+		memcpy(frame, p + rec.store_off, rec.store_len);
+		frame_len = rec.store_len;
+	}
+	bidx_index_close(ix);
+
+	st = build(inc, 0, 1);
+	cr_assert_eq(st.segments, 1);
+	tu_rmtree(ref);
+	build(ref, 1, 0);
+
+	/* the postings and every per-document record are those of a fresh
+	 * build, byte for byte */
+	bidx_index *a, *b;
+	cr_assert_eq(bidx_index_open(inc, &a, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(bidx_index_open(ref, &b, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(a->nseg, 1);
+	cr_assert_eq(b->nseg, 1);
+	static const int same[] = {BIDX_SEC_POSTINGS, BIDX_SEC_TERMS, BIDX_SEC_BOUNDS,
+	                           BIDX_SEC_PATHS, BIDX_SEC_FIELDS, BIDX_SEC_FIELDSTR,
+	                           BIDX_SEC_CKPTS};
+	for (size_t k = 0; k < sizeof same / sizeof *same; k++) {
+		size_t la, lb;
+		uint8_t *pa = section_of(a, 0, same[k], &la), *pb = section_of(b, 0, same[k], &lb);
+		cr_assert(la == lb && !memcmp(pa, pb, la), "%s differs from a fresh build's "
+		          "(%zu and %zu bytes)", bidx_section_name(same[k]), la, lb);
+		free(pa);
+		free(pb);
+	}
+	cr_assert_eq(bidx_segment_meta(a->seg[0])->nterms, bidx_segment_meta(b->seg[0])->nterms);
+	cr_assert_eq(bidx_segment_meta(a->seg[0])->total_tokens,
+	             bidx_segment_meta(b->seg[0])->total_tokens);
+
+	/* the stored texts were not compressed again: the biggest source's
+	 * dictionary and frames are the merged segment's */
+	size_t l;
+	uint8_t *nd = section_of(a, 0, BIDX_SEC_ZDICT, &l);
+	cr_assert(l == dict_len && !memcmp(nd, dict, l),
+	          "the merged segment has a new dictionary (%zu bytes, the source's %zu)", l,
+	          dict_len);
+	{
+		uint32_t local;
+		bidx_docrec rec;
+		bidx_segment *s = bidx_index_locate(a, first_id, &local);
+		const uint8_t *p;
+		cr_assert_eq(bidx_segment_doc(s, local, &rec), BIDX_OK);
+		bidx_segment_section(s, BIDX_SEC_STORE, &p, &l);
+		cr_assert(rec.store_len == frame_len && !memcmp(p + rec.store_off, frame, frame_len),
+		          "document %u was compressed again", first_id);
+	}
+	free(nd);
+	free(dict);
+	free(frame);
+	bidx_index_close(a);
+	bidx_index_close(b);
+
+	char *x = answers(inc), *y = answers(ref);
+	cr_assert_str_eq(x, y, "the optimized index answers differently from a fresh build");
+	free(x);
+	free(y);
+	bidx_check_stats cs;
+	cr_assert_eq(bidx_check(inc, ignore, NULL, 20, &cs, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(cs.problems, 0);
+}
