@@ -325,6 +325,24 @@ static bidx_err merge_copied(bidx_catalogue *c, const uint8_t *pick, bidx_assemb
 	return rc;
 }
 
+/* A merge met damage somewhere in its sources, through the k-way walk or
+ * the copying thread: the segments are verified one by one to name the
+ * damaged one (the failure path only; a merge reads what it verifies). */
+static void name_damaged(bidx_catalogue *c, const uint8_t *pick, char *why, size_t whylen)
+{
+	for (size_t i = 0; i < c->nsegs; i++) {
+		char first[200] = "";
+		bidx_findings f = {.why = first, .whylen = sizeof first};
+		if (!pick[i] || bidx_segment_verify(c->segs[i].s, BIDX_VERIFY_STRUCTURE, &f) !=
+		                BIDX_ECORRUPT)
+			continue;
+		snprintf(why, whylen, "segment %u is damaged (%s); rebuild with `bidx build --full`",
+		         c->segs[i].seq, first);
+		return;
+	}
+	snprintf(why, whylen, "a segment to merge is damaged; rebuild with `bidx build --full`");
+}
+
 /* Merges the segments flagged in pick into one new segment: their live
  * documents, in corpus order. */
 static bidx_err merge(bidx_catalogue *c, const uint8_t *pick, char *why, size_t whylen)
@@ -338,7 +356,7 @@ static bidx_err merge(bidx_catalogue *c, const uint8_t *pick, char *why, size_t 
 	if (!rc && !done)
 		rc = merge_stored(c, pick, mb);
 	if (rc == BIDX_ECORRUPT)
-		snprintf(why, whylen, "a segment to merge is damaged; rebuild with `bidx build --full`");
+		name_damaged(c, pick, why, whylen);
 	uint32_t to = (uint32_t)c->nsegs, first = 0;
 	if (!rc)
 		rc = bidx_catalogue_add_segment(c, mb, why, whylen);
