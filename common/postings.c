@@ -11,10 +11,10 @@
  * frame of reference), so one long gap in a novel does not widen every
  * field of the block.  A field of doc i is then at bit i * width of its
  * stream: the cursor reads it with one load and a shift, and skipping a
- * doc's positions is an addition (and, past an exception, a comparison).  Every block but the last starts with the gap
- * to its last doc and its body length, so seek() hops over blocks whose
- * last doc is below the target without touching their bodies; the last
- * block runs to the end of the list and needs neither.
+ * doc's positions is an addition.  Every block but the last starts with
+ * the gap to its last doc and its body length, so seek() hops over blocks
+ * whose last doc is below the target without touching their bodies; the
+ * last block runs to the end of the list and needs neither.
  */
 #include "postings.h"
 #include "format.h"
