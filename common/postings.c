@@ -5,12 +5,16 @@
  * each field of its docs (doc gap, tf, the unigram counts, the bigram
  * position gaps) as its own stream of fixed-width little-endian bit fields,
  * the width being the smallest that holds the block's largest value (frame
- * of reference).  A field of doc i is then at bit i * width of its stream:
- * the cursor reads it with one load and a shift, and skipping a doc's
- * positions is an addition.  Every block but the last starts with the gap
- * to its last doc and its body length, so seek() hops over blocks whose
- * last doc is below the target without touching their bodies; the last
- * block runs to the end of the list and needs neither.
+ * of reference).  The bigram position gaps are the exception: their width
+ * is the one that makes the block smallest, and the few gaps that do not
+ * fit keep their high bits in a list apart, sorted by field index (patched
+ * frame of reference), so one long gap in a novel does not widen every
+ * field of the block.  A field of doc i is then at bit i * width of its
+ * stream: the cursor reads it with one load and a shift, and skipping a
+ * doc's positions is an addition.  Every block but the last starts with
+ * the gap to its last doc and its body length, so seek() hops over blocks
+ * whose last doc is below the target without touching their bodies; the
+ * last block runs to the end of the list and needs neither.
  */
 #include "postings.h"
 #include "format.h"
@@ -153,26 +157,95 @@ static void put_stream(bidx_buf *out, const uint32_t *v, size_t n, unsigned widt
 	bitw_flush(&w);
 }
 
+/* Patched frame of reference for the position gaps: the low width b that
+ * makes the stream smallest, the fields >= 2^b being exceptions whose
+ * index and high bits are stored apart.  Fills the exception header's
+ * values; returns b. */
+typedef struct excplan {
+	unsigned b, w_idx, w_high;
+	uint32_t nexc;
+} excplan;
+
+static uint64_t exc_bytes(uint32_t nexc, unsigned w_idx, unsigned w_high)
+{
+	if (nexc == 0)
+		return 0;
+	unsigned vlen = 1;
+	for (uint32_t v = nexc; v >= 0x80; v >>= 7)
+		vlen++;
+	return vlen + 2 + stream_bytes(nexc, w_idx) + stream_bytes(nexc, w_high);
+}
+
+static excplan plan_exceptions(const uint32_t *v, size_t n)
+{
+	uint64_t count[33] = {0};   /* values of each width */
+	uint64_t last[33] = {0};    /* 1 + the last index of a value of that width */
+	unsigned maxw = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned w = width_of(v[i]);
+		count[w]++;
+		last[w] = i + 1;
+		maxw = w > maxw ? w : maxw;
+	}
+	excplan best = {maxw, 0, 0, 0};
+	uint64_t best_bytes = stream_bytes(n, maxw);
+	uint64_t nexc = 0, lastidx = 0;   /* values of width > b */
+	for (unsigned b = maxw; b-- > 0;) {
+		nexc += count[b + 1];
+		lastidx = last[b + 1] > lastidx ? last[b + 1] : lastidx;
+		if (nexc > UINT32_MAX)
+			break;
+		unsigned w_idx = width_of((uint32_t)(lastidx - 1)), w_high = maxw - b;
+		uint64_t bytes = stream_bytes(n, b) + exc_bytes((uint32_t)nexc, w_idx, w_high);
+		if (bytes < best_bytes) {
+			best_bytes = bytes;
+			best = (excplan){b, w_idx, w_high, (uint32_t)nexc};
+		}
+	}
+	return best;
+}
+
 /* The body of a block: widths, then each field's stream. */
 static void put_body(bidx_buf *out, const rawblock *b, unsigned n)
 {
 	uint8_t wd[5];
 	size_t nw = 0;
+	excplan x = {0, 0, 0, 0};
 	wd[nw++] = (uint8_t)width_of(max_of(b->gap, b->cnt));
 	wd[nw++] = (uint8_t)width_of(max_of(b->tf1, b->cnt));
-	if (n == 1)
+	if (n == 1) {
 		for (int k = 0; k < 3; k++)
 			wd[nw++] = (uint8_t)width_of(max_of(b->cnts[k], b->cnt));
-	else
-		wd[nw++] = (uint8_t)width_of(max_of(b->pos, b->npos));
+	} else {
+		x = plan_exceptions(b->pos, b->npos);
+		wd[nw++] = (uint8_t)(x.b | (x.nexc ? BIDX_POS_EXCEPTIONS : 0));
+	}
 	bidx_buf_put(out, wd, nw);
 	put_stream(out, b->gap, b->cnt, wd[0]);
 	put_stream(out, b->tf1, b->cnt, wd[1]);
-	if (n == 1)
+	if (n == 1) {
 		for (int k = 0; k < 3; k++)
 			put_stream(out, b->cnts[k], b->cnt, wd[2 + k]);
-	else
-		put_stream(out, b->pos, b->npos, wd[2]);
+		return;
+	}
+	if (x.nexc) {
+		uint8_t xw[2] = {(uint8_t)x.w_idx, (uint8_t)x.w_high};
+		bitw w = {out, 0, 0};
+		bidx_buf_put_varint(out, x.nexc);
+		bidx_buf_put(out, xw, 2);
+		for (size_t i = 0; i < b->npos; i++)
+			if (b->pos[i] >> x.b)
+				bitw_put(&w, (uint32_t)i, x.w_idx);
+		bitw_flush(&w);
+		for (size_t i = 0; i < b->npos; i++)
+			if (b->pos[i] >> x.b)
+				bitw_put(&w, b->pos[i] >> x.b, x.w_high);
+		bitw_flush(&w);
+	}
+	bitw w = {out, 0, 0};
+	for (size_t i = 0; i < b->npos; i++)
+		bitw_put(&w, x.b < 32 ? b->pos[i] & ((1u << x.b) - 1) : b->pos[i], x.b);
+	bitw_flush(&w);
 }
 
 bidx_err bidx_postings_encode(bidx_buf *out, const uint8_t *raw, size_t rawlen,
@@ -245,6 +318,35 @@ bidx_err bidx_pcur_init(bidx_pcur *c, const uint8_t *data, size_t len, uint32_t 
 	return BIDX_OK;
 }
 
+/* A bigram block's exception list, at *qp: its count, widths and streams.
+ * The indexes must increase (checked here, once per block); the last must
+ * fall inside the position stream (checked at the end of the block). */
+static bidx_err enter_exceptions(bidx_pcur *c, const uint8_t **qp)
+{
+	const uint8_t *q = *qp;
+	uint64_t nexc;
+	BIDX_CORRUPT_IF(bidx_varint_get(&q, c->bend, &nexc) || nexc == 0 ||
+	                nexc > UINT32_MAX || (size_t)(c->bend - q) < 2);
+	c->xw_idx = q[0];
+	c->xw_high = q[1];
+	q += 2;
+	BIDX_CORRUPT_IF(c->xw_idx > 32 || c->xw_high > 32);
+	uint64_t li = stream_bytes(nexc, c->xw_idx), lh = stream_bytes(nexc, c->xw_high);
+	BIDX_CORRUPT_IF(li > (uint64_t)(c->bend - q) || lh > (uint64_t)(c->bend - q) - li);
+	c->xidx = q;
+	c->xhigh = q + li;
+	c->xn = (uint32_t)nexc;
+	uint64_t prev = 0;
+	for (uint32_t k = 0; k < c->xn; k++) {
+		uint64_t at = bits_get(c->xidx, c->bend, k, c->xw_idx);
+		BIDX_CORRUPT_IF(k > 0 && at <= prev);
+		prev = at;
+	}
+	c->xlast = prev;
+	*qp = q + li + lh;
+	return BIDX_OK;
+}
+
 /* Enters the next block: reads its header and widths and places its
  * streams; the fields themselves are read as the docs are. */
 static bidx_err enter_block(bidx_pcur *c)
@@ -269,8 +371,13 @@ static bidx_err enter_block(bidx_pcur *c)
 	const uint8_t *q = c->p;
 	unsigned nw = c->n == 1 ? 5 : 3;
 	BIDX_CORRUPT_IF((size_t)(c->bend - q) < nw);
-	for (unsigned k = 0; k < nw; k++)
-		BIDX_CORRUPT_IF((c->w[k] = q[k]) > 32);
+	for (unsigned k = 0; k < nw; k++) {
+		c->w[k] = q[k];
+		if (c->n == 2 && k == 2)
+			c->w[k] &= (uint8_t)~BIDX_POS_EXCEPTIONS;
+		BIDX_CORRUPT_IF(c->w[k] > 32);
+	}
+	int has_exc = c->n == 2 && (q[2] & BIDX_POS_EXCEPTIONS);
 	q += nw;
 	for (unsigned k = 0; k + 1 < nw; k++) {   /* the per-doc streams */
 		uint64_t len = stream_bytes(c->block_left, c->w[k]);
@@ -278,6 +385,11 @@ static bidx_err enter_block(bidx_pcur *c)
 		c->s[k] = q;
 		q += len;
 	}
+	c->xn = 0;
+	c->xi = 0;
+	c->xlast = 0;
+	if (has_exc)
+		BIDX_TRY(enter_exceptions(c, &q));
 	c->s[nw - 1] = q;   /* positions (bigram) or tf_edge (unigram) */
 	if (c->n == 1)
 		BIDX_CORRUPT_IF(stream_bytes(c->block_left, c->w[4]) != (uint64_t)(c->bend - q));
@@ -322,7 +434,8 @@ static inline __attribute__((always_inline)) bidx_err read_payload(bidx_pcur *c)
 	if (c->block_left == 0) {   /* the block must end exactly here */
 		BIDX_CORRUPT_IF(c->left > 0 && c->doc != c->block_last);
 		BIDX_CORRUPT_IF(c->n == 2 &&
-		                stream_bytes(c->npos, c->w[2]) != (uint64_t)(c->bend - c->s[2]));
+		                (stream_bytes(c->npos, c->w[2]) != (uint64_t)(c->bend - c->s[2]) ||
+		                 (c->xn > 0 && c->xlast >= c->npos)));
 	}
 	return BIDX_OK;
 }
@@ -415,7 +528,8 @@ static bidx_err seek_in_block(bidx_pcur *c, uint32_t target, int *have)
 	} else {   /* the block must end exactly here */
 		BIDX_CORRUPT_IF(c->left > 0 && c->doc != c->block_last);
 		BIDX_CORRUPT_IF(c->n == 2 &&
-		                stream_bytes(c->npos, c->w[2]) != (uint64_t)(c->bend - c->s[2]));
+		                (stream_bytes(c->npos, c->w[2]) != (uint64_t)(c->bend - c->s[2]) ||
+		                 (c->xn > 0 && c->xlast >= c->npos)));
 	}
 	return BIDX_OK;
 }
@@ -436,6 +550,12 @@ bidx_err bidx_pcur_seek(bidx_pcur *c, uint32_t target, int *have)
 	}
 }
 
+/* Exception k of the block: its index in the position stream, its high bits. */
+static inline uint64_t exc_at(const bidx_pcur *c, uint32_t k)
+{
+	return k < c->xn ? bits_get(c->xidx, c->bend, k, c->xw_idx) : UINT64_MAX;
+}
+
 bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 {
 	BIDX_CORRUPT_IF(c->n != 2 || c->doc < 0);
@@ -443,26 +563,50 @@ bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 	unsigned w = c->w[2];
 	uint64_t bit = c->pos_at * w, mask = (1ull << w) - 1;
 	int64_t pos = -1;
+	/* the exceptions below this doc's fields are earlier docs' */
+	uint32_t xi = c->xi;
+	uint64_t xnext;
+	while ((xnext = exc_at(c, xi)) < c->pos_at)
+		xi++;
+	c->xi = xi;
+	uint64_t xrel = xnext - c->pos_at;   /* field of this doc, or past its tf */
 	/* read_doc checked that the fields lie in the block; 8-byte loads while
 	 * the list leaves room for them */
 	uint64_t fast = c->end - s >= 8 ? (uint64_t)(c->end - s - 8) * 8 : 0;
 	uint32_t i = 0;
-	if (w > 0 && c->end - s >= 8)
-		for (; i < c->tf && bit <= fast; i++, bit += w) {
-			uint64_t x;
+	for (;;) {
+		/* the fields up to the next exception, in the loop of plain ones */
+		uint32_t stop = xrel < c->tf ? (uint32_t)xrel : c->tf;
+		if (w > 0 && c->end - s >= 8)
+			for (; i < stop && bit <= fast; i++, bit += w) {
+				uint64_t x;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			memcpy(&x, s + bit / 8, 8);
+				memcpy(&x, s + bit / 8, 8);
 #else
-			x = bidx_get_u64le(s + bit / 8);
+				x = bidx_get_u64le(s + bit / 8);
 #endif
-			pos += 1 + (int64_t)((x >> (bit % 8)) & mask);
+				pos += 1 + (int64_t)((x >> (bit % 8)) & mask);
+				BIDX_CORRUPT_IF(pos >= limit);
+				out[i] = (uint32_t)pos;
+			}
+		for (; i < stop; i++, bit += w) {
+			pos += 1 + (int64_t)bits_get(s, c->end, c->pos_at + i, w);
 			BIDX_CORRUPT_IF(pos >= limit);
 			out[i] = (uint32_t)pos;
 		}
-	for (; i < c->tf; i++) {
-		pos += 1 + (int64_t)bits_get(s, c->end, c->pos_at + i, w);
+		if (i == c->tf)
+			break;
+		/* field i is exception xi: its high bits above the low ones */
+		uint64_t g = bits_get(s, c->end, c->pos_at + i, w) |
+		             (uint64_t)bits_get(c->xhigh, c->bend, xi, c->xw_high) << w;
+		BIDX_CORRUPT_IF(g >= limit);
+		pos += 1 + (int64_t)g;
 		BIDX_CORRUPT_IF(pos >= limit);
 		out[i] = (uint32_t)pos;
+		i++;
+		bit += w;
+		xi++;
+		xrel = exc_at(c, xi) - c->pos_at;
 	}
 	return BIDX_OK;
 }

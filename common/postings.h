@@ -5,7 +5,8 @@
  * varint gap from the previous doc of the term, -1 before the first, then
  * its payload: tf, then tf_title tf_word tf_edge or the tf position gaps,
  * varints) and bidx_postings_encode() cuts it into blocks of 128 docs with
- * skip headers, each field bit-packed.  The searcher walks postings with a
+ * skip headers, each field bit-packed (the position gaps with exceptions
+ * for the few large ones).  The searcher walks postings with a
  * bidx_pcur, which checks every invariant against an end pointer.
  */
 #ifndef BIDX_POSTINGS_H
@@ -15,6 +16,10 @@
 #include <stdint.h>
 #include "buf.h"
 #include "error.h"
+
+/* Set in a bigram block's w_pos byte when an exception list follows its tfs
+ * (docs/FORMAT.md, "Postings"). */
+#define BIDX_POS_EXCEPTIONS 0x80u
 
 /* Appends the on-disk form of a raw stream holding df docs of an n-gram
  * (n = 1 or 2) to out.  Returns BIDX_ECORRUPT if raw is inconsistent. */
@@ -38,6 +43,11 @@ typedef struct bidx_pcur {
 	uint32_t block_last;         /* last doc of the current block (ndocs - 1 in the last) */
 	uint64_t npos;               /* bigram: positions of the block's docs read so far */
 	uint64_t pos_at;             /* bigram: the current doc's first position field */
+	const uint8_t *xidx, *xhigh; /* bigram: the block's exceptions (indexes, high bits) */
+	uint8_t xw_idx, xw_high;     /* their widths */
+	uint32_t xn;                 /* how many */
+	uint32_t xi;                 /* first exception not below an earlier doc's fields */
+	uint64_t xlast;              /* index of the last exception (0 if none) */
 	int64_t doc;                 /* current doc, -1 before the first */
 	uint32_t tf, tf_title, tf_word, tf_edge;  /* current doc's payload */
 } bidx_pcur;

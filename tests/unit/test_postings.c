@@ -312,3 +312,92 @@ Test(postings, dense_list_is_bit_packed)
 	bidx_buf_free(&raw);
 	bidx_buf_free(&enc);
 }
+
+/* Patched frame of reference: a few large position gaps are exceptions,
+ * stored apart (their index and high bits), so they do not set the width
+ * of the whole block.  Three docs of 100 positions, the gaps 0 but three of
+ * them (up to 2,000,000: 21 bits), take under 40 bytes, where packing all
+ * 300 at 21 bits took 788. */
+static void exc_positions(uint32_t d, uint32_t *want)
+{
+	uint32_t p = d == 2 ? 2000000 : 0;
+	for (uint32_t k = 0; k < 100; k++) {
+		if (k > 0)
+			p += 1 + (d == 1 && k == 50 ? 1000000 : d == 2 && k == 99 ? 70000 : 0);
+		want[k] = p;
+	}
+}
+
+Test(postings, large_position_gaps_are_exceptions)
+{
+	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+	uint32_t want[100], got[100];
+	for (uint32_t d = 0; d < 3; d++) {
+		exc_positions(d, want);
+		bidx_buf_put_varint(&raw, 0);     /* docs 0, 1, 2 */
+		bidx_buf_put_varint(&raw, 100);   /* tf */
+		for (uint32_t k = 0; k < 100; k++)
+			bidx_buf_put_varint(&raw, k ? want[k] - want[k - 1] - 1 : want[0]);
+	}
+	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, 3, 2), BIDX_OK);
+	cr_assert_lt(enc.len, 40, "%zu bytes", enc.len);
+	cr_assert(enc.p[2] & BIDX_POS_EXCEPTIONS);
+	/* every doc read, one skipped, one read twice: the same positions */
+	for (int pass = 0; pass < 2; pass++) {
+		bidx_pcur c;
+		cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, 3, 2, 3), BIDX_OK);
+		for (uint32_t d = 0; d < 3; d++) {
+			cr_assert_eq(pnext(&c), 1);
+			cr_assert(c.doc == d && c.tf == 100);
+			if (pass == 1 && d == 0)
+				continue;
+			for (int again = 0; again < 1 + (pass == 1 && d == 1); again++) {
+				exc_positions(d, want);
+				cr_assert_eq(bidx_pcur_positions(&c, got, 3000000), BIDX_OK);
+				cr_assert_arr_eq(got, want, sizeof want, "doc %u", d);
+			}
+		}
+		cr_assert_eq(pnext(&c), 0);
+	}
+	bidx_pcur c;
+	cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, 3, 2, 3), BIDX_OK);
+	cr_assert_eq(pseek(&c, 2), 1);
+	exc_positions(2, want);
+	cr_assert_eq(bidx_pcur_positions(&c, got, 3000000), BIDX_OK);
+	cr_assert_arr_eq(got, want, sizeof want);
+	/* a position past the document's end, through its high bits, is refused */
+	cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, 3, 2, 3), BIDX_OK);
+	cr_assert_eq(pnext(&c), 1);
+	cr_assert_eq(pnext(&c), 1);
+	cr_assert_eq(bidx_pcur_positions(&c, got, 1000000), BIDX_ECORRUPT);
+	bidx_buf_free(&raw);
+	bidx_buf_free(&enc);
+}
+
+/* The exception list is checked: indexes must increase, fall inside the
+ * block's position stream, and the list inside the block.  One doc with
+ * tf 2: widths 0, 1 and 0 with the exception flag; the tf stream (tf - 1 =
+ * 1); nexc, w_idx, w_high, the indexes, the high bits; no low bits. */
+Test(postings, bad_exception_list_is_refused)
+{
+	const uint8_t good[] = {0x00, 0x01, 0x80, 0x01, 0x01, 0x01, 0x02, 0x01, 0x03};
+	const uint8_t bad[][9] = {
+		{0x00, 0x01, 0x80, 0x01, 0x02, 0x01, 0x02, 0x01, 0x0f},   /* indexes 1, 0 */
+		{0x00, 0x01, 0x80, 0x01, 0x01, 0x02, 0x02, 0x02, 0x03},   /* index 2 of 2 */
+		{0x00, 0x01, 0x80, 0x01, 0x01, 0x01, 0x20, 0x01, 0x03},   /* high bits past the block */
+		{0x00, 0x01, 0x80, 0x01, 0x00, 0x01, 0x02, 0x01, 0x03},   /* flagged, but none */
+		{0x00, 0x01, 0x80, 0x01, 0x01, 0x21, 0x02, 0x01, 0x03},   /* index width 33 */
+	};
+	uint32_t got[2];
+	bidx_pcur c;
+	cr_assert_eq(bidx_pcur_init(&c, good, sizeof good, 1, 2, 1), BIDX_OK);
+	cr_assert_eq(pnext(&c), 1);
+	cr_assert_eq(c.tf, 2);
+	cr_assert_eq(bidx_pcur_positions(&c, got, 100), BIDX_OK);
+	cr_assert(got[0] == 0 && got[1] == 4, "%u %u", got[0], got[1]);   /* 0, 0 + 1 + (3 << 0) */
+	cr_assert_eq(pnext(&c), 0);
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		cr_assert_eq(bidx_pcur_init(&c, bad[k], sizeof bad[k], 1, 2, 1), BIDX_OK);
+		cr_assert_eq(pnext(&c), -1, "bad list %zu accepted", k);
+	}
+}
