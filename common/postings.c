@@ -390,7 +390,11 @@ static bidx_err enter_block(bidx_pcur *c)
 	c->xlast = 0;
 	if (has_exc)
 		BIDX_TRY(enter_exceptions(c, &q));
+	c->xnext = c->xn ? bits_get(c->xidx, c->bend, 0, c->xw_idx) : UINT64_MAX;
 	c->s[nw - 1] = q;   /* positions (bigram) or tf_edge (unigram) */
+	/* a field of the position stream starting below this bit can be read
+	 * with an 8-byte load that stays in the list */
+	c->pos_fast = c->end - q >= 8 ? (uint64_t)(c->end - q - 8) * 8 + 1 : 0;
 	if (c->n == 1)
 		BIDX_CORRUPT_IF(stream_bytes(c->block_left, c->w[4]) != (uint64_t)(c->bend - q));
 	c->i = 0;
@@ -561,43 +565,55 @@ bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 	BIDX_CORRUPT_IF(c->n != 2 || c->doc < 0);
 	const uint8_t *s = c->s[2];
 	unsigned w = c->w[2];
-	uint64_t bit = c->pos_at * w, mask = (1ull << w) - 1;
+	uint32_t tf = c->tf;
+	uint64_t at = c->pos_at;
+	uint64_t bit = at * w, mask = (1ull << w) - 1, fast = c->pos_fast;
 	int64_t pos = -1;
-	/* the exceptions below this doc's fields are earlier docs' */
+	/* the exceptions below this doc's fields are earlier docs': the next
+	 * one's index is kept, so a doc without any costs one comparison */
+	uint64_t xnext = c->xnext;
+	if (__builtin_expect(xnext < at, 0)) {
+		uint32_t xi = c->xi;
+		do
+			xnext = exc_at(c, ++xi);
+		while (xnext < at);
+		c->xi = xi;
+		c->xnext = xnext;
+	}
+	uint64_t xrel = xnext - at;   /* field of this doc, or past its tf */
 	uint32_t xi = c->xi;
-	uint64_t xnext;
-	while ((xnext = exc_at(c, xi)) < c->pos_at)
-		xi++;
-	c->xi = xi;
-	uint64_t xrel = xnext - c->pos_at;   /* field of this doc, or past its tf */
-	/* read_doc checked that the fields lie in the block; 8-byte loads while
-	 * the list leaves room for them */
-	uint64_t fast = c->end - s >= 8 ? (uint64_t)(c->end - s - 8) * 8 : 0;
+	/* read_payload checked that the fields lie in the block; 8-byte loads
+	 * while the list leaves room for them */
 	uint32_t i = 0;
 	for (;;) {
 		/* the fields up to the next exception, in the loop of plain ones */
-		uint32_t stop = xrel < c->tf ? (uint32_t)xrel : c->tf;
-		if (w > 0 && c->end - s >= 8)
-			for (; i < stop && bit <= fast; i++, bit += w) {
-				uint64_t x;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-				memcpy(&x, s + bit / 8, 8);
-#else
-				x = bidx_get_u64le(s + bit / 8);
-#endif
-				pos += 1 + (int64_t)((x >> (bit % 8)) & mask);
+		uint32_t stop = xrel < tf ? (uint32_t)xrel : tf;
+		if (w == 0)
+			for (; i < stop; i++) {
+				pos++;
 				BIDX_CORRUPT_IF(pos >= limit);
 				out[i] = (uint32_t)pos;
 			}
-		for (; i < stop; i++, bit += w) {
-			pos += 1 + (int64_t)bits_get(s, c->end, c->pos_at + i, w);
+		for (; i < stop && bit < fast; i++, bit += w) {
+			uint64_t x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			memcpy(&x, s + bit / 8, 8);
+#else
+			x = bidx_get_u64le(s + bit / 8);
+#endif
+			pos += 1 + (int64_t)((x >> (bit % 8)) & mask);
 			BIDX_CORRUPT_IF(pos >= limit);
 			out[i] = (uint32_t)pos;
 		}
-		if (i == c->tf)
+		for (; i < stop; i++, bit += w) {
+			pos += 1 + (int64_t)bits_get(s, c->end, at + i, w);
+			BIDX_CORRUPT_IF(pos >= limit);
+			out[i] = (uint32_t)pos;
+		}
+		if (i == tf)
 			break;
 		/* field i is exception xi: its high bits above the low ones */
-		uint64_t g = bits_get(s, c->end, c->pos_at + i, w) |
+		uint64_t g = bits_get(s, c->end, at + i, w) |
 		             (uint64_t)bits_get(c->xhigh, c->bend, xi, c->xw_high) << w;
 		BIDX_CORRUPT_IF(g >= limit);
 		pos += 1 + (int64_t)g;
@@ -606,7 +622,7 @@ bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 		i++;
 		bit += w;
 		xi++;
-		xrel = exc_at(c, xi) - c->pos_at;
+		xrel = exc_at(c, xi) - at;
 	}
 	return BIDX_OK;
 }

@@ -47,6 +47,8 @@ typedef struct bidx_pcur {
 	uint8_t xw_idx, xw_high;     /* their widths */
 	uint32_t xn;                 /* how many */
 	uint32_t xi;                 /* first exception not below an earlier doc's fields */
+	uint64_t xnext;              /* its index (UINT64_MAX when there is none) */
+	uint64_t pos_fast;           /* position bits below it: 8-byte loads stay in the list */
 	uint64_t xlast;              /* index of the last exception (0 if none) */
 	int64_t doc;                 /* current doc, -1 before the first */
 	uint32_t tf, tf_title, tf_word, tf_edge;  /* current doc's payload */

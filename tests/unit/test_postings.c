@@ -401,3 +401,62 @@ Test(postings, bad_exception_list_is_refused)
 		cr_assert_eq(pnext(&c), -1, "bad list %zu accepted", k);
 	}
 }
+
+/* The cursor keeps the index of the block's next exception from doc to
+ * doc: docs whose fields hold exceptions (their first position, stored as
+ * is, or a long gap) interleaved with docs without any, read in order,
+ * some skipped by next() or seek(), one read twice, give the positions
+ * written.  Doc d has tf 1 + d % 5; its first position is large for every
+ * third doc, and its third gap is long for every seventh. */
+static uint32_t mix_positions(uint32_t d, uint32_t *want)
+{
+	uint32_t tf = 1 + d % 5, p = d % 3 == 0 ? 5000 + 97 * d : d % 4;
+	for (uint32_t k = 0; k < tf; k++) {
+		if (k > 0)
+			p += 1 + (d % 7 == 0 && k == 3 ? 40000 : k % 3);
+		want[k] = p;
+	}
+	return tf;
+}
+
+Test(postings, exceptions_between_docs_read_or_skipped)
+{
+	enum { NDOCS = 300 };
+	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+	uint32_t want[8], got[8];
+	for (uint32_t d = 0; d < NDOCS; d++) {
+		uint32_t tf = mix_positions(d, want);
+		bidx_buf_put_varint(&raw, 0);   /* docs 0, 1, 2, ... */
+		bidx_buf_put_varint(&raw, tf);
+		for (uint32_t k = 0; k < tf; k++)
+			bidx_buf_put_varint(&raw, k ? want[k] - want[k - 1] - 1 : want[0]);
+	}
+	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, NDOCS, 2), BIDX_OK);
+	/* pass 0 reads every doc, pass 1 one in three (next), pass 2 seeks */
+	for (int pass = 0; pass < 3; pass++) {
+		bidx_pcur c;
+		cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, NDOCS, 2, NDOCS), BIDX_OK);
+		for (uint32_t d = 0; d < NDOCS; d++) {
+			if (pass == 2) {
+				d += d % 11;
+				if (d >= NDOCS)
+					break;
+				cr_assert_eq(pseek(&c, d), 1);
+			} else {
+				cr_assert_eq(pnext(&c), 1);
+			}
+			cr_assert_eq(c.doc, d);
+			if (pass == 1 && d % 3 != 1)
+				continue;
+			uint32_t tf = mix_positions(d, want);
+			cr_assert_eq(c.tf, tf, "doc %u", d);
+			for (int again = 0; again < 1 + (d % 13 == 0); again++) {
+				memset(got, 0xff, sizeof got);
+				cr_assert_eq(bidx_pcur_positions(&c, got, 100000), BIDX_OK, "doc %u", d);
+				cr_assert_arr_eq(got, want, tf * sizeof *want, "doc %u pass %d", d, pass);
+			}
+		}
+	}
+	bidx_buf_free(&raw);
+	bidx_buf_free(&enc);
+}
