@@ -8,7 +8,7 @@
  * documents.  Then each segment, as deep as bidx_segment_verify goes
  * (segment.h, verify.h):
  *  - every checksum: header, table, each section, each 64 KiB chunk of
- *    POSTINGS and STORE, reporting every mismatch rather than the first;
+ *    every section CHUNKS covers, reporting every mismatch rather than the first;
  *    padding between sections is zero;
  *  - META agrees with what it summarises (documents, terms, characters,
  *    words, corpus bytes);

@@ -26,8 +26,8 @@
 #define BIDX_TERMS_HEADER_SIZE 16
 #define BIDX_TERMS_PER_BLOCK 64
 #define BIDX_DOCS_PER_BLOCK 128
-#define BIDX_CHUNK_SIZE 65536u      /* POSTINGS and STORE are checksummed per chunk */
-#define BIDX_CHUNKS_HEADER_SIZE 16
+#define BIDX_CHUNK_SIZE 65536u      /* the sections CHUNKS covers are checksummed per chunk */
+#define BIDX_CHUNKS_HEADER_SIZE (8 + 4 * BIDX_SEC_MAX)
 #define BIDX_CKPT_EVERY 128         /* normalised characters between checkpoints */
 
 enum bidx_section {

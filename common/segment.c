@@ -47,8 +47,9 @@ enum { HEAD_MAGIC = 0, HEAD_VERSION = 8, HEAD_FLAGS = 12, HEAD_FILE_SIZE = 16, H
 enum { ENT_ID = 0, ENT_FLAGS = 4, ENT_OFF = 8, ENT_LEN = 16, ENT_SUM = 24 };
 /* footer := table_off:u64 nsec:u32 version:u32 table_sum:u64 end_magic[8] */
 enum { FOOT_TABLE = 0, FOOT_NSEC = 8, FOOT_VERSION = 12, FOOT_SUM = 16, FOOT_MAGIC = 24 };
-/* chunks := chunk_size:u32 reserved:u32 npost:u32 nstore:u32 sums */
-enum { CHUNKS_SIZE = 0, CHUNKS_RESERVED = 4, CHUNKS_NPOST = 8, CHUNKS_NSTORE = 12 };
+/* chunks := chunk_size:u32 reserved:u32 count:u32{BIDX_SEC_MAX} sums; count i
+ * is section i + 1's */
+enum { CHUNKS_SIZE = 0, CHUNKS_RESERVED = 4, CHUNKS_COUNT = 8 };
 /* meta := ndocs:u32 norm_rev:u32 total_tokens:u64 total_chars:u64 nterms:u64
  *         build_time:u64 corpus_bytes:u64 reserved[16] */
 enum {
@@ -81,7 +82,16 @@ const char *bidx_section_name(int id)
 
 int bidx_section_chunked(int id)
 {
-	return id == BIDX_SEC_POSTINGS ? 0 : id == BIDX_SEC_STORE ? 1 : -1;
+	/* all but META, DOCS (read by bidx_segment_ntokens, which cannot
+	 * fail), ZDICT (read whole by every decompression context) and CHUNKS
+	 * itself: those are checked whole on opening */
+	switch (id) {
+	case BIDX_SEC_POSTINGS: case BIDX_SEC_TERMS: case BIDX_SEC_BOUNDS: case BIDX_SEC_PATHS:
+	case BIDX_SEC_STORE: case BIDX_SEC_FIELDS: case BIDX_SEC_FIELDSTR: case BIDX_SEC_CKPTS:
+		return id;
+	default:
+		return -1;
+	}
 }
 
 void bidx_docrec_encode(const bidx_docrec *d, uint8_t out[BIDX_DOC_SIZE])
@@ -180,13 +190,13 @@ void bidx_segment_encode_header(uint64_t file_size, uint8_t out[BIDX_HEADER_SIZE
 	seal_header(out);
 }
 
-void bidx_segment_encode_chunks(uint32_t npost, uint32_t nstore,
+void bidx_segment_encode_chunks(const uint32_t count[BIDX_SEC_MAX + 1],
                                 uint8_t out[BIDX_CHUNKS_HEADER_SIZE])
 {
 	bidx_put_u32le(out + CHUNKS_SIZE, BIDX_CHUNK_SIZE);
 	bidx_put_u32le(out + CHUNKS_RESERVED, 0);
-	bidx_put_u32le(out + CHUNKS_NPOST, npost);
-	bidx_put_u32le(out + CHUNKS_NSTORE, nstore);
+	for (int id = 1; id <= BIDX_SEC_MAX; id++)
+		bidx_put_u32le(out + CHUNKS_COUNT + 4 * (id - 1), count[id]);
 }
 
 /* The table's offset from the footer, when the footer puts a table of
@@ -234,9 +244,10 @@ struct bidx_segment {
 	bidx_dsr *dsr[DSR_POOL];        /* idle decompression contexts, made on demand */
 	int ndsr;                       /* of them in dsr[] */
 	pthread_mutex_t dsr_lock;       /* guards dsr[] and ndsr */
-	const uint8_t *chunk_sum[2];    /* per-chunk XXH3 of POSTINGS, STORE (CHUNKS) */
-	uint32_t nchunks[2];
-	uint8_t *chunk_ok[2];           /* bitmaps: chunk verified (atomic bit sets); owned */
+	const uint8_t *chunk_sum[BIDX_SEC_MAX + 1];  /* per-chunk XXH3 (CHUNKS), by section id */
+	uint32_t nchunks[BIDX_SEC_MAX + 1];
+	uint8_t *chunk_ok[BIDX_SEC_MAX + 1];  /* bitmaps: chunk verified (atomic bit sets); owned */
+	uint64_t *hashed;               /* bytes checksummed by the reader (atomic); owned */
 	char *path;                     /* the segment file; owned */
 	uint64_t table_sum;             /* XXH3 of the section table (from the footer) */
 };
@@ -292,8 +303,8 @@ static bidx_err read_table(bidx_segment *s, char *why, size_t n)
 	return BIDX_OK;
 }
 
-/* The whole-section checksums of all but the chunk-verified POSTINGS and
- * STORE (the byte pass of verification checks those too). */
+/* The whole-section checksums of the sections CHUNKS does not cover (the
+ * byte pass of verification checks the others' too). */
 static bidx_err verify_small_sections(const bidx_segment *s, char *why, size_t n)
 {
 	uint64_t toff = bidx_get_u64le(s->map + s->size - BIDX_FOOTER_SIZE + FOOT_TABLE);
@@ -302,6 +313,7 @@ static bidx_err verify_small_sections(const bidx_segment *s, char *why, size_t n
 		if (bidx_section_chunked(id) >= 0)
 			continue;
 		entry_at(s->map, toff, id, &e);
+		*s->hashed += s->sec[id].len;
 		if (bidx_xxh3(s->sec[id].p, s->sec[id].len) != e.sum) {
 			snprintf(why, n, "checksum mismatch in section %s", sec_names[id]);
 			return bidx_corrupt();
@@ -315,20 +327,58 @@ static bidx_err read_chunks(bidx_segment *s, char *why, size_t n)
 	const secref *c = &s->sec[BIDX_SEC_CHUNKS];
 	if (c->len < BIDX_CHUNKS_HEADER_SIZE || bidx_get_u32le(c->p + CHUNKS_SIZE) != BIDX_CHUNK_SIZE)
 		return fail(BIDX_ECORRUPT, why, n, "bad CHUNKS section");
-	s->nchunks[0] = bidx_get_u32le(c->p + CHUNKS_NPOST);
-	s->nchunks[1] = bidx_get_u32le(c->p + CHUNKS_NSTORE);
-	if (s->nchunks[0] != chunks_of(s->sec[BIDX_SEC_POSTINGS].len) ||
-	    s->nchunks[1] != chunks_of(s->sec[BIDX_SEC_STORE].len) ||
-	    c->len != BIDX_CHUNKS_HEADER_SIZE + 8 * ((size_t)s->nchunks[0] + s->nchunks[1]))
+	const uint8_t *sum = c->p + BIDX_CHUNKS_HEADER_SIZE;
+	size_t total = 0;
+	for (int id = 1; id <= BIDX_SEC_MAX; id++) {
+		uint32_t cnt = bidx_get_u32le(c->p + CHUNKS_COUNT + 4 * (id - 1));
+		uint64_t want = bidx_section_chunked(id) >= 0 ? chunks_of(s->sec[id].len) : 0;
+		if (cnt != want)
+			return fail(BIDX_ECORRUPT, why, n,
+			            "CHUNKS section does not match the sections it covers");
+		s->nchunks[id] = cnt;
+		s->chunk_sum[id] = sum + 8 * total;
+		total += cnt;
+	}
+	if (c->len != BIDX_CHUNKS_HEADER_SIZE + 8 * total)
 		return fail(BIDX_ECORRUPT, why, n, "CHUNKS section does not match the sections it covers");
-	s->chunk_sum[0] = c->p + BIDX_CHUNKS_HEADER_SIZE;
-	s->chunk_sum[1] = s->chunk_sum[0] + 8 * (size_t)s->nchunks[0];
-	for (int i = 0; i < 2; i++) {
-		s->chunk_ok[i] = bidx_calloc(s->nchunks[i] / 8 + 1, 1);
-		if (!s->chunk_ok[i])
+	for (int id = 1; id <= BIDX_SEC_MAX; id++) {
+		if (bidx_section_chunked(id) < 0)
+			continue;
+		s->chunk_ok[id] = bidx_calloc(s->nchunks[id] / 8 + 1, 1);
+		if (!s->chunk_ok[id])
 			return BIDX_ENOMEM;
 	}
 	return BIDX_OK;
+}
+
+/* Makes sure bytes [off, off+len) of chunked section id have been verified
+ * against their chunk sums.  Only the verified-bits change, and they are
+ * atomic: a const segment may be checked. */
+static bidx_err need(const bidx_segment *s, int id, uint64_t off, uint64_t len)
+{
+	BIDX_CORRUPT_IF(bidx_section_chunked(id) < 0);
+	const secref *sec = &s->sec[id];
+	if (len == 0)
+		return BIDX_OK;
+	BIDX_CORRUPT_IF(off > sec->len || len > sec->len - off);
+	uint8_t *ok = s->chunk_ok[id];
+	for (uint64_t c = off / BIDX_CHUNK_SIZE; c <= (off + len - 1) / BIDX_CHUNK_SIZE; c++) {
+		if (__atomic_load_n(&ok[c >> 3], __ATOMIC_ACQUIRE) >> (c & 7) & 1)
+			continue;
+		size_t start = (size_t)c * BIDX_CHUNK_SIZE;
+		size_t clen = sec->len - start < BIDX_CHUNK_SIZE ? sec->len - start : BIDX_CHUNK_SIZE;
+		__atomic_fetch_add(s->hashed, clen, __ATOMIC_RELAXED);
+		BIDX_CORRUPT_IF(bidx_xxh3(sec->p + start, clen) !=
+		                bidx_get_u64le(s->chunk_sum[id] + 8 * c));
+		__atomic_fetch_or(&ok[c >> 3], (uint8_t)(1u << (c & 7)), __ATOMIC_RELEASE);
+	}
+	return BIDX_OK;
+}
+
+/* The term dictionary's hook: a block's entries, within TERMS. */
+static bidx_err need_terms(const void *arg, uint64_t off, uint64_t len)
+{
+	return need(arg, BIDX_SEC_TERMS, off, len);
 }
 
 /* The sizes the sections must have, given META. */
@@ -350,13 +400,27 @@ static bidx_err check_sections(bidx_segment *s, char *why, size_t n)
 		return fail(BIDX_ECORRUPT, why, n, "FIELDS section size differs from the document count");
 	const secref *ck = &s->sec[BIDX_SEC_CKPTS];
 	size_t idx = CKPTS_INDEX_SIZE(s->meta.ndocs);
-	if (ck->len < idx || (ck->len - idx) % 8 ||
-	    bidx_get_u64le(ck->p + idx - 8) != (ck->len - idx) / 8)
+	if (ck->len < idx)
 		return fail(BIDX_ECORRUPT, why, n, "CKPTS section size differs from its index");
-	if (bidx_termdict_open(&s->td, s->sec[BIDX_SEC_TERMS].p, s->sec[BIDX_SEC_TERMS].len,
-	                       s->sec[BIDX_SEC_POSTINGS].len) ||
+	if (need(s, BIDX_SEC_CKPTS, idx - 8, 8))
+		return fail(BIDX_ECORRUPT, why, n, "checksum mismatch in section CKPTS (a chunk)");
+	if ((ck->len - idx) % 8 || bidx_get_u64le(ck->p + idx - 8) != (ck->len - idx) / 8)
+		return fail(BIDX_ECORRUPT, why, n, "CKPTS section size differs from its index");
+	/* the dictionary's header and block index are read on every lookup */
+	const secref *te = &s->sec[BIDX_SEC_TERMS];
+	uint64_t head = BIDX_TERMS_HEADER_SIZE;
+	if (te->len >= head && need(s, BIDX_SEC_TERMS, 0, head))
+		return fail(BIDX_ECORRUPT, why, n, "checksum mismatch in section TERMS (a chunk)");
+	if (te->len >= head) {
+		uint64_t bidx_len = (uint64_t)bidx_get_u32le(te->p + 4) * BIDX_BLOCKIDX_SIZE;
+		if (bidx_len <= te->len - head && need(s, BIDX_SEC_TERMS, head, bidx_len))
+			return fail(BIDX_ECORRUPT, why, n, "checksum mismatch in section TERMS (a chunk)");
+	}
+	if (bidx_termdict_open(&s->td, te->p, te->len, s->sec[BIDX_SEC_POSTINGS].len) ||
 	    s->td.nterms != s->meta.nterms)
 		return fail(BIDX_ECORRUPT, why, n, "bad term dictionary header");
+	s->td.need = need_terms;
+	s->td.need_arg = s;
 	return BIDX_OK;
 }
 
@@ -372,8 +436,8 @@ static bidx_err load(bidx_segment *s, char *why, size_t n)
 	BIDX_TRY(check_header(s->map, s->size, why, n));
 	BIDX_TRY(read_table(s, why, n));
 	BIDX_TRY(verify_small_sections(s, why, n));
-	BIDX_TRY(check_sections(s, why, n));
-	return read_chunks(s, why, n);
+	BIDX_TRY(read_chunks(s, why, n));
+	return check_sections(s, why, n);
 }
 
 bidx_err bidx_segment_open_file(const char *path, bidx_segment **out, char *why, size_t n)
@@ -384,8 +448,10 @@ bidx_err bidx_segment_open_file(const char *path, bidx_segment **out, char *why,
 	if (!s)
 		return BIDX_ENOMEM;
 	s->path = strdup(path);
-	if (!s->path || pthread_mutex_init(&s->dsr_lock, NULL)) {
+	s->hashed = bidx_calloc(1, sizeof *s->hashed);
+	if (!s->path || !s->hashed || pthread_mutex_init(&s->dsr_lock, NULL)) {
 		free(s->path);
+		free(s->hashed);
 		free(s);
 		return BIDX_ENOMEM;
 	}
@@ -405,10 +471,11 @@ void bidx_segment_close(bidx_segment *s)
 	for (int i = 0; i < s->ndsr; i++)
 		bidx_dsr_free(s->dsr[i]);
 	pthread_mutex_destroy(&s->dsr_lock);
-	free(s->chunk_ok[0]);
-	free(s->chunk_ok[1]);
+	for (int id = 0; id <= BIDX_SEC_MAX; id++)
+		free(s->chunk_ok[id]);
 	bidx_unmap(s->map, s->size);
 	free(s->path);
+	free(s->hashed);
 	free(s);
 }
 
@@ -456,22 +523,12 @@ void bidx_segment_section(const bidx_segment *s, int id, const uint8_t **p, size
 
 bidx_err bidx_segment_need(bidx_segment *s, int id, uint64_t off, uint64_t len)
 {
-	int k = bidx_section_chunked(id);
-	BIDX_CORRUPT_IF(k < 0);
-	const secref *sec = &s->sec[id];
-	if (len == 0)
-		return BIDX_OK;
-	BIDX_CORRUPT_IF(off > sec->len || len > sec->len - off);
-	for (uint64_t c = off / BIDX_CHUNK_SIZE; c <= (off + len - 1) / BIDX_CHUNK_SIZE; c++) {
-		if (__atomic_load_n(&s->chunk_ok[k][c >> 3], __ATOMIC_ACQUIRE) >> (c & 7) & 1)
-			continue;
-		size_t start = (size_t)c * BIDX_CHUNK_SIZE;
-		size_t clen = sec->len - start < BIDX_CHUNK_SIZE ? sec->len - start : BIDX_CHUNK_SIZE;
-		BIDX_CORRUPT_IF(bidx_xxh3(sec->p + start, clen) !=
-		                bidx_get_u64le(s->chunk_sum[k] + 8 * c));
-		__atomic_fetch_or(&s->chunk_ok[k][c >> 3], (uint8_t)(1u << (c & 7)), __ATOMIC_RELEASE);
-	}
-	return BIDX_OK;
+	return need(s, id, off, len);
+}
+
+uint64_t bidx_segment_hashed(const bidx_segment *s)
+{
+	return __atomic_load_n(s->hashed, __ATOMIC_RELAXED);
 }
 
 const uint8_t *bidx_segment_postings(const bidx_segment *s, const bidx_term *t)
@@ -507,17 +564,21 @@ bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d)
 	if (d->store_off + d->store_len != store_end || d->bound_off + blen != bound_end ||
 	    (uint64_t)d->path_off + d->path_len != path_end)
 		return bidx_corrupt();
-	return BIDX_OK;
+	/* what bidx_segment_bounds and bidx_segment_path hand out */
+	BIDX_TRY(need(s, BIDX_SEC_BOUNDS, d->bound_off, blen));
+	return need(s, BIDX_SEC_PATHS, d->path_off, d->path_len);
 }
 
 bidx_err bidx_segment_fields(const bidx_segment *s, uint32_t id, bidx_fieldrec *f)
 {
 	BIDX_CORRUPT_IF(id >= s->meta.ndocs);
+	BIDX_TRY(need(s, BIDX_SEC_FIELDS, (uint64_t)id * BIDX_FIELDS_SIZE, BIDX_FIELDS_SIZE));
 	bidx_fieldrec_decode(s->sec[BIDX_SEC_FIELDS].p + (size_t)id * BIDX_FIELDS_SIZE, f);
 	if (f->str_len > s->sec[BIDX_SEC_FIELDSTR].len ||
 	    f->str_off > s->sec[BIDX_SEC_FIELDSTR].len - f->str_len || f->date_lo > f->date_hi)
 		return bidx_corrupt();
-	return BIDX_OK;
+	/* what bidx_segment_fieldstr hands out */
+	return need(s, BIDX_SEC_FIELDSTR, f->str_off, f->str_len);
 }
 
 const uint8_t *bidx_segment_fieldstr(const bidx_segment *s, const bidx_fieldrec *f)
@@ -532,9 +593,11 @@ bidx_err bidx_segment_ckpts(const bidx_segment *s, uint32_t id, const uint8_t **
 	*pairs = NULL;
 	*n = 0;
 	BIDX_CORRUPT_IF(id >= s->meta.ndocs);
+	BIDX_TRY(need(s, BIDX_SEC_CKPTS, (uint64_t)id * 8, 16));
 	uint64_t a = bidx_get_u64le(ck->p + (size_t)id * 8), b = bidx_get_u64le(ck->p + (size_t)id * 8 + 8);
 	uint64_t total = (ck->len - idx) / 8;
 	BIDX_CORRUPT_IF(a > b || b > total || b - a > UINT32_MAX);
+	BIDX_TRY(need(s, BIDX_SEC_CKPTS, idx + a * 8, (b - a) * 8));
 	*pairs = ck->p + idx + a * 8;
 	*n = (uint32_t)(b - a);
 	return BIDX_OK;
@@ -653,9 +716,10 @@ bidx_err bidx_segment_reseal(uint8_t *m, size_t size, int chunks)
 	uint8_t *sum = m + sec[BIDX_SEC_CHUNKS].off + BIDX_CHUNKS_HEADER_SIZE;
 	if (chunks && clen >= BIDX_CHUNKS_HEADER_SIZE)
 		room = (clen - BIDX_CHUNKS_HEADER_SIZE) / 8;
-	static const int which[2] = {BIDX_SEC_POSTINGS, BIDX_SEC_STORE};
-	for (int k = 0; k < 2; k++) {
-		const bidx_secent *e = &sec[which[k]];
+	for (int id = 1; id <= BIDX_SEC_MAX; id++) {
+		if (bidx_section_chunked(id) < 0)
+			continue;
+		const bidx_secent *e = &sec[id];
 		for (uint64_t a = 0; a < e->len && room > 0; a += BIDX_CHUNK_SIZE, sum += 8, room--) {
 			uint64_t n = e->len - a < BIDX_CHUNK_SIZE ? e->len - a : BIDX_CHUNK_SIZE;
 			bidx_put_u64le(sum, bidx_xxh3(m + e->off + a, (size_t)n));
@@ -704,30 +768,30 @@ static void bytes_chunks(bidx_findings *f, const uint8_t *m, const bidx_secent *
 {
 	const uint8_t *ch = m + sec[BIDX_SEC_CHUNKS].off;
 	uint64_t clen = sec[BIDX_SEC_CHUNKS].len;
-	static const int which[2] = {BIDX_SEC_POSTINGS, BIDX_SEC_STORE};
 	if (clen < BIDX_CHUNKS_HEADER_SIZE || bidx_get_u32le(ch + CHUNKS_SIZE) != BIDX_CHUNK_SIZE) {
 		bidx_findings_add(f, BIDX_SEC_CHUNKS, "bad header (chunk size must be %u)",
 		                  BIDX_CHUNK_SIZE);
 		return;
 	}
-	uint32_t n[2] = {bidx_get_u32le(ch + CHUNKS_NPOST), bidx_get_u32le(ch + CHUNKS_NSTORE)};
 	const uint8_t *sum = ch + BIDX_CHUNKS_HEADER_SIZE;
-	for (int k = 0; k < 2; k++) {
-		uint64_t slen = sec[which[k]].len, want = chunks_of(slen);
-		if (n[k] != want || (uint64_t)(sum - ch) + 8 * (uint64_t)n[k] > clen) {
+	for (int id = 1; id <= BIDX_SEC_MAX; id++) {
+		uint32_t n = bidx_get_u32le(ch + CHUNKS_COUNT + 4 * (id - 1));
+		uint64_t slen = sec[id].len;
+		uint64_t want = bidx_section_chunked(id) >= 0 ? chunks_of(slen) : 0;
+		if (n != want || (uint64_t)(sum - ch) + 8 * (uint64_t)n > clen) {
 			bidx_findings_add(f, BIDX_SEC_CHUNKS, "%s has %llu chunks, CHUNKS lists %u",
-			                  sec_names[which[k]], (unsigned long long)want, n[k]);
+			                  sec_names[id], (unsigned long long)want, n);
 			return;
 		}
-		for (uint64_t i = 0; i < n[k]; i++) {
+		for (uint64_t i = 0; i < n; i++) {
 			uint64_t a = i * BIDX_CHUNK_SIZE;
 			uint64_t b = a + BIDX_CHUNK_SIZE < slen ? a + BIDX_CHUNK_SIZE : slen;
-			if (bidx_xxh3(m + sec[which[k]].off + a, (size_t)(b - a)) != bidx_get_u64le(sum + 8 * i))
-				bidx_findings_add(f, which[k], "chunk %llu (section bytes %llu..%llu) fails "
+			if (bidx_xxh3(m + sec[id].off + a, (size_t)(b - a)) != bidx_get_u64le(sum + 8 * i))
+				bidx_findings_add(f, id, "chunk %llu (section bytes %llu..%llu) fails "
 				                  "its checksum", (unsigned long long)i, (unsigned long long)a,
 				                  (unsigned long long)b);
 		}
-		sum += 8 * (uint64_t)n[k];
+		sum += 8 * (uint64_t)n;
 	}
 	if ((uint64_t)(sum - ch) != clen)
 		bidx_findings_add(f, BIDX_SEC_CHUNKS, "section is %llu bytes, its contents %llu",

@@ -11,11 +11,13 @@
  *
  * A bidx_segment is an open, read-only segment file.  Opening maps the file,
  * checks the header, footer and section table, and verifies the XXH3
- * checksum of every section but the two large ones, POSTINGS and STORE;
- * nothing else is parsed.  Those two are verified 64 KiB chunk by chunk, the
- * first time a query touches a chunk (bidx_segment_need), so opening costs
- * the same for any corpus size and nothing is ever answered from unverified
- * bytes.  All pointers handed out point into the mapping and live until
+ * checksum of META, DOCS, ZDICT and CHUNKS, and the chunks holding the term
+ * dictionary's block index and the end of the CKPTS index; nothing else is
+ * parsed.  Every other section is verified 64 KiB chunk by chunk, the first
+ * time a query touches a chunk (bidx_segment_need; the accessors below do it
+ * for the records they hand out, the term dictionary for its blocks), so
+ * opening costs little for any corpus size and nothing is ever answered
+ * from unverified bytes.  All pointers handed out point into the mapping and live until
  * bidx_segment_close().  Every accessor of a record checks its bounds and
  * reports corruption instead of reading outside the section.
  *
@@ -87,7 +89,8 @@ void bidx_key_describe(uint64_t key, char *out, size_t n);
  * whole); static storage. */
 const char *bidx_section_name(int id);
 
-/* 0 for POSTINGS, 1 for STORE (the sections CHUNKS covers), else -1. */
+/* id for the sections CHUNKS covers (POSTINGS, TERMS, BOUNDS, PATHS, STORE,
+ * FIELDS, FIELDSTR, CKPTS), else -1. */
 int bidx_section_chunked(int id);
 
 /* Where one section lies and its XXH3. */
@@ -104,8 +107,10 @@ void bidx_segment_encode_footer(uint64_t table_off, const uint8_t table[BIDX_TAB
                                 uint8_t out[BIDX_FOOTER_SIZE]);
 /* The header of a file of file_size bytes. */
 void bidx_segment_encode_header(uint64_t file_size, uint8_t out[BIDX_HEADER_SIZE]);
-/* The CHUNKS header; its chunk sums follow it, POSTINGS' then STORE's. */
-void bidx_segment_encode_chunks(uint32_t npost, uint32_t nstore,
+/* The CHUNKS header with the chunk count of each section (count[1..];
+ * 0 for a section CHUNKS does not cover); the chunk sums follow it, section
+ * by section in id order. */
+void bidx_segment_encode_chunks(const uint32_t count[BIDX_SEC_MAX + 1],
                                 uint8_t out[BIDX_CHUNKS_HEADER_SIZE]);
 
 /* ---- reading ---- */
@@ -126,9 +131,14 @@ const char *bidx_segment_file(const bidx_segment *s);              /* the path i
  * Cheap: for scoring loops. */
 uint32_t bidx_segment_ntokens(const bidx_segment *s, uint32_t id);
 
-/* Makes sure bytes [off, off+len) of section id (POSTINGS or STORE) have
- * been verified against their chunk checksums; BIDX_ECORRUPT when not. */
+/* Makes sure bytes [off, off+len) of a section CHUNKS covers have been
+ * verified against their chunk checksums; BIDX_ECORRUPT when not. */
 bidx_err bidx_segment_need(bidx_segment *s, int id, uint64_t off, uint64_t len);
+
+/* Bytes the reader has checksummed so far: the whole sections on opening,
+ * then every chunk the first time it is read (tests: opening must not hash
+ * what a query does not read). */
+uint64_t bidx_segment_hashed(const bidx_segment *s);
 
 /* The postings bytes (t->post_len of them) of a term found in the
  * dictionary; call bidx_segment_need on them first. */
@@ -241,7 +251,7 @@ bidx_err bidx_segment_locate(const uint8_t *m, size_t size, int id, uint64_t *of
 /* Recomputes the checksums of an edited file in place: with chunks, the
  * chunk sums (as many as CHUNKS has room for), then the section sums, the
  * table's, the header's file size and its sum; without, CHUNKS stays as it
- * is (an edit of POSTINGS or STORE under stale chunk sums).  Tests and
+ * is (an edit of a chunked section under stale chunk sums).  Tests and
  * fuzzers use it so that an edit reaches the decoders; BIDX_ECORRUPT (and
  * nothing changed) when the footer and table do not describe the file. */
 bidx_err bidx_segment_reseal(uint8_t *m, size_t size, int chunks);

@@ -79,6 +79,9 @@ bidx_err bidx_termdict_open(bidx_termdict *td, const uint8_t *data, size_t len, 
 	td->ent = td->idx + (size_t)td->nblocks * BIDX_BLOCKIDX_SIZE;
 	td->ent_end = data + len;
 	td->post_size = post_size;
+	td->need = NULL;
+	td->need_arg = NULL;
+	td->data = data;
 	return BIDX_OK;
 }
 
@@ -95,13 +98,18 @@ static bidx_err walk_block(const bidx_termdict *td, uint32_t b,
 	*stop = 0;
 	if (b == td->nblocks - 1)
 		cnt = td->nterms - b * BIDX_TERMS_PER_BLOCK;
-	BIDX_CORRUPT_IF(eoff > (size_t)(td->ent_end - td->ent));
-	const uint8_t *p = td->ent + eoff;
+	size_t eend = (size_t)(td->ent_end - td->ent);   /* the block's entries end */
+	if (b + 1 < td->nblocks)
+		eend = bidx_get_u32le(rec + BIDX_BLOCKIDX_SIZE + 16);
+	BIDX_CORRUPT_IF(eoff > eend || eend > (size_t)(td->ent_end - td->ent));
+	if (td->need)
+		BIDX_TRY(td->need(td->need_arg, (uint64_t)(td->ent + eoff - td->data), eend - eoff));
+	const uint8_t *p = td->ent + eoff, *end = td->ent + eend;
 	for (uint32_t i = 0; i < cnt; i++) {
 		uint64_t delta, df, plen;
-		BIDX_CORRUPT_IF(bidx_varint_get(&p, td->ent_end, &delta) ||
-		                bidx_varint_get(&p, td->ent_end, &df) ||
-		                bidx_varint_get(&p, td->ent_end, &plen));
+		BIDX_CORRUPT_IF(bidx_varint_get(&p, end, &delta) ||
+		                bidx_varint_get(&p, end, &df) ||
+		                bidx_varint_get(&p, end, &plen));
 		BIDX_CORRUPT_IF((i == 0) != (delta == 0) || df == 0 || df > UINT32_MAX ||
 		                plen > td->post_size || off > td->post_size - plen ||
 		                key + delta < key);

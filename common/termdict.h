@@ -37,6 +37,12 @@ typedef struct bidx_termdict {
 	uint32_t nterms;
 	uint32_t nblocks;
 	uint64_t post_size;      /* bytes of the POSTINGS section */
+	/* When set, called before a block's entries are read, with their byte
+	 * range within the TERMS data (a reader verifying them first);
+	 * bidx_termdict_open clears it. */
+	bidx_err (*need)(const void *arg, uint64_t off, uint64_t len);
+	const void *need_arg;
+	const uint8_t *data;     /* the TERMS data */
 } bidx_termdict;
 
 typedef struct bidx_term {

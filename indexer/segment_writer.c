@@ -3,7 +3,9 @@
  *
  * One loop over the section ids decides the order of the file: each section
  * begins 8-aligned where the previous one ended, its XXH3 is taken as it
- * streams out, and for POSTINGS and STORE so is one XXH3 per 64 KiB chunk.
+ * streams out, and for each section CHUNKS covers so is one XXH3 per 64 KiB
+ * chunk (those after CHUNKS in the file, from their bytes in memory before
+ * CHUNKS is written).
  * Where the bytes of the frame go (table entries, footer, header, the
  * CHUNKS header, META and DOCS records) is common/segment.c's to say; this
  * file only puts them in order.  Errors are sticky in the output stream, so
@@ -27,7 +29,8 @@ typedef struct segw {
 	int cur;                 /* section being written, 0 when none */
 	XXH3_state_t *cs;        /* running checksum of the current chunk */
 	uint64_t chunk_fill;     /* bytes in the current chunk */
-	bidx_buf chunk_sums[2];  /* per-chunk XXH3 of POSTINGS and STORE */
+	bidx_buf chunk_sums[BIDX_SEC_MAX + 1];  /* per-chunk XXH3, by section id */
+	int presummed[BIDX_SEC_MAX + 1];        /* its chunk sums are taken already */
 	bidx_tdwriter td;        /* fed while POSTINGS streams out */
 } segw;
 
@@ -36,8 +39,8 @@ static void segw_free(segw *w)
 	bidx_tdw_free(&w->td);
 	XXH3_freeState(w->cs);
 	w->cs = NULL;
-	bidx_buf_free(&w->chunk_sums[0]);
-	bidx_buf_free(&w->chunk_sums[1]);
+	for (int id = 0; id <= BIDX_SEC_MAX; id++)
+		bidx_buf_free(&w->chunk_sums[id]);
 }
 
 /* Opens DIR/NAME.tmp-PID and writes a placeholder header. */
@@ -64,20 +67,36 @@ static bidx_err segw_open(segw *w, const char *dir, const char *name)
 	return rc;
 }
 
-static void chunk_done(segw *w)
+static void chunk_done(segw *w, int id)
 {
-	bidx_buf_put_u64le(&w->chunk_sums[bidx_section_chunked(w->cur)],
-	                   (uint64_t)XXH3_64bits_digest(w->cs));
+	bidx_buf_put_u64le(&w->chunk_sums[id], (uint64_t)XXH3_64bits_digest(w->cs));
 	XXH3_64bits_reset(w->cs);
 	w->chunk_fill = 0;
+}
+
+/* Feeds n bytes of section id to the chunk sums. */
+static void chunk_feed(segw *w, int id, const void *p, size_t n)
+{
+	const uint8_t *c = p;
+	while (n > 0) {
+		size_t take = BIDX_CHUNK_SIZE - w->chunk_fill;
+		if (take > n)
+			take = n;
+		XXH3_64bits_update(w->cs, c, take);
+		w->chunk_fill += take;
+		c += take;
+		n -= take;
+		if (w->chunk_fill == BIDX_CHUNK_SIZE)
+			chunk_done(w, id);
+	}
 }
 
 static void end_section(segw *w)
 {
 	if (!w->cur)
 		return;
-	if (bidx_section_chunked(w->cur) >= 0 && w->chunk_fill > 0)
-		chunk_done(w);
+	if (bidx_section_chunked(w->cur) >= 0 && !w->presummed[w->cur] && w->chunk_fill > 0)
+		chunk_done(w, w->cur);
 	w->sec[w->cur].len = w->out.off - w->sec[w->cur].off;
 	w->sec[w->cur].sum = bidx_out_sum(&w->out);
 	w->cur = 0;
@@ -97,20 +116,8 @@ static void begin(segw *w, int id)
 static void put(segw *w, const void *p, size_t n)
 {
 	bidx_out_write(&w->out, p, n);
-	if (bidx_section_chunked(w->cur) < 0)
-		return;
-	const uint8_t *c = p;
-	while (n > 0) {
-		size_t take = BIDX_CHUNK_SIZE - w->chunk_fill;
-		if (take > n)
-			take = n;
-		XXH3_64bits_update(w->cs, c, take);
-		w->chunk_fill += take;
-		c += take;
-		n -= take;
-		if (w->chunk_fill == BIDX_CHUNK_SIZE)
-			chunk_done(w);
-	}
+	if (bidx_section_chunked(w->cur) >= 0 && !w->presummed[w->cur])
+		chunk_feed(w, w->cur, p, n);
 }
 
 static void put_buf(segw *w, const bidx_buf *b)
@@ -150,23 +157,66 @@ static void put_docs(segw *w, const bidx_segw_input *in)
 	}
 }
 
-static void put_chunks(segw *w)
+/* The pieces of CKPTS: the per-document index, its end, the pairs. */
+static int ckpts_pieces(const bidx_segw_input *in, uint8_t end[8], const void **p, size_t *n)
+{
+	bidx_put_u64le(end, in->nckpts);   /* the end of the last document's pairs */
+	p[0] = in->ckpt_first.p;
+	n[0] = in->ckpt_first.len;
+	p[1] = end;
+	n[1] = 8;
+	p[2] = in->ckpts.p;
+	n[2] = in->ckpts.len;
+	return 3;
+}
+
+/* The pieces of section id, for the sections after CHUNKS. */
+static int pieces_of(const bidx_segw_input *in, int id, uint8_t end[8], const void **p, size_t *n)
+{
+	switch (id) {
+	case BIDX_SEC_FIELDS: p[0] = in->fields.p; n[0] = in->fields.len; return 1;
+	case BIDX_SEC_FIELDSTR: p[0] = in->fieldstr.p; n[0] = in->fieldstr.len; return 1;
+	case BIDX_SEC_CKPTS: return ckpts_pieces(in, end, p, n);
+	default: return 0;
+	}
+}
+
+static void put_chunks(segw *w, const bidx_segw_input *in)
 {
 	uint8_t head[BIDX_CHUNKS_HEADER_SIZE];
-	bidx_segment_encode_chunks((uint32_t)(w->chunk_sums[0].len / 8),
-	                           (uint32_t)(w->chunk_sums[1].len / 8), head);
+	uint32_t count[BIDX_SEC_MAX + 1] = {0};
+	/* the sections still to come are in memory: their chunk sums now */
+	for (int id = BIDX_SEC_CHUNKS + 1; id <= BIDX_SEC_MAX; id++) {
+		if (bidx_section_chunked(id) < 0)
+			continue;
+		uint8_t end[8];
+		const void *p[3];
+		size_t n[3];
+		int k = pieces_of(in, id, end, p, n);
+		XXH3_64bits_reset(w->cs);
+		w->chunk_fill = 0;
+		for (int i = 0; i < k; i++)
+			chunk_feed(w, id, p[i], n[i]);
+		if (w->chunk_fill > 0)
+			chunk_done(w, id);
+		w->presummed[id] = 1;
+	}
+	for (int id = 1; id <= BIDX_SEC_MAX; id++)
+		count[id] = (uint32_t)(w->chunk_sums[id].len / 8);
+	bidx_segment_encode_chunks(count, head);
 	put(w, head, sizeof head);
-	put_buf(w, &w->chunk_sums[0]);
-	put_buf(w, &w->chunk_sums[1]);
+	for (int id = 1; id <= BIDX_SEC_MAX; id++)
+		put_buf(w, &w->chunk_sums[id]);
 }
 
 static void put_ckpts(segw *w, const bidx_segw_input *in)
 {
 	uint8_t end[8];
-	bidx_put_u64le(end, in->nckpts);   /* the end of the last document's pairs */
-	put(w, in->ckpt_first.p, in->ckpt_first.len);
-	put(w, end, sizeof end);
-	put(w, in->ckpts.p, in->ckpts.len);
+	const void *p[3];
+	size_t n[3];
+	int k = ckpts_pieces(in, end, p, n);
+	for (int i = 0; i < k; i++)
+		put(w, p[i], n[i]);
 }
 
 /* Writes section id's bytes; returns what the caller's terms() returned
@@ -191,7 +241,7 @@ static bidx_err put_section(segw *w, int id, const bidx_segw_input *in)
 	case BIDX_SEC_PATHS: put(w, in->paths.p, in->paths.len); break;
 	case BIDX_SEC_STORE: put_buf(w, bidx_dsw_store(in->store)); break;
 	case BIDX_SEC_ZDICT: put_buf(w, bidx_dsw_dict(in->store)); break;
-	case BIDX_SEC_CHUNKS: put_chunks(w); break;
+	case BIDX_SEC_CHUNKS: put_chunks(w, in); break;
 	case BIDX_SEC_FIELDS: put(w, in->fields.p, in->fields.len); break;
 	case BIDX_SEC_FIELDSTR: put(w, in->fieldstr.p, in->fieldstr.len); break;
 	case BIDX_SEC_CKPTS: put_ckpts(w, in); break;
@@ -232,7 +282,8 @@ bidx_err bidx_segw_write(const char *dir, const char *name, const bidx_segw_inpu
 		return rc;
 	}
 	/* the sections in id order: TERMS right after the POSTINGS it indexes,
-	 * CHUNKS after both sections it covers */
+	 * CHUNKS after the sections it covers but FIELDS, FIELDSTR and CKPTS
+	 * (whose sums it takes from memory) */
 	for (int id = 1; id <= BIDX_SEC_MAX && !rc; id++) {
 		begin(&w, id);
 		rc = put_section(&w, id, in);

@@ -369,11 +369,21 @@ Test(segment, a_flipped_byte_is_reported_in_its_section)
 		cr_assert(strstr(out, want), "flip in %s:\n%s", bidx_section_name(id), out);
 		free(out);
 		if (bidx_section_chunked(id) >= 0) {
-			/* POSTINGS and STORE open (their chunks are verified when read):
-			 * verifying the open segment finds the chunk */
+			/* a chunked section opens (its chunks are verified when read)
+			 * unless opening reads the flipped chunk (the term dictionary's
+			 * block index, the end of the CKPTS index): verifying the open
+			 * segment finds the chunk */
 			char *bad = bidx_path_join(dir, "bad.bidx"), why[256];
 			bidx_segment *s;
-			cr_assert_eq(bidx_segment_open_file(bad, &s, why, sizeof why), BIDX_OK, "%s", why);
+			bidx_err orc = bidx_segment_open_file(bad, &s, why, sizeof why);
+			if (orc) {
+				cr_assert_eq(orc, BIDX_ECORRUPT, "%s", why);
+				snprintf(want, sizeof want, "checksum mismatch in section %s",
+				         bidx_section_name(id));
+				cr_assert(strstr(why, want), "%s", why);
+				free(bad);
+				continue;
+			}
 			bidx_buf msgs = BIDX_BUF_INIT;
 			bidx_findings f = {.fn = collect, .arg = &msgs, .why = why, .whylen = sizeof why};
 			cr_assert_eq(bidx_segment_verify(s, BIDX_VERIFY_SUMS, &f), BIDX_ECORRUPT);
@@ -463,6 +473,113 @@ Test(segment, resealed_edits_are_found_by_the_pass_that_can_see_them)
 	free(bad);
 	free(m);
 	free(orig);
+}
+
+/* Reads every record through the accessors, as queries do: the first
+ * error, or BIDX_OK. */
+static int term_need(const bidx_term *t, void *arg)
+{
+	bidx_segment *s = arg;
+	return bidx_segment_need(s, BIDX_SEC_POSTINGS, t->post_off, t->post_len) != BIDX_OK;
+}
+
+static bidx_err read_all(bidx_segment *s)
+{
+	int stopped;
+	BIDX_TRY(bidx_termdict_each(bidx_segment_termdict(s), term_need, s, &stopped));
+	if (stopped)
+		return BIDX_ECORRUPT;
+	for (uint32_t i = 0; i < bidx_segment_ndocs(s); i++) {
+		bidx_docrec r;
+		bidx_fieldrec fr;
+		const uint8_t *pairs;
+		uint32_t n;
+		char *buf;
+		const char *title, *text;
+		size_t tlen;
+		BIDX_TRY(bidx_segment_doc(s, i, &r));
+		BIDX_TRY(bidx_segment_fields(s, i, &fr));
+		BIDX_TRY(bidx_segment_ckpts(s, i, &pairs, &n));
+		BIDX_TRY(bidx_segment_fetch(s, &r, &buf, &title, &tlen, &text));
+		free(buf);
+	}
+	return BIDX_OK;
+}
+
+Test(segment, a_flipped_byte_in_a_chunked_section_is_refused_when_read)
+{
+	size_t size;
+	uint8_t *orig = read_good(&size), *m = malloc(size);
+	char *bad = bidx_path_join(dir, "bad.bidx"), why[256];
+	bidx_segment *s = open_good();
+	cr_assert_eq(read_all(s), BIDX_OK);
+	bidx_segment_close(s);
+	for (int id = 1; id <= BIDX_SEC_MAX; id++) {
+		uint64_t off, len;
+		if (bidx_section_chunked(id) < 0)
+			continue;
+		cr_assert_eq(bidx_segment_locate(orig, size, id, &off, &len), BIDX_OK);
+		cr_assert_gt(len, 0, "%s is empty", bidx_section_name(id));
+		/* the first, the middle and the last byte */
+		uint64_t at[3] = {0, len / 2, len - 1};
+		for (int k = 0; k < 3; k++) {
+			memcpy(m, orig, size);
+			m[off + at[k]] ^= 0x01;
+			write_file(bad, m, size);
+			bidx_err rc = bidx_segment_open_file(bad, &s, why, sizeof why);
+			if (rc == BIDX_OK) {
+				rc = read_all(s);
+				bidx_segment_close(s);
+			}
+			cr_assert_eq(rc, BIDX_ECORRUPT, "%s byte %llu flipped: read without complaint",
+			             bidx_section_name(id), (unsigned long long)at[k]);
+			/* and bidx check's verification reports it in its section */
+			uint64_t n;
+			char *out = verify_bytes(m, size, &n), want[64];
+			snprintf(want, sizeof want, "%s: chunk 0", bidx_section_name(id));
+			cr_assert(len > BIDX_CHUNK_SIZE || strstr(out, want), "%s", out);
+			free(out);
+		}
+	}
+	free(bad);
+	free(m);
+	free(orig);
+}
+
+Test(segment, opening_checksums_only_what_it_reads)
+{
+	size_t size;
+	uint8_t *orig = read_good(&size);
+	uint64_t len[BIDX_SEC_MAX + 1], off, whole = 0;
+	for (int id = 1; id <= BIDX_SEC_MAX; id++) {
+		cr_assert_eq(bidx_segment_locate(orig, size, id, &off, &len[id]), BIDX_OK);
+		if (bidx_section_chunked(id) < 0)
+			whole += len[id];
+	}
+	free(orig);
+	static const int small[] = {BIDX_SEC_TERMS, BIDX_SEC_BOUNDS, BIDX_SEC_PATHS,
+	                            BIDX_SEC_FIELDS, BIDX_SEC_FIELDSTR, BIDX_SEC_CKPTS};
+	for (size_t i = 0; i < sizeof small / sizeof *small; i++)
+		cr_assert_lt(len[small[i]], BIDX_CHUNK_SIZE, "%s: one chunk expected",
+		             bidx_section_name(small[i]));
+	cr_assert_gt(len[BIDX_SEC_FIELDSTR], 0);
+	bidx_segment *s = open_good();
+	/* META, DOCS, ZDICT and CHUNKS whole, and the one chunk of TERMS (its
+	 * block index) and of CKPTS (its index's end); not POSTINGS, BOUNDS,
+	 * PATHS, STORE, FIELDS, FIELDSTR */
+	uint64_t opened = whole + len[BIDX_SEC_TERMS] + len[BIDX_SEC_CKPTS];
+	cr_assert_eq(bidx_segment_hashed(s), opened);
+	bidx_fieldrec fr;
+	cr_assert_eq(bidx_segment_fields(s, 3, &fr), BIDX_OK);
+	uint64_t fields = len[BIDX_SEC_FIELDS] + len[BIDX_SEC_FIELDSTR];
+	cr_assert_eq(bidx_segment_hashed(s), opened + fields, "the chunks a record lies in");
+	cr_assert_eq(bidx_segment_fields(s, 7, &fr), BIDX_OK);
+	cr_assert_eq(bidx_segment_hashed(s), opened + fields, "a chunk is checksummed once");
+	bidx_docrec r;
+	cr_assert_eq(bidx_segment_doc(s, 0, &r), BIDX_OK);
+	cr_assert_eq(bidx_segment_hashed(s),
+	             opened + fields + len[BIDX_SEC_BOUNDS] + len[BIDX_SEC_PATHS]);
+	bidx_segment_close(s);
 }
 
 Test(segment, a_segment_matches_only_the_manifest_entry_that_pins_it)
