@@ -354,7 +354,7 @@ static bidx_err read_chunks(bidx_segment *s, char *why, size_t n)
 /* Makes sure bytes [off, off+len) of chunked section id have been verified
  * against their chunk sums.  Only the verified-bits change, and they are
  * atomic: a const segment may be checked. */
-static bidx_err need(const bidx_segment *s, int id, uint64_t off, uint64_t len)
+static bidx_err need_slow(const bidx_segment *s, int id, uint64_t off, uint64_t len)
 {
 	BIDX_CORRUPT_IF(bidx_section_chunked(id) < 0);
 	const secref *sec = &s->sec[id];
@@ -373,6 +373,21 @@ static bidx_err need(const bidx_segment *s, int id, uint64_t off, uint64_t len)
 		__atomic_fetch_or(&ok[c >> 3], (uint8_t)(1u << (c & 7)), __ATOMIC_RELEASE);
 	}
 	return BIDX_OK;
+}
+
+/* The common case inline: a range inside one chunk already verified (every
+ * record a query reads again); anything else takes the checks above. */
+static inline bidx_err need(const bidx_segment *s, int id, uint64_t off, uint64_t len)
+{
+	const uint8_t *ok = s->chunk_ok[id];
+	uint64_t slen = s->sec[id].len;
+	if (ok && len && off <= slen && len <= slen - off) {
+		uint64_t c = off / BIDX_CHUNK_SIZE;
+		if (c == (off + len - 1) / BIDX_CHUNK_SIZE &&
+		    (__atomic_load_n(&ok[c >> 3], __ATOMIC_ACQUIRE) >> (c & 7) & 1))
+			return BIDX_OK;
+	}
+	return need_slow(s, id, off, len);
 }
 
 /* The term dictionary's hook: a block's entries, within TERMS. */
