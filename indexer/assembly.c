@@ -160,6 +160,18 @@ bidx_err bidx_assembly_add_analysed(bidx_assembly *b, const bidx_adoc *a)
 	return commit_doc(b, &v);
 }
 
+/* A stored document's checkpoints (CKPTS pairs) as the u32s commit_doc takes. */
+static bidx_err copy_ckpts(const uint8_t *pairs, uint32_t npairs, uint32_t **out)
+{
+	uint32_t *ck = bidx_malloc(((size_t)npairs * 2 + 1) * sizeof *ck);
+	if (!ck)
+		return BIDX_ENOMEM;
+	for (uint32_t k = 0; k < 2 * npairs; k++)
+		ck[k] = bidx_get_u32le(pairs + 4 * (size_t)k);
+	*out = ck;
+	return BIDX_OK;
+}
+
 bidx_err bidx_assembly_add_stored(bidx_assembly *b, bidx_segment *s, uint32_t local)
 {
 	bidx_docrec d;
@@ -182,12 +194,8 @@ bidx_err bidx_assembly_add_stored(bidx_assembly *b, bidx_segment *s, uint32_t lo
 		rc = bidx_corrupt();
 		goto out;
 	}
-	if (!(ck = bidx_malloc(((size_t)npairs * 2 + 1) * sizeof *ck))) {
-		rc = BIDX_ENOMEM;
+	if ((rc = copy_ckpts(pairs, npairs, &ck)) != BIDX_OK)
 		goto out;
-	}
-	for (uint32_t k = 0; k < 2 * npairs; k++)
-		ck[k] = bidx_get_u32le(pairs + 4 * (size_t)k);
 	doc_input v = {bidx_segment_path(s, &d), d.path_len, title, text, tlen, d.text_len,
 	               n.cp, d.nchars, d.ntokens, d.title_start, d.title_end,
 	               bidx_segment_bounds(s, &d), ck, npairs, fr,
@@ -254,12 +262,8 @@ bidx_err bidx_assembly_add_copied(bidx_assembly *b, bidx_segment *s, uint32_t lo
 	}
 	if (rc)
 		goto out;
-	if (!(ck = bidx_malloc(((size_t)npairs * 2 + 1) * sizeof *ck))) {
-		rc = BIDX_ENOMEM;
+	if ((rc = copy_ckpts(pairs, npairs, &ck)) != BIDX_OK)
 		goto out;
-	}
-	for (uint32_t k = 0; k < 2 * npairs; k++)
-		ck[k] = bidx_get_u32le(pairs + 4 * (size_t)k);
 	doc_input v = {bidx_segment_path(s, &d), d.path_len, NULL, NULL, 0, d.text_len,
 	               NULL, d.nchars, d.ntokens, d.title_start, d.title_end,
 	               bidx_segment_bounds(s, &d), ck, npairs, fr,

@@ -449,29 +449,47 @@ Test(any, shipped_thesaurus_is_normalised)
 	cr_expect_eq(bad, 0, "%zu of %zu words not in normal form", bad, words);
 }
 
+/* Writes the JSON Lines records to DIR/name (DIR a new temporary
+ * directory, into *tdir), indexes them and returns `bsearch --records -l
+ * --any question` (exit status into *st). */
+static char *records_any(const char *tag, const char *name, const char *const *lines, size_t n,
+                         const char *question, char **tdir, int *st)
+{
+	char path[4200], ix[4300], cmd[9000];
+	*tdir = tu_tmpdir(tag);
+	snprintf(path, sizeof path, "%s/%s", *tdir, name);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	for (size_t i = 0; i < n; i++)
+		fputs(lines[i], f);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(ix, sizeof ix, "%s/index", *tdir);
+	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, ix, path);
+	free(tu_run(cmd, st));
+	cr_assert_eq(*st, 0);
+	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' --records -l --any '%s'", BIDX_BINARY_DIR,
+	         ix, question);
+	return tu_run(cmd, st);
+}
+
 /* A word in most answers (受付時間) still counts in the one title that has
  * it: each field has its own idf. */
 Test(any, a_word_common_in_bodies_counts_in_a_title)
 {
-	char *tdir = tu_tmpdir("fidf"), path[4200], ix[4300], cmd[9000];
-	snprintf(path, sizeof path, "%s/f.jsonl", tdir);
-	FILE *f = fopen(path, "w");
-	cr_assert(f);
 	const char *topics[] = {"図書館", "公園", "水道", "選挙", "保育所", "税金", "道路"};
-	for (size_t i = 0; i < 7; i++)
-		fprintf(f, "{\"title\":\"%sの案内\",\"body\":\"%sの受付時間は九時からです。\"}\n",
-		        topics[i], topics[i]);
-	fputs("{\"title\":\"受付時間の変更\",\"body\":\"四月から受付時間が変わります。\"}\n", f);
-	fputs("{\"title\":\"市役所の案内\",\"body\":\"市役所の駐車場は地下です。\"}\n", f);
-	cr_assert_eq(fclose(f), 0);
-	snprintf(ix, sizeof ix, "%s/index", tdir);
+	char lines[7][200];
+	const char *lp[9];
+	for (size_t i = 0; i < 7; i++) {
+		snprintf(lines[i], sizeof lines[i],
+		         "{\"title\":\"%sの案内\",\"body\":\"%sの受付時間は九時からです。\"}\n",
+		         topics[i], topics[i]);
+		lp[i] = lines[i];
+	}
+	lp[7] = "{\"title\":\"受付時間の変更\",\"body\":\"四月から受付時間が変わります。\"}\n";
+	lp[8] = "{\"title\":\"市役所の案内\",\"body\":\"市役所の駐車場は地下です。\"}\n";
+	char *tdir;
 	int st;
-	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, ix, path);
-	free(tu_run(cmd, &st));
-	cr_assert_eq(st, 0);
-	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' --records -l --any '受付時間と駐車場を知りたい'",
-	         BIDX_BINARY_DIR, ix);
-	char *o = tu_run(cmd, &st);
+	char *o = records_any("fidf", "f.jsonl", lp, 9, "受付時間と駐車場を知りたい", &tdir, &st);
 	cr_expect_eq(st, 0);
 	char *changed = strstr(o, "f.jsonl:8\n"), *other = strstr(o, "f.jsonl:1\n");
 	cr_expect(changed, "the title with 受付時間 is not a hit: %s", o);
@@ -486,22 +504,14 @@ Test(any, a_word_common_in_bodies_counts_in_a_title)
  * the longer one comes first in the collection. */
 Test(any, a_shorter_title_ranks_first_among_equals)
 {
-	char *tdir = tu_tmpdir("tprior"), path[4200], ix[4300], cmd[9000];
-	snprintf(path, sizeof path, "%s/t.jsonl", tdir);
-	FILE *f = fopen(path, "w");
-	cr_assert(f);
-	fputs("{\"title\":\"市内の公園と広場と運動場と体育館の利用の案内\",\"body\":\"猫がいます。\"}\n", f);
-	fputs("{\"title\":\"公園の案内\",\"body\":\"猫がいます。\"}\n", f);
-	fputs("{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n", f);
-	cr_assert_eq(fclose(f), 0);
-	snprintf(ix, sizeof ix, "%s/index", tdir);
+	const char *lines[] = {
+		"{\"title\":\"市内の公園と広場と運動場と体育館の利用の案内\",\"body\":\"猫がいます。\"}\n",
+		"{\"title\":\"公園の案内\",\"body\":\"猫がいます。\"}\n",
+		"{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n"
+	};
+	char *tdir;
 	int st;
-	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, ix, path);
-	free(tu_run(cmd, &st));
-	cr_assert_eq(st, 0);
-	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' --records -l --any '猫はいますか'",
-	         BIDX_BINARY_DIR, ix);
-	char *o = tu_run(cmd, &st);
+	char *o = records_any("tprior", "t.jsonl", lines, 3, "猫はいますか", &tdir, &st);
 	cr_expect_eq(st, 0);
 	char *s = strstr(o, "t.jsonl:2\n"), *l = strstr(o, "t.jsonl:1\n");
 	cr_expect(s && l && s < l, "the longer title first: %s", o);
@@ -516,22 +526,14 @@ Test(any, a_shorter_title_ranks_first_among_equals)
  * collection. */
 Test(any, a_title_that_reads_like_the_question_ranks_first)
 {
-	char *tdir = tu_tmpdir("tsim"), path[4200], ix[4300], cmd[9000];
-	snprintf(path, sizeof path, "%s/s.jsonl", tdir);
-	FILE *f = fopen(path, "w");
-	cr_assert(f);
-	fputs("{\"title\":\"犬と猫の写真\",\"body\":\"写真があります。\"}\n", f);
-	fputs("{\"title\":\"猫と犬の写真\",\"body\":\"写真があります。\"}\n", f);
-	fputs("{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n", f);
-	cr_assert_eq(fclose(f), 0);
-	snprintf(ix, sizeof ix, "%s/index", tdir);
+	const char *lines[] = {
+		"{\"title\":\"犬と猫の写真\",\"body\":\"写真があります。\"}\n",
+		"{\"title\":\"猫と犬の写真\",\"body\":\"写真があります。\"}\n",
+		"{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n"
+	};
+	char *tdir;
 	int st;
-	snprintf(cmd, sizeof cmd, "%s/bidx build -q -i '%s' '%s'", BIDX_BINARY_DIR, ix, path);
-	free(tu_run(cmd, &st));
-	cr_assert_eq(st, 0);
-	snprintf(cmd, sizeof cmd, "%s/bsearch -i '%s' --records -l --any '猫と犬の写真はありますか'",
-	         BIDX_BINARY_DIR, ix);
-	char *o = tu_run(cmd, &st);
+	char *o = records_any("tsim", "s.jsonl", lines, 3, "猫と犬の写真はありますか", &tdir, &st);
 	cr_expect_eq(st, 0);
 	char *like = strstr(o, "s.jsonl:2\n"), *other = strstr(o, "s.jsonl:1\n");
 	cr_expect(like && other && like < other, "the other order first: %s", o);
