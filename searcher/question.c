@@ -170,6 +170,65 @@ static char *norm_dup(const char *s, size_t n, int *oom)
 	return out;
 }
 
+static int is_kanji(uint32_t c)
+{
+	return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || c == 0x3005;
+}
+
+/* s (normalised) with the okurigana inside it left out, as official
+ * writing leaves it out (申し込み 申込み, 振り込 振込, 取り扱い 取扱い): each
+ * run of one or two hiragana between two kanji is dropped.  The okurigana
+ * that ends a word stays (手続き is not searched as 手続, which is also
+ * inside 手続をする: measured worse).  Malloc'd, or NULL when nothing is left
+ * out (or no memory: *oom tells). */
+static char *okuri_dropped(const char *s, int *oom)
+{
+	uint32_t cp[96];
+	size_t n = 0, len = strlen(s);
+	for (size_t i = 0; i < len;) {
+		int l = n < 96 ? bidx_utf8_decode((const uint8_t *)s + i, len - i, &cp[n]) : 0;
+		if (!l)
+			return NULL;   /* not UTF-8, or too long for a word */
+		i += (size_t)l, n++;
+	}
+	uint32_t out[96];
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		while (j < n && j - i < 3 && cp[j] >= 0x3041 && cp[j] <= 0x3096)
+			j++;
+		if (j > i && j - i <= 2 && o && is_kanji(out[o - 1]) && j < n && is_kanji(cp[j])) {
+			i = j - 1;   /* okurigana inside: dropped */
+			continue;
+		}
+		out[o++] = cp[i];
+	}
+	if (o == n)
+		return NULL;
+	char *r = bidx_malloc(o * 4 + 1);
+	if (!r) {
+		*oom = 1;
+		return NULL;
+	}
+	size_t b = 0;
+	for (size_t i = 0; i < o; i++)
+		b += (size_t)bidx_utf8_encode(out[i], (uint8_t *)r + b);
+	r[b] = 0;
+	return r;
+}
+
+/* Appends f to w's forms unless it has it; takes f. */
+static void add_form(bidx_qword *w, char *f)
+{
+	int dup = w->nforms == BIDX_ANY_MAX_FORMS;
+	for (uint32_t k = 0; k < w->nforms && !dup; k++)
+		dup = !strcmp(w->forms[k], f);
+	if (dup)
+		free(f);
+	else
+		w->forms[w->nforms++] = f;
+}
+
 /* Adds a word with the given forms (raw strings, normalised here), or
  * counts it again when the question already has it. */
 static void add_word(builder *b, const char *label, size_t llen, bidx_qword_kind kind,
@@ -207,13 +266,10 @@ static void add_word(builder *b, const char *label, size_t llen, bidx_qword_kind
 		char *f = norm_dup(forms[i], flens[i], &oom);
 		if (!f)
 			continue;
-		int dup = 0;
-		for (uint32_t k = 0; k < w->nforms && !dup; k++)
-			dup = !strcmp(w->forms[k], f);
-		if (dup)
-			free(f);
-		else
-			w->forms[w->nforms++] = f;
+		char *d = okuri_dropped(f, &oom);
+		add_form(w, f);
+		if (d)
+			add_form(w, d);
 	}
 	if (w->nforms)
 		b->q->n++;

@@ -18,6 +18,8 @@
  *  - a noun in the other kana (ゴミ and ごみ: katakana as hiragana, a word in
  *    hiragana alone as katakana), and a noun with kanji by its reading in
  *    katakana (鴉: カラス), as MeCab's dictionary gives it;
+ *  - any form with one or two hiragana between kanji also without them, as
+ *    official writing leaves okurigana out (申し込 申込, 振り込 振込);
  *  - with the thesaurus (thesaurus.h: dict/thesaurus.txt, a general-domain
  *    table made from Sudachi's synonym dictionary), the words of the same
  *    meaning as a further word of the question at a low weight: one for

@@ -542,6 +542,32 @@ Test(any, a_title_that_reads_like_the_question_ranks_first)
 	free(tdir);
 }
 
+/* A verb typed with its okurigana (申し込みたい, 振り込まれる) finds the
+ * word written without it, as official text often has it (申込, 振込日). */
+Test(any, okurigana_left_out_finds_the_official_spelling)
+{
+	const char *lines[] = {
+		"{\"title\":\"講座の申込\",\"body\":\"申込は窓口で受け付けます。\"}\n",
+		"{\"title\":\"手当の振込日\",\"body\":\"毎年六月に振込みます。\"}\n",
+		"{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n"
+	};
+	char *tdir;
+	int st;
+	char *o = records_any("okuri", "o.jsonl", lines, 3, "講座に申し込みたい", &tdir, &st);
+	cr_expect_eq(st, 0);
+	const char *nl = strchr(o, '\n');
+	cr_expect(nl && nl - o >= 10 && !strncmp(nl - 10, "/o.jsonl:1", 10), "申込 not first: %s", o);
+	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
+	o = records_any("okuri", "o.jsonl", lines, 3, "いつ振り込まれるのですか", &tdir, &st);
+	cr_expect_eq(st, 0);
+	cr_expect(strstr(o, "o.jsonl:2\n"), "振込 not found: %s", o);
+	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
+}
+
 /* Failing each allocation of the evaluation in turn (the title reordering's
  * too) gives BIDX_ENOMEM and nothing back, never a crash or a partial
  * result; once none fails, the hits and scores are the run's without
