@@ -33,6 +33,12 @@
 #define BIDX_ANY_TITLE_SIM 0.08   /* a title all of whose bigrams the question has:
                                      + 0.08 x the top score */
 #define BIDX_ANY_RERANK 20        /* candidates the title similarity reorders */
+#define BIDX_ANY_TAIL_W 0.3       /* a word always at the end of the titles: idf x 0.7 */
+#define BIDX_ANY_TAIL_FROM 0.4    /* mean place in the titles up to which a word
+                                     keeps its whole weight */
+#define BIDX_ANY_TAIL_PRIOR 5.0   /* occurrences at the middle (0.5) added to a
+                                     word's own, so a rare word is not judged on
+                                     one title */
 
 /* One word in one document. */
 typedef struct occ {
@@ -49,6 +55,9 @@ typedef struct olist {
 	occ *o;
 	size_t n, cap;
 	uint32_t *slot;       /* not owned; reset when the list is done */
+	double rsum;          /* where it stands in the titles: the sum over its
+	                         occurrences of start / last possible start */
+	uint32_t rn;          /* the occurrences in rsum */
 } olist;
 
 /* What matching needs of a document, read once per evaluation for every
@@ -129,7 +138,7 @@ static int has_pos(const uint32_t *p, uint32_t n, uint32_t v)
 /* The occurrences of a form of len characters in the doc all grams sit on
  * (its record read by doc_lens: d). */
 static bidx_err match_doc(const dinfo *dp, gram *g, uint32_t ng, uint32_t len, double *tt,
-                          double *tb, uint32_t *first)
+                          double *tb, uint32_t *first, olist *out)
 {
 	dinfo d = *dp;
 	*tt = *tb = 0;
@@ -157,9 +166,14 @@ static bidx_err match_doc(const dinfo *dp, gram *g, uint32_t ng, uint32_t len, d
 		if (k < ng || s + len > d.nchars)
 			continue;
 		double w = bidx_mkind_weight(bidx_match_kind(bits, s, len), 0);
-		if (s >= d.title_start && s + len <= d.title_end)
+		if (s >= d.title_start && s + len <= d.title_end) {
 			*tt += w;
-		else
+			uint32_t te = d.title_end < d.nchars ? d.title_end : d.nchars;
+			if (te > d.title_start + len) {
+				out->rsum += (double)(s - d.title_start) / (te - d.title_start - len);
+				out->rn++;
+			}
+		} else
 			*tb += w;
 		if (s < *first)
 			*first = s;
@@ -196,7 +210,7 @@ static bidx_err join(const bidx_index *ix, const dinfo *di, uint32_t si, gram *g
 		if (gd != BIDX_DELETED) {
 			double tt, tb;
 			uint32_t first;
-			bidx_err rc = match_doc(&di[gd], g, ng, len, &tt, &tb, &first);
+			bidx_err rc = match_doc(&di[gd], g, ng, len, &tt, &tb, &first, out);
 			if (rc)
 				return rc;
 			if (tt + tb > 0 && push(out, gd, tt, tb, first))
@@ -326,6 +340,25 @@ typedef struct acc {
 	double avgtl, avgbl, avgdl;
 	double *gscore;       /* the bigram signal */
 } acc;
+
+/* The weight of a word by where it stands in the titles of the collection:
+ * a FAQ's question names its subject first and asks last (…の手続きを教えて
+ * ください, …について知りたい, …は必要ですか), so a word that stands near
+ * the end of the titles it is in is the question's template, not its
+ * subject, whatever the question.  Its mean place t (0 the title's start, 1
+ * its end; smoothed towards the middle by BIDX_ANY_TAIL_PRIOR occurrences)
+ * above BIDX_ANY_TAIL_FROM takes up to BIDX_ANY_TAIL_W of its idf.  A word
+ * never found in a title by its positions (one character: no positions
+ * read) keeps its weight. */
+static double tail_weight(const olist *l)
+{
+	if (!l->rn)
+		return 1;
+	double t = (l->rsum + 0.5 * BIDX_ANY_TAIL_PRIOR) / (l->rn + BIDX_ANY_TAIL_PRIOR);
+	if (t <= BIDX_ANY_TAIL_FROM)
+		return 1;
+	return 1 - BIDX_ANY_TAIL_W * (t - BIDX_ANY_TAIL_FROM) / (1 - BIDX_ANY_TAIL_FROM);
+}
 
 /* A prior for short titles: a title shorter than the average is the more
  * general question (in a FAQ, the entry more questions ask for), so a
@@ -625,7 +658,8 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 			continue;
 		double idft = informative && df[i][0] > maxdf ? 0 : bidx_idf(df[i][0], N);
 		double idfb = informative && df[i][1] > maxdf ? 0 : bidx_idf(df[i][1], N);
-		score_word(&q->w[i], i, &lists[i], idft, idfb, &a);
+		double tw = tail_weight(&lists[i]);
+		score_word(&q->w[i], i, &lists[i], tw * idft, tw * idfb, &a);
 	}
 	free(df);
 	if ((rc = score_grams(ix, q, &a)))

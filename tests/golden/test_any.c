@@ -568,6 +568,43 @@ Test(any, okurigana_left_out_finds_the_official_spelling)
 	free(tdir);
 }
 
+/* Two words each in one title alike: the one that stands at the end of
+ * the titles it is in (方法: …の方法, the question's template) weighs less
+ * than the one they start with (窓口: their subject), though it is the
+ * rarer. */
+Test(any, a_word_ending_the_titles_weighs_less)
+{
+	const char *topics[] = {"図書館", "公園", "水道", "選挙", "保育所", "税金", "道路"};
+	char lines[40][200];
+	const char *lp[40];
+	size_t n = 0;
+	for (size_t i = 0; i < 6; i++)
+		snprintf(lines[n++], sizeof lines[0],
+		         "{\"title\":\"%sの方法\",\"body\":\"詳しくは電話で。\"}\n", topics[i]);
+	for (size_t i = 0; i < 7; i++)
+		snprintf(lines[n++], sizeof lines[0],
+		         "{\"title\":\"窓口と%s\",\"body\":\"詳しくは電話で。\"}\n", topics[i]);
+	while (n < 40) {
+		snprintf(lines[n], sizeof lines[0],
+		         "{\"title\":\"お知らせ第%zu号\",\"body\":\"詳細は後日。\"}\n", n);
+		n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		lp[i] = lines[i];
+	char *tdir;
+	int st;
+	char *o = records_any("tail", "w.jsonl", lp, n, "窓口、方法", &tdir, &st);
+	cr_expect_eq(st, 0);
+	long first = 0;
+	const char *c = strstr(o, "w.jsonl:");
+	if (c)
+		first = strtol(c + 8, NULL, 10);
+	cr_expect(first >= 7 && first <= 13, "the first hit is not a 窓口 title: %s", o);
+	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
+}
+
 /* Failing each allocation of the evaluation in turn (the title reordering's
  * too) gives BIDX_ENOMEM and nothing back, never a crash or a partial
  * result; once none fails, the hits and scores are the run's without
