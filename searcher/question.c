@@ -633,7 +633,8 @@ static void add_run(builder *b, const morph *m, size_t n)
 }
 
 /* A character that may start or end a searched bigram: kanji, katakana,
- * letters and digits; hiragana only beside one of those. */
+ * letters and digits; hiragana only beside one of those.  The title
+ * similarity compares these characters but hiragana. */
 static int gram_char(uint32_t c)
 {
 	return (c >= 0x3041 && c <= 0x309F) || (c >= 0x30A1 && c <= 0x30FF) ||
@@ -672,6 +673,21 @@ static bidx_err add_grams(bidx_question *q, const bidx_norm *nm)
 			q->ngrams++;
 		}
 	}
+	return BIDX_OK;
+}
+
+/* The question's characters that are not hiragana, for the title
+ * similarity (question_rank.c). */
+static bidx_err add_chars(bidx_question *q, const bidx_norm *nm)
+{
+	if (!nm->nchars)
+		return BIDX_OK;
+	q->chars = bidx_malloc((size_t)nm->nchars * sizeof *q->chars);
+	if (!q->chars)
+		return BIDX_ENOMEM;
+	for (uint32_t i = 0; i < nm->nchars; i++)
+		if (gram_char(nm->cp[i]) && !hira(nm->cp[i]))
+			q->chars[q->nchars++] = nm->cp[i];
 	return BIDX_OK;
 }
 
@@ -734,6 +750,8 @@ bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th,
 		add_related(&b, t, th, q->n);
 	if (!b.rc)
 		b.rc = add_grams(q, &nm);
+	if (!b.rc)
+		b.rc = add_chars(q, &nm);
 	bidx_norm_free(&nm);
 	if (b.rc) {
 		if (b.rc == BIDX_ENOMEM)
@@ -754,5 +772,6 @@ void bidx_question_free(bidx_question *q)
 	}
 	free(q->w);
 	free(q->grams);
+	free(q->chars);
 	memset(q, 0, sizeof *q);
 }

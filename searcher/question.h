@@ -43,10 +43,11 @@
  * character bigrams, at a lower weight.  A prior adds a little for a title
  * shorter than the average (a FAQ's more general question) and takes as
  * much from a longer one.  Last, the BIDX_ANY_RERANK (20) best gain up to
- * BIDX_ANY_TITLE_SIM (8 %) of the best score by the share of their title's
- * character bigrams that the question has: a FAQ's title is itself a
- * question, and the one asked in other words shares its characters, its
- * particles and endings too, with it.  A word's field found in more than
+ * BIDX_ANY_TITLE_SIM (12 %) of the best score by how much of their title
+ * the question has in the same order: the longest common subsequence of
+ * the two, hiragana left out (particles and endings), over the title's
+ * length.  A FAQ's title is itself a question, and the one asked in other
+ * words has its subject and its predicate in the same order as it.  A word's field found in more than
  * BIDX_ANY_MAX_DF of the documents carries no information and is left out
  * (question boilerplate: 教える, 方法, 場合, ...), by its document frequency
  * rather than by a list; when every word is that common, all are kept.
@@ -103,6 +104,10 @@ typedef struct bidx_question {
 	                              pairs of code points (a second signal, for
 	                              words MeCab cuts otherwise); owned */
 	uint32_t ngrams;
+	uint32_t *chars;           /* the question's characters but hiragana
+	                              (kanji, katakana, letters, digits), in order:
+	                              what its title similarity compares; owned */
+	uint32_t nchars;
 } bidx_question;
 
 /* Analyses text into q (zeroed first; free with bidx_question_free), with

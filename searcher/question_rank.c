@@ -30,8 +30,8 @@
 #define BIDX_ANY_W_COMPOUND 0.5   /* a compound's own score, over its parts' */
 #define BIDX_ANY_W_GRAMS 0.3      /* the bigram signal, against the words' */
 #define BIDX_ANY_TITLE_PRIOR 0.3  /* a title of half the average length: + 0.3 ln 2 */
-#define BIDX_ANY_TITLE_SIM 0.08   /* a title all of whose bigrams the question has:
-                                     + 0.08 x the top score */
+#define BIDX_ANY_TITLE_SIM 0.12   /* a title the question has all of, in order:
+                                     + 0.12 x the top score */
 #define BIDX_ANY_RERANK 20        /* candidates the title similarity reorders */
 #define BIDX_ANY_TAIL_W 0.3       /* a word always at the end of the titles: idf x 0.7 */
 #define BIDX_ANY_TAIL_FROM 0.4    /* mean place in the titles up to which a word
@@ -470,49 +470,23 @@ static bidx_err score_grams(const bidx_index *ix, const bidx_question *q, acc *a
 	return rc;
 }
 
-static int cmp_key(const void *a, const void *b)
+#define TITLE_CHARS 256   /* a title's characters the similarity compares, at most */
+
+/* 1 for the characters of q->chars: those of the bigram signal (kanji,
+ * katakana, letters, digits; bidx_question_gram) but hiragana. */
+static int title_char(uint32_t c)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
+	return !(c >= 0x3041 && c <= 0x309F) && bidx_question_gram(c, 0x30A2);
 }
 
-/* Sorts keys[0..n) and drops repeats; the count left. */
-static uint32_t sort_unique(uint64_t *keys, uint32_t n)
-{
-	uint32_t m = 0;
-	qsort(keys, n, sizeof *keys, cmp_key);
-	for (uint32_t i = 0; i < n; i++)
-		if (!m || keys[i] != keys[m - 1])
-			keys[m++] = keys[i];
-	return m;
-}
-
-/* The distinct bigrams of cp[0..n) that the bigram signal uses
- * (bidx_question_gram), sorted, into *out (malloc'd; NULL when none). */
-static bidx_err gram_set(const uint32_t *cp, uint32_t n, uint64_t **out, uint32_t *nout)
-{
-	*out = NULL;
-	*nout = 0;
-	if (n < 2)
-		return BIDX_OK;
-	uint64_t *k = bidx_malloc((size_t)(n - 1) * sizeof *k);
-	if (!k)
-		return BIDX_ENOMEM;
-	uint32_t m = 0;
-	for (uint32_t i = 0; i + 1 < n; i++)
-		if (bidx_question_gram(cp[i], cp[i + 1]))
-			k[m++] = bidx_key2(cp[i], cp[i + 1]);
-	*out = k;
-	*nout = sort_unique(k, m);
-	return BIDX_OK;
-}
-
-/* How much of document doc's title is the question's: the share of the
- * title's distinct bigrams that are among the question's, qg[0..nq)
- * (sorted); 0 without a title.  A FAQ's title is itself a question, and
- * the one asked in other words shares its characters, not only its
- * content words, with it. */
-static bidx_err title_share(const bidx_index *ix, const uint64_t *qg, uint32_t nq, uint32_t doc,
+/* How much of document doc's title the question has in the same order:
+ * the longest common subsequence of the title's characters but hiragana
+ * (TITLE_CHARS at most) and the question's, q->chars, over the former's
+ * number; 0 without a title.  Particles and endings are left out, so
+ * 犬と猫の写真 and 犬や猫の写真 are the same title; the order of the subject
+ * and the predicate is kept, and the title's words the question lacks
+ * lower the share. */
+static bidx_err title_share(const bidx_index *ix, const bidx_question *q, uint32_t doc,
                             double *share)
 {
 	*share = 0;
@@ -525,28 +499,26 @@ static bidx_err title_share(const bidx_index *ix, const uint64_t *qg, uint32_t n
 	const char *title, *text;
 	size_t tlen, avail;
 	bidx_norm t = {0};
-	uint64_t *tg = NULL;
-	uint32_t nt = 0;
 	bidx_err rc = bidx_segment_fetch_prefix(seg, &d, 0, &buf, &title, &tlen, &text, &avail);
 	if (!rc && tlen)
 		rc = bidx_normalize(title, tlen, 0, &t);
-	if (!rc)
-		rc = gram_set(t.cp, t.nchars, &tg, &nt);
-	uint32_t both = 0;
-	for (uint32_t i = 0, j = 0; !rc && i < nt && j < nq;) {   /* merge of two sorted sets */
-		if (tg[i] == qg[j])
-			both++;
-		if (tg[i] <= qg[j])
-			i++;
-		else
-			j++;
-	}
-	if (!rc && nt)
-		*share = (double)both / nt;
-	free(tg);
+	uint32_t tc[TITLE_CHARS], n = 0;
+	for (uint32_t i = 0; !rc && i < t.nchars && n < TITLE_CHARS; i++)
+		if (title_char(t.cp[i]))
+			tc[n++] = t.cp[i];
 	bidx_norm_free(&t);
 	free(buf);
-	return rc;
+	if (rc || !n)
+		return rc;
+	uint32_t prev[TITLE_CHARS + 1] = {0}, cur[TITLE_CHARS + 1] = {0};
+	for (uint32_t i = 0; i < q->nchars; i++) {   /* one row of the table a question character */
+		for (uint32_t j = 0; j < n; j++)
+			cur[j + 1] = q->chars[i] == tc[j] ? prev[j] + 1
+			           : cur[j] > prev[j + 1] ? cur[j] : prev[j + 1];
+		memcpy(prev, cur, (n + 1) * sizeof *cur);
+	}
+	*share = (double)prev[n] / n;
+	return BIDX_OK;
 }
 
 /* 1 when hit x ranks above hit y (bidx_rank_sort's order). */
@@ -557,8 +529,9 @@ static int above(const bidx_hit *x, const bidx_hit *y)
 
 /* Title similarity: each of the BIDX_ANY_RERANK best candidates gains
  * BIDX_ANY_TITLE_SIM x the best score x its title_share, so among entries
- * that score alike, the one whose question reads like the one asked comes
- * first; the others cannot pass them, since the reordered only gain. */
+ * that score alike, the one whose question reads like the one asked (its
+ * words, in the same order) comes first; the others cannot pass them,
+ * since the reordered only gain. */
 static bidx_err rerank_titles(const bidx_index *ix, const bidx_question *q, bidx_result *r)
 {
 	uint32_t top[BIDX_ANY_RERANK], nt = 0;
@@ -570,22 +543,15 @@ static bidx_err rerank_titles(const bidx_index *ix, const bidx_question *q, bidx
 			top[k] = top[k - 1];
 		top[k] = i;
 	}
-	if (!nt || r->hits[top[0]].score <= 0 || !q->ngrams)
+	if (!nt || r->hits[top[0]].score <= 0 || !q->nchars)
 		return BIDX_OK;
-	uint64_t *qg = bidx_malloc((size_t)q->ngrams * sizeof *qg);
-	if (!qg)
-		return BIDX_ENOMEM;
-	for (uint32_t g = 0; g < q->ngrams; g++)
-		qg[g] = bidx_key2(q->grams[2 * g], q->grams[2 * g + 1]);
-	uint32_t nq = sort_unique(qg, q->ngrams);
 	double gain = BIDX_ANY_TITLE_SIM * r->hits[top[0]].score;
 	bidx_err rc = BIDX_OK;
 	for (uint32_t k = 0; k < nt && !rc; k++) {
 		double share;
-		rc = title_share(ix, qg, nq, r->hits[top[k]].doc, &share);
+		rc = title_share(ix, q, r->hits[top[k]].doc, &share);
 		r->hits[top[k]].score += gain * share;
 	}
-	free(qg);
 	return rc;
 }
 

@@ -521,8 +521,8 @@ Test(any, a_shorter_title_ranks_first_among_equals)
 }
 
 /* Two entries alike in their words, their titles the same words in another
- * order: the title that reads like the question (its bigrams the
- * question's) ranks first, though the other comes first in the
+ * order: the title that reads like the question (its words in the
+ * question's order) ranks first, though the other comes first in the
  * collection. */
 Test(any, a_title_that_reads_like_the_question_ranks_first)
 {
@@ -536,6 +536,28 @@ Test(any, a_title_that_reads_like_the_question_ranks_first)
 	char *o = records_any("tsim", "s.jsonl", lines, 3, "猫と犬の写真はありますか", &tdir, &st);
 	cr_expect_eq(st, 0);
 	char *like = strstr(o, "s.jsonl:2\n"), *other = strstr(o, "s.jsonl:1\n");
+	cr_expect(like && other && like < other, "the other order first: %s", o);
+	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
+}
+
+/* Two entries alike in their words and their bigrams that the question
+ * has (猫と, と犬, 写真 against 犬の, の写, 写真): the title with the
+ * question's words in its order ranks first, though the other comes first
+ * in the collection. */
+Test(any, a_title_in_the_order_of_the_question_ranks_first)
+{
+	const char *lines[] = {
+		"{\"title\":\"写真の猫と犬\",\"body\":\"写真があります。\"}\n",
+		"{\"title\":\"猫や犬の写真\",\"body\":\"写真があります。\"}\n",
+		"{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n"
+	};
+	char *tdir;
+	int st;
+	char *o = records_any("torder", "r.jsonl", lines, 3, "猫と犬の写真はありますか", &tdir, &st);
+	cr_expect_eq(st, 0);
+	char *like = strstr(o, "r.jsonl:2\n"), *other = strstr(o, "r.jsonl:1\n");
 	cr_expect(like && other && like < other, "the other order first: %s", o);
 	free(o);
 	tu_rmtree(tdir);
