@@ -606,6 +606,38 @@ static void add_noun1(builder *b, const morph *m)
 	add_word(b, m->s, m->len, BIDX_QW_WORD, forms, flens, flens[2] ? 3 : 2);
 }
 
+/* For each noun with kanji of m[0..n), its reading in hiragana (子供:
+ * こども, 猫: ねこ), when that has two kana or more, as a further word of
+ * the question standing for the noun at BIDX_ANY_W_READING: the same word
+ * written in kana, as often as not in a city's notices.  A word of its own
+ * rather than a form of the noun, so that a reading that is also grammar
+ * (市内: しない) is left out by its own document frequency and does not
+ * make the noun common. */
+static void add_readings(builder *b, const morph *m, size_t n)
+{
+	for (size_t i = 0; i < n && !b->rc; i++) {
+		size_t rl = strlen(m[i].reading);
+		if (m[i].cls != M_NOUN || !has_kanji(m[i].s, m[i].len) || nchars(m[i].reading, rl) < 2)
+			continue;
+		char hr[256];
+		size_t hl = kana_swapped(m[i].reading, rl, hr, sizeof hr);
+		uint32_t from = UINT32_MAX;
+		for (uint32_t k = 0; k < b->q->n && from == UINT32_MAX; k++)
+			if (strlen(b->q->w[k].label) == m[i].len && !memcmp(b->q->w[k].label, m[i].s, m[i].len))
+				from = k;
+		if (!hl || from == UINT32_MAX || b->q->w[from].kind != BIDX_QW_WORD)
+			continue;
+		const char *forms[1] = {hr};
+		size_t flens[1] = {hl};
+		uint32_t before = b->q->n;
+		b->weight = BIDX_ANY_W_READING;
+		add_word(b, hr, hl, BIDX_QW_RELATED, forms, flens, 1);
+		b->weight = 1;
+		if (b->q->n > before)
+			b->q->w[before].from = from;
+	}
+}
+
 /* A run of nouns and affixes m[0..n): the compound, its adjacent pairs when
  * it has three or more morphemes, and its nouns alone. */
 static void add_run(builder *b, const morph *m, size_t n)
@@ -745,9 +777,10 @@ bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th,
 			add_inflected(&b, &w.m[i]);
 		i++;
 	}
-	free(w.m);
 	if (!b.rc && th)
 		add_related(&b, t, th, q->n);
+	add_readings(&b, w.m, w.n);
+	free(w.m);
 	if (!b.rc)
 		b.rc = add_grams(q, &nm);
 	if (!b.rc)

@@ -18,6 +18,10 @@
  *  - a noun in the other kana (ゴミ and ごみ: katakana as hiragana, a word in
  *    hiragana alone as katakana), and a noun with kanji by its reading in
  *    katakana (鴉: カラス), as MeCab's dictionary gives it;
+ *  - a noun with kanji by its reading in hiragana (子供: こども), as a
+ *    further word of the question at BIDX_ANY_W_READING, with its own
+ *    document frequency (a reading that is grammar, 市内: しない, is too
+ *    common to count and leaves the noun's alone);
  *  - any form with one or two hiragana between kanji also without them, as
  *    official writing leaves okurigana out (申し込 申込, 振り込 振込);
  *  - with the thesaurus (thesaurus.h: dict/thesaurus.txt, a general-domain
@@ -74,6 +78,7 @@
                                       is left out (per field) */
 #define BIDX_ANY_W_SAME 0.3        /* a thesaurus word of the same vocabulary */
 #define BIDX_ANY_W_NEAR 0.15       /* a thesaurus near synonym */
+#define BIDX_ANY_W_READING 0.5     /* a noun's reading in hiragana */
 #define BIDX_ANY_MAX_RELATED 4     /* thesaurus words for one word */
 #define BIDX_ANY_RELATED_MAX_DF 0.1   /* share of documents above which a word's
                                         thesaurus words are not searched */
@@ -81,7 +86,8 @@
 typedef enum bidx_qword_kind {
 	BIDX_QW_WORD,      /* a noun, verb or adjective (a compound's part too) */
 	BIDX_QW_COMPOUND,  /* a run of nouns (or an adjacent pair of one) */
-	BIDX_QW_RELATED,   /* words of the same meaning as another (thesaurus.h) */
+	BIDX_QW_RELATED,   /* words of the same meaning as another (thesaurus.h),
+	                      or a noun's reading in hiragana */
 } bidx_qword_kind;
 
 typedef struct bidx_qword {
@@ -92,8 +98,9 @@ typedef struct bidx_qword {
 	uint32_t nforms;
 	bidx_qword_kind kind;
 	uint32_t qtf;              /* times the question has it */
-	double weight;             /* of its score: 1, or BIDX_ANY_W_SAME or
-	                              BIDX_ANY_W_NEAR (BIDX_QW_RELATED) */
+	double weight;             /* of its score: 1, or BIDX_ANY_W_SAME,
+	                              BIDX_ANY_W_NEAR or BIDX_ANY_W_READING
+	                              (BIDX_QW_RELATED) */
 	uint32_t from;             /* BIDX_QW_RELATED: the word it stands for */
 } bidx_qword;
 

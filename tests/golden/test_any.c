@@ -564,6 +564,25 @@ Test(any, a_title_in_the_order_of_the_question_ranks_first)
 	free(tdir);
 }
 
+/* A noun with kanji finds the word written in hiragana by its reading
+ * (子供: こども), as a word of its own at a lower weight. */
+Test(any, a_noun_finds_its_reading_in_hiragana)
+{
+	const char *lines[] = {
+		"{\"title\":\"こどもの広場\",\"body\":\"遊び場の案内です。\"}\n",
+		"{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n"
+	};
+	char *tdir;
+	int st;
+	char *o = records_any("reading", "k.jsonl", lines, 2, "子供について知りたい", &tdir, &st);
+	cr_expect_eq(st, 0);
+	const char *nl = strchr(o, '\n');
+	cr_expect(nl && nl - o >= 10 && !strncmp(nl - 10, "/k.jsonl:1", 10), "こども not first: %s", o);
+	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
+}
+
 /* A verb typed with its okurigana (申し込みたい, 振り込まれる) finds the
  * word written without it, as official text often has it (申込, 振込日). */
 Test(any, okurigana_left_out_finds_the_official_spelling)
