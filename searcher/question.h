@@ -51,10 +51,11 @@
  * the question has in the same order: the longest common subsequence of
  * the two, hiragana left out (particles and endings), over the title's
  * length.  A FAQ's title is itself a question, and the one asked in other
- * words has its subject and its predicate in the same order as it.  A word's field found in more than
- * BIDX_ANY_MAX_DF of the documents carries no information and is left out
- * (question boilerplate: 教える, 方法, 場合, ...), by its document frequency
- * rather than by a list; when every word is that common, all are kept.
+ * words has its subject and its predicate in the same order as it.  A
+ * word's field found in more than BIDX_ANY_MAX_DF of the documents carries
+ * no information and is left out (question boilerplate: 教える, 方法, 場合,
+ * ...), by its document frequency rather than by a list; when every word is
+ * that common, all are kept.
  * Below that, a word that stands near the end of the titles it is in (a
  * FAQ's question names its subject first and asks last: 教える, 必要,
  * 手続き in …の手続きは必要ですか) is the collection's question template

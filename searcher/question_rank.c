@@ -136,7 +136,8 @@ static int has_pos(const uint32_t *p, uint32_t n, uint32_t v)
 }
 
 /* The occurrences of a form of len characters in the doc all grams sit on
- * (its record read by doc_lens: d). */
+ * (its record read by doc_lens: d); where each one in the title stands is
+ * added to out->rsum and out->rn (tail_weight). */
 static bidx_err match_doc(const dinfo *dp, gram *g, uint32_t ng, uint32_t len, double *tt,
                           double *tb, uint32_t *first, olist *out)
 {
