@@ -13,7 +13,11 @@
  * word the thesaurus (dict/thesaurus.txt) finds its synonyms (亡くなる:
  * 死亡, 国保: 国民健康保険), and a word in most bodies still counts in a
  * title, where it is rare, and of two entries alike the shorter title ranks
- * first.  The thesaurus reader is checked on a small table.
+ * first, and the title with the question's words in its order; a noun finds
+ * its reading in hiragana (子供: こども), a verb typed with okurigana the
+ * official spelling (申し込む: 申込), and a word that ends the titles it is
+ * in (the collection's question template) weighs less than their subject.
+ * The thesaurus reader is checked on a small table.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
