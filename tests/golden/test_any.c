@@ -650,6 +650,41 @@ Test(any, a_word_ending_the_titles_weighs_less)
 	free(tdir);
 }
 
+/* Failing each allocation of the analysis in turn (okurigana forms,
+ * readings and the title similarity's characters included) gives
+ * BIDX_ENOMEM and an empty question, never a crash or a partial one; once
+ * none fails, the words are those of the run without faults. */
+Test(any, every_failed_allocation_of_the_analysis_is_a_clean_error)
+{
+	bidx_tokenizer *t;
+	char why[4400];
+	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
+	const char *text = "子供の講座に申し込みたいのですが、手続きを教えてください";
+	bidx_question ref, q;
+	cr_assert_eq(bidx_question_analyse_with(t, NULL, text, &ref, why, sizeof why), BIDX_OK);
+	cr_assert(has_label(&ref, "こども", NULL) && ref.nchars > 0);
+	long n = 1;
+	for (; n < 10000; n++) {
+		bidx_fault_set(BIDX_FAULT_ALLOC, n);
+		bidx_err rc = bidx_question_analyse_with(t, NULL, text, &q, why, sizeof why);
+		bidx_fault_set(BIDX_FAULT_ALLOC, 0);
+		if (rc == BIDX_OK)
+			break;
+		cr_assert_eq(rc, BIDX_ENOMEM, "allocation %ld: %s", n, why);
+		cr_assert(!q.n && !q.w && !q.grams && !q.chars, "allocation %ld: a partial question", n);
+	}
+	cr_assert_gt(n, 5, "the analysis allocates little: %ld", n);
+	cr_assert_eq(q.n, ref.n);
+	cr_assert_eq(q.nchars, ref.nchars);
+	for (uint32_t i = 0; i < q.n; i++) {
+		cr_expect_str_eq(q.w[i].label, ref.w[i].label);
+		cr_expect_eq(q.w[i].nforms, ref.w[i].nforms, "%s", q.w[i].label);
+	}
+	bidx_question_free(&q);
+	bidx_question_free(&ref);
+	bidx_tokenizer_free(t);
+}
+
 /* Failing each allocation of the evaluation in turn (the title reordering's
  * too) gives BIDX_ENOMEM and nothing back, never a crash or a partial
  * result; once none fails, the hits and scores are the run's without
