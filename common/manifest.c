@@ -96,12 +96,46 @@ static size_t pad8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
+/* The common case, an index built from scratch or optimized: the entries,
+ * segment after segment, are 0, 1, 2 ... ndocs - 1, every id once and in
+ * range without the bitmap of decode_maps.  1 when so (the maps are then
+ * decoded and *pp moved past them), 0 when not (nothing changed but
+ * allocations decode_maps reuses). */
+static int decode_identity(const uint8_t **pp, const uint8_t *end, bidx_manifest *m, bidx_err *rc)
+{
+	const uint8_t *p = *pp;
+	uint64_t total = 0;
+	for (uint32_t s = 0; s < m->nsegs; s++)
+		total += m->segs[s].ndocs;
+	if (total != m->ndocs || (size_t)(end - p) / 4 < total)
+		return 0;
+	for (uint32_t d = 0; d < m->ndocs; d++)
+		if (bidx_get_u32le(p + 4 * (size_t)d) != d)
+			return 0;
+	for (uint32_t s = 0, next = 0; s < m->nsegs; s++) {
+		bidx_man_seg *g = &m->segs[s];
+		if (!(g->map = bidx_malloc((size_t)g->ndocs * 4 + 4))) {
+			*rc = BIDX_ENOMEM;
+			return 1;
+		}
+		for (uint32_t d = 0; d < g->ndocs; d++)
+			g->map[d] = next++;
+		g->live = g->ndocs;
+	}
+	*pp = p + 4 * (size_t)total;
+	*rc = BIDX_OK;
+	return 1;
+}
+
 /* The maps: every entry a collection id below ndocs or BIDX_DELETED, every
  * collection id exactly once. */
 static bidx_err decode_maps(const uint8_t **pp, const uint8_t *end, bidx_manifest *m, char *why,
                             size_t n)
 {
 	const uint8_t *p = *pp;
+	bidx_err irc;
+	if (decode_identity(pp, end, m, &irc))
+		return irc;
 	uint8_t *seen = bidx_calloc((size_t)m->ndocs / 8 + 1, 1);
 	if (!seen)
 		return BIDX_ENOMEM;
