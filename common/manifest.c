@@ -99,8 +99,8 @@ static size_t pad8(size_t n)
 /* The common case, an index built from scratch or optimized: the entries,
  * segment after segment, are 0, 1, 2 ... ndocs - 1, every id once and in
  * range without the bitmap of decode_maps.  1 when so (the maps are then
- * decoded and *pp moved past them), 0 when not (nothing changed but
- * allocations decode_maps reuses). */
+ * decoded into *rc's care and *pp moved past them), 0 when not (nothing
+ * done). */
 static int decode_identity(const uint8_t **pp, const uint8_t *end, bidx_manifest *m, bidx_err *rc)
 {
 	const uint8_t *p = *pp;
@@ -293,15 +293,18 @@ static int head_end(const uint8_t *p, size_t len, size_t *end)
 
 /* The checksums a decode relies on: head_sum always (when the manifest has
  * one: an older one holds zero there, and is verified whole), msum too when
- * the sources are wanted or there is no head_sum. */
+ * the sources are wanted, when there is no head_sum, and when the version
+ * is another (its header may mean something else: msum, which every
+ * version has, tells damage from a version to refuse by name). */
 static bidx_err check_sums(const uint8_t *p, size_t len, int want_sources, char *why, size_t n)
 {
 	uint64_t want_head = bidx_get_u64le(p + MAN_HEAD_SUM);
 	size_t body = len - MAN_FOOTER_SIZE, end;
-	if ((want_sources || !want_head) && bidx_get_u64le(p + body) != bidx_xxh3(p, body))
+	int whole = want_sources || !want_head || bidx_get_u32le(p + 8) != BIDX_FORMAT_VERSION;
+	if (whole && bidx_get_u64le(p + body) != bidx_xxh3(p, body))
 		return manifest_refuse(why, n, "checksum mismatch");
-	if (!want_head)
-		return BIDX_OK;
+	if (!want_head || bidx_get_u32le(p + 8) != BIDX_FORMAT_VERSION)
+		return BIDX_OK;   /* the version check refuses another version */
 	if (!head_end(p, body, &end))
 		return manifest_refuse(why, n, "segment list or document maps run past the end");
 	uint64_t got;

@@ -300,14 +300,18 @@ static size_t man_head_end(const char *path)
 }
 
 /* Makes the manifest at path one written before head_sum: zero there, msum
- * resealed; then flips a bit at flip_at (-1: none) without resealing. */
-static void zero_head_sum(const char *path, long flip_at)
+ * resealed; then flips a bit at flip_at (-1: none) without resealing.  With
+ * version, writes that version instead and reseals msum only. */
+static void edit_manifest(const char *path, long flip_at, uint32_t version)
 {
 	char *data;
 	size_t len;
 	cr_assert_eq(bidx_read_file(path, &data, &len), BIDX_OK);
 	uint8_t *p = (uint8_t *)data;
-	if (flip_at < 0) {
+	if (version) {
+		bidx_put_u32le(p + 8, version);
+		bidx_put_u64le(p + len - 16, bidx_xxh3(p, len - 16));
+	} else if (flip_at < 0) {
 		memset(p + 72, 0, 8);
 		bidx_put_u64le(p + len - 16, bidx_xxh3(p, len - 16));
 	} else {
@@ -364,12 +368,20 @@ Test(durability, damaged_manifest_is_refused)
 	}
 	/* a manifest written before head_sum (zero there) is verified whole */
 	copy_file(src, bad, size, -1);
-	zero_head_sum(bad, -1);
+	edit_manifest(bad, -1, 0);
 	cr_assert_eq(answer(bad_dir, "クレジットカード", out, sizeof out), BIDX_OK);
 	cr_assert_str_eq(out, good);
-	zero_head_sum(bad, (long)head + 3);
+	edit_manifest(bad, (long)head + 3, 0);
 	cr_assert_eq(answer(bad_dir, "クレジットカード", out, sizeof out), BIDX_ECORRUPT,
 	             "a manifest without head_sum was not verified whole");
+	/* another version is refused as such, not as damage: its head_sum may
+	 * be another thing, its msum is the same */
+	copy_file(src, bad, size, -1);
+	edit_manifest(bad, -1, BIDX_FORMAT_VERSION + 1);
+	bidx_index *ix;
+	char why[256];
+	cr_assert_eq(bidx_index_open(bad_dir, &ix, why, sizeof why), BIDX_EVERSION, "%s", why);
+	cr_assert(strstr(why, "bidx build --full"), "%s", why);
 	/* a segment the manifest lists is gone */
 	copy_file(src, bad, size, -1);
 	cr_assert_eq(unlink(bad_seg), 0);
