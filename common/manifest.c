@@ -6,8 +6,13 @@
  * single field, then checks what the checksum cannot: segment numbers in
  * increasing order, document maps within range and in corpus order, sources
  * that account for every document, zero padding.  Each refusal names what
- * is wrong (manifest_refuse).  A manifest is published like a segment
- * (io.h: tmp file, fsync, rename), which is what makes a build visible.
+ * is wrong (manifest_refuse).  Two checksums: `head_sum` covers the header,
+ * the segment list and the maps, all that a reader without the sources
+ * (bsearch) decodes, and `msum` the whole file; such a reader verifies the
+ * first only, so that it never hashes nor faults in the source list (nearly
+ * all of the bytes: a path per file).  A manifest is published like a
+ * segment (io.h: tmp file, fsync, rename), which is what makes a build
+ * visible.
  */
 #include "manifest.h"
 #include "buf.h"
@@ -27,6 +32,7 @@
 #include <unistd.h>
 
 #define MAN_FOOTER_SIZE 16   /* XXH3 of everything before it, then BIDX_END_MAGIC */
+#define MAN_HEAD_SUM 72      /* head_sum:u64, the header's last field */
 
 void bidx_segment_name(uint32_t seq, char *out, size_t outlen)
 {
@@ -90,12 +96,46 @@ static size_t pad8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
+/* The common case, an index built from scratch or optimized: the entries,
+ * segment after segment, are 0, 1, 2 ... ndocs - 1, every id once and in
+ * range without the bitmap of decode_maps.  1 when so (the maps are then
+ * decoded into *rc's care and *pp moved past them), 0 when not (nothing
+ * done). */
+static int decode_identity(const uint8_t **pp, const uint8_t *end, bidx_manifest *m, bidx_err *rc)
+{
+	const uint8_t *p = *pp;
+	uint64_t total = 0;
+	for (uint32_t s = 0; s < m->nsegs; s++)
+		total += m->segs[s].ndocs;
+	if (total != m->ndocs || (size_t)(end - p) / 4 < total)
+		return 0;
+	for (uint32_t d = 0; d < m->ndocs; d++)
+		if (bidx_get_u32le(p + 4 * (size_t)d) != d)
+			return 0;
+	for (uint32_t s = 0, next = 0; s < m->nsegs; s++) {
+		bidx_man_seg *g = &m->segs[s];
+		if (!(g->map = bidx_malloc((size_t)g->ndocs * 4 + 4))) {
+			*rc = BIDX_ENOMEM;
+			return 1;
+		}
+		for (uint32_t d = 0; d < g->ndocs; d++)
+			g->map[d] = next++;
+		g->live = g->ndocs;
+	}
+	*pp = p + 4 * (size_t)total;
+	*rc = BIDX_OK;
+	return 1;
+}
+
 /* The maps: every entry a collection id below ndocs or BIDX_DELETED, every
  * collection id exactly once. */
 static bidx_err decode_maps(const uint8_t **pp, const uint8_t *end, bidx_manifest *m, char *why,
                             size_t n)
 {
 	const uint8_t *p = *pp;
+	bidx_err irc;
+	if (decode_identity(pp, end, m, &irc))
+		return irc;
 	uint8_t *seen = bidx_calloc((size_t)m->ndocs / 8 + 1, 1);
 	if (!seen)
 		return BIDX_ENOMEM;
@@ -219,6 +259,61 @@ static bidx_err decode_sources(const uint8_t *p, const uint8_t *end, bidx_manife
 	return p == end ? BIDX_OK : decode_roots(p, end, m, why, n);
 }
 
+/* The head_sum of a manifest whose segment list and maps end (padding
+ * included) at p + end: XXH3 of bytes [0, MAN_HEAD_SUM) and [header end,
+ * end), the field itself left out.  BIDX_ENOMEM when no hash state. */
+static bidx_err head_sum(const uint8_t *p, size_t end, uint64_t *sum)
+{
+	XXH3_state_t *st = XXH3_createState();
+	if (!st)
+		return BIDX_ENOMEM;
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, p, MAN_HEAD_SUM);
+	XXH3_64bits_update(st, p + BIDX_MAN_HEADER_SIZE, end - BIDX_MAN_HEADER_SIZE);
+	*sum = (uint64_t)XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return BIDX_OK;
+}
+
+/* Where the maps' padding ends, from the segment list (len bytes before the
+ * footer): 1, or 0 when the list or the maps would run past len. */
+static int head_end(const uint8_t *p, size_t len, size_t *end)
+{
+	uint64_t nsegs = bidx_get_u32le(p + 12), at = BIDX_MAN_HEADER_SIZE, ndocs = 0;
+	if (nsegs > (len - at) / BIDX_MAN_SEG_SIZE)
+		return 0;
+	for (uint64_t s = 0; s < nsegs; s++)
+		ndocs += bidx_get_u32le(p + at + s * BIDX_MAN_SEG_SIZE + 4);
+	at += nsegs * BIDX_MAN_SEG_SIZE;
+	if (ndocs > (len - at) / 4 || pad8(at + ndocs * 4) > len)
+		return 0;
+	*end = pad8(at + ndocs * 4);
+	return 1;
+}
+
+/* The checksums a decode relies on: head_sum always (when the manifest has
+ * one: an older one holds zero there, and is verified whole), msum too when
+ * the sources are wanted, when there is no head_sum, and when the version
+ * is another (its header may mean something else: msum, which every
+ * version has, tells damage from a version to refuse by name). */
+static bidx_err check_sums(const uint8_t *p, size_t len, int want_sources, char *why, size_t n)
+{
+	uint64_t want_head = bidx_get_u64le(p + MAN_HEAD_SUM);
+	size_t body = len - MAN_FOOTER_SIZE, end;
+	int whole = want_sources || !want_head || bidx_get_u32le(p + 8) != BIDX_FORMAT_VERSION;
+	if (whole && bidx_get_u64le(p + body) != bidx_xxh3(p, body))
+		return manifest_refuse(why, n, "checksum mismatch");
+	if (!want_head || bidx_get_u32le(p + 8) != BIDX_FORMAT_VERSION)
+		return BIDX_OK;   /* the version check refuses another version */
+	if (!head_end(p, body, &end))
+		return manifest_refuse(why, n, "segment list or document maps run past the end");
+	uint64_t got;
+	BIDX_TRY(head_sum(p, end, &got));
+	if (got != want_head)
+		return manifest_refuse(why, n, "checksum mismatch (segments and document maps)");
+	return BIDX_OK;
+}
+
 bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bidx_manifest *m,
                               char *why, size_t n)
 {
@@ -231,8 +326,9 @@ bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bi
 	const uint8_t *foot = p + len - MAN_FOOTER_SIZE;
 	if (memcmp(foot + 8, BIDX_END_MAGIC, 8))
 		return manifest_refuse(why, n, "bad end marker (truncated?)");
-	if (bidx_get_u64le(foot) != bidx_xxh3(p, len - MAN_FOOTER_SIZE))
-		return manifest_refuse(why, n, "checksum mismatch");
+	bidx_err rc = check_sums(p, len, want_sources, why, n);
+	if (rc)
+		return rc;
 	uint32_t version = bidx_get_u32le(p + 8);
 	if (version != BIDX_FORMAT_VERSION) {
 		snprintf(why, n, "format version %u, this program reads version %u: rebuild with "
@@ -251,7 +347,7 @@ bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bi
 	uint32_t nsegs = m->nsegs;
 	const uint8_t *q = p + BIDX_MAN_HEADER_SIZE, *end = foot;
 	m->nsegs = 0;
-	if (bidx_get_u32le(p + 68) || bidx_get_u64le(p + 72))
+	if (bidx_get_u32le(p + 68))
 		return manifest_refuse(why, n, "reserved header bytes are not zero");
 	if (nsegs > (size_t)(end - q) / BIDX_MAN_SEG_SIZE)
 		return manifest_refuse(why, n, "segment count larger than the manifest");
@@ -267,7 +363,7 @@ bidx_err bidx_manifest_decode(const uint8_t *p, size_t len, int want_sources, bi
 		if (m->segs[s].seq >= m->next_seq || (s && m->segs[s].seq <= m->segs[s - 1].seq))
 			return manifest_refuse(why, n, "segment numbers out of order");
 	}
-	bidx_err rc = decode_maps(&q, end, m, why, n);
+	rc = decode_maps(&q, end, m, why, n);
 	if (rc)
 		return rc;
 	size_t used = (size_t)(q - p);
@@ -380,6 +476,7 @@ bidx_err bidx_manifest_encode(const bidx_manifest *m, bidx_buf *b)
 			bidx_buf_put_u32le(b, m->segs[s].map[d]);
 	while (b->len % 8)
 		bidx_buf_putc(b, 0);
+	size_t head_end_at = b->len;
 	for (uint32_t i = 0; i < m->nsrc; i++) {
 		const bidx_source *s = &m->src[i];
 		size_t pl = strlen(s->path);
@@ -408,6 +505,11 @@ bidx_err bidx_manifest_encode(const bidx_manifest *m, bidx_buf *b)
 			bidx_buf_putc(b, 0);
 	}
 	if (!b->err) {
+		uint64_t hs;
+		bidx_err rc = head_sum(b->p, head_end_at, &hs);
+		if (rc)
+			return b->err = rc;
+		bidx_put_u64le(b->p + MAN_HEAD_SUM, hs);
 		uint64_t sum = bidx_xxh3(b->p, b->len);
 		bidx_buf_put_u64le(b, sum);
 		bidx_buf_put(b, BIDX_END_MAGIC, 8);

@@ -457,20 +457,26 @@ static void feed_cp(norm_state *st, int32_t c, uint32_t start, uint32_t end)
 
 /* PLAIN_YES: c goes to feed_cp's last line as a starter, unchanged (feed_cp
  * would call feed_char(st, c, ..., 0)).  Filled on first use by any thread:
- * every thread computes the same value, so relaxed atomics are enough. */
+ * every thread computes the same value, so relaxed atomics are enough (a
+ * value is or'ed into its two bits, never changed).  Two bits a code point,
+ * 16 KiB: Japanese text touches 4 of its pages, not the 9 of a byte each,
+ * and each first touch of a page costs two page faults (read, then
+ * write): a bsearch process pays them for every page. */
 enum { PLAIN_UNKNOWN, PLAIN_YES, PLAIN_NO };
-static _Atomic uint8_t plain_bmp[0x10000];
+static _Atomic uint8_t plain_bmp[0x10000 / 4];
 
 static int is_plain(uint32_t c)
 {
-	uint8_t v = atomic_load_explicit(&plain_bmp[c], memory_order_relaxed);
+	unsigned shift = (c & 3) * 2;
+	uint8_t v = (uint8_t)(atomic_load_explicit(&plain_bmp[c >> 2], memory_order_relaxed) >>
+	                      shift & 3);
 	if (v == PLAIN_UNKNOWN) {
 		const utf8proc_property_t *p = utf8proc_get_property((int32_t)c);
 		int hangul = c >= 0xAC00 && c <= 0xD7A3;
 		v = !hangul && !p->ignorable && p->casefold_seqindex == UINT16_MAX &&
 		    p->decomp_seqindex == UINT16_MAX &&
 		    classify_prop((int32_t)c, p) == KIND_STARTER ? PLAIN_YES : PLAIN_NO;
-		atomic_store_explicit(&plain_bmp[c], v, memory_order_relaxed);
+		atomic_fetch_or_explicit(&plain_bmp[c >> 2], (uint8_t)(v << shift), memory_order_relaxed);
 	}
 	return v == PLAIN_YES;
 }

@@ -12,13 +12,16 @@
 #include <dirent.h>
 
 #include "build.h"
+#include "checksum.h"
 #include "fault.h"
 #include "io.h"
 #include "query_eval.h"
 #include "query_parse.h"
 #include "index.h"
+#include "manifest.h"
 #include "segment.h"
 #include "testutil.h"
+#include "varint.h"
 
 static char *dir;
 static const char *seeds;
@@ -280,6 +283,47 @@ Test(durability, damaged_index_is_refused)
 	cr_assert_eq(answer(bad_dir, "クレジットカード", out, sizeof out), BIDX_ECORRUPT);
 }
 
+/* Where a manifest's head_sum part ends (the maps' padding; docs/FORMAT.md,
+ * "Manifest"). */
+static size_t man_head_end(const char *path)
+{
+	char *data;
+	size_t len;
+	cr_assert_eq(bidx_read_file(path, &data, &len), BIDX_OK);
+	const uint8_t *p = (const uint8_t *)data;
+	uint32_t nsegs = bidx_get_u32le(p + 12);
+	size_t end = BIDX_MAN_HEADER_SIZE + (size_t)nsegs * BIDX_MAN_SEG_SIZE;
+	for (uint32_t s = 0; s < nsegs; s++)
+		end += 4 * (size_t)bidx_get_u32le(p + BIDX_MAN_HEADER_SIZE + s * BIDX_MAN_SEG_SIZE + 4);
+	free(data);
+	return (end + 7) & ~(size_t)7;
+}
+
+/* Makes the manifest at path one written before head_sum: zero there, msum
+ * resealed; then flips a bit at flip_at (-1: none) without resealing.  With
+ * version, writes that version instead and reseals msum only. */
+static void edit_manifest(const char *path, long flip_at, uint32_t version)
+{
+	char *data;
+	size_t len;
+	cr_assert_eq(bidx_read_file(path, &data, &len), BIDX_OK);
+	uint8_t *p = (uint8_t *)data;
+	if (version) {
+		bidx_put_u32le(p + 8, version);
+		bidx_put_u64le(p + len - 16, bidx_xxh3(p, len - 16));
+	} else if (flip_at < 0) {
+		memset(p + 72, 0, 8);
+		bidx_put_u64le(p + len - 16, bidx_xxh3(p, len - 16));
+	} else {
+		p[flip_at] ^= 0x10;
+	}
+	FILE *f = fopen(path, "wb");
+	cr_assert(f);
+	fwrite(data, 1, len, f);
+	fclose(f);
+	free(data);
+}
+
 Test(durability, damaged_manifest_is_refused)
 {
 	char src[4096], bad_dir[4096], bad[4200], seg[4200], bad_seg[4200], out[4096];
@@ -293,19 +337,51 @@ Test(durability, damaged_manifest_is_refused)
 	struct stat st;
 	cr_assert_eq(stat(src, &st), 0);
 	size_t size = (size_t)st.st_size;
-	/* the manifest is one checksummed record: every truncation and every
-	 * flipped bit is refused */
+	/* every truncation is refused */
 	for (size_t keep = 0; keep < size; keep += size / 40 + 1) {
 		copy_file(src, bad, keep, -1);
 		cr_assert_eq(answer(bad_dir, "クレジットカード", out, sizeof out), BIDX_ECORRUPT,
 		             "manifest truncated to %zu of %zu bytes but accepted", keep, size);
 	}
-	for (size_t at = 0; at < size; at += size / 200 + 1) {
+	/* a flipped bit in what a search reads (the header, the segment list,
+	 * the maps: head_sum's part) or in the end marker is refused; one in
+	 * the source list or msum, which a search neither reads nor hashes,
+	 * leaves the answer as it was; a reader of the sources refuses both */
+	char good[4096];
+	cr_assert_eq(answer(dir, "クレジットカード", good, sizeof good), BIDX_OK);
+	size_t head = man_head_end(src);
+	cr_assert_lt(head, size - 16, "the test manifest has sources");
+	for (size_t at = 0, step = 1; at < size; at += step) {
 		copy_file(src, bad, size, (long)at);
 		bidx_err rc = answer(bad_dir, "クレジットカード", out, sizeof out);
-		cr_assert(rc == BIDX_ECORRUPT || rc == BIDX_EVERSION,
-		          "a flipped bit at byte %zu of the manifest was accepted (rc %d)", at, rc);
+		if (at < head || at >= size - 8)
+			cr_assert(rc == BIDX_ECORRUPT || rc == BIDX_EVERSION,
+			          "a flipped bit at byte %zu of the manifest was accepted (rc %d)", at, rc);
+		else
+			cr_assert(rc == BIDX_OK && !strcmp(out, good), "a flipped bit at byte %zu of the "
+			          "source list changed a search (rc %d): it reads what it need not", at, rc);
+		bidx_manifest m;
+		char why[256];
+		cr_assert_eq(bidx_manifest_read(bad_dir, 1, &m, why, sizeof why), BIDX_ECORRUPT,
+		             "a flipped bit at byte %zu of the manifest was accepted with its sources", at);
+		step = at < head + 64 ? 1 : size / 200 + 1;   /* every byte of the header and maps */
 	}
+	/* a manifest written before head_sum (zero there) is verified whole */
+	copy_file(src, bad, size, -1);
+	edit_manifest(bad, -1, 0);
+	cr_assert_eq(answer(bad_dir, "クレジットカード", out, sizeof out), BIDX_OK);
+	cr_assert_str_eq(out, good);
+	edit_manifest(bad, (long)head + 3, 0);
+	cr_assert_eq(answer(bad_dir, "クレジットカード", out, sizeof out), BIDX_ECORRUPT,
+	             "a manifest without head_sum was not verified whole");
+	/* another version is refused as such, not as damage: its head_sum may
+	 * be another thing, its msum is the same */
+	copy_file(src, bad, size, -1);
+	edit_manifest(bad, -1, BIDX_FORMAT_VERSION + 1);
+	bidx_index *ix;
+	char why[256];
+	cr_assert_eq(bidx_index_open(bad_dir, &ix, why, sizeof why), BIDX_EVERSION, "%s", why);
+	cr_assert(strstr(why, "bidx build --full"), "%s", why);
 	/* a segment the manifest lists is gone */
 	copy_file(src, bad, size, -1);
 	cr_assert_eq(unlink(bad_seg), 0);
