@@ -138,13 +138,31 @@ static int cpset_maybe(const cpset *set, const char *w)
 	return 1;
 }
 
+/* The set of the span asked last: the extractors ask several word lists
+ * of one sentence in a row.  The lines do not change while a notice's facts
+ * are read; bidx_facts_extract empties the cache before and after. */
+static _Thread_local struct {
+	const char *p;
+	size_t n;
+	cpset set;
+} last_set;
+
+static const cpset *span_set(span s)
+{
+	if (last_set.p != s.p || last_set.n != s.n) {
+		cpset_of(s, &last_set.set);
+		last_set.p = s.p;
+		last_set.n = s.n;
+	}
+	return &last_set.set;
+}
+
 static int span_has_any(span s, const char *const *words)
 {
-	cpset set;
 	if (s.n > 64) {    /* worth a set only for longer spans */
-		cpset_of(s, &set);
+		const cpset *set = span_set(s);
 		for (; *words; words++)
-			if (cpset_maybe(&set, *words) && span_has(s, *words))
+			if (cpset_maybe(set, *words) && span_has(s, *words))
 				return 1;
 		return 0;
 	}
@@ -229,6 +247,20 @@ static void doc_free(doc *d)
 	free(d->lines);
 }
 
+/* The first 。 (E3 80 82) in p[0..n), or NULL: memchr for its last byte,
+ * rarer in Japanese text than its first, which every kana has. */
+static const char *find_maru(const char *p, size_t n)
+{
+	const char *q = p + 2, *e = p + n;
+
+	while (n >= 3 && q < e && (q = memchr(q, 0x82, (size_t)(e - q))) != NULL) {
+		if ((uint8_t)q[-2] == 0xE3 && (uint8_t)q[-1] == 0x80)
+			return q - 2;
+		q++;
+	}
+	return NULL;
+}
+
 /* The next sentence of line from *pos (cut after 。); 0 at the end. */
 static int next_sentence(span line, size_t *pos, span *out)
 {
@@ -237,7 +269,7 @@ static int next_sentence(span line, size_t *pos, span *out)
 	if (*pos >= line.n)
 		return 0;
 	out->p = line.p + *pos;
-	end = bidx_str_find(out->p, line.n - *pos, "。");
+	end = find_maru(out->p, line.n - *pos);
 	out->n = end ? (size_t)(end - out->p) + 3 : line.n - *pos;
 	*pos += out->n;
 	return 1;
@@ -261,11 +293,10 @@ static uint32_t match_vocab(span s, const bidx_vocab_syn *syns, int (*skip)(span
 	uint32_t bits = 0;
 	long at;
 	size_t from;
-	cpset set;
+	const cpset *set = span_set(s);
 
-	cpset_of(s, &set);
 	for (; syns->word; syns++) {
-		if (bits >> syns->entry & 1 || !cpset_maybe(&set, syns->word))
+		if (bits >> syns->entry & 1 || !cpset_maybe(set, syns->word))
 			continue;
 		for (from = 0; (at = bidx_str_find_word(s.p, s.n, from, syns->word)) >= 0;
 		     from = (size_t)at + 1) {
@@ -1014,6 +1045,7 @@ void bidx_facts_extract(const char *text, size_t len, bidx_facts *out)
 		out->oom = 1;
 		return;
 	}
+	last_set.p = NULL;
 	out->oom = d.oom;
 	out->leaked = extract_leaked(&d);
 	out->method = extract_methods(&d);
@@ -1023,6 +1055,7 @@ void bidx_facts_extract(const char *text, size_t len, bidx_facts *out)
 	extract_events(&d, out);
 	extract_phones(&d, out);
 	doc_free(&d);
+	last_set.p = NULL;
 }
 
 void bidx_facts_clear_incident(bidx_facts *f)
