@@ -521,7 +521,11 @@ size_t bidx_date_find(const char *s, size_t n, size_t *at, bidx_date *out)
 	if (r == n)
 		return r;   /* all of s is one date: the forms only whole inputs have too */
 	while (i < n) {
-		k = cp_at(s, n, i, &c);
+		if ((uint8_t)s[i] < 0x80 && !starts_date((uint8_t)s[i])) {
+			prev = i++;   /* the common case, without decoding */
+			continue;
+		}
+		k = bidx_utf8_decode((const uint8_t *)s + i, n - i, &c);
 		if (k > 0 && starts_date(c) && may_start(s, n, i, prev) &&
 		    (r = parse_at(s + i, n - i, 0, out)) > 0) {
 			*at = i;
