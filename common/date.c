@@ -498,15 +498,19 @@ static int starts_date(uint32_t c)
 	if (c < 0x80)
 		return (c >= '0' && c <= '9') || c == 'M' || c == 'T' || c == 'S' || c == 'H' ||
 		       c == 'R';
-	if (c >= 0xFF10 && c <= 0xFF32)
+	if (c < 0x4E00)   /* kana and punctuation, the most common */
+		return c == 0x3007;   /* 〇 */
+	if (c >= 0xFF10)
 		return c <= 0xFF19 || c == 0xFF2D || c == 0xFF34 || c == 0xFF33 || c == 0xFF28 ||
 		       c == 0xFF32;
 	switch (c) {
 	case 0x660E: case 0x5927: case 0x662D: case 0x5E73: case 0x4EE4:  /* 明大昭平令 */
 	case 0x5341: case 0x767E: case 0x5343:                             /* 十百千 */
+	case 0x4E00: case 0x4E8C: case 0x4E09: case 0x56DB: case 0x4E94:  /* 一二三四五 */
+	case 0x516D: case 0x4E03: case 0x516B: case 0x4E5D: case 0x96F6:  /* 六七八九零 */
 		return 1;
 	default:
-		return kanji_digit(c) >= 0;
+		return 0;
 	}
 }
 
