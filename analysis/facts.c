@@ -44,6 +44,7 @@
  */
 #include "facts.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,7 @@
 #include "normalize.h"
 #include "text.h"
 #include "vocab.h"
+#include "wordset.h"
 
 #define SHORT_LINE 40      /* characters: a line this short is a list item or a cell */
 #define LIST_ITEM 24       /* characters of a bullet line's text */
@@ -157,8 +159,32 @@ static const cpset *span_set(span s)
 	return &last_set.set;
 }
 
+/* The context lists, each as a word set (wordset.h): one pass over a
+ * sentence instead of a search per word. */
+static const char *const *const context_lists[] = {leak_words, count_words, report_words,
+                                                   defines_words, other_topic_words,
+                                                   correction_words, period_words};
+#define NCONTEXT (sizeof context_lists / sizeof *context_lists)
+static bidx_wordset context_sets[NCONTEXT];
+static int context_ok[NCONTEXT];        /* every word went in (all are 3 bytes or more) */
+static pthread_once_t context_once = PTHREAD_ONCE_INIT;
+
+static void context_init(void)
+{
+	for (size_t l = 0; l < NCONTEXT; l++) {
+		bidx_wordset_init(&context_sets[l]);
+		context_ok[l] = 1;
+		for (const char *const *w = context_lists[l]; *w; w++)
+			context_ok[l] &= bidx_wordset_add(&context_sets[l], *w) >= 0;
+	}
+}
+
 static int span_has_any(span s, const char *const *words)
 {
+	pthread_once(&context_once, context_init);
+	for (size_t l = 0; l < NCONTEXT; l++)
+		if (words == context_lists[l] && context_ok[l])
+			return bidx_wordset_any(&context_sets[l], s.p, s.n);
 	if (s.n > 64) {    /* worth a set only for longer spans */
 		const cpset *set = span_set(s);
 		for (; *words; words++)

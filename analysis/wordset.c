@@ -56,3 +56,17 @@ void bidx_wordset_scan(const bidx_wordset *ws, const char *s, size_t n,
 				hit(ctx, id, i);
 	}
 }
+
+int bidx_wordset_any(const bidx_wordset *ws, const char *s, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)s;
+
+	for (size_t i = 0; i + 3 <= n; i++) {
+		if (!(ws->first[p[i] >> 6] >> (p[i] & 63) & 1))
+			continue;
+		for (int id = ws->head[bucket_of(p + i)]; id >= 0; id = ws->next[id])
+			if (ws->len[id] <= n - i && memcmp(p + i, ws->word[id], ws->len[id]) == 0)
+				return 1;
+	}
+	return 0;
+}

@@ -41,4 +41,7 @@ int bidx_wordset_add(bidx_wordset *ws, const char *word);
 void bidx_wordset_scan(const bidx_wordset *ws, const char *s, size_t n,
                        void (*hit)(void *ctx, int id, size_t at), void *ctx);
 
+/* 1 when some word of ws occurs in s[0..n) (the scan stops at the first). */
+int bidx_wordset_any(const bidx_wordset *ws, const char *s, size_t n);
+
 #endif

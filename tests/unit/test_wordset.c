@@ -2,7 +2,7 @@
  * test_wordset.c - the one-pass word matcher (analysis/wordset.h): it
  * reports exactly what memmem finds at every byte offset, overlapping
  * occurrences, words of one bucket, truncated text and invalid UTF-8
- * included.
+ * included; bidx_wordset_any says whether memmem finds any.
  */
 #define _GNU_SOURCE /* memmem */
 #include <criterion/criterion.h>
@@ -55,6 +55,7 @@ static void check_against_memmem(const bidx_wordset *ws, const char *const *word
 		}
 	}
 	cr_assert_eq(h.n, want, "%d reported, memmem finds %d", h.n, want);
+	cr_assert_eq(bidx_wordset_any(ws, s, n), want > 0);
 	for (int k = 1; k < h.n; k++)
 		cr_assert_leq(h.at[k - 1], h.at[k]);
 }
