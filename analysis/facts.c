@@ -44,6 +44,7 @@
  */
 #include "facts.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,7 @@
 #include "normalize.h"
 #include "text.h"
 #include "vocab.h"
+#include "wordset.h"
 
 #define SHORT_LINE 40      /* characters: a line this short is a list item or a cell */
 #define LIST_ITEM 24       /* characters of a bullet line's text */
@@ -93,61 +95,32 @@ static int span_has(span s, const char *w)
 	return bidx_str_has(s.p, s.n, w);
 }
 
-/* A 4096-bit set of the code points a span holds (hashed): most vocabulary
- * words cannot occur in a sentence that lacks their first two characters,
- * which rules them out without a search. */
-typedef struct cpset {
-	uint64_t w[64];
-} cpset;
+/* The context lists, each as a word set (wordset.h): one pass over a
+ * sentence instead of a search per word. */
+static const char *const *const context_lists[] = {leak_words, count_words, report_words,
+                                                   defines_words, other_topic_words,
+                                                   correction_words, period_words};
+#define NCONTEXT (sizeof context_lists / sizeof *context_lists)
+static bidx_wordset context_sets[NCONTEXT];
+static int context_ok[NCONTEXT];        /* every word went in (all are 3 bytes or more) */
+static pthread_once_t context_once = PTHREAD_ONCE_INIT;
 
-static unsigned cp_hash(uint32_t c)
+static void context_init(void)
 {
-	return (c * 2654435761u) >> 20;
-}
-
-static void cpset_of(span s, cpset *set)
-{
-	memset(set, 0, sizeof *set);
-	for (size_t i = 0; i < s.n;) {
-		uint32_t c;
-		int k = bidx_utf8_decode((const uint8_t *)s.p + i, s.n - i, &c);
-		if (k <= 0) {
-			i++;
-			continue;
-		}
-		unsigned h = cp_hash(c);
-		set->w[h >> 6] |= 1ull << (h & 63);
-		i += (size_t)k;
+	for (size_t l = 0; l < NCONTEXT; l++) {
+		bidx_wordset_init(&context_sets[l]);
+		context_ok[l] = 1;
+		for (const char *const *w = context_lists[l]; *w; w++)
+			context_ok[l] &= bidx_wordset_add(&context_sets[l], *w) >= 0;
 	}
-}
-
-/* 0 when w cannot occur in the span the set was made of. */
-static int cpset_maybe(const cpset *set, const char *w)
-{
-	size_t n = strlen(w);
-	for (int j = 0, i = 0; j < 2 && (size_t)i < n; j++) {
-		uint32_t c;
-		int k = bidx_utf8_decode((const uint8_t *)w + i, n - (size_t)i, &c);
-		if (k <= 0)
-			return 1;
-		unsigned h = cp_hash(c);
-		if (!(set->w[h >> 6] >> (h & 63) & 1))
-			return 0;
-		i += k;
-	}
-	return 1;
 }
 
 static int span_has_any(span s, const char *const *words)
 {
-	cpset set;
-	if (s.n > 64) {    /* worth a set only for longer spans */
-		cpset_of(s, &set);
-		for (; *words; words++)
-			if (cpset_maybe(&set, *words) && span_has(s, *words))
-				return 1;
-		return 0;
-	}
+	pthread_once(&context_once, context_init);
+	for (size_t l = 0; l < NCONTEXT; l++)
+		if (words == context_lists[l] && context_ok[l])
+			return bidx_wordset_any(&context_sets[l], s.p, s.n);
 	for (; *words; words++)
 		if (span_has(s, *words))
 			return 1;
@@ -229,6 +202,20 @@ static void doc_free(doc *d)
 	free(d->lines);
 }
 
+/* The first 。 (E3 80 82) in p[0..n), or NULL: memchr for its last byte,
+ * rarer in Japanese text than its first, which every kana has. */
+static const char *find_maru(const char *p, size_t n)
+{
+	const char *q = p + 2, *e = p + n;
+
+	while (n >= 3 && q < e && (q = memchr(q, 0x82, (size_t)(e - q))) != NULL) {
+		if ((uint8_t)q[-2] == 0xE3 && (uint8_t)q[-1] == 0x80)
+			return q - 2;
+		q++;
+	}
+	return NULL;
+}
+
 /* The next sentence of line from *pos (cut after 。); 0 at the end. */
 static int next_sentence(span line, size_t *pos, span *out)
 {
@@ -237,7 +224,7 @@ static int next_sentence(span line, size_t *pos, span *out)
 	if (*pos >= line.n)
 		return 0;
 	out->p = line.p + *pos;
-	end = bidx_str_find(out->p, line.n - *pos, "。");
+	end = find_maru(out->p, line.n - *pos);
 	out->n = end ? (size_t)(end - out->p) + 3 : line.n - *pos;
 	*pos += out->n;
 	return 1;
@@ -254,27 +241,101 @@ static span prev_line(const doc *d, size_t i)
 	return none;
 }
 
-/* Sets the bits of the entries whose synonyms occur in s; skip() may veto
- * one occurrence (at its byte offset). */
-static uint32_t match_vocab(span s, const bidx_vocab_syn *syns, int (*skip)(span, size_t, size_t))
-{
-	uint32_t bits = 0;
-	long at;
-	size_t from;
-	cpset set;
+/* The vocabularies' spellings as word sets; a spelling shorter than a word
+ * set takes ("id") is searched on its own. */
+typedef struct vocab_set {
+	const bidx_vocab_syn *syns;
+	bidx_wordset ws;
+	uint8_t syn_of[BIDX_WORDSET_MAX];   /* by word id: its index in syns */
+	uint8_t short_syn[8];               /* spellings not in ws */
+	int nshort;
+	int ok;                             /* every spelling is in ws or short_syn */
+} vocab_set;
 
-	cpset_of(s, &set);
-	for (; syns->word; syns++) {
-		if (bits >> syns->entry & 1 || !cpset_maybe(&set, syns->word))
-			continue;
-		for (from = 0; (at = bidx_str_find_word(s.p, s.n, from, syns->word)) >= 0;
-		     from = (size_t)at + 1) {
-			if (skip == NULL || !skip(s, (size_t)at, strlen(syns->word))) {
-				bits |= 1u << syns->entry;
-				break;
-			}
+static vocab_set vocab_sets[3];
+static pthread_once_t vocab_once = PTHREAD_ONCE_INIT;
+
+static void vocab_init(void)
+{
+	const bidx_vocab_syn *const all[3] = {bidx_leaked_syns, bidx_method_syns,
+	                                      bidx_authority_syns};
+	for (int v = 0; v < 3; v++) {
+		vocab_set *vs = &vocab_sets[v];
+		vs->syns = all[v];
+		vs->ok = 1;
+		bidx_wordset_init(&vs->ws);
+		for (int k = 0; all[v][k].word && vs->ok; k++) {
+			int id = k < 256 ? bidx_wordset_add(&vs->ws, all[v][k].word) : -1;
+			if (id >= 0)
+				vs->syn_of[id] = (uint8_t)k;
+			else if (strlen(all[v][k].word) < 3 && vs->nshort < 8 && k < 256)
+				vs->short_syn[vs->nshort++] = (uint8_t)k;
+			else
+				vs->ok = 0;
 		}
 	}
+}
+
+typedef struct vocab_scan {
+	span s;
+	const bidx_vocab_syn *syns;
+	const uint8_t *syn_of;
+	int (*skip)(span, size_t, size_t);
+	uint32_t bits;
+} vocab_scan;
+
+/* An occurrence of an ASCII spelling counts only as a whole word
+ * (bidx_str_find_word); skip() may veto it. */
+static int vocab_counts(const vocab_scan *v, const char *w, size_t at)
+{
+	size_t k = strlen(w);
+	if ((unsigned char)w[0] < 0x80 &&
+	    ((at > 0 && ascii_alnum(v->s.p[at - 1])) || (at + k < v->s.n && ascii_alnum(v->s.p[at + k]))))
+		return 0;
+	return v->skip == NULL || !v->skip(v->s, at, k);
+}
+
+static void vocab_hit(void *ctx, int id, size_t at)
+{
+	vocab_scan *v = ctx;
+	const bidx_vocab_syn *syn = &v->syns[v->syn_of[id]];
+
+	if (!(v->bits >> syn->entry & 1) && vocab_counts(v, syn->word, at))
+		v->bits |= 1u << syn->entry;
+}
+
+/* The bits of the entries a spelling of syns gives, searched one by one. */
+static uint32_t match_one(span s, const bidx_vocab_syn *syn, int (*skip)(span, size_t, size_t))
+{
+	long at;
+	for (size_t from = 0; (at = bidx_str_find_word(s.p, s.n, from, syn->word)) >= 0;
+	     from = (size_t)at + 1)
+		if (skip == NULL || !skip(s, (size_t)at, strlen(syn->word)))
+			return 1u << syn->entry;
+	return 0;
+}
+
+/* Sets the bits of the entries whose synonyms occur in s; skip() may veto
+ * one occurrence (at its byte offset).  One pass of the vocabulary's word
+ * set finds every occurrence of every spelling. */
+static uint32_t match_vocab(span s, const bidx_vocab_syn *syns, int (*skip)(span, size_t, size_t))
+{
+	pthread_once(&vocab_once, vocab_init);
+	for (int v = 0; v < 3; v++) {
+		const vocab_set *vs = &vocab_sets[v];
+		if (vs->syns != syns || !vs->ok)
+			continue;
+		vocab_scan sc = {s, syns, vs->syn_of, skip, 0};
+		bidx_wordset_scan(&vs->ws, s.p, s.n, vocab_hit, &sc);
+		for (int k = 0; k < vs->nshort; k++)
+			if (!(sc.bits >> syns[vs->short_syn[k]].entry & 1))
+				sc.bits |= match_one(s, &syns[vs->short_syn[k]], skip);
+		return sc.bits;
+	}
+	uint32_t bits = 0;
+	for (; syns->word; syns++)
+		if (!(bits >> syns->entry & 1))
+			bits |= match_one(s, syns, skip);
 	return bits;
 }
 

@@ -18,8 +18,11 @@
  */
 #include "kind.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "wordset.h"
 
 static const char *const incident_words[] = {
 	"不正アクセス", "漏えい", "漏洩", "流出", "紛失", "盗難", "誤送信", "誤送付", "誤発送",
@@ -60,16 +63,6 @@ static const char *first_of(const char *s, size_t n, const char *const *words)
 	return NULL;
 }
 
-static int count_of(const char *s, size_t n, const char *w)
-{
-	int c = 0;
-	size_t wl = strlen(w);
-	const char *p = s, *e = s + n, *hit;
-	while (p < e && (hit = memmem(p, (size_t)(e - p), w, wl)) != NULL)
-		c++, p = hit + wl;
-	return c;
-}
-
 /* The first incident word of s[0..n) that names an event, not a topic
  * (one followed by a topic word), or NULL. */
 static const char *event_in(const char *s, size_t n)
@@ -90,27 +83,117 @@ static const char *event_in(const char *s, size_t n)
 	return NULL;
 }
 
-/* Sentences (cut at 。 and line ends) holding an incident word; with
- * events, only those that also tell it happened (event_words). */
-static int incident_sentences_(const char *t, size_t len, int events)
+/* --- the text's cues in one pass --- */
+
+enum { L_INCIDENT, L_APOLOGY, L_SELF, L_FOUND, L_NEWS, L_NOTICE, L_EVENT, NLISTS };
+
+static const char *const *const lists[NLISTS] = {incident_words, apology_words, self_words,
+                                                  found_words, news_words, notice_words,
+                                                  event_words};
+
+#define LIST_MAX 64    /* words in one list */
+
+/* One word set of every list; a word of two lists is in it twice. */
+static bidx_wordset cues_set;
+static uint8_t cue_list[BIDX_WORDSET_MAX];   /* by word id: its list */
+static uint8_t cue_index[BIDX_WORDSET_MAX];  /* its place in the list */
+static pthread_once_t cues_once = PTHREAD_ONCE_INIT;
+
+static void cues_init(void)
 {
-	int c = 0;
-	size_t i = 0;
-	while (i < len) {
-		size_t j = i;
-		while (j < len && t[j] != '\n' && !(j + 3 <= len && !memcmp(t + j, "。", 3)))
-			j++;
-		if (j > i && first_of(t + i, j - i, incident_words) &&
-		    (!events || first_of(t + i, j - i, event_words)))
-			c++;
-		i = j + (j < len && t[j] == '\n' ? 1 : 3);
-	}
-	return c;
+	bidx_wordset_init(&cues_set);
+	for (int l = 0; l < NLISTS; l++)
+		for (int k = 0; lists[l][k]; k++) {
+			int id = bidx_wordset_add(&cues_set, lists[l][k]);
+			if (id >= 0) {   /* every word is 6 bytes or more; LIST_MAX, 256 words */
+				cue_list[id] = (uint8_t)l;
+				cue_index[id] = (uint8_t)k;
+			}
+		}
 }
 
-static int incident_sentences(const char *t, size_t len)
+/* What the rules ask of the text: which words of each list occur, how
+ * often each news word does (not overlapping), and the sentences (cut at
+ * 。 and line ends) that hold an incident word, and of those the ones
+ * that also tell it happened (an event word). */
+typedef struct textcues {
+	const char *t;
+	size_t len;
+	size_t i, j;          /* the current sentence t[i..j) */
+	int done;             /* no sentence left */
+	int inc, ev;          /* the current sentence holds an incident, an event word */
+	int nsent, nevent;    /* sentences with an incident word; with an event word too */
+	uint8_t found[NLISTS][LIST_MAX];
+	int news_count[LIST_MAX];
+	size_t news_end[LIST_MAX];   /* the end of the news word's last counted occurrence */
+} textcues;
+
+static size_t sentence_end(const char *t, size_t len, size_t i)
 {
-	return incident_sentences_(t, len, 0);
+	size_t j = i;
+	while (j < len && t[j] != '\n' && !(j + 3 <= len && !memcmp(t + j, "。", 3)))
+		j++;
+	return j;
+}
+
+/* Closes the current sentence and opens the next. */
+static void next_sentence(textcues *c)
+{
+	if (c->j > c->i && c->inc) {
+		c->nsent++;
+		c->nevent += c->ev;
+	}
+	c->inc = c->ev = 0;
+	c->i = c->j + (c->j < c->len && c->t[c->j] == '\n' ? 1 : 3);
+	if (c->i >= c->len)
+		c->done = 1;
+	else
+		c->j = sentence_end(c->t, c->len, c->i);
+}
+
+static void cue_hit(void *ctx, int id, size_t at)
+{
+	textcues *c = ctx;
+	int l = cue_list[id], k = cue_index[id];
+	size_t wl = cues_set.len[id];
+
+	while (!c->done && at >= c->j)
+		next_sentence(c);
+	c->found[l][k] = 1;
+	if (l == L_NEWS && at >= c->news_end[k]) {
+		c->news_count[k]++;
+		c->news_end[k] = at + wl;
+	}
+	if ((l == L_INCIDENT || l == L_EVENT) && !c->done && at >= c->i && at + wl <= c->j) {
+		if (l == L_INCIDENT)
+			c->inc = 1;
+		else
+			c->ev = 1;
+	}
+}
+
+static void text_cues(const char *t, size_t len, textcues *c)
+{
+	pthread_once(&cues_once, cues_init);
+	memset(c, 0, sizeof *c);
+	c->t = t;
+	c->len = len;
+	if (len == 0)
+		c->done = 1;
+	else
+		c->j = sentence_end(t, len, 0);
+	bidx_wordset_scan(&cues_set, t, len, cue_hit, c);
+	while (!c->done)
+		next_sentence(c);
+}
+
+/* The first word of list l (in the list's order) that the text holds. */
+static const char *first_found(const textcues *c, int l)
+{
+	for (int k = 0; lists[l][k]; k++)
+		if (c->found[l][k])
+			return lists[l][k];
+	return NULL;
 }
 
 static void cue(bidx_kindinfo *o, const char *family, const char *word)
@@ -129,24 +212,25 @@ void bidx_kind_classify(const char *title, size_t tlen, const char *text, size_t
 		text = "", len = 0;
 	if (!title)
 		title = "", tlen = 0;
+	textcues tc;
+	text_cues(text, len, &tc);
 	const char *in_title = first_of(title, tlen, incident_words);
-	const char *apology = first_of(text, len, apology_words);
-	const char *self = first_of(text, len, self_words);
-	const char *found = first_of(text, len, found_words);
-	int nsent = incident_sentences(text, len);
+	const char *apology = first_found(&tc, L_APOLOGY);
+	const char *self = first_found(&tc, L_SELF);
+	const char *found = first_found(&tc, L_FOUND);
+	int nsent = tc.nsent;
 	int nnews = 0;
 	const char *news = NULL;
-	for (const char *const *w = news_words; *w; w++) {
-		int c = count_of(text, len, *w);
-		if (c && !news)
-			news = *w;
-		nnews += c;
+	for (int k = 0; news_words[k]; k++) {
+		if (tc.news_count[k] && !news)
+			news = news_words[k];
+		nnews += tc.news_count[k];
 	}
 	if (web_article || (nnews >= 2 && !self && !apology)) {
 		/* about an incident when it reports one: its title names it as an
 		 * event, or two sentences tell one happened; security advice,
 		 * risk reports and columns on a law mention the words only */
-		int nevent = incident_sentences_(text, len, 1);
+		int nevent = tc.nevent;
 		out->kind = BIDX_KIND_NEWS;
 		out->about_incident = event_in(title, tlen) || nevent >= 2;
 		cue(out, "layout", web_article ? "web article" : NULL);
@@ -175,7 +259,7 @@ void bidx_kind_classify(const char *title, size_t tlen, const char *text, size_t
 		cue(out, "sentences", num);
 		return;
 	}
-	const char *nw = first_of(text, len, notice_words);
+	const char *nw = first_found(&tc, L_NOTICE);
 	if (has_org || has_date || nw) {
 		out->kind = BIDX_KIND_NOTICE;
 		cue(out, "org", has_org ? "yes" : NULL);

@@ -489,6 +489,31 @@ static int may_start(const char *s, size_t n, size_t i, size_t prev)
 	return 1;
 }
 
+/* Can a date start with c?  Only with what parse_era or parse_western
+ * reads first: an Arabic digit, a kanji numeral, the first character of an
+ * era name or an era letter (ASCII or full-width).  Anything else is
+ * passed over without parsing, which is what makes the scan cheap. */
+static int starts_date(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= '0' && c <= '9') || c == 'M' || c == 'T' || c == 'S' || c == 'H' ||
+		       c == 'R';
+	if (c < 0x4E00)   /* kana and punctuation, the most common */
+		return c == 0x3007;   /* 〇 */
+	if (c >= 0xFF10)
+		return c <= 0xFF19 || c == 0xFF2D || c == 0xFF34 || c == 0xFF33 || c == 0xFF28 ||
+		       c == 0xFF32;
+	switch (c) {
+	case 0x660E: case 0x5927: case 0x662D: case 0x5E73: case 0x4EE4:  /* 明大昭平令 */
+	case 0x5341: case 0x767E: case 0x5343:                             /* 十百千 */
+	case 0x4E00: case 0x4E8C: case 0x4E09: case 0x56DB: case 0x4E94:  /* 一二三四五 */
+	case 0x516D: case 0x4E03: case 0x516B: case 0x4E5D: case 0x96F6:  /* 六七八九零 */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 size_t bidx_date_find(const char *s, size_t n, size_t *at, bidx_date *out)
 {
 	size_t i = 0, prev = 0, r;
@@ -500,8 +525,13 @@ size_t bidx_date_find(const char *s, size_t n, size_t *at, bidx_date *out)
 	if (r == n)
 		return r;   /* all of s is one date: the forms only whole inputs have too */
 	while (i < n) {
-		k = cp_at(s, n, i, &c);
-		if (may_start(s, n, i, prev) && (r = parse_at(s + i, n - i, 0, out)) > 0) {
+		if ((uint8_t)s[i] < 0x80 && !starts_date((uint8_t)s[i])) {
+			prev = i++;   /* the common case, without decoding */
+			continue;
+		}
+		k = bidx_utf8_decode((const uint8_t *)s + i, n - i, &c);
+		if (k > 0 && starts_date(c) && may_start(s, n, i, prev) &&
+		    (r = parse_at(s + i, n - i, 0, out)) > 0) {
 			*at = i;
 			return r;
 		}

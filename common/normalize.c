@@ -96,7 +96,7 @@ static int utf8_seq_len(uint8_t b, uint32_t *bits)
 	return 0;
 }
 
-int bidx_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp)
+int bidx_utf8_decode_any(const uint8_t *s, size_t n, uint32_t *cp)
 {
 	static const uint32_t min_cp[5] = { 0, 0, 0x80, 0x800, 0x10000 };
 	uint32_t c = 0;

@@ -73,8 +73,28 @@ int bidx_is_wide(uint32_t cp);
 
 /* Decodes one UTF-8 character at s[0..n); returns its length (1..4) and
  * stores the code point, or returns 0 for an invalid sequence (overlong,
- * surrogate, > U+10FFFF, truncated). */
-int bidx_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp);
+ * surrogate, > U+10FFFF, truncated).  Inline for ASCII and well-formed
+ * three-byte characters (kana, kanji: most of a Japanese text); the rest,
+ * errors included, goes to bidx_utf8_decode_any, which decodes everything
+ * the same way. */
+int bidx_utf8_decode_any(const uint8_t *s, size_t n, uint32_t *cp);
+
+static inline int bidx_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp)
+{
+	if (n > 0 && s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (n >= 3 && (s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+		uint32_t c = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 |
+		             (uint32_t)(s[2] & 0x3F);
+		if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF)) {
+			*cp = c;
+			return 3;
+		}
+	}
+	return bidx_utf8_decode_any(s, n, cp);
+}
 
 /* Encodes cp (<= U+10FFFF) into out[0..4); returns its length. */
 int bidx_utf8_encode(uint32_t cp, uint8_t *out);

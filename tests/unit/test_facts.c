@@ -356,6 +356,11 @@ Test(vocab, methods_and_authorities)
 	expect_set("method", bidx_method_names, f.method, NAMES("ランサムウェア"));
 	expect_set("authorities", bidx_authority_names, f.authorities,
 	           NAMES("所管官庁", "警察", "JPCERT/CC"));
+	/* a title in apposition counts once, as the name after it; an ASCII
+	 * spelling only as a whole word (IPAX is not IPA) */
+	facts_of("監督官庁である個人情報保護委員会に報告し、IPAXにも連絡しました。", &f);
+	expect_set("authorities", bidx_authority_names, f.authorities,
+	           NAMES("個人情報保護委員会"));
 }
 
 /* --- contacts and periods --- */

@@ -858,3 +858,24 @@ Test(normalize, allocation_failures)
 	bidx_norm_free(&want);
 	free(in);
 }
+
+/* The inline fast path decodes every three-byte string (all lengths) as the
+ * full decoder does: same length, same code point, same refusals. */
+Test(normalize, utf8_fast_path_agrees_with_full_decoder)
+{
+	uint8_t b[3];
+	uint32_t c1, c2;
+
+	for (uint32_t v = 0; v < 1u << 24; v++) {
+		if ((v >> 16) < 0x80 && (v & 0xFFFF) != 0)
+			continue;   /* an ASCII first byte: the rest is never read */
+		b[0] = (uint8_t)(v >> 16), b[1] = (uint8_t)(v >> 8), b[2] = (uint8_t)v;
+		for (size_t n = 0; n <= 3; n++) {
+			c1 = c2 = 0xFFFFFFFF;
+			int k1 = bidx_utf8_decode(b, n, &c1), k2 = bidx_utf8_decode_any(b, n, &c2);
+			if (k1 != k2 || (k1 && c1 != c2))
+				cr_assert_fail("%02X %02X %02X, n %zu: %d U+%04X against %d U+%04X", b[0],
+				               b[1], b[2], n, k1, c1, k2, c2);
+		}
+	}
+}

@@ -1,0 +1,82 @@
+/*
+ * wordset.c - every occurrence of a fixed set of words in one pass
+ * (wordset.h).
+ *
+ * Each word sits in the bucket its first three bytes hash to, chained
+ * through next[].  The scan tests one bit per byte (does any word start
+ * with it and the next?), which passes over ASCII, continuation bytes and
+ * all but a few of the kana and kanji (a pair of bytes spans 64 code
+ * points), and only then hashes three bytes and compares the bucket's words
+ * in full.
+ */
+#include "wordset.h"
+
+#include <string.h>
+
+static unsigned bucket_of(const uint8_t *p)
+{
+	uint32_t k = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+
+	return (k * 2654435761u) >> (32 - 12);
+}
+
+/* Does some word start with the two bytes at p? */
+static int starts_pair(const bidx_wordset *ws, const uint8_t *p)
+{
+	unsigned pr = (unsigned)p[0] << 8 | p[1];
+
+	return ws->pair[pr >> 6] >> (pr & 63) & 1;
+}
+
+void bidx_wordset_init(bidx_wordset *ws)
+{
+	memset(ws->pair, 0, sizeof ws->pair);
+	memset(ws->head, 0xFF, sizeof ws->head);
+	ws->n = 0;
+}
+
+int bidx_wordset_add(bidx_wordset *ws, const char *word)
+{
+	size_t len = strlen(word);
+	const uint8_t *w = (const uint8_t *)word;
+
+	if (len < 3 || len > 255 || ws->n >= BIDX_WORDSET_MAX)
+		return -1;
+	unsigned b = bucket_of(w);
+	int id = (int)ws->n++;
+	ws->word[id] = word;
+	ws->len[id] = (uint8_t)len;
+	ws->next[id] = ws->head[b];
+	ws->head[b] = (int16_t)id;
+	unsigned pr = (unsigned)w[0] << 8 | w[1];
+	ws->pair[pr >> 6] |= 1ull << (pr & 63);
+	return id;
+}
+
+void bidx_wordset_scan(const bidx_wordset *ws, const char *s, size_t n,
+                       void (*hit)(void *ctx, int id, size_t at), void *ctx)
+{
+	const uint8_t *p = (const uint8_t *)s;
+
+	for (size_t i = 0; i + 3 <= n; i++) {
+		if (!starts_pair(ws, p + i))
+			continue;
+		for (int id = ws->head[bucket_of(p + i)]; id >= 0; id = ws->next[id])
+			if (ws->len[id] <= n - i && memcmp(p + i, ws->word[id], ws->len[id]) == 0)
+				hit(ctx, id, i);
+	}
+}
+
+int bidx_wordset_any(const bidx_wordset *ws, const char *s, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)s;
+
+	for (size_t i = 0; i + 3 <= n; i++) {
+		if (!starts_pair(ws, p + i))
+			continue;
+		for (int id = ws->head[bucket_of(p + i)]; id >= 0; id = ws->next[id])
+			if (ws->len[id] <= n - i && memcmp(p + i, ws->word[id], ws->len[id]) == 0)
+				return 1;
+	}
+	return 0;
+}
