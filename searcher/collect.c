@@ -18,8 +18,9 @@
  * The snippet policy lives here alone: decompress a document only as far
  * as the snippet window around the known match reaches (snippet.h); when
  * the match position is not known (a one-character word, a field-only
- * query) and the document is long, try its head first and the whole text
- * only when the head holds no match.
+ * query), try its first few hundred characters (kept when they settle the
+ * snippet, snippet.h), then, for a long document, its head, and the whole
+ * text only when the head holds no match.
  */
 #include "collect.h"
 #include "fault.h"
@@ -278,6 +279,21 @@ static bidx_err fetch_snippet(bidx_segment *seg, uint32_t local, const bidx_docr
 		return rc;
 	bidx_snippet_window(d->text_len, h->pos, ck, nck, &b0, &b1);
 	int md = bidx_md_path(bidx_segment_path(seg, d), d->path_len);
+	size_t hb = bidx_snippet_head(d->text_len, ck, nck);
+	if (h->pos == BIDX_NOPOS && hb < d->text_len && !md) {
+		/* no position: the first few hundred characters often settle it */
+		int settled;
+		rc = bidx_segment_fetch_prefix(seg, d, hb, &buf, &title, &tlen, &text, &avail);
+		if (!rc)
+			rc = bidx_snippet_make_head(text, d->text_len, avail, r->terms, r->nterms, md,
+			                            &t->snippet, &settled);
+		if (!rc && settled)
+			goto done;
+		free(buf);
+		bidx_snippet_free(&t->snippet);
+		if (rc)
+			return rc;
+	}
 	int head_only = h->pos == BIDX_NOPOS && d->text_len > HEAD_TRY;
 	rc = bidx_segment_fetch_prefix(seg, d, head_only ? HEAD_TRY : b1, &buf, &title, &tlen, &text,
 	                               &avail);
@@ -296,6 +312,7 @@ static bidx_err fetch_snippet(bidx_segment *seg, uint32_t local, const bidx_docr
 		rc = bidx_snippet_make_near(text, d->text_len, avail, r->terms, r->nterms, h->pos, ck,
 		                            nck, md, &t->snippet);
 	}
+done:
 	if (!rc)
 		rc = keep_title(t, title, tlen);
 	free(buf);
