@@ -20,6 +20,7 @@
 #include "format.h"
 #include "normalize.h"
 #include "postings.h"
+#include "text.h"
 #include "variants.h"
 #include "varint.h"
 
@@ -350,6 +351,7 @@ typedef struct ngram {
 	size_t mcap;
 	uint32_t *heap;       /* grams by their next position, for the merge; owned */
 	uint32_t *at;         /* at[k]: the next position of gram k to merge; owned */
+	double weight[2][4];  /* bidx_mkind_weight(kind, in_title), [in_title][kind] */
 } ngram;
 
 /* What evaluation did in this thread (bidx_eval_counters). */
@@ -628,11 +630,20 @@ static int scan_doc(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
  * it scans those positions instead (scan_doc), so a document costs at most
  * about twice its positions.  Memory: the positions of the grams it decodes,
  * one candidate array and, for a scan, one merged array of the positions. */
-static int line_up(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
+static int line_up(ngram *t, uint32_t doc, uint32_t nchars, const uint32_t **starts,
+                   uint32_t *ncand)
 {
 	gram *g = t->g;
 	uint32_t lead = 0;
 	*ncand = 0;
+	*starts = t->cand;   /* set again below: a scan may move it */
+	if (t->ng == 1 && g[0].noffs == 1 && t->offs[g[0].first] == 0) {
+		/* one bigram once (a two-character word): its positions are the starts */
+		int r = gram_positions(&g[0], doc, nchars);
+		*starts = g[0].pos;
+		*ncand = r ? 0 : g[0].npos;
+		return r;
+	}
 	t->work = 0;
 	t->budget = t->len;
 	for (uint32_t k = 0; k < t->ng; k++) {
@@ -657,45 +668,81 @@ static int line_up(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
 			return r;
 		r = narrow(t, &g[k], &n, 0);
 	}
-	if (r == 1)
-		return scan_doc(t, doc, nchars, ncand);
+	if (r == 1) {
+		r = scan_doc(t, doc, nchars, ncand);
+		*starts = t->cand;
+		return r;
+	}
 	if (r)
 		return r;
+	*starts = t->cand;
 	*ncand = n;
 	return 0;
 }
 
+/* The kind of a two-character match from the boundary bits before it (1),
+ * between its characters (2) and after it (4), as bidx_match_kind says. */
+static const uint8_t kind2[8] = {
+	BIDX_KIND_INSIDE, BIDX_KIND_EDGE, BIDX_KIND_ACROSS, BIDX_KIND_ACROSS,
+	BIDX_KIND_EDGE, BIDX_KIND_WHOLE, BIDX_KIND_ACROSS, BIDX_KIND_WHOLE,
+};
+
 /* Weighted frequency of the term in the doc all grams sit on; 0 if the
- * bigrams never line up.  0, -1 corrupt, -2 out of memory. */
+ * bigrams never line up.  The occurrences' weights are added one by one in
+ * the order of the starts, each bidx_mkind_weight's value, so the sum is
+ * the same to the last bit however the kinds are found.  0, -1 corrupt, -2 out of memory. */
 static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32_t *first)
 {
 	bidx_docrec d;
 	uint32_t n;
+	const uint32_t *starts;
 	*wtf = 0;
 	*first = BIDX_NOPOS;
 	if (bidx_segment_doc(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
-	int r = line_up(t, doc, d.nchars, &n);
+	int r = line_up(t, doc, d.nchars, &starts, &n);
 	if (r)
 		return r;
 	const uint8_t *bits = cx->docs_only ? NULL : bidx_segment_bounds(cx->seg, &d);
+	uint32_t len = t->len, f = BIDX_NOPOS;
+	double w = 0;
+	if (bits && len == 2 && !cx->title_only && !cx->xt) {
+		/* the common case, a two-character word ranked, in a loop of its own
+		 * (explaining takes the general one: test_rank checks they agree) */
+		uint32_t nc = d.nchars, ts = d.title_start, te = d.title_end;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t s = starts[i];
+			if (s + 2 > nc)
+				continue;
+			unsigned b = bits[s >> 3] >> (s & 7);
+			if ((s & 7) > 5)   /* the bit after is in the next byte, which exists */
+				b |= (unsigned)bits[(s >> 3) + 1] << (8 - (s & 7));
+			w += t->weight[s >= ts && s + 2 <= te][kind2[b & 7]];
+			if (s < f)
+				f = s;
+		}
+		n = 0;
+	}
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t s = t->cand[i];
-		if ((uint64_t)s + t->len > d.nchars)
+		uint32_t s = starts[i];
+		if ((uint64_t)s + len > d.nchars)
 			continue;
-		int in_title = s >= d.title_start && s + t->len <= d.title_end;
+		int in_title = s >= d.title_start && s + len <= d.title_end;
 		if (cx->title_only && !in_title)
 			continue;
 		if (!bits) {   /* one occurrence decides */
 			*wtf = 1;
 			return 0;
 		}
-		enum bidx_mkind k = bidx_match_kind(bits, s, t->len);
-		*wtf += bidx_mkind_weight(k, in_title);
-		x_count(cx, doc, k, in_title);
-		if (s < *first)
-			*first = s;
+		enum bidx_mkind k = bidx_match_kind(bits, s, len);
+		w += t->weight[in_title][k];
+		if (cx->xt)
+			x_count(cx, doc, k, in_title);
+		if (s < f)
+			f = s;
 	}
+	*wtf = w;
+	*first = f;
 	return 0;
 }
 
@@ -807,6 +854,9 @@ static bidx_err eval_ngram(eval_state *cx, const void *arg, hitset *out)
 	const bidx_norm *q = arg;
 	size_t most = (size_t)q->nchars / 2 + 2;
 	ngram t = {.len = q->nchars};
+	for (int k = 0; k < 4; k++)
+		for (int in_title = 0; in_title < 2; in_title++)
+			t.weight[in_title][k] = bidx_mkind_weight((enum bidx_mkind)k, in_title);
 	keyoff *ko = bidx_malloc(most * sizeof *ko);
 	t.offs = bidx_malloc(most * sizeof *t.offs);
 	t.g = bidx_calloc(most, sizeof *t.g);

@@ -1,5 +1,7 @@
 /*
- * test_rank.c - ranking: top-k selection against a full sort, the shape of
+ * test_rank.c - ranking: top-k selection against a full sort (random hits,
+ * and random words of a real corpus, whose scores must be the ones
+ * bidx_query_explain adds up), the shape of
  * idf, BM25 and the occurrence weights, and end-to-end rankings on small
  * built indexes (a whole-word match beats a match inside a word, a title
  * match beats a body match, ties go to the lower doc id).
@@ -16,6 +18,7 @@
 
 #include "build.h"
 #include "index.h"
+#include "normalize.h"
 #include "query_eval.h"
 #include "query_parse.h"
 #include "rank.h"
@@ -401,4 +404,93 @@ Test(e2e, many_ties_topk)
 		cr_assert_eq(r.hits[i].score, r.hits[0].score);
 	}
 	bidx_result_free(&r);
+}
+
+/* ------------------------------------------------- a real corpus, random words */
+
+/* Random words of a real corpus (2 to 5 characters of some document's
+ * normalised text, so most match several documents, many with equal
+ * scores): the top k of bidx_rank_sort are a full sort's, ties included,
+ * and every ranked hit's score is, to the last bit, the one
+ * bidx_query_explain adds up from its occurrences one by one (the slow
+ * path of the evaluation, which counts each occurrence's kind). */
+Test(rank_sort, topk_and_scores_on_random_words_of_a_corpus, .timeout = 300)
+{
+	const char *src = tu_corpus("livedoor");
+	char sub[4200], why[512];
+	if (src)
+		snprintf(sub, sizeof sub, "%s/text/it-life-hack", src);
+	else   /* the bundled notices and municipal records */
+		snprintf(sub, sizeof sub, "%s/corpus", BIDX_SOURCE_DIR);
+	char *dir = tu_tmpdir("rankrnd");
+	const char *paths[] = {sub};
+	bidx_build_opts o = {.index_dir = dir, .msg = stderr};
+	bidx_build_stats st;
+	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_index *rix;
+	cr_assert_eq(bidx_index_open(dir, &rix, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_segment *rs = rix->seg[0];
+	uint64_t s = 20;
+	int queries = 0, tied = 0, explained = 0;
+	for (int q = 0; q < 120; q++) {
+		uint32_t doc = (uint32_t)(rnd64(&s) % rix->ndocs);
+		bidx_docrec d;
+		char *buf;
+		const char *title, *text;
+		size_t tlen;
+		cr_assert_eq(bidx_segment_doc(rs, doc, &d), BIDX_OK);
+		cr_assert_eq(bidx_segment_fetch(rs, &d, &buf, &title, &tlen, &text), BIDX_OK);
+		bidx_norm n;
+		cr_assert_eq(bidx_normalize(text, d.text_len, 0, &n), BIDX_OK);
+		uint32_t len = 2 + (uint32_t)(rnd64(&s) % 4);
+		if (n.nchars < len + 1) {
+			bidx_norm_free(&n);
+			free(buf);
+			continue;
+		}
+		uint32_t at = (uint32_t)(rnd64(&s) % (n.nchars - len));
+		char word[64] = "\"";
+		size_t wl = 1;
+		for (uint32_t c = at; c < at + len; c++) {
+			uint32_t cp = n.cp[c];
+			if (cp < 0x21 || cp == '"' || cp == '\\' || cp == '(' || cp == ')' || cp == ':' ||
+			    cp == '-' || cp == '\'')
+				cp = 0x3042;   /* nothing the query syntax reads: あ */
+			wl += (size_t)bidx_utf8_encode(cp, (uint8_t *)word + wl);
+		}
+		word[wl++] = '"';
+		word[wl] = 0;
+		bidx_norm_free(&n);
+		free(buf);
+		bidx_qnode *root;
+		bidx_result r;
+		size_t ep;
+		cr_assert_eq(bidx_query_parse(word, &root, why, sizeof why, &ep), BIDX_OK, "%s", word);
+		cr_assert_eq(bidx_query_eval(rix, root, &r, why, sizeof why), BIDX_OK, "%s: %s", word, why);
+		queries++;
+		check_topk(r.hits, r.n, 10, word);
+		check_topk(r.hits, r.n, 50, word);
+		bidx_rank_sort(r.hits, r.n, 20);
+		for (uint32_t i = 0; i + 1 < r.n && i < 20; i++)
+			tied += r.hits[i].score == r.hits[i + 1].score;
+		for (uint32_t i = 0; i < r.n && i < 20; i++) {
+			bidx_explain x;
+			cr_assert_eq(bidx_query_explain(rix, root, r.hits[i].doc, &x, why, sizeof why), BIDX_OK);
+			cr_assert_eq(x.n, 1, "%s: doc %u", word, r.hits[i].doc);
+			cr_assert(x.score == r.hits[i].score, "%s: doc %u scores %.17g, explained %.17g",
+			          word, r.hits[i].doc, r.hits[i].score, x.score);
+			explained++;
+			bidx_explain_free(&x);
+		}
+		bidx_result_free(&r);
+		bidx_query_free(root);
+	}
+	fprintf(stderr, "random words: %d queries, %d ranked hits explained, %d ties in the top 20\n",
+	        queries, explained, tied);
+	cr_assert_gt(queries, 50);
+	cr_assert_gt(explained, 200);
+	cr_assert_gt(tied, 0, "no tie among the ranked hits");
+	bidx_index_close(rix);
+	tu_rmtree(dir);
+	free(dir);
 }
