@@ -29,10 +29,8 @@
 /* Characters of a window before and after the known match position. */
 #define SNIPPET_LEAD (BIDX_SNIPPET_BEFORE + 16)
 #define SNIPPET_TAIL (BIDX_SNIPPET_AFTER + 160)
-/* ... and after it in the narrower window tried first for a one-term query,
- * and the characters of the head tried first when no position is known. */
+/* ... and after it in the narrower window tried first for a one-term query. */
 #define SNIPPET_TIGHT (BIDX_SNIPPET_AFTER + 48)
-#define SNIPPET_HEAD 256
 
 typedef struct occ {
 	uint32_t start, end;   /* normalised characters */
@@ -320,10 +318,10 @@ void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t
 	window_for(len, pos, SNIPPET_TAIL, ckpt, nckpt, b0, b1);
 }
 
-size_t bidx_snippet_head(size_t len, const uint8_t *ckpt, uint32_t nckpt)
+size_t bidx_snippet_head(size_t len, uint32_t chars, const uint8_t *ckpt, uint32_t nckpt)
 {
 	size_t b0, b1;
-	window_for(len, 0, SNIPPET_HEAD, ckpt, nckpt, &b0, &b1);
+	window_for(len, 0, chars, ckpt, nckpt, &b0, &b1);
 	return b1;
 }
 

@@ -192,16 +192,18 @@ Test(snippet, narrow_window_and_head_match_the_whole_text, .timeout = 300)
 				narrowed += b1 < d.text_len;
 				bidx_snippet_free(&near);
 			} else {
-				size_t hb = bidx_snippet_head(d.text_len, ck, nck);
-				int settled;
-				cr_assert_leq(hb, d.text_len);
-				cr_assert_eq(bidx_snippet_make_head(text, d.text_len, hb, r.terms, r.nterms, 0,
-				                                    &near, &settled), BIDX_OK);
-				heads += hb < d.text_len;
-				if (settled)
-					same_snippet(&near, &full, doc);
-				settled_heads += settled && hb < d.text_len;
-				bidx_snippet_free(&near);
+				for (uint32_t c = 256; c <= 4096; c *= 4) {
+					size_t hb = bidx_snippet_head(d.text_len, c, ck, nck);
+					int settled;
+					cr_assert_leq(hb, d.text_len);
+					cr_assert_eq(bidx_snippet_make_head(text, d.text_len, hb, r.terms, r.nterms,
+					                                    0, &near, &settled), BIDX_OK);
+					heads += hb < d.text_len;
+					if (settled)
+						same_snippet(&near, &full, doc);
+					settled_heads += settled && hb < d.text_len;
+					bidx_snippet_free(&near);
+				}
 			}
 			bidx_snippet_free(&full);
 			free(buf);
