@@ -950,7 +950,7 @@ static bidx_err eval_incident(eval_state *cx, const bidx_qnode *n, hitset *out)
 
 static bidx_err eval_text(eval_state *cx, const bidx_qnode *n, const char *text, int positive,
                           hitset *out);
-static int unite(hitset *a, const hitset *b);
+static int unite(hitset *a, hitset *b);
 
 static bidx_err eval_term(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
 {
@@ -1123,12 +1123,20 @@ static int intersect(hitset *a, const hitset *b, int minus)
 	return 0;
 }
 
-static int unite(hitset *a, const hitset *b)
+/* a OR b into a (scores add, the first place kept); b is left empty when
+ * a was (its hits are moved, not copied). */
+static int unite(hitset *a, hitset *b)
 {
 	hitset o = {0};
 	uint32_t i = 0, j = 0;
 	if (!b->n)
 		return 0;
+	if (!a->n) {
+		hitset_free(a);
+		*a = *b;
+		*b = (hitset){0};
+		return 0;
+	}
 	o.h = bidx_malloc(((size_t)a->n + b->n) * sizeof *o.h);
 	if (!o.h)
 		return -1;
