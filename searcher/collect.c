@@ -426,10 +426,22 @@ static bidx_err fill_page(bidx_index *ix, const bidx_result *r, const bidx_colle
 	return rc;
 }
 
+uint32_t bidx_collect_topk(const bidx_collect_opts *o)
+{
+	uint64_t end = (uint64_t)o->offset + o->limit;
+	if (o->sort != BIDX_SORT_RELEVANCE || o->group || o->want == BIDX_WANT_NONE || !o->limit ||
+	    end >= UINT32_MAX)
+		return 0;
+	return (uint32_t)end;
+}
+
 bidx_err bidx_collect(bidx_index *ix, bidx_result *r, const bidx_collect_opts *o, bidx_page *p)
 {
 	memset(p, 0, sizeof *p);
 	p->total = r->n;
+	if (r->exact_top && (o->want != BIDX_WANT_NONE || o->group) &&
+	    (!bidx_collect_topk(o) || bidx_collect_topk(o) > r->exact_top))
+		return BIDX_EUSAGE;   /* the page would show scores left out */
 	uint64_t end = (uint64_t)o->offset + o->limit;
 	uint32_t k = end < r->n ? (uint32_t)end : r->n;
 	incident *inc = NULL;
