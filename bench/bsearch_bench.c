@@ -4,7 +4,8 @@
  *   bsearch-bench --index DIR [--reps N] [--warmup N] [--json] [--hits FILE] [--any] QUERYFILE
  *
  * Opens the index once, then times for each query exactly what bsearch does
- * after opening: bidx_query_parse, bidx_query_eval, bidx_output (the result
+ * after opening: bidx_query_parse, bidx_query_eval_top (the page's best 10
+ * scored exactly, collect.h), bidx_output (the result
  * page collected, collect.h: top 10 with titles and snippets, then rendered:
  * human format, written to /dev/null, or JSON with --extra json), freeing
  * everything each time.  --extra count prints
@@ -73,8 +74,10 @@ static int run(void *arg, const char *q, uint64_t *hits, double *self_us, char *
 		return -1;
 	}
 	bidx_result r;
+	bidx_collect_opts co;
+	bidx_output_collect(&c->out, &co);   /* the page shown: its best k scored exactly */
 	bidx_err rc = c->out.mode == BIDX_OUT_COUNT ? bidx_query_match(c->ix, n, &r, msg, sizeof msg)
-	            : bidx_query_eval(c->ix, n, &r, msg, sizeof msg);
+	            : bidx_query_eval_top(c->ix, n, bidx_collect_topk(&co), &r, msg, sizeof msg);
 	if (rc) {
 		if (rc == BIDX_ECORRUPT)   /* msg says where; other errors say it all */
 			snprintf(why, whylen, "%s (%s)", bidx_strerror(rc), msg);

@@ -18,8 +18,9 @@
  * The snippet policy lives here alone: decompress a document only as far
  * as the snippet window around the known match reaches (snippet.h); when
  * the match position is not known (a one-character word, a field-only
- * query) and the document is long, try its head first and the whole text
- * only when the head holds no match.
+ * query), try its first few hundred characters (kept when they settle the
+ * snippet, snippet.h), then, for a long document, its head, and the whole
+ * text only when the head holds no match.
  */
 #include "collect.h"
 #include "fault.h"
@@ -264,6 +265,32 @@ static bidx_err fetch_title(bidx_segment *seg, const bidx_docrec *d, bidx_page_t
 	return rc;
 }
 
+/* The snippet of the head text[0..hb) of d, kept in t (with *buf, *title,
+ * *tlen) when it settles the snippet (*settled); else nothing is kept. */
+static bidx_err try_head(bidx_segment *seg, const bidx_docrec *d, size_t hb, const bidx_result *r,
+                         bidx_page_text *t, char **buf, const char **title, size_t *tlen,
+                         int *settled)
+{
+	const char *text;
+	size_t avail;
+	*settled = 0;
+	bidx_err rc = bidx_segment_fetch_prefix(seg, d, hb, buf, title, tlen, &text, &avail);
+	if (!rc)
+		rc = bidx_snippet_make_head(text, d->text_len, avail, r->terms, r->nterms, 0, &t->snippet,
+		                            settled);
+	if (rc || !*settled) {
+		free(*buf);
+		*buf = NULL;
+		bidx_snippet_free(&t->snippet);
+	}
+	return rc;
+}
+
+/* The first characters of a document tried for a snippet when no match
+ * position is known, and how much longer each next head is. */
+#define HEAD_FIRST 256u
+#define HEAD_GROWTH 4u
+
 /* The title and snippet of hit h (and the PDF page of its first match). */
 static bidx_err fetch_snippet(bidx_segment *seg, uint32_t local, const bidx_docrec *d,
                               const bidx_result *r, const bidx_hit *h, bidx_page_text *t)
@@ -272,12 +299,25 @@ static bidx_err fetch_snippet(bidx_segment *seg, uint32_t local, const bidx_docr
 	uint32_t nck;
 	size_t b0, b1, avail, tlen;
 	const char *title, *text;
-	char *buf;
+	char *buf = NULL;
+	int settled = 0;
 	bidx_err rc = bidx_segment_ckpts(seg, local, &ck, &nck);
 	if (rc)
 		return rc;
 	bidx_snippet_window(d->text_len, h->pos, ck, nck, &b0, &b1);
 	int md = bidx_md_path(bidx_segment_path(seg, d), d->path_len);
+	int nopos = h->pos == BIDX_NOPOS && !md;
+	/* no position: heads of growing length up to about HEAD_TRY, each kept
+	 * only when it settles the snippet (snippet.h) */
+	for (uint32_t c = HEAD_FIRST; nopos && !settled && c <= HEAD_TRY / 3; c *= HEAD_GROWTH) {
+		size_t hb = bidx_snippet_head(d->text_len, c, ck, nck);
+		if (hb >= d->text_len || hb > HEAD_TRY)
+			break;
+		if ((rc = try_head(seg, d, hb, r, t, &buf, &title, &tlen, &settled)) != 0)
+			return rc;
+	}
+	if (settled)
+		goto done;
 	int head_only = h->pos == BIDX_NOPOS && d->text_len > HEAD_TRY;
 	rc = bidx_segment_fetch_prefix(seg, d, head_only ? HEAD_TRY : b1, &buf, &title, &tlen, &text,
 	                               &avail);
@@ -290,12 +330,27 @@ static bidx_err fetch_snippet(bidx_segment *seg, uint32_t local, const bidx_docr
 	if (!rc && head_only && !t->snippet.nmarks) {   /* not in the head: the whole text */
 		bidx_snippet_free(&t->snippet);
 		free(buf);
+		buf = NULL;
+		/* longer heads first, each kept when it settles the snippet, which
+		 * is then the whole text's */
+		for (uint32_t c = HEAD_TRY; nopos && !settled; c *= HEAD_GROWTH) {
+			size_t hb = bidx_snippet_head(d->text_len, c, ck, nck);
+			if (hb >= d->text_len || c > UINT32_MAX / HEAD_GROWTH)
+				break;
+			if (hb <= HEAD_TRY)
+				continue;   /* inside the head that held no match */
+			if ((rc = try_head(seg, d, hb, r, t, &buf, &title, &tlen, &settled)) != 0)
+				return rc;
+		}
+		if (settled)
+			goto done;
 		rc = bidx_segment_fetch_prefix(seg, d, d->text_len, &buf, &title, &tlen, &text, &avail);
 		if (rc)
 			return rc;
 		rc = bidx_snippet_make_near(text, d->text_len, avail, r->terms, r->nterms, h->pos, ck,
 		                            nck, md, &t->snippet);
 	}
+done:
 	if (!rc)
 		rc = keep_title(t, title, tlen);
 	free(buf);
@@ -371,10 +426,22 @@ static bidx_err fill_page(bidx_index *ix, const bidx_result *r, const bidx_colle
 	return rc;
 }
 
+uint32_t bidx_collect_topk(const bidx_collect_opts *o)
+{
+	uint64_t end = (uint64_t)o->offset + o->limit;
+	if (o->sort != BIDX_SORT_RELEVANCE || o->group || o->want == BIDX_WANT_NONE || !o->limit ||
+	    end >= UINT32_MAX)
+		return 0;
+	return (uint32_t)end;
+}
+
 bidx_err bidx_collect(bidx_index *ix, bidx_result *r, const bidx_collect_opts *o, bidx_page *p)
 {
 	memset(p, 0, sizeof *p);
 	p->total = r->n;
+	if (r->exact_top && (o->want != BIDX_WANT_NONE || o->group) &&
+	    (!bidx_collect_topk(o) || bidx_collect_topk(o) > r->exact_top))
+		return BIDX_EUSAGE;   /* the page would show scores left out */
 	uint64_t end = (uint64_t)o->offset + o->limit;
 	uint32_t k = end < r->n ? (uint32_t)end : r->n;
 	incident *inc = NULL;

@@ -110,12 +110,18 @@ typedef struct bidx_page {
 	bidx_page_text *texts;    /* the hits' texts, one block; owned */
 } bidx_page;
 
+/* How many best hits by relevance the page o asks for needs scored
+ * exactly (bidx_query_eval_top's k): offset + limit, or 0 when it needs
+ * every score (an order by a field, --group, every hit). */
+uint32_t bidx_collect_topk(const bidx_collect_opts *o);
+
 /* Builds the page of r that o asks for into *p (zeroed first).  Orders r's
  * hits in place (with --group also keeps only the best hit of each
  * incident, so r->n becomes p->ranked); r->query must be set for explain.
  * The page points into ix's mapping and lives no longer than ix.
- * BIDX_ECORRUPT when a record or stored text is damaged, BIDX_ENOMEM; on
- * failure *p holds nothing. */
+ * BIDX_ECORRUPT when a record or stored text is damaged, BIDX_ENOMEM;
+ * BIDX_EUSAGE when r->exact_top is set and the page needs more exact
+ * scores than that (bidx_collect_topk); on failure *p holds nothing. */
 bidx_err bidx_collect(bidx_index *ix, bidx_result *r, const bidx_collect_opts *o, bidx_page *p);
 
 void bidx_page_free(bidx_page *p);   /* NULL ok; leaves *p empty */

@@ -656,8 +656,10 @@ static int search(args *a)
 		return st;
 	}
 	bidx_result r;
+	bidx_collect_opts co;
+	bidx_output_collect(&a->out, &co);   /* the page shown: its best k scored exactly */
 	rc = a->out.mode == BIDX_OUT_COUNT ? bidx_query_match(ix, q, &r, why, sizeof why)
-	   : bidx_query_eval(ix, q, &r, why, sizeof why);
+	   : bidx_query_eval_top(ix, q, bidx_collect_topk(&co), &r, why, sizeof why);
 	if (rc) {
 		if (rc == BIDX_ECORRUPT)
 			index_corrupt(a->index_dir, why);

@@ -20,6 +20,7 @@
 #include "format.h"
 #include "normalize.h"
 #include "postings.h"
+#include "text.h"
 #include "variants.h"
 #include "varint.h"
 
@@ -54,6 +55,13 @@ typedef struct eval_state {
 	const bidx_segment *x_seg;
 	uint32_t x_local;
 	uint32_t x_doc;       /* the same document's collection id */
+	uint32_t si;          /* the index of seg in the index */
+	uint32_t topk;        /* bidx_query_eval_top's k (0: every score exact) */
+	int prune;            /* the term being matched may leave hits out of reach
+	                         of the best topk unscored */
+	double *best;         /* min-heap of the best topk exact BM25 tf parts so far */
+	uint32_t nbest;
+	int pruned;           /* some hit was left unscored (score 0) */
 } eval_state;
 
 /* Counts one occurrence of the term being explained. */
@@ -229,6 +237,7 @@ static bidx_err seg_run(eval_state *cx, uint32_t si, seg_eval_fn fn, const void 
                         hitset *out)
 {
 	cx->seg = cx->ix->seg[si];
+	cx->si = si;
 	bidx_err rc = within_segment(cx, si);
 	if (!rc)
 		rc = fn(cx, arg, out);
@@ -350,6 +359,7 @@ typedef struct ngram {
 	size_t mcap;
 	uint32_t *heap;       /* grams by their next position, for the merge; owned */
 	uint32_t *at;         /* at[k]: the next position of gram k to merge; owned */
+	double weight[2][4];  /* bidx_mkind_weight(kind, in_title), [in_title][kind] */
 } ngram;
 
 /* What evaluation did in this thread (bidx_eval_counters). */
@@ -628,11 +638,20 @@ static int scan_doc(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
  * it scans those positions instead (scan_doc), so a document costs at most
  * about twice its positions.  Memory: the positions of the grams it decodes,
  * one candidate array and, for a scan, one merged array of the positions. */
-static int line_up(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
+static int line_up(ngram *t, uint32_t doc, uint32_t nchars, const uint32_t **starts,
+                   uint32_t *ncand)
 {
 	gram *g = t->g;
 	uint32_t lead = 0;
 	*ncand = 0;
+	*starts = t->cand;   /* set again below: a scan may move it */
+	if (t->ng == 1 && g[0].noffs == 1 && t->offs[g[0].first] == 0) {
+		/* one bigram once (a two-character word): its positions are the starts */
+		int r = gram_positions(&g[0], doc, nchars);
+		*starts = g[0].pos;
+		*ncand = r ? 0 : g[0].npos;
+		return r;
+	}
 	t->work = 0;
 	t->budget = t->len;
 	for (uint32_t k = 0; k < t->ng; k++) {
@@ -657,45 +676,139 @@ static int line_up(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
 			return r;
 		r = narrow(t, &g[k], &n, 0);
 	}
-	if (r == 1)
-		return scan_doc(t, doc, nchars, ncand);
+	if (r == 1) {
+		r = scan_doc(t, doc, nchars, ncand);
+		*starts = t->cand;
+		return r;
+	}
 	if (r)
 		return r;
+	*starts = t->cand;
 	*ncand = n;
 	return 0;
 }
 
+/* The kind of a two-character match from the boundary bits before it (1),
+ * between its characters (2) and after it (4), as bidx_match_kind says. */
+static const uint8_t kind2[8] = {
+	BIDX_KIND_INSIDE, BIDX_KIND_EDGE, BIDX_KIND_ACROSS, BIDX_KIND_ACROSS,
+	BIDX_KIND_EDGE, BIDX_KIND_WHOLE, BIDX_KIND_ACROSS, BIDX_KIND_WHOLE,
+};
+
 /* Weighted frequency of the term in the doc all grams sit on; 0 if the
- * bigrams never line up.  0, -1 corrupt, -2 out of memory. */
+ * bigrams never line up.  The occurrences' weights are added one by one in
+ * the order of the starts, each bidx_mkind_weight's value, so the sum is
+ * the same to the last bit however the kinds are found.  0, 1 when the
+ * document matches but is left unscored (out_of_reach), -1 corrupt, -2
+ * out of memory. */
+/* BM25's frequency part wtf * (k1 + 1) / (wtf + norm): a term's score
+ * over its idf, which is the same for all its documents. */
+static double tf_part(double wtf, double norm)
+{
+	return wtf * (BIDX_BM25_K1 + 1.0) / (wtf + norm);
+}
+
+/* Notes an exact tf part among the best topk (a min-heap). */
+static void keep_best(eval_state *cx, double x)
+{
+	double *h = cx->best;
+	uint32_t n = cx->nbest, i = 0;
+	if (n < cx->topk) {   /* sift up */
+		for (i = cx->nbest++; i > 0 && h[(i - 1) / 2] > x; i = (i - 1) / 2)
+			h[i] = h[(i - 1) / 2];
+		h[i] = x;
+		return;
+	}
+	if (x <= h[0])
+		return;
+	for (;;) {   /* replace the least, sift down */
+		uint32_t l = 2 * i + 1, m = l;
+		if (l >= n)
+			break;
+		if (l + 1 < n && h[l + 1] < h[l])
+			m = l + 1;
+		if (h[m] >= x)
+			break;
+		h[i] = h[m];
+		i = m;
+	}
+	h[i] = x;
+}
+
+/* Whether doc (tf occurrences of the one bigram of a two-character word,
+ * record d) cannot rank among the best topk of a one-word query: even
+ * with every occurrence a whole word, and as many as fit in the title
+ * weighted as title matches, its tf part stays below the topk-th best
+ * exact one seen among live documents (with a margin far above rounding:
+ * every segment's scores are the same function).  idf, the same for every
+ * document, does not change the order. */
+static int out_of_reach(const eval_state *cx, const bidx_docrec *d, uint32_t tf, double norm)
+{
+	if (cx->nbest < cx->topk)
+		return 0;
+	uint32_t room = d->title_end - d->title_start > 1 ? d->title_end - d->title_start - 1 : 0;
+	double ub = (double)tf + (BIDX_W_TITLE - 1.0) * (double)(tf < room ? tf : room);
+	return tf_part(ub, norm) < cx->best[0] * (1.0 - 1e-9);
+}
+
 static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32_t *first)
 {
 	bidx_docrec d;
 	uint32_t n;
+	const uint32_t *starts;
 	*wtf = 0;
 	*first = BIDX_NOPOS;
 	if (bidx_segment_doc(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
-	int r = line_up(t, doc, d.nchars, &n);
+	int prune = cx->prune && t->len == 2 && t->ng == 1;
+	double norm = prune ? bidx_bm25_norm((double)d.ntokens, cx->avgdl) : 0;
+	if (prune && out_of_reach(cx, &d, t->g[0].cur.tf, norm))
+		return 1;   /* matches (the bigram is there), scored 0 */
+	int r = line_up(t, doc, d.nchars, &starts, &n);
 	if (r)
 		return r;
 	const uint8_t *bits = cx->docs_only ? NULL : bidx_segment_bounds(cx->seg, &d);
+	uint32_t len = t->len, f = BIDX_NOPOS;
+	double w = 0;
+	if (bits && len == 2 && !cx->title_only && !cx->xt) {
+		/* the common case, a two-character word ranked, in a loop of its own
+		 * (explaining takes the general one: test_rank checks they agree) */
+		uint32_t nc = d.nchars, ts = d.title_start, te = d.title_end;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t s = starts[i];
+			if (s + 2 > nc)
+				continue;
+			unsigned b = bits[s >> 3] >> (s & 7);
+			if ((s & 7) > 5)   /* the bit after is in the next byte, which exists */
+				b |= (unsigned)bits[(s >> 3) + 1] << (8 - (s & 7));
+			w += t->weight[s >= ts && s + 2 <= te][kind2[b & 7]];
+			if (s < f)
+				f = s;
+		}
+		n = 0;
+	}
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t s = t->cand[i];
-		if ((uint64_t)s + t->len > d.nchars)
+		uint32_t s = starts[i];
+		if ((uint64_t)s + len > d.nchars)
 			continue;
-		int in_title = s >= d.title_start && s + t->len <= d.title_end;
+		int in_title = s >= d.title_start && s + len <= d.title_end;
 		if (cx->title_only && !in_title)
 			continue;
 		if (!bits) {   /* one occurrence decides */
 			*wtf = 1;
 			return 0;
 		}
-		enum bidx_mkind k = bidx_match_kind(bits, s, t->len);
-		*wtf += bidx_mkind_weight(k, in_title);
-		x_count(cx, doc, k, in_title);
-		if (s < *first)
-			*first = s;
+		enum bidx_mkind k = bidx_match_kind(bits, s, len);
+		w += t->weight[in_title][k];
+		if (cx->xt)
+			x_count(cx, doc, k, in_title);
+		if (s < f)
+			f = s;
 	}
+	*wtf = w;
+	*first = f;
+	if (prune && w > 0 && bidx_index_global(cx->ix, cx->si, doc) != BIDX_DELETED)
+		keep_best(cx, tf_part(w, norm));
 	return 0;
 }
 
@@ -732,7 +845,8 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 			return BIDX_ENOMEM;
 		if (m < 0)
 			return bidx_corrupt();
-		if (wtf > 0 && hitset_push(out, target, wtf, first))
+		cx->pruned |= m == 1;
+		if ((wtf > 0 || m == 1) && hitset_push(out, target, wtf, first))
 			return BIDX_ENOMEM;
 		BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
 	}
@@ -807,6 +921,9 @@ static bidx_err eval_ngram(eval_state *cx, const void *arg, hitset *out)
 	const bidx_norm *q = arg;
 	size_t most = (size_t)q->nchars / 2 + 2;
 	ngram t = {.len = q->nchars};
+	for (int k = 0; k < 4; k++)
+		for (int in_title = 0; in_title < 2; in_title++)
+			t.weight[in_title][k] = bidx_mkind_weight((enum bidx_mkind)k, in_title);
 	keyoff *ko = bidx_malloc(most * sizeof *ko);
 	t.offs = bidx_malloc(most * sizeof *t.offs);
 	t.g = bidx_calloc(most, sizeof *t.g);
@@ -900,7 +1017,7 @@ static bidx_err eval_incident(eval_state *cx, const bidx_qnode *n, hitset *out)
 
 static bidx_err eval_text(eval_state *cx, const bidx_qnode *n, const char *text, int positive,
                           hitset *out);
-static int unite(hitset *a, const hitset *b);
+static int unite(hitset *a, hitset *b);
 
 static bidx_err eval_term(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
 {
@@ -938,6 +1055,8 @@ static bidx_err eval_alts(eval_state *cx, const bidx_norm *q, int positive, hits
 {
 	bidx_alts a;
 	bidx_err rc = bidx_variants_expand(q->cp, q->nchars, BIDX_QUERY_MAX_TERM_CHARS, &a);
+	/* a word whose variants add up before BM25 saturates is scored whole */
+	cx->prune = !rc && cx->topk && a.n == 1 && !cx->title_only && !cx->docs_only && !cx->xt;
 	for (uint32_t i = 0; !rc && i < a.n; i++) {
 		bidx_norm v = {0};
 		hitset s = {0};
@@ -952,6 +1071,7 @@ static bidx_err eval_alts(eval_state *cx, const bidx_norm *q, int positive, hits
 		hitset_free(&s);
 		bidx_norm_free(&v);
 	}
+	cx->prune = 0;
 	bidx_alts_free(&a);
 	return rc;
 }
@@ -1073,12 +1193,20 @@ static int intersect(hitset *a, const hitset *b, int minus)
 	return 0;
 }
 
-static int unite(hitset *a, const hitset *b)
+/* a OR b into a (scores add, the first place kept); b is left empty when
+ * a was (its hits are moved, not copied). */
+static int unite(hitset *a, hitset *b)
 {
 	hitset o = {0};
 	uint32_t i = 0, j = 0;
 	if (!b->n)
 		return 0;
+	if (!a->n) {
+		hitset_free(a);
+		*a = *b;
+		*b = (hitset){0};
+		return 0;
+	}
 	o.h = bidx_malloc(((size_t)a->n + b->n) * sizeof *o.h);
 	if (!o.h)
 		return -1;
@@ -1183,17 +1311,26 @@ static bidx_err check_values(eval_state *cx, const bidx_qnode *n)
 	return rc;
 }
 
-static bidx_err query_eval(bidx_index *ix, const bidx_qnode *q, int docs_only, bidx_result *r,
-                           char *why, size_t whylen)
+/* The most hits bidx_query_eval_top leaves the others unscored for. */
+#define EVAL_TOPK_MAX 1024
+
+static bidx_err query_eval(bidx_index *ix, const bidx_qnode *q, int docs_only, uint32_t topk,
+                           bidx_result *r, char *why, size_t whylen)
 {
 	memset(r, 0, sizeof *r);
 	why[0] = 0;
 	eval_state cx = {.ix = ix, .res = r, .why = why, .whylen = whylen, .docs_only = docs_only,
 	              .avgdl = ix->ndocs ? (double)ix->total_tokens / ix->ndocs : 1.0};
 	hitset s = {0};
+	/* one plain word: its score is one BM25 term, whose order idf does not change */
+	if (topk && topk <= EVAL_TOPK_MAX && !docs_only && q->type == BIDX_Q_TERM && !q->field) {
+		cx.best = bidx_malloc((size_t)topk * sizeof *cx.best);
+		cx.topk = cx.best ? topk : 0;   /* without room, every score exact */
+	}
 	bidx_err rc = check_values(&cx, q);
 	if (!rc)
 		rc = eval_node(&cx, q, 1, &s);
+	free(cx.best);
 	if (rc) {
 		/* the caller says "index is corrupt" itself: say where, not that again */
 		const char *file = cx.seg ? bidx_segment_file(cx.seg) : NULL;
@@ -1210,19 +1347,26 @@ static bidx_err query_eval(bidx_index *ix, const bidx_qnode *q, int docs_only, b
 	r->hits = s.h;
 	r->n = s.n;
 	r->query = q;
+	r->exact_top = cx.pruned ? topk : 0;
 	return BIDX_OK;
 }
 
 bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen)
 {
-	return query_eval(ix, q, 0, r, why, whylen);
+	return query_eval(ix, q, 0, 0, r, why, whylen);
+}
+
+bidx_err bidx_query_eval_top(bidx_index *ix, const bidx_qnode *q, uint32_t k, bidx_result *r,
+                             char *why, size_t whylen)
+{
+	return query_eval(ix, q, 0, k, r, why, whylen);
 }
 
 bidx_err bidx_query_match(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                           char *why, size_t whylen)
 {
-	return query_eval(ix, q, 1, r, why, whylen);
+	return query_eval(ix, q, 1, 0, r, why, whylen);
 }
 
 void bidx_result_free(bidx_result *r)

@@ -35,6 +35,9 @@ typedef struct bidx_result {
 	size_t nterms;
 	const bidx_qnode *query;   /* the query evaluated (for explanations); the
 	                              caller's, which must outlive the result */
+	uint32_t exact_top;   /* 0: every score exact; else only the hits that rank
+	                         among the best exact_top are sure to be (the others
+	                         may score 0, below them: bidx_query_eval_top) */
 } bidx_result;
 
 /* Evaluates q.  On success *r holds every matching document (possibly none).
@@ -46,6 +49,17 @@ typedef struct bidx_result {
 bidx_err bidx_query_eval(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                          char *why, size_t whylen);
 void bidx_result_free(bidx_result *r);
+
+/* The same documents as bidx_query_eval, for a caller that shows only the
+ * best k by relevance (bidx_collect_topk): the count is exact, and so are
+ * the scores and match positions of every hit that ranks among the best
+ * k, ties included; a hit that provably cannot may be left with score 0
+ * and no position (r->exact_top is then k).  Only a query of one plain
+ * two-character word without variants is pruned so far: each document's
+ * score is bounded from its tf and title length before its positions are
+ * read.  k = 0 is bidx_query_eval. */
+bidx_err bidx_query_eval_top(bidx_index *ix, const bidx_qnode *q, uint32_t k, bidx_result *r,
+                             char *why, size_t whylen);
 
 /* The same documents as bidx_query_eval, for a caller that needs only which
  * documents match (bsearch -c): scores are meaningless and pos is not

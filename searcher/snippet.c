@@ -9,7 +9,11 @@
  * from the segment's checkpoints (character -> byte offsets, CKPTS) around
  * the first match position the evaluator recorded, so a long document is
  * decompressed and normalised only near its match; a window that misses
- * falls back to the whole text.
+ * falls back to the whole text.  Normalising costs most of a snippet, so a
+ * narrower window (or, with no position known, the document's head) is
+ * tried first, and kept when it settles the snippet: every term is in the
+ * chosen occurrence's window and that window ends well inside it, so a
+ * longer text could not change it.
  */
 #define _GNU_SOURCE /* memmem */
 #include "snippet.h"
@@ -25,6 +29,8 @@
 /* Characters of a window before and after the known match position. */
 #define SNIPPET_LEAD (BIDX_SNIPPET_BEFORE + 16)
 #define SNIPPET_TAIL (BIDX_SNIPPET_AFTER + 160)
+/* ... and after it in the narrower window tried first for a one-term query. */
+#define SNIPPET_TIGHT (BIDX_SNIPPET_AFTER + 48)
 
 typedef struct occ {
 	uint32_t start, end;   /* normalised characters */
@@ -87,8 +93,9 @@ static int find_all(const bidx_norm *n, char *const *terms, size_t nterms, occs 
 	return 0;
 }
 
-/* Index of the occurrence whose window holds the most distinct terms. */
-static size_t best_occ(const occs *v, size_t nterms)
+/* Index of the occurrence whose window holds the most distinct terms;
+ * *most is how many. */
+static size_t best_occ(const occs *v, size_t nterms, size_t *most)
 {
 	size_t best = 0, best_cnt = 0;
 	for (size_t i = 0; i < v->n && i < 512; i++) {
@@ -108,6 +115,7 @@ static size_t best_occ(const occs *v, size_t nterms)
 				break;
 		}
 	}
+	*most = best_cnt;
 	return best;
 }
 
@@ -210,15 +218,33 @@ static int record_matches(const bidx_norm *n, const occs *v, size_t base, bidx_s
 	return 0;
 }
 
-/* The snippet of text[b0, b1), a window of a document of len bytes. */
+/* Whether the snippet made from the window ending at n's last character is
+ * the one a window reaching further would give (the same start): every
+ * term is in the chosen occurrence's window, and that window and the
+ * windows of the occurrences before it end well before the cut.  maxb:
+ * the longest term's bytes, an upper bound of its characters. */
+static int settles(const bidx_norm *n, const occs *v, size_t bi, size_t most, size_t nterms,
+                   size_t maxb)
+{
+	return v->n && most == nterms &&
+	       (uint64_t)v->o[bi].end + BIDX_SNIPPET_AFTER + maxb + 1 < n->nchars;
+}
+
+/* The snippet of text[b0, b1), a window of a document of len bytes.  With
+ * settled, *settled says whether a window with the same start reaching
+ * further (b1 at a checkpoint) would give the same snippet: always when b1
+ * is the end. */
 static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char *const *terms,
-                        size_t nterms, int markdown, bidx_snippet *out)
+                        size_t nterms, int markdown, bidx_snippet *out, int *settled)
 {
 	bidx_norm n = {0};
 	occs v = {0};
 	const char *text = doc + b0;
 	uint8_t *md = NULL;
+	size_t most = 0, bi = 0, maxb = 0;
 	memset(out, 0, sizeof *out);
+	if (settled)
+		*settled = b1 >= len;
 	bidx_err rc = bidx_normalize(text, b1 - b0, 1, &n);
 	if (rc)
 		return rc;
@@ -233,8 +259,16 @@ static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char 
 	else if (v.n == 0)   /* no positive term found: the document's start, unmarked */
 		rc = occ_push(&v, (occ){0, 1, UINT32_MAX}) || build(text, md, &n, &v, 0, out)
 		   ? BIDX_ENOMEM : BIDX_OK;
-	else if (build(text, md, &n, &v, best_occ(&v, nterms), out) || record_matches(&n, &v, b0, out))
+	else if (bi = best_occ(&v, nterms, &most),
+	         build(text, md, &n, &v, bi, out) || record_matches(&n, &v, b0, out))
 		rc = BIDX_ENOMEM;
+	for (size_t t = 0; settled && !*settled && t < nterms; t++)
+		maxb = strlen(terms[t]) > maxb ? strlen(terms[t]) : maxb;
+	/* Markdown's inline syntax pairs across a line: a cut inside one may mark
+	 * the window differently, so only the whole text settles it */
+	if (settled && !*settled && !rc && !markdown && n.nchars && v.o &&
+	    v.o[0].term != UINT32_MAX)
+		*settled = settles(&n, &v, bi, most, nterms, maxb);
 	out->elided_before |= b0 > 0;
 	out->elided_after |= b1 < len;
 	free(v.o);
@@ -248,13 +282,15 @@ static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char 
 bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, size_t nterms,
                            bidx_snippet *out)
 {
-	return make_in(text, len, 0, len, terms, nterms, 0, out);
+	return make_in(text, len, 0, len, terms, nterms, 0, out, NULL);
 }
 
-void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
-                         size_t *b0, size_t *b1)
+/* The window [*b0, *b1) for characters [pos - SNIPPET_LEAD, pos + tail),
+ * widened to checkpoints. */
+static void window_for(size_t len, uint32_t pos, uint32_t tail, const uint8_t *ckpt,
+                       uint32_t nckpt, size_t *b0, size_t *b1)
 {
-	uint32_t lo = pos > SNIPPET_LEAD ? pos - SNIPPET_LEAD : 0, hi = pos + SNIPPET_TAIL;
+	uint32_t lo = pos > SNIPPET_LEAD ? pos - SNIPPET_LEAD : 0, hi = pos + tail;
 	uint32_t prev_c = 0, prev_b = 0;
 	*b0 = 0;
 	*b1 = len;
@@ -276,21 +312,50 @@ void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t
 	}
 }
 
+void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                         size_t *b0, size_t *b1)
+{
+	window_for(len, pos, SNIPPET_TAIL, ckpt, nckpt, b0, b1);
+}
+
+size_t bidx_snippet_head(size_t len, uint32_t chars, const uint8_t *ckpt, uint32_t nckpt)
+{
+	size_t b0, b1;
+	window_for(len, 0, chars, ckpt, nckpt, &b0, &b1);
+	return b1;
+}
+
+bidx_err bidx_snippet_make_head(const char *text, size_t len, size_t avail, char *const *terms,
+                                size_t nterms, int markdown, bidx_snippet *out, int *settled)
+{
+	return make_in(text, len, 0, avail < len ? avail : len, terms, nterms, markdown, out, settled);
+}
+
 bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char *const *terms,
                                 size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
                                 int markdown, bidx_snippet *out)
 {
-	size_t b0, b1;
+	size_t b0, b1, t0, t1;
+	int settled = 0;
 	bidx_snippet_window(len, pos, ckpt, nckpt, &b0, &b1);
 	if (b1 > avail)   /* the caller fetched less than the window: use what is there */
 		b1 = avail;
 	if (b0 >= b1)
 		b0 = 0;
-	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, markdown, out);
+	/* one term, its first match known: its window is in a narrower one,
+	 * which is kept when it provably gives the same snippet */
+	window_for(len, pos, SNIPPET_TIGHT, ckpt, nckpt, &t0, &t1);
+	if (nterms == 1 && pos != UINT32_MAX && t0 == b0 && b0 < t1 && t1 < b1) {
+		bidx_err rc = make_in(text, len, b0, t1, terms, nterms, markdown, out, &settled);
+		if (rc || settled)
+			return rc;
+		bidx_snippet_free(out);
+	}
+	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, markdown, out, NULL);
 	if (!rc && !out->nmarks && (b0 > 0 || b1 < len) && avail == len) {
 		/* the window missed (cannot happen for a valid index): look everywhere */
 		bidx_snippet_free(out);
-		rc = make_in(text, len, 0, len, terms, nterms, markdown, out);
+		rc = make_in(text, len, 0, len, terms, nterms, markdown, out, NULL);
 	}
 	return rc;
 }

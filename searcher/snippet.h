@@ -57,6 +57,18 @@ bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char
 void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
                          size_t *b0, size_t *b1);
 
+/* The end of a document's head of at least `chars` normalised characters:
+ * the first checkpoint there, or len.  A snippet is tried there first when
+ * no match position is known. */
+size_t bidx_snippet_head(size_t len, uint32_t chars, const uint8_t *ckpt, uint32_t nckpt);
+
+/* The snippet of the head text[0..avail) (avail from bidx_snippet_head,
+ * or len).  *settled is 1 when the whole text gives the same snippet and
+ * marks (`matches` then lists those of the head); else the caller makes
+ * it from more of the text. */
+bidx_err bidx_snippet_make_head(const char *text, size_t len, size_t avail, char *const *terms,
+                                size_t nterms, int markdown, bidx_snippet *out, int *settled);
+
 void bidx_snippet_free(bidx_snippet *s);
 
 #endif

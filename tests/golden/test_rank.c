@@ -1,5 +1,7 @@
 /*
- * test_rank.c - ranking: top-k selection against a full sort, the shape of
+ * test_rank.c - ranking: top-k selection against a full sort (random hits,
+ * and random words of a real corpus, whose scores must be the ones
+ * bidx_query_explain adds up), the shape of
  * idf, BM25 and the occurrence weights, and end-to-end rankings on small
  * built indexes (a whole-word match beats a match inside a word, a title
  * match beats a body match, ties go to the lower doc id).
@@ -15,7 +17,9 @@
 #include <string.h>
 
 #include "build.h"
+#include "collect.h"
 #include "index.h"
+#include "normalize.h"
 #include "query_eval.h"
 #include "query_parse.h"
 #include "rank.h"
@@ -401,4 +405,261 @@ Test(e2e, many_ties_topk)
 		cr_assert_eq(r.hits[i].score, r.hits[0].score);
 	}
 	bidx_result_free(&r);
+}
+
+/* ------------------------------------------------- a real corpus, random words */
+
+/* bidx_query_eval_top(k) against bidx_query_eval on query text q: the same
+ * documents, and after ranking the same best k (doc, score, position),
+ * ties included.  Returns 1 when the top-k evaluation left hits unscored. */
+static int same_top(bidx_index *x, const char *q, uint32_t k)
+{
+	bidx_qnode *root;
+	bidx_result full, top;
+	char why[512];
+	size_t ep;
+	cr_assert_eq(bidx_query_parse(q, &root, why, sizeof why, &ep), BIDX_OK, "%s", q);
+	cr_assert_eq(bidx_query_eval(x, root, &full, why, sizeof why), BIDX_OK, "%s: %s", q, why);
+	cr_assert_eq(bidx_query_eval_top(x, root, k, &top, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(full.exact_top, 0);
+	cr_assert_eq(top.n, full.n, "%s: %u hits, want %u", q, top.n, full.n);
+	for (uint32_t i = 0; i < full.n; i++)
+		cr_assert_eq(top.hits[i].doc, full.hits[i].doc, "%s: hit %u", q, i);
+	int pruned = top.exact_top != 0;
+	if (pruned)
+		cr_assert_eq(top.exact_top, k);
+	bidx_rank_sort(full.hits, full.n, k);
+	bidx_rank_sort(top.hits, top.n, k);
+	for (uint32_t i = 0; i < k && i < full.n; i++)
+		cr_assert(top.hits[i].doc == full.hits[i].doc && top.hits[i].score == full.hits[i].score &&
+		          top.hits[i].pos == full.hits[i].pos,
+		          "%s k=%u: rank %u is doc %u (%.17g), want doc %u (%.17g)", q, k, i + 1,
+		          top.hits[i].doc, top.hits[i].score, full.hits[i].doc, full.hits[i].score);
+	bidx_result_free(&full);
+	bidx_result_free(&top);
+	bidx_query_free(root);
+	return pruned;
+}
+
+/* A word of 2 to 5 characters at a random place of a random document of x,
+ * quoted, with anything the query syntax reads replaced. */
+static void random_word(bidx_index *x, uint64_t *s, uint32_t minlen, char *word, size_t cap)
+{
+	for (;;) {
+		uint32_t loc, doc = (uint32_t)(rnd64(s) % x->ndocs);
+		bidx_segment *sg = bidx_index_locate(x, doc, &loc);
+		bidx_docrec d;
+		char *buf;
+		const char *title, *text;
+		size_t tlen;
+		cr_assert_eq(bidx_segment_doc(sg, loc, &d), BIDX_OK);
+		cr_assert_eq(bidx_segment_fetch(sg, &d, &buf, &title, &tlen, &text), BIDX_OK);
+		bidx_norm n;
+		cr_assert_eq(bidx_normalize(text, d.text_len, 0, &n), BIDX_OK);
+		uint32_t len = minlen + (uint32_t)(rnd64(s) % (6 - minlen));
+		int long_enough = n.nchars > len + 1;
+		if (long_enough) {
+			uint32_t at = (uint32_t)(rnd64(s) % (n.nchars - len));
+			size_t wl = 1;
+			word[0] = '"';
+			for (uint32_t c = at; c < at + len && wl + 8 < cap; c++) {
+				uint32_t cp = n.cp[c];
+				if (cp < 0x21 || cp == '"' || cp == '\\' || cp == '(' || cp == ')' ||
+				    cp == ':' || cp == '-' || cp == '\'')
+					cp = 0x3042;   /* nothing the query syntax reads: あ */
+				wl += (size_t)bidx_utf8_encode(cp, (uint8_t *)word + wl);
+			}
+			word[wl++] = '"';
+			word[wl] = 0;
+		}
+		bidx_norm_free(&n);
+		free(buf);
+		if (long_enough)
+			return;
+	}
+}
+
+/* The best k of one plain two-character word, with documents out of reach
+ * left unscored, are the full evaluation's: on a real corpus, in one
+ * segment and in an index of two segments with deleted documents (whose
+ * exact scores must not raise the bar for live ones). */
+Test(rank_sort, top_k_evaluation_matches_the_full_one, .timeout = 600)
+{
+	const char *src = tu_corpus("livedoor");
+	char from[4200], cmd[9000], why[512];
+	if (src)
+		snprintf(from, sizeof from, "%s/text/it-life-hack", src);
+	else   /* the bundled notices and municipal records */
+		snprintf(from, sizeof from, "%s/corpus", BIDX_SOURCE_DIR);
+	char *docs = tu_tmpdir("topk-docs"), *dir = tu_tmpdir("topk-index");
+	snprintf(cmd, sizeof cmd, "cp -r '%s'/. '%s'/", from, docs);
+	cr_assert_eq(system(cmd), 0);
+	const char *paths[] = {docs};
+	bidx_build_opts o = {.index_dir = dir, .msg = stderr};
+	bidx_build_stats st;
+	static const char *const common[] = {"する", "して", "こと", "ある", "いる", "した", "情報",
+	                                     "です", "ます", "これ", "iP", "20", "の", "\"スマ\""};
+	int pruned = 0, queries = 0;
+	for (int round = 0; round < 2; round++) {
+		cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
+		bidx_index *x;
+		cr_assert_eq(bidx_index_open(dir, &x, why, sizeof why), BIDX_OK, "%s", why);
+		if (round == 1)
+			cr_assert_gt(x->nseg, 1, "the update made no segment of its own");
+		uint64_t s = 7 + (uint64_t)round;
+		uint32_t ks[] = {1, 3, 10, 25};
+		for (size_t i = 0; i < sizeof common / sizeof *common; i++, queries++)
+			for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
+				pruned += same_top(x, common[i], ks[k]);
+		for (int q = 0; q < 60; q++, queries++) {
+			char word[64];
+			random_word(x, &s, 2, word, sizeof word);
+			pruned += same_top(x, word, ks[q % 4]);
+		}
+		bidx_index_close(x);
+		/* round 2: a third of the documents made much longer, so their old
+		 * copies, deleted in the first segment, score above their new ones
+		 * (and must not raise the bar for the live documents) */
+		snprintf(cmd, sizeof cmd, "n=0; for f in $(find '%s' -type f -name '*.txt' | sort); do "
+		         "n=$((n+1)); [ $((n %% 3)) = 0 ] && printf '%%.0sゑゐ、' $(seq 400) >> \"$f\"; "
+		         "done; true", docs);
+		cr_assert_eq(system(cmd), 0);
+	}
+	fprintf(stderr, "top-k evaluation: %d queries, %d left hits unscored\n", queries, pruned);
+	cr_assert_gt(pruned, 10, "the top-k evaluation never pruned");
+	tu_rmtree(docs);
+	tu_rmtree(dir);
+	free(docs);
+	free(dir);
+}
+
+/* Random words of a real corpus (2 to 5 characters of some document's
+ * normalised text, so most match several documents, many with equal
+ * scores): the top k of bidx_rank_sort are a full sort's, ties included,
+ * and every ranked hit's score is, to the last bit, the one
+ * bidx_query_explain adds up from its occurrences one by one (the slow
+ * path of the evaluation, which counts each occurrence's kind). */
+Test(rank_sort, topk_and_scores_on_random_words_of_a_corpus, .timeout = 300)
+{
+	const char *src = tu_corpus("livedoor");
+	char sub[4200], why[512];
+	if (src)
+		snprintf(sub, sizeof sub, "%s/text/it-life-hack", src);
+	else   /* the bundled notices and municipal records */
+		snprintf(sub, sizeof sub, "%s/corpus", BIDX_SOURCE_DIR);
+	char *dir = tu_tmpdir("rankrnd");
+	const char *paths[] = {sub};
+	bidx_build_opts o = {.index_dir = dir, .msg = stderr};
+	bidx_build_stats st;
+	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_index *rix;
+	cr_assert_eq(bidx_index_open(dir, &rix, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_segment *rs = rix->seg[0];
+	uint64_t s = 20;
+	int queries = 0, tied = 0, explained = 0;
+	for (int q = 0; q < 120; q++) {
+		uint32_t doc = (uint32_t)(rnd64(&s) % rix->ndocs);
+		bidx_docrec d;
+		char *buf;
+		const char *title, *text;
+		size_t tlen;
+		cr_assert_eq(bidx_segment_doc(rs, doc, &d), BIDX_OK);
+		cr_assert_eq(bidx_segment_fetch(rs, &d, &buf, &title, &tlen, &text), BIDX_OK);
+		bidx_norm n;
+		cr_assert_eq(bidx_normalize(text, d.text_len, 0, &n), BIDX_OK);
+		uint32_t len = 2 + (uint32_t)(rnd64(&s) % 4);
+		if (n.nchars < len + 1) {
+			bidx_norm_free(&n);
+			free(buf);
+			continue;
+		}
+		uint32_t at = (uint32_t)(rnd64(&s) % (n.nchars - len));
+		char word[64] = "\"";
+		size_t wl = 1;
+		for (uint32_t c = at; c < at + len; c++) {
+			uint32_t cp = n.cp[c];
+			if (cp < 0x21 || cp == '"' || cp == '\\' || cp == '(' || cp == ')' || cp == ':' ||
+			    cp == '-' || cp == '\'')
+				cp = 0x3042;   /* nothing the query syntax reads: あ */
+			wl += (size_t)bidx_utf8_encode(cp, (uint8_t *)word + wl);
+		}
+		word[wl++] = '"';
+		word[wl] = 0;
+		bidx_norm_free(&n);
+		free(buf);
+		bidx_qnode *root;
+		bidx_result r;
+		size_t ep;
+		cr_assert_eq(bidx_query_parse(word, &root, why, sizeof why, &ep), BIDX_OK, "%s", word);
+		cr_assert_eq(bidx_query_eval(rix, root, &r, why, sizeof why), BIDX_OK, "%s: %s", word, why);
+		queries++;
+		check_topk(r.hits, r.n, 10, word);
+		check_topk(r.hits, r.n, 50, word);
+		bidx_rank_sort(r.hits, r.n, 20);
+		for (uint32_t i = 0; i + 1 < r.n && i < 20; i++)
+			tied += r.hits[i].score == r.hits[i + 1].score;
+		for (uint32_t i = 0; i < r.n && i < 20; i++) {
+			bidx_explain x;
+			cr_assert_eq(bidx_query_explain(rix, root, r.hits[i].doc, &x, why, sizeof why), BIDX_OK);
+			cr_assert_eq(x.n, 1, "%s: doc %u", word, r.hits[i].doc);
+			cr_assert(x.score == r.hits[i].score, "%s: doc %u scores %.17g, explained %.17g",
+			          word, r.hits[i].doc, r.hits[i].score, x.score);
+			explained++;
+			bidx_explain_free(&x);
+		}
+		bidx_result_free(&r);
+		bidx_query_free(root);
+	}
+	fprintf(stderr, "random words: %d queries, %d ranked hits explained, %d ties in the top 20\n",
+	        queries, explained, tied);
+	cr_assert_gt(queries, 50);
+	cr_assert_gt(explained, 200);
+	cr_assert_gt(tied, 0, "no tie among the ranked hits");
+	bidx_index_close(rix);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* A deleted document's exact score does not raise the bar of the top-k
+ * evaluation: a.txt had the word most, then lost it in an update (its old
+ * copy is deleted in the first segment, before b.txt and c.txt there). */
+Test(e2e, top_k_evaluation_ignores_deleted_documents)
+{
+	char body[4096] = "お知らせ\n";
+	for (int i = 0; i < 40; i++)
+		strcat(body, "今日は晴れでした。");
+	char b[4200], c[4200];
+	snprintf(b, sizeof b, "%s情報があります。", body);
+	snprintf(c, sizeof c, "%s%s情報です。", body, "明日も晴れます。");
+	put_file("a.txt", "お知らせ\n情報、情報、情報の情報。");
+	put_file("b.txt", b);
+	put_file("c.txt", c);
+	build_and_open();
+	bidx_index_close(ix);
+	put_file("a.txt", "お知らせ\n今日は雨です。");
+	build_and_open();
+	cr_assert_gt(ix->nseg, 1, "the update made no segment of its own");
+	same_top(ix, "情報", 1);
+	same_top(ix, "情報", 2);
+	/* a page asking for more than the best k scored is refused, not shown wrong */
+	bidx_qnode *q;
+	bidx_result r;
+	bidx_page p;
+	char why[256];
+	size_t ep;
+	cr_assert_eq(bidx_query_parse("今日", &q, why, sizeof why, &ep), BIDX_OK);
+	cr_assert_eq(bidx_query_eval_top(ix, q, 1, &r, why, sizeof why), BIDX_OK);
+	cr_assert_eq(r.exact_top, 1, "nothing was left unscored");
+	bidx_collect_opts co = {.limit = 10, .want = BIDX_WANT_PATH};
+	cr_assert_eq(bidx_collect_topk(&co), 10);
+	cr_assert_eq(bidx_collect(ix, &r, &co, &p), BIDX_EUSAGE);
+	co.limit = 1;
+	cr_assert_eq(bidx_collect(ix, &r, &co, &p), BIDX_OK);
+	cr_assert_eq(p.total, 3);
+	cr_assert_eq(p.n, 1);
+	bidx_page_free(&p);
+	bidx_result_free(&r);
+	bidx_query_free(q);
+	bidx_index_close(ix);
+	ix = NULL;
 }

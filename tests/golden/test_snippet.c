@@ -130,6 +130,96 @@ Test(snippet, windowed_matches_full, .timeout = 300)
 	free(dir);
 }
 
+/* a and b show the same text with the same marks and elisions. */
+static void same_snippet(const bidx_snippet *a, const bidx_snippet *b, uint32_t doc)
+{
+	cr_assert_str_eq(a->text, b->text, "doc %u", doc);
+	cr_assert_eq(a->nmarks, b->nmarks, "doc %u", doc);
+	for (size_t m = 0; m < a->nmarks; m++)
+		cr_assert(a->marks[m].start == b->marks[m].start && a->marks[m].end == b->marks[m].end,
+		          "doc %u: mark %zu", doc, m);
+	cr_assert_eq(a->elided_before, b->elided_before, "doc %u", doc);
+	cr_assert_eq(a->elided_after, b->elided_after, "doc %u", doc);
+}
+
+/* The narrower window tried first for a one-term query, and the head tried
+ * first when no position is known, are kept only when they settle the
+ * snippet: then it is exactly the whole text's, over every hit of common
+ * words of a real corpus. */
+Test(snippet, narrow_window_and_head_match_the_whole_text, .timeout = 300)
+{
+	const char *src = tu_corpus("livedoor");
+	if (!src)
+		src = tu_corpus("seeds");
+	cr_assert(src, "no corpus");
+	char *dir = tu_tmpdir("snipnarrow");
+	bidx_build_opts o = {.index_dir = dir, .msg = stderr};
+	bidx_build_stats st;
+	char why[256], sub[4200];
+	snprintf(sub, sizeof sub, "%s%s", src, strstr(src, "livedoor") ? "/text/it-life-hack" : "");
+	const char *paths[] = {sub};
+	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_index *ix;
+	cr_assert_eq(bidx_index_open(dir, &ix, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_segment *seg = ix->seg[0];   /* built from scratch: ids are local ids */
+	const char *queries[] = {"情報", "アプリ", "発表", "セキュリティ", "の", "に", "猫", "個"};
+	int narrowed = 0, heads = 0, settled_heads = 0;
+	for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
+		bidx_qnode *q;
+		bidx_result r;
+		size_t ep;
+		cr_assert_eq(bidx_query_parse(queries[qi], &q, why, sizeof why, &ep), BIDX_OK);
+		cr_assert_eq(bidx_query_eval(ix, q, &r, why, sizeof why), BIDX_OK);
+		cr_assert_eq(r.nterms, 1, "%s", queries[qi]);
+		for (uint32_t i = 0; i < r.n && i < 200; i++) {
+			bidx_docrec d;
+			char *buf;
+			const char *title, *text;
+			size_t tlen, b0, b1;
+			const uint8_t *ck;
+			uint32_t nck, pos = r.hits[i].pos, doc = r.hits[i].doc;
+			bidx_snippet full, near;
+			cr_assert_eq(bidx_segment_doc(seg, doc, &d), BIDX_OK);
+			cr_assert_eq(bidx_segment_fetch(seg, &d, &buf, &title, &tlen, &text), BIDX_OK);
+			cr_assert_eq(bidx_segment_ckpts(seg, doc, &ck, &nck), BIDX_OK);
+			cr_assert_eq(bidx_snippet_make(text, d.text_len, r.terms, r.nterms, &full), BIDX_OK);
+			if (pos != BIDX_NOPOS) {
+				/* one term: the window's first match is the document's */
+				cr_assert_eq(bidx_snippet_make_near(text, d.text_len, d.text_len, r.terms,
+				                                    r.nterms, pos, ck, nck, 0, &near), BIDX_OK);
+				same_snippet(&near, &full, doc);
+				bidx_snippet_window(d.text_len, pos, ck, nck, &b0, &b1);
+				narrowed += b1 < d.text_len;
+				bidx_snippet_free(&near);
+			} else {
+				for (uint32_t c = 256; c <= 4096; c *= 4) {
+					size_t hb = bidx_snippet_head(d.text_len, c, ck, nck);
+					int settled;
+					cr_assert_leq(hb, d.text_len);
+					cr_assert_eq(bidx_snippet_make_head(text, d.text_len, hb, r.terms, r.nterms,
+					                                    0, &near, &settled), BIDX_OK);
+					heads += hb < d.text_len;
+					if (settled)
+						same_snippet(&near, &full, doc);
+					settled_heads += settled && hb < d.text_len;
+					bidx_snippet_free(&near);
+				}
+			}
+			bidx_snippet_free(&full);
+			free(buf);
+		}
+		bidx_result_free(&r);
+		bidx_query_free(q);
+	}
+	fprintf(stderr, "narrow windows: %d hits in long documents; heads: %d tried, %d settled\n",
+	        narrowed, heads, settled_heads);
+	cr_assert_gt(narrowed, 0);
+	cr_assert_gt(settled_heads, 0);
+	bidx_index_close(ix);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* One-character words have no known match position: bsearch tries the head
  * of a long document first, then the whole text. */
 Test(snippet, one_character_words_in_long_documents, .timeout = 120)
