@@ -638,6 +638,8 @@ static void notify_conn(void *cls, struct MHD_Connection *c, void **sock,
 		atomic_fetch_sub(&s->open_conns, 1);
 }
 
+/* libmicrohttpd's logger: fmt is its own printf format. */
+__attribute__((format(printf, 2, 0)))
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	server *s = cls;

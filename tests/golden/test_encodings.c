@@ -404,7 +404,7 @@ Test(encodings, awkward_text_is_searchable_with_intact_snippets)
 	size_t big = 4u << 20;
 	char *line = malloc(big);
 	for (size_t i = 0; i + 3 <= big; i += 3)
-		memcpy(line + i, "あいう" + (i / 3 % 3) * 3, 3);
+		memcpy(line + i, &"あいう"[(i / 3 % 3) * 3], 3);
 	memcpy(line + big / 2 - big / 2 % 3, "特異語句", 12);
 	snprintf(p, sizeof p, "%s/longline.txt", c);
 	write_file(p, line, big - big % 3);

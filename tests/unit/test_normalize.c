@@ -432,7 +432,7 @@ Test(normalize, map_not_asked)
 
 static const char *const tricky[] = {
 	"ＰＣＩ　ＤＳＳ", "ｸﾚｼﾞｯﾄｶｰﾄﾞ", "平成 28 年 ㍻", "個人\n情報", "e\xcc\x81\xcc\xa3 x",
-	"か\xe3\x82\x9b か\n\xe3\x82\x99", "(\xc2\xb4・ω・`)", "Straße ΣΑΣ ǅ", "a\xff\xfe" "b",
+	"か\xe3\x82\x9b か\n\xe3\x82\x99", "(\xc2\xb4・ω・`)", "Straße ΣΑΣ ǅ", ("a\xff\xfe" "b"),
 	"한국 어 \xe1\x84\x92\xe1\x85\xa1", "\xef\xb7\xba", "葛\xf3\xa0\x84\x80城",
 	"漢\xcc\x81 x", "か\xcc\x81\xe3\x82\x99 a", "\xe2\x80\x8b \n", "ｱ\nﾞ", "\xcd\x85\xce\xb1",
 	"漏\nえい", "サーバー\nの", "ｻｰﾊﾞｰ", "お問い合わせ", "書き損じ名誉き損", "サーヴァー。",

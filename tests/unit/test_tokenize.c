@@ -480,7 +480,7 @@ Test(mecab_args, dictionary_paths_with_spaces_quotes_and_shell_characters)
 Test(mecab_args, dicdir_value_is_a_path_not_options)
 {
 	static const char *const vals[] = {
-		IPADIC " -O wakati", IPADIC " -u /nonexistent.dic", "-O wakati", "--dicdir=" IPADIC,
+		(IPADIC " -O wakati"), (IPADIC " -u /nonexistent.dic"), "-O wakati", ("--dicdir=" IPADIC),
 	};
 	for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
 		char why[8192] = "";
