@@ -10,9 +10,12 @@
  * frame of one block costs its whole text even for a snippet near its start;
  * 2 KiB blocks cost about 2% of STORE's size on livedoor).  A record
  * is varint(title length), title, text.  The reader decompresses a whole
- * frame, or streams only a prefix of it, so a snippet near the start of a
- * long document does not pay for the rest; it checks the frame's stated
- * size against the text length the DOCS record gives before allocating.
+ * frame, or decodes only the blocks of a prefix of it (zstd's buffer-less
+ * decoder, straight into a buffer of the frame's stated size, of which only
+ * the bytes decoded are touched), so a snippet near the start of a long
+ * document does not pay for the rest; it checks the frame's stated size
+ * against the text length the DOCS record gives before allocating.  The
+ * dictionary is used where it lies (by reference), not copied.
  */
 #include "docstore.h"
 #include "fault.h"
@@ -22,6 +25,7 @@
 #include <string.h>
 #define ZDICT_STATIC_LINKING_ONLY
 #include <zdict.h>
+#define ZSTD_STATIC_LINKING_ONLY   /* the buffer-less decoder, a DDict by reference */
 #include <zstd.h>
 
 #define DSW_LEVEL 6
@@ -250,8 +254,11 @@ bidx_err bidx_dsr_new(const uint8_t *dict, size_t len, bidx_dsr **out)
 	if (!r)
 		return BIDX_ENOMEM;
 	r->dctx = ZSTD_createDCtx();
+	/* by reference: the dictionary stays where it is (the segment's
+	 * mapping), not copied into fresh heap pages */
 	if (len)
-		r->ddict = ZSTD_createDDict(dict, len);
+		r->ddict = ZSTD_createDDict_advanced(dict, len, ZSTD_dlm_byRef, ZSTD_dct_auto,
+		                                     ZSTD_defaultCMem);
 	if (!r->dctx || (len && !r->ddict)) {
 		bidx_dsr_free(r);
 		return len && r->dctx ? bidx_corrupt() : BIDX_ENOMEM;
@@ -300,24 +307,32 @@ bidx_err bidx_dsr_get(bidx_dsr *r, const uint8_t *frame, size_t flen, uint32_t t
 	return BIDX_OK;
 }
 
-/* Decompresses the frame only until out[0..want) is filled (or the frame
- * ends); returns the bytes produced, or 0 on a zstd error. */
-static size_t stream_prefix(bidx_dsr *r, const uint8_t *frame, size_t flen, char *out, size_t want)
+/* Decompresses the frame block by block straight into out[0..cap) (zstd's
+ * buffer-less decoder: no window buffer of its own to allocate and copy
+ * through; only the bytes decoded are touched) until at least `want` bytes
+ * are there or the frame ends; returns the bytes produced, or 0 on a zstd
+ * error. */
+static size_t stream_prefix(bidx_dsr *r, const uint8_t *frame, size_t flen, char *out, size_t want,
+                            size_t cap)
 {
-	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
-	if (r->ddict && ZSTD_isError(ZSTD_DCtx_refDDict(r->dctx, r->ddict)))
+	size_t rc = r->ddict ? ZSTD_decompressBegin_usingDDict(r->dctx, r->ddict)
+	                     : ZSTD_decompressBegin(r->dctx);
+	if (ZSTD_isError(rc))
 		return 0;
-	ZSTD_inBuffer in = {frame, flen, 0};
-	ZSTD_outBuffer o = {out, want, 0};
-	while (o.pos < o.size && in.pos < in.size) {
-		size_t ret = ZSTD_decompressStream(r->dctx, &o, &in);
-		if (ZSTD_isError(ret))
+	size_t pos = 0, at = 0;
+	while (pos < want) {
+		size_t step = ZSTD_nextSrcSizeToDecompress(r->dctx);
+		if (!step)
+			break;   /* the frame is complete */
+		if (step > flen - at)
 			return 0;
-		if (ret == 0)
-			break;   /* frame complete */
+		size_t got = ZSTD_decompressContinue(r->dctx, out + pos, cap - pos, frame + at, step);
+		if (ZSTD_isError(got))
+			return 0;
+		pos += got;
+		at += step;
 	}
-	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
-	return o.pos;
+	return pos;
 }
 
 bidx_err bidx_dsr_get_prefix(bidx_dsr *r, const uint8_t *frame, size_t flen, uint32_t text_len,
@@ -339,13 +354,15 @@ bidx_err bidx_dsr_get_prefix(bidx_dsr *r, const uint8_t *frame, size_t flen, uin
 	/* the record is title_len, title, text: the title is n - text_len
 	 * bytes with its length, so the prefix wanted is known up front */
 	size_t need = (size_t)(n - text_len) + want;
-	char *b = bidx_malloc(need + 1);
+	/* room for the whole record (zstd decodes whole blocks, of any size),
+	 * of which only the blocks up to the prefix's end are written */
+	char *b = bidx_malloc((size_t)n + 1);
 	if (!b)
 		return BIDX_ENOMEM;
-	size_t got = stream_prefix(r, frame, flen, b, need);
+	size_t got = stream_prefix(r, frame, flen, b, need, (size_t)n);
 	const uint8_t *p = (const uint8_t *)b, *end = p + got;
 	uint64_t tl;
-	if (got != need || bidx_varint_get(&p, end, &tl) ||
+	if (got < need || bidx_varint_get(&p, end, &tl) ||
 	    tl != (uint64_t)(n - text_len) - (uint64_t)(p - (const uint8_t *)b)) {
 		free(b);
 		return bidx_corrupt();

@@ -551,7 +551,7 @@ const uint8_t *bidx_segment_postings(const bidx_segment *s, const bidx_term *t)
 	return s->sec[BIDX_SEC_POSTINGS].p + t->post_off;
 }
 
-bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d)
+bidx_err bidx_segment_doc_bounds(const bidx_segment *s, uint32_t id, bidx_docrec *d)
 {
 	BIDX_CORRUPT_IF(id >= s->meta.ndocs);
 	const uint8_t *rec = s->sec[BIDX_SEC_DOCS].p + (size_t)id * BIDX_DOC_SIZE;
@@ -579,8 +579,14 @@ bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d)
 	if (d->store_off + d->store_len != store_end || d->bound_off + blen != bound_end ||
 	    (uint64_t)d->path_off + d->path_len != path_end)
 		return bidx_corrupt();
-	/* what bidx_segment_bounds and bidx_segment_path hand out */
-	BIDX_TRY(need(s, BIDX_SEC_BOUNDS, d->bound_off, blen));
+	/* what bidx_segment_bounds hands out */
+	return need(s, BIDX_SEC_BOUNDS, d->bound_off, blen);
+}
+
+bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d)
+{
+	BIDX_TRY(bidx_segment_doc_bounds(s, id, d));
+	/* and what bidx_segment_path hands out */
 	return need(s, BIDX_SEC_PATHS, d->path_off, d->path_len);
 }
 

@@ -147,6 +147,12 @@ const uint8_t *bidx_segment_postings(const bidx_segment *s, const bidx_term *t);
 /* Document record of id, checked against the sections it points into. */
 bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d);
 
+/* The same record for scoring: checked like bidx_segment_doc, but of the
+ * sections it points into only the chunks of its BOUNDS bitmap are verified,
+ * not its PATHS entry (a query reads the bitmap of every candidate and the
+ * path of the few it shows).  bidx_segment_path needs bidx_segment_doc. */
+bidx_err bidx_segment_doc_bounds(const bidx_segment *s, uint32_t id, bidx_docrec *d);
+
 /* Field record of document id, checked against FIELDSTR. */
 bidx_err bidx_segment_fields(const bidx_segment *s, uint32_t id, bidx_fieldrec *f);
 
@@ -162,7 +168,8 @@ bidx_err bidx_segment_ckpts(const bidx_segment *s, uint32_t id, const uint8_t **
 /* The word-boundary bitmap of a checked record (ceil((nchars+1)/8) bytes). */
 const uint8_t *bidx_segment_bounds(const bidx_segment *s, const bidx_docrec *d);
 
-/* The path of a checked record (not NUL-terminated; length d->path_len). */
+/* The path of a record from bidx_segment_doc (not NUL-terminated; length
+ * d->path_len). */
 const char *bidx_segment_path(const bidx_segment *s, const bidx_docrec *d);
 
 /* Decompresses a document: *buf is malloc'd (caller frees), title and text

@@ -758,7 +758,7 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	const uint32_t *starts;
 	*wtf = 0;
 	*first = BIDX_NOPOS;
-	if (bidx_segment_doc(cx->seg, doc, &d) || d.nchars < 2)
+	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
 	int prune = cx->prune && t->len == 2 && t->ng == 1;
 	double norm = prune ? bidx_bm25_norm((double)d.ntokens, cx->avgdl) : 0;

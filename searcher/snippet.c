@@ -129,11 +129,11 @@ static int sentence_end(uint32_t c)
  * space otherwise; tabs become spaces. */
 static void copy_line(bidx_buf *out, const char *t, size_t a, size_t b, const uint8_t *md)
 {
-	for (size_t i = a; i < b; i++) {
+	for (size_t i = a; i < b;) {
 		char c = t[i];
-		if (md && md[i] == BIDX_MD_DROP)
-			continue;
-		if (c == '\n' || c == '\r') {
+		if (md && md[i] == BIDX_MD_DROP) {
+			i++;
+		} else if (c == '\n' || c == '\r') {
 			while (out->len && out->p[out->len - 1] == ' ')
 				out->len--;
 			size_t j = i;
@@ -143,9 +143,17 @@ static void copy_line(bidx_buf *out, const char *t, size_t a, size_t b, const ui
 			int wide = out->len && (out->p[out->len - 1] & 0x80) && j < b && (t[j] & 0x80);
 			if (!wide && out->len && j < b)
 				bidx_buf_putc(out, ' ');
-			i = j - 1;
-		} else {
-			bidx_buf_putc(out, (uint8_t)(c == '\t' ? ' ' : c));
+			i = j;
+		} else if (c == '\t') {
+			bidx_buf_putc(out, ' ');
+			i++;
+		} else {   /* a run of plain bytes, copied at once */
+			size_t k = i + 1;
+			while (k < b && t[k] != '\n' && t[k] != '\r' && t[k] != '\t' &&
+			       !(md && md[k] == BIDX_MD_DROP))
+				k++;
+			bidx_buf_put(out, t + i, k - i);
+			i = k;
 		}
 	}
 }

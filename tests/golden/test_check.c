@@ -471,3 +471,40 @@ Test(check, a_missing_segment_is_corrupt_after_the_retries)
 	cr_assert(file && strstr(file, "index.c"), "detected in %s", file ? file : "(nowhere)");
 	cr_assert_str_neq(bidx_strerror(BIDX_ERETRY), "unknown error");
 }
+
+/* A query reads the BOUNDS bitmap of every candidate but the PATHS entry of
+ * the hits it shows only: a damaged PATHS chunk loses no hit in the
+ * evaluation, and the page that shows one of its paths is refused. */
+Test(check, a_damaged_path_is_refused_where_it_is_shown)
+{
+	uint64_t off, len;
+	section(orig, size, BIDX_SEC_PATHS, &off, &len);
+	uint8_t *m = malloc(size);
+	memcpy(m, orig, size);
+	m[off + len / 2] ^= 0x01;   /* the chunk sum no longer holds (not resealed) */
+	write_bad(m, size);
+	free(m);
+	uint32_t nhits[2];
+	const char *files[2] = {goodf, badf};
+	for (int k = 0; k < 2; k++) {
+		bidx_segment *seg;
+		bidx_index *ix;
+		bidx_qnode *q;
+		bidx_result r;
+		char why[256];
+		size_t ep;
+		cr_assert_eq(bidx_segment_open_file(files[k], &seg, why, sizeof why), BIDX_OK, "%s", why);
+		cr_assert_eq(bidx_index_wrap(seg, &ix), BIDX_OK);
+		cr_assert_eq(bidx_query_parse("個人情報", &q, why, sizeof why, &ep), BIDX_OK);
+		cr_assert_eq(bidx_query_eval(ix, q, &r, why, sizeof why), BIDX_OK, "%s", why);
+		nhits[k] = r.n;
+		bidx_result_free(&r);
+		bidx_query_free(q);
+		bidx_index_close(ix);
+	}
+	cr_assert_gt(nhits[0], 0);
+	cr_assert_eq(nhits[1], nhits[0], "hits lost to a damaged path: %u of %u", nhits[1], nhits[0]);
+	char *out;
+	cr_assert_eq(answer_alone("個人情報", &out), BIDX_ECORRUPT, "a damaged path was shown");
+	free(out);
+}

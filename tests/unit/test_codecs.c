@@ -17,6 +17,8 @@
 #include "testutil.h"
 #include "varint.h"
 
+#include <zstd.h>
+
 static uint64_t rnd64(uint64_t *s)
 {
 	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -610,6 +612,68 @@ Test(docstore, prefix_read_decodes_only_its_blocks)
 	              BIDX_OK, "the whole damaged record is refused");
 	bidx_dsr_free(r);
 	free(f);
+	free(text);
+	store_free(&st);
+	docset_free(&s);
+}
+
+/* A prefix of every length reads back the text's first bytes, across the
+ * writer's block ends, and from a frame of one long block too (another
+ * writer's): the prefix decode writes straight into a buffer that ends
+ * with the block of the prefix's end, and takes the whole frame when a
+ * block does not fit. */
+Test(docstore, prefix_of_every_length_across_blocks)
+{
+	docset s = {0};
+	store st = {0};
+	size_t len = 3 * 7000;
+	char *text = malloc(len);
+	cr_assert_not_null(text);
+	for (size_t i = 0; i < len; i += 3) {   /* あいう... */
+		uint32_t c = 0x3041 + (uint32_t)(i / 3 * 7 % 83);
+		text[i] = (char)(0xE0 | c >> 12);
+		text[i + 1] = (char)(0x80 | (c >> 6 & 0x3F));
+		text[i + 2] = (char)(0x80 | (c & 0x3F));
+	}
+	docset_add(&s, "title", 5, text, len);
+	store_build(&st, &s);
+	/* the same record as one zstd block, without a dictionary */
+	size_t rlen = 1 + 5 + len, bound = ZSTD_compressBound(rlen);
+	char *rec = malloc(rlen);
+	uint8_t *one = malloc(bound);
+	cr_assert(rec && one);
+	rec[0] = 5;
+	memcpy(rec + 1, "title", 5);
+	memcpy(rec + 6, text, len);
+	size_t olen = ZSTD_compress(one, bound, rec, rlen, 3);
+	cr_assert(!ZSTD_isError(olen));
+	bidx_dsr *r, *plain;
+	cr_assert_eq(bidx_dsr_new(st.dict, st.dict_len, &r), BIDX_OK);
+	cr_assert_eq(bidx_dsr_new(NULL, 0, &plain), BIDX_OK);
+	for (size_t want = 0; want < len + 10; want += want < 4200 ? 1 : 61) {
+		for (int k = 0; k < 2; k++) {
+			char *buf;
+			const char *title, *got;
+			size_t tlen, avail;
+			bidx_err rc = k ? bidx_dsr_get_prefix(plain, one, olen, (uint32_t)len, want, &buf,
+			                                      &title, &tlen, &got, &avail)
+			                : bidx_dsr_get_prefix(r, st.frames + st.off[0], st.len[0],
+			                                      (uint32_t)len, want, &buf, &title, &tlen, &got,
+			                                      &avail);
+			cr_assert_eq(rc, BIDX_OK, "want %zu (%s)", want, k ? "one block" : "blocks");
+			cr_assert_geq(avail, want < len ? want : len);
+			cr_assert_leq(avail, len);
+			cr_assert_eq(tlen, 5);
+			cr_assert_eq(memcmp(title, "title", 5), 0);
+			cr_assert_eq(memcmp(got, text, avail), 0, "want %zu", want);
+			cr_assert_eq(got[avail], 0, "want %zu: NUL-terminated", want);
+			free(buf);
+		}
+	}
+	bidx_dsr_free(r);
+	bidx_dsr_free(plain);
+	free(one);
+	free(rec);
 	free(text);
 	store_free(&st);
 	docset_free(&s);

@@ -576,6 +576,9 @@ Test(segment, opening_checksums_only_what_it_reads)
 	cr_assert_eq(bidx_segment_fields(s, 7, &fr), BIDX_OK);
 	cr_assert_eq(bidx_segment_hashed(s), opened + fields, "a chunk is checksummed once");
 	bidx_docrec r;
+	cr_assert_eq(bidx_segment_doc_bounds(s, 0, &r), BIDX_OK);
+	cr_assert_eq(bidx_segment_hashed(s), opened + fields + len[BIDX_SEC_BOUNDS],
+	             "a record for scoring: its bitmap, not its path");
 	cr_assert_eq(bidx_segment_doc(s, 0, &r), BIDX_OK);
 	cr_assert_eq(bidx_segment_hashed(s),
 	             opened + fields + len[BIDX_SEC_BOUNDS] + len[BIDX_SEC_PATHS]);
