@@ -288,16 +288,18 @@ bidx_err bidx_inv_write(bidx_inverter *inv,
 	if (inv->nterms)
 		qsort(order, inv->nterms, sizeof *order, cmp_keyid);
 	bidx_buf post = BIDX_BUF_INIT;
-	bidx_err rc = BIDX_OK;
+	bidx_penc *enc = bidx_penc_new();
+	bidx_err rc = enc ? BIDX_OK : BIDX_ENOMEM;
 	for (uint32_t i = 0; i < inv->nterms && !rc; i++) {
 		term *t = &inv->terms[order[i].id];
 		post.len = 0;
-		rc = bidx_postings_encode(&post, t->raw.p, t->raw.len, t->df, bidx_key_n(t->key));
+		rc = bidx_postings_encode_with(enc, &post, t->raw.p, t->raw.len, t->df, bidx_key_n(t->key));
 		if (!rc)
 			rc = fn(t->key, t->df, &post, arg);
 		bidx_buf_free(&t->raw);   /* memory goes down as the file grows */
 	}
 	bidx_buf_free(&post);
+	bidx_penc_free(enc);
 	free(order);
 	return rc;
 }
