@@ -234,6 +234,13 @@ static void *dsw_thread(void *arg)
 		if (rc && !w->async_rc)
 			w->async_rc = rc;
 	}
+	bidx_err rc = w->async_rc;
+	pthread_mutex_unlock(&w->mu);
+	if (!rc && !w->trained && w->npend)   /* a store under DSW_TRAIN_BYTES: trained here too */
+		rc = train_and_flush(w);
+	pthread_mutex_lock(&w->mu);
+	if (rc && !w->async_rc)
+		w->async_rc = rc;
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
@@ -257,15 +264,23 @@ void bidx_dsw_background(bidx_dsw *w)
 	w->threaded = 1;
 }
 
-/* Ends the thread once it has added every queued record; its failure. */
-static bidx_err stop_thread(bidx_dsw *w)
+void bidx_dsw_close(bidx_dsw *w)
 {
 	if (!w->threaded)
-		return BIDX_OK;
+		return;
 	pthread_mutex_lock(&w->mu);
 	w->closing = 1;
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
+}
+
+/* Ends the thread once it has added every queued record (and trained, if
+ * it had not); its failure. */
+static bidx_err stop_thread(bidx_dsw *w)
+{
+	if (!w->threaded)
+		return BIDX_OK;
+	bidx_dsw_close(w);
 	pthread_join(w->th, NULL);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);

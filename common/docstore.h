@@ -26,6 +26,10 @@ bidx_err bidx_dsw_add(bidx_dsw *w, const char *title, size_t tlen,
  * frames and the dictionary are the same as without it.  If the thread
  * cannot start, everything stays in the caller. */
 void bidx_dsw_background(bidx_dsw *w);
+/* No more documents: the thread, if any, compresses what is queued (and
+ * trains, if it had not yet) without the caller waiting; finish then waits
+ * for it.  No bidx_dsw_add after this. */
+void bidx_dsw_close(bidx_dsw *w);
 /* Compresses whatever is still buffered (ends the thread); after this,
  * frames and dict are final. */
 bidx_err bidx_dsw_finish(bidx_dsw *w);

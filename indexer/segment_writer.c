@@ -280,6 +280,7 @@ bidx_err bidx_segw_write(const char *dir, const char *name, const bidx_segw_inpu
 {
 	segw w;
 	*file_size = 0;
+	bidx_dsw_close(in->store);   /* the store's thread finishes during POSTINGS */
 	bidx_err rc = segw_open(&w, dir, name);
 	if (rc) {
 		snprintf(why, whylen, "cannot create the index in %s: %s", dir,

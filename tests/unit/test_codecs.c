@@ -594,6 +594,15 @@ Test(docstore, background_thread_writes_the_same_store, .timeout = 300)
 	bidx_dsw_frame(w, 0, &off, &len);
 	cr_assert(off == 0 && len > 0 && bidx_dsw_store(w)->len == len);
 	bidx_dsw_free(w);
+	/* a merge adopts a dictionary before any document, thread or not */
+	static const uint8_t raw_dict[] = "a raw-content dictionary of some text to refer to";
+	cr_assert_eq(bidx_dsw_new(&w), BIDX_OK);
+	bidx_dsw_background(w);
+	cr_assert_eq(bidx_dsw_add_frame(w, raw_dict, sizeof raw_dict, NULL, 0), BIDX_OK);
+	cr_assert_eq(bidx_dsw_add(w, "t", 1, "some text", 9), BIDX_OK);
+	cr_assert_eq(bidx_dsw_finish(w), BIDX_OK);
+	cr_assert_eq(bidx_dsw_dict(w)->len, sizeof raw_dict);
+	bidx_dsw_free(w);
 }
 
 Test(docstore, empty_and_odd_records)
