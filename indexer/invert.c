@@ -8,7 +8,7 @@
  * postings: two linear passes, no sort.  Unigrams of the Basic Multilingual Plane, half of
  * every document's occurrences, skip the hash: a direct table maps their
  * code point to the term id.  bidx_inv_write encodes the terms, in key
- * order, a chunk of CHUNK_TERMS at a time: a helper thread and the calling
+ * order, a chunk of CHUNK_TERMS at a time: a second thread and the calling
  * thread each take the next chunk not taken, and the calling thread hands
  * the chunks to the callback in order, so the end of a build keeps two cores
  * busy and the bytes do not depend on the threads.
@@ -282,7 +282,7 @@ static int cmp_keyid(const void *a, const void *b)
 }
 
 #define CHUNK_TERMS 2048     /* terms encoded at a time */
-#define CHUNKS_AHEAD 64      /* chunks the helper may encode ahead of the writer */
+#define CHUNKS_AHEAD 64      /* chunks the second thread may encode ahead of the writer */
 
 /* One chunk of the terms in key order, encoded back to back. */
 typedef struct chunk {
@@ -292,7 +292,7 @@ typedef struct chunk {
 	int state;           /* 0 free, 1 taken, 2 encoded */
 } chunk;
 
-/* The writing of the postings: the calling thread and a helper encode chunks
+/* The writing of the postings: the calling thread and a second one encode chunks
  * (each claims the next one not taken); the calling thread hands them to fn
  * in order. */
 typedef struct encjob {
@@ -329,7 +329,7 @@ static void encode_chunk(encjob *j, size_t c, bidx_penc *enc)
 }
 
 /* Claims the next chunk to encode, or returns 0 when none is left (or the
- * helper would run too far ahead).  Called with the mutex held. */
+ * second thread would run too far ahead).  Called with the mutex held. */
 static int claim(encjob *j, size_t limit, size_t *c)
 {
 	if (j->stop || j->next >= j->nch || j->next >= limit)
@@ -339,7 +339,7 @@ static int claim(encjob *j, size_t limit, size_t *c)
 	return 1;
 }
 
-static void *enc_helper(void *arg)
+static void *enc_second(void *arg)
 {
 	encjob *j = arg;
 	bidx_penc *enc = bidx_penc_new();
@@ -387,7 +387,7 @@ static bidx_err emit_chunk(encjob *j, size_t c,
 	return rc;
 }
 
-/* Writes every chunk in order, encoding those the helper has not taken. */
+/* Writes every chunk in order, encoding those the second thread has not taken. */
 static bidx_err write_chunks(encjob *j, bidx_err (*fn)(uint64_t, uint32_t, const bidx_buf *, void *),
                              void *arg)
 {
@@ -400,7 +400,7 @@ static bidx_err write_chunks(encjob *j, bidx_err (*fn)(uint64_t, uint32_t, const
 			pthread_cond_wait(&j->cv, &j->mu);
 		int take = j->ch[c].state == 0 && claim(j, SIZE_MAX, &mine);
 		pthread_mutex_unlock(&j->mu);
-		if (take)   /* the helper is behind: c is the next to claim */
+		if (take)   /* the second thread is behind: c is the next to claim */
 			encode_chunk(j, mine, enc);
 		rc = emit_chunk(j, c, fn, arg);
 		pthread_mutex_lock(&j->mu);
@@ -433,13 +433,13 @@ bidx_err bidx_inv_write(bidx_inverter *inv,
 	pthread_mutex_init(&j.mu, NULL);
 	pthread_cond_init(&j.cv, NULL);
 	pthread_t th;
-	int helper = j.nch > 1 && !pthread_create(&th, NULL, enc_helper, &j);
+	int second = j.nch > 1 && !pthread_create(&th, NULL, enc_second, &j);
 	bidx_err rc = write_chunks(&j, fn, arg);
 	pthread_mutex_lock(&j.mu);
 	j.stop = 1;
 	pthread_cond_broadcast(&j.cv);
 	pthread_mutex_unlock(&j.mu);
-	if (helper)
+	if (second)
 		pthread_join(th, NULL);
 	for (size_t c = 0; c < j.nch; c++) {
 		bidx_buf_free(&j.ch[c].post);

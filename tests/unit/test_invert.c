@@ -226,7 +226,7 @@ static bidx_err stop_at_5000th(uint64_t key, uint32_t df, const bidx_buf *post, 
 }
 
 /* An error from the callback deep into the terms stops the writer and its
- * helper thread; what was encoded ahead is freed (the ASan tier checks). */
+ * second thread; what was encoded ahead is freed (the ASan tier checks). */
 Test(invert, callback_error_stops_many_terms)
 {
 	corpus c;
