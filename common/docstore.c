@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "varint.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #define ZDICT_STATIC_LINKING_ONLY
@@ -34,6 +35,15 @@
 #define DSW_TRAIN_K 537             /* fastCover segment size (bytes) */
 #define DSW_TRAIN_D 8               /* fastCover d-mer size */
 #define DSW_BLOCK ((size_t)2 << 10)  /* text bytes per zstd block (see above) */
+#define DSW_QUEUE_BYTES (4u << 20)  /* records queued for the thread before add waits */
+
+/* Records handed to the compressing thread, in order: one buffer fills while
+ * the thread empties the other. */
+typedef struct dsw_queue {
+	bidx_buf recs;         /* records, back to back */
+	size_t *len;           /* their lengths */
+	size_t n, cap;
+} dsw_queue;
 
 struct bidx_dsw {
 	ZSTD_CCtx *cctx;
@@ -48,6 +58,14 @@ struct bidx_dsw {
 	int trained;           /* dictionary decided (possibly empty) */
 	bidx_buf rec;          /* scratch for one record */
 	bidx_buf frame;        /* scratch for one frame */
+	/* bidx_dsw_background: the training and the compression on a thread */
+	int threaded;          /* the thread runs; only it touches the fields above */
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	dsw_queue q[2];        /* q[0] fills (add), q[1] is the thread's */
+	int closing;           /* finish: the thread ends once q[0] is empty */
+	bidx_err async_rc;     /* the thread's first failure (sticky) */
 };
 
 bidx_err bidx_dsw_new(bidx_dsw **out)
@@ -65,10 +83,17 @@ bidx_err bidx_dsw_new(bidx_dsw **out)
 	return BIDX_OK;
 }
 
+static bidx_err stop_thread(bidx_dsw *w);
+
 void bidx_dsw_free(bidx_dsw *w)
 {
 	if (!w)
 		return;
+	stop_thread(w);
+	for (int i = 0; i < 2; i++) {
+		bidx_buf_free(&w->q[i].recs);
+		free(w->q[i].len);
+	}
 	ZSTD_freeCCtx(w->cctx);
 	ZSTD_freeCDict(w->cdict);
 	bidx_buf_free(&w->store);
@@ -168,30 +193,155 @@ static bidx_err train_and_flush(bidx_dsw *w)
 	return BIDX_OK;
 }
 
+/* Adds one record (varint title length, title, text) in the calling thread. */
+static bidx_err add_record(bidx_dsw *w, const uint8_t *rec, size_t n)
+{
+	if (w->trained)
+		return compress_one(w, rec, n);
+	if (bidx_grow((void **)&w->pend_len, &w->pend_cap, w->npend + 1, sizeof *w->pend_len))
+		return BIDX_ENOMEM;
+	bidx_buf_put(&w->pending, rec, n);
+	if (w->pending.err)
+		return w->pending.err;
+	w->pend_len[w->npend++] = n;
+	if (w->pending.len >= DSW_TRAIN_BYTES)
+		return train_and_flush(w);
+	return BIDX_OK;
+}
+
+/* The compressing thread: takes the filled queue, adds its records, until
+ * finish has closed an empty queue.  After a failure it only empties. */
+static void *dsw_thread(void *arg)
+{
+	bidx_dsw *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->q[0].n && !w->closing)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->q[0].n)
+			break;
+		dsw_queue t = w->q[0];
+		w->q[0] = w->q[1];
+		w->q[1] = t;
+		bidx_err rc = w->async_rc;
+		pthread_cond_broadcast(&w->cv);   /* room for add again */
+		pthread_mutex_unlock(&w->mu);
+		dsw_queue *b = &w->q[1];
+		const uint8_t *p = b->recs.p;
+		for (size_t i = 0; i < b->n && !rc; i++) {
+			rc = add_record(w, p, b->len[i]);
+			p += b->len[i];
+		}
+		b->recs.len = 0;
+		b->n = 0;
+		pthread_mutex_lock(&w->mu);
+		if (rc && !w->async_rc)
+			w->async_rc = rc;
+	}
+	bidx_err rc = w->async_rc;
+	pthread_mutex_unlock(&w->mu);
+	if (!rc && !w->trained && w->npend)   /* a store under DSW_TRAIN_BYTES: trained here too */
+		rc = train_and_flush(w);
+	pthread_mutex_lock(&w->mu);
+	if (rc && !w->async_rc)
+		w->async_rc = rc;
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+void bidx_dsw_background(bidx_dsw *w)
+{
+	if (w->threaded || w->trained || w->ndocs || w->npend)
+		return;
+	if (pthread_mutex_init(&w->mu, NULL))
+		return;
+	if (pthread_cond_init(&w->cv, NULL)) {
+		pthread_mutex_destroy(&w->mu);
+		return;
+	}
+	w->closing = 0;
+	if (pthread_create(&w->th, NULL, dsw_thread, w)) {   /* then all in the caller */
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		return;
+	}
+	w->threaded = 1;
+}
+
+void bidx_dsw_close(bidx_dsw *w)
+{
+	if (!w->threaded)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->closing = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Ends the thread once it has added every queued record (and trained, if
+ * it had not); its failure. */
+static bidx_err stop_thread(bidx_dsw *w)
+{
+	if (!w->threaded)
+		return BIDX_OK;
+	bidx_dsw_close(w);
+	pthread_join(w->th, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	w->threaded = 0;
+	return w->async_rc;
+}
+
+/* Queues one record for the thread; waits while the queue is full. */
+static bidx_err queue_record(bidx_dsw *w, const char *title, size_t tlen, const char *text,
+                             size_t len)
+{
+	bidx_err rc;
+	pthread_mutex_lock(&w->mu);
+	while (w->q[0].recs.len >= DSW_QUEUE_BYTES && !w->async_rc)
+		pthread_cond_wait(&w->cv, &w->mu);
+	dsw_queue *q = &w->q[0];
+	size_t at = q->recs.len;
+	rc = w->async_rc;
+	if (!rc && bidx_grow((void **)&q->len, &q->cap, q->n + 1, sizeof *q->len))
+		rc = BIDX_ENOMEM;
+	if (!rc) {
+		bidx_buf_put_varint(&q->recs, tlen);
+		bidx_buf_put(&q->recs, title, tlen);
+		bidx_buf_put(&q->recs, text, len);
+		if (q->recs.err) {   /* a later record may still fit: not sticky */
+			rc = q->recs.err;
+			q->recs.err = BIDX_OK;
+			q->recs.len = at;
+		}
+	}
+	if (!rc) {
+		q->len[q->n++] = q->recs.len - at;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
 bidx_err bidx_dsw_add(bidx_dsw *w, const char *title, size_t tlen,
                       const char *text, size_t len)
 {
+	if (w->threaded)
+		return queue_record(w, title, tlen, text, len);
 	w->rec.len = 0;
 	bidx_buf_put_varint(&w->rec, tlen);
 	bidx_buf_put(&w->rec, title, tlen);
 	bidx_buf_put(&w->rec, text, len);
 	if (w->rec.err)
 		return w->rec.err;
-	if (w->trained)
-		return compress_one(w, w->rec.p, w->rec.len);
-	if (bidx_grow((void **)&w->pend_len, &w->pend_cap, w->npend + 1, sizeof *w->pend_len))
-		return BIDX_ENOMEM;
-	bidx_buf_put(&w->pending, w->rec.p, w->rec.len);
-	if (w->pending.err)
-		return w->pending.err;
-	w->pend_len[w->npend++] = w->rec.len;
-	if (w->pending.len >= DSW_TRAIN_BYTES)
-		return train_and_flush(w);
-	return BIDX_OK;
+	return add_record(w, w->rec.p, w->rec.len);
 }
 
 bidx_err bidx_dsw_finish(bidx_dsw *w)
 {
+	bidx_err rc = stop_thread(w);
+	if (rc)
+		return rc;
 	return w->trained ? BIDX_OK : train_and_flush(w);
 }
 
@@ -214,6 +364,9 @@ const bidx_buf *bidx_dsw_dict(const bidx_dsw *w)
 bidx_err bidx_dsw_add_frame(bidx_dsw *w, const uint8_t *dict, size_t dlen, const uint8_t *frame,
                             size_t flen)
 {
+	bidx_err rc = stop_thread(w);   /* the queued documents come first */
+	if (rc)
+		return rc;
 	if (!w->trained) {
 		if (w->ndocs || w->npend)
 			return BIDX_EUSAGE;

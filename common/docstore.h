@@ -19,7 +19,19 @@ bidx_err bidx_dsw_new(bidx_dsw **out);
 /* Adds document `id` (ids must be 0, 1, 2, ... in order). */
 bidx_err bidx_dsw_add(bidx_dsw *w, const char *title, size_t tlen,
                       const char *text, size_t len);
-/* Compresses whatever is still buffered; after this, frames and dict are final. */
+/* From now on (before any document) the training and the compression run on
+ * a thread of the writer's own, so bidx_dsw_add only queues a copy of the
+ * record (waiting while a few megabytes are queued) and returns the
+ * thread's first failure, if any, on a later call or from finish.  The
+ * frames and the dictionary are the same as without it.  If the thread
+ * cannot start, everything stays in the caller. */
+void bidx_dsw_background(bidx_dsw *w);
+/* No more documents: the thread, if any, compresses what is queued (and
+ * trains, if it had not yet) without the caller waiting; finish then waits
+ * for it.  No bidx_dsw_add after this. */
+void bidx_dsw_close(bidx_dsw *w);
+/* Compresses whatever is still buffered (ends the thread); after this,
+ * frames and dict are final. */
 bidx_err bidx_dsw_finish(bidx_dsw *w);
 /* After finish: the frame of doc id, the STORE bytes and the dictionary. */
 void bidx_dsw_frame(const bidx_dsw *w, uint32_t id, uint64_t *off, uint32_t *len);

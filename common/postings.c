@@ -25,21 +25,33 @@
 
 /* ---- bit streams -------------------------------------------------------- */
 
+/* A bit stream written straight into its buffer: bitw_init reserves room
+ * for all its bits at once, so a field costs no call; after a failed
+ * reservation (the buffer's sticky error is set) nothing is written. */
 typedef struct bitw {
 	bidx_buf *out;
+	uint8_t *p;      /* next byte in out, or NULL */
 	uint64_t acc;    /* pending bits, low first */
 	unsigned n;      /* how many */
 } bitw;
 
-static void bitw_put(bitw *w, uint32_t v, unsigned width)
+static void bitw_init(bitw *w, bidx_buf *out, uint64_t nbits)
+{
+	w->out = out;
+	w->p = nbits && !bidx_buf_reserve(out, (size_t)((nbits + 7) / 8)) ? out->p + out->len : NULL;
+	w->acc = 0;
+	w->n = 0;
+}
+
+static inline void bitw_put(bitw *w, uint32_t v, unsigned width)
 {
 	if (width == 0)
 		return;
 	w->acc |= (uint64_t)v << w->n;
 	w->n += width;
 	while (w->n >= 8) {
-		uint8_t b = (uint8_t)w->acc;
-		bidx_buf_put(w->out, &b, 1);
+		if (w->p)
+			*w->p++ = (uint8_t)w->acc;
 		w->acc >>= 8;
 		w->n -= 8;
 	}
@@ -47,10 +59,10 @@ static void bitw_put(bitw *w, uint32_t v, unsigned width)
 
 static void bitw_flush(bitw *w)   /* pads the last byte with zero bits */
 {
-	if (w->n > 0) {
-		uint8_t b = (uint8_t)w->acc;
-		bidx_buf_put(w->out, &b, 1);
-	}
+	if (w->n > 0 && w->p)
+		*w->p++ = (uint8_t)w->acc;
+	if (w->p)
+		w->out->len = (size_t)(w->p - w->out->p);
 	w->acc = 0;
 	w->n = 0;
 }
@@ -151,7 +163,8 @@ static uint32_t max_of(const uint32_t *v, size_t n)
 
 static void put_stream(bidx_buf *out, const uint32_t *v, size_t n, unsigned width)
 {
-	bitw w = {out, 0, 0};
+	bitw w;
+	bitw_init(&w, out, (uint64_t)n * width);
 	for (size_t i = 0; i < n; i++)
 		bitw_put(&w, v[i], width);
 	bitw_flush(&w);
@@ -230,36 +243,59 @@ static void put_body(bidx_buf *out, const rawblock *b, unsigned n)
 	}
 	if (x.nexc) {
 		uint8_t xw[2] = {(uint8_t)x.w_idx, (uint8_t)x.w_high};
-		bitw w = {out, 0, 0};
+		bitw w;
 		bidx_buf_put_varint(out, x.nexc);
 		bidx_buf_put(out, xw, 2);
+		bitw_init(&w, out, (uint64_t)x.nexc * x.w_idx);
 		for (size_t i = 0; i < b->npos; i++)
 			if (b->pos[i] >> x.b)
 				bitw_put(&w, (uint32_t)i, x.w_idx);
 		bitw_flush(&w);
+		bitw_init(&w, out, (uint64_t)x.nexc * x.w_high);
 		for (size_t i = 0; i < b->npos; i++)
 			if (b->pos[i] >> x.b)
 				bitw_put(&w, b->pos[i] >> x.b, x.w_high);
 		bitw_flush(&w);
 	}
-	bitw w = {out, 0, 0};
+	bitw w;
+	bitw_init(&w, out, (uint64_t)b->npos * x.b);
 	for (size_t i = 0; i < b->npos; i++)
 		bitw_put(&w, x.b < 32 ? b->pos[i] & ((1u << x.b) - 1) : b->pos[i], x.b);
 	bitw_flush(&w);
 }
 
-bidx_err bidx_postings_encode(bidx_buf *out, const uint8_t *raw, size_t rawlen,
-                              uint32_t df, unsigned n)
+/* The encoder's scratch: one block and its body, reused from term to term. */
+struct bidx_penc {
+	rawblock b;
+	bidx_buf body;
+};
+
+bidx_penc *bidx_penc_new(void)
+{
+	return calloc(1, sizeof(bidx_penc));
+}
+
+void bidx_penc_free(bidx_penc *e)
+{
+	if (!e)
+		return;
+	free(e->b.pos);
+	bidx_buf_free(&e->body);
+	free(e);
+}
+
+bidx_err bidx_postings_encode_with(bidx_penc *e, bidx_buf *out, const uint8_t *raw,
+                                   size_t rawlen, uint32_t df, unsigned n)
 {
 	const uint8_t *p = raw, *end = raw + rawlen;
-	bidx_buf body = BIDX_BUF_INIT;
-	rawblock *b = calloc(1, sizeof *b);
+	bidx_buf *body = &e->body;
+	rawblock *b = &e->b;
 	int64_t prev = -1;       /* previous doc in the whole list */
 	uint64_t base = 0;
 	bidx_err rc = BIDX_OK;
 
-	if (!b)
-		return BIDX_ENOMEM;
+	if (body->err)
+		bidx_buf_free(body);
 	for (uint32_t done = 0; done < df && !rc;) {
 		uint32_t cnt = df - done < BIDX_DOCS_PER_BLOCK ? df - done : BIDX_DOCS_PER_BLOCK;
 		b->cnt = cnt;
@@ -282,22 +318,30 @@ bidx_err bidx_postings_encode(bidx_buf *out, const uint8_t *raw, size_t rawlen,
 		if (rc)
 			break;
 		done += cnt;
-		body.len = 0;
-		put_body(&body, b, n);
+		body->len = 0;
+		put_body(body, b, n);
 		if (done < df) {   /* the last block has no header */
 			bidx_buf_put_varint(out, (uint64_t)prev - base);
-			bidx_buf_put_varint(out, body.len);
+			bidx_buf_put_varint(out, body->len);
 		}
-		bidx_buf_put(out, body.p, body.len);
+		bidx_buf_put(out, body->p, body->len);
 		base = (uint64_t)prev + 1;
 	}
 	if (!rc && p != end)
 		rc = bidx_corrupt();
-	if (!rc && (body.err || out->err))
+	if (!rc && (body->err || out->err))
 		rc = BIDX_ENOMEM;
-	bidx_buf_free(&body);
-	free(b->pos);
-	free(b);
+	return rc;
+}
+
+bidx_err bidx_postings_encode(bidx_buf *out, const uint8_t *raw, size_t rawlen,
+                              uint32_t df, unsigned n)
+{
+	bidx_penc *e = bidx_penc_new();
+	if (!e)
+		return BIDX_ENOMEM;
+	bidx_err rc = bidx_postings_encode_with(e, out, raw, rawlen, df, n);
+	bidx_penc_free(e);
 	return rc;
 }
 

@@ -26,6 +26,15 @@
 bidx_err bidx_postings_encode(bidx_buf *out, const uint8_t *raw, size_t rawlen,
                               uint32_t df, unsigned n);
 
+/* The same with scratch memory kept from one call to the next (a writer
+ * encoding many terms): bidx_penc_new returns NULL when out of memory;
+ * bidx_penc_free accepts NULL. */
+typedef struct bidx_penc bidx_penc;
+bidx_penc *bidx_penc_new(void);
+void bidx_penc_free(bidx_penc *e);
+bidx_err bidx_postings_encode_with(bidx_penc *e, bidx_buf *out, const uint8_t *raw,
+                                   size_t rawlen, uint32_t df, unsigned n);
+
 /* A cursor over one term's postings.  Pointers point into the mapped index
  * and live as long as the mapping. */
 typedef struct bidx_pcur {

@@ -74,6 +74,8 @@ bidx_err bidx_assembly_new(bidx_assembly **out)
 	bidx_err rc = bidx_inv_new(&b->inv);
 	if (!rc)
 		rc = bidx_dsw_new(&b->dsw);
+	if (!rc)   /* STORE compresses while documents are inverted and postings encoded */
+		bidx_dsw_background(b->dsw);
 	if (rc)
 		bidx_assembly_free(b);
 	else

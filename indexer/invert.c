@@ -7,7 +7,11 @@
  * slices, in position order, and each slice is appended to its term's raw
  * postings: two linear passes, no sort.  Unigrams of the Basic Multilingual Plane, half of
  * every document's occurrences, skip the hash: a direct table maps their
- * code point to the term id.
+ * code point to the term id.  bidx_inv_write encodes the terms, in key
+ * order, a chunk of CHUNK_TERMS at a time: a second thread and the calling
+ * thread each take the next chunk not taken, and the calling thread hands
+ * the chunks to the callback in order, so the end of a build keeps two cores
+ * busy and the bytes do not depend on the threads.
  */
 #include "invert.h"
 #include "fault.h"
@@ -16,6 +20,7 @@
 #include "text.h"
 #include "varint.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -276,28 +281,173 @@ static int cmp_keyid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+#define CHUNK_TERMS 2048     /* terms encoded at a time */
+#define CHUNKS_AHEAD 64      /* chunks the second thread may encode ahead of the writer */
+
+/* One chunk of the terms in key order, encoded back to back. */
+typedef struct chunk {
+	bidx_buf post;       /* their encoded postings */
+	size_t *len;         /* each term's share of post */
+	bidx_err rc;
+	int state;           /* 0 free, 1 taken, 2 encoded */
+} chunk;
+
+/* The writing of the postings: the calling thread and a second one encode chunks
+ * (each claims the next one not taken); the calling thread hands them to fn
+ * in order. */
+typedef struct encjob {
+	bidx_inverter *inv;
+	const keyid *order;
+	chunk *ch;
+	size_t nch;
+	size_t next;         /* next chunk to claim */
+	size_t emitted;      /* chunks handed to fn */
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} encjob;
+
+/* Encodes chunk c's terms (freeing their raw streams). */
+static void encode_chunk(encjob *j, size_t c, bidx_penc *enc)
+{
+	chunk *k = &j->ch[c];
+	size_t first = c * CHUNK_TERMS, n = j->inv->nterms - first;
+	bidx_err rc = enc ? BIDX_OK : BIDX_ENOMEM;
+	if (n > CHUNK_TERMS)
+		n = CHUNK_TERMS;
+	if (!rc && !(k->len = bidx_malloc(n * sizeof *k->len)))
+		rc = BIDX_ENOMEM;
+	for (size_t i = 0; i < n && !rc; i++) {
+		term *t = &j->inv->terms[j->order[first + i].id];
+		size_t at = k->post.len;
+		rc = bidx_postings_encode_with(enc, &k->post, t->raw.p, t->raw.len, t->df,
+		                               bidx_key_n(t->key));
+		k->len[i] = k->post.len - at;
+		bidx_buf_free(&t->raw);   /* memory goes down as the file grows */
+	}
+	k->rc = rc;
+}
+
+/* Claims the next chunk to encode, or returns 0 when none is left (or the
+ * second thread would run too far ahead).  Called with the mutex held. */
+static int claim(encjob *j, size_t limit, size_t *c)
+{
+	if (j->stop || j->next >= j->nch || j->next >= limit)
+		return 0;
+	*c = j->next++;
+	j->ch[*c].state = 1;
+	return 1;
+}
+
+static void *enc_second(void *arg)
+{
+	encjob *j = arg;
+	bidx_penc *enc = bidx_penc_new();
+	size_t c;
+	pthread_mutex_lock(&j->mu);
+	for (;;) {
+		if (!claim(j, j->emitted + CHUNKS_AHEAD, &c)) {
+			if (j->stop || j->next >= j->nch)
+				break;
+			pthread_cond_wait(&j->cv, &j->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&j->mu);
+		encode_chunk(j, c, enc);
+		pthread_mutex_lock(&j->mu);
+		j->ch[c].state = 2;
+		pthread_cond_broadcast(&j->cv);
+	}
+	pthread_mutex_unlock(&j->mu);
+	bidx_penc_free(enc);
+	return NULL;
+}
+
+/* Hands chunk c's terms to fn; frees the chunk. */
+static bidx_err emit_chunk(encjob *j, size_t c,
+                           bidx_err (*fn)(uint64_t, uint32_t, const bidx_buf *, void *), void *arg)
+{
+	chunk *k = &j->ch[c];
+	size_t first = c * CHUNK_TERMS, n = j->inv->nterms - first;
+	bidx_err rc = k->rc;
+	bidx_buf one = BIDX_BUF_INIT;   /* a view of one term's bytes: not freed */
+	size_t off = 0;
+	if (n > CHUNK_TERMS)
+		n = CHUNK_TERMS;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const term *t = &j->inv->terms[j->order[first + i].id];
+		one.p = k->post.p + off;
+		one.len = one.cap = k->len[i];
+		rc = fn(t->key, t->df, &one, arg);
+		off += k->len[i];
+	}
+	bidx_buf_free(&k->post);
+	free(k->len);
+	k->len = NULL;
+	return rc;
+}
+
+/* Writes every chunk in order, encoding those the second thread has not taken. */
+static bidx_err write_chunks(encjob *j, bidx_err (*fn)(uint64_t, uint32_t, const bidx_buf *, void *),
+                             void *arg)
+{
+	bidx_penc *enc = bidx_penc_new();
+	bidx_err rc = BIDX_OK;
+	for (size_t c = 0; c < j->nch && !rc; c++) {
+		size_t mine;
+		pthread_mutex_lock(&j->mu);
+		while (j->ch[c].state == 1)
+			pthread_cond_wait(&j->cv, &j->mu);
+		int take = j->ch[c].state == 0 && claim(j, SIZE_MAX, &mine);
+		pthread_mutex_unlock(&j->mu);
+		if (take)   /* the second thread is behind: c is the next to claim */
+			encode_chunk(j, mine, enc);
+		rc = emit_chunk(j, c, fn, arg);
+		pthread_mutex_lock(&j->mu);
+		j->emitted = c + 1;
+		pthread_cond_broadcast(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+	}
+	bidx_penc_free(enc);
+	return rc;
+}
+
 bidx_err bidx_inv_write(bidx_inverter *inv,
                         bidx_err (*fn)(uint64_t key, uint32_t df, const bidx_buf *post, void *arg),
                         void *arg)
 {
-	keyid *order = bidx_malloc((size_t)inv->nterms * sizeof *order);
-	if (!order)
+	encjob j = {.inv = inv};
+	keyid *order = bidx_malloc(((size_t)inv->nterms + 1) * sizeof *order);
+	j.nch = ((size_t)inv->nterms + CHUNK_TERMS - 1) / CHUNK_TERMS;
+	j.ch = bidx_calloc(j.nch + 1, sizeof *j.ch);
+	if (!order || !j.ch) {
+		free(order);
+		free(j.ch);
 		return BIDX_ENOMEM;
+	}
 	for (uint32_t i = 0; i < inv->nterms; i++)
 		order[i] = (keyid){inv->terms[i].key, i};
 	if (inv->nterms)
 		qsort(order, inv->nterms, sizeof *order, cmp_keyid);
-	bidx_buf post = BIDX_BUF_INIT;
-	bidx_err rc = BIDX_OK;
-	for (uint32_t i = 0; i < inv->nterms && !rc; i++) {
-		term *t = &inv->terms[order[i].id];
-		post.len = 0;
-		rc = bidx_postings_encode(&post, t->raw.p, t->raw.len, t->df, bidx_key_n(t->key));
-		if (!rc)
-			rc = fn(t->key, t->df, &post, arg);
-		bidx_buf_free(&t->raw);   /* memory goes down as the file grows */
+	j.order = order;
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_cond_init(&j.cv, NULL);
+	pthread_t th;
+	int second = j.nch > 1 && !pthread_create(&th, NULL, enc_second, &j);
+	bidx_err rc = write_chunks(&j, fn, arg);
+	pthread_mutex_lock(&j.mu);
+	j.stop = 1;
+	pthread_cond_broadcast(&j.cv);
+	pthread_mutex_unlock(&j.mu);
+	if (second)
+		pthread_join(th, NULL);
+	for (size_t c = 0; c < j.nch; c++) {
+		bidx_buf_free(&j.ch[c].post);
+		free(j.ch[c].len);
 	}
-	bidx_buf_free(&post);
+	pthread_mutex_destroy(&j.mu);
+	pthread_cond_destroy(&j.cv);
+	free(j.ch);
 	free(order);
 	return rc;
 }

@@ -33,8 +33,9 @@ void bidx_inv_raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf, cons
 
 uint64_t bidx_inv_nterms(const bidx_inverter *inv);
 
-/* Calls fn once per term in key order with the term's encoded postings.
- * Stops at the first non-OK return of fn and returns it. */
+/* Calls fn once per term in key order with the term's encoded postings
+ * (encoded on the calling thread and a second thread; fn runs on the calling
+ * thread only).  Stops at the first non-OK return of fn and returns it. */
 bidx_err bidx_inv_write(bidx_inverter *inv,
                         bidx_err (*fn)(uint64_t key, uint32_t df, const bidx_buf *post, void *arg),
                         void *arg);

@@ -67,6 +67,7 @@ typedef struct mpost {
 	bidx_buf post;
 	struct mterm { uint64_t key; uint32_t df; uint64_t len; } *t;
 	size_t nt, cap;
+	bidx_penc *enc;          /* the encoder's scratch, during merge_postings */
 } mpost;
 
 static int collect_term(const bidx_term *t, void *arg)
@@ -141,7 +142,7 @@ static bidx_err merge_term(msrc *src, size_t n, uint64_t key, bidx_buf *raw, uin
 	if (raw->err || bidx_grow((void **)&out->t, &out->cap, out->nt + 1, sizeof *out->t))
 		return BIDX_ENOMEM;
 	size_t at = out->post.len;
-	if ((rc = bidx_postings_encode(&out->post, raw->p, raw->len, df, kn)) != BIDX_OK)
+	if ((rc = bidx_postings_encode_with(out->enc, &out->post, raw->p, raw->len, df, kn)) != BIDX_OK)
 		return rc;
 	if (out->post.err)
 		return BIDX_ENOMEM;
@@ -155,8 +156,8 @@ static bidx_err merge_postings(msrc *src, size_t n, mpost *out)
 	bidx_buf raw = BIDX_BUF_INIT;
 	uint32_t *pos = NULL;
 	size_t poscap = 0;
-	bidx_err rc = BIDX_OK;
-	for (;;) {
+	bidx_err rc = (out->enc = bidx_penc_new()) ? BIDX_OK : BIDX_ENOMEM;
+	while (!rc) {
 		int any = 0;
 		uint64_t key = 0;
 		for (size_t i = 0; i < n; i++)
@@ -169,6 +170,8 @@ static bidx_err merge_postings(msrc *src, size_t n, mpost *out)
 	}
 	bidx_buf_free(&raw);
 	free(pos);
+	bidx_penc_free(out->enc);
+	out->enc = NULL;
 	return rc;
 }
 
@@ -348,7 +351,7 @@ static void name_damaged(bidx_catalogue *c, const uint8_t *pick, char *why, size
 static bidx_err merge(bidx_catalogue *c, const uint8_t *pick, char *why, size_t whylen)
 {
 	bidx_assembly *mb;
-	mpost mp = {BIDX_BUF_INIT, NULL, 0, 0};
+	mpost mp = {BIDX_BUF_INIT, NULL, 0, 0, NULL};
 	int done = 0;
 	bidx_err rc = bidx_assembly_new(&mb);
 	if (!rc)

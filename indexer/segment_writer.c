@@ -236,7 +236,14 @@ static bidx_err put_section(segw *w, int id, const bidx_segw_input *in)
 		break;
 	}
 	case BIDX_SEC_TERMS: put_terms(w); break;
-	case BIDX_SEC_DOCS: put_docs(w, in); break;
+	case BIDX_SEC_DOCS: {   /* the first section that needs the store: its
+	                         * thread compressed while POSTINGS was written */
+		bidx_err rc = bidx_dsw_finish(in->store);
+		if (rc)
+			return rc;
+		put_docs(w, in);
+		break;
+	}
 	case BIDX_SEC_BOUNDS: put(w, in->bounds.p, in->bounds.len); break;
 	case BIDX_SEC_PATHS: put(w, in->paths.p, in->paths.len); break;
 	case BIDX_SEC_STORE: put_buf(w, bidx_dsw_store(in->store)); break;
@@ -273,9 +280,8 @@ bidx_err bidx_segw_write(const char *dir, const char *name, const bidx_segw_inpu
 {
 	segw w;
 	*file_size = 0;
-	bidx_err rc = bidx_dsw_finish(in->store);
-	if (!rc)
-		rc = segw_open(&w, dir, name);
+	bidx_dsw_close(in->store);   /* the store's thread finishes during POSTINGS */
+	bidx_err rc = segw_open(&w, dir, name);
 	if (rc) {
 		snprintf(why, whylen, "cannot create the index in %s: %s", dir,
 		         rc == BIDX_EIO ? strerror(errno) : bidx_strerror(rc));

@@ -423,9 +423,11 @@ typedef struct store {
 	uint32_t *len;
 } store;
 
-static void store_build(store *st, const docset *s)
+static void store_build_with(store *st, const docset *s, int background)
 {
 	cr_assert_eq(bidx_dsw_new(&st->w), BIDX_OK);
+	if (background)
+		bidx_dsw_background(st->w);
 	for (size_t i = 0; i < s->n; i++)
 		cr_assert_eq(bidx_dsw_add(st->w, s->d[i].title, s->d[i].tlen, s->d[i].text, s->d[i].len),
 		             BIDX_OK, "add doc %zu", i);
@@ -445,6 +447,11 @@ static void store_build(store *st, const docset *s)
 		next += st->len[i];
 	}
 	cr_assert_eq(next, b->len, "STORE holds exactly the frames");
+}
+
+static void store_build(store *st, const docset *s)
+{
+	store_build_with(st, s, 0);
 }
 
 static void store_free(store *st)
@@ -546,6 +553,58 @@ Test(docstore, dictionary_trained_midstream, .timeout = 300)
 	check_all(&st, &s);
 	store_free(&st);
 	docset_free(&s);
+}
+
+/* With the compression on the writer's thread, the dictionary and every
+ * frame are the same bytes as without it: past the training point (the
+ * records queued while it trains) and below it (trained at finish). */
+Test(docstore, background_thread_writes_the_same_store, .timeout = 300)
+{
+	size_t budgets[] = {5u << 20, 300 * 1024};
+	for (int k = 0; k < 2; k++) {
+		docset s = {0};
+		store a = {0}, b = {0};
+		load_corpus(&s, budgets[k]);
+		store_build_with(&a, &s, 0);
+		store_build_with(&b, &s, 1);
+		cr_assert_gt(a.dict_len, 0);
+		cr_assert_eq(b.dict_len, a.dict_len, "budget %zu", budgets[k]);
+		cr_assert_eq(memcmp(b.dict, a.dict, a.dict_len), 0);
+		const bidx_buf *sa = bidx_dsw_store(a.w), *sb = bidx_dsw_store(b.w);
+		cr_assert_eq(sb->len, sa->len, "budget %zu", budgets[k]);
+		cr_assert_eq(memcmp(sb->p, sa->p, sa->len), 0);
+		for (size_t i = 0; i < s.n; i++)
+			cr_assert(a.off[i] == b.off[i] && a.len[i] == b.len[i], "frame %zu", i);
+		check_all(&b, &s);
+		store_free(&a);
+		store_free(&b);
+		docset_free(&s);
+	}
+	/* a writer freed with its thread still running, and one finished twice */
+	bidx_dsw *w;
+	cr_assert_eq(bidx_dsw_new(&w), BIDX_OK);
+	bidx_dsw_background(w);
+	cr_assert_eq(bidx_dsw_add(w, "t", 1, "text", 4), BIDX_OK);
+	bidx_dsw_free(w);
+	cr_assert_eq(bidx_dsw_new(&w), BIDX_OK);
+	bidx_dsw_background(w);
+	cr_assert_eq(bidx_dsw_add(w, "t", 1, "text", 4), BIDX_OK);
+	cr_assert_eq(bidx_dsw_finish(w), BIDX_OK);
+	cr_assert_eq(bidx_dsw_finish(w), BIDX_OK);
+	uint64_t off;
+	uint32_t len;
+	bidx_dsw_frame(w, 0, &off, &len);
+	cr_assert(off == 0 && len > 0 && bidx_dsw_store(w)->len == len);
+	bidx_dsw_free(w);
+	/* a merge adopts a dictionary before any document, thread or not */
+	static const uint8_t raw_dict[] = "a raw-content dictionary of some text to refer to";
+	cr_assert_eq(bidx_dsw_new(&w), BIDX_OK);
+	bidx_dsw_background(w);
+	cr_assert_eq(bidx_dsw_add_frame(w, raw_dict, sizeof raw_dict, NULL, 0), BIDX_OK);
+	cr_assert_eq(bidx_dsw_add(w, "t", 1, "some text", 9), BIDX_OK);
+	cr_assert_eq(bidx_dsw_finish(w), BIDX_OK);
+	cr_assert_eq(bidx_dsw_dict(w)->len, sizeof raw_dict);
+	bidx_dsw_free(w);
 }
 
 Test(docstore, empty_and_odd_records)

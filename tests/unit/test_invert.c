@@ -45,6 +45,10 @@ static uint32_t rnd(uint64_t *s)
  * check that keys keep every bit of a code point. */
 static const uint32_t alphabet[] = {0x6F0F, 0x3048, 0x1F600, 'a', 0x10FFFF, 0x30FC};
 
+/* When set, letters are drawn from this many kanji instead: thousands of
+ * distinct bigrams, more terms than the writer encodes at a time. */
+static uint32_t wide_alphabet;
+
 static void make_corpus(corpus *c, uint32_t ndoc, uint32_t maxlen, uint64_t seed)
 {
 	uint64_t s = seed;
@@ -58,7 +62,7 @@ static void make_corpus(corpus *c, uint32_t ndoc, uint32_t maxlen, uint64_t seed
 		d->n = i % 17 == 3 ? 0 : rnd(&s) % (maxlen + 1);   /* some empty */
 		uint32_t k = 2 + rnd(&s) % 4;   /* letters of this doc's alphabet */
 		for (uint32_t j = 0; j < d->n; j++)
-			d->cp[j] = alphabet[rnd(&s) % k];
+			d->cp[j] = wide_alphabet ? 0x4E00 + rnd(&s) % wide_alphabet : alphabet[rnd(&s) % k];
 		for (uint32_t j = 0; j <= d->n; j++)
 			if (rnd(&s) % 3 == 0)
 				bidx_bits_set(d->bits, j);
@@ -204,4 +208,40 @@ Test(invert, callback_error_stops_the_walk)
 	cr_assert_eq(bidx_inv_write(inv, stop_at_third, &calls), BIDX_EIO);
 	cr_assert_eq(calls, 3);
 	bidx_inv_free(inv);
+}
+
+/* Thousands of terms: they are encoded a chunk at a time, on two threads,
+ * and still reach the callback complete and in key order. */
+Test(invert, many_terms_in_key_order)
+{
+	wide_alphabet = 400;
+	run(60, 300, 5);
+	wide_alphabet = 0;
+}
+
+static bidx_err stop_at_5000th(uint64_t key, uint32_t df, const bidx_buf *post, void *arg)
+{
+	(void)key, (void)df, (void)post;
+	return ++*(int *)arg == 5000 ? BIDX_EIO : BIDX_OK;
+}
+
+/* An error from the callback deep into the terms stops the writer and its
+ * second thread; what was encoded ahead is freed (the ASan tier checks). */
+Test(invert, callback_error_stops_many_terms)
+{
+	corpus c;
+	wide_alphabet = 400;
+	make_corpus(&c, 60, 300, 9);
+	wide_alphabet = 0;
+	bidx_inverter *inv;
+	cr_assert_eq(bidx_inv_new(&inv), BIDX_OK);
+	for (uint32_t i = 0; i < c.n; i++)
+		cr_assert_eq(bidx_inv_add(inv, c.d[i].id, c.d[i].cp, c.d[i].n, c.d[i].bits, c.d[i].ts,
+		                          c.d[i].te), BIDX_OK);
+	cr_assert_gt(bidx_inv_nterms(inv), 6000);
+	int calls = 0;
+	cr_assert_eq(bidx_inv_write(inv, stop_at_5000th, &calls), BIDX_EIO);
+	cr_assert_eq(calls, 5000);
+	bidx_inv_free(inv);
+	free(c.d);
 }

@@ -460,3 +460,42 @@ Test(postings, exceptions_between_docs_read_or_skipped)
 	bidx_buf_free(&raw);
 	bidx_buf_free(&enc);
 }
+
+/* One encoder scratch used for many lists of both kinds, large then small,
+ * writes what a fresh encoding of each writes (nothing of a previous list
+ * leaks into the next), appended after what the buffer held. */
+Test(postings, reused_encoder_matches_fresh_encoding)
+{
+	uint32_t sizes[] = {5000, 3, 300, 1, 129, 2000, 2};
+	bidx_penc *e = bidx_penc_new();
+	cr_assert(e);
+	bidx_buf all = BIDX_BUF_INIT;
+	for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+		plist l;
+		bidx_buf raw = BIDX_BUF_INIT, fresh = BIDX_BUF_INIT;
+		unsigned n = z % 2 ? 1 : 2;
+		make(&l, sizes[z], sizes[z] * 2 + 5, 7 + z, &raw);
+		if (n == 1) {   /* a unigram's payload: tf, then its three counts */
+			raw.len = 0;
+			int64_t prev = -1;
+			for (uint32_t i = 0; i < l.n; i++) {
+				bidx_buf_put_varint(&raw, (uint64_t)((int64_t)l.docs[i] - prev - 1));
+				bidx_buf_put_varint(&raw, l.tf[i]);
+				for (int k = 0; k < 3; k++)
+					bidx_buf_put_varint(&raw, (l.tf[i] + (uint32_t)k) % (l.tf[i] + 1));
+				prev = l.docs[i];
+			}
+		}
+		size_t at = all.len;
+		cr_assert_eq(bidx_postings_encode_with(e, &all, raw.p, raw.len, l.n, n), BIDX_OK);
+		cr_assert_eq(bidx_postings_encode(&fresh, raw.p, raw.len, l.n, n), BIDX_OK);
+		cr_assert_eq(all.len - at, fresh.len, "list %zu", z);
+		cr_assert_arr_eq(all.p + at, fresh.p, fresh.len, "list %zu", z);
+		drop(&l);
+		bidx_buf_free(&raw);
+		bidx_buf_free(&fresh);
+	}
+	bidx_buf_free(&all);
+	bidx_penc_free(e);
+	bidx_penc_free(NULL);
+}
