@@ -94,7 +94,7 @@ static int hitset_push(hitset *s, uint32_t doc, double score, uint32_t pos)
 
 /* Document length in words, straight from the DOCS record of collection
  * id doc (always a live document: it came from a segment's map). */
-static double doc_len(const bidx_index *ix, uint32_t doc)
+static inline __attribute__((always_inline)) double doc_len(const bidx_index *ix, uint32_t doc)
 {
 	uint32_t local;
 	const bidx_segment *seg = bidx_index_locate(ix, doc, &local);
@@ -106,10 +106,15 @@ static double doc_len(const bidx_index *ix, uint32_t doc)
 static void score_term(eval_state *cx, hitset *s)
 {
 	double idf = bidx_idf(s->n, cx->ix->ndocs);
+	if (cx->pruned) {   /* a hit left unscored stays 0: no length to look up */
+		for (uint32_t i = 0; i < s->n; i++)
+			if (s->h[i].score != 0)
+				s->h[i].score = bidx_bm25(idf, s->h[i].score, doc_len(cx->ix, s->h[i].doc),
+				                          cx->avgdl);
+		return;
+	}
 	for (uint32_t i = 0; i < s->n; i++)
-		if (s->h[i].score != 0)   /* 0 stays 0 (a hit left unscored): no length to look up */
-			s->h[i].score = bidx_bm25(idf, s->h[i].score, doc_len(cx->ix, s->h[i].doc),
-			                          cx->avgdl);
+		s->h[i].score = bidx_bm25(idf, s->h[i].score, doc_len(cx->ix, s->h[i].doc), cx->avgdl);
 }
 
 static int cmp_hit_doc(const void *a, const void *b)
@@ -642,8 +647,8 @@ static int scan_doc(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
  * it scans those positions instead (scan_doc), so a document costs at most
  * about twice its positions.  Memory: the positions of the grams it decodes,
  * one candidate array and, for a scan, one merged array of the positions. */
-static int line_up(ngram *t, uint32_t doc, uint32_t nchars, const uint32_t **starts,
-                   uint32_t *ncand)
+static inline __attribute__((always_inline))   /* the hot path of every longer word */
+int line_up(ngram *t, uint32_t doc, uint32_t nchars, const uint32_t **starts, uint32_t *ncand)
 {
 	gram *g = t->g;
 	uint32_t lead = 0;
