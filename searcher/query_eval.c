@@ -62,6 +62,8 @@ typedef struct eval_state {
 	double *best;         /* min-heap of the best topk exact BM25 tf parts so far */
 	uint32_t nbest;
 	int pruned;           /* some hit was left unscored (score 0) */
+	const hitset *exclude; /* top k of WORD -NOT...: the documents the NOTs will
+	                          subtract, whose scores must not raise the bar */
 } eval_state;
 
 /* Counts one occurrence of the term being explained. */
@@ -833,6 +835,25 @@ static int stands_in(ngram *t, uint32_t doc, uint32_t nchars)
 	return 0;
 }
 
+/* Whether collection document g (BIDX_DELETED for a deleted one) is among
+ * the hits of the query: live, and not subtracted by a NOT. */
+static int stays(const eval_state *cx, uint32_t g)
+{
+	if (g == BIDX_DELETED)
+		return 0;
+	if (!cx->exclude)
+		return 1;
+	uint32_t lo = 0, hi = cx->exclude->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (cx->exclude->h[mid].doc < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == cx->exclude->n || cx->exclude->h[lo].doc != g;
+}
+
 static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32_t *first)
 {
 	bidx_docrec d;
@@ -892,7 +913,7 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	}
 	*wtf = w;
 	*first = f;
-	if (prune && w > 0 && bidx_index_global(cx->ix, cx->si, doc) != BIDX_DELETED)
+	if (prune && w > 0 && stays(cx, bidx_index_global(cx->ix, cx->si, doc)))
 		keep_best(cx, tf_part(w, norm));
 	return 0;
 }
@@ -1342,8 +1363,41 @@ static int unite(hitset *a, hitset *b)
 
 static bidx_err eval_node(eval_state *cx, const bidx_qnode *n, int positive, hitset *out);
 
+/* Top k of WORD -NOT... (top_query): the NOTs first, only which documents
+ * they match, so that the word's best k so far leave their documents out. */
+static bidx_err eval_and_top(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
+{
+	hitset minus = {0};
+	const bidx_qnode *word = NULL;
+	bidx_err rc = BIDX_OK;
+	for (size_t i = 0; i < n->nkids && !rc; i++) {
+		const bidx_qnode *k = n->kids[i];
+		if (k->type != BIDX_Q_NOT) {
+			word = k;
+			continue;
+		}
+		hitset s = {0};
+		cx->docs_only = 1;
+		rc = eval_node(cx, k->kids[0], 0, &s);
+		cx->docs_only = 0;
+		if (!rc && unite(&minus, &s))
+			rc = BIDX_ENOMEM;
+		hitset_free(&s);
+	}
+	cx->exclude = &minus;
+	if (!rc)
+		rc = eval_node(cx, word, positive, out);
+	cx->exclude = NULL;
+	if (!rc)
+		intersect(out, &minus, 1);
+	hitset_free(&minus);
+	return rc;
+}
+
 static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
 {
+	if (cx->topk && !cx->docs_only)
+		return eval_and_top(cx, n, positive, out);
 	int first = 1;
 	bidx_err rc = BIDX_OK;
 	/* positive children first, so NOTs have something to subtract from */
@@ -1422,6 +1476,25 @@ static bidx_err check_values(eval_state *cx, const bidx_qnode *n)
 	return rc;
 }
 
+/* Whether q's score is that of one plain word: the word alone, or the
+ * word AND NOT others (WORD -NOT...), which score nothing. */
+static int top_query(const bidx_qnode *q)
+{
+	if (q->type == BIDX_Q_TERM)
+		return !q->field;
+	if (q->type != BIDX_Q_AND)
+		return 0;
+	int words = 0;
+	for (size_t i = 0; i < q->nkids; i++) {
+		const bidx_qnode *k = q->kids[i];
+		if (k->type == BIDX_Q_TERM && !k->field)
+			words++;
+		else if (k->type != BIDX_Q_NOT)
+			return 0;
+	}
+	return words == 1;
+}
+
 /* The most hits bidx_query_eval_top leaves the others unscored for. */
 #define EVAL_TOPK_MAX 1024
 
@@ -1434,7 +1507,7 @@ static bidx_err query_eval(bidx_index *ix, const bidx_qnode *q, int docs_only, u
 	              .avgdl = ix->ndocs ? (double)ix->total_tokens / ix->ndocs : 1.0};
 	hitset s = {0};
 	/* one plain word: its score is one BM25 term, whose order idf does not change */
-	if (topk && topk <= EVAL_TOPK_MAX && !docs_only && q->type == BIDX_Q_TERM && !q->field) {
+	if (topk && topk <= EVAL_TOPK_MAX && !docs_only && top_query(q)) {
 		cx.best = bidx_malloc((size_t)topk * sizeof *cx.best);
 		cx.topk = cx.best ? topk : 0;   /* without room, every score exact */
 	}

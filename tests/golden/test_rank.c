@@ -503,7 +503,11 @@ Test(rank_sort, top_k_evaluation_matches_the_full_one, .timeout = 600)
 	 * spelling variants (2,012 and 1000) */
 	static const char *const longer[] = {"http", "2012", "について", "している", "ください",
 	                                     "ことが", "情報を", "iPhone", "1,000", "ますが"};
-	int pruned = 0, pruned_longer = 0, queries = 0;
+	/* a word less others: only the word scores, the NOTs' documents never
+	 * raise the bar */
+	static const char *const nots[] = {"する -こと", "http -2012", "情報 -する -ある",
+	                                   "している -ます", "の -\"ください\"", "ことが -(情報 OR です)"};
+	int pruned = 0, pruned_longer = 0, pruned_not = 0, queries = 0;
 	for (int round = 0; round < 2; round++) {
 		cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
 		bidx_index *x;
@@ -518,6 +522,9 @@ Test(rank_sort, top_k_evaluation_matches_the_full_one, .timeout = 600)
 		for (size_t i = 0; i < sizeof longer / sizeof *longer; i++, queries++)
 			for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
 				pruned_longer += same_top(x, longer[i], ks[k]);
+		for (size_t i = 0; i < sizeof nots / sizeof *nots; i++, queries++)
+			for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
+				pruned_not += same_top(x, nots[i], ks[k]);
 		for (int q = 0; q < 60; q++, queries++) {
 			char word[64];
 			random_word(x, &s, 2, word, sizeof word);
@@ -532,10 +539,12 @@ Test(rank_sort, top_k_evaluation_matches_the_full_one, .timeout = 600)
 		         "done; true", docs);
 		cr_assert_eq(system(cmd), 0);
 	}
-	fprintf(stderr, "top-k evaluation: %d queries, %d left hits unscored (%d of longer words)\n",
-	        queries, pruned + pruned_longer, pruned_longer);
+	fprintf(stderr, "top-k evaluation: %d queries, %d left hits unscored (%d of longer words, "
+	        "%d with NOT)\n", queries, pruned + pruned_longer + pruned_not, pruned_longer,
+	        pruned_not);
 	cr_assert_gt(pruned, 10, "the top-k evaluation never pruned");
 	cr_assert_gt(pruned_longer, 10, "the top-k evaluation never pruned a longer word");
+	cr_assert_gt(pruned_not, 5, "the top-k evaluation never pruned a word less others");
 	tu_rmtree(docs);
 	tu_rmtree(dir);
 	free(docs);
