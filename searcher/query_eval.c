@@ -1396,8 +1396,14 @@ static bidx_err eval_and_top(eval_state *cx, const bidx_qnode *n, int positive, 
 
 static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
 {
-	if (cx->topk && !cx->docs_only)
-		return eval_and_top(cx, n, positive, out);
+	if (cx->topk && !cx->docs_only) {
+		bidx_err rc = eval_and_top(cx, n, positive, out);
+		if (rc != BIDX_EQUERY)
+			return rc;
+		/* a word that is wrong too is named first, as below */
+		hitset_free(out);
+		cx->why[0] = 0;
+	}
 	int first = 1;
 	bidx_err rc = BIDX_OK;
 	/* positive children first, so NOTs have something to subtract from */

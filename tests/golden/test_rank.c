@@ -681,3 +681,26 @@ Test(e2e, top_k_evaluation_ignores_deleted_documents)
 	bidx_index_close(ix);
 	ix = NULL;
 }
+
+/* The top-k evaluation of WORD -NOT matches the NOTs first, yet a query
+ * whose word and NOT are both wrong names the word, as the full one does. */
+Test(e2e, top_k_evaluation_names_the_first_bad_word)
+{
+	put_file("a.txt", "お知らせ\n情報があります。");
+	build_and_open();
+	char q[16384] = "\"\xe2\x80\x8b\" -";   /* nothing searchable, less a word too long */
+	for (int i = 0; i < 4100; i++)
+		strcat(q, "\xe3\x81\x82");
+	bidx_qnode *root;
+	bidx_result r;
+	char full[512], top[512];
+	size_t ep;
+	cr_assert_eq(bidx_query_parse(q, &root, full, sizeof full, &ep), BIDX_OK, "%s", full);
+	cr_assert_eq(bidx_query_eval(ix, root, &r, full, sizeof full), BIDX_EQUERY);
+	cr_assert_eq(bidx_query_eval_top(ix, root, 10, &r, top, sizeof top), BIDX_EQUERY);
+	cr_assert(!strncmp(full, "at byte 0:", 10), "%s", full);
+	cr_assert_str_eq(top, full);
+	bidx_query_free(root);
+	bidx_index_close(ix);
+	ix = NULL;
+}
