@@ -1400,9 +1400,11 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 		bidx_err rc = eval_and_top(cx, n, positive, out);
 		if (rc != BIDX_EQUERY)
 			return rc;
-		/* a word that is wrong too is named first, as below */
+		/* a word that is wrong too is named first, as below (every score
+		 * exact there: nothing is left to subtract from the bar) */
 		hitset_free(out);
 		cx->why[0] = 0;
+		cx->topk = 0;
 	}
 	int first = 1;
 	bidx_err rc = BIDX_OK;
