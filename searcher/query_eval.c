@@ -62,6 +62,8 @@ typedef struct eval_state {
 	double *best;         /* min-heap of the best topk exact BM25 tf parts so far */
 	uint32_t nbest;
 	int pruned;           /* some hit was left unscored (score 0) */
+	const hitset *exclude; /* top k of WORD -NOT...: the documents the NOTs will
+	                          subtract, whose scores must not raise the bar */
 } eval_state;
 
 /* Counts one occurrence of the term being explained. */
@@ -94,7 +96,7 @@ static int hitset_push(hitset *s, uint32_t doc, double score, uint32_t pos)
 
 /* Document length in words, straight from the DOCS record of collection
  * id doc (always a live document: it came from a segment's map). */
-static double doc_len(const bidx_index *ix, uint32_t doc)
+static inline __attribute__((always_inline)) double doc_len(const bidx_index *ix, uint32_t doc)
 {
 	uint32_t local;
 	const bidx_segment *seg = bidx_index_locate(ix, doc, &local);
@@ -106,6 +108,13 @@ static double doc_len(const bidx_index *ix, uint32_t doc)
 static void score_term(eval_state *cx, hitset *s)
 {
 	double idf = bidx_idf(s->n, cx->ix->ndocs);
+	if (cx->pruned) {   /* a hit left unscored stays 0: no length to look up */
+		for (uint32_t i = 0; i < s->n; i++)
+			if (s->h[i].score != 0)
+				s->h[i].score = bidx_bm25(idf, s->h[i].score, doc_len(cx->ix, s->h[i].doc),
+				                          cx->avgdl);
+		return;
+	}
 	for (uint32_t i = 0; i < s->n; i++)
 		s->h[i].score = bidx_bm25(idf, s->h[i].score, doc_len(cx->ix, s->h[i].doc), cx->avgdl);
 }
@@ -359,6 +368,8 @@ typedef struct ngram {
 	size_t mcap;
 	uint32_t *heap;       /* grams by their next position, for the merge; owned */
 	uint32_t *at;         /* at[k]: the next position of gram k to merge; owned */
+	uint32_t *look;       /* look[k]: where the last lookup in gram k's positions
+	                         stopped (stands_in); owned */
 	double weight[2][4];  /* bidx_mkind_weight(kind, in_title), [in_title][kind] */
 } ngram;
 
@@ -638,8 +649,8 @@ static int scan_doc(ngram *t, uint32_t doc, uint32_t nchars, uint32_t *ncand)
  * it scans those positions instead (scan_doc), so a document costs at most
  * about twice its positions.  Memory: the positions of the grams it decodes,
  * one candidate array and, for a scan, one merged array of the positions. */
-static int line_up(ngram *t, uint32_t doc, uint32_t nchars, const uint32_t **starts,
-                   uint32_t *ncand)
+static inline __attribute__((always_inline))   /* the hot path of every longer word */
+int line_up(ngram *t, uint32_t doc, uint32_t nchars, const uint32_t **starts, uint32_t *ncand)
 {
 	gram *g = t->g;
 	uint32_t lead = 0;
@@ -735,20 +746,112 @@ static void keep_best(eval_state *cx, double x)
 	h[i] = x;
 }
 
-/* Whether doc (tf occurrences of the one bigram of a two-character word,
- * record d) cannot rank among the best topk of a one-word query: even
- * with every occurrence a whole word, and as many as fit in the title
- * weighted as title matches, its tf part stays below the topk-th best
- * exact one seen among live documents (with a margin far above rounding:
- * every segment's scores are the same function).  idf, the same for every
- * document, does not change the order. */
-static int out_of_reach(const eval_state *cx, const bidx_docrec *d, uint32_t tf, double norm)
+/* Whether doc (record d) cannot rank among the best topk of a one-word
+ * query when the word (len characters) occurs at most tf times in it:
+ * even with every occurrence a whole word, and as many as fit in the
+ * title weighted as title matches, its tf part stays below the topk-th
+ * best exact one seen among live documents (with a margin far above
+ * rounding: every segment's scores are the same function).  idf, the same
+ * for every document, does not change the order. */
+static int out_of_reach(const eval_state *cx, const bidx_docrec *d, uint32_t len, uint32_t tf,
+                        double norm)
 {
 	if (cx->nbest < cx->topk)
 		return 0;
-	uint32_t room = d->title_end - d->title_start > 1 ? d->title_end - d->title_start - 1 : 0;
+	uint32_t tl = d->title_end - d->title_start;
+	uint32_t room = tl >= len ? tl - len + 1 : 0;   /* starts whose match fits in the title */
 	double ub = (double)tf + (BIDX_W_TITLE - 1.0) * (double)(tf < room ? tf : room);
 	return tf_part(ub, norm) < cx->best[0] * (1.0 - 1e-9);
+}
+
+/* The most occurrences the term can have in the document all its grams'
+ * cursors are on: each start s puts every gram at its own s + offset, so
+ * no more starts than the positions of any one gram. */
+static uint32_t most_starts(const ngram *t)
+{
+	uint32_t m = t->g[0].cur.tf;
+	for (uint32_t k = 1; k < t->ng; k++)
+		if (t->g[k].cur.tf < m)
+			m = t->g[k].cur.tf;
+	return m;
+}
+
+/* Whether the term stands anywhere in doc (whole inside its nchars), for a
+ * document that counts but is not scored.  A term whose bigrams are all
+ * distinct is checked start by start from its gram with the fewest
+ * positions here, each other gram looked up at the start's offset and the
+ * start given up at the first that is missing; positions are decoded for
+ * a gram only once some start reaches it.  Others line up as usual.
+ * 1, 0, -1 corrupt, -2 out of memory. */
+static int stands_in(ngram *t, uint32_t doc, uint32_t nchars)
+{
+	gram *g = t->g;
+	uint32_t lead = 0, n;
+	const uint32_t *starts;
+	int distinct = 1;
+	for (uint32_t k = 0; k < t->ng; k++) {
+		distinct &= g[k].noffs == 1;
+		if (g[k].cur.tf < g[lead].cur.tf)
+			lead = k;
+	}
+	if (!distinct) {
+		int r = line_up(t, doc, nchars, &starts, &n);
+		if (r)
+			return r;
+		for (uint32_t i = 0; i < n; i++)
+			if ((uint64_t)starts[i] + t->len <= nchars)
+				return 1;
+		return 0;
+	}
+	int r = gram_positions(&g[lead], doc, nchars);
+	if (r)
+		return r;
+	uint32_t off0 = t->offs[g[lead].first], *at = t->look;
+	memset(at, 0, (size_t)t->ng * sizeof *at);
+	for (uint32_t i = 0; i < g[lead].npos; i++) {
+		uint32_t p = g[lead].pos[i];
+		if (p < off0)
+			continue;
+		uint64_t s = p - off0;
+		if (s + t->len > nchars)
+			return 0;   /* starts increase: none later fits either */
+		counters.steps++;
+		uint32_t k = 0;
+		for (; k < t->ng; k++) {
+			if (k == lead)
+				continue;
+			if ((r = gram_positions(&g[k], doc, nchars)) != 0)
+				return r;
+			uint64_t v = s + t->offs[g[k].first];
+			at[k] = gallop(g[k].pos, g[k].npos, at[k], v);
+			if (at[k] == g[k].npos)
+				return 0;   /* no later start can have this gram either */
+			if (g[k].pos[at[k]] != v)
+				break;
+		}
+		if (k == t->ng)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether collection document g (BIDX_DELETED for a deleted one) is among
+ * the hits of the query: live, and not subtracted by a NOT. */
+static int stays(const eval_state *cx, uint32_t g)
+{
+	if (g == BIDX_DELETED)
+		return 0;
+	if (!cx->exclude)
+		return 1;
+	uint32_t lo = 0, hi = cx->exclude->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (cx->exclude->h[mid].doc < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == cx->exclude->n || cx->exclude->h[lo].doc != g;
 }
 
 static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32_t *first)
@@ -760,10 +863,13 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	*first = BIDX_NOPOS;
 	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
-	int prune = cx->prune && t->len == 2 && t->ng == 1;
+	int prune = cx->prune;
 	double norm = prune ? bidx_bm25_norm((double)d.ntokens, cx->avgdl) : 0;
-	if (prune && out_of_reach(cx, &d, t->g[0].cur.tf, norm))
-		return 1;   /* matches (the bigram is there), scored 0 */
+	if (prune && out_of_reach(cx, &d, t->len, most_starts(t), norm)) {
+		if (t->len == 2)
+			return 1;   /* matches (the bigram is there), scored 0 */
+		return stands_in(t, doc, d.nchars);   /* 1: matches, scored 0 */
+	}
 	int r = line_up(t, doc, d.nchars, &starts, &n);
 	if (r)
 		return r;
@@ -807,7 +913,7 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	}
 	*wtf = w;
 	*first = f;
-	if (prune && w > 0 && bidx_index_global(cx->ix, cx->si, doc) != BIDX_DELETED)
+	if (prune && w > 0 && stays(cx, bidx_index_global(cx->ix, cx->si, doc)))
 		keep_best(cx, tf_part(w, norm));
 	return 0;
 }
@@ -927,7 +1033,8 @@ static bidx_err eval_ngram(eval_state *cx, const void *arg, hitset *out)
 	keyoff *ko = bidx_malloc(most * sizeof *ko);
 	t.offs = bidx_malloc(most * sizeof *t.offs);
 	t.g = bidx_calloc(most, sizeof *t.g);
-	bidx_err rc = ko && t.offs && t.g ? open_grams(cx, q, &t, ko) : BIDX_ENOMEM;
+	t.look = bidx_malloc(most * sizeof *t.look);
+	bidx_err rc = ko && t.offs && t.g && t.look ? open_grams(cx, q, &t, ko) : BIDX_ENOMEM;
 	if (!rc && t.ng && t.len == 2 && cx->docs_only && !cx->title_only)
 		rc = every_doc(cx, &t.g[0].cur, out);
 	else if (!rc && t.ng)
@@ -945,6 +1052,7 @@ static bidx_err eval_ngram(eval_state *cx, const void *arg, hitset *out)
 	free(t.merged);
 	free(t.heap);
 	free(t.at);
+	free(t.look);
 	free(ko);
 	return rc;
 }
@@ -1048,30 +1156,54 @@ static bidx_err eval_term(eval_state *cx, const bidx_qnode *n, int positive, hit
 	return rc;
 }
 
+/* One spelling of a word, its weighted frequencies into *s. */
+static bidx_err eval_spelling(eval_state *cx, const char *text, bidx_norm *v, hitset *s)
+{
+	bidx_err rc = bidx_normalize(text, strlen(text), 0, v);
+	if (!rc && v->nchars)
+		rc = v->nchars == 1 ? each_segment(cx, eval_unigram, &v->cp[0], s)
+		   : each_segment(cx, eval_ngram, v, s);
+	return rc;
+}
+
 /* The weighted frequencies of one normalised word: its own and those of
- * its variants (variants.h), united as one term (remembered for snippets
- * when positive). */
+ * its variants (variants.h), united as one term, in their order
+ * (remembered for snippets when positive).  The variants after the first
+ * are matched first: when none of them occurs, the word's score is its
+ * first spelling's alone, which bidx_query_eval_top may prune (a word
+ * whose variants add up before BM25 saturates is scored whole). */
 static bidx_err eval_alts(eval_state *cx, const bidx_norm *q, int positive, hitset *out)
 {
 	bidx_alts a;
 	bidx_err rc = bidx_variants_expand(q->cp, q->nchars, BIDX_QUERY_MAX_TERM_CHARS, &a);
-	/* a word whose variants add up before BM25 saturates is scored whole */
-	cx->prune = !rc && cx->topk && a.n == 1 && !cx->title_only && !cx->docs_only && !cx->xt;
-	for (uint32_t i = 0; !rc && i < a.n; i++) {
-		bidx_norm v = {0};
-		hitset s = {0};
-		rc = bidx_normalize(a.text[i], strlen(a.text[i]), 0, &v);
-		if (!rc && v.nchars)
-			rc = v.nchars == 1 ? each_segment(cx, eval_unigram, &v.cp[0], &s)
-			   : each_segment(cx, eval_ngram, &v, &s);
-		if (!rc && unite(out, &s))
-			rc = BIDX_ENOMEM;
-		if (!rc && positive && remember_term(cx->res, v.text))
-			rc = BIDX_ENOMEM;
-		hitset_free(&s);
-		bidx_norm_free(&v);
+	if (rc) {
+		bidx_alts_free(&a);
+		return rc;
 	}
+	bidx_norm *v = bidx_calloc((size_t)a.n + 1, sizeof *v);
+	hitset *s = bidx_calloc((size_t)a.n + 1, sizeof *s);
+	int others = 0;   /* some later spelling occurs */
+	rc = v && s ? BIDX_OK : BIDX_ENOMEM;
+	for (uint32_t i = 1; !rc && i < a.n; i++) {
+		rc = eval_spelling(cx, a.text[i], &v[i], &s[i]);
+		others |= s[i].n > 0;
+	}
+	cx->prune = !rc && cx->topk && !others && !cx->title_only && !cx->docs_only && !cx->xt;
+	if (!rc && a.n)
+		rc = eval_spelling(cx, a.text[0], &v[0], &s[0]);
 	cx->prune = 0;
+	for (uint32_t i = 0; !rc && i < a.n; i++) {
+		if (unite(out, &s[i]))
+			rc = BIDX_ENOMEM;
+		else if (positive && remember_term(cx->res, v[i].text))
+			rc = BIDX_ENOMEM;
+	}
+	for (uint32_t i = 0; i < a.n && v && s; i++) {
+		hitset_free(&s[i]);
+		bidx_norm_free(&v[i]);
+	}
+	free(v);
+	free(s);
 	bidx_alts_free(&a);
 	return rc;
 }
@@ -1231,8 +1363,49 @@ static int unite(hitset *a, hitset *b)
 
 static bidx_err eval_node(eval_state *cx, const bidx_qnode *n, int positive, hitset *out);
 
+/* Top k of WORD -NOT... (top_query): the NOTs first, only which documents
+ * they match, so that the word's best k so far leave their documents out. */
+static bidx_err eval_and_top(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
+{
+	hitset minus = {0};
+	const bidx_qnode *word = NULL;
+	bidx_err rc = BIDX_OK;
+	for (size_t i = 0; i < n->nkids && !rc; i++) {
+		const bidx_qnode *k = n->kids[i];
+		if (k->type != BIDX_Q_NOT) {
+			word = k;
+			continue;
+		}
+		hitset s = {0};
+		cx->docs_only = 1;
+		rc = eval_node(cx, k->kids[0], 0, &s);
+		cx->docs_only = 0;
+		if (!rc && unite(&minus, &s))
+			rc = BIDX_ENOMEM;
+		hitset_free(&s);
+	}
+	cx->exclude = &minus;
+	if (!rc)
+		rc = eval_node(cx, word, positive, out);
+	cx->exclude = NULL;
+	if (!rc)
+		intersect(out, &minus, 1);
+	hitset_free(&minus);
+	return rc;
+}
+
 static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
 {
+	if (cx->topk && !cx->docs_only) {
+		bidx_err rc = eval_and_top(cx, n, positive, out);
+		if (rc != BIDX_EQUERY)
+			return rc;
+		/* a word that is wrong too is named first, as below (every score
+		 * exact there: nothing is left to subtract from the bar) */
+		hitset_free(out);
+		cx->why[0] = 0;
+		cx->topk = 0;
+	}
 	int first = 1;
 	bidx_err rc = BIDX_OK;
 	/* positive children first, so NOTs have something to subtract from */
@@ -1311,6 +1484,25 @@ static bidx_err check_values(eval_state *cx, const bidx_qnode *n)
 	return rc;
 }
 
+/* Whether q's score is that of one plain word: the word alone, or the
+ * word AND NOT others (WORD -NOT...), which score nothing. */
+static int top_query(const bidx_qnode *q)
+{
+	if (q->type == BIDX_Q_TERM)
+		return !q->field;
+	if (q->type != BIDX_Q_AND)
+		return 0;
+	int words = 0;
+	for (size_t i = 0; i < q->nkids; i++) {
+		const bidx_qnode *k = q->kids[i];
+		if (k->type == BIDX_Q_TERM && !k->field)
+			words++;
+		else if (k->type != BIDX_Q_NOT)
+			return 0;
+	}
+	return words == 1;
+}
+
 /* The most hits bidx_query_eval_top leaves the others unscored for. */
 #define EVAL_TOPK_MAX 1024
 
@@ -1323,7 +1515,7 @@ static bidx_err query_eval(bidx_index *ix, const bidx_qnode *q, int docs_only, u
 	              .avgdl = ix->ndocs ? (double)ix->total_tokens / ix->ndocs : 1.0};
 	hitset s = {0};
 	/* one plain word: its score is one BM25 term, whose order idf does not change */
-	if (topk && topk <= EVAL_TOPK_MAX && !docs_only && q->type == BIDX_Q_TERM && !q->field) {
+	if (topk && topk <= EVAL_TOPK_MAX && !docs_only && top_query(q)) {
 		cx.best = bidx_malloc((size_t)topk * sizeof *cx.best);
 		cx.topk = cx.best ? topk : 0;   /* without room, every score exact */
 	}

@@ -55,9 +55,14 @@ void bidx_result_free(bidx_result *r);
  * the scores and match positions of every hit that ranks among the best
  * k, ties included; a hit that provably cannot may be left with score 0
  * and no position (r->exact_top is then k).  Only a query of one plain
- * two-character word without variants is pruned so far: each document's
- * score is bounded from its tf and title length before its positions are
- * read.  k = 0 is bidx_query_eval. */
+ * word (alone, or less NOT terms: WORD -A -B, the NOTs matched first so
+ * that their documents never count among the best) is pruned so far,
+ * when none of the word's spelling variants occurs: each
+ * document's score is bounded from the fewest positions of one of the
+ * word's bigrams and its title length before the bigrams are lined up; a
+ * document out of reach is only checked for one occurrence (a
+ * two-character word, one bigram, not even that).  k = 0 is
+ * bidx_query_eval. */
 bidx_err bidx_query_eval_top(bidx_index *ix, const bidx_qnode *q, uint32_t k, bidx_result *r,
                              char *why, size_t whylen);
 

@@ -479,8 +479,8 @@ static void random_word(bidx_index *x, uint64_t *s, uint32_t minlen, char *word,
 	}
 }
 
-/* The best k of one plain two-character word, with documents out of reach
- * left unscored, are the full evaluation's: on a real corpus, in one
+/* The best k of one plain word, with documents out of reach left
+ * unscored, are the full evaluation's: on a real corpus, in one
  * segment and in an index of two segments with deleted documents (whose
  * exact scores must not raise the bar for live ones). */
 Test(rank_sort, top_k_evaluation_matches_the_full_one, .timeout = 600)
@@ -499,7 +499,15 @@ Test(rank_sort, top_k_evaluation_matches_the_full_one, .timeout = 600)
 	bidx_build_stats st;
 	static const char *const common[] = {"する", "して", "こと", "ある", "いる", "した", "情報",
 	                                     "です", "ます", "これ", "iP", "20", "の", "\"スマ\""};
-	int pruned = 0, queries = 0;
+	/* longer words, each with bigrams to line up; 2012 and 1,000 have
+	 * spelling variants (2,012 and 1000) */
+	static const char *const longer[] = {"http", "2012", "について", "している", "ください",
+	                                     "ことが", "情報を", "iPhone", "1,000", "ますが"};
+	/* a word less others: only the word scores, the NOTs' documents never
+	 * raise the bar */
+	static const char *const nots[] = {"する -こと", "http -2012", "情報 -する -ある",
+	                                   "している -ます", "の -\"ください\"", "ことが -(情報 OR です)"};
+	int pruned = 0, pruned_longer = 0, pruned_not = 0, queries = 0;
 	for (int round = 0; round < 2; round++) {
 		cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
 		bidx_index *x;
@@ -511,6 +519,12 @@ Test(rank_sort, top_k_evaluation_matches_the_full_one, .timeout = 600)
 		for (size_t i = 0; i < sizeof common / sizeof *common; i++, queries++)
 			for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
 				pruned += same_top(x, common[i], ks[k]);
+		for (size_t i = 0; i < sizeof longer / sizeof *longer; i++, queries++)
+			for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
+				pruned_longer += same_top(x, longer[i], ks[k]);
+		for (size_t i = 0; i < sizeof nots / sizeof *nots; i++, queries++)
+			for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
+				pruned_not += same_top(x, nots[i], ks[k]);
 		for (int q = 0; q < 60; q++, queries++) {
 			char word[64];
 			random_word(x, &s, 2, word, sizeof word);
@@ -525,8 +539,12 @@ Test(rank_sort, top_k_evaluation_matches_the_full_one, .timeout = 600)
 		         "done; true", docs);
 		cr_assert_eq(system(cmd), 0);
 	}
-	fprintf(stderr, "top-k evaluation: %d queries, %d left hits unscored\n", queries, pruned);
+	fprintf(stderr, "top-k evaluation: %d queries, %d left hits unscored (%d of longer words, "
+	        "%d with NOT)\n", queries, pruned + pruned_longer + pruned_not, pruned_longer,
+	        pruned_not);
 	cr_assert_gt(pruned, 10, "the top-k evaluation never pruned");
+	cr_assert_gt(pruned_longer, 10, "the top-k evaluation never pruned a longer word");
+	cr_assert_gt(pruned_not, 5, "the top-k evaluation never pruned a word less others");
 	tu_rmtree(docs);
 	tu_rmtree(dir);
 	free(docs);
@@ -660,6 +678,29 @@ Test(e2e, top_k_evaluation_ignores_deleted_documents)
 	bidx_page_free(&p);
 	bidx_result_free(&r);
 	bidx_query_free(q);
+	bidx_index_close(ix);
+	ix = NULL;
+}
+
+/* The top-k evaluation of WORD -NOT matches the NOTs first, yet a query
+ * whose word and NOT are both wrong names the word, as the full one does. */
+Test(e2e, top_k_evaluation_names_the_first_bad_word)
+{
+	put_file("a.txt", "お知らせ\n情報があります。");
+	build_and_open();
+	char q[16384] = "\"\xe2\x80\x8b\" -";   /* nothing searchable, less a word too long */
+	for (int i = 0; i < 4100; i++)
+		strcat(q, "\xe3\x81\x82");
+	bidx_qnode *root;
+	bidx_result r;
+	char full[512], top[512];
+	size_t ep;
+	cr_assert_eq(bidx_query_parse(q, &root, full, sizeof full, &ep), BIDX_OK, "%s", full);
+	cr_assert_eq(bidx_query_eval(ix, root, &r, full, sizeof full), BIDX_EQUERY);
+	cr_assert_eq(bidx_query_eval_top(ix, root, 10, &r, top, sizeof top), BIDX_EQUERY);
+	cr_assert(!strncmp(full, "at byte 0:", 10), "%s", full);
+	cr_assert_str_eq(top, full);
+	bidx_query_free(root);
 	bidx_index_close(ix);
 	ix = NULL;
 }
