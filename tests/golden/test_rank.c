@@ -57,8 +57,10 @@ static int doc_cmp(const void *pa, const void *pb)
 static void check_topk(const bidx_hit *h, uint32_t n, uint32_t k, const char *what)
 {
 	bidx_hit *got = malloc((size_t)n * sizeof *got + 1), *ref = malloc((size_t)n * sizeof *ref + 1);
-	memcpy(got, h, (size_t)n * sizeof *got);
-	memcpy(ref, h, (size_t)n * sizeof *ref);
+	if (n) {   /* a word with no hits has no array at all */
+		memcpy(got, h, (size_t)n * sizeof *got);
+		memcpy(ref, h, (size_t)n * sizeof *ref);
+	}
 	bidx_rank_sort(got, n, k);
 	qsort(ref, n, sizeof *ref, ref_cmp);
 	uint32_t m = k < n ? k : n;
