@@ -53,8 +53,10 @@ int bidx_wordset_add(bidx_wordset *ws, const char *word)
 	return id;
 }
 
-void bidx_wordset_scan(const bidx_wordset *ws, const char *s, size_t n,
-                       void (*hit)(void *ctx, int id, size_t at), void *ctx)
+/* Every occurrence of every word, in text order, to hit; with no hit, stops
+ * at the first occurrence and says whether there is one. */
+static int scan(const bidx_wordset *ws, const char *s, size_t n,
+                void (*hit)(void *ctx, int id, size_t at), void *ctx)
 {
 	const uint8_t *p = (const uint8_t *)s;
 
@@ -62,21 +64,23 @@ void bidx_wordset_scan(const bidx_wordset *ws, const char *s, size_t n,
 		if (!starts_pair(ws, p + i))
 			continue;
 		for (int id = ws->head[bucket_of(p + i)]; id >= 0; id = ws->next[id])
-			if (ws->len[id] <= n - i && memcmp(p + i, ws->word[id], ws->len[id]) == 0)
+			if (ws->len[id] <= n - i && memcmp(p + i, ws->word[id], ws->len[id]) == 0) {
+				if (!hit)
+					return 1;
 				hit(ctx, id, i);
+			}
 	}
+	return 0;
+}
+
+void bidx_wordset_scan(const bidx_wordset *ws, const char *s, size_t n,
+                       void (*hit)(void *ctx, int id, size_t at), void *ctx)
+{
+	if (hit)
+		scan(ws, s, n, hit, ctx);
 }
 
 int bidx_wordset_any(const bidx_wordset *ws, const char *s, size_t n)
 {
-	const uint8_t *p = (const uint8_t *)s;
-
-	for (size_t i = 0; i + 3 <= n; i++) {
-		if (!starts_pair(ws, p + i))
-			continue;
-		for (int id = ws->head[bucket_of(p + i)]; id >= 0; id = ws->next[id])
-			if (ws->len[id] <= n - i && memcmp(p + i, ws->word[id], ws->len[id]) == 0)
-				return 1;
-	}
-	return 0;
+	return scan(ws, s, n, NULL, NULL);
 }

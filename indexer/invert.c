@@ -175,19 +175,16 @@ static void append_doc(term *t, uint32_t doc, const uint32_t *pos, uint32_t n,
 static int reserve_doc(bidx_inverter *inv, size_t need)
 {
 	if (need > inv->occ_cap) {
-		uint32_t *o = bidx_realloc(inv->occ, need * sizeof *o);
-		if (o)
-			inv->occ = o;
-		uint32_t *ps = bidx_realloc(inv->pos, need * sizeof *ps);
-		if (ps)
-			inv->pos = ps;
-		uint32_t *sn = bidx_realloc(inv->seen, need * sizeof *sn);
-		if (sn)
-			inv->seen = sn;
-		uint32_t *sc = bidx_realloc(inv->seen_n, need * sizeof *sc);
-		if (sc)
-			inv->seen_n = sc;
-		if (!o || !ps || !sn || !sc)
+		uint32_t **arrays[] = {&inv->occ, &inv->pos, &inv->seen, &inv->seen_n};
+		int ok = 1;
+		for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
+			uint32_t *a = bidx_realloc(*arrays[i], need * sizeof *a);
+			if (a)
+				*arrays[i] = a;   /* grown; the capacity moves only when all are */
+			else
+				ok = 0;
+		}
+		if (!ok)
 			return -1;
 		inv->occ_cap = need;
 	}
