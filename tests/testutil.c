@@ -104,15 +104,20 @@ char *tu_sh(const char *dir, int *status, const char *fmt, ...)
 	return out;
 }
 
+void tu_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	cr_assert(f, "cannot create %s", path);
+	cr_assert_eq(fwrite(data, 1, len, f), len, "cannot write %s", path);
+	cr_assert_eq(fclose(f), 0, "cannot write %s", path);
+}
+
 void tu_copy_file(const char *from, const char *to)
 {
 	char *data;
 	size_t n;
 	cr_assert_eq(bidx_read_file(from, &data, &n), BIDX_OK, "cannot read %s", from);
-	FILE *f = fopen(to, "wb");
-	cr_assert(f, "cannot create %s", to);
-	cr_assert_eq(fwrite(data, 1, n, f), n);
-	cr_assert_eq(fclose(f), 0);
+	tu_write_file(to, data, n);
 	free(data);
 }
 

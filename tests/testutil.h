@@ -21,6 +21,10 @@ void tu_rmtree(const char *dir);
 /* The one segment file of an index built from scratch. */
 #define TU_SEGMENT "seg-000001.bidx"
 
+/* Writes len bytes of data to the file path, replacing it (asserting
+ * success). */
+void tu_write_file(const char *path, const void *data, size_t len);
+
 /* Copies a file (asserting success). */
 void tu_copy_file(const char *from, const char *to);
 

@@ -141,10 +141,7 @@ static void put(const char *d, const char *name, const char *text)
 {
 	char path[4200];
 	snprintf(path, sizeof path, "%s/%s", d, name);
-	FILE *f = fopen(path, "wb");
-	cr_assert(f);
-	cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
-	cr_assert_eq(fclose(f), 0);
+	tu_write_file(path, text, strlen(text));
 }
 
 /* Every allocation, write, fsync and rename of an update (one file changed,
@@ -203,9 +200,7 @@ Test(durability, faults_at_every_point_of_a_small_build, .timeout = 900)
 	snprintf(src, sizeof src, "%s/004_d9cd4af4c8fa6ca2.txt", seeds);
 	snprintf(dst, sizeof dst, "%s/notice.txt", small);
 	cr_assert_eq(bidx_read_file(src, &data, &len), BIDX_OK);
-	FILE *f = fopen(dst, "wb");
-	fwrite(data, 1, len, f);
-	fclose(f);
+	tu_write_file(dst, data, len);
 	free(data);
 	const char *keep = seeds;
 	seeds = small;   /* build() indexes `seeds` */
@@ -225,10 +220,7 @@ static void copy_file(const char *from, const char *to, size_t keep, long flip_a
 		keep = len;
 	if (flip_at >= 0 && (size_t)flip_at < keep)
 		data[flip_at] ^= 0x10;
-	FILE *f = fopen(to, "wb");
-	cr_assert(f);
-	fwrite(data, 1, keep, f);
-	fclose(f);
+	tu_write_file(to, data, keep);
 	free(data);
 }
 
@@ -317,10 +309,7 @@ static void edit_manifest(const char *path, long flip_at, uint32_t version)
 	} else {
 		p[flip_at] ^= 0x10;
 	}
-	FILE *f = fopen(path, "wb");
-	cr_assert(f);
-	fwrite(data, 1, len, f);
-	fclose(f);
+	tu_write_file(path, data, len);
 	free(data);
 }
 
