@@ -152,6 +152,7 @@ typedef struct builder {
 	size_t cap;
 	bidx_err rc;
 	double weight;        /* of the words added (bidx_qword.weight) */
+	bidx_tokenizer *t;    /* MeCab, for the parts of a long noun */
 } builder;
 
 /* The normalised form of s[0..n), malloc'd, or NULL (empty or no memory:
@@ -230,7 +231,9 @@ static void add_form(bidx_qword *w, char *f)
 }
 
 /* Adds a word with the given forms (raw strings, normalised here), or
- * counts it again when the question already has it. */
+ * counts it again when the question already has it; a word of the question
+ * itself that was added as a long noun's part (add_split) becomes the
+ * word, at its weight, with its forms. */
 static void add_word(builder *b, const char *label, size_t llen, bidx_qword_kind kind,
                      const char *const *forms, const size_t *flens, uint32_t nforms)
 {
@@ -243,25 +246,34 @@ static void add_word(builder *b, const char *label, size_t llen, bidx_qword_kind
 			b->rc = BIDX_ENOMEM;
 		return;
 	}
-	for (uint32_t i = 0; i < b->q->n; i++)
+	bidx_qword *w = NULL;
+	for (uint32_t i = 0; i < b->q->n && !w; i++)
 		if (!strcmp(b->q->w[i].label, lab)) {
-			b->q->w[i].qtf++;
+			w = &b->q->w[i];
 			free(lab);
-			return;
+			if (w->kind != BIDX_QW_RELATED || kind == BIDX_QW_RELATED) {
+				w->qtf++;
+				return;
+			}
+			w->kind = kind;   /* a long noun's part the question also has */
+			w->weight = b->weight;
 		}
-	if (b->q->n == BIDX_ANY_MAX_WORDS ||
-	    bidx_grow((void **)&b->q->w, &b->cap, (size_t)b->q->n + 1, sizeof *b->q->w)) {
+	if (!w && (b->q->n == BIDX_ANY_MAX_WORDS ||
+	           bidx_grow((void **)&b->q->w, &b->cap, (size_t)b->q->n + 1, sizeof *b->q->w))) {
 		free(lab);
 		if (b->q->n < BIDX_ANY_MAX_WORDS)
 			b->rc = BIDX_ENOMEM;
 		return;
 	}
-	bidx_qword *w = &b->q->w[b->q->n];
-	memset(w, 0, sizeof *w);
-	w->label = lab;
-	w->kind = kind;
-	w->qtf = 1;
-	w->weight = b->weight;
+	int added = !w;
+	if (added) {
+		w = &b->q->w[b->q->n];
+		memset(w, 0, sizeof *w);
+		w->label = lab;
+		w->kind = kind;
+		w->qtf = 1;
+		w->weight = b->weight;
+	}
 	for (uint32_t i = 0; i < nforms && w->nforms < BIDX_ANY_MAX_FORMS; i++) {
 		char *f = norm_dup(forms[i], flens[i], &oom);
 		if (!f)
@@ -271,9 +283,9 @@ static void add_word(builder *b, const char *label, size_t llen, bidx_qword_kind
 		if (d)
 			add_form(w, d);
 	}
-	if (w->nforms)
+	if (added && w->nforms)
 		b->q->n++;
-	else
+	else if (added)
 		free(lab);
 	if (oom)
 		b->rc = BIDX_ENOMEM;
@@ -384,6 +396,14 @@ static size_t kana_swapped(const char *s, size_t n, char *out, size_t cap)
 		i += (size_t)l;
 	}
 	return o;
+}
+
+static int has_label(const bidx_question *q, const char *label, size_t len)
+{
+	for (uint32_t i = 0; i < q->n; i++)
+		if (strlen(q->w[i].label) == len && !memcmp(q->w[i].label, label, len))
+			return 1;
+	return 0;
 }
 
 /* --- words of the same meaning (thesaurus.h) --- */
@@ -508,13 +528,6 @@ static int on_related(void *ctx, const char *word, size_t len, bidx_threl rel)
 	return b->rc != BIDX_OK;
 }
 
-static int has_label(const bidx_question *q, const char *label, size_t len)
-{
-	for (uint32_t i = 0; i < q->n; i++)
-		if (strlen(q->w[i].label) == len && !memcmp(q->w[i].label, label, len))
-			return 1;
-	return 0;
-}
 
 /* Adds, for each of the question's first n words, the words of the same
  * meaning the thesaurus has: one word of the question for each relation.
@@ -638,6 +651,60 @@ static void add_readings(builder *b, const morph *m, size_t n)
 	}
 }
 
+/* 1 when s[0..len) is one noun to MeCab, a kanji if it is one character
+ * (no memory: b->rc). */
+static int one_noun(builder *b, const char *s, size_t len)
+{
+	walk w = {0};
+	int r = bidx_tokenize_morphs(b->t, s, len, on_morph, &w);
+	int ok = !r && !w.oom && w.n == 1 && w.m[0].cls == M_NOUN && w.m[0].len == len;
+	if (ok && nchars(s, len) == 1 && !has_kanji(s, len))
+		ok = 0;
+	if (w.oom)
+		b->rc = BIDX_ENOMEM;
+	free(w.m);
+	return ok;
+}
+
+/* A noun with kanji of BIDX_ANY_SPLIT_MIN characters or more that MeCab
+ * keeps whole (野良犬, 粗大ごみ, のら犬) is a compound to the text that
+ * writes it apart (犬, ごみ): its two parts, cut where both are nouns to
+ * MeCab, the last (the head) as short as can be, are further words standing
+ * for it at BIDX_ANY_W_SPLIT, each with its kana swapped.  A part the
+ * question already has is left to it.  A word in kana alone is not split:
+ * a loanword's pieces (パンフレッ + ト, コンビ + ニ) are no words. */
+static void add_split(builder *b, const morph *m, uint32_t from)
+{
+	char part[2][256];
+	if (!b->t || nchars(m->s, m->len) < BIDX_ANY_SPLIT_MIN || m->len >= sizeof part[0] ||
+	    !has_kanji(m->s, m->len))
+		return;
+	for (size_t c = m->len - 1; c > 0 && !b->rc; c--) {
+		if (((unsigned char)m->s[c] & 0xC0) == 0x80)
+			continue;   /* inside a character */
+		size_t len[2] = {c, m->len - c};
+		memcpy(part[0], m->s, c);
+		memcpy(part[1], m->s + c, len[1]);
+		part[0][c] = part[1][len[1]] = 0;
+		if (!one_noun(b, part[0], len[0]) || !one_noun(b, part[1], len[1]))
+			continue;
+		for (int p = 0; p < 2 && !b->rc; p++) {
+			if (has_label(b->q, part[p], len[p]))
+				continue;
+			char sw[256];
+			const char *forms[2] = {part[p], sw};
+			size_t flens[2] = {len[p], kana_swapped(part[p], len[p], sw, sizeof sw)};
+			uint32_t before = b->q->n;
+			b->weight = BIDX_ANY_W_SPLIT;
+			add_word(b, part[p], len[p], BIDX_QW_RELATED, forms, flens, flens[1] ? 2 : 1);
+			b->weight = 1;
+			if (b->q->n > before)
+				b->q->w[before].from = from;
+		}
+		return;
+	}
+}
+
 /* A run of nouns and affixes m[0..n): the compound, its adjacent pairs when
  * it has three or more morphemes, and its nouns alone. */
 static void add_run(builder *b, const morph *m, size_t n)
@@ -660,8 +727,12 @@ static void add_run(builder *b, const morph *m, size_t n)
 		add_noun(b, s, len, BIDX_QW_COMPOUND);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (m[i].cls == M_NOUN)
+		if (m[i].cls == M_NOUN) {
+			uint32_t before = b->q->n;
 			add_noun1(b, &m[i]);
+			if (n == 1 && b->q->n > before)   /* a noun alone: in a run it is a part */
+				add_split(b, &m[i], before);
+		}
 }
 
 /* A character that may start or end a searched bigram: kanji, katakana,
@@ -757,7 +828,7 @@ bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th,
 	}
 	walk w = {0};
 	int r = bidx_tokenize_morphs(t, nm.text, nm.len, on_morph, &w);
-	builder b = {q, 0, BIDX_OK, 1};
+	builder b = {q, 0, BIDX_OK, 1, t};
 	if (w.oom) {
 		b.rc = BIDX_ENOMEM;
 	} else if (r) {
