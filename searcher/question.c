@@ -730,7 +730,7 @@ static void add_run(builder *b, const morph *m, size_t n)
 		if (m[i].cls == M_NOUN) {
 			uint32_t before = b->q->n;
 			add_noun1(b, &m[i]);
-			if (n == 1 && b->q->n > before)   /* a noun alone: in a run it is a part */
+			if (b->q->n > before)
 				add_split(b, &m[i], before);
 		}
 }
