@@ -31,6 +31,7 @@ typedef struct morph {
 	char base[64];        /* 原形 (verbs, adjectives) */
 	char ctype[48];       /* 活用型 */
 	char reading[64];     /* 読み in katakana (nouns), "*" when unknown */
+	int suffix;           /* a noun suffix (名詞,接尾: 犬 in 保護犬, 品) */
 } morph;
 
 typedef struct walk {
@@ -109,8 +110,10 @@ static mclass classify(const char *surface, size_t len, const char *feature, mor
 		if (!strcmp(sub, "非自立") || !strcmp(sub, "代名詞") || !strcmp(sub, "特殊") ||
 		    !strcmp(sub, "動詞非自立的"))
 			return M_SKIP;
-		if (!strcmp(sub, "接尾"))
+		if (!strcmp(sub, "接尾")) {
+			m->suffix = 1;
 			return kana ? M_SKIP : M_AFFIX;
+		}
 		if (!strcmp(sub, "数"))
 			return M_AFFIX;
 		return kana && nchars(surface, len) < 2 ? M_SKIP : M_NOUN;
@@ -705,8 +708,39 @@ static void add_split(builder *b, const morph *m, uint32_t from)
 	}
 }
 
+/* The index of the question's word labelled s[0..len), or UINT32_MAX. */
+static uint32_t word_index(const bidx_question *q, const char *s, size_t len)
+{
+	for (uint32_t i = 0; i < q->n; i++)
+		if (strlen(q->w[i].label) == len && !memcmp(q->w[i].label, s, len))
+			return i;
+	return UINT32_MAX;
+}
+
+/* The suffixes with kanji of a compound m[0..n) (犬 in 保護犬, 品 in 名産品):
+ * the thing itself, which a text may name alone (犬, 特産品), as further
+ * words standing for the compound at BIDX_ANY_W_SUFFIX.  A suffix the
+ * question already has is left to it. */
+static void add_suffixes(builder *b, const morph *m, size_t n, uint32_t compound)
+{
+	for (size_t i = 1; i < n && !b->rc && compound != UINT32_MAX; i++) {
+		if (m[i].cls != M_AFFIX || !m[i].suffix || !has_kanji(m[i].s, m[i].len) ||
+		    has_label(b->q, m[i].s, m[i].len))
+			continue;
+		const char *forms[1] = {m[i].s};
+		size_t flens[1] = {m[i].len};
+		uint32_t before = b->q->n;
+		b->weight = BIDX_ANY_W_SUFFIX;
+		add_word(b, m[i].s, m[i].len, BIDX_QW_RELATED, forms, flens, 1);
+		b->weight = 1;
+		if (b->q->n > before)
+			b->q->w[before].from = compound;
+	}
+}
+
 /* A run of nouns and affixes m[0..n): the compound, its adjacent pairs when
- * it has three or more morphemes, and its nouns alone. */
+ * it has three or more morphemes, its nouns alone, and its suffixes with
+ * kanji. */
 static void add_run(builder *b, const morph *m, size_t n)
 {
 	size_t nouns = 0;
@@ -714,10 +748,12 @@ static void add_run(builder *b, const morph *m, size_t n)
 		nouns += m[i].cls == M_NOUN;
 	if (!nouns)
 		return;
+	uint32_t compound = UINT32_MAX;
 	if (n >= 2) {
 		const char *s = m[0].s;
 		size_t len = (size_t)(m[n - 1].s + m[n - 1].len - s);
 		add_noun(b, s, len, BIDX_QW_COMPOUND);
+		compound = word_index(b->q, s, len);
 	}
 	for (size_t i = 0; n >= 3 && i + 1 < n; i++) {
 		if (m[i].cls != M_NOUN && m[i + 1].cls != M_NOUN)
@@ -733,6 +769,7 @@ static void add_run(builder *b, const morph *m, size_t n)
 			if (b->q->n > before)
 				add_split(b, &m[i], before);
 		}
+	add_suffixes(b, m, n, compound);
 }
 
 /* A character that may start or end a searched bigram: kanji, katakana,

@@ -17,7 +17,8 @@
  * its reading in hiragana (子供: こども), a verb typed with okurigana the
  * official spelling (申し込む: 申込), and a word that ends the titles it is
  * in (the collection's question template) weighs less than their subject;
- * a long noun MeCab keeps whole (野良犬) finds its head alone (犬).
+ * a long noun MeCab keeps whole (野良犬) finds its head alone (犬), and so
+ * does a compound's suffix (保護犬: 犬).
  * The thesaurus reader is checked on a small table.
  */
 #include <criterion/criterion.h>
@@ -214,6 +215,17 @@ Test(any, a_long_noun_finds_its_parts)
 	lines_of("--any", "粗大ごみはどうすればいいですか", got, sizeof got, &st);
 	cr_expect_eq(st, 0);
 	cr_expect_eq(strncmp(got, "9", 1), 0, "ごみ not first: %s", got);
+}
+
+/* A compound's suffix with kanji (犬 in 保護犬, which MeCab reads as 保護 +
+ * the suffix 犬) finds the text that names the thing alone. */
+Test(any, a_compound_finds_its_suffix)
+{
+	char got[256];
+	int st;
+	lines_of("--any", "保護犬を探しています", got, sizeof got, &st);
+	cr_expect_eq(st, 0);
+	cr_expect_eq(strncmp(got, "5", 1), 0, "犬 not first: %s", got);
 }
 
 Test(any, more_and_rarer_words_rank_first)
