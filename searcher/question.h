@@ -120,7 +120,8 @@ typedef struct bidx_qword {
 	                              (its thesaurus words, reading, parts and
 	                              suffixes are not searched when that word is in
 	                              over BIDX_ANY_RELATED_MAX_DF of the
-	                              documents) */
+	                              documents; nor is a related word of one
+	                              character in over BIDX_ANY_MAX_DF) */
 } bidx_qword;
 
 typedef struct bidx_question {

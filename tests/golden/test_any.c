@@ -694,6 +694,28 @@ Test(any, a_word_ending_the_titles_weighs_less)
 	free(tdir);
 }
 
+/* A suffix (or a part) of one character that most documents have is not
+ * searched at all: it would be left out as too common, after the longest
+ * walk of all. */
+Test(any, a_common_character_is_not_searched_alone)
+{
+	const char *lines[] = {
+		"{\"title\":\"量販の案内\",\"body\":\"詳しくは電話で。\"}\n",
+		"{\"title\":\"店の営業\",\"body\":\"店は九時からです。\"}\n",
+		"{\"title\":\"店の休日\",\"body\":\"店は日曜に休みます。\"}\n",
+		"{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n"
+	};
+	char *tdir;
+	int st;
+	char *o = records_any("common", "c.jsonl", lines, 4, "量販店について", &tdir, &st);
+	cr_expect_eq(st, 0);
+	cr_expect(strstr(o, "c.jsonl:1\n") && !strstr(o, "c.jsonl:2") && !strstr(o, "c.jsonl:3"),
+	          "店 searched: %s", o);
+	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
+}
+
 /* Failing each allocation of the analysis in turn (okurigana forms,
  * readings and the title similarity's characters included) gives
  * BIDX_ENOMEM and an empty question, never a crash or a partial one; once
