@@ -672,8 +672,9 @@ static int one_noun(builder *b, const char *s, size_t len)
 /* A noun with kanji of BIDX_ANY_SPLIT_MIN characters or more that MeCab
  * keeps whole (野良犬, 粗大ごみ, のら犬) is a compound to the text that
  * writes it apart (犬, ごみ): its two parts, cut where both are nouns to
- * MeCab, the last (the head) as short as can be, are further words standing
- * for it at BIDX_ANY_W_SPLIT, each with its kana swapped.  A part the
+ * MeCab, the last (the head) as short as can be and of BIDX_ANY_SPLIT_HEAD
+ * characters at most, are further words standing for it at
+ * BIDX_ANY_W_SPLIT, each with its kana swapped.  A part the
  * question already has is left to it.  A word in kana alone is not split:
  * a loanword's pieces (パンフレッ + ト, コンビ + ニ) are no words. */
 static void add_split(builder *b, const morph *m, uint32_t from)
@@ -686,6 +687,8 @@ static void add_split(builder *b, const morph *m, uint32_t from)
 		if (((unsigned char)m->s[c] & 0xC0) == 0x80)
 			continue;   /* inside a character */
 		size_t len[2] = {c, m->len - c};
+		if (nchars(m->s + c, len[1]) > BIDX_ANY_SPLIT_HEAD)
+			break;   /* at most 2 x BIDX_ANY_SPLIT_HEAD calls of MeCab */
 		memcpy(part[0], m->s, c);
 		memcpy(part[1], m->s + c, len[1]);
 		part[0][c] = part[1][len[1]] = 0;

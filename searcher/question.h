@@ -28,9 +28,9 @@
  *  - a noun with kanji of three characters or more that MeCab keeps whole
  *    (野良犬, 粗大ごみ) also by its two parts, cut where both are nouns to
  *    MeCab (a part of one character a kanji) and the last, the head, is
- *    shortest (野良 + 犬, 粗大 + ごみ), each a further word of the question
- *    at BIDX_ANY_W_SPLIT: a text that writes the thing apart, or by its
- *    head alone (犬, ごみ), is found;
+ *    shortest, of four characters at most (野良 + 犬, 粗大 + ごみ), each a
+ *    further word of the question at BIDX_ANY_W_SPLIT: a text that writes
+ *    the thing apart, or by its head alone (犬, ごみ), is found;
  *  - any form with one or two hiragana between kanji also without them, as
  *    official writing leaves okurigana out (申し込 申込, 振り込 振込);
  *  - with the thesaurus (thesaurus.h: dict/thesaurus.txt, a general-domain
@@ -91,6 +91,7 @@
 #define BIDX_ANY_W_READING 0.5     /* a noun's reading in hiragana */
 #define BIDX_ANY_W_SPLIT 0.5       /* a part of a long noun MeCab keeps whole */
 #define BIDX_ANY_SPLIT_MIN 3       /* characters of a noun that is split */
+#define BIDX_ANY_SPLIT_HEAD 4      /* characters of its head (the last part), at most */
 #define BIDX_ANY_W_SUFFIX 0.3      /* a compound's suffix with kanji (犬 in 保護犬) */
 #define BIDX_ANY_MAX_RELATED 4     /* thesaurus words for one word */
 #define BIDX_ANY_RELATED_MAX_DF 0.1   /* share of documents above which a word's
