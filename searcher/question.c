@@ -531,7 +531,6 @@ static int on_related(void *ctx, const char *word, size_t len, bidx_threl rel)
 	return b->rc != BIDX_OK;
 }
 
-
 /* Adds, for each of the question's first n words, the words of the same
  * meaning the thesaurus has: one word of the question for each relation.
  * A form overlapping one of the question's own forms (its words and their
@@ -674,9 +673,9 @@ static int one_noun(builder *b, const char *s, size_t len)
  * writes it apart (犬, ごみ): its two parts, cut where both are nouns to
  * MeCab, the last (the head) as short as can be and of BIDX_ANY_SPLIT_HEAD
  * characters at most, are further words standing for it at
- * BIDX_ANY_W_SPLIT, each with its kana swapped.  A part the
- * question already has is left to it.  A word in kana alone is not split:
- * a loanword's pieces (パンフレッ + ト, コンビ + ニ) are no words. */
+ * BIDX_ANY_W_SPLIT, each with its kana swapped.  A part the question
+ * already has is left to it.  A word in kana alone is not split: a
+ * loanword's pieces (パンフレッ + ト, コンビ + ニ) are no words. */
 static void add_split(builder *b, const morph *m, uint32_t from)
 {
 	char part[2][256];
