@@ -31,6 +31,7 @@ typedef struct morph {
 	char base[64];        /* 原形 (verbs, adjectives) */
 	char ctype[48];       /* 活用型 */
 	char reading[64];     /* 読み in katakana (nouns), "*" when unknown */
+	int suffix;           /* a noun suffix (名詞,接尾: 犬 in 保護犬, 品) */
 } morph;
 
 typedef struct walk {
@@ -109,8 +110,10 @@ static mclass classify(const char *surface, size_t len, const char *feature, mor
 		if (!strcmp(sub, "非自立") || !strcmp(sub, "代名詞") || !strcmp(sub, "特殊") ||
 		    !strcmp(sub, "動詞非自立的"))
 			return M_SKIP;
-		if (!strcmp(sub, "接尾"))
+		if (!strcmp(sub, "接尾")) {
+			m->suffix = 1;
 			return kana ? M_SKIP : M_AFFIX;
+		}
 		if (!strcmp(sub, "数"))
 			return M_AFFIX;
 		return kana && nchars(surface, len) < 2 ? M_SKIP : M_NOUN;
@@ -152,6 +155,7 @@ typedef struct builder {
 	size_t cap;
 	bidx_err rc;
 	double weight;        /* of the words added (bidx_qword.weight) */
+	bidx_tokenizer *t;    /* MeCab, for the parts of a long noun */
 } builder;
 
 /* The normalised form of s[0..n), malloc'd, or NULL (empty or no memory:
@@ -230,7 +234,9 @@ static void add_form(bidx_qword *w, char *f)
 }
 
 /* Adds a word with the given forms (raw strings, normalised here), or
- * counts it again when the question already has it. */
+ * counts it again when the question already has it; a word of the question
+ * itself that was added as a long noun's part (add_split) becomes the
+ * word, at its weight, with its forms. */
 static void add_word(builder *b, const char *label, size_t llen, bidx_qword_kind kind,
                      const char *const *forms, const size_t *flens, uint32_t nforms)
 {
@@ -243,25 +249,34 @@ static void add_word(builder *b, const char *label, size_t llen, bidx_qword_kind
 			b->rc = BIDX_ENOMEM;
 		return;
 	}
-	for (uint32_t i = 0; i < b->q->n; i++)
+	bidx_qword *w = NULL;
+	for (uint32_t i = 0; i < b->q->n && !w; i++)
 		if (!strcmp(b->q->w[i].label, lab)) {
-			b->q->w[i].qtf++;
+			w = &b->q->w[i];
 			free(lab);
-			return;
+			if (w->kind != BIDX_QW_RELATED || kind == BIDX_QW_RELATED) {
+				w->qtf++;
+				return;
+			}
+			w->kind = kind;   /* a long noun's part the question also has */
+			w->weight = b->weight;
 		}
-	if (b->q->n == BIDX_ANY_MAX_WORDS ||
-	    bidx_grow((void **)&b->q->w, &b->cap, (size_t)b->q->n + 1, sizeof *b->q->w)) {
+	if (!w && (b->q->n == BIDX_ANY_MAX_WORDS ||
+	           bidx_grow((void **)&b->q->w, &b->cap, (size_t)b->q->n + 1, sizeof *b->q->w))) {
 		free(lab);
 		if (b->q->n < BIDX_ANY_MAX_WORDS)
 			b->rc = BIDX_ENOMEM;
 		return;
 	}
-	bidx_qword *w = &b->q->w[b->q->n];
-	memset(w, 0, sizeof *w);
-	w->label = lab;
-	w->kind = kind;
-	w->qtf = 1;
-	w->weight = b->weight;
+	int added = !w;
+	if (added) {
+		w = &b->q->w[b->q->n];
+		memset(w, 0, sizeof *w);
+		w->label = lab;
+		w->kind = kind;
+		w->qtf = 1;
+		w->weight = b->weight;
+	}
 	for (uint32_t i = 0; i < nforms && w->nforms < BIDX_ANY_MAX_FORMS; i++) {
 		char *f = norm_dup(forms[i], flens[i], &oom);
 		if (!f)
@@ -271,9 +286,9 @@ static void add_word(builder *b, const char *label, size_t llen, bidx_qword_kind
 		if (d)
 			add_form(w, d);
 	}
-	if (w->nforms)
+	if (added && w->nforms)
 		b->q->n++;
-	else
+	else if (added)
 		free(lab);
 	if (oom)
 		b->rc = BIDX_ENOMEM;
@@ -384,6 +399,14 @@ static size_t kana_swapped(const char *s, size_t n, char *out, size_t cap)
 		i += (size_t)l;
 	}
 	return o;
+}
+
+static int has_label(const bidx_question *q, const char *label, size_t len)
+{
+	for (uint32_t i = 0; i < q->n; i++)
+		if (strlen(q->w[i].label) == len && !memcmp(q->w[i].label, label, len))
+			return 1;
+	return 0;
 }
 
 /* --- words of the same meaning (thesaurus.h) --- */
@@ -508,14 +531,6 @@ static int on_related(void *ctx, const char *word, size_t len, bidx_threl rel)
 	return b->rc != BIDX_OK;
 }
 
-static int has_label(const bidx_question *q, const char *label, size_t len)
-{
-	for (uint32_t i = 0; i < q->n; i++)
-		if (strlen(q->w[i].label) == len && !memcmp(q->w[i].label, label, len))
-			return 1;
-	return 0;
-}
-
 /* Adds, for each of the question's first n words, the words of the same
  * meaning the thesaurus has: one word of the question for each relation.
  * A form overlapping one of the question's own forms (its words and their
@@ -638,8 +653,96 @@ static void add_readings(builder *b, const morph *m, size_t n)
 	}
 }
 
+/* 1 when s[0..len) is one noun to MeCab, a kanji if it is one character
+ * (no memory: b->rc). */
+static int one_noun(builder *b, const char *s, size_t len)
+{
+	walk w = {0};
+	int r = bidx_tokenize_morphs(b->t, s, len, on_morph, &w);
+	int ok = !r && !w.oom && w.n == 1 && w.m[0].cls == M_NOUN && w.m[0].len == len;
+	if (ok && nchars(s, len) == 1 && !has_kanji(s, len))
+		ok = 0;
+	if (w.oom)
+		b->rc = BIDX_ENOMEM;
+	free(w.m);
+	return ok;
+}
+
+/* A noun with kanji of BIDX_ANY_SPLIT_MIN characters or more that MeCab
+ * keeps whole (野良犬, 粗大ごみ, のら犬) is a compound to the text that
+ * writes it apart (犬, ごみ): its two parts, cut where both are nouns to
+ * MeCab, the last (the head) as short as can be and of BIDX_ANY_SPLIT_HEAD
+ * characters at most, are further words standing for it at
+ * BIDX_ANY_W_SPLIT, each with its kana swapped.  A part the question
+ * already has is left to it.  A word in kana alone is not split: a
+ * loanword's pieces (パンフレッ + ト, コンビ + ニ) are no words. */
+static void add_split(builder *b, const morph *m, uint32_t from)
+{
+	char part[2][256];
+	if (!b->t || nchars(m->s, m->len) < BIDX_ANY_SPLIT_MIN || m->len >= sizeof part[0] ||
+	    !has_kanji(m->s, m->len))
+		return;
+	for (size_t c = m->len - 1; c > 0 && !b->rc; c--) {
+		if (((unsigned char)m->s[c] & 0xC0) == 0x80)
+			continue;   /* inside a character */
+		size_t len[2] = {c, m->len - c};
+		if (nchars(m->s + c, len[1]) > BIDX_ANY_SPLIT_HEAD)
+			break;   /* at most 2 x BIDX_ANY_SPLIT_HEAD calls of MeCab */
+		memcpy(part[0], m->s, c);
+		memcpy(part[1], m->s + c, len[1]);
+		part[0][c] = part[1][len[1]] = 0;
+		if (!one_noun(b, part[0], len[0]) || !one_noun(b, part[1], len[1]))
+			continue;
+		for (int p = 0; p < 2 && !b->rc; p++) {
+			if (has_label(b->q, part[p], len[p]))
+				continue;
+			char sw[256];
+			const char *forms[2] = {part[p], sw};
+			size_t flens[2] = {len[p], kana_swapped(part[p], len[p], sw, sizeof sw)};
+			uint32_t before = b->q->n;
+			b->weight = BIDX_ANY_W_SPLIT;
+			add_word(b, part[p], len[p], BIDX_QW_RELATED, forms, flens, flens[1] ? 2 : 1);
+			b->weight = 1;
+			if (b->q->n > before)
+				b->q->w[before].from = from;
+		}
+		return;
+	}
+}
+
+/* The index of the question's word labelled s[0..len), or UINT32_MAX. */
+static uint32_t word_index(const bidx_question *q, const char *s, size_t len)
+{
+	for (uint32_t i = 0; i < q->n; i++)
+		if (strlen(q->w[i].label) == len && !memcmp(q->w[i].label, s, len))
+			return i;
+	return UINT32_MAX;
+}
+
+/* The suffixes with kanji of a compound m[0..n) (犬 in 保護犬, 品 in 名産品):
+ * the thing itself, which a text may name alone (犬, 特産品), as further
+ * words standing for the compound at BIDX_ANY_W_SUFFIX.  A suffix the
+ * question already has is left to it. */
+static void add_suffixes(builder *b, const morph *m, size_t n, uint32_t compound)
+{
+	for (size_t i = 1; i < n && !b->rc && compound != UINT32_MAX; i++) {
+		if (m[i].cls != M_AFFIX || !m[i].suffix || !has_kanji(m[i].s, m[i].len) ||
+		    has_label(b->q, m[i].s, m[i].len))
+			continue;
+		const char *forms[1] = {m[i].s};
+		size_t flens[1] = {m[i].len};
+		uint32_t before = b->q->n;
+		b->weight = BIDX_ANY_W_SUFFIX;
+		add_word(b, m[i].s, m[i].len, BIDX_QW_RELATED, forms, flens, 1);
+		b->weight = 1;
+		if (b->q->n > before)
+			b->q->w[before].from = compound;
+	}
+}
+
 /* A run of nouns and affixes m[0..n): the compound, its adjacent pairs when
- * it has three or more morphemes, and its nouns alone. */
+ * it has three or more morphemes, its nouns alone, and its suffixes with
+ * kanji. */
 static void add_run(builder *b, const morph *m, size_t n)
 {
 	size_t nouns = 0;
@@ -647,10 +750,12 @@ static void add_run(builder *b, const morph *m, size_t n)
 		nouns += m[i].cls == M_NOUN;
 	if (!nouns)
 		return;
+	uint32_t compound = UINT32_MAX;
 	if (n >= 2) {
 		const char *s = m[0].s;
 		size_t len = (size_t)(m[n - 1].s + m[n - 1].len - s);
 		add_noun(b, s, len, BIDX_QW_COMPOUND);
+		compound = word_index(b->q, s, len);
 	}
 	for (size_t i = 0; n >= 3 && i + 1 < n; i++) {
 		if (m[i].cls != M_NOUN && m[i + 1].cls != M_NOUN)
@@ -660,8 +765,13 @@ static void add_run(builder *b, const morph *m, size_t n)
 		add_noun(b, s, len, BIDX_QW_COMPOUND);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (m[i].cls == M_NOUN)
+		if (m[i].cls == M_NOUN) {
+			uint32_t before = b->q->n;
 			add_noun1(b, &m[i]);
+			if (b->q->n > before)
+				add_split(b, &m[i], before);
+		}
+	add_suffixes(b, m, n, compound);
 }
 
 /* A character that may start or end a searched bigram: kanji, katakana,
@@ -757,7 +867,7 @@ bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th,
 	}
 	walk w = {0};
 	int r = bidx_tokenize_morphs(t, nm.text, nm.len, on_morph, &w);
-	builder b = {q, 0, BIDX_OK, 1};
+	builder b = {q, 0, BIDX_OK, 1, t};
 	if (w.oom) {
 		b.rc = BIDX_ENOMEM;
 	} else if (r) {

@@ -22,6 +22,15 @@
  *    further word of the question at BIDX_ANY_W_READING, with its own
  *    document frequency (a reading that is grammar, 市内: しない, is too
  *    common to count and leaves the noun's alone);
+ *  - a compound's suffix with kanji (名詞,接尾: 犬 in 保護犬, 品 in 名産品),
+ *    the thing itself, as a further word at BIDX_ANY_W_SUFFIX (名産品 finds
+ *    特産品);
+ *  - a noun with kanji of three characters or more that MeCab keeps whole
+ *    (野良犬, 粗大ごみ) also by its two parts, cut where both are nouns to
+ *    MeCab (a part of one character a kanji) and the last, the head, is
+ *    shortest, of four characters at most (野良 + 犬, 粗大 + ごみ), each a
+ *    further word of the question at BIDX_ANY_W_SPLIT: a text that writes
+ *    the thing apart, or by its head alone (犬, ごみ), is found;
  *  - any form with one or two hiragana between kanji also without them, as
  *    official writing leaves okurigana out (申し込 申込, 振り込 振込);
  *  - with the thesaurus (thesaurus.h: dict/thesaurus.txt, a general-domain
@@ -80,6 +89,10 @@
 #define BIDX_ANY_W_SAME 0.3        /* a thesaurus word of the same vocabulary */
 #define BIDX_ANY_W_NEAR 0.15       /* a thesaurus near synonym */
 #define BIDX_ANY_W_READING 0.5     /* a noun's reading in hiragana */
+#define BIDX_ANY_W_SPLIT 0.5       /* a part of a long noun MeCab keeps whole */
+#define BIDX_ANY_SPLIT_MIN 3       /* characters of a noun that is split */
+#define BIDX_ANY_SPLIT_HEAD 4      /* characters of its head (the last part), at most */
+#define BIDX_ANY_W_SUFFIX 0.3      /* a compound's suffix with kanji (犬 in 保護犬) */
 #define BIDX_ANY_MAX_RELATED 4     /* thesaurus words for one word */
 #define BIDX_ANY_RELATED_MAX_DF 0.1   /* share of documents above which a word's
                                         thesaurus words are not searched */
@@ -88,7 +101,8 @@ typedef enum bidx_qword_kind {
 	BIDX_QW_WORD,      /* a noun, verb or adjective (a compound's part too) */
 	BIDX_QW_COMPOUND,  /* a run of nouns (or an adjacent pair of one) */
 	BIDX_QW_RELATED,   /* words of the same meaning as another (thesaurus.h),
-	                      or a noun's reading in hiragana */
+	                      a noun's reading in hiragana, a part of a long
+	                      noun or a compound's suffix */
 } bidx_qword_kind;
 
 typedef struct bidx_qword {
@@ -100,9 +114,15 @@ typedef struct bidx_qword {
 	bidx_qword_kind kind;
 	uint32_t qtf;              /* times the question has it */
 	double weight;             /* of its score: 1, or BIDX_ANY_W_SAME,
-	                              BIDX_ANY_W_NEAR or BIDX_ANY_W_READING
+	                              BIDX_ANY_W_NEAR, BIDX_ANY_W_READING,
+	                              BIDX_ANY_W_SPLIT or BIDX_ANY_W_SUFFIX
 	                              (BIDX_QW_RELATED) */
-	uint32_t from;             /* BIDX_QW_RELATED: the word it stands for */
+	uint32_t from;             /* BIDX_QW_RELATED: the word it stands for
+	                              (its thesaurus words, reading, parts and
+	                              suffixes are not searched when that word is in
+	                              over BIDX_ANY_RELATED_MAX_DF of the
+	                              documents; nor is a related word of one
+	                              character in over BIDX_ANY_MAX_DF) */
 } bidx_qword;
 
 typedef struct bidx_question {

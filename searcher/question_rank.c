@@ -260,6 +260,30 @@ out:
 	return rc;
 }
 
+/* 1 when every form of w is one character that more than BIDX_ANY_MAX_DF
+ * of the documents have, by the unigram dictionaries alone (one such
+ * character, a suffix 店 or a part 庫, walks the longest postings of all,
+ * and its fields would mostly be left out as too common anyway). */
+static int common_chars(const bidx_index *ix, const bidx_qword *w)
+{
+	for (uint32_t f = 0; f < w->nforms; f++) {
+		uint32_t c, df = 0;
+		size_t len = strlen(w->forms[f]);
+		int l = bidx_utf8_decode((const uint8_t *)w->forms[f], len, &c);
+		if (!l || (size_t)l != len)
+			return 0;   /* a longer form (or not one character once normalised) */
+		for (uint32_t si = 0; si < ix->nseg; si++) {
+			bidx_term t;
+			int r;
+			if (!bidx_termdict_find(bidx_segment_termdict(ix->seg[si]), bidx_key1(c), &t, &r) && r)
+				df += t.df;
+		}
+		if (df <= BIDX_ANY_MAX_DF * ix->ndocs)
+			return 0;
+	}
+	return w->nforms > 0;
+}
+
 /* Every document with a form of w, one entry per document. */
 static bidx_err find_word(const bidx_index *ix, const dinfo *di, const bidx_qword *w, olist *out)
 {
@@ -600,6 +624,8 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 		if (q->w[i].kind == BIDX_QW_RELATED &&
 		    lists[q->w[i].from].n > BIDX_ANY_RELATED_MAX_DF * N)
 			continue;   /* a word that common is no mismatch; its synonyms cost most */
+		if (q->w[i].kind == BIDX_QW_RELATED && common_chars(ix, &q->w[i]))
+			continue;   /* a related word of one common character: left out unread */
 		rc = find_word(ix, di, &q->w[i], &lists[i]);
 	}
 	if (rc)

@@ -16,7 +16,9 @@
  * first, and the title with the question's words in its order; a noun finds
  * its reading in hiragana (子供: こども), a verb typed with okurigana the
  * official spelling (申し込む: 申込), and a word that ends the titles it is
- * in (the collection's question template) weighs less than their subject.
+ * in (the collection's question template) weighs less than their subject;
+ * a long noun MeCab keeps whole (野良犬) finds its head alone (犬), and so
+ * does a compound's suffix (保護犬: 犬).
  * The thesaurus reader is checked on a small table.
  */
 #include <criterion/criterion.h>
@@ -182,6 +184,48 @@ Test(any, compound_and_parts)
 	/* the parts find the compound */
 	lines_of("--any", "国民の年金", got, sizeof got, &st);
 	cr_expect(has(got, "2") && has(got, "3"), "got %s", got);
+}
+
+/* A noun MeCab keeps whole (野良犬, 粗大ごみ: in no document) finds the
+ * text that has its head alone (犬, ごみ), first; its parts are words of the
+ * question standing for it. */
+Test(any, a_long_noun_finds_its_parts)
+{
+	bidx_tokenizer *t;
+	char why[4400];
+	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
+	bidx_question q;
+	cr_assert_eq(bidx_question_analyse_with(t, NULL, "野良犬を見かけた", &q, why, sizeof why),
+	             BIDX_OK);
+	cr_expect(has_label(&q, "野良犬", NULL) && has_label(&q, "野良", NULL) &&
+	          has_label(&q, "犬", NULL));
+	bidx_question_free(&q);
+	/* a part the question has itself stays its own word, at its weight */
+	cr_assert_eq(bidx_question_analyse_with(t, NULL, "野良犬と犬", &q, why, sizeof why), BIDX_OK);
+	for (uint32_t i = 0; i < q.n; i++)
+		if (!strcmp(q.w[i].label, "犬"))
+			cr_expect(q.w[i].kind == BIDX_QW_WORD && q.w[i].weight == 1 && q.w[i].qtf == 1);
+	bidx_question_free(&q);
+	bidx_tokenizer_free(t);
+	char got[256];
+	int st;
+	lines_of("--any", "野良犬を見かけた", got, sizeof got, &st);
+	cr_expect_eq(st, 0);
+	cr_expect_eq(strncmp(got, "5", 1), 0, "犬 not first: %s", got);
+	lines_of("--any", "粗大ごみはどうすればいいですか", got, sizeof got, &st);
+	cr_expect_eq(st, 0);
+	cr_expect_eq(strncmp(got, "9", 1), 0, "ごみ not first: %s", got);
+}
+
+/* A compound's suffix with kanji (犬 in 保護犬, which MeCab reads as 保護 +
+ * the suffix 犬) finds the text that names the thing alone. */
+Test(any, a_compound_finds_its_suffix)
+{
+	char got[256];
+	int st;
+	lines_of("--any", "保護犬を探しています", got, sizeof got, &st);
+	cr_expect_eq(st, 0);
+	cr_expect_eq(strncmp(got, "5", 1), 0, "犬 not first: %s", got);
 }
 
 Test(any, more_and_rarer_words_rank_first)
@@ -650,6 +694,28 @@ Test(any, a_word_ending_the_titles_weighs_less)
 	free(tdir);
 }
 
+/* A suffix (or a part) of one character that most documents have is not
+ * searched at all: it would be left out as too common, after the longest
+ * walk of all. */
+Test(any, a_common_character_is_not_searched_alone)
+{
+	const char *lines[] = {
+		"{\"title\":\"量販の案内\",\"body\":\"詳しくは電話で。\"}\n",
+		"{\"title\":\"店の営業\",\"body\":\"店は九時からです。\"}\n",
+		"{\"title\":\"店の休日\",\"body\":\"店は日曜に休みます。\"}\n",
+		"{\"title\":\"水道の開栓\",\"body\":\"引っ越しの際は連絡してください。\"}\n"
+	};
+	char *tdir;
+	int st;
+	char *o = records_any("common", "c.jsonl", lines, 4, "量販店について", &tdir, &st);
+	cr_expect_eq(st, 0);
+	cr_expect(strstr(o, "c.jsonl:1\n") && !strstr(o, "c.jsonl:2") && !strstr(o, "c.jsonl:3"),
+	          "店 searched: %s", o);
+	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
+}
+
 /* Failing each allocation of the analysis in turn (okurigana forms,
  * readings and the title similarity's characters included) gives
  * BIDX_ENOMEM and an empty question, never a crash or a partial one; once
@@ -659,10 +725,10 @@ Test(any, every_failed_allocation_of_the_analysis_is_a_clean_error)
 	bidx_tokenizer *t;
 	char why[4400];
 	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
-	const char *text = "子供の講座に申し込みたいのですが、手続きを教えてください";
+	const char *text = "子供の講座に申し込みたいのですが、粗大ごみの手続きを教えてください";
 	bidx_question ref, q;
 	cr_assert_eq(bidx_question_analyse_with(t, NULL, text, &ref, why, sizeof why), BIDX_OK);
-	cr_assert(has_label(&ref, "こども", NULL) && ref.nchars > 0);
+	cr_assert(has_label(&ref, "こども", NULL) && has_label(&ref, "ごみ", NULL) && ref.nchars > 0);
 	long n = 1;
 	for (; n < 10000; n++) {
 		bidx_fault_set(BIDX_FAULT_ALLOC, n);
