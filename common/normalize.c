@@ -494,22 +494,27 @@ static int is_composed(uint32_t c)
 	return compose(d, (size_t)n) == 1 && d[0] == (int32_t)c;
 }
 
-static int plain_kind(uint32_t c)
+/* plain_kind() of a code point not yet in the table: asks utf8proc and
+ * records the answer. */
+static int plain_fill(uint32_t c)
 {
-	unsigned shift = (c & 3) * 2;
-	uint8_t v = (uint8_t)(atomic_load_explicit(&plain_bmp[c >> 2], memory_order_relaxed) >>
-	                      shift & 3);
-	if (v == PLAIN_UNKNOWN) {
-		const utf8proc_property_t *p = utf8proc_get_property((int32_t)c);
-		int hangul = c >= 0xAC00 && c <= 0xD7A3;
-		v = !hangul && !p->ignorable && p->casefold_seqindex == UINT16_MAX &&
-		    p->decomp_seqindex == UINT16_MAX &&
-		    classify_prop((int32_t)c, p) == KIND_STARTER ? PLAIN_YES : PLAIN_NO;
-		if (v == PLAIN_NO && !hangul && is_composed(c))
-			v = PLAIN_COMPOSED;
-		atomic_fetch_or_explicit(&plain_bmp[c >> 2], (uint8_t)(v << shift), memory_order_relaxed);
-	}
+	const utf8proc_property_t *p = utf8proc_get_property((int32_t)c);
+	int hangul = c >= 0xAC00 && c <= 0xD7A3;
+	uint8_t v = !hangul && !p->ignorable && p->casefold_seqindex == UINT16_MAX &&
+	            p->decomp_seqindex == UINT16_MAX &&
+	            classify_prop((int32_t)c, p) == KIND_STARTER ? PLAIN_YES : PLAIN_NO;
+	if (v == PLAIN_NO && !hangul && is_composed(c))
+		v = PLAIN_COMPOSED;
+	atomic_fetch_or_explicit(&plain_bmp[c >> 2], (uint8_t)(v << ((c & 3) * 2)),
+	                         memory_order_relaxed);
 	return v;
+}
+
+static inline int plain_kind(uint32_t c)
+{
+	uint8_t v = (uint8_t)(atomic_load_explicit(&plain_bmp[c >> 2], memory_order_relaxed) >>
+	                      ((c & 3) * 2) & 3);
+	return v == PLAIN_UNKNOWN ? plain_fill(c) : v;
 }
 
 /* The one code point that c in U+FF00..U+FFEF (fullwidth and halfwidth
@@ -605,9 +610,12 @@ static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
 	uint32_t prev = (uint32_t)k->cp[0], ps = k->start, pe = k->end;
 	size_t nc = o->nchars, nb = o->len;
 	int packed = k->packed;
+	/* in locals: the text's byte stores could alias any of them */
 	uint8_t *t = (uint8_t *)o->text;
+	uint32_t *cp = o->cp, *boff = o->byte_off, *ss = o->src_start, *se = o->src_end;
+	const size_t cap = st->cap, text_cap = st->text_cap;
 
-	while (i < len && nc < st->cap && nb + 5 <= st->text_cap) {
+	while (i < len && nc < cap && nb + 5 <= text_cap) {
 		uint8_t b = in[i];
 		uint32_t c;
 		size_t w;
@@ -636,11 +644,11 @@ static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
 		} else {
 			break;
 		}
-		o->cp[nc] = prev;
-		o->byte_off[nc] = (uint32_t)nb;
-		if (o->src_start) {
-			o->src_start[nc] = ps;
-			o->src_end[nc] = pe;
+		cp[nc] = prev;
+		boff[nc] = (uint32_t)nb;
+		if (ss) {
+			ss[nc] = ps;
+			se[nc] = pe;
 		}
 		nc++;
 		if (prev < 0x80) {

@@ -339,26 +339,56 @@ bidx_err bidx_snippet_make_head(const char *text, size_t len, size_t avail, char
 	return make_in(text, len, 0, avail < len ? avail : len, terms, nterms, markdown, out, settled);
 }
 
-bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char *const *terms,
-                                size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
-                                int markdown, bidx_snippet *out)
+/* The narrower window [*t0, *t1) tried first for pos inside the window
+ * [b0, b1) (b1 cut to what the caller has): 1 when it applies (one term,
+ * its first match known, a window that ends sooner). */
+static int tight_window(size_t len, uint32_t pos, size_t nterms, const uint8_t *ckpt,
+                        uint32_t nckpt, size_t b0, size_t b1, size_t *t0, size_t *t1)
+{
+	/* one term, its first match known: its window is in a narrower one,
+	 * which is kept when it provably gives the same snippet */
+	window_for(len, pos, SNIPPET_TIGHT, ckpt, nckpt, t0, t1);
+	return nterms == 1 && pos != UINT32_MAX && *t0 == b0 && b0 < *t1 && *t1 < b1;
+}
+
+size_t bidx_snippet_first(size_t len, uint32_t pos, size_t nterms, const uint8_t *ckpt,
+                          uint32_t nckpt)
+{
+	size_t b0, b1, t0, t1;
+	bidx_snippet_window(len, pos, ckpt, nckpt, &b0, &b1);
+	if (b0 >= b1)
+		b0 = 0;
+	return tight_window(len, pos, nterms, ckpt, nckpt, b0, b1, &t0, &t1) ? t1 : b1;
+}
+
+/* bidx_snippet_make_near(); with `more`, a window reaching past avail is
+ * not cut: *more = 1 and nothing is made; and when *more is 1 already, the
+ * narrower window is not tried again. */
+static bidx_err make_near(const char *text, size_t len, size_t avail, char *const *terms,
+                          size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                          int markdown, bidx_snippet *out, int *more)
 {
 	size_t b0, b1, t0, t1;
 	int settled = 0;
+	memset(out, 0, sizeof *out);
 	bidx_snippet_window(len, pos, ckpt, nckpt, &b0, &b1);
-	if (b1 > avail)   /* the caller fetched less than the window: use what is there */
+	if (b1 > avail && !more)   /* the caller fetched less than the window: use what is there */
 		b1 = avail;
 	if (b0 >= b1)
 		b0 = 0;
-	/* one term, its first match known: its window is in a narrower one,
-	 * which is kept when it provably gives the same snippet */
-	window_for(len, pos, SNIPPET_TIGHT, ckpt, nckpt, &t0, &t1);
-	if (nterms == 1 && pos != UINT32_MAX && t0 == b0 && b0 < t1 && t1 < b1) {
+	if ((!more || !*more) && tight_window(len, pos, nterms, ckpt, nckpt, b0, b1, &t0, &t1) &&
+	    t1 <= avail) {
 		bidx_err rc = make_in(text, len, b0, t1, terms, nterms, markdown, out, &settled);
 		if (rc || settled)
 			return rc;
 		bidx_snippet_free(out);
 	}
+	if (more && b1 > avail) {
+		*more = 1;
+		return BIDX_OK;
+	}
+	if (more)
+		*more = 0;
 	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, markdown, out, NULL);
 	if (!rc && !out->nmarks && (b0 > 0 || b1 < len) && avail == len) {
 		/* the window missed (cannot happen for a valid index): look everywhere */
@@ -366,6 +396,20 @@ bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char
 		rc = make_in(text, len, 0, len, terms, nterms, markdown, out, NULL);
 	}
 	return rc;
+}
+
+bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char *const *terms,
+                                size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                                int markdown, bidx_snippet *out)
+{
+	return make_near(text, len, avail, terms, nterms, pos, ckpt, nckpt, markdown, out, NULL);
+}
+
+bidx_err bidx_snippet_try_near(const char *text, size_t len, size_t avail, char *const *terms,
+                               size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                               int markdown, bidx_snippet *out, int *more)
+{
+	return make_near(text, len, avail, terms, nterms, pos, ckpt, nckpt, markdown, out, more);
 }
 
 void bidx_snippet_free(bidx_snippet *s)
