@@ -610,6 +610,8 @@ static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
 	uint32_t prev = (uint32_t)k->cp[0], ps = k->start, pe = k->end;
 	size_t nc = o->nchars, nb = o->len;
 	int packed = k->packed;
+	/* prev_same: prev's UTF-8 is its input bytes in[ps..pe) */
+	int prev_same = 0;
 	/* in locals: the text's byte stores could alias any of them */
 	uint8_t *t = (uint8_t *)o->text;
 	uint32_t *cp = o->cp, *boff = o->byte_off, *ss = o->src_start, *se = o->src_end;
@@ -619,26 +621,28 @@ static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
 		uint8_t b = in[i];
 		uint32_t c;
 		size_t w;
-		int pk = 0;
+		int pk = 0, same;
 		if (b < 0x80) {
 			if (b <= 0x20 || b == 0x7F)
 				break;
-			c = b >= 'A' && b <= 'Z' ? (uint32_t)b + ('a' - 'A') : b;
+			same = !(b >= 'A' && b <= 'Z');
+			c = same ? b : (uint32_t)b + ('a' - 'A');
 			w = 1;
-		} else if (b >= 0xE0 && b < 0xF0 && i + 2 < len && (in[i + 1] & 0xC0) == 0x80 &&
-		           (in[i + 2] & 0xC0) == 0x80) {
+		} else if (b >= 0xE1 && b <= 0xEF && b != 0xED && i + 2 < len &&
+		           (in[i + 1] & 0xC0) == 0x80 && (in[i + 2] & 0xC0) == 0x80) {
+			/* no overlong form (E0) nor surrogate (ED) from these leads */
 			c = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(in[i + 1] & 0x3F) << 6 |
 			    (in[i + 2] & 0x3F);
-			if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))
-				break;
 			int kind = plain_kind(c);
-			if (kind == PLAIN_COMPOSED)
+			same = 1;
+			if (kind == PLAIN_COMPOSED) {
 				pk = 1;
-			else if (kind != PLAIN_YES) {
+			} else if (kind != PLAIN_YES) {
 				uint32_t m = c >= 0xFF00 && c <= 0xFFEF ? single_of(c) : SINGLE_NONE;
 				if (m == SINGLE_NONE || m == SINGLE_GAP)
 					break;
 				c = m;
+				same = 0;
 			}
 			w = 3;
 		} else {
@@ -651,17 +655,18 @@ static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
 			se[nc] = pe;
 		}
 		nc++;
-		if (prev < 0x80) {
-			t[nb++] = (uint8_t)prev;
-		} else if (prev >= 0x800 && prev < 0x10000) {
-			t[nb] = (uint8_t)(0xE0 | prev >> 12);
-			t[nb + 1] = (uint8_t)(0x80 | (prev >> 6 & 0x3F));
-			t[nb + 2] = (uint8_t)(0x80 | (prev & 0x3F));
+		if (prev_same && pe - ps == 3) {
+			/* four bytes at once: in[pe] is this character's first byte,
+			 * and text_cap leaves room (the fourth is overwritten next) */
+			memcpy(t + nb, in + ps, 4);
 			nb += 3;
+		} else if (prev < 0x80) {
+			t[nb++] = (uint8_t)prev;
 		} else {
 			nb += (size_t)bidx_utf8_encode(prev, t + nb);
 		}
 		prev = c;
+		prev_same = same;
 		ps = (uint32_t)i;
 		pe = (uint32_t)(i + w);
 		packed = pk;
