@@ -158,16 +158,6 @@ static void copy_line(bidx_buf *out, const char *t, size_t a, size_t b, const ui
 	}
 }
 
-static int put_span(bidx_span **v, size_t *n, bidx_span s)
-{
-	bidx_span *nv = bidx_realloc(*v, (*n + 1) * sizeof *nv);
-	if (!nv)
-		return -1;
-	*v = nv;
-	nv[(*n)++] = s;
-	return 0;
-}
-
 /* Window [ws, we) of normalised characters around occurrence o. */
 static void window(const bidx_norm *n, const occ *o, uint32_t *ws, uint32_t *we)
 {
@@ -191,6 +181,9 @@ static int build(const char *text, const uint8_t *md, const bidx_norm *n, const 
 	out->elided_before = ws > 0;
 	out->elided_after = we < n->nchars;
 	size_t pos = n->src_start[ws], stop = n->src_end[we - 1];
+	/* at most one mark an occurrence: room for all at once */
+	if (!(out->marks = bidx_malloc(v->n * sizeof *out->marks)))
+		return -1;
 	for (size_t i = 0; i < v->n; i++) {
 		const occ *o = &v->o[i];
 		if (o->term == UINT32_MAX || o->start < ws || o->end > we ||
@@ -199,8 +192,7 @@ static int build(const char *text, const uint8_t *md, const bidx_norm *n, const 
 		copy_line(&b, text, pos, n->src_start[o->start], md);
 		uint32_t ms = (uint32_t)b.len;
 		copy_line(&b, text, n->src_start[o->start], n->src_end[o->end - 1], NULL);
-		if (put_span(&out->marks, &out->nmarks, (bidx_span){ms, (uint32_t)b.len}))
-			b.err = BIDX_ENOMEM;
+		out->marks[out->nmarks++] = (bidx_span){ms, (uint32_t)b.len};
 		pos = n->src_end[o->end - 1];
 	}
 	if (stop > pos)
@@ -217,12 +209,15 @@ static int build(const char *text, const uint8_t *md, const bidx_norm *n, const 
 
 static int record_matches(const bidx_norm *n, const occs *v, size_t base, bidx_snippet *out)
 {
-	for (size_t i = 0; i < v->n && out->nmatches < BIDX_SNIPPET_MAX_MATCHES; i++) {
-		bidx_span s = {(uint32_t)(base + n->src_start[v->o[i].start]),
-		               (uint32_t)(base + n->src_end[v->o[i].end - 1])};
-		if (put_span(&out->matches, &out->nmatches, s))
-			return -1;
-	}
+	size_t k = v->n < BIDX_SNIPPET_MAX_MATCHES ? v->n : BIDX_SNIPPET_MAX_MATCHES;
+	if (!k)
+		return 0;
+	if (!(out->matches = bidx_malloc(k * sizeof *out->matches)))
+		return -1;
+	for (size_t i = 0; i < k; i++)
+		out->matches[out->nmatches++] =
+		    (bidx_span){(uint32_t)(base + n->src_start[v->o[i].start]),
+		                (uint32_t)(base + n->src_end[v->o[i].end - 1])};
 	return 0;
 }
 
