@@ -11,11 +11,12 @@
  * frame of one block costs its whole text even for a snippet near its
  * start; 2 KiB blocks cost about 2% of STORE's size on livedoor, and a
  * first block of 1,280 bytes holds the title and the first snippet window
- * of most news articles).  Level 6 with a binary-tree lazy match finder and
+ * of most news articles).  Level 6 with a lazy match finder of depth 2 and
  * matches of at least 5 bytes: fewer, longer sequences, which decode
- * faster (40% fewer instructions decoding the livedoor workload's
- * snippets) in a STORE smaller than level 6's own (bench/README.md,
- * "The answer path: ...").  A record
+ * faster (a quarter fewer instructions decoding the livedoor workload's
+ * snippets) in a STORE smaller than level 6's own, at about the same
+ * compression cost (bench/README.md, "Snippets of a few characters, ...").
+ * A record
  * is varint(title length), title, text.  The reader decompresses a whole
  * frame, or decodes only the blocks of a prefix of it (zstd's buffer-less
  * decoder, straight into a buffer of the frame's stated size, of which only
@@ -43,9 +44,9 @@
 #define DSW_TRAIN_D 8               /* fastCover d-mer size */
 #define DSW_BLOCK ((size_t)2 << 10)  /* record bytes per zstd block (see above) */
 #define DSW_FIRST_BLOCK ((size_t)1280)  /* ... in the first block (see above) */
-/* The match finder: binary-tree lazy matching, matches of at least 5 bytes
- * (level 6 alone: lazy, 4 bytes); see above */
-#define DSW_STRATEGY ZSTD_btlazy2
+/* The match finder: lazy matching of depth 2, matches of at least 5 bytes
+ * (level 6 alone with the dictionary: depth 1, 4 bytes); see above */
+#define DSW_STRATEGY ZSTD_lazy2
 #define DSW_MIN_MATCH 5
 #define DSW_QUEUE_BYTES (4u << 20)  /* records queued for the thread before add waits */
 
@@ -130,8 +131,8 @@ static bidx_err compress_one(bidx_dsw *w, const uint8_t *rec, size_t n)
 	ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_and_parameters);
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, DSW_LEVEL);
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
-	/* the same match finder as the dictionary's, for frames that attach
-	 * to it (long ones) as for those that copy its tables */
+	/* the dictionary's match finder (make_cdict), which every frame
+	 * compressed with it uses, for frames without one too */
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_strategy, DSW_STRATEGY);
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_minMatch, DSW_MIN_MATCH);
 	if (w->cdict)
@@ -164,8 +165,10 @@ static bidx_err compress_one(bidx_dsw *w, const uint8_t *rec, size_t n)
 }
 
 /* The writer's dictionary for compressing: level 6's parameters for a
- * frame of a few KiB with it (what ZSTD_createCDict picks, the same STORE
- * bytes) but the match finder of DSW_STRATEGY and DSW_MIN_MATCH. */
+ * frame of a few KiB with it (those ZSTD_createCDict picks: with them the
+ * STORE is byte for byte the same) but the match finder of DSW_STRATEGY
+ * and DSW_MIN_MATCH.  A dictionary made so has no level, and zstd
+ * compresses every frame, however long, with its parameters. */
 static int make_cdict(bidx_dsw *w, const void *dict, size_t n)
 {
 	ZSTD_compressionParameters cp = ZSTD_getCParams(DSW_LEVEL, 4096, n);
