@@ -27,7 +27,14 @@
  * utf8proc has been asked, and a plain character that follows a one-code-point
  * cluster with no gap pending only emits that cluster (composing one code
  * point leaves it as it is) and opens its own: the common case costs a table
- * load and a few stores.
+ * load and a few stores.  The same table marks "composed" characters (が,
+ * パ: their own normal form, a starter and joiners once decomposed), which
+ * stand in the open cluster for their decomposition until a joiner comes;
+ * fullwidth forms that map to one character (！ Ａ) and the ideographic
+ * space have a small table of their own; a gap before a plain character is
+ * settled on the spot; and a run of such characters goes through one loop
+ * (plain_run).  bidx_normalize_general() skips every short path: the tests
+ * compare the two.
  */
 #include "normalize.h"
 

@@ -16,7 +16,9 @@
  *            of its score and the reports of its incident
  *
  * The snippet policy lives here alone: decompress a document only as far
- * as the snippet window around the known match reaches (snippet.h); when
+ * as the snippet window around the known match reaches (snippet.h), and for
+ * a one-term query first only as far as the narrower window tried first
+ * (bidx_snippet_first: most snippets settle there); when
  * the match position is not known (a one-character word, a field-only
  * query), try its first few hundred characters (kept when they settle the
  * snippet, snippet.h), then, for a long document, its head, and the whole
