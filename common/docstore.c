@@ -6,9 +6,17 @@
  * learn from; fastCover with fixed parameters, on the first three quarters
  * of the records), then compresses the held records and every later one with
  * it; each frame carries zstd's own checksum and its content size, and ends
- * a block every DSW_BLOCK bytes of record (zstd decodes whole blocks: a
- * frame of one block costs its whole text even for a snippet near its start;
- * 2 KiB blocks cost about 2% of STORE's size on livedoor).  A record
+ * a block after the first DSW_FIRST_BLOCK bytes of record, then every
+ * DSW_BLOCK bytes (zstd decodes whole blocks from the frame's start: a
+ * frame of one block costs its whole text even for a snippet near its
+ * start; 2 KiB blocks cost about 2% of STORE's size on livedoor, and a
+ * first block of 1,280 bytes holds the title and the first snippet window
+ * of most news articles).  Level 6 with a lazy match finder of depth 2 and
+ * matches of at least 5 bytes: fewer, longer sequences, which decode
+ * faster (a quarter fewer instructions decoding the livedoor workload's
+ * snippets) in a STORE smaller than level 6's own, at about the same
+ * compression cost (bench/README.md, "Snippets of a few characters, ...").
+ * A record
  * is varint(title length), title, text.  The reader decompresses a whole
  * frame, or decodes only the blocks of a prefix of it (zstd's buffer-less
  * decoder, straight into a buffer of the frame's stated size, of which only
@@ -34,7 +42,12 @@
 #define DSW_DICT_BYTES (64u << 10)
 #define DSW_TRAIN_K 537             /* fastCover segment size (bytes) */
 #define DSW_TRAIN_D 8               /* fastCover d-mer size */
-#define DSW_BLOCK ((size_t)2 << 10)  /* text bytes per zstd block (see above) */
+#define DSW_BLOCK ((size_t)2 << 10)  /* record bytes per zstd block (see above) */
+#define DSW_FIRST_BLOCK ((size_t)1280)  /* ... in the first block (see above) */
+/* The match finder: lazy matching of depth 2, matches of at least 5 bytes
+ * (level 6 alone with the dictionary: depth 1, 4 bytes); see above */
+#define DSW_STRATEGY ZSTD_lazy2
+#define DSW_MIN_MATCH 5
 #define DSW_QUEUE_BYTES (4u << 20)  /* records queued for the thread before add waits */
 
 /* Records handed to the compressing thread, in order: one buffer fills while
@@ -118,14 +131,19 @@ static bidx_err compress_one(bidx_dsw *w, const uint8_t *rec, size_t n)
 	ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_and_parameters);
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, DSW_LEVEL);
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+	/* the dictionary's match finder (make_cdict), which every frame
+	 * compressed with it uses, for frames without one too */
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_strategy, DSW_STRATEGY);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_minMatch, DSW_MIN_MATCH);
 	if (w->cdict)
 		ZSTD_CCtx_refCDict(w->cctx, w->cdict);
 	ZSTD_CCtx_setPledgedSrcSize(w->cctx, n);   /* the frame states its content size */
 	ZSTD_outBuffer out = {w->frame.p, bound, 0};
 	ZSTD_inBuffer in = {rec, 0, 0};
 	ZSTD_EndDirective how = ZSTD_e_flush;
-	while (how != ZSTD_e_end) {   /* a block ends every DSW_BLOCK bytes of input */
-		in.size += n - in.size < DSW_BLOCK ? n - in.size : DSW_BLOCK;
+	while (how != ZSTD_e_end) {   /* a block ends at DSW_FIRST_BLOCK, then every DSW_BLOCK */
+		size_t step = in.size ? DSW_BLOCK : DSW_FIRST_BLOCK;
+		in.size += n - in.size < step ? n - in.size : step;
 		how = in.size == n ? ZSTD_e_end : ZSTD_e_flush;
 		size_t left;
 		do   /* out has room for the whole frame: this ends at once */
@@ -144,6 +162,21 @@ static bidx_err compress_one(bidx_dsw *w, const uint8_t *rec, size_t n)
 	w->ndocs++;
 	bidx_buf_put(&w->store, w->frame.p, z);
 	return w->store.err;
+}
+
+/* The writer's dictionary for compressing: level 6's parameters for a
+ * frame of a few KiB with it (those ZSTD_createCDict picks: with them the
+ * STORE is byte for byte the same) but the match finder of DSW_STRATEGY
+ * and DSW_MIN_MATCH.  A dictionary made so has no level, and zstd
+ * compresses every frame, however long, with its parameters. */
+static int make_cdict(bidx_dsw *w, const void *dict, size_t n)
+{
+	ZSTD_compressionParameters cp = ZSTD_getCParams(DSW_LEVEL, 4096, n);
+	cp.strategy = DSW_STRATEGY;
+	cp.minMatch = DSW_MIN_MATCH;
+	w->cdict = ZSTD_createCDict_advanced(dict, n, ZSTD_dlm_byCopy, ZSTD_dct_auto, cp,
+	                                     ZSTD_defaultCMem);
+	return w->cdict ? 0 : -1;
 }
 
 /* The first three quarters of the samples: what the search trained on. */
@@ -176,8 +209,7 @@ static bidx_err train_and_flush(bidx_dsw *w)
 		                                           w->pend_len, train_samples(w->npend), fp);
 		if (!ZDICT_isError(d)) {
 			w->dict.len = d;
-			w->cdict = ZSTD_createCDict(w->dict.p, d, DSW_LEVEL);
-			if (!w->cdict)
+			if (make_cdict(w, w->dict.p, d))
 				return BIDX_ENOMEM;
 		}
 	}
@@ -375,8 +407,7 @@ bidx_err bidx_dsw_add_frame(bidx_dsw *w, const uint8_t *dict, size_t dlen, const
 			bidx_buf_put(&w->dict, dict, dlen);
 			if (w->dict.err)
 				return w->dict.err;
-			w->cdict = ZSTD_createCDict(w->dict.p, dlen, DSW_LEVEL);
-			if (!w->cdict)
+			if (make_cdict(w, w->dict.p, dlen))
 				return BIDX_ENOMEM;
 		}
 	} else if (dlen != w->dict.len || (dlen && memcmp(dict, w->dict.p, dlen))) {

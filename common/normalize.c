@@ -27,7 +27,14 @@
  * utf8proc has been asked, and a plain character that follows a one-code-point
  * cluster with no gap pending only emits that cluster (composing one code
  * point leaves it as it is) and opens its own: the common case costs a table
- * load and a few stores.
+ * load and a few stores.  The same table marks "composed" characters (が,
+ * パ: their own normal form, a starter and joiners once decomposed), which
+ * stand in the open cluster for their decomposition until a joiner comes;
+ * fullwidth forms that map to one character (！ Ａ) and the ideographic
+ * space have a small table of their own; a gap before a plain character is
+ * settled on the spot; and a run of such characters goes through one loop
+ * (plain_run).  bidx_normalize_general() skips every short path: the tests
+ * compare the two.
  */
 #include "normalize.h"
 
@@ -54,6 +61,8 @@ typedef struct cluster {
 	size_t cap;       /* room for cap code points, plus as many scratch */
 	uint32_t start;   /* input bytes of the whole cluster */
 	uint32_t end;
+	int packed;       /* cp[0] is a composed character standing for its
+	                     decomposition (feed_composed), n == 1 */
 } cluster;
 
 typedef struct norm_state {
@@ -65,6 +74,7 @@ typedef struct norm_state {
 	int gap;              /* a gap is pending */
 	uint32_t gap_start;   /* input bytes of the pending gap */
 	uint32_t gap_end;
+	int general;          /* every character through the general path (tests) */
 	bidx_err err;         /* sticky: first failure */
 } norm_state;
 
@@ -336,6 +346,7 @@ static void cluster_flush(norm_state *st)
 	for (i = 0; i < n; i++)
 		emit(st, (uint32_t)k->cp[i], k->start, k->end);
 	k->n = 0;
+	k->packed = 0;
 }
 
 static int cluster_grow(norm_state *st)
@@ -352,10 +363,14 @@ static int cluster_grow(norm_state *st)
 	return 0;
 }
 
+static void cluster_unpack(norm_state *st);
+
 static void cluster_add(norm_state *st, int32_t c, uint32_t start, uint32_t end)
 {
 	cluster *k = &st->clu;
 
+	if (k->packed)
+		cluster_unpack(st);  /* a joiner for a composed character */
 	if (k->n == k->cap && cluster_grow(st))
 		return;
 	if (k->n == 0)
@@ -462,38 +477,215 @@ static void feed_cp(norm_state *st, int32_t c, uint32_t start, uint32_t end)
  * 16 KiB: Japanese text touches 4 of its pages, not the 9 of a byte each,
  * and each first touch of a page costs two page faults (read, then
  * write): a bsearch process pays them for every page. */
-enum { PLAIN_UNKNOWN, PLAIN_YES, PLAIN_NO };
+enum { PLAIN_UNKNOWN, PLAIN_YES, PLAIN_NO, PLAIN_COMPOSED };
 static _Atomic uint8_t plain_bmp[0x10000 / 4];
 
-static int is_plain(uint32_t c)
+/* PLAIN_COMPOSED: c's decomposition is a starter then joiners only (one
+ * cluster), and composing it gives c alone (が, パ, é): feed_cp would leave
+ * exactly that cluster open, and feed_composed holds c for it. */
+static int is_composed(uint32_t c)
 {
-	unsigned shift = (c & 3) * 2;
-	uint8_t v = (uint8_t)(atomic_load_explicit(&plain_bmp[c >> 2], memory_order_relaxed) >>
-	                      shift & 3);
-	if (v == PLAIN_UNKNOWN) {
-		const utf8proc_property_t *p = utf8proc_get_property((int32_t)c);
-		int hangul = c >= 0xAC00 && c <= 0xD7A3;
-		v = !hangul && !p->ignorable && p->casefold_seqindex == UINT16_MAX &&
-		    p->decomp_seqindex == UINT16_MAX &&
-		    classify_prop((int32_t)c, p) == KIND_STARTER ? PLAIN_YES : PLAIN_NO;
-		atomic_fetch_or_explicit(&plain_bmp[c >> 2], (uint8_t)(v << shift), memory_order_relaxed);
-	}
-	return v == PLAIN_YES;
+	int32_t d[DECOMP_MAX];
+	int bound = UTF8PROC_BOUNDCLASS_START;
+	utf8proc_ssize_t n = utf8proc_decompose_char((int32_t)c, d, DECOMP_MAX, DECOMP_OPTS, &bound);
+
+	if (n < 2 || n > DECOMP_MAX || classify(d[0]) != KIND_STARTER)
+		return 0;
+	for (utf8proc_ssize_t i = 1; i < n; i++)
+		if (classify(d[i]) != KIND_JOINER)
+			return 0;
+	/* gap_settle() asks whether the starter fed is wide: the base must
+	 * answer as c does */
+	if (bidx_is_wide((uint32_t)d[0]) != bidx_is_wide(c))
+		return 0;
+	return compose(d, (size_t)n) == 1 && d[0] == (int32_t)c;
 }
 
-/* The common case of feed_char(st, c, start, end, 0) for a starter c: no
- * gap pending and an open cluster of one code point, which is emitted as it
- * stands.  Returns 0 (nothing done) when the case does not apply. */
+/* plain_kind() of a code point not yet in the table: asks utf8proc and
+ * records the answer. */
+static int plain_fill(uint32_t c)
+{
+	const utf8proc_property_t *p = utf8proc_get_property((int32_t)c);
+	int hangul = c >= 0xAC00 && c <= 0xD7A3;
+	uint8_t v = !hangul && !p->ignorable && p->casefold_seqindex == UINT16_MAX &&
+	            p->decomp_seqindex == UINT16_MAX &&
+	            classify_prop((int32_t)c, p) == KIND_STARTER ? PLAIN_YES : PLAIN_NO;
+	if (v == PLAIN_NO && !hangul && is_composed(c))
+		v = PLAIN_COMPOSED;
+	atomic_fetch_or_explicit(&plain_bmp[c >> 2], (uint8_t)(v << ((c & 3) * 2)),
+	                         memory_order_relaxed);
+	return v;
+}
+
+static inline int plain_kind(uint32_t c)
+{
+	uint8_t v = (uint8_t)(atomic_load_explicit(&plain_bmp[c >> 2], memory_order_relaxed) >>
+	                      ((c & 3) * 2) & 3);
+	return v == PLAIN_UNKNOWN ? plain_fill(c) : v;
+}
+
+/* The one code point that c in U+FF00..U+FFEF (fullwidth and halfwidth
+ * forms) or U+3000 (ideographic space) decomposes to, when that is all
+ * feed_cp does with it: SINGLE_GAP when it is a gap, SINGLE_NONE when c
+ * takes the general path, else a starter.  Filled on first use like
+ * plain_bmp; 0 is unknown. */
+enum { SINGLE_UNKNOWN, SINGLE_NONE, SINGLE_GAP };
+static _Atomic uint16_t single_map[0xF1];
+
+static uint32_t single_of(uint32_t c)
+{
+	unsigned i = c == 0x3000 ? 0xF0 : c - 0xFF00;
+	uint32_t v = atomic_load_explicit(&single_map[i], memory_order_relaxed);
+	if (v == SINGLE_UNKNOWN) {
+		int32_t d[DECOMP_MAX];
+		int bound = UTF8PROC_BOUNDCLASS_START;
+		utf8proc_ssize_t n = utf8proc_decompose_char((int32_t)c, d, DECOMP_MAX, DECOMP_OPTS,
+		                                             &bound);
+		enum cp_kind kind = n == 1 ? classify(d[0]) : KIND_JOINER;
+		v = kind == KIND_GAP ? SINGLE_GAP
+		  : kind == KIND_STARTER && d[0] > SINGLE_GAP && d[0] < 0x10000 ? (uint32_t)d[0]
+		  : SINGLE_NONE;
+		atomic_store_explicit(&single_map[i], (uint16_t)v, memory_order_relaxed);
+	}
+	return v;
+}
+
+/* The common case of feed_char(st, c, start, end, 0) for a starter c: an
+ * open cluster of one code point, which is emitted as it stands (composing
+ * one code point leaves it), then the pending gap, if any, settled as
+ * gap_settle() would (kept as a space unless c or that code point is wide).
+ * Returns 0 (nothing done) when the case does not apply. */
 static inline int feed_plain(norm_state *st, uint32_t c, uint32_t start, uint32_t end)
 {
 	cluster *k = &st->clu;
-	if (st->gap || k->n != 1 || st->err != BIDX_OK || out_reserve(st, 1))
+	if (k->n != 1 || st->err != BIDX_OK || out_reserve(st, 2))
 		return 0;
 	emit(st, (uint32_t)k->cp[0], k->start, k->end);
+	if (st->gap) {
+		st->gap = 0;
+		if (!bidx_is_wide(c) && !bidx_is_wide((uint32_t)k->cp[0]))
+			emit(st, 0x20, st->gap_start, st->gap_end);
+	}
 	k->cp[0] = (int32_t)c;
 	k->start = start;
 	k->end = end;
+	k->packed = 0;
 	return 1;
+}
+
+/* feed_plain() for a composed character c that is its own normal form and
+ * whose decomposition is one cluster (が is か U+3099): it stands in the
+ * cluster for its decomposition, which composes back to it, until a joiner
+ * comes (cluster_unpack). */
+static inline int feed_composed(norm_state *st, uint32_t c, uint32_t start, uint32_t end)
+{
+	if (!feed_plain(st, c, start, end))
+		return 0;
+	st->clu.packed = 1;
+	return 1;
+}
+
+/* The open cluster of a composed character as the general path holds it:
+ * its decomposition. */
+static void cluster_unpack(norm_state *st)
+{
+	cluster *k = &st->clu;
+	int32_t d[DECOMP_MAX];
+	int bound = UTF8PROC_BOUNDCLASS_START;
+	utf8proc_ssize_t n = utf8proc_decompose_char(k->cp[0], d, DECOMP_MAX, DECOMP_OPTS, &bound);
+
+	k->packed = 0;
+	while (n > 0 && n <= DECOMP_MAX && (size_t)n > k->cap)
+		if (cluster_grow(st))
+			return;
+	if (n > 0 && n <= DECOMP_MAX) {
+		memcpy(k->cp, d, (size_t)n * sizeof *d);
+		k->n = (size_t)n;
+	}
+}
+
+/* feed_plain() and feed_composed() over a run of characters from in[i]
+ * (ASCII starters, plain, composed and single-mapped three-byte
+ * characters) with no gap pending, in one loop that keeps the output where
+ * it is: each character emits the open cluster's one code point and opens
+ * its own.  Stops before anything else, or when the output arrays are full
+ * (feed_all's general step then grows them); returns where it stopped. */
+static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
+{
+	cluster *k = &st->clu;
+	bidx_norm *o = st->out;
+	uint32_t prev = (uint32_t)k->cp[0], ps = k->start, pe = k->end;
+	size_t nc = o->nchars, nb = o->len;
+	int packed = k->packed;
+	/* prev_same: prev's UTF-8 is its input bytes in[ps..pe) */
+	int prev_same = 0;
+	/* in locals: the text's byte stores could alias any of them */
+	uint8_t *t = (uint8_t *)o->text;
+	uint32_t *cp = o->cp, *boff = o->byte_off, *ss = o->src_start, *se = o->src_end;
+	const size_t cap = st->cap, text_cap = st->text_cap;
+
+	while (i < len && nc < cap && nb + 5 <= text_cap) {
+		uint8_t b = in[i];
+		uint32_t c;
+		size_t w;
+		int pk = 0, same;
+		if (b < 0x80) {
+			if (b <= 0x20 || b == 0x7F)
+				break;
+			same = !(b >= 'A' && b <= 'Z');
+			c = same ? b : (uint32_t)b + ('a' - 'A');
+			w = 1;
+		} else if (b >= 0xE1 && b <= 0xEF && b != 0xED && i + 2 < len &&
+		           (in[i + 1] & 0xC0) == 0x80 && (in[i + 2] & 0xC0) == 0x80) {
+			/* no overlong form (E0) nor surrogate (ED) from these leads */
+			c = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(in[i + 1] & 0x3F) << 6 |
+			    (in[i + 2] & 0x3F);
+			int kind = plain_kind(c);
+			same = 1;
+			if (kind == PLAIN_COMPOSED) {
+				pk = 1;
+			} else if (kind != PLAIN_YES) {
+				uint32_t m = c >= 0xFF00 && c <= 0xFFEF ? single_of(c) : SINGLE_NONE;
+				if (m == SINGLE_NONE || m == SINGLE_GAP)
+					break;
+				c = m;
+				same = 0;
+			}
+			w = 3;
+		} else {
+			break;
+		}
+		cp[nc] = prev;
+		boff[nc] = (uint32_t)nb;
+		if (ss) {
+			ss[nc] = ps;
+			se[nc] = pe;
+		}
+		nc++;
+		if (prev_same && pe - ps == 3) {
+			/* four bytes at once: in[pe] is this character's first byte,
+			 * and text_cap leaves room (the fourth is overwritten next) */
+			memcpy(t + nb, in + ps, 4);
+			nb += 3;
+		} else if (prev < 0x80) {
+			t[nb++] = (uint8_t)prev;
+		} else {
+			nb += (size_t)bidx_utf8_encode(prev, t + nb);
+		}
+		prev = c;
+		prev_same = same;
+		ps = (uint32_t)i;
+		pe = (uint32_t)(i + w);
+		packed = pk;
+		i += w;
+	}
+	o->nchars = (uint32_t)nc;
+	o->len = nb;
+	k->cp[0] = (int32_t)prev;
+	k->start = ps;
+	k->end = pe;
+	k->packed = packed;
+	return i;
 }
 
 static void feed_ascii(norm_state *st, uint8_t b, uint32_t at)
@@ -514,22 +706,45 @@ static void feed_all(norm_state *st, const uint8_t *in, size_t len)
 	int k;
 
 	while (i < len && st->err == BIDX_OK) {
+		if (st->clu.n == 1 && !st->gap && !st->general) {
+			i = plain_run(st, in, i, len);
+			if (i >= len)
+				break;
+		}
 		uint8_t b = in[i];
 		if (b < 0x80) {
-			if (!(b > 0x20 && b != 0x7F && !(b >= 'A' && b <= 'Z') &&
-			      feed_plain(st, b, (uint32_t)i, (uint32_t)i + 1)))
+			uint8_t lb = b >= 'A' && b <= 'Z' ? (uint8_t)(b + ('a' - 'A')) : b;
+			if (st->general || b <= 0x20 || b == 0x7F ||
+			    !feed_plain(st, lb, (uint32_t)i, (uint32_t)i + 1))
 				feed_ascii(st, b, (uint32_t)i);
 			i++;
 			continue;
 		}
 		if (b >= 0xE0 && b < 0xF0 && i + 2 < len && (in[i + 1] & 0xC0) == 0x80 &&
-		    (in[i + 2] & 0xC0) == 0x80) {
+		    (in[i + 2] & 0xC0) == 0x80 && !st->general) {
 			/* a three-byte character, decoded here for speed; overlong
 			 * forms and surrogates take the checked path below */
 			c = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(in[i + 1] & 0x3F) << 6 |
 			    (in[i + 2] & 0x3F);
-			if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF) && is_plain(c) &&
-			    feed_plain(st, c, (uint32_t)i, (uint32_t)i + 3)) {
+			int done = 0;
+			uint32_t at = (uint32_t)i, to = (uint32_t)i + 3;
+			if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF)) {
+				int kind = plain_kind(c);
+				if (kind == PLAIN_YES)
+					done = feed_plain(st, c, at, to);
+				else if (kind == PLAIN_COMPOSED)
+					done = feed_composed(st, c, at, to);
+				else if (c >= 0xFF00 && c <= 0xFFEF) {
+					uint32_t m = single_of(c);
+					if (m == SINGLE_GAP)
+						feed_gap(st, at, to);
+					done = m == SINGLE_GAP || (m != SINGLE_NONE && feed_plain(st, m, at, to));
+				} else if (c == 0x3000 && single_of(c) == SINGLE_GAP) {
+					feed_gap(st, at, to);
+					done = 1;
+				}
+			}
+			if (done) {
 				i += 3;
 				continue;
 			}
@@ -567,7 +782,7 @@ static bidx_err state_init(norm_state *st, bidx_norm *o, const uint8_t *in, size
 	return st->err;
 }
 
-bidx_err bidx_normalize(const char *in, size_t len, int want_map, bidx_norm *out)
+static bidx_err normalize(const char *in, size_t len, int want_map, int general, bidx_norm *out)
 {
 	norm_state st;
 
@@ -575,6 +790,7 @@ bidx_err bidx_normalize(const char *in, size_t len, int want_map, bidx_norm *out
 	if (len > INPUT_MAX)
 		return BIDX_ETOOBIG;
 	if (state_init(&st, out, (const uint8_t *)in, len, want_map) == BIDX_OK) {
+		st.general = general;
 		feed_all(&st, (const uint8_t *)in, len);
 		cluster_flush(&st);  /* a gap still pending is trailing: dropped */
 	}
@@ -586,6 +802,16 @@ bidx_err bidx_normalize(const char *in, size_t len, int want_map, bidx_norm *out
 	out->byte_off[out->nchars] = (uint32_t)out->len;
 	out->text[out->len] = '\0';
 	return BIDX_OK;
+}
+
+bidx_err bidx_normalize(const char *in, size_t len, int want_map, bidx_norm *out)
+{
+	return normalize(in, len, want_map, 0, out);
+}
+
+bidx_err bidx_normalize_general(const char *in, size_t len, int want_map, bidx_norm *out)
+{
+	return normalize(in, len, want_map, 1, out);
 }
 
 void bidx_norm_free(bidx_norm *n)

@@ -62,6 +62,11 @@ typedef struct bidx_norm {
  * Inputs over 2^31 bytes are refused with BIDX_ETOOBIG. */
 bidx_err bidx_normalize(const char *in, size_t len, int want_map, bidx_norm *out);
 
+/* The same output through the general path alone (utf8proc for every
+ * character that is not ASCII, no table of plain characters): what the
+ * short paths are checked against (test_normalize). */
+bidx_err bidx_normalize_general(const char *in, size_t len, int want_map, bidx_norm *out);
+
 /* Releases what bidx_normalize() allocated; NULL-safe; zeroes the struct. */
 void bidx_norm_free(bidx_norm *n);
 

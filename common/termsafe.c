@@ -5,7 +5,8 @@
  * hands runs of harmless bytes and the escapes of the others to a sink: a
  * FILE, a bidx_buf or a fixed buffer.  Runs of printable ASCII and ordinary
  * characters go out in one piece, so rendering costs little more than
- * writing.
+ * writing; printable ASCII and the characters of U+3000..U+9FFF are passed
+ * over without a look-up.
  */
 #include "termsafe.h"
 #include "normalize.h"
@@ -55,6 +56,19 @@ static void render(const char *s, size_t n, int keep_nl, sink_fn put, void *ctx)
 	char esc[16];
 	uint32_t cp;
 	while (i < n) {
+		unsigned char b = (unsigned char)s[i];
+		if (b >= 0x20 && b < 0x7f) {   /* printable ASCII */
+			i++;
+			continue;
+		}
+		/* U+3000..U+9FFF (CJK punctuation, kana, kanji): nothing there is
+		 * hidden (test_termsafe), and any two continuation bytes after
+		 * E3..E9 make a valid character */
+		if (b >= 0xE3 && b <= 0xE9 && i + 2 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
+		    ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
+			i += 3;
+			continue;
+		}
 		if (keep_nl && s[i] == '\n') {
 			i++;
 			continue;

@@ -16,7 +16,9 @@
  *            of its score and the reports of its incident
  *
  * The snippet policy lives here alone: decompress a document only as far
- * as the snippet window around the known match reaches (snippet.h); when
+ * as the snippet window around the known match reaches (snippet.h), and for
+ * a one-term query first only as far as the narrower window tried first
+ * (bidx_snippet_first: most snippets settle there); when
  * the match position is not known (a one-character word, a field-only
  * query), try its first few hundred characters (kept when they settle the
  * snippet, snippet.h), then, for a long document, its head, and the whole
@@ -319,6 +321,26 @@ static bidx_err fetch_snippet(bidx_segment *seg, uint32_t local, const bidx_docr
 	if (settled)
 		goto done;
 	int head_only = h->pos == BIDX_NOPOS && d->text_len > HEAD_TRY;
+	if (!head_only && h->pos != BIDX_NOPOS) {
+		/* the narrower window's bytes first (snippet.h): the blocks past
+		 * it are decoded only when it does not settle the snippet */
+		int more = 0;
+		size_t first = bidx_snippet_first(d->text_len, h->pos, r->nterms, ck, nck);
+		for (int k = 0; k < 2 && (k == 0 || more); k++) {
+			free(buf);
+			buf = NULL;
+			rc = bidx_segment_fetch_prefix(seg, d, k ? b1 : first, &buf, &title, &tlen, &text,
+			                               &avail);
+			if (!rc)
+				rc = bidx_snippet_try_near(text, d->text_len, avail, r->terms, r->nterms, h->pos,
+				                           ck, nck, md, &t->snippet, &more);
+			if (rc) {
+				free(buf);
+				return rc;
+			}
+		}
+		goto done;
+	}
 	rc = bidx_segment_fetch_prefix(seg, d, head_only ? HEAD_TRY : b1, &buf, &title, &tlen, &text,
 	                               &avail);
 	if (rc)

@@ -73,11 +73,11 @@ static void print_human(FILE *f, uint32_t rank, const bidx_hit *h, const char *p
 			fputs("…", f);
 	} else
 		fputs("(no title)", f);
-	fprintf(f, "%s\n     %s", color ? C_OFF : "", color ? C_PATH : "");
+	fputs(color ? C_OFF "\n     " C_PATH : "\n     ", f);
 	size_t sl;
 	const char *spath = bidx_path_shown(path, plen, &sl);
 	bidx_ts_write(f, spath, sl);
-	fprintf(f, "%s\n", color ? C_OFF : "");
+	fputs(color ? C_OFF "\n" : "\n", f);
 }
 
 static void print_spans(FILE *f, const char *name, const bidx_span *v, size_t n)

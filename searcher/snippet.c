@@ -158,16 +158,6 @@ static void copy_line(bidx_buf *out, const char *t, size_t a, size_t b, const ui
 	}
 }
 
-static int put_span(bidx_span **v, size_t *n, bidx_span s)
-{
-	bidx_span *nv = bidx_realloc(*v, (*n + 1) * sizeof *nv);
-	if (!nv)
-		return -1;
-	*v = nv;
-	nv[(*n)++] = s;
-	return 0;
-}
-
 /* Window [ws, we) of normalised characters around occurrence o. */
 static void window(const bidx_norm *n, const occ *o, uint32_t *ws, uint32_t *we)
 {
@@ -191,6 +181,9 @@ static int build(const char *text, const uint8_t *md, const bidx_norm *n, const 
 	out->elided_before = ws > 0;
 	out->elided_after = we < n->nchars;
 	size_t pos = n->src_start[ws], stop = n->src_end[we - 1];
+	/* at most one mark an occurrence: room for all at once */
+	if (!(out->marks = bidx_malloc(v->n * sizeof *out->marks)))
+		return -1;
 	for (size_t i = 0; i < v->n; i++) {
 		const occ *o = &v->o[i];
 		if (o->term == UINT32_MAX || o->start < ws || o->end > we ||
@@ -199,8 +192,7 @@ static int build(const char *text, const uint8_t *md, const bidx_norm *n, const 
 		copy_line(&b, text, pos, n->src_start[o->start], md);
 		uint32_t ms = (uint32_t)b.len;
 		copy_line(&b, text, n->src_start[o->start], n->src_end[o->end - 1], NULL);
-		if (put_span(&out->marks, &out->nmarks, (bidx_span){ms, (uint32_t)b.len}))
-			b.err = BIDX_ENOMEM;
+		out->marks[out->nmarks++] = (bidx_span){ms, (uint32_t)b.len};
 		pos = n->src_end[o->end - 1];
 	}
 	if (stop > pos)
@@ -217,12 +209,15 @@ static int build(const char *text, const uint8_t *md, const bidx_norm *n, const 
 
 static int record_matches(const bidx_norm *n, const occs *v, size_t base, bidx_snippet *out)
 {
-	for (size_t i = 0; i < v->n && out->nmatches < BIDX_SNIPPET_MAX_MATCHES; i++) {
-		bidx_span s = {(uint32_t)(base + n->src_start[v->o[i].start]),
-		               (uint32_t)(base + n->src_end[v->o[i].end - 1])};
-		if (put_span(&out->matches, &out->nmatches, s))
-			return -1;
-	}
+	size_t k = v->n < BIDX_SNIPPET_MAX_MATCHES ? v->n : BIDX_SNIPPET_MAX_MATCHES;
+	if (!k)
+		return 0;
+	if (!(out->matches = bidx_malloc(k * sizeof *out->matches)))
+		return -1;
+	for (size_t i = 0; i < k; i++)
+		out->matches[out->nmatches++] =
+		    (bidx_span){(uint32_t)(base + n->src_start[v->o[i].start]),
+		                (uint32_t)(base + n->src_end[v->o[i].end - 1])};
 	return 0;
 }
 
@@ -339,26 +334,56 @@ bidx_err bidx_snippet_make_head(const char *text, size_t len, size_t avail, char
 	return make_in(text, len, 0, avail < len ? avail : len, terms, nterms, markdown, out, settled);
 }
 
-bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char *const *terms,
-                                size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
-                                int markdown, bidx_snippet *out)
+/* The narrower window [*t0, *t1) tried first for pos inside the window
+ * [b0, b1) (b1 cut to what the caller has): 1 when it applies (one term,
+ * its first match known, a window that ends sooner). */
+static int tight_window(size_t len, uint32_t pos, size_t nterms, const uint8_t *ckpt,
+                        uint32_t nckpt, size_t b0, size_t b1, size_t *t0, size_t *t1)
+{
+	/* one term, its first match known: its window is in a narrower one,
+	 * which is kept when it provably gives the same snippet */
+	window_for(len, pos, SNIPPET_TIGHT, ckpt, nckpt, t0, t1);
+	return nterms == 1 && pos != UINT32_MAX && *t0 == b0 && b0 < *t1 && *t1 < b1;
+}
+
+size_t bidx_snippet_first(size_t len, uint32_t pos, size_t nterms, const uint8_t *ckpt,
+                          uint32_t nckpt)
+{
+	size_t b0, b1, t0, t1;
+	bidx_snippet_window(len, pos, ckpt, nckpt, &b0, &b1);
+	if (b0 >= b1)
+		b0 = 0;
+	return tight_window(len, pos, nterms, ckpt, nckpt, b0, b1, &t0, &t1) ? t1 : b1;
+}
+
+/* bidx_snippet_make_near(); with `more`, a window reaching past avail is
+ * not cut: *more = 1 and nothing is made; and when *more is 1 already, the
+ * narrower window is not tried again. */
+static bidx_err make_near(const char *text, size_t len, size_t avail, char *const *terms,
+                          size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                          int markdown, bidx_snippet *out, int *more)
 {
 	size_t b0, b1, t0, t1;
 	int settled = 0;
+	memset(out, 0, sizeof *out);
 	bidx_snippet_window(len, pos, ckpt, nckpt, &b0, &b1);
-	if (b1 > avail)   /* the caller fetched less than the window: use what is there */
+	if (b1 > avail && !more)   /* the caller fetched less than the window: use what is there */
 		b1 = avail;
 	if (b0 >= b1)
 		b0 = 0;
-	/* one term, its first match known: its window is in a narrower one,
-	 * which is kept when it provably gives the same snippet */
-	window_for(len, pos, SNIPPET_TIGHT, ckpt, nckpt, &t0, &t1);
-	if (nterms == 1 && pos != UINT32_MAX && t0 == b0 && b0 < t1 && t1 < b1) {
+	if ((!more || !*more) && tight_window(len, pos, nterms, ckpt, nckpt, b0, b1, &t0, &t1) &&
+	    t1 <= avail) {
 		bidx_err rc = make_in(text, len, b0, t1, terms, nterms, markdown, out, &settled);
 		if (rc || settled)
 			return rc;
 		bidx_snippet_free(out);
 	}
+	if (more && b1 > avail) {
+		*more = 1;
+		return BIDX_OK;
+	}
+	if (more)
+		*more = 0;
 	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, markdown, out, NULL);
 	if (!rc && !out->nmarks && (b0 > 0 || b1 < len) && avail == len) {
 		/* the window missed (cannot happen for a valid index): look everywhere */
@@ -366,6 +391,20 @@ bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char
 		rc = make_in(text, len, 0, len, terms, nterms, markdown, out, NULL);
 	}
 	return rc;
+}
+
+bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char *const *terms,
+                                size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                                int markdown, bidx_snippet *out)
+{
+	return make_near(text, len, avail, terms, nterms, pos, ckpt, nckpt, markdown, out, NULL);
+}
+
+bidx_err bidx_snippet_try_near(const char *text, size_t len, size_t avail, char *const *terms,
+                               size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                               int markdown, bidx_snippet *out, int *more)
+{
+	return make_near(text, len, avail, terms, nterms, pos, ckpt, nckpt, markdown, out, more);
 }
 
 void bidx_snippet_free(bidx_snippet *s)

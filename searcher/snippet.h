@@ -57,6 +57,23 @@ bidx_err bidx_snippet_make_near(const char *text, size_t len, size_t avail, char
 void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
                          size_t *b0, size_t *b1);
 
+/* The bytes bidx_snippet_make_near() needs first for pos, text[0..end):
+ * for a one-term query whose first match is known, the end of the
+ * narrower window it tries first, else *b1 of bidx_snippet_window(). */
+size_t bidx_snippet_first(size_t len, uint32_t pos, size_t nterms, const uint8_t *ckpt,
+                          uint32_t nckpt);
+
+/* bidx_snippet_make_near() from text[0..avail), avail from
+ * bidx_snippet_first() and *more 0: the snippet when that settles it or
+ * avail covers the whole window (*more = 0); else *more = 1 and nothing is
+ * made: the caller calls it again, *more still 1 (the narrower window is
+ * not tried twice), with the bytes of bidx_snippet_window().  The snippet
+ * is always the one bidx_snippet_make_near() gives with the whole window:
+ * a window is never cut. */
+bidx_err bidx_snippet_try_near(const char *text, size_t len, size_t avail, char *const *terms,
+                               size_t nterms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                               int markdown, bidx_snippet *out, int *more);
+
 /* The end of a document's head of at least `chars` normalised characters:
  * the first checkpoint there, or len.  A snippet is tried there first when
  * no match position is known. */

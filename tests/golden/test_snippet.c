@@ -15,6 +15,7 @@
 #include "query_parse.h"
 #include "segment.h"
 #include "snippet.h"
+#include "varint.h"
 #include "testutil.h"
 
 /* Every mark normalises to one of the terms. */
@@ -142,6 +143,33 @@ static void same_snippet(const bidx_snippet *a, const bidx_snippet *b, uint32_t 
 	cr_assert_eq(a->elided_after, b->elided_after, "doc %u", doc);
 }
 
+/* The snippet of doc d as collect.c makes it: the bytes of
+ * bidx_snippet_first() decompressed, then those of the whole window when
+ * they do not settle it.  *shorter counts a first read shorter than the
+ * window's, *again a second read. */
+static void first_bytes_then_window(bidx_segment *seg, const bidx_docrec *d, const bidx_result *r,
+                                    uint32_t pos, const uint8_t *ck, uint32_t nck,
+                                    bidx_snippet *out, int *shorter, int *again)
+{
+	size_t b0, b1, avail, tlen;
+	const char *title, *text;
+	char *buf;
+	int more = 0;
+	bidx_snippet_window(d->text_len, pos, ck, nck, &b0, &b1);
+	size_t first = bidx_snippet_first(d->text_len, pos, r->nterms, ck, nck);
+	cr_assert_leq(first, b1);
+	*shorter += first < b1;
+	for (int k = 0; k < 2 && (k == 0 || more); k++) {
+		cr_assert_eq(bidx_segment_fetch_prefix(seg, d, k ? b1 : first, &buf, &title, &tlen, &text,
+		                                       &avail), BIDX_OK);
+		cr_assert_eq(bidx_snippet_try_near(text, d->text_len, avail, r->terms, r->nterms, pos, ck,
+		                                   nck, 0, out, &more), BIDX_OK);
+		free(buf);
+		*again += k;
+	}
+	cr_assert(!more);
+}
+
 /* The narrower window tried first for a one-term query, and the head tried
  * first when no position is known, are kept only when they settle the
  * snippet: then it is exactly the whole text's, over every hit of common
@@ -163,7 +191,7 @@ Test(snippet, narrow_window_and_head_match_the_whole_text, .timeout = 300)
 	cr_assert_eq(bidx_index_open(dir, &ix, why, sizeof why), BIDX_OK, "%s", why);
 	bidx_segment *seg = ix->seg[0];   /* built from scratch: ids are local ids */
 	const char *queries[] = {"情報", "アプリ", "発表", "セキュリティ", "の", "に", "猫", "個"};
-	int narrowed = 0, heads = 0, settled_heads = 0;
+	int narrowed = 0, heads = 0, settled_heads = 0, shorter = 0, again = 0;
 	for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
 		bidx_qnode *q;
 		bidx_result r;
@@ -188,6 +216,16 @@ Test(snippet, narrow_window_and_head_match_the_whole_text, .timeout = 300)
 				cr_assert_eq(bidx_snippet_make_near(text, d.text_len, d.text_len, r.terms,
 				                                    r.nterms, pos, ck, nck, 0, &near), BIDX_OK);
 				same_snippet(&near, &full, doc);
+				/* reading only the narrower window's bytes first: the same
+				 * snippet, and the same matches */
+				bidx_snippet two;
+				first_bytes_then_window(seg, &d, &r, pos, ck, nck, &two, &shorter, &again);
+				same_snippet(&two, &near, doc);
+				cr_assert_eq(two.nmatches, near.nmatches, "doc %u", doc);
+				for (size_t m = 0; m < two.nmatches; m++)
+					cr_assert(two.matches[m].start == near.matches[m].start &&
+					          two.matches[m].end == near.matches[m].end, "doc %u", doc);
+				bidx_snippet_free(&two);
 				bidx_snippet_window(d.text_len, pos, ck, nck, &b0, &b1);
 				narrowed += b1 < d.text_len;
 				bidx_snippet_free(&near);
@@ -211,13 +249,67 @@ Test(snippet, narrow_window_and_head_match_the_whole_text, .timeout = 300)
 		bidx_result_free(&r);
 		bidx_query_free(q);
 	}
-	fprintf(stderr, "narrow windows: %d hits in long documents; heads: %d tried, %d settled\n",
-	        narrowed, heads, settled_heads);
+	fprintf(stderr, "narrow windows: %d hits in long documents; heads: %d tried, %d settled; "
+	        "%d first reads shorter than the window, %d read again\n", narrowed, heads,
+	        settled_heads, shorter, again);
 	cr_assert_gt(narrowed, 0);
+	cr_assert_gt(shorter, 0);
 	cr_assert_gt(settled_heads, 0);
 	bidx_index_close(ix);
 	tu_rmtree(dir);
 	free(dir);
+}
+
+/* A long term's narrower window cannot settle the snippet: the first read
+ * asks for the window's bytes (more), and the second read gives what the
+ * whole text gives. */
+Test(snippet, first_read_too_short_reads_the_window)
+{
+	size_t nch = 1200, len = 3 * nch;
+	char *text = malloc(len + 1), term[3 * 40 + 1];
+	uint8_t ck[8 * 16];
+	uint32_t nck = 0;
+	cr_assert(text);
+	for (size_t i = 0; i < nch; i++) {   /* distinct kanji, a restart point at each */
+		uint32_t c = 0x4E00 + (uint32_t)(i * 7919 % 5000);
+		text[3 * i] = (char)(0xE0 | c >> 12);
+		text[3 * i + 1] = (char)(0x80 | (c >> 6 & 0x3F));
+		text[3 * i + 2] = (char)(0x80 | (c & 0x3F));
+	}
+	text[len] = 0;
+	for (uint32_t c = 128; c < nch && nck < 16; c += 128, nck++) {
+		bidx_put_u32le(ck + 8 * nck, c);
+		bidx_put_u32le(ck + 8 * nck + 4, 3 * c);
+	}
+	uint32_t pos = 300;   /* a 40-character term from there: its first occurrence */
+	memcpy(term, text + 3 * pos, 3 * 40);
+	term[3 * 40] = 0;
+	char *terms[] = {term};
+	bidx_snippet whole, two;
+	cr_assert_eq(bidx_snippet_make_near(text, len, len, terms, 1, pos, ck, nck, 0, &whole),
+	             BIDX_OK);
+	cr_assert_gt(whole.nmarks, 0);
+	size_t b0, b1, first = bidx_snippet_first(len, pos, 1, ck, nck);
+	bidx_snippet_window(len, pos, ck, nck, &b0, &b1);
+	cr_assert_lt(first, b1);
+	int more = 0, reads = 0;
+	for (size_t avail = first; reads < 2 && (reads == 0 || more); avail = b1, reads++) {
+		char *part = malloc(avail + 1);   /* only the bytes read are there */
+		cr_assert(part);
+		memcpy(part, text, avail);
+		part[avail] = 0;
+		cr_assert_eq(bidx_snippet_try_near(part, len, avail, terms, 1, pos, ck, nck, 0, &two,
+		                                   &more), BIDX_OK);
+		free(part);
+		if (!reads)
+			cr_assert(more, "a 40-character term settles in 128 characters?");
+	}
+	cr_assert(!more);
+	cr_assert_eq(reads, 2);
+	same_snippet(&two, &whole, 0);
+	bidx_snippet_free(&two);
+	bidx_snippet_free(&whole);
+	free(text);
 }
 
 /* One-character words have no known match position: bsearch tries the head

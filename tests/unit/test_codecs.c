@@ -17,6 +17,7 @@
 #include "testutil.h"
 #include "varint.h"
 
+#define ZSTD_STATIC_LINKING_ONLY   /* the buffer-less decoder: a frame's blocks */
 #include <zstd.h>
 
 static uint64_t rnd64(uint64_t *s)
@@ -671,6 +672,47 @@ Test(docstore, prefix_read_decodes_only_its_blocks)
 	              BIDX_OK, "the whole damaged record is refused");
 	bidx_dsr_free(r);
 	free(f);
+	free(text);
+	store_free(&st);
+	docset_free(&s);
+}
+
+/* The writer ends a frame's first block after 1,280 bytes of record (the
+ * title and a news article's first snippet window), then one every 2 KiB:
+ * a snippet near the start decodes 1,280 bytes, not 2,048. */
+Test(docstore, blocks_end_after_1280_bytes_then_every_2_kib)
+{
+	docset s = {0};
+	store st = {0};
+	size_t len = 9000;
+	char *text = malloc(len);
+	cr_assert_not_null(text);
+	for (size_t i = 0; i < len; i++)
+		text[i] = (char)('a' + (i * 7919 % 26));
+	docset_add(&s, "title", 5, text, len);
+	store_build(&st, &s);
+	ZSTD_DCtx *z = ZSTD_createDCtx();
+	size_t rlen = 1 + 5 + len, at = 0, pos = 0, nblocks = 0, sizes[16];
+	char *out = malloc(rlen);
+	cr_assert(z && out);
+	cr_assert(!ZSTD_isError(ZSTD_decompressBegin(z)));
+	for (size_t step; (step = ZSTD_nextSrcSizeToDecompress(z)) != 0; at += step) {
+		cr_assert_leq(at + step, st.len[0]);
+		size_t got = ZSTD_decompressContinue(z, out + pos, rlen - pos, st.frames + at, step);
+		cr_assert(!ZSTD_isError(got));
+		if (got && nblocks < 16)
+			sizes[nblocks++] = got;
+		pos += got;
+	}
+	cr_assert_eq(pos, rlen);
+	cr_assert_eq(memcmp(out + 6, text, len), 0);
+	cr_assert_eq(nblocks, 5);   /* 1280 + 3 * 2048 + 1576 = 9006 */
+	cr_assert_eq(sizes[0], 1280);
+	for (size_t i = 1; i < 4; i++)
+		cr_assert_eq(sizes[i], 2048, "block %zu", i);
+	cr_assert_eq(sizes[4], rlen - 1280 - 3 * 2048);
+	free(out);
+	ZSTD_freeDCtx(z);
 	free(text);
 	store_free(&st);
 	docset_free(&s);

@@ -879,3 +879,65 @@ Test(normalize, utf8_fast_path_agrees_with_full_decoder)
 		}
 	}
 }
+
+/* --- the short paths against the general path --- */
+
+/* bidx_normalize() (plain, composed and single-mapped characters, gaps
+ * settled inline) gives exactly what the general path gives: text, code
+ * points, offsets and the offset map. */
+static void expect_same_as_general(const char *s, size_t len)
+{
+	bidx_norm a, b;
+
+	cr_assert_eq(bidx_normalize(s, len, 1, &a), BIDX_OK);
+	cr_assert_eq(bidx_normalize_general(s, len, 1, &b), BIDX_OK);
+	cr_assert_eq(a.len, b.len, "%zu bytes: %zu, general %zu", len, a.len, b.len);
+	cr_assert_eq(a.nchars, b.nchars);
+	cr_assert(!memcmp(a.text, b.text, a.len), "\"%.*s\"", (int)(len < 200 ? len : 200), s);
+	cr_assert(!memcmp(a.cp, b.cp, a.nchars * sizeof *a.cp));
+	cr_assert(!memcmp(a.byte_off, b.byte_off, (a.nchars + 1) * sizeof *a.byte_off));
+	cr_assert(!memcmp(a.src_start, b.src_start, a.nchars * sizeof *a.src_start),
+	          "map of \"%.*s\"", (int)(len < 200 ? len : 200), s);
+	cr_assert(!memcmp(a.src_end, b.src_end, a.nchars * sizeof *a.src_end));
+	bidx_norm_free(&a);
+	bidx_norm_free(&b);
+}
+
+static void seed_same_as_general(const char *text, size_t len)
+{
+	expect_same_as_general(text, len);
+}
+
+Test(normalize, short_paths_match_the_general_path_on_corpus)
+{
+	for (size_t i = 0; i < sizeof tricky / sizeof tricky[0]; i++)
+		expect_same_as_general(tricky[i], strlen(tricky[i]));
+	for_each_seed(seed_same_as_general);
+}
+
+/* Voiced kana, fullwidth forms and the ideographic space next to gaps,
+ * ASCII capitals, and joiners after them (U+0334 and U+093C sort before
+ * U+3099, U+0301 after it; U+FF9E is a halfwidth voiced mark; U+0323 after
+ * U+1EBD, e U+0303, sorts before its mark and composes with the e). */
+static const uint32_t short_pool[] = {
+	'a', 'Q', '1', ' ', '\n', '\t', 0x304C, 0x3067, 0x30D7, 0x30D1, 0x30FC, 0x3001, 0x3002,
+	0x304B, 0x3099, 0x309A, 0x0301, 0x0334, 0x093C, 0xFF01, 0xFF08, 0xFF21, 0xFF41, 0xFF10,
+	0xFF76, 0xFF9E, 0xFF70, 0xFFE5, 0x3000, 0xE9, 0x65E5, 0x2260, 0x3D, 0x338, 0x1E9B,
+	0x212B, 0xAC00, 0x200D, 0xFE0F, 0x1EBD, 0x0323,
+};
+
+Test(normalize, short_paths_match_the_general_path_on_random_strings)
+{
+	uint32_t seed = 4242;
+	uint8_t buf[16 * 4 + 1];
+
+	for (int round = 0; round < 50000; round++) {
+		uint32_t len = 1 + lcg(&seed) % 16;
+		size_t n = 0;
+		for (uint32_t j = 0; j < len; j++)
+			n += (size_t)bidx_utf8_encode(
+			    short_pool[lcg(&seed) % (sizeof short_pool / sizeof short_pool[0])], buf + n);
+		buf[n] = '\0';
+		expect_same_as_general((const char *)buf, n);
+	}
+}

@@ -112,3 +112,37 @@ Test(termsafe, json_escapes_the_same_characters)
 	cr_assert_str_eq(text, "\"\\u001b\\u009b\\u202e\\u2028\\udb40\\udc01\\\\\\\"漢\\ufffd\"");
 	free(text);
 }
+
+/* The renderer passes U+3000..U+9FFF over without asking what they are:
+ * none of them may be hidden.  Every BMP character alone and between
+ * controls renders as the look-up says, and a cut or broken three-byte
+ * character is escaped byte by byte. */
+Test(termsafe, every_bmp_character_as_the_look_up_says)
+{
+	for (uint32_t c = 0x3000; c <= 0x9FFF; c++)
+		cr_assert(!bidx_ts_hidden(c), "U+%04X is hidden", c);
+	for (uint32_t c = 0x80; c < 0x10000; c++) {
+		if (c >= 0xD800 && c <= 0xDFFF)
+			continue;
+		char in[8], want[32];
+		size_t n = 0;
+		in[n++] = '\x1b';
+		if (c < 0x800) {
+			in[n++] = (char)(0xC0 | c >> 6);
+			in[n++] = (char)(0x80 | (c & 0x3F));
+		} else {
+			in[n++] = (char)(0xE0 | c >> 12);
+			in[n++] = (char)(0x80 | (c >> 6 & 0x3F));
+			in[n++] = (char)(0x80 | (c & 0x3F));
+		}
+		in[n++] = '\x07';
+		if (bidx_ts_hidden(c))
+			snprintf(want, sizeof want, "\\x1b\\u{%04x}\\x07", (unsigned)c);
+		else
+			snprintf(want, sizeof want, "\\x1b%.*s\\x07", (int)(n - 2), in + 1);
+		cr_assert_str_eq(rendered(in, n), want, "U+%04X", c);
+	}
+	cr_assert_str_eq(R("\xe3\x81"), "\\xe3\\x81");
+	cr_assert_str_eq(R("\xe3\x81" "a"), "\\xe3\\x81a");
+	cr_assert_str_eq(R("\xe9\xff\x80"), "\\xe9\\xff\\x80");
+}
