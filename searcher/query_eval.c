@@ -1080,11 +1080,14 @@ static bidx_err eval_filter_seg(eval_state *cx, const void *arg, hitset *out)
 	filter_arg *fa = (filter_arg *)(uintptr_t)arg;
 	uint32_t *docs, nd;
 	int known;
-	bidx_err rc = bidx_filter_eval(cx->seg, fa->n->field, fa->n->text, &docs, &nd, &known,
-	                               cx->why, cx->whylen);
+	/* under AND, only the documents its siblings left (within) */
+	bidx_err rc = bidx_filter_eval_in(cx->seg, fa->n->field, fa->n->text,
+	                                  cx->within ? cx->wloc : NULL, cx->nwloc, &docs, &nd,
+	                                  &known, cx->why, cx->whylen);
 	if (rc || !known)
 		return rc;
 	fa->known = 1;
+	counters.fields += cx->within ? cx->nwloc : bidx_segment_ndocs(cx->seg);
 	for (uint32_t i = 0; i < nd && !rc; i++)
 		if (hitset_push(out, docs[i], 0.0, BIDX_NOPOS))
 			rc = BIDX_ENOMEM;
@@ -1394,6 +1397,84 @@ static bidx_err eval_and_top(eval_state *cx, const bidx_qnode *n, int positive, 
 	return rc;
 }
 
+/* Whether n is a field filter every index has (filter.h): matched from
+ * the field records of the documents it is given, whatever the segment. */
+static int builtin_filter(const bidx_qnode *n)
+{
+	return n->type == BIDX_Q_TERM && n->field && n->text[0] && strcmp(n->field, "title") &&
+	       bidx_filter_builtin(n->field);
+}
+
+/* Whether a positive child of AND n after the i-th is not such a filter. */
+static int word_after(const bidx_qnode *n, size_t i)
+{
+	for (size_t j = i + 1; j < n->nkids; j++)
+		if (n->kids[j]->type != BIDX_Q_NOT && !builtin_filter(n->kids[j]))
+			return 1;
+	return 0;
+}
+
+/* A filter's value checked as evaluating it would (eval_filter's message). */
+static bidx_err check_filter(eval_state *cx, const bidx_qnode *n)
+{
+	bidx_err rc = bidx_filter_check(n->field, n->text, cx->why, cx->whylen);
+	if (rc == BIDX_EQUERY) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", cx->why);
+		snprintf(cx->why, cx->whylen, "at byte %u: %s", n->pos, msg);
+	}
+	return rc;
+}
+
+/* The filters f[0..nf) of an AND, in order, over the documents of out
+ * (with `whole`, the first over every document, into out): out keeps the
+ * documents all of them match. */
+static bidx_err apply_filters(eval_state *cx, const bidx_qnode **f, size_t nf, hitset *out,
+                              int whole)
+{
+	bidx_err rc = BIDX_OK;
+	const hitset *within = cx->within;
+	for (size_t j = 0; j < nf && !rc; j++) {
+		int into = whole && j == 0;
+		if (!into && out->n == 0)
+			break;
+		hitset s = {0};
+		cx->within = into ? within : out;
+		rc = eval_node(cx, f[j], 0, &s);
+		if (!rc && into)
+			*out = s, s.h = NULL;
+		else if (!rc)
+			intersect(out, &s, 0);
+		hitset_free(&s);
+	}
+	cx->within = within;
+	return rc;
+}
+
+/* Query error rc arose at a child of an AND after the filters f[0..nf),
+ * which were only checked so far: were they to leave nothing, evaluating
+ * them first would never have reached that child.  Then out is empty and
+ * BIDX_OK, else rc with its message. */
+static bidx_err unless_filters_empty(eval_state *cx, const bidx_qnode **f, size_t nf,
+                                     hitset *out, bidx_err rc)
+{
+	char msg[512];
+	if (rc != BIDX_EQUERY || !nf)
+		return rc;
+	snprintf(msg, sizeof msg, "%s", cx->why);
+	bidx_err frc = apply_filters(cx, f, nf, out, 1);
+	int empty = !out->n;
+	hitset_free(out);
+	if (frc)
+		return frc;
+	if (empty) {
+		cx->why[0] = 0;
+		return BIDX_OK;
+	}
+	snprintf(cx->why, cx->whylen, "%s", msg);
+	return rc;
+}
+
 static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
 {
 	if (cx->topk && !cx->docs_only) {
@@ -1408,6 +1489,11 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 	}
 	int first = 1;
 	bidx_err rc = BIDX_OK;
+	/* filters before the first word, matched in the documents it leaves */
+	const bidx_qnode **later = bidx_calloc(n->nkids + 1, sizeof *later);
+	size_t nlater = 0;
+	if (!later)
+		return BIDX_ENOMEM;
 	/* positive children first, so NOTs have something to subtract from */
 	for (int pass = 0; pass < 2 && !rc; pass++) {
 		for (size_t i = 0; i < n->nkids && !rc; i++) {
@@ -1417,20 +1503,45 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 				continue;
 			if (!first && !neg && out->n == 0)
 				continue;   /* already empty: nothing can come back */
+			if (first && !neg && builtin_filter(k) && word_after(n, i)) {
+				/* checked here, where evaluating it would have failed */
+				bidx_err crc = check_filter(cx, k);
+				if (!crc) {
+					later[nlater++] = k;
+					continue;
+				}
+				rc = unless_filters_empty(cx, later, nlater, out, crc);
+				nlater = 0;
+				first = 0;   /* OK: empty, as the filters before left it */
+				continue;
+			}
 			hitset s = {0};
 			const hitset *within = cx->within;
-			if (cx->docs_only && !first)
-				cx->within = out;   /* only out's documents can stay */
+			int docs_only = cx->docs_only;
+			/* only out's documents can stay: a filter or a NOT need not
+			 * look at others (a word's idf needs all of its own) */
+			if (!first && (docs_only || neg || builtin_filter(k)))
+				cx->within = out;
+			if (!first && neg)
+				cx->docs_only = 1;   /* what a NOT matches scores nothing */
 			rc = eval_node(cx, neg ? k->kids[0] : k, positive && !neg, &s);
 			cx->within = within;
-			if (!rc && first)
+			cx->docs_only = docs_only;
+			if (!rc && first) {
 				*out = s, s.h = NULL;
-			else if (!rc)
+				rc = apply_filters(cx, later, nlater, out, 0);
+			} else if (!rc) {
 				intersect(out, &s, neg);
+			} else if (first) {
+				/* OK when the filters before leave nothing: out empty */
+				rc = unless_filters_empty(cx, later, nlater, out, rc);
+			}
+			nlater = first ? 0 : nlater;
 			first = 0;
 			hitset_free(&s);
 		}
 	}
+	free(later);
 	return rc;
 }
 

@@ -80,6 +80,7 @@ typedef struct bidx_eval_counters {
 	uint64_t positions;   /* bigram positions decoded */
 	uint64_t steps;       /* candidate start positions examined, and positions
 	                         scanned, while matching terms */
+	uint64_t fields;      /* documents whose field records a filter read */
 } bidx_eval_counters;
 
 /* Copies the counters into *out; with reset, zeroes them after. */
