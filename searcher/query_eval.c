@@ -64,7 +64,13 @@ typedef struct eval_state {
 	int pruned;           /* some hit was left unscored (score 0) */
 	const hitset *exclude; /* top k of WORD -NOT...: the documents the NOTs will
 	                          subtract, whose scores must not raise the bar */
+	int has_df;           /* the term scored next is matched only within its AND
+	                         siblings' documents: its idf is of df, not of its hits */
+	uint32_t df;
 } eval_state;
+
+/* What evaluation did in this thread (bidx_eval_counters). */
+static _Thread_local bidx_eval_counters counters;
 
 /* Counts one occurrence of the term being explained. */
 static void x_count(eval_state *cx, uint32_t doc, enum bidx_mkind k, int in_title)
@@ -107,7 +113,8 @@ static inline __attribute__((always_inline)) double doc_len(const bidx_index *ix
  * statistics of the whole collection (live documents of every segment). */
 static void score_term(eval_state *cx, hitset *s)
 {
-	double idf = bidx_idf(s->n, cx->ix->ndocs);
+	double idf = bidx_idf(cx->has_df ? cx->df : s->n, cx->ix->ndocs);
+	cx->has_df = 0;
 	if (cx->pruned) {   /* a hit left unscored stays 0: no length to look up */
 		for (uint32_t i = 0; i < s->n; i++)
 			if (s->h[i].score != 0)
@@ -311,6 +318,7 @@ static bidx_err eval_unigram(eval_state *cx, const void *arg, hitset *out)
 			BIDX_TRY(within_seek(cx, &cur, &have));
 		if (!have)
 			break;
+		counters.docs++;
 		uint32_t inside = cur.tf - cur.tf_word - cur.tf_edge;
 		double w = cur.tf_word + BIDX_W_EDGE * cur.tf_edge + BIDX_W_INSIDE * inside;
 		w += (BIDX_W_TITLE - 1.0) * cur.tf_title * (w / cur.tf);
@@ -373,8 +381,6 @@ typedef struct ngram {
 	double weight[2][4];  /* bidx_mkind_weight(kind, in_title), [in_title][kind] */
 } ngram;
 
-/* What evaluation did in this thread (bidx_eval_counters). */
-static _Thread_local bidx_eval_counters counters;
 
 void bidx_eval_counters_get(bidx_eval_counters *out, int reset)
 {
@@ -946,6 +952,7 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 		}
 		double wtf;
 		uint32_t first;
+		counters.docs++;
 		int m = match_doc(cx, t, target, &wtf, &first);
 		if (m == -2)
 			return BIDX_ENOMEM;
@@ -970,6 +977,7 @@ static bidx_err every_doc(eval_state *cx, bidx_pcur *c, hitset *out)
 			BIDX_TRY(within_seek(cx, c, &have));
 		if (!have)
 			return BIDX_OK;
+		counters.docs++;
 		if (hitset_push(out, (uint32_t)c->doc, 1.0, BIDX_NOPOS))
 			return BIDX_ENOMEM;
 	}
@@ -1366,6 +1374,48 @@ static int unite(hitset *a, hitset *b)
 
 static bidx_err eval_node(eval_state *cx, const bidx_qnode *n, int positive, hitset *out);
 
+/* Keeps the documents of a that are in b, with a's scores and places. */
+static void keep_common(hitset *a, const hitset *b)
+{
+	uint32_t j = 0, o = 0;
+	for (uint32_t i = 0; i < a->n; i++) {
+		while (j < b->n && b->h[j].doc < a->h[i].doc)
+			j++;
+		if (j < b->n && b->h[j].doc == a->h[i].doc)
+			a->h[o++] = a->h[i];
+	}
+	a->n = o;
+}
+
+/* *df: the documents plain word n matches, when the term dictionary says
+ * it without a walk: a word of one or two characters with no other
+ * spelling, in an index of one segment without deletions, matches every
+ * document of its unigram's or bigram's postings (an occurrence of the
+ * term is one of the word: nothing to line up, nothing cut off at the
+ * end).  0 when that does not apply. */
+static int known_df(eval_state *cx, const bidx_qnode *n, uint32_t *df)
+{
+	if (!cx->ix->identity || n->type != BIDX_Q_TERM || n->field)
+		return 0;
+	bidx_norm q = {0}, v = {0};
+	bidx_alts a = {0};
+	int ok = !bidx_normalize(n->text, strlen(n->text), 0, &q) &&
+	         (q.nchars == 1 || q.nchars == 2) &&
+	         !bidx_variants_expand(q.cp, q.nchars, BIDX_QUERY_MAX_TERM_CHARS, &a) && a.n == 1 &&
+	         !bidx_normalize(a.text[0], strlen(a.text[0]), 0, &v) && v.nchars == q.nchars;
+	if (ok) {
+		bidx_term t;
+		int found;
+		uint64_t key = v.nchars == 1 ? bidx_key1(v.cp[0]) : bidx_key2(v.cp[0], v.cp[1]);
+		ok = !bidx_termdict_find(bidx_segment_termdict(cx->ix->seg[0]), key, &t, &found);
+		*df = ok && found ? t.df : 0;
+	}
+	bidx_alts_free(&a);
+	bidx_norm_free(&v);
+	bidx_norm_free(&q);
+	return ok;
+}
+
 /* Top k of WORD -NOT... (top_query): the NOTs first, only which documents
  * they match, so that the word's best k so far leave their documents out. */
 static bidx_err eval_and_top(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
@@ -1492,8 +1542,19 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 	/* filters before the first word, matched in the documents it leaves */
 	const bidx_qnode **later = bidx_calloc(n->nkids + 1, sizeof *later);
 	size_t nlater = 0;
-	if (!later)
+	/* ranked: the scores of the words after the first, added at the end in
+	 * their order (part[i], or a word of known df scored then, in the
+	 * documents left: kind 1 a part, 2 scored at the end) */
+	hitset *part = bidx_calloc(n->nkids + 1, sizeof *part);
+	uint32_t *df = bidx_calloc(n->nkids + 1, sizeof *df);
+	unsigned char *kind = bidx_calloc(n->nkids + 1, 1);
+	if (!later || !part || !df || !kind) {
+		free(later);
+		free(part);
+		free(df);
+		free(kind);
 		return BIDX_ENOMEM;
+	}
 	/* positive children first, so NOTs have something to subtract from */
 	for (int pass = 0; pass < 2 && !rc; pass++) {
 		for (size_t i = 0; i < n->nkids && !rc; i++) {
@@ -1518,11 +1579,17 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 			hitset s = {0};
 			const hitset *within = cx->within;
 			int docs_only = cx->docs_only;
-			/* only out's documents can stay: a filter or a NOT need not
-			 * look at others (a word's idf needs all of its own) */
-			if (!first && (docs_only || neg || builtin_filter(k)))
+			int sum = !first && !neg && !docs_only && !builtin_filter(k);
+			/* a word of known df is matched in out's documents first, then
+			 * scored in those left; worth it when they are fewer than its
+			 * own by a margin (each one costs a seek, then the scoring) */
+			int known = sum && known_df(cx, k, &df[i]) && (uint64_t)out->n * 4 < (uint64_t)df[i] * 3;
+			/* only out's documents can stay: a filter, a NOT or a word of
+			 * known df need not look at others (a word's idf needs all of
+			 * its own) */
+			if (!first && (docs_only || neg || builtin_filter(k) || known))
 				cx->within = out;
-			if (!first && neg)
+			if (!first && (neg || known))
 				cx->docs_only = 1;   /* what a NOT matches scores nothing */
 			rc = eval_node(cx, neg ? k->kids[0] : k, positive && !neg, &s);
 			cx->within = within;
@@ -1530,6 +1597,11 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 			if (!rc && first) {
 				*out = s, s.h = NULL;
 				rc = apply_filters(cx, later, nlater, out, 0);
+			} else if (!rc && sum) {
+				keep_common(out, &s);
+				kind[i] = known ? 2 : 1;
+				if (!known)
+					part[i] = s, s = (hitset){0};
 			} else if (!rc) {
 				intersect(out, &s, neg);
 			} else if (first) {
@@ -1541,6 +1613,26 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 			hitset_free(&s);
 		}
 	}
+	for (size_t i = 0; i < n->nkids && !rc && out->n; i++) {
+		if (kind[i] == 2) {   /* the documents left: each of them has it */
+			const hitset *within = cx->within;
+			cx->within = out;
+			cx->has_df = 1;
+			cx->df = df[i];
+			rc = eval_node(cx, n->kids[i], 0, &part[i]);
+			cx->within = within;
+			cx->has_df = 0;
+			if (!rc && part[i].n != out->n)
+				rc = bidx_corrupt();
+		}
+		if (!rc && kind[i])
+			intersect(out, &part[i], 0);
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		hitset_free(&part[i]);
+	free(part);
+	free(df);
+	free(kind);
 	free(later);
 	return rc;
 }

@@ -17,7 +17,12 @@
  * positions of the term's bigrams, whatever the term's length.  A term
  * longer than BIDX_QUERY_MAX_TERM_CHARS is refused.
  * AND intersects, OR unites, NOT subtracts; a document's score is the sum
- * of the BM25 scores of the terms it matches (rank.h).
+ * of the BM25 scores of the terms it matches (rank.h).  Under AND, a field
+ * filter and a NOT look only at the documents the words left, and so does
+ * a word after the first whose count the term dictionary gives (one or two
+ * characters, one spelling, one segment without deletions), which is then
+ * scored only in the documents left; the words' scores are added in the
+ * query's order, whatever order they were evaluated in.
  */
 #ifndef BIDX_QUERY_EVAL_H
 #define BIDX_QUERY_EVAL_H
@@ -80,6 +85,7 @@ typedef struct bidx_eval_counters {
 	uint64_t positions;   /* bigram positions decoded */
 	uint64_t steps;       /* candidate start positions examined, and positions
 	                         scanned, while matching terms */
+	uint64_t docs;        /* documents a term's postings led to and matched it in */
 	uint64_t fields;      /* documents whose field records a filter read */
 } bidx_eval_counters;
 
