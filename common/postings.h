@@ -84,4 +84,33 @@ bidx_err bidx_pcur_seek(bidx_pcur *c, uint32_t target, int *have);
  * BIDX_ECORRUPT. */
 bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit);
 
+/* The same, inlined where the current doc's fields hold no exception and
+ * lie where 8-byte loads stay in the list (most docs of most bigrams: a
+ * doc's few positions then cost no call); otherwise bidx_pcur_positions.
+ * Every field is checked as there. */
+static inline bidx_err bidx_pcur_positions_fast(bidx_pcur *c, uint32_t *out, uint32_t limit)
+{
+	uint64_t at = c->pos_at, w = c->w[2], end = at + c->tf;
+	if (c->n != 2 || c->doc < 0 || c->xnext < end || w == 0 || end * w + 1 > c->pos_fast)
+		return bidx_pcur_positions(c, out, limit);
+	const uint8_t *s = c->s[2];
+	uint64_t mask = (1ull << w) - 1, bit = at * w;
+	int64_t pos = -1;
+	for (uint32_t i = 0; i < c->tf; i++, bit += w) {
+		uint64_t x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		__builtin_memcpy(&x, s + bit / 8, 8);
+#else
+		x = 0;
+		for (unsigned k = 0; k < 8; k++)
+			x |= (uint64_t)s[bit / 8 + k] << (8 * k);
+#endif
+		pos += 1 + (int64_t)((x >> (bit % 8)) & mask);
+		if (pos >= (int64_t)limit)
+			return bidx_corrupt();
+		out[i] = (uint32_t)pos;
+	}
+	return BIDX_OK;
+}
+
 #endif

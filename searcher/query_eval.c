@@ -427,7 +427,8 @@ static uint32_t keep_aligned(uint32_t *cand, uint32_t n, const uint32_t *p, uint
 
 /* Decodes the positions of g in doc (once per doc).  0, -1 corrupt,
  * -2 out of memory. */
-static int gram_positions(gram *g, uint32_t doc, uint32_t nchars)
+static inline __attribute__((always_inline)) int gram_positions(gram *g, uint32_t doc,
+                                                                uint32_t nchars)
 {
 	if (g->pos_doc == (int64_t)doc)
 		return 0;
@@ -438,7 +439,7 @@ static int gram_positions(gram *g, uint32_t doc, uint32_t nchars)
 		g->pos = np;
 		g->cap = g->cur.tf;
 	}
-	if (bidx_pcur_positions(&g->cur, g->pos, nchars - 1))
+	if (bidx_pcur_positions_fast(&g->cur, g->pos, nchars - 1))
 		return -1;
 	g->npos = g->cur.tf;
 	counters.positions += g->npos;

@@ -499,3 +499,56 @@ Test(postings, reused_encoder_matches_fresh_encoding)
 	bidx_penc_free(e);
 	bidx_penc_free(NULL);
 }
+
+/* The inlined decoder (bidx_pcur_positions_fast) reads what the general
+ * one reads, in docs with and without exceptions, near the end of a list
+ * and far from it, and refuses a position past the limit as it does. */
+Test(postings, fast_positions_match_the_general_decoder)
+{
+	enum { NDOCS = 300 };
+	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+	uint32_t want[8], got[8];
+	for (uint32_t d = 0; d < NDOCS; d++) {
+		uint32_t tf = mix_positions(d, want);
+		bidx_buf_put_varint(&raw, 0);
+		bidx_buf_put_varint(&raw, tf);
+		for (uint32_t k = 0; k < tf; k++)
+			bidx_buf_put_varint(&raw, k ? want[k] - want[k - 1] - 1 : want[0]);
+	}
+	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, NDOCS, 2), BIDX_OK);
+	for (int limited = 0; limited < 2; limited++) {
+		bidx_pcur c;
+		cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, NDOCS, 2, NDOCS), BIDX_OK);
+		for (uint32_t d = 0; d < NDOCS; d++) {
+			cr_assert_eq(pnext(&c), 1);
+			uint32_t tf = mix_positions(d, want);
+			/* limited: the last position is one past what the text allows */
+			uint32_t limit = limited ? want[tf - 1] : 100000;
+			memset(got, 0xff, sizeof got);
+			bidx_err rc = bidx_pcur_positions_fast(&c, got, limit);
+			cr_assert_eq(rc, limited ? BIDX_ECORRUPT : BIDX_OK, "doc %u", d);
+			if (!limited)
+				cr_assert_arr_eq(got, want, tf * sizeof *want, "doc %u", d);
+		}
+	}
+	for (uint32_t z = 0; z < 2; z++) {   /* long random lists: most docs take the fast path */
+		plist l;
+		bidx_buf r2 = BIDX_BUF_INIT, e2 = BIDX_BUF_INIT;
+		uint32_t n = z ? 5000 : 129, ndocs = n * 3 + 10;
+		make(&l, n, ndocs, 7 + z, &r2);
+		cr_assert_eq(bidx_postings_encode(&e2, r2.p, r2.len, l.n, 2), BIDX_OK);
+		bidx_pcur c;
+		cr_assert_eq(bidx_pcur_init(&c, e2.p, e2.len, l.n, 2, ndocs), BIDX_OK);
+		uint32_t buf[400];
+		for (uint32_t i = 0; i < l.n; i++) {
+			cr_assert_eq(pnext(&c), 1);
+			cr_assert_eq(bidx_pcur_positions_fast(&c, buf, 1u << 30), BIDX_OK);
+			cr_assert_arr_eq(buf, l.pos[i], l.tf[i] * 4, "list %u doc %u", z, i);
+		}
+		drop(&l);
+		bidx_buf_free(&r2);
+		bidx_buf_free(&e2);
+	}
+	bidx_buf_free(&raw);
+	bidx_buf_free(&enc);
+}
