@@ -931,7 +931,7 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 	gram *g = t->g;
 	uint32_t ng = t->ng;
 	int have;
-	BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
+	BIDX_TRY(bidx_pcur_next_fast(&g[0].cur, &have));
 	while (have) {
 		if (cx->within) {
 			BIDX_TRY(within_seek(cx, &g[0].cur, &have));
@@ -941,14 +941,14 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 		uint32_t target = (uint32_t)g[0].cur.doc;
 		uint32_t k = 1;
 		for (; k < ng; k++) {
-			BIDX_TRY(bidx_pcur_seek(&g[k].cur, target, &have));
+			BIDX_TRY(bidx_pcur_seek_fast(&g[k].cur, target, &have));
 			if (!have)
 				return BIDX_OK;
 			if (g[k].cur.doc > (int64_t)target)
 				break;
 		}
 		if (k < ng) {
-			BIDX_TRY(bidx_pcur_seek(&g[0].cur, (uint32_t)g[k].cur.doc, &have));
+			BIDX_TRY(bidx_pcur_seek_fast(&g[0].cur, (uint32_t)g[k].cur.doc, &have));
 			continue;
 		}
 		double wtf;
@@ -962,7 +962,7 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 		cx->pruned |= m == 1;
 		if ((wtf > 0 || m == 1) && hitset_push(out, target, wtf, first))
 			return BIDX_ENOMEM;
-		BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
+		BIDX_TRY(bidx_pcur_next_fast(&g[0].cur, &have));
 	}
 	return BIDX_OK;
 }
@@ -973,7 +973,7 @@ static bidx_err every_doc(eval_state *cx, bidx_pcur *c, hitset *out)
 {
 	int have;
 	for (;;) {
-		BIDX_TRY(bidx_pcur_next(c, &have));
+		BIDX_TRY(bidx_pcur_next_fast(c, &have));
 		if (cx->within)
 			BIDX_TRY(within_seek(cx, c, &have));
 		if (!have)
