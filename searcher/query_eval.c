@@ -790,7 +790,8 @@ static uint32_t most_starts(const ngram *t)
  * start given up at the first that is missing; positions are decoded for
  * a gram only once some start reaches it.  Others line up as usual.
  * 1, 0, -1 corrupt, -2 out of memory. */
-static int stands_in(ngram *t, uint32_t doc, uint32_t nchars)
+static inline __attribute__((always_inline))   /* in match_doc and doc_has alike */
+int stands_in(ngram *t, uint32_t doc, uint32_t nchars)
 {
 	gram *g = t->g;
 	uint32_t lead = 0, n;
@@ -925,6 +926,17 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	return 0;
 }
 
+/* Whether the term stands in doc, for a caller that needs only which
+ * documents match (docs_only, not title: only): one occurrence decides,
+ * found as stands_in finds it.  0 or 1, -1 corrupt, -2 out of memory. */
+static int doc_has(eval_state *cx, ngram *t, uint32_t doc)
+{
+	bidx_docrec d;
+	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
+		return -1;
+	return stands_in(t, doc, d.nchars);
+}
+
 /* Leapfrog join of the gram cursors (g[0] the rarest). */
 static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 {
@@ -954,7 +966,14 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 		double wtf;
 		uint32_t first;
 		counters.docs++;
-		int m = match_doc(cx, t, target, &wtf, &first);
+		int m;
+		if (cx->docs_only && !cx->title_only) {
+			m = doc_has(cx, t, target);
+			wtf = m > 0, first = BIDX_NOPOS;
+			m = m < 0 ? m : 0;
+		} else {
+			m = match_doc(cx, t, target, &wtf, &first);
+		}
 		if (m == -2)
 			return BIDX_ENOMEM;
 		if (m < 0)
@@ -1456,6 +1475,16 @@ static int builtin_filter(const bidx_qnode *n)
 	       bidx_filter_builtin(n->field);
 }
 
+/* Whether n is such a filter of a text field (org:, category:...), which
+ * reads each document's field strings: a count matches it after the words,
+ * in their documents (a date or a count is read from the field record
+ * itself, cheaper than matching the words in every document). */
+static int text_filter(const bidx_qnode *n)
+{
+	return strcmp(n->field, "date") && strcmp(n->field, "affected") &&
+	       !bidx_filter_vocab(n->field);
+}
+
 /* Whether a positive child of AND n after the i-th is not such a filter. */
 static int word_after(const bidx_qnode *n, size_t i)
 {
@@ -1565,7 +1594,8 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 				continue;
 			if (!first && !neg && out->n == 0)
 				continue;   /* already empty: nothing can come back */
-			if (first && !neg && builtin_filter(k) && word_after(n, i)) {
+			if (first && !neg && builtin_filter(k) && word_after(n, i) &&
+			    (!cx->docs_only || text_filter(k))) {
 				/* checked here, where evaluating it would have failed */
 				bidx_err crc = check_filter(cx, k);
 				if (!crc) {

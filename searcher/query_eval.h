@@ -74,8 +74,9 @@ bidx_err bidx_query_eval_top(bidx_index *ix, const bidx_qnode *q, uint32_t k, bi
 /* The same documents as bidx_query_eval, for a caller that needs only which
  * documents match (bsearch -c): scores are meaningless and pos is not
  * always known.  It skips what only ranking needs (BM25, match kinds, the
- * positions of a two-character word, which is one bigram), and a term
- * under AND is matched only in the documents its siblings left. */
+ * positions of a two-character word, which is one bigram, and a longer
+ * word's occurrences after the first it finds), and a term under AND is
+ * matched only in the documents its siblings left. */
 bidx_err bidx_query_match(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                           char *why, size_t whylen);
 
