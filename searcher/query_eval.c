@@ -869,6 +869,7 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	const uint32_t *starts;
 	*wtf = 0;
 	*first = BIDX_NOPOS;
+	counters.records++;
 	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
 	int prune = cx->prune;
@@ -926,12 +927,24 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	return 0;
 }
 
+/* Whether a two-character word's document is out of reach of the best
+ * topk were every occurrence of it in the title (so beyond any title
+ * length), from its length alone: its record need not be read. */
+static inline int out_of_reach_quick(const eval_state *cx, const ngram *t, uint32_t doc)
+{
+	if (cx->nbest < cx->topk)
+		return 0;
+	double norm = bidx_bm25_norm((double)bidx_segment_ntokens(cx->seg, doc), cx->avgdl);
+	return tf_part((double)t->g[0].cur.tf * BIDX_W_TITLE, norm) < cx->best[0] * (1.0 - 1e-9);
+}
+
 /* Whether the term stands in doc, for a caller that needs only which
  * documents match (docs_only, not title: only): one occurrence decides,
  * found as stands_in finds it.  0 or 1, -1 corrupt, -2 out of memory. */
 static int doc_has(eval_state *cx, ngram *t, uint32_t doc)
 {
 	bidx_docrec d;
+	counters.records++;
 	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
 	return stands_in(t, doc, d.nchars);
@@ -942,7 +955,7 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 {
 	gram *g = t->g;
 	uint32_t ng = t->ng;
-	int have;
+	int have, quick = cx->prune && t->len == 2;
 	BIDX_TRY(bidx_pcur_next_fast(&g[0].cur, &have));
 	while (have) {
 		if (cx->within) {
@@ -967,7 +980,10 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 		uint32_t first;
 		counters.docs++;
 		int m;
-		if (cx->docs_only && !cx->title_only) {
+		if (quick && out_of_reach_quick(cx, t, target)) {
+			m = 1;   /* matches (the bigram is there), scored 0 */
+			wtf = 0, first = BIDX_NOPOS;
+		} else if (cx->docs_only && !cx->title_only) {
 			m = doc_has(cx, t, target);
 			wtf = m > 0, first = BIDX_NOPOS;
 			m = m < 0 ? m : 0;

@@ -861,3 +861,35 @@ Test(rank_sort, and_matches_a_frequent_word_only_where_the_others_are, .timeout 
 	tu_rmtree(dir);
 	free(dir);
 }
+
+/* The best k of a two-character word read the document record only of
+ * the documents that could reach them were every occurrence in the title:
+ * the others are left unscored from their length alone. */
+Test(rank_sort, top_k_of_a_short_word_reads_few_records, .timeout = 300)
+{
+	char *dir;
+	bidx_index *x = and_index(&dir);
+	static const char *const words[] = {"する", "して", "こと", "です", "ます", "情報"};
+	uint64_t records = 0, hits = 0;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		bidx_qnode *root;
+		bidx_result r;
+		bidx_eval_counters c;
+		char why[512];
+		size_t ep;
+		cr_assert_eq(bidx_query_parse(words[i], &root, why, sizeof why, &ep), BIDX_OK);
+		bidx_eval_counters_get(&c, 1);
+		cr_assert_eq(bidx_query_eval_top(x, root, 1, &r, why, sizeof why), BIDX_OK, "%s", why);
+		bidx_eval_counters_get(&c, 1);
+		records += c.records;
+		hits += r.n;
+		bidx_result_free(&r);
+		bidx_query_free(root);
+	}
+	cr_assert_gt(hits, 300, "too few hits to tell (%llu)", (unsigned long long)hits);
+	cr_assert_lt(records * 2, hits, "%llu records read for %llu hits",
+	             (unsigned long long)records, (unsigned long long)hits);
+	bidx_index_close(x);
+	tu_rmtree(dir);
+	free(dir);
+}
