@@ -64,7 +64,8 @@ void bidx_result_free(bidx_result *r);
  * that their documents never count among the best) is pruned so far,
  * when none of the word's spelling variants occurs: each
  * document's score is bounded from the fewest positions of one of the
- * word's bigrams and its title length before the bigrams are lined up; a
+ * word's bigrams and its title length before the bigrams are lined up (a
+ * two-character word's first from its length alone, its record unread); a
  * document out of reach is only checked for one occurrence (a
  * two-character word, one bigram, not even that).  k = 0 is
  * bidx_query_eval. */
