@@ -1571,6 +1571,31 @@ static bidx_err unless_filters_empty(eval_state *cx, const bidx_qnode **f, size_
 	return rc;
 }
 
+/* The scores of the words of AND n after the first, added to out's in
+ * the query's order: part[i] (kind 1), or the word scored now in out's
+ * documents, each of which has it, with the idf of its df[i] (kind 2). */
+static bidx_err add_later_words(eval_state *cx, const bidx_qnode *n, hitset *part,
+                                const uint32_t *df, const unsigned char *kind, hitset *out)
+{
+	bidx_err rc = BIDX_OK;
+	for (size_t i = 0; i < n->nkids && !rc && out->n; i++) {
+		if (kind[i] == 2) {
+			const hitset *within = cx->within;
+			cx->within = out;
+			cx->has_df = 1;
+			cx->df = df[i];
+			rc = eval_node(cx, n->kids[i], 0, &part[i]);
+			cx->within = within;
+			cx->has_df = 0;
+			if (!rc && part[i].n != out->n)
+				rc = bidx_corrupt();
+		}
+		if (!rc && kind[i])
+			intersect(out, &part[i], 0);
+	}
+	return rc;
+}
+
 static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
 {
 	if (cx->topk && !cx->docs_only) {
@@ -1660,21 +1685,8 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 			hitset_free(&s);
 		}
 	}
-	for (size_t i = 0; i < n->nkids && !rc && out->n; i++) {
-		if (kind[i] == 2) {   /* the documents left: each of them has it */
-			const hitset *within = cx->within;
-			cx->within = out;
-			cx->has_df = 1;
-			cx->df = df[i];
-			rc = eval_node(cx, n->kids[i], 0, &part[i]);
-			cx->within = within;
-			cx->has_df = 0;
-			if (!rc && part[i].n != out->n)
-				rc = bidx_corrupt();
-		}
-		if (!rc && kind[i])
-			intersect(out, &part[i], 0);
-	}
+	if (!rc)
+		rc = add_later_words(cx, n, part, df, kind, out);
 	for (size_t i = 0; i < n->nkids; i++)
 		hitset_free(&part[i]);
 	free(part);
