@@ -72,36 +72,6 @@ static unsigned width_of(uint32_t max)
 	return max ? 32u - (unsigned)__builtin_clz(max) : 0;
 }
 
-/* Bytes a stream of count fields of width bits takes. */
-static inline uint64_t stream_bytes(uint64_t count, unsigned width)
-{
-	return (count * width + 7) / 8;
-}
-
-/* Field i of width bits (<= 32) of the stream at s.  The caller has checked
- * that the field lies before lim; the fast path loads 8 bytes when lim
- * leaves room for them. */
-static inline uint32_t bits_get(const uint8_t *s, const uint8_t *lim, uint64_t i, unsigned width)
-{
-	if (width == 0)
-		return 0;
-	uint64_t bit = i * width;
-	const uint8_t *p = s + bit / 8;
-	uint64_t x;
-	if (__builtin_expect(lim - p >= 8, 1)) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		memcpy(&x, p, 8);
-#else
-		x = bidx_get_u64le(p);
-#endif
-	} else {
-		x = 0;
-		for (unsigned k = 0; p + k < lim; k++)
-			x |= (uint64_t)p[k] << (8 * k);
-	}
-	return (uint32_t)((x >> (bit % 8)) & ((1ull << width) - 1));
-}
-
 /* ---- encoding ----------------------------------------------------------- */
 
 /* One block's docs, parsed from the raw stream. */
@@ -186,7 +156,7 @@ static uint64_t exc_bytes(uint32_t nexc, unsigned w_idx, unsigned w_high)
 	unsigned vlen = 1;
 	for (uint32_t v = nexc; v >= 0x80; v >>= 7)
 		vlen++;
-	return vlen + 2 + stream_bytes(nexc, w_idx) + stream_bytes(nexc, w_high);
+	return vlen + 2 + bidx_stream_bytes(nexc, w_idx) + bidx_stream_bytes(nexc, w_high);
 }
 
 static excplan plan_exceptions(const uint32_t *v, size_t n)
@@ -201,7 +171,7 @@ static excplan plan_exceptions(const uint32_t *v, size_t n)
 		maxw = w > maxw ? w : maxw;
 	}
 	excplan best = {maxw, 0, 0, 0};
-	uint64_t best_bytes = stream_bytes(n, maxw);
+	uint64_t best_bytes = bidx_stream_bytes(n, maxw);
 	uint64_t nexc = 0, lastidx = 0;   /* values of width > b */
 	for (unsigned b = maxw; b-- > 0;) {
 		nexc += count[b + 1];
@@ -209,7 +179,7 @@ static excplan plan_exceptions(const uint32_t *v, size_t n)
 		if (nexc > UINT32_MAX)
 			break;
 		unsigned w_idx = width_of((uint32_t)(lastidx - 1)), w_high = maxw - b;
-		uint64_t bytes = stream_bytes(n, b) + exc_bytes((uint32_t)nexc, w_idx, w_high);
+		uint64_t bytes = bidx_stream_bytes(n, b) + exc_bytes((uint32_t)nexc, w_idx, w_high);
 		if (bytes < best_bytes) {
 			best_bytes = bytes;
 			best = (excplan){b, w_idx, w_high, (uint32_t)nexc};
@@ -375,14 +345,14 @@ static bidx_err enter_exceptions(bidx_pcur *c, const uint8_t **qp)
 	c->xw_high = q[1];
 	q += 2;
 	BIDX_CORRUPT_IF(c->xw_idx > 32 || c->xw_high > 32);
-	uint64_t li = stream_bytes(nexc, c->xw_idx), lh = stream_bytes(nexc, c->xw_high);
+	uint64_t li = bidx_stream_bytes(nexc, c->xw_idx), lh = bidx_stream_bytes(nexc, c->xw_high);
 	BIDX_CORRUPT_IF(li > (uint64_t)(c->bend - q) || lh > (uint64_t)(c->bend - q) - li);
 	c->xidx = q;
 	c->xhigh = q + li;
 	c->xn = (uint32_t)nexc;
 	uint64_t prev = 0;
 	for (uint32_t k = 0; k < c->xn; k++) {
-		uint64_t at = bits_get(c->xidx, c->bend, k, c->xw_idx);
+		uint64_t at = bidx_pfield(c->xidx, c->bend, k, c->xw_idx);
 		BIDX_CORRUPT_IF(k > 0 && at <= prev);
 		prev = at;
 	}
@@ -424,7 +394,7 @@ static bidx_err enter_block(bidx_pcur *c)
 	int has_exc = c->n == 2 && (q[2] & BIDX_POS_EXCEPTIONS);
 	q += nw;
 	for (unsigned k = 0; k + 1 < nw; k++) {   /* the per-doc streams */
-		uint64_t len = stream_bytes(c->block_left, c->w[k]);
+		uint64_t len = bidx_stream_bytes(c->block_left, c->w[k]);
 		BIDX_CORRUPT_IF(len > (uint64_t)(c->bend - q));
 		c->s[k] = q;
 		q += len;
@@ -434,13 +404,13 @@ static bidx_err enter_block(bidx_pcur *c)
 	c->xlast = 0;
 	if (has_exc)
 		BIDX_TRY(enter_exceptions(c, &q));
-	c->xnext = c->xn ? bits_get(c->xidx, c->bend, 0, c->xw_idx) : UINT64_MAX;
+	c->xnext = c->xn ? bidx_pfield(c->xidx, c->bend, 0, c->xw_idx) : UINT64_MAX;
 	c->s[nw - 1] = q;   /* positions (bigram) or tf_edge (unigram) */
 	/* a field of the position stream starting below this bit can be read
 	 * with an 8-byte load that stays in the list */
 	c->pos_fast = c->end - q >= 8 ? (uint64_t)(c->end - q - 8) * 8 + 1 : 0;
 	if (c->n == 1)
-		BIDX_CORRUPT_IF(stream_bytes(c->block_left, c->w[4]) != (uint64_t)(c->bend - q));
+		BIDX_CORRUPT_IF(bidx_stream_bytes(c->block_left, c->w[4]) != (uint64_t)(c->bend - q));
 	c->i = 0;
 	c->npos = 0;
 	c->p = c->bend;
@@ -451,7 +421,7 @@ static bidx_err enter_block(bidx_pcur *c)
  * and seek(): the cursor is the hot path of every query. */
 static inline __attribute__((always_inline)) bidx_err read_gap(bidx_pcur *c)
 {
-	uint64_t gap = bits_get(c->s[0], c->end, c->i, c->w[0]);
+	uint64_t gap = bidx_pfield(c->s[0], c->end, c->i, c->w[0]);
 	int64_t doc = c->i == 0 ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
 	BIDX_CORRUPT_IF(doc > c->block_last);
 	c->doc = doc;
@@ -462,18 +432,18 @@ static inline __attribute__((always_inline)) bidx_err read_gap(bidx_pcur *c)
 static inline __attribute__((always_inline)) bidx_err read_payload(bidx_pcur *c)
 {
 	const uint8_t *lim = c->end;   /* fields were checked to lie in the block */
-	uint64_t tf = (uint64_t)bits_get(c->s[1], lim, c->i, c->w[1]) + 1;
+	uint64_t tf = (uint64_t)bidx_pfield(c->s[1], lim, c->i, c->w[1]) + 1;
 	BIDX_CORRUPT_IF(tf > UINT32_MAX);
 	c->tf = (uint32_t)tf;
 	if (c->n == 2) {
 		/* this doc's positions are fields npos .. npos+tf-1 of the stream */
 		c->pos_at = c->npos;
 		c->npos += c->tf;
-		BIDX_CORRUPT_IF(stream_bytes(c->npos, c->w[2]) > (uint64_t)(c->bend - c->s[2]));
+		BIDX_CORRUPT_IF(bidx_stream_bytes(c->npos, c->w[2]) > (uint64_t)(c->bend - c->s[2]));
 	} else {
-		c->tf_title = bits_get(c->s[2], lim, c->i, c->w[2]);
-		c->tf_word = bits_get(c->s[3], lim, c->i, c->w[3]);
-		c->tf_edge = bits_get(c->s[4], lim, c->i, c->w[4]);
+		c->tf_title = bidx_pfield(c->s[2], lim, c->i, c->w[2]);
+		c->tf_word = bidx_pfield(c->s[3], lim, c->i, c->w[3]);
+		c->tf_edge = bidx_pfield(c->s[4], lim, c->i, c->w[4]);
 		BIDX_CORRUPT_IF(c->tf_title > c->tf || (uint64_t)c->tf_word + c->tf_edge > c->tf);
 	}
 	c->i++;
@@ -482,7 +452,7 @@ static inline __attribute__((always_inline)) bidx_err read_payload(bidx_pcur *c)
 	if (c->block_left == 0) {   /* the block must end exactly here */
 		BIDX_CORRUPT_IF(c->left > 0 && c->doc != c->block_last);
 		BIDX_CORRUPT_IF(c->n == 2 &&
-		                (stream_bytes(c->npos, c->w[2]) != (uint64_t)(c->bend - c->s[2]) ||
+		                (bidx_stream_bytes(c->npos, c->w[2]) != (uint64_t)(c->bend - c->s[2]) ||
 		                 (c->xn > 0 && c->xlast >= c->npos)));
 	}
 	return BIDX_OK;
@@ -551,7 +521,7 @@ static bidx_err seek_in_block(bidx_pcur *c, uint32_t target, int *have)
 	int64_t doc = c->doc;
 	*have = 0;
 	for (; i < stop; i++) {
-		uint64_t gap = bits_get(c->s[0], c->end, i, c->w[0]);
+		uint64_t gap = bidx_pfield(c->s[0], c->end, i, c->w[0]);
 		doc = i == 0 ? (int64_t)c->base + (int64_t)gap : doc + 1 + (int64_t)gap;
 		if (doc >= (int64_t)target)
 			break;
@@ -562,9 +532,9 @@ static bidx_err seek_in_block(bidx_pcur *c, uint32_t target, int *have)
 		uint64_t npos = c->npos + passed;
 		if (c->w[1])
 			for (uint32_t k = c->i; k < i; k++)
-				npos += bits_get(c->s[1], c->end, k, c->w[1]);
+				npos += bidx_pfield(c->s[1], c->end, k, c->w[1]);
 		c->npos = npos;
-		BIDX_CORRUPT_IF(stream_bytes(npos, c->w[2]) > (uint64_t)(c->bend - c->s[2]));
+		BIDX_CORRUPT_IF(bidx_stream_bytes(npos, c->w[2]) > (uint64_t)(c->bend - c->s[2]));
 	}
 	c->i = i;
 	c->left -= passed;
@@ -576,7 +546,7 @@ static bidx_err seek_in_block(bidx_pcur *c, uint32_t target, int *have)
 	} else {   /* the block must end exactly here */
 		BIDX_CORRUPT_IF(c->left > 0 && c->doc != c->block_last);
 		BIDX_CORRUPT_IF(c->n == 2 &&
-		                (stream_bytes(c->npos, c->w[2]) != (uint64_t)(c->bend - c->s[2]) ||
+		                (bidx_stream_bytes(c->npos, c->w[2]) != (uint64_t)(c->bend - c->s[2]) ||
 		                 (c->xn > 0 && c->xlast >= c->npos)));
 	}
 	return BIDX_OK;
@@ -601,7 +571,7 @@ bidx_err bidx_pcur_seek(bidx_pcur *c, uint32_t target, int *have)
 /* Exception k of the block: its index in the position stream, its high bits. */
 static inline uint64_t exc_at(const bidx_pcur *c, uint32_t k)
 {
-	return k < c->xn ? bits_get(c->xidx, c->bend, k, c->xw_idx) : UINT64_MAX;
+	return k < c->xn ? bidx_pfield(c->xidx, c->bend, k, c->xw_idx) : UINT64_MAX;
 }
 
 bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
@@ -650,15 +620,15 @@ bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 			out[i] = (uint32_t)pos;
 		}
 		for (; i < stop; i++, bit += w) {
-			pos += 1 + (int64_t)bits_get(s, c->end, at + i, w);
+			pos += 1 + (int64_t)bidx_pfield(s, c->end, at + i, w);
 			BIDX_CORRUPT_IF(pos >= limit);
 			out[i] = (uint32_t)pos;
 		}
 		if (i == tf)
 			break;
 		/* field i is exception xi: its high bits above the low ones */
-		uint64_t g = bits_get(s, c->end, at + i, w) |
-		             (uint64_t)bits_get(c->xhigh, c->bend, xi, c->xw_high) << w;
+		uint64_t g = bidx_pfield(s, c->end, at + i, w) |
+		             (uint64_t)bidx_pfield(c->xhigh, c->bend, xi, c->xw_high) << w;
 		BIDX_CORRUPT_IF(g >= limit);
 		pos += 1 + (int64_t)g;
 		BIDX_CORRUPT_IF(pos >= limit);

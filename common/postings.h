@@ -7,7 +7,11 @@
  * varints) and bidx_postings_encode() cuts it into blocks of 128 docs with
  * skip headers, each field bit-packed (the position gaps with exceptions
  * for the few large ones).  The searcher walks postings with a
- * bidx_pcur, which checks every invariant against an end pointer.
+ * bidx_pcur, which checks every invariant against an end pointer.  The
+ * steps inside a block (next, seek, a doc's positions) have inlined forms
+ * here, for the loops of query evaluation; they read the fields the
+ * functions read, with the same checks, and leave every other case (a
+ * block's end, the next block, exceptions) to the functions.
  */
 #ifndef BIDX_POSTINGS_H
 #define BIDX_POSTINGS_H
@@ -34,6 +38,39 @@ bidx_penc *bidx_penc_new(void);
 void bidx_penc_free(bidx_penc *e);
 bidx_err bidx_postings_encode_with(bidx_penc *e, bidx_buf *out, const uint8_t *raw,
                                    size_t rawlen, uint32_t df, unsigned n);
+
+/* Bytes a stream of count fields of width bits takes. */
+static inline uint64_t bidx_stream_bytes(uint64_t count, unsigned width)
+{
+	return (count * width + 7) / 8;
+}
+
+/* Field i of width bits (<= 32) of the stream at s.  The caller has checked
+ * that the field lies before lim; the fast path loads 8 bytes when lim
+ * leaves room for them. */
+static inline uint32_t bidx_pfield(const uint8_t *s, const uint8_t *lim, uint64_t i,
+                                     unsigned width)
+{
+	if (width == 0)
+		return 0;
+	uint64_t bit = i * width;
+	const uint8_t *p = s + bit / 8;
+	uint64_t x;
+	if (__builtin_expect(lim - p >= 8, 1)) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		__builtin_memcpy(&x, p, 8);
+#else
+		x = 0;
+		for (unsigned k = 0; k < 8; k++)
+			x |= (uint64_t)p[k] << (8 * k);
+#endif
+	} else {
+		x = 0;
+		for (unsigned k = 0; p + k < lim; k++)
+			x |= (uint64_t)p[k] << (8 * k);
+	}
+	return (uint32_t)((x >> (bit % 8)) & ((1ull << width) - 1));
+}
 
 /* A cursor over one term's postings.  Pointers point into the mapped index
  * and live as long as the mapping. */
@@ -74,14 +111,108 @@ bidx_err bidx_pcur_init(bidx_pcur *c, const uint8_t *data, size_t len, uint32_t 
  * the end of the list.  BIDX_OK or BIDX_ECORRUPT (then *have is 0). */
 bidx_err bidx_pcur_next(bidx_pcur *c, int *have);
 
+/* bidx_pcur_next inlined for a bigram cursor inside a block, short of its
+ * last doc (whose end checks, and entering the next block, the function
+ * does): the same fields read and the same checks. */
+static inline bidx_err bidx_pcur_next_fast(bidx_pcur *c, int *have)
+{
+	if (c->n != 2 || c->block_left < 2)
+		return bidx_pcur_next(c, have);
+	uint32_t i = c->i;
+	uint64_t gap = bidx_pfield(c->s[0], c->end, i, c->w[0]);
+	int64_t doc = i == 0 ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
+	uint64_t tf = (uint64_t)bidx_pfield(c->s[1], c->end, i, c->w[1]) + 1;
+	*have = 0;
+	if (doc > c->block_last || tf > UINT32_MAX ||
+	    bidx_stream_bytes(c->npos + tf, c->w[2]) > (uint64_t)(c->bend - c->s[2]))
+		return bidx_corrupt();
+	c->doc = doc;
+	c->tf = (uint32_t)tf;
+	c->pos_at = c->npos;
+	c->npos += tf;
+	c->i = i + 1;
+	c->block_left--;
+	c->left--;
+	*have = 1;
+	return BIDX_OK;
+}
+
 /* Moves to the first doc >= target (skipping whole blocks where it can):
  * *have is 1 on such a doc, 0 when the list ends first.  BIDX_OK or
  * BIDX_ECORRUPT (then *have is 0). */
 bidx_err bidx_pcur_seek(bidx_pcur *c, uint32_t target, int *have);
 
+/* bidx_pcur_seek inlined for a bigram cursor whose target lies in its
+ * current block, short of the block's last doc (otherwise the function,
+ * which hops over blocks and checks a block's end): the docs passed over
+ * only move the position stream on, as there, with the same checks. */
+static inline bidx_err bidx_pcur_seek_fast(bidx_pcur *c, uint32_t target, int *have)
+{
+	*have = 1;
+	if (c->doc >= (int64_t)target)
+		return BIDX_OK;
+	if (c->n != 2 || c->block_left < 2 || target > c->block_last)
+		return bidx_pcur_seek(c, target, have);
+	uint32_t i = c->i, stop = c->i + c->block_left - 1;
+	int64_t doc = c->doc;
+	uint64_t npos = c->npos;
+	for (; i < stop; i++) {
+		uint64_t gap = bidx_pfield(c->s[0], c->end, i, c->w[0]);
+		doc = i == 0 ? (int64_t)c->base + (int64_t)gap : doc + 1 + (int64_t)gap;
+		if (doc >= (int64_t)target)
+			break;
+		npos += 1 + (uint64_t)bidx_pfield(c->s[1], c->end, i, c->w[1]);
+	}
+	if (i == stop)   /* the block's last doc, or past it */
+		return bidx_pcur_seek(c, target, have);
+	uint64_t tf = (uint64_t)bidx_pfield(c->s[1], c->end, i, c->w[1]) + 1;
+	*have = 0;
+	if (doc > c->block_last || tf > UINT32_MAX ||
+	    bidx_stream_bytes(npos + tf, c->w[2]) > (uint64_t)(c->bend - c->s[2]))
+		return bidx_corrupt();
+	c->left -= i + 1 - c->i;
+	c->block_left -= i + 1 - c->i;
+	c->i = i + 1;
+	c->doc = doc;
+	c->tf = (uint32_t)tf;
+	c->pos_at = npos;
+	c->npos = npos + tf;
+	*have = 1;
+	return BIDX_OK;
+}
+
 /* Bigram cursors: decodes the current doc's tf positions into out[] (room for
  * c->tf entries), checking they increase and are < limit.  BIDX_OK or
  * BIDX_ECORRUPT. */
 bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit);
+
+/* The same, inlined where the current doc's fields hold no exception and
+ * lie where 8-byte loads stay in the list (most docs of most bigrams: a
+ * doc's few positions then cost no call); otherwise bidx_pcur_positions.
+ * Every field is checked as there. */
+static inline bidx_err bidx_pcur_positions_fast(bidx_pcur *c, uint32_t *out, uint32_t limit)
+{
+	uint64_t at = c->pos_at, w = c->w[2], end = at + c->tf;
+	if (c->n != 2 || c->doc < 0 || c->xnext < end || w == 0 || end * w + 1 > c->pos_fast)
+		return bidx_pcur_positions(c, out, limit);
+	const uint8_t *s = c->s[2];
+	uint64_t mask = (1ull << w) - 1, bit = at * w;
+	int64_t pos = -1;
+	for (uint32_t i = 0; i < c->tf; i++, bit += w) {
+		uint64_t x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		__builtin_memcpy(&x, s + bit / 8, 8);
+#else
+		x = 0;
+		for (unsigned k = 0; k < 8; k++)
+			x |= (uint64_t)s[bit / 8 + k] << (8 * k);
+#endif
+		pos += 1 + (int64_t)((x >> (bit % 8)) & mask);
+		if (pos >= (int64_t)limit)
+			return bidx_corrupt();
+		out[i] = (uint32_t)pos;
+	}
+	return BIDX_OK;
+}
 
 #endif

@@ -298,27 +298,51 @@ bidx_err bidx_filter_known(bidx_segment *seg, const char *field, int *known)
 	return BIDX_OK;
 }
 
-bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *value,
-                          uint32_t **docs, uint32_t *n, int *known, char *why, size_t whylen)
+/* The filter over the documents of in[0..nin) (local ids, increasing), or
+ * over every document when in is NULL. */
+static bidx_err filter_docs(field_filter *c, enum fkind k, const uint32_t *in, uint32_t nin,
+                            idlist *out, int *seen)
+{
+	uint32_t nd = in ? nin : bidx_segment_ndocs(c->seg);
+	int corrupt = 0;
+	for (uint32_t i = 0; i < nd; i++) {
+		uint32_t d = in ? in[i] : i;
+		bidx_fieldrec r;
+		BIDX_TRY(bidx_segment_fields(c->seg, d, &r));
+		if (doc_matches(c, k, &r, seen, &corrupt) && push(out, d))
+			return BIDX_ENOMEM;
+		if (corrupt)
+			return bidx_corrupt();
+	}
+	return BIDX_OK;
+}
+
+bidx_err bidx_filter_eval_in(bidx_segment *seg, const char *field, const char *value,
+                             const uint32_t *in, uint32_t nin, uint32_t **docs, uint32_t *n,
+                             int *known, char *why, size_t whylen)
 {
 	field_filter c = {.seg = seg, .field = field};
 	enum fkind k = F_TEXT;
 	idlist out = {0};
-	int seen = 0, corrupt = 0;
+	int seen = 0;
 	*docs = NULL;
 	*n = 0;
 	*known = 1;
 	bidx_err rc = setup(&c, value, &k, why, whylen);
-	for (uint32_t d = 0; !rc && d < bidx_segment_ndocs(seg); d++) {
-		bidx_fieldrec r;
-		rc = bidx_segment_fields(seg, d, &r);
-		if (!rc && doc_matches(&c, k, &r, &seen, &corrupt) && push(&out, d))
-			rc = BIDX_ENOMEM;
-		if (!rc && corrupt)
-			rc = bidx_corrupt();
+	int builtin = builtin_field(field);
+	if (!rc && in && !builtin) {
+		/* a few documents cannot tell whether the segment has the field */
+		rc = bidx_filter_known(seg, field, known);
+		if (!rc && !*known) {
+			bidx_norm_free(&c.q);
+			return BIDX_OK;
+		}
+		seen = 1;
 	}
+	if (!rc)
+		rc = filter_docs(&c, k, in, nin, &out, &seen);
 	bidx_norm_free(&c.q);
-	if (!rc && k == F_TEXT && !seen && !builtin_field(field)) {
+	if (!rc && k == F_TEXT && !seen && !builtin) {
 		*known = 0;   /* no document has such a field: plain text */
 		free(out.v);
 		return BIDX_OK;
@@ -330,4 +354,24 @@ bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *valu
 	*docs = out.v;
 	*n = (uint32_t)out.n;
 	return BIDX_OK;
+}
+
+bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *value,
+                          uint32_t **docs, uint32_t *n, int *known, char *why, size_t whylen)
+{
+	return bidx_filter_eval_in(seg, field, value, NULL, 0, docs, n, known, why, whylen);
+}
+
+int bidx_filter_builtin(const char *field)
+{
+	return builtin_field(field) && strcmp(field, "incident");
+}
+
+bidx_err bidx_filter_check(const char *field, const char *value, char *why, size_t whylen)
+{
+	field_filter c = {.field = field};
+	enum fkind k = F_TEXT;
+	bidx_err rc = setup(&c, value, &k, why, whylen);
+	bidx_norm_free(&c.q);
+	return rc;
 }

@@ -26,6 +26,23 @@
 bidx_err bidx_filter_eval(bidx_segment *seg, const char *field, const char *value,
                           uint32_t **docs, uint32_t *n, int *known, char *why, size_t whylen);
 
+/* The same over the documents in[0..nin) only (local ids, increasing):
+ * what a filter under AND needs once its siblings have matched, reading
+ * only those documents' field records.  *known is still the segment's. */
+bidx_err bidx_filter_eval_in(bidx_segment *seg, const char *field, const char *value,
+                             const uint32_t *in, uint32_t nin, uint32_t **docs, uint32_t *n,
+                             int *known, char *why, size_t whylen);
+
+/* Whether field is a filter in every index, whether or not a document sets
+ * it (date, affected, org, category, url, kind, leaked, method, authority;
+ * not incident:, which the evaluator groups itself). */
+int bidx_filter_builtin(const char *field);
+
+/* Checks value the way bidx_filter_eval does before it reads a document:
+ * BIDX_EQUERY with the same message for a malformed date or count, or a
+ * value with nothing searchable in it. */
+bidx_err bidx_filter_check(const char *field, const char *value, char *why, size_t whylen);
+
 /* *known = 1 when `field` is a field of this segment: one every index has
  * (date, affected, org, category, url, leaked, method, authority) or one
  * some document sets.  BIDX_ECORRUPT on a damaged FIELDSTR. */

@@ -64,7 +64,13 @@ typedef struct eval_state {
 	int pruned;           /* some hit was left unscored (score 0) */
 	const hitset *exclude; /* top k of WORD -NOT...: the documents the NOTs will
 	                          subtract, whose scores must not raise the bar */
+	int has_df;           /* the term scored next is matched only within its AND
+	                         siblings' documents: its idf is of df, not of its hits */
+	uint32_t df;
 } eval_state;
+
+/* What evaluation did in this thread (bidx_eval_counters). */
+static _Thread_local bidx_eval_counters counters;
 
 /* Counts one occurrence of the term being explained. */
 static void x_count(eval_state *cx, uint32_t doc, enum bidx_mkind k, int in_title)
@@ -107,7 +113,8 @@ static inline __attribute__((always_inline)) double doc_len(const bidx_index *ix
  * statistics of the whole collection (live documents of every segment). */
 static void score_term(eval_state *cx, hitset *s)
 {
-	double idf = bidx_idf(s->n, cx->ix->ndocs);
+	double idf = bidx_idf(cx->has_df ? cx->df : s->n, cx->ix->ndocs);
+	cx->has_df = 0;
 	if (cx->pruned) {   /* a hit left unscored stays 0: no length to look up */
 		for (uint32_t i = 0; i < s->n; i++)
 			if (s->h[i].score != 0)
@@ -311,6 +318,7 @@ static bidx_err eval_unigram(eval_state *cx, const void *arg, hitset *out)
 			BIDX_TRY(within_seek(cx, &cur, &have));
 		if (!have)
 			break;
+		counters.docs++;
 		uint32_t inside = cur.tf - cur.tf_word - cur.tf_edge;
 		double w = cur.tf_word + BIDX_W_EDGE * cur.tf_edge + BIDX_W_INSIDE * inside;
 		w += (BIDX_W_TITLE - 1.0) * cur.tf_title * (w / cur.tf);
@@ -373,8 +381,6 @@ typedef struct ngram {
 	double weight[2][4];  /* bidx_mkind_weight(kind, in_title), [in_title][kind] */
 } ngram;
 
-/* What evaluation did in this thread (bidx_eval_counters). */
-static _Thread_local bidx_eval_counters counters;
 
 void bidx_eval_counters_get(bidx_eval_counters *out, int reset)
 {
@@ -421,7 +427,8 @@ static uint32_t keep_aligned(uint32_t *cand, uint32_t n, const uint32_t *p, uint
 
 /* Decodes the positions of g in doc (once per doc).  0, -1 corrupt,
  * -2 out of memory. */
-static int gram_positions(gram *g, uint32_t doc, uint32_t nchars)
+static inline __attribute__((always_inline)) int gram_positions(gram *g, uint32_t doc,
+                                                                uint32_t nchars)
 {
 	if (g->pos_doc == (int64_t)doc)
 		return 0;
@@ -432,7 +439,7 @@ static int gram_positions(gram *g, uint32_t doc, uint32_t nchars)
 		g->pos = np;
 		g->cap = g->cur.tf;
 	}
-	if (bidx_pcur_positions(&g->cur, g->pos, nchars - 1))
+	if (bidx_pcur_positions_fast(&g->cur, g->pos, nchars - 1))
 		return -1;
 	g->npos = g->cur.tf;
 	counters.positions += g->npos;
@@ -783,7 +790,8 @@ static uint32_t most_starts(const ngram *t)
  * start given up at the first that is missing; positions are decoded for
  * a gram only once some start reaches it.  Others line up as usual.
  * 1, 0, -1 corrupt, -2 out of memory. */
-static int stands_in(ngram *t, uint32_t doc, uint32_t nchars)
+static inline __attribute__((always_inline))   /* in match_doc and doc_has alike */
+int stands_in(ngram *t, uint32_t doc, uint32_t nchars)
 {
 	gram *g = t->g;
 	uint32_t lead = 0, n;
@@ -861,6 +869,7 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	const uint32_t *starts;
 	*wtf = 0;
 	*first = BIDX_NOPOS;
+	counters.records++;
 	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
 	int prune = cx->prune;
@@ -918,13 +927,36 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	return 0;
 }
 
+/* Whether a two-character word's document is out of reach of the best
+ * topk were every occurrence of it in the title (so beyond any title
+ * length), from its length alone: its record need not be read. */
+static inline int out_of_reach_quick(const eval_state *cx, const ngram *t, uint32_t doc)
+{
+	if (cx->nbest < cx->topk)
+		return 0;
+	double norm = bidx_bm25_norm((double)bidx_segment_ntokens(cx->seg, doc), cx->avgdl);
+	return tf_part((double)t->g[0].cur.tf * BIDX_W_TITLE, norm) < cx->best[0] * (1.0 - 1e-9);
+}
+
+/* Whether the term stands in doc, for a caller that needs only which
+ * documents match (docs_only, not title: only): one occurrence decides,
+ * found as stands_in finds it.  0 or 1, -1 corrupt, -2 out of memory. */
+static int doc_has(eval_state *cx, ngram *t, uint32_t doc)
+{
+	bidx_docrec d;
+	counters.records++;
+	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
+		return -1;
+	return stands_in(t, doc, d.nchars);
+}
+
 /* Leapfrog join of the gram cursors (g[0] the rarest). */
 static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 {
 	gram *g = t->g;
 	uint32_t ng = t->ng;
-	int have;
-	BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
+	int have, quick = cx->prune && t->len == 2;
+	BIDX_TRY(bidx_pcur_next_fast(&g[0].cur, &have));
 	while (have) {
 		if (cx->within) {
 			BIDX_TRY(within_seek(cx, &g[0].cur, &have));
@@ -934,19 +966,30 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 		uint32_t target = (uint32_t)g[0].cur.doc;
 		uint32_t k = 1;
 		for (; k < ng; k++) {
-			BIDX_TRY(bidx_pcur_seek(&g[k].cur, target, &have));
+			BIDX_TRY(bidx_pcur_seek_fast(&g[k].cur, target, &have));
 			if (!have)
 				return BIDX_OK;
 			if (g[k].cur.doc > (int64_t)target)
 				break;
 		}
 		if (k < ng) {
-			BIDX_TRY(bidx_pcur_seek(&g[0].cur, (uint32_t)g[k].cur.doc, &have));
+			BIDX_TRY(bidx_pcur_seek_fast(&g[0].cur, (uint32_t)g[k].cur.doc, &have));
 			continue;
 		}
 		double wtf;
 		uint32_t first;
-		int m = match_doc(cx, t, target, &wtf, &first);
+		counters.docs++;
+		int m;
+		if (quick && out_of_reach_quick(cx, t, target)) {
+			m = 1;   /* matches (the bigram is there), scored 0 */
+			wtf = 0, first = BIDX_NOPOS;
+		} else if (cx->docs_only && !cx->title_only) {
+			m = doc_has(cx, t, target);
+			wtf = m > 0, first = BIDX_NOPOS;
+			m = m < 0 ? m : 0;
+		} else {
+			m = match_doc(cx, t, target, &wtf, &first);
+		}
 		if (m == -2)
 			return BIDX_ENOMEM;
 		if (m < 0)
@@ -954,7 +997,7 @@ static bidx_err join_grams(eval_state *cx, ngram *t, hitset *out)
 		cx->pruned |= m == 1;
 		if ((wtf > 0 || m == 1) && hitset_push(out, target, wtf, first))
 			return BIDX_ENOMEM;
-		BIDX_TRY(bidx_pcur_next(&g[0].cur, &have));
+		BIDX_TRY(bidx_pcur_next_fast(&g[0].cur, &have));
 	}
 	return BIDX_OK;
 }
@@ -965,11 +1008,12 @@ static bidx_err every_doc(eval_state *cx, bidx_pcur *c, hitset *out)
 {
 	int have;
 	for (;;) {
-		BIDX_TRY(bidx_pcur_next(c, &have));
+		BIDX_TRY(bidx_pcur_next_fast(c, &have));
 		if (cx->within)
 			BIDX_TRY(within_seek(cx, c, &have));
 		if (!have)
 			return BIDX_OK;
+		counters.docs++;
 		if (hitset_push(out, (uint32_t)c->doc, 1.0, BIDX_NOPOS))
 			return BIDX_ENOMEM;
 	}
@@ -1080,11 +1124,14 @@ static bidx_err eval_filter_seg(eval_state *cx, const void *arg, hitset *out)
 	filter_arg *fa = (filter_arg *)(uintptr_t)arg;
 	uint32_t *docs, nd;
 	int known;
-	bidx_err rc = bidx_filter_eval(cx->seg, fa->n->field, fa->n->text, &docs, &nd, &known,
-	                               cx->why, cx->whylen);
+	/* under AND, only the documents its siblings left (within) */
+	bidx_err rc = bidx_filter_eval_in(cx->seg, fa->n->field, fa->n->text,
+	                                  cx->within ? cx->wloc : NULL, cx->nwloc, &docs, &nd,
+	                                  &known, cx->why, cx->whylen);
 	if (rc || !known)
 		return rc;
 	fa->known = 1;
+	counters.fields += cx->within ? cx->nwloc : bidx_segment_ndocs(cx->seg);
 	for (uint32_t i = 0; i < nd && !rc; i++)
 		if (hitset_push(out, docs[i], 0.0, BIDX_NOPOS))
 			rc = BIDX_ENOMEM;
@@ -1363,6 +1410,48 @@ static int unite(hitset *a, hitset *b)
 
 static bidx_err eval_node(eval_state *cx, const bidx_qnode *n, int positive, hitset *out);
 
+/* Keeps the documents of a that are in b, with a's scores and places. */
+static void keep_common(hitset *a, const hitset *b)
+{
+	uint32_t j = 0, o = 0;
+	for (uint32_t i = 0; i < a->n; i++) {
+		while (j < b->n && b->h[j].doc < a->h[i].doc)
+			j++;
+		if (j < b->n && b->h[j].doc == a->h[i].doc)
+			a->h[o++] = a->h[i];
+	}
+	a->n = o;
+}
+
+/* *df: the documents plain word n matches, when the term dictionary says
+ * it without a walk: a word of one or two characters with no other
+ * spelling, in an index of one segment without deletions, matches every
+ * document of its unigram's or bigram's postings (an occurrence of the
+ * term is one of the word: nothing to line up, nothing cut off at the
+ * end).  0 when that does not apply. */
+static int known_df(eval_state *cx, const bidx_qnode *n, uint32_t *df)
+{
+	if (!cx->ix->identity || n->type != BIDX_Q_TERM || n->field)
+		return 0;
+	bidx_norm q = {0}, v = {0};
+	bidx_alts a = {0};
+	int ok = !bidx_normalize(n->text, strlen(n->text), 0, &q) &&
+	         (q.nchars == 1 || q.nchars == 2) &&
+	         !bidx_variants_expand(q.cp, q.nchars, BIDX_QUERY_MAX_TERM_CHARS, &a) && a.n == 1 &&
+	         !bidx_normalize(a.text[0], strlen(a.text[0]), 0, &v) && v.nchars == q.nchars;
+	if (ok) {
+		bidx_term t;
+		int found;
+		uint64_t key = v.nchars == 1 ? bidx_key1(v.cp[0]) : bidx_key2(v.cp[0], v.cp[1]);
+		ok = !bidx_termdict_find(bidx_segment_termdict(cx->ix->seg[0]), key, &t, &found);
+		*df = ok && found ? t.df : 0;
+	}
+	bidx_alts_free(&a);
+	bidx_norm_free(&v);
+	bidx_norm_free(&q);
+	return ok;
+}
+
 /* Top k of WORD -NOT... (top_query): the NOTs first, only which documents
  * they match, so that the word's best k so far leave their documents out. */
 static bidx_err eval_and_top(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
@@ -1394,6 +1483,119 @@ static bidx_err eval_and_top(eval_state *cx, const bidx_qnode *n, int positive, 
 	return rc;
 }
 
+/* Whether n is a field filter every index has (filter.h): matched from
+ * the field records of the documents it is given, whatever the segment. */
+static int builtin_filter(const bidx_qnode *n)
+{
+	return n->type == BIDX_Q_TERM && n->field && n->text[0] && strcmp(n->field, "title") &&
+	       bidx_filter_builtin(n->field);
+}
+
+/* Whether n is such a filter of a text field (org:, category:...), which
+ * reads each document's field strings: a count matches it after the words,
+ * in their documents (a date or a count is read from the field record
+ * itself, cheaper than matching the words in every document). */
+static int text_filter(const bidx_qnode *n)
+{
+	return strcmp(n->field, "date") && strcmp(n->field, "affected") &&
+	       !bidx_filter_vocab(n->field);
+}
+
+/* Whether a positive child of AND n after the i-th is not such a filter. */
+static int word_after(const bidx_qnode *n, size_t i)
+{
+	for (size_t j = i + 1; j < n->nkids; j++)
+		if (n->kids[j]->type != BIDX_Q_NOT && !builtin_filter(n->kids[j]))
+			return 1;
+	return 0;
+}
+
+/* A filter's value checked as evaluating it would (eval_filter's message). */
+static bidx_err check_filter(eval_state *cx, const bidx_qnode *n)
+{
+	bidx_err rc = bidx_filter_check(n->field, n->text, cx->why, cx->whylen);
+	if (rc == BIDX_EQUERY) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", cx->why);
+		snprintf(cx->why, cx->whylen, "at byte %u: %s", n->pos, msg);
+	}
+	return rc;
+}
+
+/* The filters f[0..nf) of an AND, in order, over the documents of out
+ * (with `whole`, the first over every document, into out): out keeps the
+ * documents all of them match. */
+static bidx_err apply_filters(eval_state *cx, const bidx_qnode **f, size_t nf, hitset *out,
+                              int whole)
+{
+	bidx_err rc = BIDX_OK;
+	const hitset *within = cx->within;
+	for (size_t j = 0; j < nf && !rc; j++) {
+		int into = whole && j == 0;
+		if (!into && out->n == 0)
+			break;
+		hitset s = {0};
+		cx->within = into ? within : out;
+		rc = eval_node(cx, f[j], 0, &s);
+		if (!rc && into)
+			*out = s, s.h = NULL;
+		else if (!rc)
+			intersect(out, &s, 0);
+		hitset_free(&s);
+	}
+	cx->within = within;
+	return rc;
+}
+
+/* Query error rc arose at a child of an AND after the filters f[0..nf),
+ * which were only checked so far: were they to leave nothing, evaluating
+ * them first would never have reached that child.  Then out is empty and
+ * BIDX_OK, else rc with its message. */
+static bidx_err unless_filters_empty(eval_state *cx, const bidx_qnode **f, size_t nf,
+                                     hitset *out, bidx_err rc)
+{
+	char msg[512];
+	if (rc != BIDX_EQUERY || !nf)
+		return rc;
+	snprintf(msg, sizeof msg, "%s", cx->why);
+	bidx_err frc = apply_filters(cx, f, nf, out, 1);
+	int empty = !out->n;
+	hitset_free(out);
+	if (frc)
+		return frc;
+	if (empty) {
+		cx->why[0] = 0;
+		return BIDX_OK;
+	}
+	snprintf(cx->why, cx->whylen, "%s", msg);
+	return rc;
+}
+
+/* The scores of the words of AND n after the first, added to out's in
+ * the query's order: part[i] (kind 1), or the word scored now in out's
+ * documents, each of which has it, with the idf of its df[i] (kind 2). */
+static bidx_err add_later_words(eval_state *cx, const bidx_qnode *n, hitset *part,
+                                const uint32_t *df, const unsigned char *kind, hitset *out)
+{
+	bidx_err rc = BIDX_OK;
+	for (size_t i = 0; i < n->nkids && !rc && out->n; i++) {
+		if (kind[i] == 2) {
+			const hitset *within = cx->within;
+			cx->within = out;
+			cx->has_df = 1;
+			cx->df = df[i];
+			rc = eval_node(cx, n->kids[i], 0, &part[i]);
+			cx->within = within;
+			cx->has_df = 0;
+			if (!rc && part[i].n != out->n)
+				rc = bidx_corrupt();
+		}
+		if (!rc && kind[i])
+			intersect(out, &part[i], 0);
+	}
+	return rc;
+}
+
 static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hitset *out)
 {
 	if (cx->topk && !cx->docs_only) {
@@ -1408,6 +1610,22 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 	}
 	int first = 1;
 	bidx_err rc = BIDX_OK;
+	/* filters before the first word, matched in the documents it leaves */
+	const bidx_qnode **later = bidx_calloc(n->nkids + 1, sizeof *later);
+	size_t nlater = 0;
+	/* ranked: the scores of the words after the first, added at the end in
+	 * their order (part[i], or a word of known df scored then, in the
+	 * documents left: kind 1 a part, 2 scored at the end) */
+	hitset *part = bidx_calloc(n->nkids + 1, sizeof *part);
+	uint32_t *df = bidx_calloc(n->nkids + 1, sizeof *df);
+	unsigned char *kind = bidx_calloc(n->nkids + 1, 1);
+	if (!later || !part || !df || !kind) {
+		free(later);
+		free(part);
+		free(df);
+		free(kind);
+		return BIDX_ENOMEM;
+	}
 	/* positive children first, so NOTs have something to subtract from */
 	for (int pass = 0; pass < 2 && !rc; pass++) {
 		for (size_t i = 0; i < n->nkids && !rc; i++) {
@@ -1417,20 +1635,64 @@ static bidx_err eval_and(eval_state *cx, const bidx_qnode *n, int positive, hits
 				continue;
 			if (!first && !neg && out->n == 0)
 				continue;   /* already empty: nothing can come back */
+			if (first && !neg && builtin_filter(k) && word_after(n, i) &&
+			    (!cx->docs_only || text_filter(k))) {
+				/* checked here, where evaluating it would have failed */
+				bidx_err crc = check_filter(cx, k);
+				if (!crc) {
+					later[nlater++] = k;
+					continue;
+				}
+				rc = unless_filters_empty(cx, later, nlater, out, crc);
+				nlater = 0;
+				first = 0;   /* OK: empty, as the filters before left it */
+				continue;
+			}
 			hitset s = {0};
 			const hitset *within = cx->within;
-			if (cx->docs_only && !first)
-				cx->within = out;   /* only out's documents can stay */
+			int docs_only = cx->docs_only;
+			int sum = !first && !neg && !docs_only && !builtin_filter(k);
+			/* a word of known df is matched in out's documents first, then
+			 * scored in those left; worth it when they are fewer than its
+			 * own by a margin (each one costs a seek, then the scoring) */
+			int known = sum && known_df(cx, k, &df[i]) && (uint64_t)out->n * 4 < (uint64_t)df[i] * 3;
+			/* only out's documents can stay: a filter, a NOT or a word of
+			 * known df need not look at others (a word's idf needs all of
+			 * its own) */
+			if (!first && (docs_only || neg || builtin_filter(k) || known))
+				cx->within = out;
+			if (!first && (neg || known))
+				cx->docs_only = 1;   /* what a NOT matches scores nothing */
 			rc = eval_node(cx, neg ? k->kids[0] : k, positive && !neg, &s);
 			cx->within = within;
-			if (!rc && first)
+			cx->docs_only = docs_only;
+			if (!rc && first) {
 				*out = s, s.h = NULL;
-			else if (!rc)
+				rc = apply_filters(cx, later, nlater, out, 0);
+			} else if (!rc && sum) {
+				keep_common(out, &s);
+				kind[i] = known ? 2 : 1;
+				if (!known)
+					part[i] = s, s = (hitset){0};
+			} else if (!rc) {
 				intersect(out, &s, neg);
+			} else if (first) {
+				/* OK when the filters before leave nothing: out empty */
+				rc = unless_filters_empty(cx, later, nlater, out, rc);
+			}
+			nlater = first ? 0 : nlater;
 			first = 0;
 			hitset_free(&s);
 		}
 	}
+	if (!rc)
+		rc = add_later_words(cx, n, part, df, kind, out);
+	for (size_t i = 0; i < n->nkids; i++)
+		hitset_free(&part[i]);
+	free(part);
+	free(df);
+	free(kind);
+	free(later);
 	return rc;
 }
 

@@ -17,7 +17,12 @@
  * positions of the term's bigrams, whatever the term's length.  A term
  * longer than BIDX_QUERY_MAX_TERM_CHARS is refused.
  * AND intersects, OR unites, NOT subtracts; a document's score is the sum
- * of the BM25 scores of the terms it matches (rank.h).
+ * of the BM25 scores of the terms it matches (rank.h).  Under AND, a field
+ * filter and a NOT look only at the documents the words left, and so does
+ * a word after the first whose count the term dictionary gives (one or two
+ * characters, one spelling, one segment without deletions), which is then
+ * scored only in the documents left; the words' scores are added in the
+ * query's order, whatever order they were evaluated in.
  */
 #ifndef BIDX_QUERY_EVAL_H
 #define BIDX_QUERY_EVAL_H
@@ -59,7 +64,8 @@ void bidx_result_free(bidx_result *r);
  * that their documents never count among the best) is pruned so far,
  * when none of the word's spelling variants occurs: each
  * document's score is bounded from the fewest positions of one of the
- * word's bigrams and its title length before the bigrams are lined up; a
+ * word's bigrams and its title length before the bigrams are lined up (a
+ * two-character word's first from its length alone, its record unread); a
  * document out of reach is only checked for one occurrence (a
  * two-character word, one bigram, not even that).  k = 0 is
  * bidx_query_eval. */
@@ -69,8 +75,9 @@ bidx_err bidx_query_eval_top(bidx_index *ix, const bidx_qnode *q, uint32_t k, bi
 /* The same documents as bidx_query_eval, for a caller that needs only which
  * documents match (bsearch -c): scores are meaningless and pos is not
  * always known.  It skips what only ranking needs (BM25, match kinds, the
- * positions of a two-character word, which is one bigram), and a term
- * under AND is matched only in the documents its siblings left. */
+ * positions of a two-character word, which is one bigram, and a longer
+ * word's occurrences after the first it finds), and a term under AND is
+ * matched only in the documents its siblings left. */
 bidx_err bidx_query_match(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                           char *why, size_t whylen);
 
@@ -80,6 +87,9 @@ typedef struct bidx_eval_counters {
 	uint64_t positions;   /* bigram positions decoded */
 	uint64_t steps;       /* candidate start positions examined, and positions
 	                         scanned, while matching terms */
+	uint64_t docs;        /* documents a term's postings led to and matched it in */
+	uint64_t records;     /* ... whose document records were read for that */
+	uint64_t fields;      /* documents whose field records a filter read */
 } bidx_eval_counters;
 
 /* Copies the counters into *out; with reset, zeroes them after. */

@@ -286,6 +286,13 @@ Test(eval_cost, a_count_reads_what_it_needs, .init = build_and_open, .fini = tea
 	cr_assert_gt(ce.positions, 10000);
 	cr_assert_eq(docs_of("ここまで -■□■", 1, &cm), docs_of("ここまで -■□■", 0, &ce));
 	cr_assert_lt(cm.positions, 100);
+	/* whether a longer word is in a document: its first occurrence decides
+	 * (■□□ is thousands of times in the random line, and once in the short
+	 * document) */
+	cr_assert_eq(docs_of("■□□", 1, &cm), docs_of("■□□", 0, &ce));
+	cr_assert_gt(ce.steps, 1000, "ranking examines every start (%llu)",
+	             (unsigned long long)ce.steps);
+	cr_assert_lt(cm.steps, 50, "a count examined %llu starts", (unsigned long long)cm.steps);
 }
 
 /* A word of the corpus's characters: 1 to 6 of ■ □, or こ ま で. */

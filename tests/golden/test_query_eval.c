@@ -293,3 +293,99 @@ Test(query_eval, field_filters_and_text, .init = build_and_open, .fini = teardow
 		check_query(&want);
 	}
 }
+
+/* The hits of query qs by bidx_query_eval, and the counters of it. */
+static bidx_result eval_counted(const char *qs, bidx_eval_counters *c, bidx_qnode **root)
+{
+	bidx_result r;
+	char err[256];
+	size_t errpos;
+	cr_assert_eq(bidx_query_parse(qs, root, err, sizeof err, &errpos), BIDX_OK, "%s: %s", qs,
+	             err);
+	bidx_eval_counters_get(c, 1);
+	cr_assert_eq(bidx_query_eval(ix, *root, &r, err, sizeof err), BIDX_OK, "%s: %s", qs, err);
+	bidx_eval_counters_get(c, 1);
+	return r;
+}
+
+/* A filter under AND reads the field records of the documents its words
+ * left, not of every document, wherever it stands in the AND (a NOT too),
+ * and the hits and their scores are those of the words intersected with
+ * the filters evaluated alone. */
+Test(query_eval, a_filter_reads_only_what_the_words_left, .init = build_and_open,
+     .fini = teardown)
+{
+	static const struct { const char *q, *word, *filter; int neg; } cases[] = {
+		{"org:大阪 おしらせ1", "おしらせ1", "org:大阪", 0},
+		{"おしらせ1 org:大阪", "おしらせ1", "org:大阪", 0},
+		{"org:大阪 org:市 おしらせ1", "おしらせ1", "(org:大阪 org:市)", 0},
+		{"おしらせ1 -org:京都", "おしらせ1", "org:京都", 1},
+		{"org:府 おしらせ1 -org:京都", "おしらせ1 -org:京都", "org:府", 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		bidx_eval_counters c, cw, cf;
+		bidx_qnode *qa, *qw, *qf;
+		bidx_result a = eval_counted(cases[i].q, &c, &qa);
+		bidx_result w = eval_counted(cases[i].word, &cw, &qw);
+		bidx_result f = eval_counted(cases[i].filter, &cf, &qf);
+		cr_assert_gt(w.n, 1, "%s: the word must match", cases[i].word);
+		cr_assert_lt(w.n, NDOCS / 4, "%s: the word must leave few documents", cases[i].word);
+		cr_assert_leq(c.fields, (uint64_t)w.n * 2, "%s: %llu field records read for %u "
+		              "documents of the word", cases[i].q, (unsigned long long)c.fields, w.n);
+		uint32_t n = 0, j = 0;
+		for (uint32_t k = 0; k < w.n; k++) {
+			while (j < f.n && f.hits[j].doc < w.hits[k].doc)
+				j++;
+			int in_f = j < f.n && f.hits[j].doc == w.hits[k].doc;
+			if (in_f == cases[i].neg)
+				continue;
+			cr_assert_lt(n, a.n, "%s: too few hits", cases[i].q);
+			cr_assert_eq(a.hits[n].doc, w.hits[k].doc, "%s: hit %u", cases[i].q, n);
+			cr_assert(a.hits[n].score == w.hits[k].score, "%s: a score differs", cases[i].q);
+			n++;
+		}
+		cr_assert_eq(a.n, n, "%s: %u hits, not %u", cases[i].q, a.n, n);
+		cr_assert_gt(n, 0, "%s: something must match", cases[i].q);
+		bidx_result_free(&a);
+		bidx_result_free(&w);
+		bidx_result_free(&f);
+		bidx_query_free(qa);
+		bidx_query_free(qw);
+		bidx_query_free(qf);
+	}
+}
+
+/* Where a filter is checked but matched later, a query error is what it
+ * was: a malformed value or a bad word after filters that leave nothing
+ * is never reached; after filters that leave something, it is reported. */
+Test(query_eval, errors_after_a_deferred_filter, .init = build_and_open, .fini = teardown)
+{
+	char longw[4100 * 3 + 1] = "";
+	for (int i = 0; i < 4100; i++)
+		strcat(longw, "山");
+	char qs[16384];
+	static const struct { const char *pre; int lw; bidx_err rc; } cases[] = {
+		{"org:県庁 ", 1, BIDX_OK},          /* no row's org has 県庁 */
+		{"org:大阪 ", 1, BIDX_EQUERY},
+		{"org:県庁 date:2018-13 ", 1, BIDX_OK},
+		{"org:大阪 date:2018-13 山", 0, BIDX_EQUERY},
+		{"date:2018-13 org:県庁 山", 0, BIDX_EQUERY},
+		{"org:県庁 山 -", 1, BIDX_EQUERY},   /* a NOT is always evaluated */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		bidx_qnode *root;
+		bidx_result r;
+		char err[256];
+		size_t errpos;
+		snprintf(qs, sizeof qs, "%s%s", cases[i].pre, cases[i].lw ? longw : "");
+		cr_assert_eq(bidx_query_parse(qs, &root, err, sizeof err, &errpos), BIDX_OK);
+		bidx_err rc = bidx_query_eval(ix, root, &r, err, sizeof err);
+		cr_assert_eq(rc, cases[i].rc, "%.60s: %d (%s)", qs, rc, err);
+		if (rc == BIDX_OK)
+			cr_assert_eq(r.n, 0, "%.60s", qs);
+		else
+			cr_assert(strstr(err, "at byte "), "%.60s: %s", qs, err);
+		bidx_result_free(&r);
+		bidx_query_free(root);
+	}
+}

@@ -706,3 +706,190 @@ Test(e2e, top_k_evaluation_names_the_first_bad_word)
 	bidx_index_close(ix);
 	ix = NULL;
 }
+
+/* Query q on x by bidx_query_eval; *c gets the counters of it. */
+static bidx_result eval_counted(bidx_index *x, const char *q, bidx_eval_counters *c)
+{
+	bidx_qnode *root;
+	bidx_result r;
+	char why[512];
+	size_t ep;
+	cr_assert_eq(bidx_query_parse(q, &root, why, sizeof why, &ep), BIDX_OK, "%s", q);
+	bidx_eval_counters_get(c, 1);
+	cr_assert_eq(bidx_query_eval(x, root, &r, why, sizeof why), BIDX_OK, "%s: %s", q, why);
+	bidx_eval_counters_get(c, 1);
+	r.query = NULL;
+	bidx_query_free(root);
+	return r;
+}
+
+/* An AND of words: the documents all of them match and no NOT does, each
+ * scoring the sum of the words' scores alone, added in the query's order
+ * (to the last bit), with the first place of the first word that has
+ * one.  words[0..nw) are the query's words, nots its NOT terms. */
+static void check_and(bidx_index *x, const char *const *words, int nw, const char *nots)
+{
+	char q[1024] = "";
+	for (int i = 0; i < nw; i++)
+		snprintf(q + strlen(q), sizeof q - strlen(q), "%s%s", i ? " " : "", words[i]);
+	if (nots)
+		snprintf(q + strlen(q), sizeof q - strlen(q), " -(%s)", nots);
+	bidx_eval_counters c;
+	bidx_result r = eval_counted(x, q, &c), w[3], no = {0};
+	for (int i = 0; i < nw; i++)
+		w[i] = eval_counted(x, words[i], &c);
+	if (nots)
+		no = eval_counted(x, nots, &c);
+	uint32_t at[4] = {0}, n = 0;
+	for (uint32_t d = 0; d < w[0].n; d++) {
+		uint32_t doc = w[0].hits[d].doc;
+		double score = w[0].hits[d].score;
+		uint32_t pos = w[0].hits[d].pos;
+		int in = 1;
+		for (int i = 1; i < nw && in; i++) {
+			while (at[i] < w[i].n && w[i].hits[at[i]].doc < doc)
+				at[i]++;
+			in = at[i] < w[i].n && w[i].hits[at[i]].doc == doc;
+			if (in) {
+				score += w[i].hits[at[i]].score;
+				pos = pos != BIDX_NOPOS ? pos : w[i].hits[at[i]].pos;
+			}
+		}
+		while (nots && at[3] < no.n && no.hits[at[3]].doc < doc)
+			at[3]++;
+		if (!in || (nots && at[3] < no.n && no.hits[at[3]].doc == doc))
+			continue;
+		cr_assert_lt(n, r.n, "%s: too few hits", q);
+		cr_assert(r.hits[n].doc == doc && r.hits[n].score == score && r.hits[n].pos == pos,
+		          "%s: hit %u is doc %u (%.17g at %u), want doc %u (%.17g at %u)", q, n,
+		          r.hits[n].doc, r.hits[n].score, r.hits[n].pos, doc, score, pos);
+		n++;
+	}
+	cr_assert_eq(r.n, n, "%s: %u hits, want %u", q, r.n, n);
+	for (int i = 0; i < nw; i++)
+		bidx_result_free(&w[i]);
+	bidx_result_free(&no);
+	bidx_result_free(&r);
+}
+
+static bidx_index *and_index(char **dir)
+{
+	const char *src = tu_corpus("livedoor");
+	char sub[4200], why[512];
+	if (src)
+		snprintf(sub, sizeof sub, "%s/text/it-life-hack", src);
+	else   /* the bundled notices and municipal records */
+		snprintf(sub, sizeof sub, "%s/corpus", BIDX_SOURCE_DIR);
+	*dir = tu_tmpdir("rank-and");
+	const char *paths[] = {sub};
+	bidx_build_opts o = {.index_dir = *dir, .msg = stderr};
+	bidx_build_stats st;
+	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_index *x;
+	cr_assert_eq(bidx_index_open(*dir, &x, why, sizeof why), BIDX_OK, "%s", why);
+	return x;
+}
+
+/* AND of two or three words, fixed and random (one and two characters,
+ * whose counts the term dictionary gives, and longer ones), with and
+ * without NOT terms: hits, scores and first places are those of the
+ * words evaluated alone. */
+Test(rank_sort, and_of_words_scores_the_sum_of_the_words, .timeout = 600)
+{
+	char *dir;
+	bidx_index *x = and_index(&dir);
+	static const char *const fixed[][3] = {
+		{"iPhone", "発売", NULL}, {"windows", "7", NULL}, {"映画", "公開", NULL},
+		{"の", "する", "こと"}, {"http", "20", "の"}, {"情報", "の", NULL},
+		{"個人情報", "の", "で"}, {"title:iPhone", "の", NULL}, {"の", "iPhone", NULL},
+	};
+	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+		int nw = fixed[i][2] ? 3 : 2;
+		check_and(x, fixed[i], nw, NULL);
+		check_and(x, fixed[i], nw, "Android OR 2012");
+	}
+	static const char *const one[] = {"の", "に", "る", "7", "1", "a", "日", "情", "た", "で"};
+	uint64_t s = 11;
+	for (int q = 0; q < 80; q++) {
+		char buf[3][64];
+		const char *words[3];
+		int nw = 2 + (int)(rnd64(&s) % 2);
+		for (int i = 0; i < nw; i++) {
+			if (rnd64(&s) % 3 == 0)
+				snprintf(buf[i], sizeof buf[i], "%s", one[rnd64(&s) % 10]);
+			else
+				random_word(x, &s, 2, buf[i], sizeof buf[i]);
+			words[i] = buf[i];
+		}
+		check_and(x, words, nw, q % 4 == 0 ? "する" : NULL);
+	}
+	bidx_index_close(x);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* A word after the first of an AND whose count the term dictionary gives
+ * (windows 7: 7 is in most documents) is matched only in the documents
+ * the words before it left, then scored in those that are left. */
+Test(rank_sort, and_matches_a_frequent_word_only_where_the_others_are, .timeout = 300)
+{
+	char *dir;
+	bidx_index *x = and_index(&dir);
+	bidx_eval_counters ca, cb, cq;
+	static const char *const rare[] = {"windows", "iPhone", "個人情報", "お詫び", "不正アクセス"};
+	int tried = 0;
+	for (size_t i = 0; i < sizeof rare / sizeof *rare; i++) {
+		bidx_result a = eval_counted(x, rare[i], &ca), b = eval_counted(x, "の", &cb);
+		if (a.n < 2 || (uint64_t)a.n * 8 > b.n) {
+			bidx_result_free(&a);
+			bidx_result_free(&b);
+			continue;
+		}
+		char q[256];
+		snprintf(q, sizeof q, "%s の", rare[i]);
+		bidx_result r = eval_counted(x, q, &cq);
+		cr_assert_leq(cq.docs, ca.docs + 2 * (uint64_t)a.n, "%s: %llu documents reached; %s "
+		              "alone %llu, の alone %llu", q, (unsigned long long)cq.docs, rare[i],
+		              (unsigned long long)ca.docs, (unsigned long long)cb.docs);
+		tried++;
+		bidx_result_free(&a);
+		bidx_result_free(&b);
+		bidx_result_free(&r);
+	}
+	cr_assert_gt(tried, 0, "no word rare enough beside の");
+	bidx_index_close(x);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* The best k of a two-character word read the document record only of
+ * the documents that could reach them were every occurrence in the title:
+ * the others are left unscored from their length alone. */
+Test(rank_sort, top_k_of_a_short_word_reads_few_records, .timeout = 300)
+{
+	char *dir;
+	bidx_index *x = and_index(&dir);
+	static const char *const words[] = {"する", "して", "こと", "です", "ます", "情報"};
+	uint64_t records = 0, hits = 0;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		bidx_qnode *root;
+		bidx_result r;
+		bidx_eval_counters c;
+		char why[512];
+		size_t ep;
+		cr_assert_eq(bidx_query_parse(words[i], &root, why, sizeof why, &ep), BIDX_OK);
+		bidx_eval_counters_get(&c, 1);
+		cr_assert_eq(bidx_query_eval_top(x, root, 1, &r, why, sizeof why), BIDX_OK, "%s", why);
+		bidx_eval_counters_get(&c, 1);
+		records += c.records;
+		hits += r.n;
+		bidx_result_free(&r);
+		bidx_query_free(root);
+	}
+	cr_assert_gt(hits, 300, "too few hits to tell (%llu)", (unsigned long long)hits);
+	cr_assert_lt(records * 2, hits, "%llu records read for %llu hits",
+	             (unsigned long long)records, (unsigned long long)hits);
+	bidx_index_close(x);
+	tu_rmtree(dir);
+	free(dir);
+}

@@ -499,3 +499,132 @@ Test(postings, reused_encoder_matches_fresh_encoding)
 	bidx_penc_free(e);
 	bidx_penc_free(NULL);
 }
+
+/* The inlined decoder (bidx_pcur_positions_fast) reads what the general
+ * one reads, in docs with and without exceptions, near the end of a list
+ * and far from it, and refuses a position past the limit as it does. */
+Test(postings, fast_positions_match_the_general_decoder)
+{
+	enum { NDOCS = 300 };
+	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+	uint32_t want[8], got[8];
+	for (uint32_t d = 0; d < NDOCS; d++) {
+		uint32_t tf = mix_positions(d, want);
+		bidx_buf_put_varint(&raw, 0);
+		bidx_buf_put_varint(&raw, tf);
+		for (uint32_t k = 0; k < tf; k++)
+			bidx_buf_put_varint(&raw, k ? want[k] - want[k - 1] - 1 : want[0]);
+	}
+	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, NDOCS, 2), BIDX_OK);
+	for (int limited = 0; limited < 2; limited++) {
+		bidx_pcur c;
+		cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, NDOCS, 2, NDOCS), BIDX_OK);
+		for (uint32_t d = 0; d < NDOCS; d++) {
+			cr_assert_eq(pnext(&c), 1);
+			uint32_t tf = mix_positions(d, want);
+			/* limited: the last position is one past what the text allows */
+			uint32_t limit = limited ? want[tf - 1] : 100000;
+			memset(got, 0xff, sizeof got);
+			bidx_err rc = bidx_pcur_positions_fast(&c, got, limit);
+			cr_assert_eq(rc, limited ? BIDX_ECORRUPT : BIDX_OK, "doc %u", d);
+			if (!limited)
+				cr_assert_arr_eq(got, want, tf * sizeof *want, "doc %u", d);
+		}
+	}
+	for (uint32_t z = 0; z < 2; z++) {   /* long random lists: most docs take the fast path */
+		plist l;
+		bidx_buf r2 = BIDX_BUF_INIT, e2 = BIDX_BUF_INIT;
+		uint32_t n = z ? 5000 : 129, ndocs = n * 3 + 10;
+		make(&l, n, ndocs, 7 + z, &r2);
+		cr_assert_eq(bidx_postings_encode(&e2, r2.p, r2.len, l.n, 2), BIDX_OK);
+		bidx_pcur c;
+		cr_assert_eq(bidx_pcur_init(&c, e2.p, e2.len, l.n, 2, ndocs), BIDX_OK);
+		uint32_t buf[400];
+		for (uint32_t i = 0; i < l.n; i++) {
+			cr_assert_eq(pnext(&c), 1);
+			cr_assert_eq(bidx_pcur_positions_fast(&c, buf, 1u << 30), BIDX_OK);
+			cr_assert_arr_eq(buf, l.pos[i], l.tf[i] * 4, "list %u doc %u", z, i);
+		}
+		drop(&l);
+		bidx_buf_free(&r2);
+		bidx_buf_free(&e2);
+	}
+	bidx_buf_free(&raw);
+	bidx_buf_free(&enc);
+}
+
+/* A random walk of next, seek and positions over data, with the inlined
+ * cursor functions (fast) or the others, logged step by step as
+ * (result, doc, tf, a hash of the positions); returns the steps. */
+static uint32_t walk(const uint8_t *data, size_t len, uint32_t df, uint32_t ndocs, int fast,
+                     uint64_t seed, uint64_t *log, uint32_t cap)
+{
+	bidx_pcur c;
+	uint32_t n = 0, buf[400];
+	uint64_t s = seed;
+	if (bidx_pcur_init(&c, data, len, df, 2, ndocs))
+		return 0;
+	while (n + 1 < cap) {
+		int have = 0, op = (int)(rnd(&s) % 3);
+		bidx_err rc;
+		if (op == 0)
+			rc = fast ? bidx_pcur_next_fast(&c, &have) : bidx_pcur_next(&c, &have);
+		else {
+			uint32_t t = (uint32_t)(c.doc + 1) + rnd(&s) % (op == 1 ? 4 : 300);
+			rc = fast ? bidx_pcur_seek_fast(&c, t, &have) : bidx_pcur_seek(&c, t, &have);
+		}
+		uint64_t h = 0;
+		if (!rc && have && c.tf <= 400 && rnd(&s) % 2) {
+			rc = fast ? bidx_pcur_positions_fast(&c, buf, 1u << 30)
+			          : bidx_pcur_positions(&c, buf, 1u << 30);
+			for (uint32_t k = 0; !rc && k < c.tf; k++)
+				h = h * 1000003 + buf[k];
+		}
+		/* after a refusal the cursor is not to be used: only that counts */
+		log[n++] = rc ? (uint64_t)rc << 62 : (uint64_t)have << 61 ^
+		           (uint64_t)(c.doc + 1) << 32 ^ c.tf ^ h << 20;
+		if (rc || !have || c.tf > 400)
+			break;
+	}
+	return n;
+}
+
+/* next, seek and positions inlined walk a list exactly as the functions
+ * do, intact or with any byte changed or cut off: the same docs, the same
+ * positions, the same refusals at the same step. */
+Test(postings, inlined_cursor_walks_as_the_functions_do)
+{
+	enum { CAP = 4000 };
+	uint64_t *a = malloc(CAP * sizeof *a), *b = malloc(CAP * sizeof *b);
+	for (uint32_t z = 0; z < 3; z++) {
+		plist l;
+		bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+		uint32_t n = z == 0 ? 300 : z == 1 ? 3000 : 129, ndocs = z == 1 ? 20000 : n * 3 + 10;
+		make(&l, n, ndocs, 11 + z, &raw);
+		cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, l.n, 2), BIDX_OK);
+		uint8_t *copy = malloc(enc.len);
+		for (size_t at = 0; at <= enc.len; at += z == 1 ? 97 : 5) {
+			memcpy(copy, enc.p, enc.len);
+			size_t len = enc.len;
+			if (at < enc.len && at % 2)
+				copy[at] ^= 0x5a;
+			else if (at < enc.len)
+				len = at;   /* cut off */
+			for (uint64_t seed = 0; seed < 3; seed++) {
+				uint32_t na = walk(copy, len, l.n, ndocs, 0, seed, a, CAP);
+				uint32_t nb = walk(copy, len, l.n, ndocs, 1, seed, b, CAP);
+				cr_assert_eq(na, nb, "list %u, byte %zu, walk %llu: %u steps, %u inlined", z,
+				             at, (unsigned long long)seed, na, nb);
+				for (uint32_t k = 0; k < na; k++)
+					cr_assert_eq(a[k], b[k], "list %u, byte %zu, walk %llu, step %u", z, at,
+					             (unsigned long long)seed, k);
+			}
+		}
+		free(copy);
+		drop(&l);
+		bidx_buf_free(&raw);
+		bidx_buf_free(&enc);
+	}
+	free(a);
+	free(b);
+}
