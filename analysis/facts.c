@@ -60,9 +60,12 @@
 #define SHORT_LINE 40      /* characters: a line this short is a list item or a cell */
 #define LIST_ITEM 24       /* characters of a bullet line's text */
 
+struct ctx_line;
+
 typedef struct span {
 	const char *p;
 	size_t n;
+	const struct ctx_line *cl;   /* the context words of the line p lies in, or NULL */
 } span;
 
 /* --- context words --- */
@@ -95,32 +98,70 @@ static int span_has(span s, const char *w)
 	return bidx_str_has(s.p, s.n, w);
 }
 
-/* The context lists, each as a word set (wordset.h): one pass over a
- * sentence instead of a search per word. */
+/* The context lists as one word set (wordset.h): each line of a notice is
+ * scanned once for the words of every list, and the occurrences, each with
+ * the lists its word is in, are kept with the line; whether a sentence or a
+ * line holds a word of a list is then read off the occurrences that lie
+ * inside it, which is what a search of the span for each word would find. */
 static const char *const *const context_lists[] = {leak_words, count_words, report_words,
                                                    defines_words, other_topic_words,
                                                    correction_words, period_words};
 #define NCONTEXT (sizeof context_lists / sizeof *context_lists)
-static bidx_wordset context_sets[NCONTEXT];
-static int context_ok[NCONTEXT];        /* every word went in (all are 3 bytes or more) */
+static bidx_wordset context_set;
+static uint8_t context_mask[BIDX_WORDSET_MAX];   /* by word id: a bit per list holding it */
+static int context_ok;      /* every word went in (all are 3 bytes or more) */
 static pthread_once_t context_once = PTHREAD_ONCE_INIT;
+
+typedef struct ctx_occ {
+	uint32_t start, end;   /* bytes of the line */
+	uint8_t mask;          /* the lists its word is in */
+} ctx_occ;
+
+/* One line's occurrences of context words, in order of start. */
+typedef struct ctx_line {
+	const char *base;      /* the line's normalised text */
+	const ctx_occ *occ;
+	size_t n;
+} ctx_line;
 
 static void context_init(void)
 {
-	for (size_t l = 0; l < NCONTEXT; l++) {
-		bidx_wordset_init(&context_sets[l]);
-		context_ok[l] = 1;
-		for (const char *const *w = context_lists[l]; *w; w++)
-			context_ok[l] &= bidx_wordset_add(&context_sets[l], *w) >= 0;
-	}
+	bidx_wordset_init(&context_set);
+	context_ok = 1;
+	for (size_t l = 0; l < NCONTEXT; l++)
+		for (const char *const *w = context_lists[l]; *w; w++) {
+			int id = -1;
+			for (size_t k = 0; k < context_set.n && id < 0; k++)
+				if (!strcmp(context_set.word[k], *w))
+					id = (int)k;
+			if (id < 0 && (id = bidx_wordset_add(&context_set, *w)) < 0) {
+				context_ok = 0;
+				continue;
+			}
+			context_mask[id] |= (uint8_t)(1u << l);
+		}
 }
 
 static int span_has_any(span s, const char *const *words)
 {
 	pthread_once(&context_once, context_init);
-	for (size_t l = 0; l < NCONTEXT; l++)
-		if (words == context_lists[l] && context_ok[l])
-			return bidx_wordset_any(&context_sets[l], s.p, s.n);
+	for (size_t l = 0; l < NCONTEXT && s.cl && context_ok; l++) {
+		if (words != context_lists[l])
+			continue;
+		const ctx_line *c = s.cl;
+		size_t from = (size_t)(s.p - c->base), to = from + s.n, lo = 0, hi = c->n;
+		while (lo < hi) {   /* the first occurrence starting at from or after */
+			size_t mid = lo + (hi - lo) / 2;
+			if (c->occ[mid].start < from)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < c->n && c->occ[lo].start < to; lo++)
+			if (c->occ[lo].mask >> l & 1 && c->occ[lo].end <= to)
+				return 1;
+		return 0;
+	}
 	for (; *words; words++)
 		if (span_has(s, *words))
 			return 1;
@@ -159,12 +200,48 @@ typedef struct doc {
 	bidx_norm *lines;   /* one normalised text per input line */
 	size_t n;
 	int oom;            /* a line could not be normalised for want of memory */
+	ctx_line *cl;       /* per line, its context words; NULL: spans are searched */
+	ctx_occ *occ;       /* every line's occurrences, line after line */
+	size_t nocc, occ_cap;
 } doc;
 
 static span line_span(const doc *d, size_t i)
 {
-	span s = {d->lines[i].text ? d->lines[i].text : "", d->lines[i].len};
+	span s = {d->lines[i].text ? d->lines[i].text : "", d->lines[i].len,
+	          d->cl ? &d->cl[i] : NULL};
 	return s;
+}
+
+static void ctx_hit(void *ctx, int id, size_t at)
+{
+	doc *d = ctx;
+	if (!d->cl)
+		return;
+	if (bidx_grow((void **)&d->occ, &d->occ_cap, d->nocc + 1, sizeof *d->occ)) {
+		free(d->cl);   /* out of memory: the spans are searched instead */
+		d->cl = NULL;
+		return;
+	}
+	d->occ[d->nocc++] = (ctx_occ){(uint32_t)at, (uint32_t)(at + context_set.len[id]),
+	                              context_mask[id]};
+}
+
+/* Every line's context words, in one scan of each line. */
+static void doc_context(doc *d)
+{
+	pthread_once(&context_once, context_init);
+	if (!context_ok || !(d->cl = bidx_calloc(d->n ? d->n : 1, sizeof *d->cl)))
+		return;
+	for (size_t i = 0; i < d->n && d->cl; i++) {
+		d->cl[i].base = d->lines[i].text ? d->lines[i].text : "";
+		d->cl[i].n = d->nocc;   /* the first occurrence's index, for now */
+		bidx_wordset_scan(&context_set, d->cl[i].base, d->lines[i].len, ctx_hit, d);
+	}
+	for (size_t i = 0; i < d->n && d->cl; i++) {
+		size_t first = d->cl[i].n, end = i + 1 < d->n ? d->cl[i + 1].n : d->nocc;
+		d->cl[i].occ = d->occ + first;
+		d->cl[i].n = end - first;
+	}
 }
 
 static int doc_load(const char *text, size_t len, doc *d)
@@ -174,8 +251,7 @@ static int doc_load(const char *text, size_t len, doc *d)
 
 	for (i = 0; i < len; i++)
 		k += text[i] == '\n';
-	d->n = 0;
-	d->oom = 0;
+	memset(d, 0, sizeof *d);
 	if ((d->lines = bidx_calloc(k, sizeof *d->lines)) == NULL)
 		return -1;
 	for (start = 0; start <= len && d->n < k; start = i + 1) {
@@ -190,6 +266,7 @@ static int doc_load(const char *text, size_t len, doc *d)
 		if (nl == NULL)
 			break;
 	}
+	doc_context(d);
 	return 0;
 }
 
@@ -200,6 +277,8 @@ static void doc_free(doc *d)
 	for (i = 0; i < d->n; i++)
 		bidx_norm_free(&d->lines[i]);
 	free(d->lines);
+	free(d->cl);
+	free(d->occ);
 }
 
 /* The first 。 (E3 80 82) in p[0..n), or NULL: memchr for its last byte,
@@ -223,6 +302,7 @@ static int next_sentence(span line, size_t *pos, span *out)
 
 	if (*pos >= line.n)
 		return 0;
+	*out = line;
 	out->p = line.p + *pos;
 	end = find_maru(out->p, line.n - *pos);
 	out->n = end ? (size_t)(end - out->p) + 3 : line.n - *pos;
@@ -233,7 +313,7 @@ static int next_sentence(span line, size_t *pos, span *out)
 /* The nearest non-blank line before i, or an empty span. */
 static span prev_line(const doc *d, size_t i)
 {
-	span none = {"", 0};
+	span none = {"", 0, NULL};
 
 	while (i-- > 0)
 		if (d->lines[i].len > 0)
