@@ -3,7 +3,9 @@
  *
  * The notice is cut into lines (PDF and HTML extractions keep a table row or
  * a bullet per line) and each line is normalised on its own, so that list
- * structure survives the gap rule; lines are cut into sentences at 。.  All
+ * structure survives the gap rule (or cut out of the whole text's
+ * normalisation, which gives the same lines: doc_cut); lines are cut into
+ * sentences at 。.  All
  * matching is on normalised text (full-width digits are ASCII, letters are
  * lower case, ～ is ~), so every word below is written in that form.
  *
@@ -199,6 +201,7 @@ static int denies(span s)
 typedef struct doc {
 	bidx_norm *lines;   /* one normalised text per input line */
 	size_t n;
+	int views;          /* lines[] are views of text and len into a whole normalisation */
 	int oom;            /* a line could not be normalised for want of memory */
 	ctx_line *cl;       /* per line, its context words; NULL: spans are searched */
 	ctx_occ *occ;       /* every line's occurrences, line after line */
@@ -244,7 +247,42 @@ static void doc_context(doc *d)
 	}
 }
 
-static int doc_load(const char *text, size_t len, doc *d)
+/* The lines of text[0..len) cut out of w, its normalisation with the
+ * offset map: line i is the run of w's characters made from bytes of that
+ * line alone.  That run is what normalising the line alone gives, because
+ * the normaliser's state where a line's first character is read (after the
+ * gap that the line break opens) differs only in what lies across the
+ * break: a gap's space, which a line alone drops at its ends, or a cluster
+ * that a combining mark at the start of the line joins.  So a character
+ * other than a space made from bytes on both sides of a break makes this
+ * fail (-1), and the caller normalises the lines one by one. */
+static int doc_cut(const char *text, size_t len, const bidx_norm *w, doc *d)
+{
+	size_t k = 0, ls = 0;
+	const char *nl;
+
+	if (!w->src_start || !w->src_end)
+		return -1;
+	for (;;) {
+		nl = memchr(text + ls, '\n', len - ls);
+		size_t le = nl ? (size_t)(nl - text) : len;
+		for (; k < w->nchars && w->src_start[k] < ls; k++)
+			if (w->cp[k] != ' ')
+				return -1;   /* made from both sides of a break */
+		size_t a = k;
+		for (; k < w->nchars && w->src_end[k] <= le; k++)
+			;
+		d->lines[d->n].text = w->text + w->byte_off[a];
+		d->lines[d->n].len = w->byte_off[k] - w->byte_off[a];
+		d->n++;
+		if (nl == NULL)
+			break;
+		ls = le + 1;
+	}
+	return k == w->nchars ? 0 : -1;
+}
+
+static int doc_load(const char *text, size_t len, const bidx_norm *whole, doc *d)
 {
 	size_t i, start, k = 1;
 	const char *nl;
@@ -254,6 +292,13 @@ static int doc_load(const char *text, size_t len, doc *d)
 	memset(d, 0, sizeof *d);
 	if ((d->lines = bidx_calloc(k, sizeof *d->lines)) == NULL)
 		return -1;
+	if (whole && doc_cut(text, len, whole, d) == 0) {
+		d->views = 1;
+		doc_context(d);
+		return 0;
+	}
+	memset(d->lines, 0, k * sizeof *d->lines);
+	d->n = 0;
 	for (start = 0; start <= len && d->n < k; start = i + 1) {
 		nl = memchr(text + start, '\n', len - start);
 		i = nl ? (size_t)(nl - text) : len;
@@ -274,7 +319,7 @@ static void doc_free(doc *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->n; i++)
+	for (i = 0; i < d->n && !d->views; i++)
 		bidx_norm_free(&d->lines[i]);
 	free(d->lines);
 	free(d->cl);
@@ -1145,13 +1190,18 @@ static void extract_emails(const char *text, size_t len, bidx_facts *out)
 
 void bidx_facts_extract(const char *text, size_t len, bidx_facts *out)
 {
+	bidx_facts_extract_norm(text, len, NULL, out);
+}
+
+void bidx_facts_extract_norm(const char *text, size_t len, const bidx_norm *whole, bidx_facts *out)
+{
 	doc d;
 
 	memset(out, 0, sizeof *out);
 	if (text == NULL || len == 0)
 		return;
 	extract_emails(text, len, out);
-	if (doc_load(text, len, &d) < 0) {
+	if (doc_load(text, len, whole, &d) < 0) {
 		out->oom = 1;
 		return;
 	}
