@@ -170,13 +170,19 @@ static int span_has_any(span s, const char *const *words)
 	return 0;
 }
 
-static size_t span_chars(span s)
+/* Does s hold at most most characters?  A character takes 1 to 4 bytes, so
+ * only a span of between most and 4 * most bytes is counted. */
+static int span_chars_within(span s, size_t most)
 {
 	size_t i, c = 0;
 
+	if (s.n <= most)
+		return 1;
+	if (s.n > 4 * most)
+		return 0;
 	for (i = 0; i < s.n; i++)
 		c += ((uint8_t)s.p[i] & 0xC0) != 0x80;
-	return c;
+	return c <= most;
 }
 
 static int ascii_alnum(int c)
@@ -504,14 +510,14 @@ static int list_item(span line)
 {
 	span t = strip_bullet(line);
 
-	return t.n > 0 && span_chars(t) <= LIST_ITEM && !span_has(t, ":");
+	return t.n > 0 && span_chars_within(t, LIST_ITEM) && !span_has(t, ":");
 }
 
 static int leak_heading(span line)
 {
 	if (span_has_any(line, leak_words))
 		return 1;
-	return span_chars(line) <= LIST_ITEM && (span_has(line, "情報") || span_has(line, "項目"));
+	return span_chars_within(line, LIST_ITEM) && (span_has(line, "情報") || span_has(line, "項目"));
 }
 
 static uint32_t leaked_in_line(span line, int in_list)
@@ -914,7 +920,7 @@ static void extract_counts(const doc *d, bidx_facts *out)
 		l = line_span(d, i);
 		if (l.n == 0)
 			continue;
-		head = span_chars(l) <= SHORT_LINE && span_has_any(prev_line(d, i), count_words);
+		head = span_chars_within(l, SHORT_LINE) && span_has_any(prev_line(d, i), count_words);
 		for (pos = 0; next_sentence(l, &pos, &s);)
 			counts_in_sentence(s, head || span_has_any(s, count_words), out);
 	}
