@@ -192,13 +192,18 @@ static bidx_err checkpoints(const bidx_norm *n, const char *text, bidx_adoc *d)
 	return BIDX_OK;
 }
 
-/* Normalises and tokenizes the notice's text into d. */
+/* Normalises and tokenizes the notice's text into d; takes the
+ * normalisation the notice made for its facts when there is one. */
 static bidx_err analyse_text(bidx_analyzer *a, const bidx_notice *nt, bidx_adoc *d)
 {
 	bidx_norm n;
-	bidx_err rc = bidx_normalize(nt->text, nt->len, 1, &n);
-	if (rc)
+	bidx_err rc = BIDX_OK;
+	if (nt->norm) {
+		n = *nt->norm;
+		memset(nt->norm, 0, sizeof *nt->norm);
+	} else if ((rc = bidx_normalize(nt->text, nt->len, 1, &n))) {
 		return rc;
+	}
 	title_range(&n, nt->title_start, nt->title_end, &d->title_start, &d->title_end);
 	d->nchars = n.nchars;
 	d->bits = bidx_calloc(((size_t)n.nchars + 8) / 8, 1);

@@ -3,7 +3,9 @@
  *
  * The notice is cut into lines (PDF and HTML extractions keep a table row or
  * a bullet per line) and each line is normalised on its own, so that list
- * structure survives the gap rule; lines are cut into sentences at 。.  All
+ * structure survives the gap rule (or cut out of the whole text's
+ * normalisation, which gives the same lines: doc_cut); lines are cut into
+ * sentences at 。.  All
  * matching is on normalised text (full-width digits are ASCII, letters are
  * lower case, ～ is ~), so every word below is written in that form.
  *
@@ -60,9 +62,12 @@
 #define SHORT_LINE 40      /* characters: a line this short is a list item or a cell */
 #define LIST_ITEM 24       /* characters of a bullet line's text */
 
+struct ctx_line;
+
 typedef struct span {
 	const char *p;
 	size_t n;
+	const struct ctx_line *cl;   /* the context words of the line p lies in, or NULL */
 } span;
 
 /* --- context words --- */
@@ -95,45 +100,89 @@ static int span_has(span s, const char *w)
 	return bidx_str_has(s.p, s.n, w);
 }
 
-/* The context lists, each as a word set (wordset.h): one pass over a
- * sentence instead of a search per word. */
+/* The context lists as one word set (wordset.h): each line of a notice is
+ * scanned once for the words of every list, and the occurrences, each with
+ * the lists its word is in, are kept with the line; whether a sentence or a
+ * line holds a word of a list is then read off the occurrences that lie
+ * inside it, which is what a search of the span for each word would find. */
 static const char *const *const context_lists[] = {leak_words, count_words, report_words,
                                                    defines_words, other_topic_words,
                                                    correction_words, period_words};
 #define NCONTEXT (sizeof context_lists / sizeof *context_lists)
-static bidx_wordset context_sets[NCONTEXT];
-static int context_ok[NCONTEXT];        /* every word went in (all are 3 bytes or more) */
+static bidx_wordset context_set;
+static uint8_t context_mask[BIDX_WORDSET_MAX];   /* by word id: a bit per list holding it */
+static int context_ok;      /* every word went in (all are 3 bytes or more) */
 static pthread_once_t context_once = PTHREAD_ONCE_INIT;
+
+typedef struct ctx_occ {
+	uint32_t start, end;   /* bytes of the line */
+	uint8_t mask;          /* the lists its word is in */
+} ctx_occ;
+
+/* One line's occurrences of context words, in order of start. */
+typedef struct ctx_line {
+	const char *base;      /* the line's normalised text */
+	const ctx_occ *occ;
+	size_t n;
+} ctx_line;
 
 static void context_init(void)
 {
-	for (size_t l = 0; l < NCONTEXT; l++) {
-		bidx_wordset_init(&context_sets[l]);
-		context_ok[l] = 1;
-		for (const char *const *w = context_lists[l]; *w; w++)
-			context_ok[l] &= bidx_wordset_add(&context_sets[l], *w) >= 0;
-	}
+	bidx_wordset_init(&context_set);
+	context_ok = 1;
+	for (size_t l = 0; l < NCONTEXT; l++)
+		for (const char *const *w = context_lists[l]; *w; w++) {
+			int id = -1;
+			for (size_t k = 0; k < context_set.n && id < 0; k++)
+				if (!strcmp(context_set.word[k], *w))
+					id = (int)k;
+			if (id < 0 && (id = bidx_wordset_add(&context_set, *w)) < 0) {
+				context_ok = 0;
+				continue;
+			}
+			context_mask[id] |= (uint8_t)(1u << l);
+		}
 }
 
 static int span_has_any(span s, const char *const *words)
 {
 	pthread_once(&context_once, context_init);
-	for (size_t l = 0; l < NCONTEXT; l++)
-		if (words == context_lists[l] && context_ok[l])
-			return bidx_wordset_any(&context_sets[l], s.p, s.n);
+	for (size_t l = 0; l < NCONTEXT && s.cl && context_ok; l++) {
+		if (words != context_lists[l])
+			continue;
+		const ctx_line *c = s.cl;
+		size_t from = (size_t)(s.p - c->base), to = from + s.n, lo = 0, hi = c->n;
+		while (lo < hi) {   /* the first occurrence starting at from or after */
+			size_t mid = lo + (hi - lo) / 2;
+			if (c->occ[mid].start < from)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < c->n && c->occ[lo].start < to; lo++)
+			if (c->occ[lo].mask >> l & 1 && c->occ[lo].end <= to)
+				return 1;
+		return 0;
+	}
 	for (; *words; words++)
 		if (span_has(s, *words))
 			return 1;
 	return 0;
 }
 
-static size_t span_chars(span s)
+/* Does s hold at most most characters?  A character takes 1 to 4 bytes, so
+ * only a span of between most and 4 * most bytes is counted. */
+static int span_chars_within(span s, size_t most)
 {
 	size_t i, c = 0;
 
+	if (s.n <= most)
+		return 1;
+	if (s.n > 4 * most)
+		return 0;
 	for (i = 0; i < s.n; i++)
 		c += ((uint8_t)s.p[i] & 0xC0) != 0x80;
-	return c;
+	return c <= most;
 }
 
 static int ascii_alnum(int c)
@@ -158,26 +207,104 @@ static int denies(span s)
 typedef struct doc {
 	bidx_norm *lines;   /* one normalised text per input line */
 	size_t n;
+	int views;          /* lines[] are views of text and len into a whole normalisation */
 	int oom;            /* a line could not be normalised for want of memory */
+	ctx_line *cl;       /* per line, its context words; NULL: spans are searched */
+	ctx_occ *occ;       /* every line's occurrences, line after line */
+	size_t nocc, occ_cap;
 } doc;
 
 static span line_span(const doc *d, size_t i)
 {
-	span s = {d->lines[i].text ? d->lines[i].text : "", d->lines[i].len};
+	span s = {d->lines[i].text ? d->lines[i].text : "", d->lines[i].len,
+	          d->cl ? &d->cl[i] : NULL};
 	return s;
 }
 
-static int doc_load(const char *text, size_t len, doc *d)
+static void ctx_hit(void *ctx, int id, size_t at)
+{
+	doc *d = ctx;
+	if (!d->cl)
+		return;
+	if (bidx_grow((void **)&d->occ, &d->occ_cap, d->nocc + 1, sizeof *d->occ)) {
+		free(d->cl);   /* out of memory: the spans are searched instead */
+		d->cl = NULL;
+		return;
+	}
+	d->occ[d->nocc++] = (ctx_occ){(uint32_t)at, (uint32_t)(at + context_set.len[id]),
+	                              context_mask[id]};
+}
+
+/* Every line's context words, in one scan of each line. */
+static void doc_context(doc *d)
+{
+	pthread_once(&context_once, context_init);
+	if (!context_ok || !(d->cl = bidx_calloc(d->n ? d->n : 1, sizeof *d->cl)))
+		return;
+	for (size_t i = 0; i < d->n && d->cl; i++) {
+		d->cl[i].base = d->lines[i].text ? d->lines[i].text : "";
+		d->cl[i].n = d->nocc;   /* the first occurrence's index, for now */
+		bidx_wordset_scan(&context_set, d->cl[i].base, d->lines[i].len, ctx_hit, d);
+	}
+	for (size_t i = 0; i < d->n && d->cl; i++) {
+		size_t first = d->cl[i].n, end = i + 1 < d->n ? d->cl[i + 1].n : d->nocc;
+		d->cl[i].occ = d->occ + first;
+		d->cl[i].n = end - first;
+	}
+}
+
+/* The lines of text[0..len) cut out of w, its normalisation with the
+ * offset map: line i is the run of w's characters made from bytes of that
+ * line alone.  That run is what normalising the line alone gives, because
+ * the normaliser's state where a line's first character is read (after the
+ * gap that the line break opens) differs only in what lies across the
+ * break: a gap's space, which a line alone drops at its ends, or a cluster
+ * that a combining mark at the start of the line joins.  So a character
+ * other than a space made from bytes on both sides of a break makes this
+ * fail (-1), and the caller normalises the lines one by one. */
+static int doc_cut(const char *text, size_t len, const bidx_norm *w, doc *d)
+{
+	size_t k = 0, ls = 0;
+	const char *nl;
+
+	if (!w->src_start || !w->src_end)
+		return -1;
+	for (;;) {
+		nl = memchr(text + ls, '\n', len - ls);
+		size_t le = nl ? (size_t)(nl - text) : len;
+		for (; k < w->nchars && w->src_start[k] < ls; k++)
+			if (w->cp[k] != ' ')
+				return -1;   /* made from both sides of a break */
+		size_t a = k;
+		for (; k < w->nchars && w->src_end[k] <= le; k++)
+			;
+		d->lines[d->n].text = w->text + w->byte_off[a];
+		d->lines[d->n].len = w->byte_off[k] - w->byte_off[a];
+		d->n++;
+		if (nl == NULL)
+			break;
+		ls = le + 1;
+	}
+	return k == w->nchars ? 0 : -1;
+}
+
+static int doc_load(const char *text, size_t len, const bidx_norm *whole, doc *d)
 {
 	size_t i, start, k = 1;
 	const char *nl;
 
 	for (i = 0; i < len; i++)
 		k += text[i] == '\n';
-	d->n = 0;
-	d->oom = 0;
+	memset(d, 0, sizeof *d);
 	if ((d->lines = bidx_calloc(k, sizeof *d->lines)) == NULL)
 		return -1;
+	if (whole && doc_cut(text, len, whole, d) == 0) {
+		d->views = 1;
+		doc_context(d);
+		return 0;
+	}
+	memset(d->lines, 0, k * sizeof *d->lines);
+	d->n = 0;
 	for (start = 0; start <= len && d->n < k; start = i + 1) {
 		nl = memchr(text + start, '\n', len - start);
 		i = nl ? (size_t)(nl - text) : len;
@@ -190,6 +317,7 @@ static int doc_load(const char *text, size_t len, doc *d)
 		if (nl == NULL)
 			break;
 	}
+	doc_context(d);
 	return 0;
 }
 
@@ -197,9 +325,11 @@ static void doc_free(doc *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->n; i++)
+	for (i = 0; i < d->n && !d->views; i++)
 		bidx_norm_free(&d->lines[i]);
 	free(d->lines);
+	free(d->cl);
+	free(d->occ);
 }
 
 /* The first 。 (E3 80 82) in p[0..n), or NULL: memchr for its last byte,
@@ -223,6 +353,7 @@ static int next_sentence(span line, size_t *pos, span *out)
 
 	if (*pos >= line.n)
 		return 0;
+	*out = line;
 	out->p = line.p + *pos;
 	end = find_maru(out->p, line.n - *pos);
 	out->n = end ? (size_t)(end - out->p) + 3 : line.n - *pos;
@@ -233,7 +364,7 @@ static int next_sentence(span line, size_t *pos, span *out)
 /* The nearest non-blank line before i, or an empty span. */
 static span prev_line(const doc *d, size_t i)
 {
-	span none = {"", 0};
+	span none = {"", 0, NULL};
 
 	while (i-- > 0)
 		if (d->lines[i].len > 0)
@@ -379,14 +510,14 @@ static int list_item(span line)
 {
 	span t = strip_bullet(line);
 
-	return t.n > 0 && span_chars(t) <= LIST_ITEM && !span_has(t, ":");
+	return t.n > 0 && span_chars_within(t, LIST_ITEM) && !span_has(t, ":");
 }
 
 static int leak_heading(span line)
 {
 	if (span_has_any(line, leak_words))
 		return 1;
-	return span_chars(line) <= LIST_ITEM && (span_has(line, "情報") || span_has(line, "項目"));
+	return span_chars_within(line, LIST_ITEM) && (span_has(line, "情報") || span_has(line, "項目"));
 }
 
 static uint32_t leaked_in_line(span line, int in_list)
@@ -789,7 +920,7 @@ static void extract_counts(const doc *d, bidx_facts *out)
 		l = line_span(d, i);
 		if (l.n == 0)
 			continue;
-		head = span_chars(l) <= SHORT_LINE && span_has_any(prev_line(d, i), count_words);
+		head = span_chars_within(l, SHORT_LINE) && span_has_any(prev_line(d, i), count_words);
 		for (pos = 0; next_sentence(l, &pos, &s);)
 			counts_in_sentence(s, head || span_has_any(s, count_words), out);
 	}
@@ -1065,13 +1196,18 @@ static void extract_emails(const char *text, size_t len, bidx_facts *out)
 
 void bidx_facts_extract(const char *text, size_t len, bidx_facts *out)
 {
+	bidx_facts_extract_norm(text, len, NULL, out);
+}
+
+void bidx_facts_extract_norm(const char *text, size_t len, const bidx_norm *whole, bidx_facts *out)
+{
 	doc d;
 
 	memset(out, 0, sizeof *out);
 	if (text == NULL || len == 0)
 		return;
 	extract_emails(text, len, out);
-	if (doc_load(text, len, &d) < 0) {
+	if (doc_load(text, len, whole, &d) < 0) {
 		out->oom = 1;
 		return;
 	}

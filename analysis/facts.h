@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "date.h"
+#include "normalize.h"
 
 typedef enum bidx_qual { BIDX_QUAL_EXACT = 0, BIDX_QUAL_MAX = 1, BIDX_QUAL_APPROX = 2,
                          BIDX_QUAL_OVER = 3 } bidx_qual;
@@ -67,6 +68,13 @@ typedef struct bidx_facts {
  * memory runs out, oom is set (the caller reports BIDX_ENOMEM rather than
  * index a notice with facts missing). */
 void bidx_facts_extract(const char *text, size_t len, bidx_facts *out);
+
+/* The same facts, given whole: bidx_normalize(text, len, 1, whole) (the
+ * offset map is needed).  The lines are cut out of it instead of normalised
+ * again; with whole NULL, or when a line cannot be cut out exactly, they are
+ * normalised one by one.  whole is only read. */
+void bidx_facts_extract_norm(const char *text, size_t len, const bidx_norm *whole,
+                             bidx_facts *out);
 
 /* Forgets the incident facts (counts, leaked, method, authorities, period,
  * events) of a document that reports no incident; contacts stay. */

@@ -120,6 +120,7 @@ typedef struct textcues {
 	const char *t;
 	size_t len;
 	size_t i, j;          /* the current sentence t[i..j) */
+	size_t nl, maru;      /* the first \n, the first 。 at i or after (len: none) */
 	int done;             /* no sentence left */
 	int inc, ev;          /* the current sentence holds an incident, an event word */
 	int nsent, nevent;    /* sentences with an incident word; with an event word too */
@@ -128,12 +129,29 @@ typedef struct textcues {
 	size_t news_end[LIST_MAX];   /* the end of the news word's last counted occurrence */
 } textcues;
 
-static size_t sentence_end(const char *t, size_t len, size_t i)
+/* The first 。 (E3 80 82) starting at i or after, or len: memchr for its
+ * last byte, rarer than its first. */
+static size_t maru_from(const char *t, size_t len, size_t i)
 {
-	size_t j = i;
-	while (j < len && t[j] != '\n' && !(j + 3 <= len && !memcmp(t + j, "。", 3)))
-		j++;
-	return j;
+	for (const char *q = t + i + 2; q < t + len && (q = memchr(q, 0x82, (size_t)(t + len - q)));
+	     q++)
+		if ((uint8_t)q[-2] == 0xE3 && (uint8_t)q[-1] == 0x80)
+			return (size_t)(q - 2 - t);
+	return len;
+}
+
+/* The end of the sentence starting at c->i: the first \n or 。 from there
+ * (each found once and kept until the sentences pass it). */
+static size_t sentence_end(textcues *c)
+{
+	size_t i = c->i;
+	if (c->nl < i) {
+		const char *q = memchr(c->t + i, '\n', c->len - i);
+		c->nl = q ? (size_t)(q - c->t) : c->len;
+	}
+	if (c->maru < i)
+		c->maru = maru_from(c->t, c->len, i);
+	return c->nl < c->maru ? c->nl : c->maru;
 }
 
 /* Closes the current sentence and opens the next. */
@@ -148,7 +166,7 @@ static void next_sentence(textcues *c)
 	if (c->i >= c->len)
 		c->done = 1;
 	else
-		c->j = sentence_end(c->t, c->len, c->i);
+		c->j = sentence_end(c);
 }
 
 static void cue_hit(void *ctx, int id, size_t at)
@@ -178,10 +196,14 @@ static void text_cues(const char *t, size_t len, textcues *c)
 	memset(c, 0, sizeof *c);
 	c->t = t;
 	c->len = len;
-	if (len == 0)
+	if (len == 0) {
 		c->done = 1;
-	else
-		c->j = sentence_end(t, len, 0);
+	} else {
+		const char *q = memchr(t, '\n', len);
+		c->nl = q ? (size_t)(q - t) : len;
+		c->maru = maru_from(t, len, 0);
+		c->j = sentence_end(c);
+	}
 	bidx_wordset_scan(&cues_set, t, len, cue_hit, c);
 	while (!c->done)
 		next_sentence(c);

@@ -675,12 +675,33 @@ static int web_article(bidx_notice *n, const char *path, const char *t, size_t l
 	return 1;
 }
 
+static void notice_norm_free(bidx_notice *n)
+{
+	bidx_norm_free(n->norm);
+	free(n->norm);
+	n->norm = NULL;
+}
+
+/* The facts of n's text, read from its normalisation, which n keeps for the
+ * analysis (it is the one analyze.c indexes); without memory for it the
+ * facts normalise line by line and the analysis normalises again. */
+static void notice_facts(bidx_notice *n)
+{
+	notice_norm_free(n);
+	n->norm = bidx_malloc(sizeof *n->norm);
+	if (n->norm && bidx_normalize(n->text, n->len, 1, n->norm) != BIDX_OK) {
+		free(n->norm);
+		n->norm = NULL;
+	}
+	bidx_facts_extract_norm(n->text, n->len, n->norm, &n->facts);
+}
+
 void bidx_notice_from_text(bidx_notice *n, const char *path, const char *text, size_t len)
 {
 	memset(n, 0, sizeof *n);
 	n->text = text;
 	n->len = len;
-	bidx_facts_extract(text, len, &n->facts);
+	notice_facts(n);
 	int web = web_article(n, path, text, len);
 	if (web) {
 		n->title_source = "line 3";
@@ -761,6 +782,7 @@ bidx_err bidx_notice_from_extract(bidx_notice *n, const char *path, const bidx_e
 			bidx_notice n2;
 			bidx_notice_from_text(&n2, path, n->owned, tl + 1 + len);
 			n2.owned = n->owned;
+			notice_norm_free(n);
 			*n = n2;
 			n->title_start = 0;
 			n->title_end = tl;
@@ -832,7 +854,7 @@ bidx_err bidx_notice_from_row(bidx_notice *n, const bidx_row *row, const bidx_co
 	n->title_start = 0;
 	n->title_end = tl;
 	n->title_source = title ? "column" : NULL;
-	bidx_facts_extract(n->text, n->len, &n->facts);
+	notice_facts(n);
 	if (!tl && bl) {
 		first_sentence_title(n, n->text, n->len);
 	}
@@ -848,6 +870,7 @@ void bidx_notice_free(bidx_notice *n)
 		return;
 	free(n->owned);
 	n->owned = NULL;
+	notice_norm_free(n);
 	free(n->shown);
 	n->shown = NULL;
 }

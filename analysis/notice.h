@@ -42,6 +42,8 @@ typedef struct bidx_notice {
 	const char *text;      /* what is indexed and stored */
 	size_t len;
 	char *owned;           /* text built from a row; owned */
+	bidx_norm *norm;       /* text normalised with the offset map (the facts read it, the
+	                          analysis may take its contents), or NULL; owned */
 	size_t title_start, title_end;   /* the title's bytes within text */
 	const char *title;     /* the title as shown: NULL for text[title_start..title_end) */
 	size_t title_len;

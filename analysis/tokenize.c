@@ -225,6 +225,8 @@ uint32_t bidx_bounds_finish(const uint32_t *cp, uint32_t nchars, uint8_t *bits)
 	bidx_bits_set(bits, nchars);
 	for (uint32_t i = 1; i < nchars; i++) {
 		uint32_t a = cp[i - 1], b = cp[i];
+		if ((a | b) >= 0x80)
+			continue;   /* every rule below joins two ASCII characters */
 		int sep_b = (b == ',' || b == '.') && i + 1 < nchars && is_digit(cp[i + 1]);
 		int sep_a = (a == ',' || a == '.') && i >= 2 && is_digit(cp[i - 2]);
 		if ((is_alnum(a) && is_alnum(b)) || (is_digit(a) && sep_b) || (sep_a && is_digit(b)))

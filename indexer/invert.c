@@ -7,7 +7,11 @@
  * slices, in position order, and each slice is appended to its term's raw
  * postings: two linear passes, no sort.  Unigrams of the Basic Multilingual Plane, half of
  * every document's occurrences, skip the hash: a direct table maps their
- * code point to the term id.  bidx_inv_write encodes the terms, in key
+ * code point to the term id.  A slot of the hash holds, beside the term id,
+ * the two code points of a bigram of the Basic Multilingual Plane (the
+ * other half of the occurrences): such a probe compares the slot alone and
+ * reads no term, whose table is many times the size of the cache.
+ * bidx_inv_write encodes the terms, in key
  * order, a chunk of CHUNK_TERMS at a time: a second thread and the calling
  * thread each take the next chunk not taken, and the calling thread hands
  * the chunks to the callback in order, so the end of a build keeps two cores
@@ -31,11 +35,16 @@ typedef struct term {
 	bidx_buf raw;
 } term;
 
+typedef struct slot {
+	uint32_t id1;       /* term id + 1; 0 = empty */
+	uint32_t tag;       /* tag_of(the term's key) */
+} slot;
+
 struct bidx_inverter {
 	term *terms;
 	uint32_t nterms;
 	size_t cap;
-	uint32_t *slots;          /* term id + 1; 0 = empty */
+	slot *slots;
 	uint32_t *uni;            /* code point < UNI_DIRECT -> term id + 1; 0 = none yet */
 	uint64_t nslots;          /* power of two */
 	uint32_t *occ;            /* scratch: one doc's term ids, in position order */
@@ -94,17 +103,29 @@ static uint64_t hash64(uint64_t k)
 	return k;
 }
 
+/* A bigram of two BMP characters (the first not U+0000) as its 32 bits,
+ * which name it alone; 0 for every other key, compared in full. */
+static inline uint32_t tag2(uint32_t c1, uint32_t c2)
+{
+	return c1 - 1 < 0xFFFF && c2 < 0x10000 ? c1 << 16 | c2 : 0;
+}
+
+static uint32_t tag_of(uint64_t key)
+{
+	return bidx_key_n(key) == 2 ? tag2(bidx_key_c1(key), bidx_key_c2(key)) : 0;
+}
+
 static int rehash(bidx_inverter *inv)
 {
 	uint64_t n = inv->nslots * 2;
-	uint32_t *s = bidx_calloc(n, sizeof *s);
+	slot *s = bidx_calloc(n, sizeof *s);
 	if (!s)
 		return -1;
 	for (uint32_t i = 0; i < inv->nterms; i++) {
 		uint64_t h = hash64(inv->terms[i].key) & (n - 1);
-		while (s[h])
+		while (s[h].id1)
 			h = (h + 1) & (n - 1);
-		s[h] = i + 1;
+		s[h] = (slot){i + 1, tag_of(inv->terms[i].key)};
 	}
 	free(inv->slots);
 	inv->slots = s;
@@ -112,28 +133,38 @@ static int rehash(bidx_inverter *inv)
 	return 0;
 }
 
-/* Term id of key, created when new; UINT32_MAX when out of memory. */
-static uint32_t term_id(bidx_inverter *inv, uint64_t key)
+/* A new term for key (tag = tag_of(key)) in the empty slot h; its id, or
+ * UINT32_MAX when out of memory. */
+static uint32_t term_new(bidx_inverter *inv, uint64_t key, uint32_t tag, uint64_t h)
 {
-	uint64_t h = hash64(key) & (inv->nslots - 1);
-	for (uint32_t s; (s = inv->slots[h]); h = (h + 1) & (inv->nslots - 1))
-		if (inv->terms[s - 1].key == key)
-			return s - 1;
 	if (bidx_grow((void **)&inv->terms, &inv->cap, (size_t)inv->nterms + 1, sizeof *inv->terms))
 		return UINT32_MAX;
 	uint32_t id = inv->nterms++;
 	inv->terms[id] = (term){key, -1, 0, BIDX_BUF_INIT};
-	inv->slots[h] = id + 1;
+	inv->slots[h] = (slot){id + 1, tag};
 	if ((uint64_t)inv->nterms * 2 > inv->nslots && rehash(inv))
 		return UINT32_MAX;
 	return id;
 }
 
-void bidx_inv_raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf, const uint32_t *pay)
+/* Term id of key (tag = tag_of(key)), created when new; UINT32_MAX when out
+ * of memory. */
+static inline uint32_t term_id(bidx_inverter *inv, uint64_t key, uint32_t tag)
+{
+	uint64_t h = hash64(key) & (inv->nslots - 1);
+	for (const slot *s; (s = &inv->slots[h])->id1; h = (h + 1) & (inv->nslots - 1))
+		if (s->tag == tag && (tag || inv->terms[s->id1 - 1].key == key))
+			return s->id1 - 1;
+	return term_new(inv, key, tag, h);
+}
+
+static inline void raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf,
+                           const uint32_t *pay)
 {
 	/* one reservation for the whole document: a u32 varint takes <= 5 bytes */
 	uint32_t more = n == 1 ? 3 : tf;
-	if (bidx_buf_reserve(raw, 5 * ((size_t)more + 2)))
+	size_t need = 5 * ((size_t)more + 2);
+	if (raw->err || (raw->cap - raw->len < need && bidx_buf_reserve(raw, need)))
 		return;
 	uint8_t *p = raw->p + raw->len;
 	p += bidx_varint_put(p, gap);
@@ -151,6 +182,11 @@ void bidx_inv_raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf, cons
 	raw->len = (size_t)(p - raw->p);
 }
 
+void bidx_inv_raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf, const uint32_t *pay)
+{
+	raw_doc(raw, gap, n, tf, pay);
+}
+
 /* Appends one term's positions pos[0..n) in doc to its raw postings. */
 static void append_doc(term *t, uint32_t doc, const uint32_t *pos, uint32_t n,
                        const uint8_t *bits, uint32_t ts, uint32_t te)
@@ -165,8 +201,7 @@ static void append_doc(term *t, uint32_t doc, const uint32_t *pos, uint32_t n,
 			pay[1] += a && b;
 			pay[2] += a != b;
 		}
-	bidx_inv_raw_doc(&t->raw, (uint32_t)((int64_t)doc - t->last_doc - 1), kn, n,
-	                 kn == 1 ? pay : pos);
+	raw_doc(&t->raw, (uint32_t)((int64_t)doc - t->last_doc - 1), kn, n, kn == 1 ? pay : pos);
 	t->last_doc = doc;
 	t->df++;
 }
@@ -215,14 +250,14 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 		if (cp[i] < UNI_DIRECT && inv->uni[cp[i]]) {
 			u = inv->uni[cp[i]] - 1;
 		} else {
-			if ((u = term_id(inv, bidx_key1(cp[i]))) == UINT32_MAX)
+			if ((u = term_id(inv, bidx_key1(cp[i]), 0)) == UINT32_MAX)
 				return BIDX_ENOMEM;
 			if (cp[i] < UNI_DIRECT)
 				inv->uni[cp[i]] = u + 1;
 		}
 		inv->occ[n++] = u;
 		if (i + 1 < nchars) {
-			uint32_t b = term_id(inv, bidx_key2(cp[i], cp[i + 1]));
+			uint32_t b = term_id(inv, bidx_key2(cp[i], cp[i + 1]), tag2(cp[i], cp[i + 1]));
 			if (b == UINT32_MAX)
 				return BIDX_ENOMEM;
 			inv->occ[n++] = b;

@@ -15,6 +15,7 @@
 #include "facts.h"
 #include "fields.h"
 #include "io.h"
+#include "normalize.h"
 #include "testutil.h"
 #include "vocab.h"
 
@@ -440,4 +441,90 @@ Test(measure, livedoor, .timeout = 600)
 	fprintf(stderr, "facts on livedoor: %ld documents; affected count %ld, leaked %ld, "
 	        "method %ld\n", docs, aff, lk, me);
 	cr_assert_gt(docs, 0);
+}
+
+/* --- the lines cut out of the whole text's normalisation --- */
+
+static void expect_same_facts(const char *what, const char *text, size_t len)
+{
+	bidx_facts a, b;
+	bidx_norm w;
+	char x[BIDX_DATE_ISO_SIZE], y[BIDX_DATE_ISO_SIZE];
+
+	bidx_facts_extract(text, len, &a);
+	cr_assert_eq(bidx_normalize(text, len, 1, &w), BIDX_OK, "%s", what);
+	bidx_facts_extract_norm(text, len, &w, &b);
+	bidx_norm_free(&w);
+	cr_assert_eq(a.affected, b.affected, "%s", what);
+	cr_assert_eq(a.unit, b.unit, "%s", what);
+	cr_assert_eq(a.qual, b.qual, "%s", what);
+	cr_assert_eq(a.leaked, b.leaked, "%s", what);
+	cr_assert_eq(a.method, b.method, "%s", what);
+	cr_assert_eq(a.authorities, b.authorities, "%s", what);
+	bidx_date_iso(&a.period_from, x), bidx_date_iso(&b.period_from, y);
+	cr_assert_str_eq(x, y, "%s", what);
+	bidx_date_iso(&a.period_to, x), bidx_date_iso(&b.period_to, y);
+	cr_assert_str_eq(x, y, "%s", what);
+	cr_assert_eq(a.ncounts, b.ncounts, "%s", what);
+	for (int i = 0; i < a.ncounts; i++) {
+		cr_assert_eq(a.counts[i].value, b.counts[i].value, "%s", what);
+		cr_assert_eq(a.counts[i].unit, b.counts[i].unit, "%s", what);
+		cr_assert_eq(a.counts[i].qual, b.counts[i].qual, "%s", what);
+		cr_assert_str_eq(a.counts[i].what, b.counts[i].what, "%s", what);
+	}
+	cr_assert_eq(a.nevents, b.nevents, "%s", what);
+	for (int i = 0; i < a.nevents; i++) {
+		bidx_date_iso(&a.events[i].date, x), bidx_date_iso(&b.events[i].date, y);
+		cr_assert_str_eq(x, y, "%s", what);
+		cr_assert_str_eq(a.events[i].what, b.events[i].what, "%s", what);
+	}
+	cr_assert_eq(a.nphones, b.nphones, "%s", what);
+	for (int i = 0; i < a.nphones; i++)
+		cr_assert_str_eq(a.phones[i], b.phones[i], "%s", what);
+	cr_assert_eq(a.nemails, b.nemails, "%s", what);
+	cr_assert_eq(a.ndropped, b.ndropped, "%s", what);
+	cr_assert_str_eq(a.dropped, b.dropped, "%s", what);
+	cr_assert_eq(a.oom, b.oom, "%s", what);
+}
+
+/* Texts whose lines normalise differently alone and inside the whole text
+ * (a combining mark or a space across a break), and plain ones. */
+Test(whole, same_facts_as_line_by_line)
+{
+	static const char *const texts[] = {
+		"個人情報の件数\r\n48,685件\r\n流出した情報\n・氏名\n・住所\n・クレジットカード番号\n",
+		"か\n\xe3\x82\x99流出した件数 3件\n対象者 12名",   /* U+3099 joins か across the break */
+		"漢\n\xcc\x81 流出 5件\n\xcc\x81\n",               /* U+0301 */
+		"card \n  number 流出 7件 \n\n\t漏えい 8名\n",
+		"\xc2\xb4\n\xc2\xb4 対象 9件\xc2\xb4\n",           /* U+00B4: a space and U+0301 */
+		"\xe3\x81\n\x82 流出 10件\n\xe3\x80\x80\xe3\x80\x80漏洩 11件\n",   /* bytes cut by a break */
+		"2023年4月1日から2023年5月1日までの間\n不正アクセスにより流出\n電話番号: 0120-123-456\n",
+		"\n\n   \n",
+		"流出",
+	};
+	char what[32];
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		snprintf(what, sizeof what, "text %zu", i);
+		expect_same_facts(what, texts[i], strlen(texts[i]));
+	}
+	const char *dirs[] = {"seeds", "seeds-html"};
+	for (size_t k = 0; k < 2; k++) {
+		char dir[4096], path[8192];
+		snprintf(dir, sizeof dir, "%s/corpus/%s", BIDX_SOURCE_DIR, dirs[k]);
+		DIR *d = opendir(dir);
+		cr_assert_not_null(d, "%s", dir);
+		int files = 0;
+		for (struct dirent *e; (e = readdir(d)) != NULL;) {
+			if (e->d_name[0] == '.' || strstr(e->d_name, ".pdf"))
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			size_t len;
+			char *text = slurp(path, &len);
+			expect_same_facts(path, text, len);
+			free(text);
+			files++;
+		}
+		closedir(d);
+		cr_assert_gt(files, 0);
+	}
 }

@@ -42,8 +42,12 @@ static uint32_t rnd(uint64_t *s)
 }
 
 /* Small alphabets repeat n-grams a lot; one astral and one ASCII character
- * check that keys keep every bit of a code point. */
-static const uint32_t alphabet[] = {0x6F0F, 0x3048, 0x1F600, 'a', 0x10FFFF, 0x30FC};
+ * check that keys keep every bit of a code point; U+0000, U+FFFF and
+ * U+10000 sit at the edges of the bigrams the hash tells apart by their
+ * slot alone (two BMP characters, the first not U+0000). */
+static const uint32_t alphabet[] = {0x6F0F, 0x3048, 0x1F600, 'a', 0x10FFFF, 0x30FC,
+                                    0, 0xFFFF, 0x10000};
+#define NALPHA (sizeof alphabet / sizeof *alphabet)
 
 /* When set, letters are drawn from this many kanji instead: thousands of
  * distinct bigrams, more terms than the writer encodes at a time. */
@@ -60,7 +64,7 @@ static void make_corpus(corpus *c, uint32_t ndoc, uint32_t maxlen, uint64_t seed
 		id += 1 + (rnd(&s) % 4 == 0 ? rnd(&s) % 5 : 0);   /* gaps between ids */
 		d->id = id;
 		d->n = i % 17 == 3 ? 0 : rnd(&s) % (maxlen + 1);   /* some empty */
-		uint32_t k = 2 + rnd(&s) % 4;   /* letters of this doc's alphabet */
+		uint32_t k = 2 + rnd(&s) % (NALPHA - 1);   /* letters of this doc's alphabet */
 		for (uint32_t j = 0; j < d->n; j++)
 			d->cp[j] = wide_alphabet ? 0x4E00 + rnd(&s) % wide_alphabet : alphabet[rnd(&s) % k];
 		for (uint32_t j = 0; j <= d->n; j++)
