@@ -353,7 +353,8 @@ static bidx_err eval_unigram(eval_state *cx, const void *arg, hitset *out)
 		counters.docs++;
 		uint32_t inside = cur.tf - cur.tf_word - cur.tf_edge;
 		double w = cur.tf_word + BIDX_W_EDGE * cur.tf_edge + BIDX_W_INSIDE * inside;
-		w += (BIDX_W_TITLE - 1.0) * cur.tf_title * (w / cur.tf);
+		if (cur.tf_title)   /* else it adds 0.0: w unchanged, without a division */
+			w += (BIDX_W_TITLE - 1.0) * cur.tf_title * (w / cur.tf);
 		if (cx->title_only)
 			w = cur.tf_title ? BIDX_W_TITLE * cur.tf_title : 0;
 		if (w == 0)
