@@ -137,6 +137,36 @@ static inline bidx_err bidx_pcur_next_fast(bidx_pcur *c, int *have)
 	return BIDX_OK;
 }
 
+/* bidx_pcur_next inlined for a unigram cursor (counts, no positions)
+ * inside a block, short of its last doc: the same fields read with the
+ * same checks. */
+static inline bidx_err bidx_pcur_next_counts_fast(bidx_pcur *c, int *have)
+{
+	if (c->n != 1 || c->block_left < 2)
+		return bidx_pcur_next(c, have);
+	uint32_t i = c->i;
+	const uint8_t *lim = c->end;   /* enter_block checked that the fields lie in the block */
+	uint64_t gap = bidx_pfield(c->s[0], lim, i, c->w[0]);
+	int64_t doc = i == 0 ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
+	uint64_t tf = (uint64_t)bidx_pfield(c->s[1], lim, i, c->w[1]) + 1;
+	uint32_t tt = bidx_pfield(c->s[2], lim, i, c->w[2]);
+	uint32_t tw = bidx_pfield(c->s[3], lim, i, c->w[3]);
+	uint32_t te = bidx_pfield(c->s[4], lim, i, c->w[4]);
+	*have = 0;
+	if (doc > c->block_last || tf > UINT32_MAX || tt > tf || (uint64_t)tw + te > tf)
+		return bidx_corrupt();
+	c->doc = doc;
+	c->tf = (uint32_t)tf;
+	c->tf_title = tt;
+	c->tf_word = tw;
+	c->tf_edge = te;
+	c->i = i + 1;
+	c->block_left--;
+	c->left--;
+	*have = 1;
+	return BIDX_OK;
+}
+
 /* Moves to the first doc >= target (skipping whole blocks where it can):
  * *have is 1 on such a doc, 0 when the list ends first.  BIDX_OK or
  * BIDX_ECORRUPT (then *have is 0). */

@@ -61,6 +61,8 @@ typedef struct eval_state {
 	                         of the best topk unscored */
 	double *best;         /* min-heap of the best topk exact BM25 tf parts so far */
 	uint32_t nbest;
+	double bar_of;        /* the best[0] the lin_ coefficients are of (0: none) */
+	double lin_w, lin_0, lin_dl; /* one character's cut (unigram_out_of_reach) */
 	int pruned;           /* some hit was left unscored (score 0) */
 	const hitset *exclude; /* top k of WORD -NOT...: the documents the NOTs will
 	                          subtract, whose scores must not raise the bar */
@@ -299,6 +301,36 @@ static bidx_err each_segment(eval_state *cx, seg_eval_fn fn, const void *arg, hi
 	return rc;
 }
 
+static int stays(const eval_state *cx, uint32_t g);
+static double tf_part(double wtf, double norm);
+static void keep_best(eval_state *cx, double x);
+
+/* Whether local doc, where a one-character word weighs w (exact: the
+ * counts of its unigram postings give it whole), is out of reach of the
+ * best topk exact tf parts so far; if not, its own is noted among them.
+ * With bar = best[0] * (1 - 1e-9) (out_of_reach's margin), tf_part(w, norm)
+ * < bar is w (k1 + 1 - bar) - bar k1 (1 - b) < bar k1 b / avgdl * dl, norm
+ * being linear in dl: no division for a document ruled out (the
+ * coefficients change only with the bar). */
+static int unigram_out_of_reach(eval_state *cx, uint32_t doc, double w)
+{
+	double dl = (double)bidx_segment_ntokens(cx->seg, doc);
+	if (cx->nbest == cx->topk) {
+		if (cx->best[0] != cx->bar_of) {
+			double bar = cx->best[0] * (1.0 - 1e-9), k1 = BIDX_BM25_K1, b = BIDX_BM25_B;
+			cx->bar_of = cx->best[0];
+			cx->lin_w = k1 + 1.0 - bar;
+			cx->lin_0 = cx->avgdl > 0 ? bar * k1 * (1.0 - b) : bar * k1;
+			cx->lin_dl = cx->avgdl > 0 ? bar * k1 * b / cx->avgdl : 0;
+		}
+		if (w * cx->lin_w - cx->lin_0 < cx->lin_dl * dl)
+			return 1;
+	}
+	if (stays(cx, bidx_index_global(cx->ix, cx->si, doc)))
+		keep_best(cx, tf_part(w, bidx_bm25_norm(dl, cx->avgdl)));
+	return 0;
+}
+
 static bidx_err eval_unigram(eval_state *cx, const void *arg, hitset *out)
 {
 	uint32_t c = *(const uint32_t *)arg;
@@ -313,7 +345,7 @@ static bidx_err eval_unigram(eval_state *cx, const void *arg, hitset *out)
 	BIDX_TRY(bidx_pcur_init(&cur, bidx_segment_postings(cx->seg, &t), t.post_len, t.df, 1,
 	                        bidx_segment_ndocs(cx->seg)));
 	for (;;) {
-		BIDX_TRY(bidx_pcur_next(&cur, &have));
+		BIDX_TRY(bidx_pcur_next_counts_fast(&cur, &have));
 		if (cx->within)
 			BIDX_TRY(within_seek(cx, &cur, &have));
 		if (!have)
@@ -321,11 +353,16 @@ static bidx_err eval_unigram(eval_state *cx, const void *arg, hitset *out)
 		counters.docs++;
 		uint32_t inside = cur.tf - cur.tf_word - cur.tf_edge;
 		double w = cur.tf_word + BIDX_W_EDGE * cur.tf_edge + BIDX_W_INSIDE * inside;
-		w += (BIDX_W_TITLE - 1.0) * cur.tf_title * (w / cur.tf);
+		if (cur.tf_title)   /* else it adds 0.0: w unchanged, without a division */
+			w += (BIDX_W_TITLE - 1.0) * cur.tf_title * (w / cur.tf);
 		if (cx->title_only)
 			w = cur.tf_title ? BIDX_W_TITLE * cur.tf_title : 0;
 		if (w == 0)
 			continue;
+		if (cx->prune && unigram_out_of_reach(cx, (uint32_t)cur.doc, w)) {
+			cx->pruned = 1;
+			w = 0;   /* matches, scored 0 */
+		}
 		if (cx->xt && cx->seg == cx->x_seg && cur.doc == cx->x_local) {
 			cx->xt->whole += cur.tf_word;
 			cx->xt->edge += cur.tf_edge;

@@ -67,7 +67,9 @@ void bidx_result_free(bidx_result *r);
  * word's bigrams and its title length before the bigrams are lined up (a
  * two-character word's first from its length alone, its record unread); a
  * document out of reach is only checked for one occurrence (a
- * two-character word, one bigram, not even that).  k = 0 is
+ * two-character word, one bigram, not even that).  A one-character
+ * word's weight comes whole from its unigram counts: a document is out of
+ * reach from that weight and its length, with no division.  k = 0 is
  * bidx_query_eval. */
 bidx_err bidx_query_eval_top(bidx_index *ix, const bidx_qnode *q, uint32_t k, bidx_result *r,
                              char *why, size_t whylen);

@@ -94,10 +94,47 @@ static void select_k(bidx_hit *h, uint32_t n, uint32_t k)
 	}
 }
 
+/* Moves the k best hits to the front (unordered) for a small k: h[0..k)
+ * is kept as a heap whose root is the worst of them, and a later hit only
+ * better than the root is swapped in.  One comparison for most hits, where
+ * quickselect partitions them all (and many ties, as a top k's unscored
+ * hits are, cost it more). */
+static void heap_k(bidx_hit *h, uint32_t n, uint32_t k)
+{
+	if (k == 0)
+		return;
+	for (uint32_t i = 1; i < k; i++)   /* sift up: the worst at the root */
+		for (uint32_t c = i; c > 0 && better(&h[(c - 1) / 2], &h[c]); c = (c - 1) / 2) {
+			bidx_hit t = h[c]; h[c] = h[(c - 1) / 2]; h[(c - 1) / 2] = t;
+		}
+	for (uint32_t i = k; i < n; i++) {
+		if (!better(&h[i], &h[0]))
+			continue;
+		bidx_hit x = h[i];
+		h[i] = h[0];
+		uint32_t c = 0;
+		for (;;) {   /* sift x down from the root */
+			uint32_t l = 2 * c + 1, m = l;
+			if (l >= k)
+				break;
+			if (l + 1 < k && better(&h[l], &h[l + 1]))
+				m = l + 1;
+			if (!better(&x, &h[m]))
+				break;
+			h[c] = h[m];
+			c = m;
+		}
+		h[c] = x;
+	}
+}
+
 void bidx_rank_sort(bidx_hit *hits, uint32_t n, uint32_t k)
 {
 	if (k < n && n > 256) {
-		select_k(hits, n, k);
+		if (k <= 64)
+			heap_k(hits, n, k);
+		else
+			select_k(hits, n, k);
 		n = k;
 	}
 	if (n)

@@ -508,8 +508,11 @@ Test(rank_sort, top_k_evaluation_matches_the_full_one, .timeout = 600)
 	/* a word less others: only the word scores, the NOTs' documents never
 	 * raise the bar */
 	static const char *const nots[] = {"する -こと", "http -2012", "情報 -する -ある",
-	                                   "している -ます", "の -\"ください\"", "ことが -(情報 OR です)"};
-	int pruned = 0, pruned_longer = 0, pruned_not = 0, queries = 0;
+	                                   "している -ます", "の -\"ください\"", "ことが -(情報 OR です)",
+	                                   "に -の", "日 -\"ください\""};
+	/* one character: each document's weight from its unigram counts */
+	static const char *const one[] = {"の", "に", "る", "日", "情", "7", "1", "a", "e", "。"};
+	int pruned = 0, pruned_longer = 0, pruned_not = 0, pruned_one = 0, queries = 0;
 	for (int round = 0; round < 2; round++) {
 		cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
 		bidx_index *x;
@@ -527,6 +530,9 @@ Test(rank_sort, top_k_evaluation_matches_the_full_one, .timeout = 600)
 		for (size_t i = 0; i < sizeof nots / sizeof *nots; i++, queries++)
 			for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
 				pruned_not += same_top(x, nots[i], ks[k]);
+		for (size_t i = 0; i < sizeof one / sizeof *one; i++, queries++)
+			for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
+				pruned_one += same_top(x, one[i], ks[k]);
 		for (int q = 0; q < 60; q++, queries++) {
 			char word[64];
 			random_word(x, &s, 2, word, sizeof word);
@@ -542,11 +548,12 @@ Test(rank_sort, top_k_evaluation_matches_the_full_one, .timeout = 600)
 		cr_assert_eq(system(cmd), 0);
 	}
 	fprintf(stderr, "top-k evaluation: %d queries, %d left hits unscored (%d of longer words, "
-	        "%d with NOT)\n", queries, pruned + pruned_longer + pruned_not, pruned_longer,
-	        pruned_not);
+	        "%d with NOT, %d of one character)\n", queries,
+	        pruned + pruned_longer + pruned_not + pruned_one, pruned_longer, pruned_not, pruned_one);
 	cr_assert_gt(pruned, 10, "the top-k evaluation never pruned");
 	cr_assert_gt(pruned_longer, 10, "the top-k evaluation never pruned a longer word");
 	cr_assert_gt(pruned_not, 5, "the top-k evaluation never pruned a word less others");
+	cr_assert_gt(pruned_one, 10, "the top-k evaluation never pruned a one-character word");
 	tu_rmtree(docs);
 	tu_rmtree(dir);
 	free(docs);

@@ -628,3 +628,75 @@ Test(postings, inlined_cursor_walks_as_the_functions_do)
 	free(a);
 	free(b);
 }
+
+/* The unigram cursor's steps, next only, logged as walk logs them (with
+ * the three counts); returns the steps. */
+static uint32_t walk_counts(const uint8_t *data, size_t len, uint32_t df, uint32_t ndocs,
+                            int fast, uint64_t *log, uint32_t cap)
+{
+	bidx_pcur c;
+	uint32_t n = 0;
+	if (bidx_pcur_init(&c, data, len, df, 1, ndocs))
+		return 0;
+	while (n + 1 < cap) {
+		int have = 0;
+		bidx_err rc = fast ? bidx_pcur_next_counts_fast(&c, &have) : bidx_pcur_next(&c, &have);
+		log[n++] = rc ? (uint64_t)rc << 62 : (uint64_t)have << 61 ^ (uint64_t)(c.doc + 1) << 32 ^
+		           (uint64_t)c.tf ^ (uint64_t)c.tf_title << 8 ^ (uint64_t)c.tf_word << 16 ^
+		           (uint64_t)c.tf_edge << 24;
+		if (rc || !have)
+			break;
+	}
+	return n;
+}
+
+/* next inlined on a unigram cursor walks a list exactly as the function
+ * does, intact or with any byte changed or cut off: the same docs and
+ * counts, the same refusals at the same step. */
+Test(postings, inlined_unigram_cursor_walks_as_the_function_does)
+{
+	enum { CAP = 4000 };
+	uint64_t *a = malloc(CAP * sizeof *a), *b = malloc(CAP * sizeof *b);
+	for (uint32_t z = 0; z < 3; z++) {
+		uint32_t n = z == 0 ? 300 : z == 1 ? 3000 : 129, ndocs = z == 1 ? 20000 : n * 3 + 10;
+		bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
+		uint64_t s = 5 + z;
+		uint32_t prev = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t room = ndocs - prev - (n - i);   /* docs left to place the rest in */
+			uint32_t gap = room ? rnd(&s) % (room / (n - i) * 2 + 1) : 0;
+			if (gap > room)
+				gap = room;
+			uint32_t tf = 1 + rnd(&s) % (i % 5 ? 6 : 900), title = rnd(&s) % (tf + 1);
+			uint32_t word = rnd(&s) % (tf + 1), edge = rnd(&s) % (tf - word + 1);
+			bidx_buf_put_varint(&raw, gap);
+			bidx_buf_put_varint(&raw, tf);
+			bidx_buf_put_varint(&raw, title);
+			bidx_buf_put_varint(&raw, word);
+			bidx_buf_put_varint(&raw, edge);
+			prev += gap + 1;
+		}
+		cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, n, 1), BIDX_OK);
+		uint8_t *copy = malloc(enc.len);
+		cr_assert_eq(walk_counts(enc.p, enc.len, n, ndocs, 1, b, CAP), n + 1,
+		             "list %u: the intact list walks its %u docs", z, n);
+		for (size_t at = 0; at <= enc.len; at += z == 1 ? 7 : 3) {
+			memcpy(copy, enc.p, enc.len);
+			size_t len = enc.len;
+			if (at < enc.len && at % 2)
+				copy[at] ^= 0x5a;
+			else if (at < enc.len)
+				len = at;   /* cut off */
+			uint32_t na = walk_counts(copy, len, n, ndocs, 0, a, CAP);
+			uint32_t nb = walk_counts(copy, len, n, ndocs, 1, b, CAP);
+			cr_assert_eq(na, nb, "list %u, byte %zu: %u steps, %u inlined", z, at, na, nb);
+			for (uint32_t k = 0; k < na; k++)
+				cr_assert_eq(a[k], b[k], "list %u, byte %zu, step %u", z, at, k);
+		}
+		free(copy);
+		bidx_buf_free(&raw);
+		bidx_buf_free(&enc);
+	}
+	free(a);
+	free(b);
+}
