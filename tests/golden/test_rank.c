@@ -714,8 +714,9 @@ Test(e2e, top_k_evaluation_names_the_first_bad_word)
 	ix = NULL;
 }
 
-/* Query q on x by bidx_query_eval; *c gets the counters of it. */
-static bidx_result eval_counted(bidx_index *x, const char *q, bidx_eval_counters *c)
+/* Query q on x by bidx_query_eval, or by bidx_query_eval_top for the best
+ * k when k > 0; *c gets the counters of it. */
+static bidx_result eval_counted_k(bidx_index *x, const char *q, uint32_t k, bidx_eval_counters *c)
 {
 	bidx_qnode *root;
 	bidx_result r;
@@ -723,11 +724,18 @@ static bidx_result eval_counted(bidx_index *x, const char *q, bidx_eval_counters
 	size_t ep;
 	cr_assert_eq(bidx_query_parse(q, &root, why, sizeof why, &ep), BIDX_OK, "%s", q);
 	bidx_eval_counters_get(c, 1);
-	cr_assert_eq(bidx_query_eval(x, root, &r, why, sizeof why), BIDX_OK, "%s: %s", q, why);
+	bidx_err rc = k ? bidx_query_eval_top(x, root, k, &r, why, sizeof why)
+	                : bidx_query_eval(x, root, &r, why, sizeof why);
+	cr_assert_eq(rc, BIDX_OK, "%s: %s", q, why);
 	bidx_eval_counters_get(c, 1);
 	r.query = NULL;
 	bidx_query_free(root);
 	return r;
+}
+
+static bidx_result eval_counted(bidx_index *x, const char *q, bidx_eval_counters *c)
+{
+	return eval_counted_k(x, q, 0, c);
 }
 
 /* An AND of words: the documents all of them match and no NOT does, each
@@ -879,19 +887,11 @@ Test(rank_sort, top_k_of_a_short_word_reads_few_records, .timeout = 300)
 	static const char *const words[] = {"する", "して", "こと", "です", "ます", "情報"};
 	uint64_t records = 0, hits = 0;
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
-		bidx_qnode *root;
-		bidx_result r;
 		bidx_eval_counters c;
-		char why[512];
-		size_t ep;
-		cr_assert_eq(bidx_query_parse(words[i], &root, why, sizeof why, &ep), BIDX_OK);
-		bidx_eval_counters_get(&c, 1);
-		cr_assert_eq(bidx_query_eval_top(x, root, 1, &r, why, sizeof why), BIDX_OK, "%s", why);
-		bidx_eval_counters_get(&c, 1);
+		bidx_result r = eval_counted_k(x, words[i], 1, &c);
 		records += c.records;
 		hits += r.n;
 		bidx_result_free(&r);
-		bidx_query_free(root);
 	}
 	cr_assert_gt(hits, 300, "too few hits to tell (%llu)", (unsigned long long)hits);
 	cr_assert_lt(records * 2, hits, "%llu records read for %llu hits",

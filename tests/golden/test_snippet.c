@@ -52,21 +52,31 @@ Test(snippet, marks_and_one_line)
 	bidx_snippet_free(&s);
 }
 
-Test(snippet, windowed_matches_full, .timeout = 300)
+/* An index of a real corpus's news folder (livedoor's it-life-hack, else
+ * the seeds) in a fresh directory *dir (tag names it), opened. */
+static bidx_index *news_index(const char *tag, char **dir)
 {
 	const char *src = tu_corpus("livedoor");
 	if (!src)
 		src = tu_corpus("seeds");
-	char *dir = tu_tmpdir("snippet");
-	bidx_build_opts o = {.index_dir = dir, .msg = stderr};
+	cr_assert(src, "no corpus");
+	*dir = tu_tmpdir(tag);
+	bidx_build_opts o = {.index_dir = *dir, .msg = stderr};
 	bidx_build_stats st;
-	char why[256];
-	char sub[4200];
+	char why[256], sub[4200];
 	snprintf(sub, sizeof sub, "%s%s", src, strstr(src, "livedoor") ? "/text/it-life-hack" : "");
 	const char *paths[] = {sub};
 	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
 	bidx_index *ix;
-	cr_assert_eq(bidx_index_open(dir, &ix, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(bidx_index_open(*dir, &ix, why, sizeof why), BIDX_OK, "%s", why);
+	return ix;
+}
+
+Test(snippet, windowed_matches_full, .timeout = 300)
+{
+	char *dir;
+	bidx_index *ix = news_index("snippet", &dir);
+	char why[256];
 	bidx_segment *seg = ix->seg[0];   /* built from scratch: ids are local ids */
 	const char *queries[] = {"情報", "iphone", "アプリ", "発表", "クレジットカード"};
 	int windowed = 0, compared = 0, partial = 0;
@@ -176,19 +186,9 @@ static void first_bytes_then_window(bidx_segment *seg, const bidx_docrec *d, con
  * words of a real corpus. */
 Test(snippet, narrow_window_and_head_match_the_whole_text, .timeout = 300)
 {
-	const char *src = tu_corpus("livedoor");
-	if (!src)
-		src = tu_corpus("seeds");
-	cr_assert(src, "no corpus");
-	char *dir = tu_tmpdir("snipnarrow");
-	bidx_build_opts o = {.index_dir = dir, .msg = stderr};
-	bidx_build_stats st;
-	char why[256], sub[4200];
-	snprintf(sub, sizeof sub, "%s%s", src, strstr(src, "livedoor") ? "/text/it-life-hack" : "");
-	const char *paths[] = {sub};
-	cr_assert_eq(bidx_build(paths, 1, &o, &st, why, sizeof why), BIDX_OK, "%s", why);
-	bidx_index *ix;
-	cr_assert_eq(bidx_index_open(dir, &ix, why, sizeof why), BIDX_OK, "%s", why);
+	char *dir;
+	bidx_index *ix = news_index("snipnarrow", &dir);
+	char why[256];
 	bidx_segment *seg = ix->seg[0];   /* built from scratch: ids are local ids */
 	const char *queries[] = {"情報", "アプリ", "発表", "セキュリティ", "の", "に", "猫", "個"};
 	int narrowed = 0, heads = 0, settled_heads = 0, shorter = 0, again = 0;

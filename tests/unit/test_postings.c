@@ -589,6 +589,29 @@ static uint32_t walk(const uint8_t *data, size_t len, uint32_t df, uint32_t ndoc
 	return n;
 }
 
+/* copy[] gets the encoded list p[0..len) with the damage of step `at`: an
+ * odd byte below len changed, an even one where the list is cut off, len
+ * itself intact; returns the length left. */
+static size_t damaged_copy(uint8_t *copy, const uint8_t *p, size_t len, size_t at)
+{
+	memcpy(copy, p, len);
+	if (at < len && at % 2)
+		copy[at] ^= 0x5a;
+	else if (at < len)
+		len = at;   /* cut off */
+	return len;
+}
+
+/* The two walks' logs a[0..na) and b[0..nb) are the same; what names the
+ * walk. */
+static void same_walks(const uint64_t *a, uint32_t na, const uint64_t *b, uint32_t nb,
+                       const char *what)
+{
+	cr_assert_eq(na, nb, "%s: %u steps, %u inlined", what, na, nb);
+	for (uint32_t k = 0; k < na; k++)
+		cr_assert_eq(a[k], b[k], "%s, step %u", what, k);
+}
+
 /* next, seek and positions inlined walk a list exactly as the functions
  * do, intact or with any byte changed or cut off: the same docs, the same
  * positions, the same refusals at the same step. */
@@ -604,20 +627,14 @@ Test(postings, inlined_cursor_walks_as_the_functions_do)
 		cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, l.n, 2), BIDX_OK);
 		uint8_t *copy = malloc(enc.len);
 		for (size_t at = 0; at <= enc.len; at += z == 1 ? 97 : 5) {
-			memcpy(copy, enc.p, enc.len);
-			size_t len = enc.len;
-			if (at < enc.len && at % 2)
-				copy[at] ^= 0x5a;
-			else if (at < enc.len)
-				len = at;   /* cut off */
+			size_t len = damaged_copy(copy, enc.p, enc.len, at);
 			for (uint64_t seed = 0; seed < 3; seed++) {
 				uint32_t na = walk(copy, len, l.n, ndocs, 0, seed, a, CAP);
 				uint32_t nb = walk(copy, len, l.n, ndocs, 1, seed, b, CAP);
-				cr_assert_eq(na, nb, "list %u, byte %zu, walk %llu: %u steps, %u inlined", z,
-				             at, (unsigned long long)seed, na, nb);
-				for (uint32_t k = 0; k < na; k++)
-					cr_assert_eq(a[k], b[k], "list %u, byte %zu, walk %llu, step %u", z, at,
-					             (unsigned long long)seed, k);
+				char what[80];
+				snprintf(what, sizeof what, "list %u, byte %zu, walk %llu", z, at,
+				         (unsigned long long)seed);
+				same_walks(a, na, b, nb, what);
 			}
 		}
 		free(copy);
@@ -681,17 +698,12 @@ Test(postings, inlined_unigram_cursor_walks_as_the_function_does)
 		cr_assert_eq(walk_counts(enc.p, enc.len, n, ndocs, 1, b, CAP), n + 1,
 		             "list %u: the intact list walks its %u docs", z, n);
 		for (size_t at = 0; at <= enc.len; at += z == 1 ? 7 : 3) {
-			memcpy(copy, enc.p, enc.len);
-			size_t len = enc.len;
-			if (at < enc.len && at % 2)
-				copy[at] ^= 0x5a;
-			else if (at < enc.len)
-				len = at;   /* cut off */
+			size_t len = damaged_copy(copy, enc.p, enc.len, at);
 			uint32_t na = walk_counts(copy, len, n, ndocs, 0, a, CAP);
 			uint32_t nb = walk_counts(copy, len, n, ndocs, 1, b, CAP);
-			cr_assert_eq(na, nb, "list %u, byte %zu: %u steps, %u inlined", z, at, na, nb);
-			for (uint32_t k = 0; k < na; k++)
-				cr_assert_eq(a[k], b[k], "list %u, byte %zu, step %u", z, at, k);
+			char what[64];
+			snprintf(what, sizeof what, "list %u, byte %zu", z, at);
+			same_walks(a, na, b, nb, what);
 		}
 		free(copy);
 		bidx_buf_free(&raw);
