@@ -248,7 +248,7 @@ static void doc_context(doc *d)
 	}
 	for (size_t i = 0; i < d->n && d->cl; i++) {
 		size_t first = d->cl[i].n, end = i + 1 < d->n ? d->cl[i + 1].n : d->nocc;
-		d->cl[i].occ = d->occ + first;
+		d->cl[i].occ = d->occ ? d->occ + first : NULL;   /* none in the whole text */
 		d->cl[i].n = end - first;
 	}
 }
