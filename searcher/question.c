@@ -156,6 +156,10 @@ typedef struct builder {
 	bidx_err rc;
 	double weight;        /* of the words added (bidx_qword.weight) */
 	bidx_tokenizer *t;    /* MeCab, for the parts of a long noun */
+	/* while a compound is added: its characters in hiragana that end a
+	 * morpheme and are no okurigana (ごみ in 粗大ごみ回収; み of 申し込み書 is) */
+	uint8_t word_kana[96];
+	size_t nword_kana;
 } builder;
 
 /* The normalised form of s[0..n), malloc'd, or NULL (empty or no memory:
@@ -181,11 +185,12 @@ static int is_kanji(uint32_t c)
 
 /* s (normalised) with the okurigana inside it left out, as official
  * writing leaves it out (申し込み 申込み, 振り込 振込, 取り扱い 取扱い): each
- * run of one or two hiragana between two kanji is dropped.  The okurigana
- * that ends a word stays (手続き is not searched as 手続, which is also
- * inside 手続をする: measured worse).  Malloc'd, or NULL when nothing is left
- * out (or no memory: *oom tells). */
-static char *okuri_dropped(const char *s, int *oom)
+ * run of one or two hiragana between two kanji is dropped, unless it ends
+ * a word that is no okurigana (keep[i] set for its first character i,
+ * i < nkeep: ごみ in 粗大ごみ回収).  The okurigana that ends a word stays (手続き is not
+ * searched as 手続, which is also inside 手続をする: measured worse).
+ * Malloc'd, or NULL when nothing is left out (or no memory: *oom tells). */
+static char *okuri_dropped(const char *s, const uint8_t *keep, size_t nkeep, int *oom)
 {
 	uint32_t cp[96];
 	size_t n = 0, len = strlen(s);
@@ -201,7 +206,8 @@ static char *okuri_dropped(const char *s, int *oom)
 		size_t j = i;
 		while (j < n && j - i < 3 && cp[j] >= 0x3041 && cp[j] <= 0x3096)
 			j++;
-		if (j > i && j - i <= 2 && o && is_kanji(out[o - 1]) && j < n && is_kanji(cp[j])) {
+		if (j > i && j - i <= 2 && o && is_kanji(out[o - 1]) && j < n && is_kanji(cp[j]) &&
+		    !(i < nkeep && keep[i])) {
 			i = j - 1;   /* okurigana inside: dropped */
 			continue;
 		}
@@ -281,7 +287,7 @@ static void add_word(builder *b, const char *label, size_t llen, bidx_qword_kind
 		char *f = norm_dup(forms[i], flens[i], &oom);
 		if (!f)
 			continue;
-		char *d = okuri_dropped(f, &oom);
+		char *d = okuri_dropped(f, b->word_kana, b->nword_kana, &oom);
 		add_form(w, f);
 		if (d)
 			add_form(w, d);
@@ -743,6 +749,33 @@ static void add_suffixes(builder *b, const morph *m, size_t n, uint32_t compound
 /* A run of nouns and affixes m[0..n): the compound, its adjacent pairs when
  * it has three or more morphemes, its nouns alone, and its suffixes with
  * kanji. */
+/* The compound of the morphemes m[0..n).  Where okurigana is left out,
+ * the hiragana that ends a morpheme goes only when it is one character (み
+ * of 申し込み書: 申込書) of a morpheme with kanji; a morpheme of hiragana
+ * alone, or ending in two or more (粗大ごみ回収, 子ども手当), keeps them. */
+static void add_compound(builder *b, const morph *m, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = nchars(m[i].s, m[i].len), tail = 0, e = m[i].len;
+		while (e > 0) {   /* the trailing run of hiragana, in characters */
+			size_t st = e - 1;
+			while (st > 0 && ((unsigned char)m[i].s[st] & 0xC0) == 0x80)
+				st--;
+			if (!all_hiragana(m[i].s + st, e - st))
+				break;
+			tail++;
+			e = st;
+		}
+		int keep = tail == k || tail >= 2;
+		for (size_t j = 0; j < k && c < sizeof b->word_kana; j++)
+			b->word_kana[c++] = (uint8_t)(keep && j >= k - tail);
+	}
+	b->nword_kana = c;
+	add_noun(b, m[0].s, (size_t)(m[n - 1].s + m[n - 1].len - m[0].s), BIDX_QW_COMPOUND);
+	b->nword_kana = 0;
+}
+
 static void add_run(builder *b, const morph *m, size_t n)
 {
 	size_t nouns = 0;
@@ -754,16 +787,12 @@ static void add_run(builder *b, const morph *m, size_t n)
 	if (n >= 2) {
 		const char *s = m[0].s;
 		size_t len = (size_t)(m[n - 1].s + m[n - 1].len - s);
-		add_noun(b, s, len, BIDX_QW_COMPOUND);
+		add_compound(b, m, n);
 		compound = word_index(b->q, s, len);
 	}
-	for (size_t i = 0; n >= 3 && i + 1 < n; i++) {
-		if (m[i].cls != M_NOUN && m[i + 1].cls != M_NOUN)
-			continue;
-		const char *s = m[i].s;
-		size_t len = (size_t)(m[i + 1].s + m[i + 1].len - s);
-		add_noun(b, s, len, BIDX_QW_COMPOUND);
-	}
+	for (size_t i = 0; n >= 3 && i + 1 < n; i++)
+		if (m[i].cls == M_NOUN || m[i + 1].cls == M_NOUN)
+			add_compound(b, m + i, 2);
 	for (size_t i = 0; i < n; i++)
 		if (m[i].cls == M_NOUN) {
 			uint32_t before = b->q->n;
@@ -867,7 +896,7 @@ bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th,
 	}
 	walk w = {0};
 	int r = bidx_tokenize_morphs(t, nm.text, nm.len, on_morph, &w);
-	builder b = {q, 0, BIDX_OK, 1, t};
+	builder b = {.q = q, .rc = BIDX_OK, .weight = 1, .t = t};
 	if (w.oom) {
 		b.rc = BIDX_ENOMEM;
 	} else if (r) {

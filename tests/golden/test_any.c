@@ -657,6 +657,41 @@ Test(any, okurigana_left_out_finds_the_official_spelling)
 	free(tdir);
 }
 
+/* True when some word of q has the form f. */
+static int has_form(const bidx_question *q, const char *f)
+{
+	for (uint32_t i = 0; i < q->n; i++)
+		for (uint32_t k = 0; k < q->w[i].nforms; k++)
+			if (!strcmp(q->w[i].forms[k], f))
+				return 1;
+	return 0;
+}
+
+/* Okurigana left out of a compound is one hiragana ending a word (み of
+ * 申し込み書: 申込書), never two that end one (粗大ごみ回収 is not searched
+ * as 粗大回収, 子ども手当 not as 子手当). */
+Test(any, okurigana_left_out_keeps_a_word_of_hiragana)
+{
+	bidx_tokenizer *t;
+	char why[4400];
+	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
+	bidx_question q;
+	cr_assert_eq(bidx_question_analyse_with(t, NULL, "粗大ごみ回収の日程", &q, why, sizeof why),
+	             BIDX_OK);
+	cr_expect(has_form(&q, "粗大ごみ回収"), "the compound is not searched");
+	cr_expect(!has_form(&q, "粗大回収"), "ごみ left out as if it were okurigana");
+	bidx_question_free(&q);
+	cr_assert_eq(bidx_question_analyse_with(t, NULL, "子ども手当の申請", &q, why, sizeof why),
+	             BIDX_OK);
+	cr_expect(has_form(&q, "子ども手当") && !has_form(&q, "子手当"), "ども left out");
+	bidx_question_free(&q);
+	cr_assert_eq(bidx_question_analyse_with(t, NULL, "申し込み書の書き方", &q, why, sizeof why),
+	             BIDX_OK);
+	cr_expect(has_form(&q, "申込書"), "申し込み書 not searched as 申込書");
+	bidx_question_free(&q);
+	bidx_tokenizer_free(t);
+}
+
 /* Two words each in one title alike: the one that stands at the end of
  * the titles it is in (方法: …の方法, the question's template) weighs less
  * than the one they start with (窓口: their subject), though it is the
