@@ -840,6 +840,22 @@ static void *poll_loop(void *arg)
 	return NULL;
 }
 
+/* Whether a search for q comes to answer with `total` (a JSON fragment)
+ * within about two seconds. */
+static int total_becomes(const char *q, const char *total)
+{
+	for (int i = 0; i < 100; i++) {
+		resp r = search(q, "");
+		cr_assert_eq(r.status, 200);
+		int ok = strstr(r.body, total) != NULL;
+		resp_free(&r);
+		if (ok)
+			return 1;
+		usleep(20000);
+	}
+	return 0;
+}
+
 Test(serve, rebuild_while_serving)
 {
 	resp before = search("ゼブラ漏えい事案", "");
@@ -854,24 +870,17 @@ Test(serve, rebuild_while_serving)
 	write_file(dir, "zebra.txt", "ゼブラ漏えい事案のお知らせ\n\n2025年1月10日\n株式会社ゼブラ\n\n"
 	           "弊社のゼブラ漏えい事案についてご報告いたします。\n");
 	build();
-	/* the new notice becomes findable without a restart */
-	int found = 0;
-	for (int i = 0; i < 100 && !found; i++) {
-		resp r = search("ゼブラ漏えい事案", "");
-		cr_assert_eq(r.status, 200);
-		found = strstr(r.body, "\"total\":1,") != NULL;
-		resp_free(&r);
-		if (!found)
-			usleep(20000);
-	}
-	cr_assert(found, "the rebuilt index was not picked up");
+	/* the new notice becomes findable without a restart (a request that
+	 * comes while another one opens the new index is answered from the
+	 * current one: hence a few tries) */
+	cr_assert(total_becomes("ゼブラ漏えい事案", "\"total\":1,"),
+	          "the rebuilt index was not picked up");
 	/* and a second rebuild that removes it */
 	snprintf(dir, sizeof dir, "%s/xss/zebra.txt", corpus);
 	cr_assert_eq(unlink(dir), 0);
 	build();
-	resp gone = search("ゼブラ漏えい事案", "");
-	cr_assert(strstr(gone.body, "\"total\":0,"), "%s", gone.body);
-	resp_free(&gone);
+	cr_assert(total_becomes("ゼブラ漏えい事案", "\"total\":0,"),
+	          "the second rebuild was not picked up");
 	p.stop = 1;
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
