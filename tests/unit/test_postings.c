@@ -419,19 +419,27 @@ static uint32_t mix_positions(uint32_t d, uint32_t *want)
 	return tf;
 }
 
+/* enc gets the bigram list of docs 0 .. ndocs - 1, each with the
+ * positions mix_positions gives it (raw: the list before encoding). */
+static void encode_mixed(uint32_t ndocs, bidx_buf *raw, bidx_buf *enc)
+{
+	uint32_t want[8];
+	for (uint32_t d = 0; d < ndocs; d++) {
+		uint32_t tf = mix_positions(d, want);
+		bidx_buf_put_varint(raw, 0);   /* docs 0, 1, 2, ... */
+		bidx_buf_put_varint(raw, tf);
+		for (uint32_t k = 0; k < tf; k++)
+			bidx_buf_put_varint(raw, k ? want[k] - want[k - 1] - 1 : want[0]);
+	}
+	cr_assert_eq(bidx_postings_encode(enc, raw->p, raw->len, ndocs, 2), BIDX_OK);
+}
+
 Test(postings, exceptions_between_docs_read_or_skipped)
 {
 	enum { NDOCS = 300 };
 	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
 	uint32_t want[8], got[8];
-	for (uint32_t d = 0; d < NDOCS; d++) {
-		uint32_t tf = mix_positions(d, want);
-		bidx_buf_put_varint(&raw, 0);   /* docs 0, 1, 2, ... */
-		bidx_buf_put_varint(&raw, tf);
-		for (uint32_t k = 0; k < tf; k++)
-			bidx_buf_put_varint(&raw, k ? want[k] - want[k - 1] - 1 : want[0]);
-	}
-	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, NDOCS, 2), BIDX_OK);
+	encode_mixed(NDOCS, &raw, &enc);
 	/* pass 0 reads every doc, pass 1 one in three (next), pass 2 seeks */
 	for (int pass = 0; pass < 3; pass++) {
 		bidx_pcur c;
@@ -508,14 +516,7 @@ Test(postings, fast_positions_match_the_general_decoder)
 	enum { NDOCS = 300 };
 	bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
 	uint32_t want[8], got[8];
-	for (uint32_t d = 0; d < NDOCS; d++) {
-		uint32_t tf = mix_positions(d, want);
-		bidx_buf_put_varint(&raw, 0);
-		bidx_buf_put_varint(&raw, tf);
-		for (uint32_t k = 0; k < tf; k++)
-			bidx_buf_put_varint(&raw, k ? want[k] - want[k - 1] - 1 : want[0]);
-	}
-	cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, NDOCS, 2), BIDX_OK);
+	encode_mixed(NDOCS, &raw, &enc);
 	for (int limited = 0; limited < 2; limited++) {
 		bidx_pcur c;
 		cr_assert_eq(bidx_pcur_init(&c, enc.p, enc.len, NDOCS, 2, NDOCS), BIDX_OK);
