@@ -212,7 +212,7 @@ size_t bidx_variants_fold(uint32_t *cp, size_t n, uint32_t *src_start, uint32_t 
  * query's own text first; the alternatives are the combinations, fewest
  * changes first, at most BIDX_ALTS_MAX. */
 
-#define OPT_MAX 6
+#define OPT_MAX 8
 #define OPT_CHARS 24
 #define PIECES_MAX 16
 #define NUM_DIGITS_MAX 15
@@ -395,98 +395,193 @@ static uint32_t arabic_number(uint64_t v, uint32_t *out, int grouped)
 	return o;
 }
 
-/* Arabic digits at cp[i..): 48685, 48,685 (groups of three after commas),
- * with the other forms of the same number as options. */
-static uint32_t arabic_piece(const uint32_t *cp, uint32_t i, uint32_t n, pieces *ps)
+/* The large units: 万 10^4, 億 10^8, 兆 10^12. */
+static uint64_t big_unit(uint32_t c)
 {
-	uint32_t j = i, nd = 0, digits[NUM_DIGITS_MAX + 1];
-	int commas = 0;
-	while (j < n && is_digit(cp[j]))
-		j++;
-	if (j - i <= 3)
-		while (j + 3 < n && cp[j] == ',' && is_digit(cp[j + 1]) && is_digit(cp[j + 2]) &&
-		       is_digit(cp[j + 3]) && !(j + 4 < n && is_digit(cp[j + 4]))) {
-			j += 4;
-			commas = 1;
-		}
-	for (uint32_t k = i; k < j; k++)
-		if (is_digit(cp[k]) && nd <= NUM_DIGITS_MAX)
-			digits[nd++] = cp[k];
-	if (nd > NUM_DIGITS_MAX)
-		return j;
-	int decimal = (i > 0 && cp[i - 1] == '.') || (j < n && cp[j] == '.');
-	int context = j - i < n, lead0 = digits[0] == '0' && nd > 1;
-	uint64_t v = 0;
-	for (uint32_t k = 0; k < nd; k++)
-		v = v * 10 + (digits[k] - '0');
-	piece *p = piece_new(ps, cp, i, j - i);
-	uint32_t b[OPT_CHARS];
-	if (commas)
-		piece_add(p, digits, nd);
-	if (!commas && nd >= 4 && !lead0 && !decimal)
-		piece_add(p, b, arabic_number(v, b, 1));
-	if (context && !decimal && !lead0 && v < 10000)
-		piece_add(p, b, kanji_number((uint32_t)v, b));
-	if (context && !decimal && nd >= 2 && nd <= 4) {
-		for (uint32_t k = 0; k < nd; k++)
-			b[k] = kanji_digits[digits[k] - '0'];
-		piece_add(p, b, nd);
-	}
-	return j;
+	return c == 0x4E07 ? 10000ull : c == 0x5104 ? 100000000ull : c == 0x5146 ? 1000000000000ull : 0;
 }
 
-/* Kanji numerals at cp[i..): 九, 二十四, 二〇二四, with the Arabic forms. */
-static uint32_t kanji_piece(const uint32_t *cp, uint32_t i, uint32_t n, pieces *ps)
+#define NUM_NONE UINT64_MAX
+#define NUM_LIMIT 10000000000000000ull   /* 10^16: 9999兆9999億9999万9999 and below */
+
+/* The value of cp[a..b), a number with no large unit: Arabic digits (with
+ * digit-group commas, 1,200), kanji numerals (二千二十四), digits one by one
+ * (2024, 二〇二四) or Arabic digits before the units (2千); NUM_NONE when
+ * it is none of these (二十四五, 2〇24, 12千). */
+static uint64_t section_value(const uint32_t *cp, uint32_t a, uint32_t b)
 {
-	uint32_t j = i;
-	while (j < n && is_kanji_num(cp[j]))
-		j++;
-	if (j - i > 8 || j - i == n)   /* a bare number word (一) is no number */
-		return j;
-	uint64_t v = 0, d = UINT64_MAX;
-	uint32_t last_unit = 100000, units = 0;
-	int ok = 1;
-	for (uint32_t k = i; k < j && ok; k++) {
-		int kd = kanji_digit(cp[k]);
-		uint32_t u = kanji_unit(cp[k]);
-		if (kd >= 0) {
-			if (d != UINT64_MAX)
-				ok = units == 0;   /* digits in a row: only without units */
-			d = d == UINT64_MAX || units ? (uint64_t)kd : d * 10 + (uint64_t)kd;
+	uint64_t v = 0, d = NUM_NONE;
+	uint32_t last_unit = 100000, units = 0, nd = 0;
+	int arabic = 0, kanji = 0;
+	for (uint32_t k = a; k < b; k++) {
+		uint32_t c = cp[k];
+		int dg = is_digit(c) ? (int)(c - '0') : kanji_digit(c);
+		if (c == ',')
+			continue;   /* the run's scan let only digit-group commas in */
+		if (dg >= 0) {
+			if ((d != NUM_NONE && units) || ++nd > NUM_DIGITS_MAX)
+				return NUM_NONE;   /* digits in a row only without units */
+			arabic |= is_digit(c);
+			kanji |= !is_digit(c);
+			d = d == NUM_NONE ? (uint64_t)dg : d * 10 + (uint64_t)dg;
 			continue;
 		}
-		if (u >= last_unit || (d != UINT64_MAX && d > 9)) {
-			ok = 0;
-			break;
-		}
-		v += (d == UINT64_MAX ? 1 : d) * u;
-		d = UINT64_MAX;
+		uint32_t u = kanji_unit(c);
+		if (!u || u >= last_unit || (d != NUM_NONE && d > 9))
+			return NUM_NONE;
+		v += (d == NUM_NONE ? 1 : d) * u;
+		d = NUM_NONE;
 		last_unit = u;
 		units++;
 	}
-	if (!ok)
-		return j;
-	if (d != UINT64_MAX)
-		v += d;
-	piece *p = piece_new(ps, cp, i, j - i);
-	uint32_t b[OPT_CHARS];
-	if (units || j - i == 1)
-		piece_add(p, b, arabic_number(v, b, 0));
-	else {   /* 二〇二四: digit by digit */
-		for (uint32_t k = i; k < j; k++)
-			b[k - i] = '0' + (uint32_t)kanji_digit(cp[k]);
-		piece_add(p, b, j - i);
+	if (!units && arabic && kanji)
+		return NUM_NONE;
+	return d == NUM_NONE ? v : v + d;
+}
+
+/* v (< NUM_LIMIT) with its large units: each group of four digits as
+ * kanji numerals (form 0: 一万二千), Arabic digits (1: 1万2000), Arabic
+ * digits with 千 for a group of whole thousands (2: 1万2千, 3千), or Arabic
+ * digits with a digit-group comma (3: 1,200万).  Returns the number of
+ * characters, 0 when it does not fit. */
+static uint32_t grouped_number(uint64_t v, int form, uint32_t *out, uint32_t room)
+{
+	static const uint32_t big[4] = {0x5146, 0x5104, 0x4E07, 0};
+	static const uint64_t pw[4] = {1000000000000ull, 100000000ull, 10000ull, 1};
+	uint32_t n = 0, b[32];
+	for (int k = 0; k < 4; k++) {
+		uint32_t g = (uint32_t)(v / pw[k] % 10000), m;
+		if (!g && !(k == 3 && v == 0))
+			continue;
+		if (form == 0)
+			m = kanji_number(g, b);
+		else if (form == 2 && g >= 1000 && g % 1000 == 0) {
+			b[0] = '0' + g / 1000;
+			b[1] = 0x5343;   /* 千 */
+			m = 2;
+		} else
+			m = arabic_number(g, b, form == 3);
+		if (big[k])
+			b[m++] = big[k];
+		if (n + m > room)
+			return 0;
+		memcpy(out + n, b, m * sizeof *b);
+		n += m;
 	}
+	return n;
+}
+
+/* A number at cp[i..): a run of Arabic digits (digit-group commas
+ * included), kanji numerals and the large units after them (1万2千, 四万八千
+ * 六百八十五, 1,200万), read as one value, with the other ways of writing
+ * that value as options.  Returns the end of the run. */
+static uint32_t number_piece(const uint32_t *cp, uint32_t i, uint32_t n, pieces *ps)
+{
+	uint32_t j = i, nd = 0, units = 0, bigs = 0;
+	int kanji = 0, arabic = 0, commas = 0;
+	while (j < n) {
+		uint32_t c = cp[j];
+		if (is_digit(c)) {
+			uint32_t s = j;
+			while (j < n && is_digit(cp[j]))
+				j++;
+			nd += j - s;
+			arabic = 1;
+			if (j - s <= 3)
+				while (j + 3 < n && cp[j] == ',' && is_digit(cp[j + 1]) &&
+				       is_digit(cp[j + 2]) && is_digit(cp[j + 3]) &&
+				       !(j + 4 < n && is_digit(cp[j + 4]))) {
+					j += 4;
+					nd += 3;
+					commas = 1;
+				}
+		} else if (is_kanji_num(c)) {
+			units += kanji_unit(c) > 0;
+			nd += kanji_digit(c) >= 0;
+			kanji = 1;
+			j++;
+		} else if (big_unit(c) && j > i && !big_unit(cp[j - 1])) {
+			bigs++;
+			j++;
+		} else {
+			break;
+		}
+	}
+	uint32_t len = j - i;
+	if (len > OPT_CHARS)
+		return j;
+	/* its value, group by group between the large units, which go down */
+	uint64_t v = 0, last_big = NUM_LIMIT;
+	for (uint32_t a = i, k = i; k <= j; k++) {
+		uint64_t u = k < j ? big_unit(cp[k]) : 1;
+		if (k < j && !u)
+			continue;
+		uint64_t g = section_value(cp, a, k);
+		if (g == NUM_NONE || u >= last_big || (u > 1 && g >= 10000) ||
+		    g > (NUM_LIMIT - 1 - v) / u)
+			return j;
+		v += g * u;
+		last_big = u;
+		a = k + 1;
+	}
+	int decimal = (i > 0 && cp[i - 1] == '.') || (j < n && cp[j] == '.');
+	int one_by_one = !units && !bigs && !commas && nd >= 2;   /* 2024, 二〇二四, 0120 */
+	int lead0 = one_by_one && (cp[i] == '0' || cp[i] == 0x3007);
+	int context = len < n;   /* a bare number word (9, 一) is no number */
+	piece *p = piece_new(ps, cp, i, len);
+	uint32_t b[OPT_CHARS], m;
+	if (!kanji && !bigs) {   /* Arabic digits alone */
+		if (commas)
+			piece_add(p, b, arabic_number(v, b, 0));
+		else if (nd >= 4 && !lead0 && !decimal)
+			piece_add(p, b, arabic_number(v, b, 1));
+		if (!context || decimal)
+			return j;
+	} else if (decimal || (!context && !bigs) || (len == 1 && !context)) {
+		return j;
+	}
+	if (len == 1) {   /* one character: 9 九, 十 10 */
+		if (arabic)
+			piece_add(p, b, kanji_number((uint32_t)v, b));
+		else
+			piece_add(p, b, arabic_number(v, b, 0));
+		return j;
+	}
+	if (one_by_one) {   /* the digits one by one, in the other script */
+		for (uint32_t k = 0; k < len; k++)
+			b[k] = kanji ? '0' + (uint32_t)kanji_digit(cp[i + k])
+			             : kanji_digits[cp[i + k] - '0'];
+		if (kanji || nd <= 4)
+			piece_add(p, b, len);
+		if (lead0)
+			return j;
+	}
+	piece_add(p, b, arabic_number(v, b, 0));
+	if (v >= 1000)
+		piece_add(p, b, arabic_number(v, b, 1));
+	if ((m = grouped_number(v, 0, b, OPT_CHARS)))
+		piece_add(p, b, m);
+	if (v >= 10 && v < 10000) {   /* 二〇二四 */
+		m = arabic_number(v, b, 0);
+		for (uint32_t k = 0; k < m; k++)
+			b[k] = kanji_digits[b[k] - '0'];
+		piece_add(p, b, m);
+	}
+	if (v >= 10000 && (m = grouped_number(v, 1, b, OPT_CHARS)))
+		piece_add(p, b, m);
+	if (v >= 1000 && (m = grouped_number(v, 2, b, OPT_CHARS)))
+		piece_add(p, b, m);
+	if (v >= 10000000 && (m = grouped_number(v, 3, b, OPT_CHARS)))
+		piece_add(p, b, m);
 	return j;
 }
 
 static void number_pieces(const uint32_t *cp, uint32_t n, pieces *ps)
 {
 	for (uint32_t i = 0; i < n;) {
-		if (is_digit(cp[i]) && (i == 0 || (!is_digit(cp[i - 1]) && cp[i - 1] != ',')))
-			i = arabic_piece(cp, i, n, ps);
-		else if (is_kanji_num(cp[i]))
-			i = kanji_piece(cp, i, n, ps);
+		if ((is_digit(cp[i]) && (i == 0 || (!is_digit(cp[i - 1]) && cp[i - 1] != ','))) ||
+		    is_kanji_num(cp[i]))
+			i = number_piece(cp, i, n, ps);
 		else
 			i++;
 	}

@@ -21,11 +21,15 @@
  *     without it (サーバー: サーバ, which finds サーバー too), and one without
  *     it, followed by more of the query, with it (サーバの: サーバーの).
  *     コピー, キー, カー have no variant.
- *  3. Numbers, in a query word that has more than the number: Arabic digits
- *     and kanji numerals of the same value (第1報 第一報, 憲法9条 憲法九条,
- *     2024年 二千二十四年 二〇二四年, 十九条 19条); digit groups with and
- *     without commas (48685 48,685), in any word.  Full-width digits are
- *     NFKC's already (３万 is 3万).
+ *  3. Numbers, in a query word that has more than the number: a run of
+ *     Arabic digits, kanji numerals and the large units 万 億 兆 after them
+ *     is read as one value and written the other ways (第1報 第一報, 憲法9条
+ *     憲法九条, 2024年 二千二十四年 二〇二四年, 十九条 19条, 1万2千人 12000人
+ *     12,000人 一万二千人 1万2000人, 1,200万円 千二百万円 12,000,000円); a run
+ *     with a large unit counts as more than a number (3万 三万 30,000); digit
+ *     groups with and without commas (48685 48,685), in any word.  A run that
+ *     is no one number (2〇24, 二十四五) and a decimal (3.5万) have no
+ *     variant.  Full-width digits are NFKC's already (３万 is 3万).
  *
  * bidx_variants_fold() gives the canonical spelling of a text (the folds of
  * 1 and 2, never lengthening), which is how the synonym table compares
