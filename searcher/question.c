@@ -803,6 +803,88 @@ static void add_run(builder *b, const morph *m, size_t n)
 	add_suffixes(b, m, n, compound);
 }
 
+/* --- the answer a question asks for --- */
+
+/* Answer types: a question asks for a place, a date, a fee, a person or a
+ * reason; the FAQ entry or notice that answers it names that kind of thing
+ * (its title asks どこで..., its text gives 場所, 窓口, 住所).  Each type:
+ * the interrogatives that make a question of it, as MeCab's morphemes of
+ * the normalised question spell them (one to three morphemes: 何 + 時), and
+ * the words an answer of the type has, none of one character (日, 円 are
+ * in most texts).  General Japanese, taken from no collection; a type of
+ * the documents to bring (何が必要, 持ち物: 書類, 持参) measured worse and is
+ * not here (bench/README.md, "Questions: the answer a question asks for"). */
+typedef struct answer_type {
+	const char *cue[8];
+	const char *word[10];
+} answer_type;
+
+static const answer_type answer_types[] = {
+	{{"どこ", "どちら", "何処", NULL}, {"どこ", "場所", "窓口", "所在地", "住所", "会場", NULL}},
+	{{"いつ", "何時", "何日", "何月", "何曜日", NULL},
+	 {"いつ", "期間", "時間", "曜日", "期限", "日程", "時期", "日時", NULL}},
+	{{"いくら", "何円", NULL}, {"いくら", "料金", "費用", "手数料", "金額", "値段", NULL}},
+	{{"誰", "だれ", "どなた", NULL}, {"誰", "本人", "代理人", "対象者", NULL}},
+	{{"なぜ", "どうして", "何故", NULL}, {"なぜ", "理由", NULL}},
+};
+
+/* 1 when the morphemes from m[i] on spell cue. */
+static int cue_at(const morph *m, size_t n, size_t i, const char *cue)
+{
+	size_t cl = strlen(cue), o = 0;
+	for (size_t k = i; k < n && k < i + 3 && o < cl; k++) {
+		if (m[k].len > cl - o || memcmp(cue + o, m[k].s, m[k].len))
+			return 0;
+		o += m[k].len;
+	}
+	return o == cl;
+}
+
+/* 1 when one of the question's forms has or is inside word. */
+static int question_has(const bidx_question *q, const char *word)
+{
+	for (uint32_t i = 0; i < q->n; i++)
+		for (uint32_t k = 0; k < q->w[i].nforms; k++)
+			if (strstr(q->w[i].forms[k], word) || strstr(word, q->w[i].forms[k]))
+				return 1;
+	return 0;
+}
+
+/* For each answer type the question asks for, its words (those the question
+ * does not have itself) as one further word at BIDX_ANY_W_ANSWER. */
+static void add_answer_types(builder *b, const morph *m, size_t n)
+{
+	size_t ntypes = sizeof answer_types / sizeof *answer_types;
+	for (size_t t = 0; t < ntypes && !b->rc; t++) {
+		const answer_type *at = &answer_types[t];
+		int asked = 0;
+		for (size_t i = 0; i < n && !asked; i++)
+			for (size_t c = 0; at->cue[c] && !asked; c++)
+				asked = cue_at(m, n, i, at->cue[c]);
+		if (!asked)
+			continue;
+		const char *forms[10];
+		size_t flens[10];
+		uint32_t nf = 0;
+		char label[256];
+		size_t ll = 0;
+		for (size_t k = 0; at->word[k]; k++) {
+			if (question_has(b->q, at->word[k]))
+				continue;
+			forms[nf] = at->word[k];
+			flens[nf++] = strlen(at->word[k]);
+			if (ll + strlen(at->word[k]) + 2 < sizeof label)
+				ll += (size_t)snprintf(label + ll, sizeof label - ll, "%s%s", ll ? "/" : "",
+				                       at->word[k]);
+		}
+		if (!nf)
+			continue;
+		b->weight = BIDX_ANY_W_ANSWER;
+		add_word(b, label, ll, BIDX_QW_ANSWER, forms, flens, nf);
+		b->weight = 1;
+	}
+}
+
 /* A character that may start or end a searched bigram: kanji, katakana,
  * letters and digits; hiragana only beside one of those.  The title
  * similarity compares these characters but hiragana. */
@@ -919,6 +1001,8 @@ bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th,
 	if (!b.rc && th)
 		add_related(&b, t, th, q->n);
 	add_readings(&b, w.m, w.n);
+	if (!b.rc)
+		add_answer_types(&b, w.m, w.n);
 	free(w.m);
 	if (!b.rc)
 		b.rc = add_grams(q, &nm);

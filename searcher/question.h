@@ -43,6 +43,14 @@
  *    thesaurus form, is left out, so no occurrence counts twice; a word in more than BIDX_ANY_RELATED_MAX_DF
  *    of the documents is no vocabulary mismatch, and its thesaurus words
  *    are not searched.
+ *  - a question that asks for a place, a date, a fee, a person or a
+ *    reason (どこ/どちら, いつ/何日, いくら, 誰, なぜ: the interrogatives of
+ *    the table in question.c) also searches the words an answer of that
+ *    type has (どこ: 場所 窓口 所在地 住所 会場; いつ: 期間 時間 曜日 期限...),
+ *    those the question does not have, as one further word at
+ *    BIDX_ANY_W_ANSWER (BIDX_QW_ANSWER) that scores only the documents the
+ *    question's other words find: among the entries on one subject, the
+ *    one that names a place answers どこ.
  * A word that occurs twice counts twice (qtf).
  *
  * Ranking (question_rank.c): the sum over the question's words of each
@@ -93,6 +101,7 @@
 #define BIDX_ANY_SPLIT_MIN 3       /* characters of a noun that is split */
 #define BIDX_ANY_SPLIT_HEAD 4      /* characters of its head (the last part), at most */
 #define BIDX_ANY_W_SUFFIX 0.3      /* a compound's suffix with kanji (犬 in 保護犬) */
+#define BIDX_ANY_W_ANSWER 1.5      /* the words of the question's answer type */
 #define BIDX_ANY_MAX_RELATED 4     /* thesaurus words for one word */
 #define BIDX_ANY_RELATED_MAX_DF 0.1   /* share of documents above which a word's
                                         thesaurus words are not searched */
@@ -103,6 +112,9 @@ typedef enum bidx_qword_kind {
 	BIDX_QW_RELATED,   /* words of the same meaning as another (thesaurus.h),
 	                      a noun's reading in hiragana, a part of a long
 	                      noun or a compound's suffix */
+	BIDX_QW_ANSWER,    /* the words an answer to the question's interrogative
+	                      has (どこ: 場所, 窓口...): scores only the documents
+	                      another word finds */
 } bidx_qword_kind;
 
 typedef struct bidx_qword {
@@ -116,7 +128,8 @@ typedef struct bidx_qword {
 	double weight;             /* of its score: 1, or BIDX_ANY_W_SAME,
 	                              BIDX_ANY_W_NEAR, BIDX_ANY_W_READING,
 	                              BIDX_ANY_W_SPLIT or BIDX_ANY_W_SUFFIX
-	                              (BIDX_QW_RELATED) */
+	                              (BIDX_QW_RELATED), BIDX_ANY_W_ANSWER
+	                              (BIDX_QW_ANSWER) */
 	uint32_t from;             /* BIDX_QW_RELATED: the word it stands for
 	                              (its thesaurus words, reading, parts and
 	                              suffixes are not searched when that word is in

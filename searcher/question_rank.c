@@ -432,6 +432,8 @@ static void score_word(const bidx_qword *w, uint32_t wi, const olist *l, double 
 	double best = idft > idfb ? idft : idfb;
 	for (size_t i = 0; i < l->n; i++) {
 		uint32_t d = l->o[i].doc;
+		if (w->kind == BIDX_QW_ANSWER && !a->mask[d])
+			continue;   /* a feature of the documents the question's words find */
 		double tt = l->o[i].tt, tb = l->o[i].tb;
 		double nt = k1 * (1.0 - bt + bt * a->tl[d] / a->avgtl);
 		double nb = k1 * (1.0 - bb + bb * a->bl[d] / a->avgbl);

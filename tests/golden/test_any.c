@@ -657,6 +657,70 @@ Test(any, okurigana_left_out_finds_the_official_spelling)
 	free(tdir);
 }
 
+/* Three entries alike but for the thing their titles name (a fee, a
+ * place, a period): the question's interrogative picks the one that
+ * answers it (どこ: 場所, いつ: 期間), though another comes first in the
+ * collection; an entry with none of the question's own words is no hit for
+ * its answer type alone, and a question with no interrogative has no
+ * answer type. */
+Test(any, the_answer_type_of_the_interrogative_ranks_first)
+{
+	const char *lines[] = {
+		"{\"title\":\"猫の登録の料金\",\"body\":\"詳しくはお問い合わせください。\"}\n",
+		"{\"title\":\"猫の登録の場所\",\"body\":\"詳しくはお問い合わせください。\"}\n",
+		"{\"title\":\"猫の登録の期間\",\"body\":\"詳しくはお問い合わせください。\"}\n",
+		"{\"title\":\"公園の場所\",\"body\":\"地図をご覧ください。\"}\n"
+	};
+	static const char *const cases[][2] = {
+		{"猫の登録はどこでできますか", "/a.jsonl:2"},
+		{"猫の登録はいつできますか", "/a.jsonl:3"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *tdir;
+		int st;
+		char *o = records_any("atype", "a.jsonl", lines, 4, cases[i][0], &tdir, &st);
+		cr_expect_eq(st, 0);
+		const char *nl = strchr(o, '\n');
+		cr_expect(nl && nl - o >= 10 && !strncmp(nl - 10, cases[i][1], 10), "%s: %s not first: %s",
+		          cases[i][0], cases[i][1], o);
+		cr_expect(!strstr(o, "a.jsonl:4\n"), "%s: a hit by its answer type alone: %s", cases[i][0],
+		          o);
+		free(o);
+		tu_rmtree(tdir);
+		free(tdir);
+	}
+	bidx_tokenizer *t;
+	char why[4400];
+	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
+	static const char *const asks[][2] = {   /* question, the answer word it searches (or none) */
+		{"猫の登録はどこでできますか", "場所"}, {"窓口はどちらですか", "場所"},
+		{"受付はいつまでですか", "期間"},       {"手数料はいくらですか", "費用"},
+		{"猫の登録をしたい", NULL},
+	};
+	for (size_t i = 0; i < sizeof asks / sizeof *asks; i++) {
+		bidx_question q;
+		cr_assert_eq(bidx_question_analyse_with(t, NULL, asks[i][0], &q, why, sizeof why), BIDX_OK);
+		int answer = -1;
+		for (uint32_t k = 0; k < q.n; k++)
+			if (q.w[k].kind == BIDX_QW_ANSWER)
+				answer = (int)k;
+		if (!asks[i][1]) {
+			cr_expect_eq(answer, -1, "%s: an answer type", asks[i][0]);
+		} else {
+			cr_expect_geq(answer, 0, "%s: no answer type", asks[i][0]);
+			int has = 0;
+			for (uint32_t f = 0; answer >= 0 && f < q.w[answer].nforms; f++)
+				has |= !strcmp(q.w[answer].forms[f], asks[i][1]);
+			cr_expect(has, "%s: %s not searched", asks[i][0], asks[i][1]);
+			for (uint32_t f = 0; answer >= 0 && f < q.w[answer].nforms; f++)
+				cr_expect(strcmp(q.w[answer].forms[f], "手数料") || !strstr(asks[i][0], "手数料"),
+				          "%s: a word the question has among its answer words", asks[i][0]);
+		}
+		bidx_question_free(&q);
+	}
+	bidx_tokenizer_free(t);
+}
+
 /* True when some word of q has the form f. */
 static int has_form(const bidx_question *q, const char *f)
 {
