@@ -45,9 +45,10 @@
  *    are not searched.
  *  - a question that asks for a place, a date, a fee, a person or a
  *    reason (どこ/どちら, いつ/何日, いくら, 誰, なぜ: the interrogatives of
- *    the table in question.c) also searches the words an answer of that
- *    type has (どこ: 場所 窓口 所在地 住所 会場; いつ: 期間 時間 曜日 期限...),
- *    those the question does not have, as one further word at
+ *    dict/answers.txt, bidx_question_answers) also searches them and the
+ *    words an answer of that type has (どこ: 場所 窓口 所在地 住所 会場;
+ *    いつ: 期間 時間 曜日 期限...), those the question does not have, as one
+ *    further word at
  *    BIDX_ANY_W_ANSWER (BIDX_QW_ANSWER) that scores only the documents the
  *    question's other words find: among the entries on one subject, the
  *    one that names a place answers どこ.
@@ -90,6 +91,7 @@
 #include "thesaurus.h"
 #include "tokenize.h"
 
+#define BIDX_ANSWERS_NAME "answers.txt"   /* the answer-type table, in dict/ */
 #define BIDX_ANY_MAX_WORDS 64      /* words kept from one question */
 #define BIDX_ANY_MAX_FORMS 32      /* forms searched for one word */
 #define BIDX_ANY_MAX_DF 0.25       /* share of documents above which a word
@@ -158,6 +160,14 @@ typedef struct bidx_question {
 bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th, const char *text,
                                     bidx_question *q, char *why, size_t whylen);
 
+/* The same with the answer-type table at (NULL: none), a table in the
+ * thesaurus format (dict/answers.txt: the interrogatives of a type, then
+ * its answer words led by `~`). bidx_question_analyse_with uses the
+ * process's, bidx_question_answers(). */
+bidx_err bidx_question_analyse_tables(bidx_tokenizer *t, const bidx_thesaurus *th,
+                                      const bidx_thesaurus *at, const char *text,
+                                      bidx_question *q, char *why, size_t whylen);
+
 /* The same with the process's thesaurus, bidx_question_thesaurus(). */
 bidx_err bidx_question_analyse(bidx_tokenizer *t, const char *text, bidx_question *q, char *why,
                                size_t whylen);
@@ -167,6 +177,11 @@ bidx_err bidx_question_analyse(bidx_tokenizer *t, const char *text, bidx_questio
  * ($BIDX_THESAURUS=none, or no table found or readable: the question's own
  * words are searched alone). */
 const bidx_thesaurus *bidx_question_thesaurus(void);
+
+/* The answer-type table, found and loaded as the thesaurus is: $BIDX_ANSWERS
+ * when set (empty or "none": none), else dict/answers.txt (io.h,
+ * bidx_dict_locate); NULL when there is none (no answer types). */
+const bidx_thesaurus *bidx_question_answers(void);
 void bidx_question_free(bidx_question *q);   /* NULL ok */
 
 /* 1 when the bigram of code points a c is one the bigram signal uses: two

@@ -467,15 +467,17 @@ Test(any, thesaurus_table)
 	free(tdir);
 }
 
-/* Every word of the shipped table is in normal form, as lookups assume. */
-Test(any, shipped_thesaurus_is_normalised)
+/* The words of a shipped table (dict/NAME) not in normal form, as lookups
+ * assume them, into *bad; their number. */
+static size_t shipped_words(const char *name, size_t *bad)
 {
 	char path[4200];
-	snprintf(path, sizeof path, "%s/dict/thesaurus.txt", BIDX_SOURCE_DIR);
+	snprintf(path, sizeof path, "%s/dict/%s", BIDX_SOURCE_DIR, name);
 	FILE *f = fopen(path, "r");
 	cr_assert(f, "%s", path);
 	char *line = NULL;
-	size_t cap = 0, words = 0, bad = 0;
+	size_t cap = 0, words = 0;
+	*bad = 0;
 	while (getline(&line, &cap, f) > 0) {
 		if (line[0] == '#')
 			continue;
@@ -485,16 +487,26 @@ Test(any, shipped_thesaurus_is_normalised)
 			w += *w == '~';
 			bidx_norm nm = {0};
 			cr_assert_eq(bidx_normalize(w, strlen(w), 0, &nm), BIDX_OK);
-			if (strcmp(nm.text, w) && bad++ < 5)
-				cr_log_error("not in normal form: %s (%s)", w, nm.text);
+			if (strcmp(nm.text, w) && (*bad)++ < 5)
+				cr_log_error("%s: not in normal form: %s (%s)", name, w, nm.text);
 			bidx_norm_free(&nm);
 			words++;
 		}
 	}
 	free(line);
 	fclose(f);
+	return words;
+}
+
+/* Every word of the shipped tables is in normal form, as lookups assume. */
+Test(any, shipped_thesaurus_is_normalised)
+{
+	size_t bad, words = shipped_words("thesaurus.txt", &bad);
 	cr_expect_gt(words, 10000, "%zu words", words);
 	cr_expect_eq(bad, 0, "%zu of %zu words not in normal form", bad, words);
+	words = shipped_words("answers.txt", &bad);
+	cr_expect_gt(words, 20, "%zu words", words);
+	cr_expect_eq(bad, 0, "answers.txt: %zu of %zu words not in normal form", bad, words);
 }
 
 /* Writes the JSON Lines records to DIR/name (DIR a new temporary
@@ -719,6 +731,50 @@ Test(any, the_answer_type_of_the_interrogative_ranks_first)
 		bidx_question_free(&q);
 	}
 	bidx_tokenizer_free(t);
+}
+
+/* The answer-type table is a thesaurus table: the interrogatives of a
+ * line find its other words, a word led by `~` (an answer word) finds
+ * nothing, and no table means no answer type. */
+Test(any, the_answer_types_are_a_table)
+{
+	char *tdir = tu_tmpdir("atab"), path[4200], why[4400];
+	snprintf(path, sizeof path, "%s/a.txt", tdir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs("# a test table\nどこ どちら | ~場所 ~窓口\n", f);
+	cr_assert_eq(fclose(f), 0);
+	bidx_thesaurus *at;
+	cr_assert_eq(bidx_thesaurus_load(path, &at, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_tokenizer *t;
+	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
+	static const char *const cases[][2] = {   /* question, its answer word's label (or none) */
+		{"猫の登録はどちらでできますか", "どこ/場所/窓口/どちら"},
+		{"猫の登録の窓口はどこですか", "どちら/場所/どこ"},   /* 窓口: the question's own */
+		{"猫の登録の場所を知りたい", NULL},              /* an answer word asks nothing */
+		{"猫の登録はいつですか", NULL},                  /* not in this table */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		for (int with = 0; with < 2; with++) {
+			bidx_question q;
+			cr_assert_eq(bidx_question_analyse_tables(t, NULL, with ? at : NULL, cases[i][0], &q,
+			                                          why, sizeof why), BIDX_OK);
+			const char *label = NULL;
+			for (uint32_t k = 0; k < q.n; k++)
+				if (q.w[k].kind == BIDX_QW_ANSWER)
+					label = q.w[k].label;
+			if (with && cases[i][1])
+				cr_expect(label && !strcmp(label, cases[i][1]), "%s: %s, not %s", cases[i][0],
+				          label ? label : "none", cases[i][1]);
+			else
+				cr_expect_null(label, "%s: %s", cases[i][0], label);
+			bidx_question_free(&q);
+		}
+	}
+	bidx_tokenizer_free(t);
+	bidx_thesaurus_free(at);
+	tu_rmtree(tdir);
+	free(tdir);
 }
 
 /* True when some word of q has the form f. */
