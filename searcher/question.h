@@ -77,7 +77,8 @@
  * Below that, a word that stands near the end of the titles it is in (a
  * FAQ's question names its subject first and asks last: 教える, 必要,
  * 手続き in …の手続きは必要ですか) is the collection's question template
- * and loses up to 30 % of its idf, by its mean place in those titles.
+ * and loses up to 30 % of its idf, by its mean place in those titles (not
+ * the answer words: they are the asking part of a title by design).
  * Parameters and their measured effect: bench/README.md.
  */
 #ifndef BIDX_QUESTION_H

@@ -653,7 +653,9 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 			continue;
 		double idft = informative && df[i][0] > maxdf ? 0 : bidx_idf(df[i][0], N);
 		double idfb = informative && df[i][1] > maxdf ? 0 : bidx_idf(df[i][1], N);
-		double tw = tail_weight(&lists[i]);
+		/* the answer words are the asking part of a title (…はどこですか):
+		 * where they stand says nothing against them */
+		double tw = q->w[i].kind == BIDX_QW_ANSWER ? 1 : tail_weight(&lists[i]);
 		score_word(&q->w[i], i, &lists[i], tw * idft, tw * idfb, &a);
 	}
 	free(df);
