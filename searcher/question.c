@@ -6,6 +6,7 @@
  */
 #include "question.h"
 #include "fault.h"
+#include "io.h"
 #include "normalize.h"
 #include "thesaurus.h"
 #include "variants.h"
@@ -803,6 +804,80 @@ static void add_run(builder *b, const morph *m, size_t n)
 	add_suffixes(b, m, n, compound);
 }
 
+/* --- the answer a question asks for --- */
+
+/* The answer words of the interrogatives found (dict/answers.txt, read
+ * as a thesaurus table), each once. */
+typedef struct ansctx {
+	const bidx_question *q;
+	const char *form[BIDX_ANY_MAX_FORMS];   /* into the table or the question */
+	size_t flen[BIDX_ANY_MAX_FORMS];
+	uint32_t n;
+} ansctx;
+
+/* 1 when one of the question's forms has or is inside w[0..len). */
+static int question_has(const bidx_question *q, const char *w, size_t len)
+{
+	char s[96];
+	if (len >= sizeof s)
+		return 1;
+	memcpy(s, w, len);
+	s[len] = 0;
+	for (uint32_t i = 0; i < q->n; i++)
+		for (uint32_t k = 0; k < q->w[i].nforms; k++)
+			if (strstr(q->w[i].forms[k], s) || strstr(s, q->w[i].forms[k]))
+				return 1;
+	return 0;
+}
+
+/* Adds w[0..len) to the answer words unless they have it or the question
+ * does. */
+static void ans_add(ansctx *c, const char *w, size_t len)
+{
+	for (uint32_t k = 0; k < c->n; k++)
+		if (c->flen[k] == len && !memcmp(c->form[k], w, len))
+			return;
+	if (c->n < BIDX_ANY_MAX_FORMS && !question_has(c->q, w, len)) {
+		c->form[c->n] = w;
+		c->flen[c->n++] = len;
+	}
+}
+
+static int on_answer(void *ctx, const char *word, size_t len, bidx_threl rel)
+{
+	(void)rel;
+	ans_add(ctx, word, len);
+	return 0;
+}
+
+/* The interrogatives of the question (one to three adjacent morphemes of
+ * m[0..n) that the answer-type table at has as a word that finds others:
+ * どこ, 何 + 時), with the words the table gives for them (its other
+ * interrogatives and its answer words: 場所 窓口...), those the question
+ * does not have, as one further word at BIDX_ANY_W_ANSWER. */
+static void add_answer_types(builder *b, const bidx_thesaurus *at, const morph *m, size_t n)
+{
+	ansctx c = {.q = b->q};
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i; k < n && k < i + 3; k++) {
+			if (k > i && m[k].s != m[k - 1].s + m[k - 1].len)
+				break;   /* not adjacent in the question */
+			size_t len = (size_t)(m[k].s + m[k].len - m[i].s);
+			if (bidx_thesaurus_each(at, m[i].s, len, on_answer, &c))
+				ans_add(&c, m[i].s, len);   /* an interrogative: itself too */
+		}
+	if (!c.n)
+		return;
+	char label[256];
+	size_t ll = 0;
+	for (uint32_t k = 0; k < c.n && ll + c.flen[k] + 2 < sizeof label; k++)
+		ll += (size_t)snprintf(label + ll, sizeof label - ll, "%s%.*s", ll ? "/" : "",
+		                       (int)c.flen[k], c.form[k]);
+	b->weight = BIDX_ANY_W_ANSWER;
+	add_word(b, label, ll, BIDX_QW_ANSWER, c.form, c.flen, c.n);
+	b->weight = 1;
+}
+
 /* A character that may start or end a searched bigram: kanji, katakana,
  * letters and digits; hiragana only beside one of those.  The title
  * similarity compares these characters but hiragana. */
@@ -862,8 +937,8 @@ static bidx_err add_chars(bidx_question *q, const bidx_norm *nm)
 	return BIDX_OK;
 }
 
-static bidx_thesaurus *process_thesaurus;
-static pthread_once_t thesaurus_once = PTHREAD_ONCE_INIT;
+static bidx_thesaurus *process_thesaurus, *process_answers;
+static pthread_once_t thesaurus_once = PTHREAD_ONCE_INIT, answers_once = PTHREAD_ONCE_INIT;
 
 static void load_thesaurus(void)
 {
@@ -878,6 +953,19 @@ const bidx_thesaurus *bidx_question_thesaurus(void)
 	return process_thesaurus;
 }
 
+static void load_answers(void)
+{
+	char path[4096], why[4400];
+	if (bidx_dict_locate("BIDX_ANSWERS", BIDX_ANSWERS_NAME, path, sizeof path) >= 0 && path[0])
+		bidx_thesaurus_load(path, &process_answers, why, sizeof why);
+}
+
+const bidx_thesaurus *bidx_question_answers(void)
+{
+	pthread_once(&answers_once, load_answers);
+	return process_answers;
+}
+
 bidx_err bidx_question_analyse(bidx_tokenizer *t, const char *text, bidx_question *q, char *why,
                                size_t whylen)
 {
@@ -886,6 +974,13 @@ bidx_err bidx_question_analyse(bidx_tokenizer *t, const char *text, bidx_questio
 
 bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th, const char *text,
                                     bidx_question *q, char *why, size_t whylen)
+{
+	return bidx_question_analyse_tables(t, th, bidx_question_answers(), text, q, why, whylen);
+}
+
+bidx_err bidx_question_analyse_tables(bidx_tokenizer *t, const bidx_thesaurus *th,
+                                      const bidx_thesaurus *at, const char *text,
+                                      bidx_question *q, char *why, size_t whylen)
 {
 	memset(q, 0, sizeof *q);
 	bidx_norm nm = {0};
@@ -919,6 +1014,8 @@ bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th,
 	if (!b.rc && th)
 		add_related(&b, t, th, q->n);
 	add_readings(&b, w.m, w.n);
+	if (!b.rc && at)
+		add_answer_types(&b, at, w.m, w.n);
 	free(w.m);
 	if (!b.rc)
 		b.rc = add_grams(q, &nm);

@@ -43,6 +43,15 @@
  *    thesaurus form, is left out, so no occurrence counts twice; a word in more than BIDX_ANY_RELATED_MAX_DF
  *    of the documents is no vocabulary mismatch, and its thesaurus words
  *    are not searched.
+ *  - a question that asks for a place, a date, a fee, a person or a
+ *    reason (どこ/どちら, いつ/何日, いくら, 誰, なぜ: the interrogatives of
+ *    dict/answers.txt, bidx_question_answers) also searches them and the
+ *    words an answer of that type has (どこ: 場所 窓口 所在地 住所 会場;
+ *    いつ: 期間 時間 曜日 期限...), those the question does not have, as one
+ *    further word at
+ *    BIDX_ANY_W_ANSWER (BIDX_QW_ANSWER) that scores only the documents the
+ *    question's other words find: among the entries on one subject, the
+ *    one that names a place answers どこ.
  * A word that occurs twice counts twice (qtf).
  *
  * Ranking (question_rank.c): the sum over the question's words of each
@@ -68,7 +77,8 @@
  * Below that, a word that stands near the end of the titles it is in (a
  * FAQ's question names its subject first and asks last: 教える, 必要,
  * 手続き in …の手続きは必要ですか) is the collection's question template
- * and loses up to 30 % of its idf, by its mean place in those titles.
+ * and loses up to 30 % of its idf, by its mean place in those titles (not
+ * the answer words: they are the asking part of a title by design).
  * Parameters and their measured effect: bench/README.md.
  */
 #ifndef BIDX_QUESTION_H
@@ -82,6 +92,7 @@
 #include "thesaurus.h"
 #include "tokenize.h"
 
+#define BIDX_ANSWERS_NAME "answers.txt"   /* the answer-type table, in dict/ */
 #define BIDX_ANY_MAX_WORDS 64      /* words kept from one question */
 #define BIDX_ANY_MAX_FORMS 32      /* forms searched for one word */
 #define BIDX_ANY_MAX_DF 0.25       /* share of documents above which a word
@@ -93,6 +104,7 @@
 #define BIDX_ANY_SPLIT_MIN 3       /* characters of a noun that is split */
 #define BIDX_ANY_SPLIT_HEAD 4      /* characters of its head (the last part), at most */
 #define BIDX_ANY_W_SUFFIX 0.3      /* a compound's suffix with kanji (犬 in 保護犬) */
+#define BIDX_ANY_W_ANSWER 1.5      /* the words of the question's answer type */
 #define BIDX_ANY_MAX_RELATED 4     /* thesaurus words for one word */
 #define BIDX_ANY_RELATED_MAX_DF 0.1   /* share of documents above which a word's
                                         thesaurus words are not searched */
@@ -103,6 +115,9 @@ typedef enum bidx_qword_kind {
 	BIDX_QW_RELATED,   /* words of the same meaning as another (thesaurus.h),
 	                      a noun's reading in hiragana, a part of a long
 	                      noun or a compound's suffix */
+	BIDX_QW_ANSWER,    /* the words an answer to the question's interrogative
+	                      has (どこ: 場所, 窓口...): scores only the documents
+	                      another word finds */
 } bidx_qword_kind;
 
 typedef struct bidx_qword {
@@ -116,7 +131,8 @@ typedef struct bidx_qword {
 	double weight;             /* of its score: 1, or BIDX_ANY_W_SAME,
 	                              BIDX_ANY_W_NEAR, BIDX_ANY_W_READING,
 	                              BIDX_ANY_W_SPLIT or BIDX_ANY_W_SUFFIX
-	                              (BIDX_QW_RELATED) */
+	                              (BIDX_QW_RELATED), BIDX_ANY_W_ANSWER
+	                              (BIDX_QW_ANSWER) */
 	uint32_t from;             /* BIDX_QW_RELATED: the word it stands for
 	                              (its thesaurus words, reading, parts and
 	                              suffixes are not searched when that word is in
@@ -145,6 +161,14 @@ typedef struct bidx_question {
 bidx_err bidx_question_analyse_with(bidx_tokenizer *t, const bidx_thesaurus *th, const char *text,
                                     bidx_question *q, char *why, size_t whylen);
 
+/* The same with the answer-type table at (NULL: none), a table in the
+ * thesaurus format (dict/answers.txt: the interrogatives of a type, then
+ * its answer words led by `~`). bidx_question_analyse_with uses the
+ * process's, bidx_question_answers(). */
+bidx_err bidx_question_analyse_tables(bidx_tokenizer *t, const bidx_thesaurus *th,
+                                      const bidx_thesaurus *at, const char *text,
+                                      bidx_question *q, char *why, size_t whylen);
+
 /* The same with the process's thesaurus, bidx_question_thesaurus(). */
 bidx_err bidx_question_analyse(bidx_tokenizer *t, const char *text, bidx_question *q, char *why,
                                size_t whylen);
@@ -154,6 +178,11 @@ bidx_err bidx_question_analyse(bidx_tokenizer *t, const char *text, bidx_questio
  * ($BIDX_THESAURUS=none, or no table found or readable: the question's own
  * words are searched alone). */
 const bidx_thesaurus *bidx_question_thesaurus(void);
+
+/* The answer-type table, found and loaded as the thesaurus is: $BIDX_ANSWERS
+ * when set (empty or "none": none), else dict/answers.txt (io.h,
+ * bidx_dict_locate); NULL when there is none (no answer types). */
+const bidx_thesaurus *bidx_question_answers(void);
 void bidx_question_free(bidx_question *q);   /* NULL ok */
 
 /* 1 when the bigram of code points a c is one the bigram signal uses: two

@@ -432,6 +432,8 @@ static void score_word(const bidx_qword *w, uint32_t wi, const olist *l, double 
 	double best = idft > idfb ? idft : idfb;
 	for (size_t i = 0; i < l->n; i++) {
 		uint32_t d = l->o[i].doc;
+		if (w->kind == BIDX_QW_ANSWER && !a->mask[d])
+			continue;   /* a feature of the documents the question's words find */
 		double tt = l->o[i].tt, tb = l->o[i].tb;
 		double nt = k1 * (1.0 - bt + bt * a->tl[d] / a->avgtl);
 		double nb = k1 * (1.0 - bb + bb * a->bl[d] / a->avgbl);
@@ -651,7 +653,9 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 			continue;
 		double idft = informative && df[i][0] > maxdf ? 0 : bidx_idf(df[i][0], N);
 		double idfb = informative && df[i][1] > maxdf ? 0 : bidx_idf(df[i][1], N);
-		double tw = tail_weight(&lists[i]);
+		/* the answer words are the asking part of a title (…はどこですか):
+		 * where they stand says nothing against them */
+		double tw = q->w[i].kind == BIDX_QW_ANSWER ? 1 : tail_weight(&lists[i]);
 		score_word(&q->w[i], i, &lists[i], tw * idft, tw * idfb, &a);
 	}
 	free(df);

@@ -467,15 +467,17 @@ Test(any, thesaurus_table)
 	free(tdir);
 }
 
-/* Every word of the shipped table is in normal form, as lookups assume. */
-Test(any, shipped_thesaurus_is_normalised)
+/* The words of a shipped table (dict/NAME) not in normal form, as lookups
+ * assume them, into *bad; their number. */
+static size_t shipped_words(const char *name, size_t *bad)
 {
 	char path[4200];
-	snprintf(path, sizeof path, "%s/dict/thesaurus.txt", BIDX_SOURCE_DIR);
+	snprintf(path, sizeof path, "%s/dict/%s", BIDX_SOURCE_DIR, name);
 	FILE *f = fopen(path, "r");
 	cr_assert(f, "%s", path);
 	char *line = NULL;
-	size_t cap = 0, words = 0, bad = 0;
+	size_t cap = 0, words = 0;
+	*bad = 0;
 	while (getline(&line, &cap, f) > 0) {
 		if (line[0] == '#')
 			continue;
@@ -485,16 +487,26 @@ Test(any, shipped_thesaurus_is_normalised)
 			w += *w == '~';
 			bidx_norm nm = {0};
 			cr_assert_eq(bidx_normalize(w, strlen(w), 0, &nm), BIDX_OK);
-			if (strcmp(nm.text, w) && bad++ < 5)
-				cr_log_error("not in normal form: %s (%s)", w, nm.text);
+			if (strcmp(nm.text, w) && (*bad)++ < 5)
+				cr_log_error("%s: not in normal form: %s (%s)", name, w, nm.text);
 			bidx_norm_free(&nm);
 			words++;
 		}
 	}
 	free(line);
 	fclose(f);
+	return words;
+}
+
+/* Every word of the shipped tables is in normal form, as lookups assume. */
+Test(any, shipped_thesaurus_is_normalised)
+{
+	size_t bad, words = shipped_words("thesaurus.txt", &bad);
 	cr_expect_gt(words, 10000, "%zu words", words);
 	cr_expect_eq(bad, 0, "%zu of %zu words not in normal form", bad, words);
+	words = shipped_words("answers.txt", &bad);
+	cr_expect_gt(words, 20, "%zu words", words);
+	cr_expect_eq(bad, 0, "answers.txt: %zu of %zu words not in normal form", bad, words);
 }
 
 /* Writes the JSON Lines records to DIR/name (DIR a new temporary
@@ -653,6 +665,114 @@ Test(any, okurigana_left_out_finds_the_official_spelling)
 	cr_expect_eq(st, 0);
 	cr_expect(strstr(o, "o.jsonl:2\n"), "振込 not found: %s", o);
 	free(o);
+	tu_rmtree(tdir);
+	free(tdir);
+}
+
+/* Three entries alike but for the thing their titles name (a fee, a
+ * place, a period): the question's interrogative picks the one that
+ * answers it (どこ: 場所, いつ: 期間), though another comes first in the
+ * collection; an entry with none of the question's own words is no hit for
+ * its answer type alone, and a question with no interrogative has no
+ * answer type. */
+Test(any, the_answer_type_of_the_interrogative_ranks_first)
+{
+	const char *lines[] = {
+		"{\"title\":\"猫の登録の料金\",\"body\":\"詳しくはお問い合わせください。\"}\n",
+		"{\"title\":\"猫の登録の場所\",\"body\":\"詳しくはお問い合わせください。\"}\n",
+		"{\"title\":\"猫の登録の期間\",\"body\":\"詳しくはお問い合わせください。\"}\n",
+		"{\"title\":\"公園の場所\",\"body\":\"地図をご覧ください。\"}\n"
+	};
+	static const char *const cases[][2] = {
+		{"猫の登録はどこでできますか", "/a.jsonl:2"},
+		{"猫の登録はいつできますか", "/a.jsonl:3"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *tdir;
+		int st;
+		char *o = records_any("atype", "a.jsonl", lines, 4, cases[i][0], &tdir, &st);
+		cr_expect_eq(st, 0);
+		const char *nl = strchr(o, '\n');
+		cr_expect(nl && nl - o >= 10 && !strncmp(nl - 10, cases[i][1], 10), "%s: %s not first: %s",
+		          cases[i][0], cases[i][1], o);
+		cr_expect(!strstr(o, "a.jsonl:4\n"), "%s: a hit by its answer type alone: %s", cases[i][0],
+		          o);
+		free(o);
+		tu_rmtree(tdir);
+		free(tdir);
+	}
+	bidx_tokenizer *t;
+	char why[4400];
+	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
+	static const char *const asks[][2] = {   /* question, the answer word it searches (or none) */
+		{"猫の登録はどこでできますか", "場所"}, {"窓口はどちらですか", "場所"},
+		{"受付はいつまでですか", "期間"},       {"手数料はいくらですか", "費用"},
+		{"猫の登録をしたい", NULL},
+	};
+	for (size_t i = 0; i < sizeof asks / sizeof *asks; i++) {
+		bidx_question q;
+		cr_assert_eq(bidx_question_analyse_with(t, NULL, asks[i][0], &q, why, sizeof why), BIDX_OK);
+		int answer = -1;
+		for (uint32_t k = 0; k < q.n; k++)
+			if (q.w[k].kind == BIDX_QW_ANSWER)
+				answer = (int)k;
+		if (!asks[i][1]) {
+			cr_expect_eq(answer, -1, "%s: an answer type", asks[i][0]);
+		} else {
+			cr_expect_geq(answer, 0, "%s: no answer type", asks[i][0]);
+			int has = 0;
+			for (uint32_t f = 0; answer >= 0 && f < q.w[answer].nforms; f++)
+				has |= !strcmp(q.w[answer].forms[f], asks[i][1]);
+			cr_expect(has, "%s: %s not searched", asks[i][0], asks[i][1]);
+			for (uint32_t f = 0; answer >= 0 && f < q.w[answer].nforms; f++)
+				cr_expect(strcmp(q.w[answer].forms[f], "手数料") || !strstr(asks[i][0], "手数料"),
+				          "%s: a word the question has among its answer words", asks[i][0]);
+		}
+		bidx_question_free(&q);
+	}
+	bidx_tokenizer_free(t);
+}
+
+/* The answer-type table is a thesaurus table: the interrogatives of a
+ * line find its other words, a word led by `~` (an answer word) finds
+ * nothing, and no table means no answer type. */
+Test(any, the_answer_types_are_a_table)
+{
+	char *tdir = tu_tmpdir("atab"), path[4200], why[4400];
+	snprintf(path, sizeof path, "%s/a.txt", tdir);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	fputs("# a test table\nどこ どちら | ~場所 ~窓口\n", f);
+	cr_assert_eq(fclose(f), 0);
+	bidx_thesaurus *at;
+	cr_assert_eq(bidx_thesaurus_load(path, &at, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_tokenizer *t;
+	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
+	static const char *const cases[][2] = {   /* question, its answer word's label (or none) */
+		{"猫の登録はどちらでできますか", "どこ/場所/窓口/どちら"},
+		{"猫の登録の窓口はどこですか", "どちら/場所/どこ"},   /* 窓口: the question's own */
+		{"猫の登録の場所を知りたい", NULL},              /* an answer word asks nothing */
+		{"猫の登録はいつですか", NULL},                  /* not in this table */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		for (int with = 0; with < 2; with++) {
+			bidx_question q;
+			cr_assert_eq(bidx_question_analyse_tables(t, NULL, with ? at : NULL, cases[i][0], &q,
+			                                          why, sizeof why), BIDX_OK);
+			const char *label = NULL;
+			for (uint32_t k = 0; k < q.n; k++)
+				if (q.w[k].kind == BIDX_QW_ANSWER)
+					label = q.w[k].label;
+			if (with && cases[i][1])
+				cr_expect(label && !strcmp(label, cases[i][1]), "%s: %s, not %s", cases[i][0],
+				          label ? label : "none", cases[i][1]);
+			else
+				cr_expect_null(label, "%s: %s", cases[i][0], label);
+			bidx_question_free(&q);
+		}
+	}
+	bidx_tokenizer_free(t);
+	bidx_thesaurus_free(at);
 	tu_rmtree(tdir);
 	free(tdir);
 }
