@@ -688,6 +688,35 @@ static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
 	return i;
 }
 
+size_t bidx_normalize_skip(const char *text, size_t len, uint32_t max)
+{
+	const uint8_t *in = (const uint8_t *)text;
+	size_t i = 0, best = 0;
+	uint32_t before = 0;   /* at most this many output characters from in[0..i) */
+
+	while (i < len && before <= max) {
+		uint8_t b = in[i];
+		if (b < 0x80) {
+			if (b > 0x20 && b != 0x7F)
+				best = i;   /* a starter: it closes the cluster before it */
+			before++;      /* one character, or a byte of a gap (one space at most) */
+			i++;
+			continue;
+		}
+		if (b < 0xE1 || b > 0xEF || b == 0xED || i + 2 >= len || (in[i + 1] & 0xC0) != 0x80 ||
+		    (in[i + 2] & 0xC0) != 0x80)
+			break;   /* no overlong form (E0) nor surrogate (ED) from these leads */
+		uint32_t c = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(in[i + 1] & 0x3F) << 6 |
+		             (in[i + 2] & 0x3F);
+		if (plain_kind(c) != PLAIN_YES)
+			break;   /* what it gives may depend on what follows: stop here */
+		best = i;
+		before++;
+		i += 3;
+	}
+	return best;
+}
+
 static void feed_ascii(norm_state *st, uint8_t b, uint32_t at)
 {
 	if (b <= 0x20 || b == 0x7F) {

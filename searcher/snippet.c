@@ -31,6 +31,9 @@
 #define SNIPPET_TAIL (BIDX_SNIPPET_AFTER + 160)
 /* ... and after it in the narrower window tried first for a one-term query. */
 #define SNIPPET_TIGHT (BIDX_SNIPPET_AFTER + 48)
+/* Characters before the match past which the narrower window's
+ * normalisation starts later than its checkpoint (make_tight). */
+#define SNIPPET_SKIP_MIN (BIDX_SNIPPET_BEFORE + 8)
 
 typedef struct occ {
 	uint32_t start, end;   /* normalised characters */
@@ -238,7 +241,8 @@ static int settles(const bidx_norm *n, const occs *v, size_t bi, size_t most, si
  * further (b1 at a checkpoint) would give the same snippet: always when b1
  * is the end. */
 static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char *const *terms,
-                        size_t nterms, int markdown, bidx_snippet *out, int *settled)
+                        size_t nterms, int markdown, bidx_snippet *out, int *settled,
+                        uint32_t *first)
 {
 	bidx_norm n = {0};
 	occs v = {0};
@@ -274,6 +278,8 @@ static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char 
 		*settled = settles(&n, &v, bi, most, nterms, maxb);
 	out->elided_before |= b0 > 0;
 	out->elided_after |= b1 < len;
+	if (first)
+		*first = v.n && v.o[0].term != UINT32_MAX ? v.o[0].start : UINT32_MAX;
 	free(v.o);
 	free(md);
 	bidx_norm_free(&n);
@@ -285,34 +291,45 @@ static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char 
 bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, size_t nterms,
                            bidx_snippet *out)
 {
-	return make_in(text, len, 0, len, terms, nterms, 0, out, NULL);
+	return make_in(text, len, 0, len, terms, nterms, 0, out, NULL, NULL);
 }
 
 /* The window [*b0, *b1) for characters [pos - SNIPPET_LEAD, pos + tail),
  * widened to checkpoints. */
-static void window_for(size_t len, uint32_t pos, uint32_t tail, const uint8_t *ckpt,
-                       uint32_t nckpt, size_t *b0, size_t *b1)
+static void window_at(size_t len, uint32_t pos, uint32_t tail, const uint8_t *ckpt,
+                      uint32_t nckpt, size_t *b0, size_t *b1, uint32_t *c0)
 {
 	uint32_t lo = pos > SNIPPET_LEAD ? pos - SNIPPET_LEAD : 0, hi = pos + tail;
 	uint32_t prev_c = 0, prev_b = 0;
 	*b0 = 0;
 	*b1 = len;
+	*c0 = 0;
 	for (uint32_t i = 0; pos != UINT32_MAX && i < nckpt; i++) {
 		uint32_t c = bidx_get_u32le(ckpt + 8 * i), b = bidx_get_u32le(ckpt + 8 * i + 4);
 		if (c <= prev_c || b <= prev_b || b >= len) {
 			*b0 = 0;   /* not a valid list: the whole document */
 			*b1 = len;
+			*c0 = 0;
 			return;
 		}
 		prev_c = c;
 		prev_b = b;
-		if (c <= lo)
+		if (c <= lo) {
 			*b0 = b;
-		else if (c >= hi) {
+			*c0 = c;
+		} else if (c >= hi) {
 			*b1 = b;
 			return;
 		}
 	}
+}
+
+/* window_at() without the first character. */
+static void window_for(size_t len, uint32_t pos, uint32_t tail, const uint8_t *ckpt,
+                       uint32_t nckpt, size_t *b0, size_t *b1)
+{
+	uint32_t c0;
+	window_at(len, pos, tail, ckpt, nckpt, b0, b1, &c0);
 }
 
 void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
@@ -331,7 +348,8 @@ size_t bidx_snippet_head(size_t len, uint32_t chars, const uint8_t *ckpt, uint32
 bidx_err bidx_snippet_make_head(const char *text, size_t len, size_t avail, char *const *terms,
                                 size_t nterms, int markdown, bidx_snippet *out, int *settled)
 {
-	return make_in(text, len, 0, avail < len ? avail : len, terms, nterms, markdown, out, settled);
+	return make_in(text, len, 0, avail < len ? avail : len, terms, nterms, markdown, out, settled,
+	               NULL);
 }
 
 /* The narrower window [*t0, *t1) tried first for pos inside the window
@@ -356,6 +374,30 @@ size_t bidx_snippet_first(size_t len, uint32_t pos, size_t nterms, const uint8_t
 	return tight_window(len, pos, nterms, ckpt, nckpt, b0, b1, &t0, &t1) ? t1 : b1;
 }
 
+/* The narrower window [b0, t1) of one term whose first match, pos, is known:
+ * its normalisation starts as late as it can without changing the snippet
+ * or the matches (there is none before pos): at a cluster start with at
+ * least BIDX_SNIPPET_BEFORE characters before pos (bidx_normalize_skip;
+ * the window's start b0 is a checkpoint, whose character gives pos's
+ * place in it).  Outside Markdown, whose syntax pairs across lines. */
+static bidx_err make_tight(const char *text, size_t len, size_t b0, size_t t1,
+                           char *const *terms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
+                           int markdown, bidx_snippet *out, int *settled)
+{
+	size_t w0, w1, s0 = b0;
+	uint32_t c0, first = 0;
+	window_at(len, pos, SNIPPET_TAIL, ckpt, nckpt, &w0, &w1, &c0);
+	if (!markdown && w0 == b0 && pos >= c0 && pos - c0 > SNIPPET_SKIP_MIN)
+		s0 = b0 + bidx_normalize_skip(text + b0, t1 - b0, pos - c0 - BIDX_SNIPPET_BEFORE);
+	bidx_err rc = make_in(text, len, s0, t1, terms, 1, markdown, out, settled, &first);
+	if (rc || s0 == b0 || (first != UINT32_MAX && first >= BIDX_SNIPPET_BEFORE))
+		return rc;
+	/* the match came sooner than pos said (not for a valid index): the
+	 * whole narrower window */
+	bidx_snippet_free(out);
+	return make_in(text, len, b0, t1, terms, 1, markdown, out, settled, NULL);
+}
+
 /* bidx_snippet_make_near(); with `more`, a window reaching past avail is
  * not cut: *more = 1 and nothing is made; and when *more is 1 already, the
  * narrower window is not tried again. */
@@ -373,7 +415,8 @@ static bidx_err make_near(const char *text, size_t len, size_t avail, char *cons
 		b0 = 0;
 	if ((!more || !*more) && tight_window(len, pos, nterms, ckpt, nckpt, b0, b1, &t0, &t1) &&
 	    t1 <= avail) {
-		bidx_err rc = make_in(text, len, b0, t1, terms, nterms, markdown, out, &settled);
+		bidx_err rc = make_tight(text, len, b0, t1, terms, pos, ckpt, nckpt, markdown, out,
+		                         &settled);
 		if (rc || settled)
 			return rc;
 		bidx_snippet_free(out);
@@ -384,11 +427,11 @@ static bidx_err make_near(const char *text, size_t len, size_t avail, char *cons
 	}
 	if (more)
 		*more = 0;
-	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, markdown, out, NULL);
+	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, markdown, out, NULL, NULL);
 	if (!rc && !out->nmarks && (b0 > 0 || b1 < len) && avail == len) {
 		/* the window missed (cannot happen for a valid index): look everywhere */
 		bidx_snippet_free(out);
-		rc = make_in(text, len, 0, len, terms, nterms, markdown, out, NULL);
+		rc = make_in(text, len, 0, len, terms, nterms, markdown, out, NULL, NULL);
 	}
 	return rc;
 }

@@ -153,6 +153,31 @@ static void same_snippet(const bidx_snippet *a, const bidx_snippet *b, uint32_t 
 	cr_assert_eq(a->elided_after, b->elided_after, "doc %u", doc);
 }
 
+/* The matches near lists are those of the whole text's (full) inside the
+ * window it read: the narrower one, or the window. */
+static void window_matches(const bidx_snippet *near, const bidx_snippet *full, size_t len,
+                           uint32_t pos, const uint8_t *ck, uint32_t nck, uint32_t doc)
+{
+	size_t b0, b1, ends[2];
+	bidx_snippet_window(len, pos, ck, nck, &b0, &b1);
+	ends[0] = bidx_snippet_first(len, pos, 1, ck, nck);
+	ends[1] = b1;
+	int same = 0;
+	for (int e = 0; e < 2 && !same; e++) {
+		size_t k = 0;
+		while (k < full->nmatches && full->matches[k].end <= ends[e])
+			k++;
+		if (k == BIDX_SNIPPET_MAX_MATCHES || k != near->nmatches)
+			continue;
+		same = 1;
+		for (size_t m = 0; m < k; m++)
+			same &= near->matches[m].start == full->matches[m].start &&
+			        near->matches[m].end == full->matches[m].end;
+	}
+	cr_assert(same || near->nmatches == BIDX_SNIPPET_MAX_MATCHES, "doc %u: %zu matches", doc,
+	          near->nmatches);
+}
+
 /* The snippet of doc d as collect.c makes it: the bytes of
  * bidx_snippet_first() decompressed, then those of the whole window when
  * they do not settle it.  *shorter counts a first read shorter than the
@@ -216,6 +241,9 @@ Test(snippet, narrow_window_and_head_match_the_whole_text, .timeout = 300)
 				cr_assert_eq(bidx_snippet_make_near(text, d.text_len, d.text_len, r.terms,
 				                                    r.nterms, pos, ck, nck, 0, &near), BIDX_OK);
 				same_snippet(&near, &full, doc);
+				/* the narrower window normalised from later than its start
+				 * still lists every match of the window it reads */
+				window_matches(&near, &full, d.text_len, pos, ck, nck, doc);
 				/* reading only the narrower window's bytes first: the same
 				 * snippet, and the same matches */
 				bidx_snippet two;
