@@ -629,6 +629,34 @@ static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
 		uint32_t c;
 		size_t w;
 		int pk = 0, same;
+		if (prev_same && pe - ps == 3 && ss) {
+			/* the common case alone: after a three-byte character that is
+			 * its own input, plain three-byte characters, each copied as it
+			 * stands with its map */
+			while (nc < cap && nb + 5 <= text_cap && i + 2 < len && b >= 0xE1 && b <= 0xEF &&
+			       b != 0xED && (in[i + 1] & 0xC0) == 0x80 && (in[i + 2] & 0xC0) == 0x80) {
+				c = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(in[i + 1] & 0x3F) << 6 |
+				    (in[i + 2] & 0x3F);
+				if (plain_kind(c) != PLAIN_YES)
+					break;
+				cp[nc] = prev;
+				boff[nc] = (uint32_t)nb;
+				ss[nc] = ps;
+				se[nc] = pe;
+				nc++;
+				memcpy(t + nb, in + ps, 4);
+				nb += 3;
+				prev = c;
+				ps = (uint32_t)i;
+				pe = (uint32_t)i + 3;
+				i += 3;
+				packed = 0;
+				b = in[i < len ? i : i - 1];
+			}
+			if (i >= len || nc >= cap || nb + 5 > text_cap)
+				break;
+			b = in[i];
+		}
 		if (b < 0x80) {
 			if (b <= 0x20 || b == 0x7F)
 				break;
