@@ -17,6 +17,7 @@
 #include "ostream.h"
 #include "termsafe.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -61,11 +62,51 @@ static size_t clip_chars(const char *s, size_t n, size_t max)
 
 #define TITLE_SHOWN_CHARS 60
 
+/* printf costs some 2,500 instructions a call; a score is a small
+ * positive number, whose thousandths are v * 1000 rounded, except near a
+ * half (a tie printf breaks on v's exact value), which is left to
+ * snprintf, as is anything else. */
+size_t bidx_output_score(char *out, double v, int w)
+{
+	double m = v * 1000.0, fl = floor(m);
+	if (!(v >= 0 && v < 1e6) || signbit(v) || fabs(m - fl - 0.5) < 1e-3)
+		return (size_t)snprintf(out, 32, "%*.3f", w, v);
+	uint64_t k = (uint64_t)fl + (m - fl > 0.5);
+	char d[24];
+	size_t n = 0;
+	for (int i = 0; i < 3; i++, k /= 10)
+		d[n++] = (char)('0' + k % 10);
+	d[n++] = '.';
+	do
+		d[n++] = (char)('0' + k % 10);
+	while ((k /= 10) > 0);
+	size_t len = 0;
+	for (; len + n < (size_t)w; len++)
+		out[len] = ' ';
+	while (n > 0)
+		out[len++] = d[--n];
+	out[len] = 0;
+	return len;
+}
+
 static void print_human(FILE *f, uint32_t rank, const bidx_hit *h, const char *path,
                         size_t plen, const char *title, size_t tlen, int color)
 {
-	fprintf(f, "%3u. %s%7.3f%s  %s", rank, color ? C_DIM : "", h->score, color ? C_OFF : "",
-	        color ? C_TITLE : "");
+	char line[96];
+	size_t n = 0;
+	if (rank < 1000) {   /* "%3u. " */
+		line[n++] = rank >= 100 ? (char)('0' + rank / 100) : ' ';
+		line[n++] = rank >= 10 ? (char)('0' + rank / 10 % 10) : ' ';
+		line[n++] = (char)('0' + rank % 10);
+	} else
+		n = (size_t)snprintf(line, 16, "%u", rank);
+	line[n++] = '.';
+	line[n++] = ' ';
+	if (color)
+		n += (size_t)snprintf(line + n, 8, "%s", C_DIM);
+	n += bidx_output_score(line + n, h->score, 7);
+	n += (size_t)snprintf(line + n, 24, "%s  %s", color ? C_OFF : "", color ? C_TITLE : "");
+	fwrite(line, 1, n, f);
 	size_t shown = clip_chars(title, tlen, TITLE_SHOWN_CHARS);
 	if (tlen) {
 		bidx_ts_write(f, title, shown);
