@@ -127,6 +127,20 @@ static int sentence_end(uint32_t c)
 	return c == 0x3002 || c == '!' || c == '?' || c == 0xFF01 || c == 0xFF1F;
 }
 
+/* The first of t[i..b) that may be a tab or a line end, eight bytes at a
+ * time: none of a word's bytes is under 14 (below '\r'), or b. */
+static size_t plain_to(const char *t, size_t i, size_t b)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	for (; i + 8 <= b; i += 8) {
+		uint64_t w;
+		memcpy(&w, t + i, 8);
+		if ((w - 14 * ones) & ~w & high)
+			break;   /* some byte is under 14 */
+	}
+	return i;
+}
+
 /* Copies original bytes [a, b) to out on one line: a line break (with the
  * spaces around it) vanishes between two non-ASCII bytes and becomes a
  * space otherwise; tabs become spaces. */
@@ -151,7 +165,7 @@ static void copy_line(bidx_buf *out, const char *t, size_t a, size_t b, const ui
 			bidx_buf_putc(out, ' ');
 			i++;
 		} else {   /* a run of plain bytes, copied at once */
-			size_t k = i + 1;
+			size_t k = md ? i + 1 : plain_to(t, i + 1, b);
 			while (k < b && t[k] != '\n' && t[k] != '\r' && t[k] != '\t' &&
 			       !(md && md[k] == BIDX_MD_DROP))
 				k++;
