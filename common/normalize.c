@@ -629,29 +629,61 @@ static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
 		uint32_t c;
 		size_t w;
 		int pk = 0, same;
-		if (prev_same && pe - ps == 3 && ss) {
-			/* the common case alone: after a three-byte character that is
-			 * its own input, plain three-byte characters, each copied as it
-			 * stands with its map */
-			while (nc < cap && nb + 5 <= text_cap && i + 2 < len && b >= 0xE1 && b <= 0xEF &&
-			       b != 0xED && (in[i + 1] & 0xC0) == 0x80 && (in[i + 2] & 0xC0) == 0x80) {
-				c = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(in[i + 1] & 0x3F) << 6 |
-				    (in[i + 2] & 0x3F);
-				if (plain_kind(c) != PLAIN_YES)
+		if (prev_same && ss) {
+			/* the common case alone: after a character that is its own
+			 * input, characters that are too (ASCII but capitals and
+			 * gaps, plain and composed three-byte characters).  The run
+			 * is found first, its code points and starts straight into
+			 * cp and src_start one place on (each character emits the one
+			 * before it), then the rest of the maps is filled and the text
+			 * copied in one piece. */
+			size_t room = cap - nc - 1, troom = (text_cap - nb - 5) / 3;
+			size_t m = 0, q = i, lim = room < troom ? room : troom;
+			int last = PLAIN_YES;   /* the kind of the run's last character */
+			while (m < lim && q < len) {
+				uint8_t h = in[q];
+				if (h < 0x80) {
+					if (h <= 0x20 || h == 0x7F || (h >= 'A' && h <= 'Z'))
+						break;
+					c = h;
+					last = PLAIN_YES;
+					ss[nc + 1 + m] = (uint32_t)q;
+					cp[nc + 1 + m++] = c;
+					q++;
+					continue;
+				}
+				if (h < 0xE1 || h > 0xEF || h == 0xED || q + 2 >= len ||
+				    (in[q + 1] & 0xC0) != 0x80 || (in[q + 2] & 0xC0) != 0x80)
 					break;
+				c = (uint32_t)(h & 0x0F) << 12 | (uint32_t)(in[q + 1] & 0x3F) << 6 |
+				    (in[q + 2] & 0x3F);
+				int kind = plain_kind(c);
+				if (kind != PLAIN_YES && kind != PLAIN_COMPOSED)
+					break;
+				last = kind;
+				ss[nc + 1 + m] = (uint32_t)q;
+				cp[nc + 1 + m++] = c;
+				q += 3;
+			}
+			if (m) {
+				size_t w0 = pe - ps, r0 = ss[nc + m];   /* the new open character's start */
 				cp[nc] = prev;
-				boff[nc] = (uint32_t)nb;
 				ss[nc] = ps;
 				se[nc] = pe;
-				nc++;
-				memcpy(t + nb, in + ps, 4);
-				nb += 3;
-				prev = c;
-				ps = (uint32_t)i;
-				pe = (uint32_t)i + 3;
-				i += 3;
-				packed = 0;
-				b = in[i < len ? i : i - 1];
+				boff[nc] = (uint32_t)nb;
+				memcpy(t + nb, in + ps, w0);
+				memcpy(t + nb + w0, in + i, r0 - i);
+				for (size_t x = 1; x < m; x++) {
+					boff[nc + x] = (uint32_t)(nb + w0 + (ss[nc + x] - i));
+					se[nc + x] = ss[nc + x + 1];
+				}
+				nc += m;
+				nb += w0 + (r0 - i);
+				prev = cp[nc];
+				ps = (uint32_t)r0;
+				pe = (uint32_t)q;
+				i = q;
+				packed = last == PLAIN_COMPOSED;
 			}
 			if (i >= len || nc >= cap || nb + 5 > text_cap)
 				break;
