@@ -748,32 +748,54 @@ static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
 	return i;
 }
 
-size_t bidx_normalize_skip(const char *text, size_t len, uint32_t max)
+size_t bidx_normalize_skip(const char *text, size_t len, uint32_t max, uint32_t *chars)
 {
 	const uint8_t *in = (const uint8_t *)text;
 	size_t i = 0, best = 0;
-	uint32_t before = 0;   /* at most this many output characters from in[0..i) */
+	uint32_t n = 0, best_n = 0;   /* output characters from in[0..i) */
+	uint32_t prev = 0;            /* the character before, 0 at the start */
+	int gap = 0;                  /* a gap is pending */
 
-	while (i < len && before <= max) {
+	while (i < len) {
 		uint8_t b = in[i];
+		uint32_t c;
+		size_t w;
 		if (b < 0x80) {
-			if (b > 0x20 && b != 0x7F)
-				best = i;   /* a starter: it closes the cluster before it */
-			before++;      /* one character, or a byte of a gap (one space at most) */
-			i++;
-			continue;
+			if (b <= 0x20 || b == 0x7F) {
+				gap = 1;
+				i++;
+				continue;
+			}
+			c = b;
+			w = 1;
+		} else {
+			/* no overlong form (E0) nor surrogate (ED) from these leads */
+			if (b < 0xE1 || b > 0xEF || b == 0xED || i + 2 >= len ||
+			    (in[i + 1] & 0xC0) != 0x80 || (in[i + 2] & 0xC0) != 0x80)
+				break;
+			c = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(in[i + 1] & 0x3F) << 6 |
+			    (in[i + 2] & 0x3F);
+			int kind = plain_kind(c);
+			if (kind != PLAIN_YES && kind != PLAIN_COMPOSED)
+				break;   /* what it gives may depend on what follows: stop here */
+			w = 3;
 		}
-		if (b < 0xE1 || b > 0xEF || b == 0xED || i + 2 >= len || (in[i + 1] & 0xC0) != 0x80 ||
-		    (in[i + 2] & 0xC0) != 0x80)
-			break;   /* no overlong form (E0) nor surrogate (ED) from these leads */
-		uint32_t c = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(in[i + 1] & 0x3F) << 6 |
-		             (in[i + 2] & 0x3F);
-		if (plain_kind(c) != PLAIN_YES)
-			break;   /* what it gives may depend on what follows: stop here */
+		/* a starter: it closes the cluster before it (one character, as
+		 * the walk stops at a joiner), and settles the gap before it as
+		 * gap_settle() does (a space unless a side is wide; none at the
+		 * start) */
+		if (gap)
+			n += prev && !bidx_is_wide(prev) && !bidx_is_wide(c);
+		gap = 0;
+		if (n > max)
+			break;
 		best = i;
-		before++;
-		i += 3;
+		best_n = n;
+		n++;
+		prev = c;
+		i += w;
 	}
+	*chars = best_n;
 	return best;
 }
 

@@ -31,8 +31,8 @@
 #define SNIPPET_TAIL (BIDX_SNIPPET_AFTER + 160)
 /* ... and after it in the narrower window tried first for a one-term query. */
 #define SNIPPET_TIGHT (BIDX_SNIPPET_AFTER + 48)
-/* Characters before the match past which the narrower window's
- * normalisation starts later than its checkpoint (make_tight). */
+/* Characters before the match past which a window's normalisation starts
+ * later than its checkpoint (make_late). */
 #define SNIPPET_SKIP_MIN (BIDX_SNIPPET_BEFORE + 8)
 
 typedef struct occ {
@@ -388,28 +388,31 @@ size_t bidx_snippet_first(size_t len, uint32_t pos, size_t nterms, const uint8_t
 	return tight_window(len, pos, nterms, ckpt, nckpt, b0, b1, &t0, &t1) ? t1 : b1;
 }
 
-/* The narrower window [b0, t1) of one term whose first match, pos, is known:
- * its normalisation starts as late as it can without changing the snippet
- * or the matches (there is none before pos): at a cluster start with at
- * least BIDX_SNIPPET_BEFORE characters before pos (bidx_normalize_skip;
- * the window's start b0 is a checkpoint, whose character gives pos's
- * place in it).  Outside Markdown, whose syntax pairs across lines. */
-static bidx_err make_tight(const char *text, size_t len, size_t b0, size_t t1,
-                           char *const *terms, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
-                           int markdown, bidx_snippet *out, int *settled)
+/* The snippet of the window [b0, b1) (b0 the window's start for pos, a
+ * checkpoint, whose character gives pos's place in it).  For one term,
+ * whose first match pos is (none comes before it), normalised from as late
+ * as gives the same snippet and matches: from a cluster start with at
+ * least BIDX_SNIPPET_BEFORE characters before pos (bidx_normalize_skip),
+ * kept when the window's first match still has that many before it.  (With
+ * several terms, pos is one term's first match: the others may come
+ * sooner.)  Outside Markdown, whose syntax pairs across lines. */
+static bidx_err make_late(const char *text, size_t len, size_t b0, size_t b1,
+                          char *const *terms, size_t nterms, uint32_t pos, const uint8_t *ckpt,
+                          uint32_t nckpt, int markdown, bidx_snippet *out, int *settled)
 {
 	size_t w0, w1, s0 = b0;
-	uint32_t c0, first = 0;
+	uint32_t c0, first = 0, before = 0;
 	window_at(len, pos, SNIPPET_TAIL, ckpt, nckpt, &w0, &w1, &c0);
-	if (!markdown && w0 == b0 && pos >= c0 && pos - c0 > SNIPPET_SKIP_MIN)
-		s0 = b0 + bidx_normalize_skip(text + b0, t1 - b0, pos - c0 - BIDX_SNIPPET_BEFORE);
-	bidx_err rc = make_in(text, len, s0, t1, terms, 1, markdown, out, settled, &first);
+	if (nterms == 1 && !markdown && pos != UINT32_MAX && w0 == b0 && pos >= c0 &&
+	    pos - c0 > SNIPPET_SKIP_MIN)
+		s0 = b0 + bidx_normalize_skip(text + b0, b1 - b0, pos - c0 - BIDX_SNIPPET_BEFORE,
+		                              &before);
+	bidx_err rc = make_in(text, len, s0, b1, terms, nterms, markdown, out, settled, &first);
 	if (rc || s0 == b0 || (first != UINT32_MAX && first >= BIDX_SNIPPET_BEFORE))
 		return rc;
-	/* the match came sooner than pos said (not for a valid index): the
-	 * whole narrower window */
+	/* a match came sooner than pos said, or none came: the whole window */
 	bidx_snippet_free(out);
-	return make_in(text, len, b0, t1, terms, 1, markdown, out, settled, NULL);
+	return make_in(text, len, b0, b1, terms, nterms, markdown, out, settled, NULL);
 }
 
 /* bidx_snippet_make_near(); with `more`, a window reaching past avail is
@@ -429,8 +432,8 @@ static bidx_err make_near(const char *text, size_t len, size_t avail, char *cons
 		b0 = 0;
 	if ((!more || !*more) && tight_window(len, pos, nterms, ckpt, nckpt, b0, b1, &t0, &t1) &&
 	    t1 <= avail) {
-		bidx_err rc = make_tight(text, len, b0, t1, terms, pos, ckpt, nckpt, markdown, out,
-		                         &settled);
+		bidx_err rc = make_late(text, len, b0, t1, terms, 1, pos, ckpt, nckpt, markdown, out,
+		                        &settled);
 		if (rc || settled)
 			return rc;
 		bidx_snippet_free(out);
@@ -441,7 +444,8 @@ static bidx_err make_near(const char *text, size_t len, size_t avail, char *cons
 	}
 	if (more)
 		*more = 0;
-	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, markdown, out, NULL, NULL);
+	bidx_err rc = make_late(text, len, b0, b1, terms, nterms, pos, ckpt, nckpt, markdown, out,
+	                        NULL);
 	if (!rc && !out->nmarks && (b0 > 0 || b1 < len) && avail == len) {
 		/* the window missed (cannot happen for a valid index): look everywhere */
 		bidx_snippet_free(out);

@@ -944,13 +944,14 @@ Test(normalize, short_paths_match_the_general_path_on_random_strings)
 
 /* --- a later start (bidx_normalize_skip) --- */
 
-/* Normalising s[j..len), j = bidx_normalize_skip(s, len, max), gives the
- * characters normalising s[0..len) gives from the bytes at and after j,
- * and at most max come from before j.  Returns j. */
+/* Normalising s[j..len), j = bidx_normalize_skip(s, len, max, &k), gives
+ * the characters normalising s[0..len) gives from the bytes at and after
+ * j, and k <= max come from before j.  Returns j. */
 static size_t expect_skip_sound(const char *s, size_t len, uint32_t max)
 {
 	bidx_norm all, part;
-	size_t j = bidx_normalize_skip(s, len, max);
+	uint32_t said;
+	size_t j = bidx_normalize_skip(s, len, max, &said);
 	cr_assert_leq(j, len);
 	cr_assert_eq(bidx_normalize(s, len, 1, &all), BIDX_OK);
 	cr_assert_eq(bidx_normalize(s + j, len - j, 1, &part), BIDX_OK);
@@ -959,6 +960,8 @@ static size_t expect_skip_sound(const char *s, size_t len, uint32_t max)
 		k++;
 	cr_assert_leq(k, max, "%u characters before byte %zu of \"%.*s\", max %u", k, j,
 	              (int)(len < 200 ? len : 200), s);
+	cr_assert_eq(k, said, "%u characters before byte %zu of \"%.*s\", not %u", k, j,
+	             (int)(len < 200 ? len : 200), s);
 	cr_assert_eq(all.nchars - k, part.nchars, "skip to byte %zu of \"%.*s\"", j,
 	             (int)(len < 200 ? len : 200), s);
 	for (uint32_t i = 0; i < part.nchars; i++) {
