@@ -13,7 +13,10 @@
  * narrower window (or, with no position known, the document's head) is
  * tried first, and kept when it settles the snippet: every term is in the
  * chosen occurrence's window and that window ends well inside it, so a
- * longer text could not change it.
+ * longer text could not change it.  A one-term window is normalised only
+ * from about BIDX_SNIPPET_BEFORE characters before its first match (the
+ * snippet shows no more before it, and no match comes sooner), not from
+ * its checkpoint.
  */
 #define _GNU_SOURCE /* memmem */
 #include "snippet.h"
