@@ -629,6 +629,66 @@ static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
 		uint32_t c;
 		size_t w;
 		int pk = 0, same;
+		if (prev_same && ss) {
+			/* the common case alone: after a character that is its own
+			 * input, characters that are too (ASCII but capitals and
+			 * gaps, plain and composed three-byte characters).  The run
+			 * is found first, its code points and starts straight into
+			 * cp and src_start one place on (each character emits the one
+			 * before it), then the rest of the maps is filled and the text
+			 * copied in one piece. */
+			size_t room = cap - nc - 1, troom = (text_cap - nb - 5) / 3;
+			size_t m = 0, q = i, lim = room < troom ? room : troom;
+			int last = PLAIN_YES;   /* the kind of the run's last character */
+			while (m < lim && q < len) {
+				uint8_t h = in[q];
+				if (h < 0x80) {
+					if (h <= 0x20 || h == 0x7F || (h >= 'A' && h <= 'Z'))
+						break;
+					c = h;
+					last = PLAIN_YES;
+					ss[nc + 1 + m] = (uint32_t)q;
+					cp[nc + 1 + m++] = c;
+					q++;
+					continue;
+				}
+				if (h < 0xE1 || h > 0xEF || h == 0xED || q + 2 >= len ||
+				    (in[q + 1] & 0xC0) != 0x80 || (in[q + 2] & 0xC0) != 0x80)
+					break;
+				c = (uint32_t)(h & 0x0F) << 12 | (uint32_t)(in[q + 1] & 0x3F) << 6 |
+				    (in[q + 2] & 0x3F);
+				int kind = plain_kind(c);
+				if (kind != PLAIN_YES && kind != PLAIN_COMPOSED)
+					break;
+				last = kind;
+				ss[nc + 1 + m] = (uint32_t)q;
+				cp[nc + 1 + m++] = c;
+				q += 3;
+			}
+			if (m) {
+				size_t w0 = pe - ps, r0 = ss[nc + m];   /* the new open character's start */
+				cp[nc] = prev;
+				ss[nc] = ps;
+				se[nc] = pe;
+				boff[nc] = (uint32_t)nb;
+				memcpy(t + nb, in + ps, w0);
+				memcpy(t + nb + w0, in + i, r0 - i);
+				for (size_t x = 1; x < m; x++) {
+					boff[nc + x] = (uint32_t)(nb + w0 + (ss[nc + x] - i));
+					se[nc + x] = ss[nc + x + 1];
+				}
+				nc += m;
+				nb += w0 + (r0 - i);
+				prev = cp[nc];
+				ps = (uint32_t)r0;
+				pe = (uint32_t)q;
+				i = q;
+				packed = last == PLAIN_COMPOSED;
+			}
+			if (i >= len || nc >= cap || nb + 5 > text_cap)
+				break;
+			b = in[i];
+		}
 		if (b < 0x80) {
 			if (b <= 0x20 || b == 0x7F)
 				break;
@@ -686,6 +746,57 @@ static size_t plain_run(norm_state *st, const uint8_t *in, size_t i, size_t len)
 	k->end = pe;
 	k->packed = packed;
 	return i;
+}
+
+size_t bidx_normalize_skip(const char *text, size_t len, uint32_t max, uint32_t *chars)
+{
+	const uint8_t *in = (const uint8_t *)text;
+	size_t i = 0, best = 0;
+	uint32_t n = 0, best_n = 0;   /* output characters from in[0..i) */
+	uint32_t prev = 0;            /* the character before, 0 at the start */
+	int gap = 0;                  /* a gap is pending */
+
+	while (i < len) {
+		uint8_t b = in[i];
+		uint32_t c;
+		size_t w;
+		if (b < 0x80) {
+			if (b <= 0x20 || b == 0x7F) {
+				gap = 1;
+				i++;
+				continue;
+			}
+			c = b;
+			w = 1;
+		} else {
+			/* no overlong form (E0) nor surrogate (ED) from these leads */
+			if (b < 0xE1 || b > 0xEF || b == 0xED || i + 2 >= len ||
+			    (in[i + 1] & 0xC0) != 0x80 || (in[i + 2] & 0xC0) != 0x80)
+				break;
+			c = (uint32_t)(b & 0x0F) << 12 | (uint32_t)(in[i + 1] & 0x3F) << 6 |
+			    (in[i + 2] & 0x3F);
+			int kind = plain_kind(c);
+			if (kind != PLAIN_YES && kind != PLAIN_COMPOSED)
+				break;   /* what it gives may depend on what follows: stop here */
+			w = 3;
+		}
+		/* a starter: it closes the cluster before it (one character, as
+		 * the walk stops at a joiner), and settles the gap before it as
+		 * gap_settle() does (a space unless a side is wide; none at the
+		 * start) */
+		if (gap)
+			n += prev && !bidx_is_wide(prev) && !bidx_is_wide(c);
+		gap = 0;
+		if (n > max)
+			break;
+		best = i;
+		best_n = n;
+		n++;
+		prev = c;
+		i += w;
+	}
+	*chars = best_n;
+	return best;
 }
 
 static void feed_ascii(norm_state *st, uint8_t b, uint32_t at)

@@ -67,6 +67,17 @@ bidx_err bidx_normalize(const char *in, size_t len, int want_map, bidx_norm *out
  * short paths are checked against (test_normalize). */
 bidx_err bidx_normalize_general(const char *in, size_t len, int want_map, bidx_norm *out);
 
+/* A later place than 0 to start normalising text[0..len) from, found by
+ * walking its first characters while each is ASCII or a plain kanji or
+ * kana (its own normal form, a starter; composed like が or not): the
+ * greatest such character's start j from whose bytes before it normalising text[0..len) gives at
+ * most `max` characters, exactly *chars of them; or 0 (*chars 0).
+ * Normalising text[j..len) gives exactly the characters normalising
+ * text[0..len) gives from the bytes at and after j (the same code points,
+ * their source offsets less j): a cluster starts at j.  The walk costs a
+ * few instructions a character, a fraction of normalising it. */
+size_t bidx_normalize_skip(const char *text, size_t len, uint32_t max, uint32_t *chars);
+
 /* Releases what bidx_normalize() allocated; NULL-safe; zeroes the struct. */
 void bidx_norm_free(bidx_norm *n);
 

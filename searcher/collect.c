@@ -24,6 +24,7 @@
  * snippet, snippet.h), then, for a long document, its head, and the whole
  * text only when the head holds no match.
  */
+#define _GNU_SOURCE /* memmem */
 #include "collect.h"
 #include "fault.h"
 #include "markdown.h"
@@ -222,6 +223,10 @@ static uint32_t page_of(bidx_segment *seg, uint32_t local, size_t at)
 	if (bidx_segment_fields(seg, local, &fr))
 		return 0;
 	const uint8_t *p = bidx_segment_fieldstr(seg, &fr), *end = p + fr.str_len;
+	/* an entry named "pages" holds these bytes (its name's length, 5, and
+	 * its name): most documents have none, and walking every entry costs */
+	if (!fr.str_len || !memmem(p, fr.str_len, "\x05pages", 6))
+		return 0;
 	while (!bidx_fstr_next(&p, end, &f, &have) && have) {
 		if (f.nlen != 5 || memcmp(f.name, "pages", 5))
 			continue;

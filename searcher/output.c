@@ -17,6 +17,7 @@
 #include "ostream.h"
 #include "termsafe.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,23 +28,29 @@
 #define C_DIM "\033[2m"
 #define C_OFF "\033[0m"
 
-static void print_snippet(FILE *f, const bidx_snippet *s, int color)
+static void put_str(bidx_buf *b, const char *s)
+{
+	bidx_buf_put(b, s, strlen(s));
+}
+
+/* A hit's snippet line, rendered into b (one write for the line). */
+static void print_snippet(bidx_buf *b, const bidx_snippet *s, int color)
 {
 	size_t pos = 0;
-	fputs("    ", f);
+	put_str(b, "    ");
 	if (s->elided_before)
-		fputs("…", f);
+		put_str(b, "…");
 	for (size_t i = 0; i < s->nmarks; i++) {
-		bidx_ts_write(f, s->text + pos, s->marks[i].start - pos);
-		fputs(color ? C_MATCH : "[", f);
-		bidx_ts_write(f, s->text + s->marks[i].start, s->marks[i].end - s->marks[i].start);
-		fputs(color ? C_OFF : "]", f);
+		bidx_ts_put(b, s->text + pos, s->marks[i].start - pos);
+		put_str(b, color ? C_MATCH : "[");
+		bidx_ts_put(b, s->text + s->marks[i].start, s->marks[i].end - s->marks[i].start);
+		put_str(b, color ? C_OFF : "]");
 		pos = s->marks[i].end;
 	}
-	bidx_ts_write(f, s->text + pos, s->len - pos);
+	bidx_ts_put(b, s->text + pos, s->len - pos);
 	if (s->elided_after)
-		fputs("…", f);
-	putc('\n', f);
+		put_str(b, "…");
+	bidx_buf_putc(b, '\n');
 }
 
 /* Bytes of the first max characters of s[0..n) (UTF-8). */
@@ -61,23 +68,64 @@ static size_t clip_chars(const char *s, size_t n, size_t max)
 
 #define TITLE_SHOWN_CHARS 60
 
-static void print_human(FILE *f, uint32_t rank, const bidx_hit *h, const char *path,
+/* printf costs some 2,500 instructions a call; a score is a small
+ * positive number, whose thousandths are v * 1000 rounded, except near a
+ * half (a tie printf breaks on v's exact value), which is left to
+ * snprintf, as is anything else. */
+size_t bidx_output_score(char *out, double v, int w)
+{
+	double m = v * 1000.0, fl = floor(m);
+	if (!(v >= 0 && v < 1e6) || signbit(v) || fabs(m - fl - 0.5) < 1e-3)
+		return (size_t)snprintf(out, 32, "%*.3f", w, v);
+	uint64_t k = (uint64_t)fl + (m - fl > 0.5);
+	char d[24];
+	size_t n = 0;
+	for (int i = 0; i < 3; i++, k /= 10)
+		d[n++] = (char)('0' + k % 10);
+	d[n++] = '.';
+	do
+		d[n++] = (char)('0' + k % 10);
+	while ((k /= 10) > 0);
+	size_t len = 0;
+	for (; len + n < (size_t)w; len++)
+		out[len] = ' ';
+	while (n > 0)
+		out[len++] = d[--n];
+	out[len] = 0;
+	return len;
+}
+
+/* A hit's rank, score and title line and its path line, rendered into b. */
+static void print_human(bidx_buf *b, uint32_t rank, const bidx_hit *h, const char *path,
                         size_t plen, const char *title, size_t tlen, int color)
 {
-	fprintf(f, "%3u. %s%7.3f%s  %s", rank, color ? C_DIM : "", h->score, color ? C_OFF : "",
-	        color ? C_TITLE : "");
+	char line[48];
+	size_t n = 0;
+	if (rank < 1000) {   /* "%3u. " */
+		line[n++] = rank >= 100 ? (char)('0' + rank / 100) : ' ';
+		line[n++] = rank >= 10 ? (char)('0' + rank / 10 % 10) : ' ';
+		line[n++] = (char)('0' + rank % 10);
+	} else
+		n = (size_t)snprintf(line, 16, "%u", rank);
+	line[n++] = '.';
+	line[n++] = ' ';
+	bidx_buf_put(b, line, n);
+	if (color)
+		put_str(b, C_DIM);
+	bidx_buf_put(b, line, bidx_output_score(line, h->score, 7));
+	put_str(b, color ? C_OFF "  " C_TITLE : "  ");
 	size_t shown = clip_chars(title, tlen, TITLE_SHOWN_CHARS);
 	if (tlen) {
-		bidx_ts_write(f, title, shown);
+		bidx_ts_put(b, title, shown);
 		if (shown < tlen)
-			fputs("…", f);
+			put_str(b, "…");
 	} else
-		fputs("(no title)", f);
-	fputs(color ? C_OFF "\n     " C_PATH : "\n     ", f);
+		put_str(b, "(no title)");
+	put_str(b, color ? C_OFF "\n     " C_PATH : "\n     ");
 	size_t sl;
 	const char *spath = bidx_path_shown(path, plen, &sl);
-	bidx_ts_write(f, spath, sl);
-	fputs(color ? C_OFF "\n" : "\n", f);
+	bidx_ts_put(b, spath, sl);
+	put_str(b, color ? C_OFF "\n" : "\n");
 }
 
 static void print_spans(FILE *f, const char *name, const bidx_span *v, size_t n)
@@ -181,8 +229,20 @@ static void print_reports(FILE *f, const bidx_page_report *v, uint32_t n, int js
 		fputc(']', f);
 }
 
-/* One ranked hit with its title and snippet, and what o asks beside. */
-static bidx_err show_hit(const bidx_page_hit *h, const bidx_outopts *o)
+/* Writes what b holds to f and empties it. */
+static bidx_err put_line(bidx_buf *b, FILE *f)
+{
+	if (b->err)
+		return b->err;
+	fwrite(b->p, 1, b->len, f);
+	b->len = 0;
+	return BIDX_OK;
+}
+
+/* One ranked hit with its title and snippet, and what o asks beside; the
+ * human lines are rendered into `line` (kept between hits), each written
+ * at once. */
+static bidx_err show_hit(const bidx_page_hit *h, const bidx_outopts *o, bidx_buf *line)
 {
 	const bidx_page_text *t = h->text;
 	const bidx_snippet *s = &t->snippet;
@@ -192,9 +252,12 @@ static bidx_err show_hit(const bidx_page_hit *h, const bidx_outopts *o)
 		print_json(o->f, h->rank, &h->hit, h->path, h->path_len, t->title, t->title_len, s);
 		if (o->json_extra)
 			o->json_extra(o->json_ctx, &h->hit, o->f);
-	} else
-		print_human(o->f, h->rank, &h->hit, h->path, h->path_len, t->title, t->title_len,
+	} else {
+		print_human(line, h->rank, &h->hit, h->path, h->path_len, t->title, t->title_len,
 		            o->color);
+		if ((rc = put_line(line, o->f)) != BIDX_OK)
+			return rc;
+	}
 	if (t->pdf_page && json)
 		fprintf(o->f, ",\"page\":%u", t->pdf_page);
 	else if (t->pdf_page)
@@ -213,8 +276,10 @@ static bidx_err show_hit(const bidx_page_hit *h, const bidx_outopts *o)
 	}
 	if (json)
 		fputs(o->api ? "}" : "}\n", o->f);
-	else
-		print_snippet(o->f, s, o->color);
+	else if (!rc) {
+		print_snippet(line, s, o->color);
+		rc = put_line(line, o->f);
+	}
 	if (!rc && t->explained && !json)
 		print_explain(o->f, &t->explain, 0);
 	return rc;
@@ -400,6 +465,7 @@ bidx_err bidx_output_page(const bidx_page *p, const bidx_outopts *o)
 	if (o->mode == BIDX_OUT_CSV || o->mode == BIDX_OUT_TSV)
 		return print_table(p, o);
 	pathset seen = {0};
+	bidx_buf line = BIDX_BUF_INIT;
 	if (o->api)
 		fputs("\"hits\":[", o->f);
 	for (uint32_t i = 0; i < p->n && !rc; i++) {
@@ -408,11 +474,12 @@ bidx_err bidx_output_page(const bidx_page *p, const bidx_outopts *o)
 		if (o->mode == BIDX_OUT_PATHS)
 			rc = print_path(&p->hits[i], o, &seen);
 		else
-			rc = show_hit(&p->hits[i], o);
+			rc = show_hit(&p->hits[i], o, &line);
 		if (!rc && bidx_ostream_error(o->f))
 			rc = BIDX_EIO;   /* a full disk or a closed pipe: stop */
 	}
 	free(seen.h);
+	bidx_buf_free(&line);
 	if (o->api)
 		fputs("]", o->f);
 	if (!rc)

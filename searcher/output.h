@@ -63,6 +63,11 @@ void bidx_output_collect(const bidx_outopts *o, bidx_collect_opts *c);
 /* Microseconds of CLOCK_MONOTONIC, for took_us. */
 int64_t bidx_output_now_us(void);
 
+/* Writes v into out (room for 32 bytes) exactly as printf's "%*.3f" with
+ * width w does, NUL-terminated; returns its length.  The score of a hit's
+ * human line. */
+size_t bidx_output_score(char *out, double v, int w);
+
 /* Prints page p as o says: the hits, then the facet counts (human output),
  * or the total line with the facet counts (--json: one last object
  * {"total":N,"took_us":T,"query":Q[,"facets":{...}]}, docs/JSON.md), or

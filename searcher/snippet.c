@@ -13,7 +13,10 @@
  * narrower window (or, with no position known, the document's head) is
  * tried first, and kept when it settles the snippet: every term is in the
  * chosen occurrence's window and that window ends well inside it, so a
- * longer text could not change it.
+ * longer text could not change it.  A one-term window is normalised only
+ * from about BIDX_SNIPPET_BEFORE characters before its first match (the
+ * snippet shows no more before it, and no match comes sooner), not from
+ * its checkpoint.
  */
 #define _GNU_SOURCE /* memmem */
 #include "snippet.h"
@@ -31,6 +34,9 @@
 #define SNIPPET_TAIL (BIDX_SNIPPET_AFTER + 160)
 /* ... and after it in the narrower window tried first for a one-term query. */
 #define SNIPPET_TIGHT (BIDX_SNIPPET_AFTER + 48)
+/* Characters before the match past which a window's normalisation starts
+ * later than its checkpoint (make_late). */
+#define SNIPPET_SKIP_MIN (BIDX_SNIPPET_BEFORE + 8)
 
 typedef struct occ {
 	uint32_t start, end;   /* normalised characters */
@@ -124,6 +130,20 @@ static int sentence_end(uint32_t c)
 	return c == 0x3002 || c == '!' || c == '?' || c == 0xFF01 || c == 0xFF1F;
 }
 
+/* The first of t[i..b) that may be a tab or a line end, eight bytes at a
+ * time: none of a word's bytes is under 14 (below '\r'), or b. */
+static size_t plain_to(const char *t, size_t i, size_t b)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	for (; i + 8 <= b; i += 8) {
+		uint64_t w;
+		memcpy(&w, t + i, 8);
+		if ((w - 14 * ones) & ~w & high)
+			break;   /* some byte is under 14 */
+	}
+	return i;
+}
+
 /* Copies original bytes [a, b) to out on one line: a line break (with the
  * spaces around it) vanishes between two non-ASCII bytes and becomes a
  * space otherwise; tabs become spaces. */
@@ -148,7 +168,7 @@ static void copy_line(bidx_buf *out, const char *t, size_t a, size_t b, const ui
 			bidx_buf_putc(out, ' ');
 			i++;
 		} else {   /* a run of plain bytes, copied at once */
-			size_t k = i + 1;
+			size_t k = md ? i + 1 : plain_to(t, i + 1, b);
 			while (k < b && t[k] != '\n' && t[k] != '\r' && t[k] != '\t' &&
 			       !(md && md[k] == BIDX_MD_DROP))
 				k++;
@@ -238,7 +258,8 @@ static int settles(const bidx_norm *n, const occs *v, size_t bi, size_t most, si
  * further (b1 at a checkpoint) would give the same snippet: always when b1
  * is the end. */
 static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char *const *terms,
-                        size_t nterms, int markdown, bidx_snippet *out, int *settled)
+                        size_t nterms, int markdown, bidx_snippet *out, int *settled,
+                        uint32_t *first)
 {
 	bidx_norm n = {0};
 	occs v = {0};
@@ -274,6 +295,8 @@ static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char 
 		*settled = settles(&n, &v, bi, most, nterms, maxb);
 	out->elided_before |= b0 > 0;
 	out->elided_after |= b1 < len;
+	if (first)
+		*first = v.n && v.o[0].term != UINT32_MAX ? v.o[0].start : UINT32_MAX;
 	free(v.o);
 	free(md);
 	bidx_norm_free(&n);
@@ -285,34 +308,45 @@ static bidx_err make_in(const char *doc, size_t len, size_t b0, size_t b1, char 
 bidx_err bidx_snippet_make(const char *text, size_t len, char *const *terms, size_t nterms,
                            bidx_snippet *out)
 {
-	return make_in(text, len, 0, len, terms, nterms, 0, out, NULL);
+	return make_in(text, len, 0, len, terms, nterms, 0, out, NULL, NULL);
 }
 
 /* The window [*b0, *b1) for characters [pos - SNIPPET_LEAD, pos + tail),
  * widened to checkpoints. */
-static void window_for(size_t len, uint32_t pos, uint32_t tail, const uint8_t *ckpt,
-                       uint32_t nckpt, size_t *b0, size_t *b1)
+static void window_at(size_t len, uint32_t pos, uint32_t tail, const uint8_t *ckpt,
+                      uint32_t nckpt, size_t *b0, size_t *b1, uint32_t *c0)
 {
 	uint32_t lo = pos > SNIPPET_LEAD ? pos - SNIPPET_LEAD : 0, hi = pos + tail;
 	uint32_t prev_c = 0, prev_b = 0;
 	*b0 = 0;
 	*b1 = len;
+	*c0 = 0;
 	for (uint32_t i = 0; pos != UINT32_MAX && i < nckpt; i++) {
 		uint32_t c = bidx_get_u32le(ckpt + 8 * i), b = bidx_get_u32le(ckpt + 8 * i + 4);
 		if (c <= prev_c || b <= prev_b || b >= len) {
 			*b0 = 0;   /* not a valid list: the whole document */
 			*b1 = len;
+			*c0 = 0;
 			return;
 		}
 		prev_c = c;
 		prev_b = b;
-		if (c <= lo)
+		if (c <= lo) {
 			*b0 = b;
-		else if (c >= hi) {
+			*c0 = c;
+		} else if (c >= hi) {
 			*b1 = b;
 			return;
 		}
 	}
+}
+
+/* window_at() without the first character. */
+static void window_for(size_t len, uint32_t pos, uint32_t tail, const uint8_t *ckpt,
+                       uint32_t nckpt, size_t *b0, size_t *b1)
+{
+	uint32_t c0;
+	window_at(len, pos, tail, ckpt, nckpt, b0, b1, &c0);
 }
 
 void bidx_snippet_window(size_t len, uint32_t pos, const uint8_t *ckpt, uint32_t nckpt,
@@ -331,7 +365,8 @@ size_t bidx_snippet_head(size_t len, uint32_t chars, const uint8_t *ckpt, uint32
 bidx_err bidx_snippet_make_head(const char *text, size_t len, size_t avail, char *const *terms,
                                 size_t nterms, int markdown, bidx_snippet *out, int *settled)
 {
-	return make_in(text, len, 0, avail < len ? avail : len, terms, nterms, markdown, out, settled);
+	return make_in(text, len, 0, avail < len ? avail : len, terms, nterms, markdown, out, settled,
+	               NULL);
 }
 
 /* The narrower window [*t0, *t1) tried first for pos inside the window
@@ -356,6 +391,33 @@ size_t bidx_snippet_first(size_t len, uint32_t pos, size_t nterms, const uint8_t
 	return tight_window(len, pos, nterms, ckpt, nckpt, b0, b1, &t0, &t1) ? t1 : b1;
 }
 
+/* The snippet of the window [b0, b1) (b0 the window's start for pos, a
+ * checkpoint, whose character gives pos's place in it).  For one term,
+ * whose first match pos is (none comes before it), normalised from as late
+ * as gives the same snippet and matches: from a cluster start with at
+ * least BIDX_SNIPPET_BEFORE characters before pos (bidx_normalize_skip),
+ * kept when the window's first match still has that many before it.  (With
+ * several terms, pos is one term's first match: the others may come
+ * sooner.)  Outside Markdown, whose syntax pairs across lines. */
+static bidx_err make_late(const char *text, size_t len, size_t b0, size_t b1,
+                          char *const *terms, size_t nterms, uint32_t pos, const uint8_t *ckpt,
+                          uint32_t nckpt, int markdown, bidx_snippet *out, int *settled)
+{
+	size_t w0, w1, s0 = b0;
+	uint32_t c0, first = 0, before = 0;
+	window_at(len, pos, SNIPPET_TAIL, ckpt, nckpt, &w0, &w1, &c0);
+	if (nterms == 1 && !markdown && pos != UINT32_MAX && w0 == b0 && pos >= c0 &&
+	    pos - c0 > SNIPPET_SKIP_MIN)
+		s0 = b0 + bidx_normalize_skip(text + b0, b1 - b0, pos - c0 - BIDX_SNIPPET_BEFORE,
+		                              &before);
+	bidx_err rc = make_in(text, len, s0, b1, terms, nterms, markdown, out, settled, &first);
+	if (rc || s0 == b0 || (first != UINT32_MAX && first >= BIDX_SNIPPET_BEFORE))
+		return rc;
+	/* a match came sooner than pos said, or none came: the whole window */
+	bidx_snippet_free(out);
+	return make_in(text, len, b0, b1, terms, nterms, markdown, out, settled, NULL);
+}
+
 /* bidx_snippet_make_near(); with `more`, a window reaching past avail is
  * not cut: *more = 1 and nothing is made; and when *more is 1 already, the
  * narrower window is not tried again. */
@@ -373,7 +435,8 @@ static bidx_err make_near(const char *text, size_t len, size_t avail, char *cons
 		b0 = 0;
 	if ((!more || !*more) && tight_window(len, pos, nterms, ckpt, nckpt, b0, b1, &t0, &t1) &&
 	    t1 <= avail) {
-		bidx_err rc = make_in(text, len, b0, t1, terms, nterms, markdown, out, &settled);
+		bidx_err rc = make_late(text, len, b0, t1, terms, 1, pos, ckpt, nckpt, markdown, out,
+		                        &settled);
 		if (rc || settled)
 			return rc;
 		bidx_snippet_free(out);
@@ -384,11 +447,12 @@ static bidx_err make_near(const char *text, size_t len, size_t avail, char *cons
 	}
 	if (more)
 		*more = 0;
-	bidx_err rc = make_in(text, len, b0, b1, terms, nterms, markdown, out, NULL);
+	bidx_err rc = make_late(text, len, b0, b1, terms, nterms, pos, ckpt, nckpt, markdown, out,
+	                        NULL);
 	if (!rc && !out->nmarks && (b0 > 0 || b1 < len) && avail == len) {
 		/* the window missed (cannot happen for a valid index): look everywhere */
 		bidx_snippet_free(out);
-		rc = make_in(text, len, 0, len, terms, nterms, markdown, out, NULL);
+		rc = make_in(text, len, 0, len, terms, nterms, markdown, out, NULL, NULL);
 	}
 	return rc;
 }

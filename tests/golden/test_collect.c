@@ -633,3 +633,31 @@ Test(collect, failed_allocations)
 	drop(&e);
 	TU_ASSERT_NO_LEAKS();
 }
+
+/* A hit's score in its human line is written without printf, exactly as
+ * "%7.3f" writes it: BM25 sums, round values, ties (0.0625 and 2.0625 are
+ * exact halves of a thousandth: printf rounds them to even), and what the
+ * short path leaves to snprintf (negative, zero's sign, huge, NaN). */
+Test(collect, scores_written_as_printf_writes_them)
+{
+	static const double fixed[] = {0, -0.0, 0.0625, 2.0625, 0.0005, 1.0005, 9.9995, 999.9995,
+	                               12.3455, 4.0, 3.974, 1e5, 999999.9999, 1e6, 1e12, -1.5,
+	                               1.0 / 0.0, 0.0 / 0.0};
+	char want[64], got[64];
+	uint32_t seed = 99;
+	for (int i = 0; i < 200000; i++) {
+		double v;
+		if (i < (int)(sizeof fixed / sizeof *fixed))
+			v = fixed[i];
+		else if (i % 3 == 0)   /* thousandths and their halves, at random */
+			v = (double)((seed = seed * 1103515245u + 12345u) >> 8 & 0xFFFFF) / 2000.0;
+		else   /* sums of random terms, as BM25 gives */
+			v = (double)((seed = seed * 1103515245u + 12345u) >> 4) / 1e8;
+		for (int w = 0; w <= 7; w += 7) {
+			snprintf(want, sizeof want, "%*.3f", w, v);
+			size_t n = bidx_output_score(got, v, w);
+			cr_assert_str_eq(got, want, "%.17g, width %d", v, w);
+			cr_assert_eq(n, strlen(want));
+		}
+	}
+}

@@ -153,6 +153,31 @@ static void same_snippet(const bidx_snippet *a, const bidx_snippet *b, uint32_t 
 	cr_assert_eq(a->elided_after, b->elided_after, "doc %u", doc);
 }
 
+/* The matches near lists are those of the whole text's (full) inside the
+ * window it read: the narrower one, or the window. */
+static void window_matches(const bidx_snippet *near, const bidx_snippet *full, size_t len,
+                           uint32_t pos, const uint8_t *ck, uint32_t nck, uint32_t doc)
+{
+	size_t b0, b1, ends[2];
+	bidx_snippet_window(len, pos, ck, nck, &b0, &b1);
+	ends[0] = bidx_snippet_first(len, pos, 1, ck, nck);
+	ends[1] = b1;
+	int same = 0;
+	for (int e = 0; e < 2 && !same; e++) {
+		size_t k = 0;
+		while (k < full->nmatches && full->matches[k].end <= ends[e])
+			k++;
+		if (k == BIDX_SNIPPET_MAX_MATCHES || k != near->nmatches)
+			continue;
+		same = 1;
+		for (size_t m = 0; m < k; m++)
+			same &= near->matches[m].start == full->matches[m].start &&
+			        near->matches[m].end == full->matches[m].end;
+	}
+	cr_assert(same || near->nmatches == BIDX_SNIPPET_MAX_MATCHES, "doc %u: %zu matches", doc,
+	          near->nmatches);
+}
+
 /* The snippet of doc d as collect.c makes it: the bytes of
  * bidx_snippet_first() decompressed, then those of the whole window when
  * they do not settle it.  *shorter counts a first read shorter than the
@@ -216,6 +241,9 @@ Test(snippet, narrow_window_and_head_match_the_whole_text, .timeout = 300)
 				cr_assert_eq(bidx_snippet_make_near(text, d.text_len, d.text_len, r.terms,
 				                                    r.nterms, pos, ck, nck, 0, &near), BIDX_OK);
 				same_snippet(&near, &full, doc);
+				/* the narrower window normalised from later than its start
+				 * still lists every match of the window it reads */
+				window_matches(&near, &full, d.text_len, pos, ck, nck, doc);
 				/* reading only the narrower window's bytes first: the same
 				 * snippet, and the same matches */
 				bidx_snippet two;
@@ -255,6 +283,73 @@ Test(snippet, narrow_window_and_head_match_the_whole_text, .timeout = 300)
 	cr_assert_gt(narrowed, 0);
 	cr_assert_gt(shorter, 0);
 	cr_assert_gt(settled_heads, 0);
+	bidx_index_close(ix);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* A query of several terms: its window gives exactly what the window's
+ * bytes give normalised whole (text, marks, elisions, matches), over every
+ * hit of AND, OR and phrase queries of a real corpus.  (The first match
+ * position is one term's: starting the window's normalisation later as for
+ * one term, without more checks, fails here.) */
+Test(snippet, later_start_matches_the_whole_window, .timeout = 300)
+{
+	char *dir;
+	bidx_index *ix = news_index("snipwin", &dir);
+	char why[256];
+	bidx_segment *seg = ix->seg[0];   /* built from scratch: ids are local ids */
+	const char *queries[] = {"情報 セキュリティ", "アプリ OR 発表", "iphone アプリ", "サービス 開始",
+	                         "ソフトバンク OR ドコモ OR au", "\"スマート フォン\" 発売"};
+	int windows = 0, cut = 0;
+	for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
+		bidx_qnode *q;
+		bidx_result r;
+		size_t ep;
+		cr_assert_eq(bidx_query_parse(queries[qi], &q, why, sizeof why, &ep), BIDX_OK, "%s", why);
+		cr_assert_eq(bidx_query_eval(ix, q, &r, why, sizeof why), BIDX_OK, "%s", why);
+		for (uint32_t i = 0; i < r.n && i < 200; i++) {
+			bidx_docrec d;
+			char *buf;
+			const char *title, *text;
+			size_t tlen, b0, b1;
+			const uint8_t *ck;
+			uint32_t nck, pos = r.hits[i].pos, doc = r.hits[i].doc;
+			bidx_snippet near, ref;
+			if (pos == BIDX_NOPOS || r.nterms < 2)
+				continue;
+			cr_assert_eq(bidx_segment_doc(seg, doc, &d), BIDX_OK);
+			cr_assert_eq(bidx_segment_fetch(seg, &d, &buf, &title, &tlen, &text), BIDX_OK);
+			cr_assert_eq(bidx_segment_ckpts(seg, doc, &ck, &nck), BIDX_OK);
+			bidx_snippet_window(d.text_len, pos, ck, nck, &b0, &b1);
+			cr_assert_eq(bidx_snippet_make_near(text, d.text_len, d.text_len, r.terms, r.nterms,
+			                                    pos, ck, nck, 0, &near), BIDX_OK);
+			cr_assert_eq(bidx_snippet_make(text + b0, b1 - b0, r.terms, r.nterms, &ref), BIDX_OK);
+			if (!ref.nmarks) {   /* the window missed: make_near looked everywhere */
+				bidx_snippet_free(&ref);
+				bidx_snippet_free(&near);
+				free(buf);
+				continue;
+			}
+			ref.elided_before |= b0 > 0;
+			ref.elided_after |= b1 < d.text_len;
+			same_snippet(&near, &ref, doc);
+			cr_assert_eq(near.nmatches, ref.nmatches, "doc %u", doc);
+			for (size_t m = 0; m < ref.nmatches; m++)
+				cr_assert(near.matches[m].start == ref.matches[m].start + b0 &&
+				          near.matches[m].end == ref.matches[m].end + b0, "doc %u: match %zu",
+				          doc, m);
+			windows++;
+			cut += b0 > 0;
+			bidx_snippet_free(&ref);
+			bidx_snippet_free(&near);
+			free(buf);
+		}
+		bidx_result_free(&r);
+		bidx_query_free(q);
+	}
+	fprintf(stderr, "several terms: %d windows compared, %d from a checkpoint\n", windows, cut);
+	cr_assert_gt(windows, 0);
 	bidx_index_close(ix);
 	tu_rmtree(dir);
 	free(dir);

@@ -941,3 +941,87 @@ Test(normalize, short_paths_match_the_general_path_on_random_strings)
 		expect_same_as_general((const char *)buf, n);
 	}
 }
+
+/* --- a later start (bidx_normalize_skip) --- */
+
+/* Normalising s[j..len), j = bidx_normalize_skip(s, len, max, &k), gives
+ * the characters normalising s[0..len) gives from the bytes at and after
+ * j, and k <= max come from before j.  Returns j. */
+static size_t expect_skip_sound(const char *s, size_t len, uint32_t max)
+{
+	bidx_norm all, part;
+	uint32_t said;
+	size_t j = bidx_normalize_skip(s, len, max, &said);
+	cr_assert_leq(j, len);
+	cr_assert_eq(bidx_normalize(s, len, 1, &all), BIDX_OK);
+	cr_assert_eq(bidx_normalize(s + j, len - j, 1, &part), BIDX_OK);
+	uint32_t k = 0;
+	while (k < all.nchars && all.src_start[k] < j)
+		k++;
+	cr_assert_leq(k, max, "%u characters before byte %zu of \"%.*s\", max %u", k, j,
+	              (int)(len < 200 ? len : 200), s);
+	cr_assert_eq(k, said, "%u characters before byte %zu of \"%.*s\", not %u", k, j,
+	             (int)(len < 200 ? len : 200), s);
+	cr_assert_eq(all.nchars - k, part.nchars, "skip to byte %zu of \"%.*s\"", j,
+	             (int)(len < 200 ? len : 200), s);
+	for (uint32_t i = 0; i < part.nchars; i++) {
+		cr_assert_eq(all.cp[k + i], part.cp[i], "char %u after byte %zu of \"%.*s\"", i, j,
+		             (int)(len < 200 ? len : 200), s);
+		cr_assert_eq(all.src_start[k + i], part.src_start[i] + j);
+		cr_assert_eq(all.src_end[k + i], part.src_end[i] + j);
+	}
+	cr_assert(!memcmp(all.text + all.byte_off[k], part.text, part.len));
+	bidx_norm_free(&all);
+	bidx_norm_free(&part);
+	return j;
+}
+
+static size_t skipped_far;
+
+static void seed_skip_sound(const char *text, size_t len)
+{
+	uint32_t seed = (uint32_t)len;
+	for (int r = 0; r < 40 && len; r++) {
+		/* from a character's start, as the snippet's windows are */
+		size_t at = lcg(&seed) % len, n = len - at < 4000 ? len - at : 4000;
+		while (at > 0 && ((unsigned char)text[at] & 0xC0) == 0x80)
+			at--;
+		uint32_t max = lcg(&seed) % 300;
+		skipped_far += expect_skip_sound(text + at, n, max) > 0;
+	}
+}
+
+Test(normalize, skip_starts_a_cluster_on_corpus)
+{
+	for (size_t i = 0; i < sizeof tricky / sizeof tricky[0]; i++)
+		for (uint32_t max = 0; max < 12; max++)
+			expect_skip_sound(tricky[i], strlen(tricky[i]), max);
+	skipped_far = 0;
+	for_each_seed(seed_skip_sound);
+	cr_assert_gt(skipped_far, 0, "no skip found on the corpus");
+}
+
+/* Gaps next to wide characters (dropped, or joining "か\n゛"), capitals,
+ * joiners after plain characters, composed and fullwidth characters. */
+Test(normalize, skip_starts_a_cluster_on_random_strings)
+{
+	static const uint32_t skip_pool[] = {
+		'a', 'Q', '1', ' ', '\n', '\t', 0x3000, 0x304B, 0x3099, 0x309A, 0x0301, 0x304C, 0x30D7,
+		0x65E5, 0x672C, 0x3002, 0xFF21, 0xFF76, 0xFF9E, 0x337B, 0xE9, 0x200D, 0xFE0F, 0xAC00,
+		0x1161, 0x2460,
+	};
+	uint32_t seed = 777;
+	uint8_t buf[24 * 4 + 1];
+	size_t far = 0;
+
+	for (int round = 0; round < 30000; round++) {
+		uint32_t len = 1 + lcg(&seed) % 24;
+		size_t n = 0;
+		for (uint32_t j = 0; j < len; j++)
+			n += (size_t)bidx_utf8_encode(skip_pool[lcg(&seed) % (sizeof skip_pool / sizeof skip_pool[0])],
+			                              buf + n);
+		buf[n] = '\0';
+		far += expect_skip_sound((const char *)buf, n, lcg(&seed) % 26) > 0;
+	}
+	cr_assert_gt(far, 1000);
+}
