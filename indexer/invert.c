@@ -147,15 +147,20 @@ static uint32_t term_new(bidx_inverter *inv, uint64_t key, uint32_t tag, uint64_
 	return id;
 }
 
-/* Term id of key (tag = tag_of(key)), created when new; UINT32_MAX when out
- * of memory. */
-static inline uint32_t term_id(bidx_inverter *inv, uint64_t key, uint32_t tag)
+/* Term id of key (tag = tag_of(key), hash = hash64(key)), created when new;
+ * UINT32_MAX when out of memory. */
+static inline uint32_t term_id_h(bidx_inverter *inv, uint64_t key, uint32_t tag, uint64_t hash)
 {
-	uint64_t h = hash64(key) & (inv->nslots - 1);
+	uint64_t h = hash & (inv->nslots - 1);
 	for (const slot *s; (s = &inv->slots[h])->id1; h = (h + 1) & (inv->nslots - 1))
 		if (s->tag == tag && (tag || inv->terms[s->id1 - 1].key == key))
 			return s->id1 - 1;
 	return term_new(inv, key, tag, h);
+}
+
+static inline uint32_t term_id(bidx_inverter *inv, uint64_t key, uint32_t tag)
+{
+	return term_id_h(inv, key, tag, hash64(key));
 }
 
 static inline void raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf,
@@ -238,6 +243,16 @@ static int reserve_terms(bidx_inverter *inv)
 	return 0;
 }
 
+#define AHEAD 8   /* bigrams probed ahead of their lookup */
+
+/* The hash of the bigram c1 c2, its slot fetched into the cache. */
+static inline uint64_t prefetch_slot(const bidx_inverter *inv, uint32_t c1, uint32_t c2)
+{
+	uint64_t hash = hash64(bidx_key2(c1, c2));
+	__builtin_prefetch(&inv->slots[hash & (inv->nslots - 1)]);
+	return hash;
+}
+
 bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint32_t nchars,
                       const uint8_t *bits, uint32_t title_start, uint32_t title_end)
 {
@@ -245,6 +260,12 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 	if (reserve_doc(inv, need))
 		return BIDX_ENOMEM;
 	size_t n = 0;
+	/* the bigram slots are fetched AHEAD characters before they are probed
+	 * (the slot table is many times the cache); ring[i % AHEAD] is the hash
+	 * of the bigram at i, the mask applied when probed (a rehash changes it) */
+	uint64_t ring[AHEAD];
+	for (uint32_t i = 0; i < AHEAD && i + 1 < nchars; i++)
+		ring[i] = prefetch_slot(inv, cp[i], cp[i + 1]);
 	for (uint32_t i = 0; i < nchars; i++) {
 		uint32_t u;
 		if (cp[i] < UNI_DIRECT && inv->uni[cp[i]]) {
@@ -257,7 +278,10 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 		}
 		inv->occ[n++] = u;
 		if (i + 1 < nchars) {
-			uint32_t b = term_id(inv, bidx_key2(cp[i], cp[i + 1]), tag2(cp[i], cp[i + 1]));
+			uint64_t hash = ring[i % AHEAD];
+			if (i + AHEAD + 1 < nchars)
+				ring[i % AHEAD] = prefetch_slot(inv, cp[i + AHEAD], cp[i + AHEAD + 1]);
+			uint32_t b = term_id_h(inv, bidx_key2(cp[i], cp[i + 1]), tag2(cp[i], cp[i + 1]), hash);
 			if (b == UINT32_MAX)
 				return BIDX_ENOMEM;
 			inv->occ[n++] = b;
@@ -269,6 +293,8 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 	uint32_t nseen = 0, *tn = inv->tnext;
 	for (size_t k = 0; k < n; k++) {
 		uint32_t u = inv->occ[k];
+		if (k + 2 * AHEAD < n)
+			__builtin_prefetch(&tn[inv->occ[k + 2 * AHEAD]], 1);
 		if (!tn[u]++) {
 			inv->seen[nseen] = u;
 			nseen++;
@@ -286,6 +312,18 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 		inv->pos[tn[inv->occ[k]]++] = (uint32_t)(k >> 1);
 	bidx_err rc = BIDX_OK;
 	for (uint32_t j = 0; j < nseen; j++) {
+		/* the term 2 * AHEAD ahead is fetched, then the end of its postings
+		 * AHEAD ahead (a term is 56 bytes, often across two lines) */
+		if (j + 2 * AHEAD < nseen) {
+			const char *t2 = (const char *)&inv->terms[inv->seen[j + 2 * AHEAD]];
+			__builtin_prefetch(t2);
+			__builtin_prefetch(t2 + sizeof(term) - 1);
+		}
+		if (j + AHEAD < nseen) {
+			const term *t1 = &inv->terms[inv->seen[j + AHEAD]];
+			if (t1->raw.p)
+				__builtin_prefetch(t1->raw.p + t1->raw.len, 1);
+		}
 		/* after the fill, tnext[u] is the end of u's slice */
 		uint32_t u = inv->seen[j], cnt = inv->seen_n[j];
 		term *t = &inv->terms[u];
