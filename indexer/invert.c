@@ -457,7 +457,10 @@ static bidx_err emit_chunk(encjob *j, size_t c,
 	return rc;
 }
 
-/* Writes every chunk in order, encoding those the second thread has not taken. */
+/* Writes every chunk in order.  While the next one to write is not encoded
+ * yet, the calling thread encodes the next one not taken (at most
+ * CHUNKS_AHEAD beyond it) instead of waiting for the second thread, so the
+ * two threads share the encoding. */
 static bidx_err write_chunks(encjob *j, bidx_err (*fn)(uint64_t, uint32_t, const bidx_buf *, void *),
                              void *arg)
 {
@@ -466,12 +469,17 @@ static bidx_err write_chunks(encjob *j, bidx_err (*fn)(uint64_t, uint32_t, const
 	for (size_t c = 0; c < j->nch && !rc; c++) {
 		size_t mine;
 		pthread_mutex_lock(&j->mu);
-		while (j->ch[c].state == 1)
-			pthread_cond_wait(&j->cv, &j->mu);
-		int take = j->ch[c].state == 0 && claim(j, SIZE_MAX, &mine);
+		while (j->ch[c].state != 2) {
+			if (claim(j, c + CHUNKS_AHEAD, &mine)) {
+				pthread_mutex_unlock(&j->mu);
+				encode_chunk(j, mine, enc);
+				pthread_mutex_lock(&j->mu);
+				j->ch[mine].state = 2;
+			} else {   /* c is taken by the second thread */
+				pthread_cond_wait(&j->cv, &j->mu);
+			}
+		}
 		pthread_mutex_unlock(&j->mu);
-		if (take)   /* the second thread is behind: c is the next to claim */
-			encode_chunk(j, mine, enc);
 		rc = emit_chunk(j, c, fn, arg);
 		pthread_mutex_lock(&j->mu);
 		j->emitted = c + 1;
