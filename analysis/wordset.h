@@ -25,6 +25,8 @@ typedef struct bidx_wordset {
 	int16_t head[BIDX_WORDSET_BUCKETS];   /* a bucket's first word, or -1 */
 	uint64_t pair[1024];                  /* bit b0 << 8 | b1: some word starts with b0 b1 */
 	size_t n;
+	unsigned starts;                      /* bit 0: a word starts with ASCII; bit 1: with
+	                                         a UTF-8 continuation byte */
 } bidx_wordset;
 
 /* Empties *ws. */
