@@ -28,11 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 32 bytes, two to a cache line: a document touches one line per term */
 typedef struct term {
 	uint64_t key;
-	int64_t last_doc;   /* last doc appended, -1 before any */
+	uint8_t *raw;        /* the raw postings; owned, NULL while empty */
+	uint32_t len, cap;   /* bytes of raw used, allocated (< 4 GiB: see raw_reserve) */
+	uint32_t next_doc;   /* last doc appended + 1; 0 before any */
 	uint32_t df;
-	bidx_buf raw;
 } term;
 
 typedef struct slot {
@@ -54,6 +56,7 @@ struct bidx_inverter {
 	size_t tnext_cap;
 	uint32_t *seen;           /* scratch: the doc's distinct term ids */
 	uint32_t *seen_n;         /* and their occurrence counts */
+	int oom;                  /* sticky: a term's raw postings could not grow */
 };
 
 #define UNI_DIRECT 0x10000
@@ -81,7 +84,7 @@ void bidx_inv_free(bidx_inverter *inv)
 	if (!inv)
 		return;
 	for (uint32_t i = 0; i < inv->nterms; i++)
-		bidx_buf_free(&inv->terms[i].raw);
+		free(inv->terms[i].raw);
 	free(inv->terms);
 	free(inv->slots);
 	free(inv->uni);
@@ -140,7 +143,7 @@ static uint32_t term_new(bidx_inverter *inv, uint64_t key, uint32_t tag, uint64_
 	if (bidx_grow((void **)&inv->terms, &inv->cap, (size_t)inv->nterms + 1, sizeof *inv->terms))
 		return UINT32_MAX;
 	uint32_t id = inv->nterms++;
-	inv->terms[id] = (term){key, -1, 0, BIDX_BUF_INIT};
+	inv->terms[id] = (term){key, NULL, 0, 0, 0, 0};
 	inv->slots[h] = (slot){id + 1, tag};
 	if ((uint64_t)inv->nterms * 2 > inv->nslots && rehash(inv))
 		return UINT32_MAX;
@@ -163,15 +166,17 @@ static inline uint32_t term_id(bidx_inverter *inv, uint64_t key, uint32_t tag)
 	return term_id_h(inv, key, tag, hash64(key));
 }
 
-static inline void raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf,
-                           const uint32_t *pay)
+/* Room for one document of a term of n characters and tf occurrences: a
+ * u32 varint takes <= 5 bytes. */
+static inline size_t raw_need(unsigned n, uint32_t tf)
 {
-	/* one reservation for the whole document: a u32 varint takes <= 5 bytes */
-	uint32_t more = n == 1 ? 3 : tf;
-	size_t need = 5 * ((size_t)more + 2);
-	if (raw->err || (raw->cap - raw->len < need && bidx_buf_reserve(raw, need)))
-		return;
-	uint8_t *p = raw->p + raw->len;
+	return 5 * ((size_t)(n == 1 ? 3 : tf) + 2);
+}
+
+/* Writes one document's raw postings at p; returns the end. */
+static inline uint8_t *raw_put(uint8_t *p, uint32_t gap, unsigned n, uint32_t tf,
+                               const uint32_t *pay)
+{
 	p += bidx_varint_put(p, gap);
 	p += bidx_varint_put(p, tf);
 	if (n == 1) {
@@ -184,16 +189,38 @@ static inline void raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf,
 			prev = pay[i];
 		}
 	}
-	raw->len = (size_t)(p - raw->p);
+	return p;
 }
 
 void bidx_inv_raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf, const uint32_t *pay)
 {
-	raw_doc(raw, gap, n, tf, pay);
+	size_t need = raw_need(n, tf);
+	if (raw->err || (raw->cap - raw->len < need && bidx_buf_reserve(raw, need)))
+		return;
+	raw->len = (size_t)(raw_put(raw->p + raw->len, gap, n, tf, pay) - raw->p);
 }
 
-/* Appends one term's positions pos[0..n) in doc to its raw postings. */
-static void append_doc(term *t, uint32_t doc, const uint32_t *pos, uint32_t n,
+/* Room for need more bytes in t's raw postings (doubling, as a bidx_buf
+ * grows); -1 when out of memory, or when they would reach 4 GiB (a term of
+ * that many bytes in one segment is refused as out of memory). */
+static int raw_reserve(term *t, size_t need)
+{
+	size_t ncap = t->cap ? t->cap : 64;
+	while (ncap < t->len + need)
+		ncap *= 2;
+	if (ncap > UINT32_MAX)
+		return -1;
+	uint8_t *np = bidx_realloc(t->raw, ncap);
+	if (!np)
+		return -1;
+	t->raw = np;
+	t->cap = (uint32_t)ncap;
+	return 0;
+}
+
+/* Appends one term's positions pos[0..n) in doc to its raw postings; -1
+ * when out of memory. */
+static int append_doc(term *t, uint32_t doc, const uint32_t *pos, uint32_t n,
                        const uint8_t *bits, uint32_t ts, uint32_t te)
 {
 	unsigned kn = bidx_key_n(t->key);
@@ -206,9 +233,14 @@ static void append_doc(term *t, uint32_t doc, const uint32_t *pos, uint32_t n,
 			pay[1] += a && b;
 			pay[2] += a != b;
 		}
-	raw_doc(&t->raw, (uint32_t)((int64_t)doc - t->last_doc - 1), kn, n, kn == 1 ? pay : pos);
-	t->last_doc = doc;
+	size_t need = raw_need(kn, n);
+	if (t->cap - t->len < need && raw_reserve(t, need))
+		return -1;
+	uint8_t *end = raw_put(t->raw + t->len, doc - t->next_doc, kn, n, kn == 1 ? pay : pos);
+	t->len = (uint32_t)(end - t->raw);
+	t->next_doc = doc + 1;
 	t->df++;
+	return 0;
 }
 
 /* Room for a document of need occurrences, and a slot counter per term. */
@@ -257,7 +289,7 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
                       const uint8_t *bits, uint32_t title_start, uint32_t title_end)
 {
 	size_t need = nchars ? 2 * (size_t)nchars - 1 : 0;
-	if (reserve_doc(inv, need))
+	if (inv->oom || reserve_doc(inv, need))
 		return BIDX_ENOMEM;
 	size_t n = 0;
 	/* the bigram slots are fetched AHEAD characters before they are probed
@@ -310,10 +342,9 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 	}
 	for (size_t k = 0; k < n; k++)
 		inv->pos[tn[inv->occ[k]]++] = (uint32_t)(k >> 1);
-	bidx_err rc = BIDX_OK;
 	for (uint32_t j = 0; j < nseen; j++) {
 		/* the term 2 * AHEAD ahead is fetched, then the end of its postings
-		 * AHEAD ahead (a term is 56 bytes, often across two lines) */
+		 * AHEAD ahead */
 		if (j + 2 * AHEAD < nseen) {
 			const char *t2 = (const char *)&inv->terms[inv->seen[j + 2 * AHEAD]];
 			__builtin_prefetch(t2);
@@ -321,18 +352,17 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 		}
 		if (j + AHEAD < nseen) {
 			const term *t1 = &inv->terms[inv->seen[j + AHEAD]];
-			if (t1->raw.p)
-				__builtin_prefetch(t1->raw.p + t1->raw.len, 1);
+			if (t1->raw)
+				__builtin_prefetch(t1->raw + t1->len, 1);
 		}
 		/* after the fill, tnext[u] is the end of u's slice */
 		uint32_t u = inv->seen[j], cnt = inv->seen_n[j];
 		term *t = &inv->terms[u];
-		append_doc(t, doc, inv->pos + (tn[u] - cnt), cnt, bits, title_start, title_end);
+		if (append_doc(t, doc, inv->pos + (tn[u] - cnt), cnt, bits, title_start, title_end))
+			inv->oom = 1;
 		tn[u] = 0;
-		if (t->raw.err)
-			rc = BIDX_ENOMEM;
 	}
-	return rc;
+	return inv->oom ? BIDX_ENOMEM : BIDX_OK;
 }
 
 uint64_t bidx_inv_nterms(const bidx_inverter *inv)
@@ -390,10 +420,12 @@ static void encode_chunk(encjob *j, size_t c, bidx_penc *enc)
 	for (size_t i = 0; i < n && !rc; i++) {
 		term *t = &j->inv->terms[j->order[first + i].id];
 		size_t at = k->post.len;
-		rc = bidx_postings_encode_with(enc, &k->post, t->raw.p, t->raw.len, t->df,
+		rc = bidx_postings_encode_with(enc, &k->post, t->raw, t->len, t->df,
 		                               bidx_key_n(t->key));
 		k->len[i] = k->post.len - at;
-		bidx_buf_free(&t->raw);   /* memory goes down as the file grows */
+		free(t->raw);   /* memory goes down as the file grows */
+		t->raw = NULL;
+		t->len = t->cap = 0;
 	}
 	k->rc = rc;
 }
@@ -495,6 +527,8 @@ bidx_err bidx_inv_write(bidx_inverter *inv,
                         void *arg)
 {
 	encjob j = {.inv = inv};
+	if (inv->oom)
+		return BIDX_ENOMEM;
 	keyid *order = bidx_malloc(((size_t)inv->nterms + 1) * sizeof *order);
 	j.nch = ((size_t)inv->nterms + CHUNK_TERMS - 1) / CHUNK_TERMS;
 	j.ch = bidx_calloc(j.nch + 1, sizeof *j.ch);
