@@ -122,8 +122,9 @@ Test(wordset, refuses_short_words_and_a_full_set)
 	cr_expect_eq(bidx_wordset_add(&ws, "abc"), -1);
 }
 
-/* Random texts of pieces against a set of words; each text long enough for
- * the scan's eight-byte steps, the lengths varied so every tail is met. */
+/* Random texts of pieces against a set of words, of every length up to a
+ * few hundred bytes, each also cut at its first bytes (scans that start
+ * inside a character). */
 static void random_against_memmem(const char *const *set, const char *const *pieces,
                                   size_t np, unsigned seed)
 {
@@ -153,8 +154,9 @@ static const char *const mixed_pieces[] = {"流", "出", "漏", "えい", "に�
                                            "\xE3", "\x81", "\xAE", "\xC3\xA9", "。", "\n", " ",
                                            "0", "ＡＢ", "\xF0\x9F\x98\x80"};
 
-/* No word starts with ASCII or a continuation byte: only the bytes from 0xC0
- * up are tried, and what memmem finds is still found. */
+/* No word starts with a continuation byte, and none with ASCII: the
+ * continuation bytes are passed over, and what memmem finds is still found
+ * past ASCII, stray bytes and characters of two and four bytes. */
 Test(wordset, non_ascii_words_found_past_ascii_and_stray_bytes)
 {
 	static const char *const set[] = {"流出", "漏えい", "について", "の発表", "ののの",
@@ -163,8 +165,8 @@ Test(wordset, non_ascii_words_found_past_ascii_and_stray_bytes)
 	random_against_memmem(set, mixed_pieces, sizeof mixed_pieces / sizeof *mixed_pieces, 7);
 }
 
-/* Words that start with ASCII beside non-ASCII ones: every byte but a
- * continuation byte may start one. */
+/* Words that start with ASCII beside non-ASCII ones, and words of one
+ * bucket's first three bytes. */
 Test(wordset, ascii_and_non_ascii_words_found)
 {
 	static const char *const set[] = {"流出", "abc", "bca", "ID ", "0の", " につ", "判明",
