@@ -10,8 +10,10 @@
  * code point to the term id.  A slot of the hash holds, beside the term id,
  * the two code points of a bigram of the Basic Multilingual Plane (the
  * other half of the occurrences): such a probe compares the slot alone and
- * reads no term, whose table is many times the size of the cache.
- * bidx_inv_write encodes the terms, in key
+ * reads no term, whose table is many times the size of the cache.  What
+ * misses the cache anyway (the slot of a bigram, a term of 32 bytes, the end
+ * of its raw postings, its counter) is prefetched a few occurrences or terms
+ * before it is read.  bidx_inv_write encodes the terms, in key
  * order, a chunk of CHUNK_TERMS at a time: a second thread and the calling
  * thread each take the next chunk not taken, and the calling thread hands
  * the chunks to the callback in order, so the end of a build keeps two cores
