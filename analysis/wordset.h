@@ -3,9 +3,9 @@
  *
  * The rule tables of analysis/ (kind.c's cue words) are searched in every
  * notice; a memmem per word and per sentence reads the text again for each
- * of them.  A word set reads it once: at each pair of bytes that starts
- * some word, the first three bytes pick a bucket of a small hash table, and
- * only the words in that bucket are compared.  It reports what memmem would
+ * of them.  A word set reads it once: at each offset where a word may
+ * start, the three bytes there pick a bucket of a small hash table, and only
+ * the words in that bucket are compared.  It reports what memmem would
  * find, every occurrence at every byte offset (overlapping ones too), so a
  * caller can rebuild any memmem-based rule from the occurrences.
  */
@@ -23,8 +23,8 @@ typedef struct bidx_wordset {
 	uint8_t len[BIDX_WORDSET_MAX];        /* bytes, 3..255 */
 	int16_t next[BIDX_WORDSET_MAX];       /* the bucket's next word, or -1 */
 	int16_t head[BIDX_WORDSET_BUCKETS];   /* a bucket's first word, or -1 */
-	uint64_t pair[1024];                  /* bit b0 << 8 | b1: some word starts with b0 b1 */
 	size_t n;
+	int inside;                           /* a word starts with a UTF-8 continuation byte */
 } bidx_wordset;
 
 /* Empties *ws. */

@@ -26,6 +26,7 @@
  */
 #include "date.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -514,19 +515,56 @@ static int starts_date(uint32_t c)
 	}
 }
 
+/* The characters of three bytes E1..EC 80..BF 80..BF (U+1000..U+CFFF, kana
+ * and most kanji; every such sequence is valid UTF-8) that may start a date:
+ * bit b1 & 63 of pairs[b0 & 15] is set when some character with the first
+ * two bytes b0 b1 does (starts_date). */
+static uint64_t pairs[16];
+static pthread_once_t pairs_once = PTHREAD_ONCE_INIT;
+
+static void pairs_init(void)
+{
+	for (uint32_t c = 0x1000; c <= 0xCFFF; c++)
+		if (starts_date(c))
+			pairs[c >> 12] |= 1ull << (c >> 6 & 63);
+}
+
+/* Is s[i..i+3) such a character that cannot start a date? */
+static inline int passes_over(const uint8_t *s, size_t n, size_t i)
+{
+	unsigned b0 = s[i];
+	return b0 - 0xE1u < 12 && n - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+	       (s[i + 2] & 0xC0) == 0x80 && !(pairs[b0 & 15] >> (s[i + 1] & 63) & 1);
+}
+
+/* Can s[0..n) be one date (bidx_date_parse)?  Only when it starts with what a
+ * date starts with, or with a space (a bare year's). */
+static int may_be_whole(const char *s, size_t n)
+{
+	uint32_t c;
+	return cp_at(s, n, 0, &c) > 0 && (starts_date(c) || is_space(c));
+}
+
 size_t bidx_date_find(const char *s, size_t n, size_t *at, bidx_date *out)
 {
 	size_t i = 0, prev = 0, r;
+	const uint8_t *u = (const uint8_t *)s;
 	uint32_t c;
 	int k;
 
 	*at = 0;
-	r = bidx_date_parse(s, n, out);
-	if (r == n)
+	r = may_be_whole(s, n) ? bidx_date_parse(s, n, out) : 0;
+	if (r == n && r)
 		return r;   /* all of s is one date: the forms only whole inputs have too */
+	pthread_once(&pairs_once, pairs_init);
 	while (i < n) {
-		if ((uint8_t)s[i] < 0x80 && !starts_date((uint8_t)s[i])) {
+		if (u[i] < 0x80 && !starts_date(u[i])) {
 			prev = i++;   /* the common case, without decoding */
+			continue;
+		}
+		if (passes_over(u, n, i)) {   /* kana and kanji, two tests */
+			prev = i;
+			i += 3;
 			continue;
 		}
 		k = bidx_utf8_decode((const uint8_t *)s + i, n - i, &c);

@@ -10,8 +10,10 @@
  * code point to the term id.  A slot of the hash holds, beside the term id,
  * the two code points of a bigram of the Basic Multilingual Plane (the
  * other half of the occurrences): such a probe compares the slot alone and
- * reads no term, whose table is many times the size of the cache.
- * bidx_inv_write encodes the terms, in key
+ * reads no term, whose table is many times the size of the cache.  What
+ * misses the cache anyway (the slot of a bigram, a term of 32 bytes, the end
+ * of its raw postings, its counter) is prefetched a few occurrences or terms
+ * before it is read.  bidx_inv_write encodes the terms, in key
  * order, a chunk of CHUNK_TERMS at a time: a second thread and the calling
  * thread each take the next chunk not taken, and the calling thread hands
  * the chunks to the callback in order, so the end of a build keeps two cores
@@ -28,11 +30,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 32 bytes, two to a cache line: a document touches one line per term */
 typedef struct term {
 	uint64_t key;
-	int64_t last_doc;   /* last doc appended, -1 before any */
+	uint8_t *raw;        /* the raw postings; owned, NULL while empty */
+	uint32_t len, cap;   /* bytes of raw used, allocated (< 4 GiB: see raw_reserve) */
+	uint32_t next_doc;   /* last doc appended + 1; 0 before any */
 	uint32_t df;
-	bidx_buf raw;
 } term;
 
 typedef struct slot {
@@ -54,6 +58,7 @@ struct bidx_inverter {
 	size_t tnext_cap;
 	uint32_t *seen;           /* scratch: the doc's distinct term ids */
 	uint32_t *seen_n;         /* and their occurrence counts */
+	int oom;                  /* sticky: a term's raw postings could not grow */
 };
 
 #define UNI_DIRECT 0x10000
@@ -81,7 +86,7 @@ void bidx_inv_free(bidx_inverter *inv)
 	if (!inv)
 		return;
 	for (uint32_t i = 0; i < inv->nterms; i++)
-		bidx_buf_free(&inv->terms[i].raw);
+		free(inv->terms[i].raw);
 	free(inv->terms);
 	free(inv->slots);
 	free(inv->uni);
@@ -140,33 +145,40 @@ static uint32_t term_new(bidx_inverter *inv, uint64_t key, uint32_t tag, uint64_
 	if (bidx_grow((void **)&inv->terms, &inv->cap, (size_t)inv->nterms + 1, sizeof *inv->terms))
 		return UINT32_MAX;
 	uint32_t id = inv->nterms++;
-	inv->terms[id] = (term){key, -1, 0, BIDX_BUF_INIT};
+	inv->terms[id] = (term){key, NULL, 0, 0, 0, 0};
 	inv->slots[h] = (slot){id + 1, tag};
 	if ((uint64_t)inv->nterms * 2 > inv->nslots && rehash(inv))
 		return UINT32_MAX;
 	return id;
 }
 
-/* Term id of key (tag = tag_of(key)), created when new; UINT32_MAX when out
- * of memory. */
-static inline uint32_t term_id(bidx_inverter *inv, uint64_t key, uint32_t tag)
+/* Term id of key (tag = tag_of(key), hash = hash64(key)), created when new;
+ * UINT32_MAX when out of memory. */
+static inline uint32_t term_id_h(bidx_inverter *inv, uint64_t key, uint32_t tag, uint64_t hash)
 {
-	uint64_t h = hash64(key) & (inv->nslots - 1);
+	uint64_t h = hash & (inv->nslots - 1);
 	for (const slot *s; (s = &inv->slots[h])->id1; h = (h + 1) & (inv->nslots - 1))
 		if (s->tag == tag && (tag || inv->terms[s->id1 - 1].key == key))
 			return s->id1 - 1;
 	return term_new(inv, key, tag, h);
 }
 
-static inline void raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf,
-                           const uint32_t *pay)
+static inline uint32_t term_id(bidx_inverter *inv, uint64_t key, uint32_t tag)
 {
-	/* one reservation for the whole document: a u32 varint takes <= 5 bytes */
-	uint32_t more = n == 1 ? 3 : tf;
-	size_t need = 5 * ((size_t)more + 2);
-	if (raw->err || (raw->cap - raw->len < need && bidx_buf_reserve(raw, need)))
-		return;
-	uint8_t *p = raw->p + raw->len;
+	return term_id_h(inv, key, tag, hash64(key));
+}
+
+/* Room for one document of a term of n characters and tf occurrences: a
+ * u32 varint takes <= 5 bytes. */
+static inline size_t raw_need(unsigned n, uint32_t tf)
+{
+	return 5 * ((size_t)(n == 1 ? 3 : tf) + 2);
+}
+
+/* Writes one document's raw postings at p; returns the end. */
+static inline uint8_t *raw_put(uint8_t *p, uint32_t gap, unsigned n, uint32_t tf,
+                               const uint32_t *pay)
+{
 	p += bidx_varint_put(p, gap);
 	p += bidx_varint_put(p, tf);
 	if (n == 1) {
@@ -179,16 +191,38 @@ static inline void raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf,
 			prev = pay[i];
 		}
 	}
-	raw->len = (size_t)(p - raw->p);
+	return p;
 }
 
 void bidx_inv_raw_doc(bidx_buf *raw, uint32_t gap, unsigned n, uint32_t tf, const uint32_t *pay)
 {
-	raw_doc(raw, gap, n, tf, pay);
+	size_t need = raw_need(n, tf);
+	if (raw->err || (raw->cap - raw->len < need && bidx_buf_reserve(raw, need)))
+		return;
+	raw->len = (size_t)(raw_put(raw->p + raw->len, gap, n, tf, pay) - raw->p);
 }
 
-/* Appends one term's positions pos[0..n) in doc to its raw postings. */
-static void append_doc(term *t, uint32_t doc, const uint32_t *pos, uint32_t n,
+/* Room for need more bytes in t's raw postings (doubling, as a bidx_buf
+ * grows); -1 when out of memory, or when they would reach 4 GiB (a term of
+ * that many bytes in one segment is refused as out of memory). */
+static int raw_reserve(term *t, size_t need)
+{
+	size_t ncap = t->cap ? t->cap : 64;
+	while (ncap < t->len + need)
+		ncap *= 2;
+	if (ncap > UINT32_MAX)
+		return -1;
+	uint8_t *np = bidx_realloc(t->raw, ncap);
+	if (!np)
+		return -1;
+	t->raw = np;
+	t->cap = (uint32_t)ncap;
+	return 0;
+}
+
+/* Appends one term's positions pos[0..n) in doc to its raw postings; -1
+ * when out of memory. */
+static int append_doc(term *t, uint32_t doc, const uint32_t *pos, uint32_t n,
                        const uint8_t *bits, uint32_t ts, uint32_t te)
 {
 	unsigned kn = bidx_key_n(t->key);
@@ -201,9 +235,14 @@ static void append_doc(term *t, uint32_t doc, const uint32_t *pos, uint32_t n,
 			pay[1] += a && b;
 			pay[2] += a != b;
 		}
-	raw_doc(&t->raw, (uint32_t)((int64_t)doc - t->last_doc - 1), kn, n, kn == 1 ? pay : pos);
-	t->last_doc = doc;
+	size_t need = raw_need(kn, n);
+	if (t->cap - t->len < need && raw_reserve(t, need))
+		return -1;
+	uint8_t *end = raw_put(t->raw + t->len, doc - t->next_doc, kn, n, kn == 1 ? pay : pos);
+	t->len = (uint32_t)(end - t->raw);
+	t->next_doc = doc + 1;
 	t->df++;
+	return 0;
 }
 
 /* Room for a document of need occurrences, and a slot counter per term. */
@@ -238,13 +277,29 @@ static int reserve_terms(bidx_inverter *inv)
 	return 0;
 }
 
+#define AHEAD 8   /* bigrams probed ahead of their lookup */
+
+/* The hash of the bigram c1 c2, its slot fetched into the cache. */
+static inline uint64_t prefetch_slot(const bidx_inverter *inv, uint32_t c1, uint32_t c2)
+{
+	uint64_t hash = hash64(bidx_key2(c1, c2));
+	__builtin_prefetch(&inv->slots[hash & (inv->nslots - 1)]);
+	return hash;
+}
+
 bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint32_t nchars,
                       const uint8_t *bits, uint32_t title_start, uint32_t title_end)
 {
 	size_t need = nchars ? 2 * (size_t)nchars - 1 : 0;
-	if (reserve_doc(inv, need))
+	if (inv->oom || reserve_doc(inv, need))
 		return BIDX_ENOMEM;
 	size_t n = 0;
+	/* the bigram slots are fetched AHEAD characters before they are probed
+	 * (the slot table is many times the cache); ring[i % AHEAD] is the hash
+	 * of the bigram at i, the mask applied when probed (a rehash changes it) */
+	uint64_t ring[AHEAD];
+	for (uint32_t i = 0; i < AHEAD && i + 1 < nchars; i++)
+		ring[i] = prefetch_slot(inv, cp[i], cp[i + 1]);
 	for (uint32_t i = 0; i < nchars; i++) {
 		uint32_t u;
 		if (cp[i] < UNI_DIRECT && inv->uni[cp[i]]) {
@@ -257,7 +312,10 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 		}
 		inv->occ[n++] = u;
 		if (i + 1 < nchars) {
-			uint32_t b = term_id(inv, bidx_key2(cp[i], cp[i + 1]), tag2(cp[i], cp[i + 1]));
+			uint64_t hash = ring[i % AHEAD];
+			if (i + AHEAD + 1 < nchars)
+				ring[i % AHEAD] = prefetch_slot(inv, cp[i + AHEAD], cp[i + AHEAD + 1]);
+			uint32_t b = term_id_h(inv, bidx_key2(cp[i], cp[i + 1]), tag2(cp[i], cp[i + 1]), hash);
 			if (b == UINT32_MAX)
 				return BIDX_ENOMEM;
 			inv->occ[n++] = b;
@@ -269,6 +327,8 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 	uint32_t nseen = 0, *tn = inv->tnext;
 	for (size_t k = 0; k < n; k++) {
 		uint32_t u = inv->occ[k];
+		if (k + 2 * AHEAD < n)
+			__builtin_prefetch(&tn[inv->occ[k + 2 * AHEAD]], 1);
 		if (!tn[u]++) {
 			inv->seen[nseen] = u;
 			nseen++;
@@ -284,17 +344,27 @@ bidx_err bidx_inv_add(bidx_inverter *inv, uint32_t doc, const uint32_t *cp, uint
 	}
 	for (size_t k = 0; k < n; k++)
 		inv->pos[tn[inv->occ[k]]++] = (uint32_t)(k >> 1);
-	bidx_err rc = BIDX_OK;
 	for (uint32_t j = 0; j < nseen; j++) {
+		/* the term 2 * AHEAD ahead is fetched, then the end of its postings
+		 * AHEAD ahead */
+		if (j + 2 * AHEAD < nseen) {
+			const char *t2 = (const char *)&inv->terms[inv->seen[j + 2 * AHEAD]];
+			__builtin_prefetch(t2);
+			__builtin_prefetch(t2 + sizeof(term) - 1);
+		}
+		if (j + AHEAD < nseen) {
+			const term *t1 = &inv->terms[inv->seen[j + AHEAD]];
+			if (t1->raw)
+				__builtin_prefetch(t1->raw + t1->len, 1);
+		}
 		/* after the fill, tnext[u] is the end of u's slice */
 		uint32_t u = inv->seen[j], cnt = inv->seen_n[j];
 		term *t = &inv->terms[u];
-		append_doc(t, doc, inv->pos + (tn[u] - cnt), cnt, bits, title_start, title_end);
+		if (append_doc(t, doc, inv->pos + (tn[u] - cnt), cnt, bits, title_start, title_end))
+			inv->oom = 1;
 		tn[u] = 0;
-		if (t->raw.err)
-			rc = BIDX_ENOMEM;
 	}
-	return rc;
+	return inv->oom ? BIDX_ENOMEM : BIDX_OK;
 }
 
 uint64_t bidx_inv_nterms(const bidx_inverter *inv)
@@ -352,10 +422,12 @@ static void encode_chunk(encjob *j, size_t c, bidx_penc *enc)
 	for (size_t i = 0; i < n && !rc; i++) {
 		term *t = &j->inv->terms[j->order[first + i].id];
 		size_t at = k->post.len;
-		rc = bidx_postings_encode_with(enc, &k->post, t->raw.p, t->raw.len, t->df,
+		rc = bidx_postings_encode_with(enc, &k->post, t->raw, t->len, t->df,
 		                               bidx_key_n(t->key));
 		k->len[i] = k->post.len - at;
-		bidx_buf_free(&t->raw);   /* memory goes down as the file grows */
+		free(t->raw);   /* memory goes down as the file grows */
+		t->raw = NULL;
+		t->len = t->cap = 0;
 	}
 	k->rc = rc;
 }
@@ -419,7 +491,10 @@ static bidx_err emit_chunk(encjob *j, size_t c,
 	return rc;
 }
 
-/* Writes every chunk in order, encoding those the second thread has not taken. */
+/* Writes every chunk in order.  While the next one to write is not encoded
+ * yet, the calling thread encodes the next one not taken (at most
+ * CHUNKS_AHEAD beyond it) instead of waiting for the second thread, so the
+ * two threads share the encoding. */
 static bidx_err write_chunks(encjob *j, bidx_err (*fn)(uint64_t, uint32_t, const bidx_buf *, void *),
                              void *arg)
 {
@@ -428,12 +503,17 @@ static bidx_err write_chunks(encjob *j, bidx_err (*fn)(uint64_t, uint32_t, const
 	for (size_t c = 0; c < j->nch && !rc; c++) {
 		size_t mine;
 		pthread_mutex_lock(&j->mu);
-		while (j->ch[c].state == 1)
-			pthread_cond_wait(&j->cv, &j->mu);
-		int take = j->ch[c].state == 0 && claim(j, SIZE_MAX, &mine);
+		while (j->ch[c].state != 2) {
+			if (claim(j, c + CHUNKS_AHEAD, &mine)) {
+				pthread_mutex_unlock(&j->mu);
+				encode_chunk(j, mine, enc);
+				pthread_mutex_lock(&j->mu);
+				j->ch[mine].state = 2;
+			} else {   /* c is taken by the second thread */
+				pthread_cond_wait(&j->cv, &j->mu);
+			}
+		}
 		pthread_mutex_unlock(&j->mu);
-		if (take)   /* the second thread is behind: c is the next to claim */
-			encode_chunk(j, mine, enc);
 		rc = emit_chunk(j, c, fn, arg);
 		pthread_mutex_lock(&j->mu);
 		j->emitted = c + 1;
@@ -449,6 +529,8 @@ bidx_err bidx_inv_write(bidx_inverter *inv,
                         void *arg)
 {
 	encjob j = {.inv = inv};
+	if (inv->oom)
+		return BIDX_ENOMEM;
 	keyid *order = bidx_malloc(((size_t)inv->nterms + 1) * sizeof *order);
 	j.nch = ((size_t)inv->nterms + CHUNK_TERMS - 1) / CHUNK_TERMS;
 	j.ch = bidx_calloc(j.nch + 1, sizeof *j.ch);

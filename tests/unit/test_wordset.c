@@ -121,3 +121,63 @@ Test(wordset, refuses_short_words_and_a_full_set)
 		cr_assert_eq(bidx_wordset_add(&ws, "abc"), k);
 	cr_expect_eq(bidx_wordset_add(&ws, "abc"), -1);
 }
+
+/* Random texts of pieces against a set of words, of every length up to a
+ * few hundred bytes, each also cut at its first bytes (scans that start
+ * inside a character). */
+static void random_against_memmem(const char *const *set, const char *const *pieces,
+                                  size_t np, unsigned seed)
+{
+	static bidx_wordset ws;
+	char buf[300];
+	int nw = 0;
+
+	bidx_wordset_init(&ws);
+	for (; set[nw]; nw++)
+		cr_assert_eq(bidx_wordset_add(&ws, set[nw]), nw);
+	srand(seed);
+	for (int round = 0; round < 3000; round++) {
+		size_t n = 0, want = (size_t)rand() % (sizeof buf - 8);
+		while (n < want) {
+			const char *p = pieces[(size_t)rand() % np];
+			memcpy(buf + n, p, strlen(p));
+			n += strlen(p);
+		}
+		check_against_memmem(&ws, set, nw, buf, n);
+		for (size_t cut = 1; cut < 12 && cut < n; cut++)   /* every start and end */
+			check_against_memmem(&ws, set, nw, buf + cut, n - cut);
+	}
+}
+
+static const char *const mixed_pieces[] = {"流", "出", "漏", "えい", "につ", "いて", "の", "ご迷",
+                                           "惑", "判", "明", "と発表", "した", "a", "bc", "ID",
+                                           "\xE3", "\x81", "\xAE", "\xC3\xA9", "。", "\n", " ",
+                                           "0", "ＡＢ", "\xF0\x9F\x98\x80"};
+
+/* No word starts with a continuation byte, and none with ASCII: the
+ * continuation bytes are passed over, and what memmem finds is still found
+ * past ASCII, stray bytes and characters of two and four bytes. */
+Test(wordset, non_ascii_words_found_past_ascii_and_stray_bytes)
+{
+	static const char *const set[] = {"流出", "漏えい", "について", "の発表", "ののの",
+	                                  "\xC3\xA9t", "\xE3\x81\xAE\xE3", "\xF0\x9F\x98\x80",
+	                                  "ＡＢ", NULL};
+	random_against_memmem(set, mixed_pieces, sizeof mixed_pieces / sizeof *mixed_pieces, 7);
+}
+
+/* Words that start with ASCII beside non-ASCII ones, and words of one
+ * bucket's first three bytes. */
+Test(wordset, ascii_and_non_ascii_words_found)
+{
+	static const char *const set[] = {"流出", "abc", "bca", "ID ", "0の", " につ", "判明",
+	                                  "\n\n流", NULL};
+	random_against_memmem(set, mixed_pieces, sizeof mixed_pieces / sizeof *mixed_pieces, 8);
+}
+
+/* A word that starts with a continuation byte (not UTF-8 on its own) is
+ * found where memmem finds it, at every byte. */
+Test(wordset, a_word_starting_inside_a_character_found)
+{
+	static const char *const set[] = {"\x81\xAE\xE3", "\xAE\xE3\x81", "流出", "abc", NULL};
+	random_against_memmem(set, mixed_pieces, sizeof mixed_pieces / sizeof *mixed_pieces, 9);
+}
