@@ -797,7 +797,7 @@ static void keep_best(eval_state *cx, double x)
  * best exact one seen among live documents (with a margin far above
  * rounding: every segment's scores are the same function).  idf, the same
  * for every document, does not change the order. */
-static int out_of_reach(const eval_state *cx, const bidx_docrec *d, uint32_t len, uint32_t tf,
+static int out_of_reach(const eval_state *cx, const bidx_docshape *d, uint32_t len, uint32_t tf,
                         double norm)
 {
 	if (cx->nbest < cx->topk)
@@ -906,16 +906,24 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	const uint32_t *starts;
 	*wtf = 0;
 	*first = BIDX_NOPOS;
+	int prune = cx->prune;
+	double norm = 0;
+	if (prune) {
+		/* its lengths and title decide whether it can rank: the rest of
+		 * its record (where its bitmap is) only for one that can */
+		bidx_docshape sh;
+		if (bidx_segment_doc_shape(cx->seg, doc, &sh) || sh.nchars < 2)
+			return -1;
+		norm = bidx_bm25_norm((double)sh.ntokens, cx->avgdl);
+		if (out_of_reach(cx, &sh, t->len, most_starts(t), norm)) {
+			if (t->len == 2)
+				return 1;   /* matches (the bigram is there), scored 0 */
+			return stands_in(t, doc, sh.nchars);   /* 1: matches, scored 0 */
+		}
+	}
 	counters.records++;
 	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
-	int prune = cx->prune;
-	double norm = prune ? bidx_bm25_norm((double)d.ntokens, cx->avgdl) : 0;
-	if (prune && out_of_reach(cx, &d, t->len, most_starts(t), norm)) {
-		if (t->len == 2)
-			return 1;   /* matches (the bigram is there), scored 0 */
-		return stands_in(t, doc, d.nchars);   /* 1: matches, scored 0 */
-	}
 	int r = line_up(t, doc, d.nchars, &starts, &n);
 	if (r)
 		return r;

@@ -877,6 +877,37 @@ Test(rank_sort, and_matches_a_frequent_word_only_where_the_others_are, .timeout 
 	free(dir);
 }
 
+/* The best k of a longer word read the whole document record (where its
+ * bitmap is) only of the documents that could reach them: the others are
+ * ruled out from their lengths and title, then only checked for one
+ * occurrence (every document its bigrams led to read it before).  The
+ * hits are the full evaluation's. */
+Test(rank_sort, top_k_of_a_longer_word_reads_few_records, .timeout = 300)
+{
+	char *dir;
+	bidx_index *x = and_index(&dir);
+	static const char *const words[] = {"ください", "について", "http", "情報を"};
+	uint64_t records = 0, docs = 0, hits = 0;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		bidx_eval_counters c, cf;
+		bidx_result r = eval_counted_k(x, words[i], 1, &c), all = eval_counted(x, words[i], &cf);
+		cr_assert_eq(r.n, all.n, "%s: %u hits, %u in full", words[i], r.n, all.n);
+		for (uint32_t j = 0; j < r.n; j++)
+			cr_assert_eq(r.hits[j].doc, all.hits[j].doc, "%s: hit %u", words[i], j);
+		records += c.records;
+		docs += c.docs;
+		hits += r.n;
+		bidx_result_free(&r);
+		bidx_result_free(&all);
+	}
+	cr_assert_gt(hits, 300, "too few hits to tell (%llu)", (unsigned long long)hits);
+	cr_assert_lt(records * 2, docs, "%llu records read for %llu documents reached",
+	             (unsigned long long)records, (unsigned long long)docs);
+	bidx_index_close(x);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* The best k of a two-character word read the document record only of
  * the documents that could reach them were every occurrence in the title:
  * the others are left unscored from their length alone. */
