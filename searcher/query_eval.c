@@ -899,6 +899,41 @@ static int stays(const eval_state *cx, uint32_t g)
 	return lo == cx->exclude->n || cx->exclude->h[lo].doc != g;
 }
 
+/* Whether doc, not out of reach from its lengths and title, is from the
+ * starts its gram with the fewest positions leaves: every occurrence puts
+ * that gram at start + its offset, so there are no more occurrences than
+ * such starts that fit in the text, and none in the title but those that
+ * fit there (each occurrence weighing at most 1, BIDX_W_TITLE there).
+ * Those positions are decoded once for the document, whatever comes next
+ * (line_up and stands_in start from the same gram).  1, 0, -1 corrupt, -2
+ * out of memory. */
+static inline __attribute__((always_inline))
+int starts_out_of_reach(const eval_state *cx, ngram *t, uint32_t doc, const bidx_docshape *d,
+                        double norm)
+{
+	gram *g = t->g;
+	uint32_t lead = 0, len = t->len;
+	for (uint32_t k = 1; k < t->ng; k++)
+		if (g[k].cur.tf < g[lead].cur.tf)
+			lead = k;
+	int r = gram_positions(&g[lead], doc, d->nchars);
+	if (r)
+		return r;
+	uint32_t off0 = t->offs[g[lead].first], n = 0, nt = 0;
+	for (uint32_t i = 0; i < g[lead].npos; i++) {
+		uint32_t p = g[lead].pos[i];
+		if (p < off0)
+			continue;
+		uint64_t s = p - off0;
+		if (s + len > d->nchars)
+			break;   /* starts increase: none later fits either */
+		n++;
+		nt += s >= d->title_start && s + len <= d->title_end;
+	}
+	double ub = (double)n + (BIDX_W_TITLE - 1.0) * (double)nt;
+	return tf_part(ub, norm) < cx->best[0] * (1.0 - 1e-9);
+}
+
 static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32_t *first)
 {
 	bidx_docrec d;
@@ -915,7 +950,12 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 		if (bidx_segment_doc_shape(cx->seg, doc, &sh) || sh.nchars < 2)
 			return -1;
 		norm = bidx_bm25_norm((double)sh.ntokens, cx->avgdl);
-		if (out_of_reach(cx, &sh, t->len, most_starts(t), norm)) {
+		int out = out_of_reach(cx, &sh, t->len, most_starts(t), norm);
+		if (!out && cx->nbest == cx->topk)   /* then from the starts its positions leave */
+			out = starts_out_of_reach(cx, t, doc, &sh, norm);
+		if (out < 0)
+			return out;
+		if (out) {
 			if (t->len == 2)
 				return 1;   /* matches (the bigram is there), scored 0 */
 			return stands_in(t, doc, sh.nchars);   /* 1: matches, scored 0 */

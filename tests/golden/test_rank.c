@@ -908,6 +908,41 @@ Test(rank_sort, top_k_of_a_longer_word_reads_few_records, .timeout = 300)
 	free(dir);
 }
 
+/* The best k of a word leave nearly every other document unscored: one
+ * whose lengths and title leave it in reach is still out of it from the
+ * starts its rarest bigram's positions allow (and how many of them fall
+ * in the title), known before its record is read or anything is lined
+ * up.  The scored documents are the full evaluation's scores. */
+Test(rank_sort, top_k_scores_few_documents, .timeout = 300)
+{
+	char *dir;
+	bidx_index *x = and_index(&dir);
+	static const char *const words[] = {"ください", "について", "http", "情報を", "する",
+	                                    "して"};
+	uint64_t scored = 0, hits = 0;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		bidx_eval_counters c;
+		bidx_result r = eval_counted_k(x, words[i], 10, &c), all = eval_counted(x, words[i], &c);
+		cr_assert_eq(r.n, all.n, "%s: %u hits, %u in full", words[i], r.n, all.n);
+		for (uint32_t j = 0; j < r.n; j++) {
+			cr_assert_eq(r.hits[j].doc, all.hits[j].doc, "%s: hit %u", words[i], j);
+			cr_assert(r.hits[j].score == 0 || r.hits[j].score == all.hits[j].score,
+			          "%s: hit %u scores %.17g, %.17g in full", words[i], j, r.hits[j].score,
+			          all.hits[j].score);
+			scored += r.hits[j].score != 0;
+		}
+		hits += r.n;
+		bidx_result_free(&r);
+		bidx_result_free(&all);
+	}
+	cr_assert_gt(hits, 300, "too few hits to tell (%llu)", (unsigned long long)hits);
+	cr_assert_lt(scored * 5, hits, "%llu of %llu hits scored", (unsigned long long)scored,
+	             (unsigned long long)hits);
+	bidx_index_close(x);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* The best k of a two-character word read the document record only of
  * the documents that could reach them were every occurrence in the title:
  * the others are left unscored from their length alone. */
