@@ -217,13 +217,24 @@ static inline bidx_err bidx_pcur_seek_fast(bidx_pcur *c, uint32_t target, int *h
 bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit);
 
 /* The same, inlined where the current doc's fields hold no exception and
- * lie where 8-byte loads stay in the list (most docs of most bigrams: a
- * doc's few positions then cost no call); otherwise bidx_pcur_positions.
+ * lie where 8-byte loads stay in the list, or are all 0 (width 0: the doc's
+ * positions are 0, 1, 2..., a text that starts with the bigram, its
+ * other occurrences exceptions), which is most docs of most bigrams: a
+ * doc's few positions then cost no call; otherwise bidx_pcur_positions.
  * Every field is checked as there. */
 static inline bidx_err bidx_pcur_positions_fast(bidx_pcur *c, uint32_t *out, uint32_t limit)
 {
 	uint64_t at = c->pos_at, w = c->w[2], end = at + c->tf;
-	if (c->n != 2 || c->doc < 0 || c->xnext < end || w == 0 || end * w + 1 > c->pos_fast)
+	if (c->n != 2 || c->doc < 0 || c->xnext < end)
+		return bidx_pcur_positions(c, out, limit);
+	if (w == 0) {   /* every gap 0 */
+		if (c->tf > limit)   /* the first position at limit or past it */
+			return bidx_corrupt();
+		for (uint32_t i = 0; i < c->tf; i++)
+			out[i] = i;
+		return BIDX_OK;
+	}
+	if (end * w + 1 > c->pos_fast)
 		return bidx_pcur_positions(c, out, limit);
 	const uint8_t *s = c->s[2];
 	uint64_t mask = (1ull << w) - 1, bit = at * w;

@@ -415,6 +415,7 @@ typedef struct ngram {
 	uint32_t *at;         /* at[k]: the next position of gram k to merge; owned */
 	uint32_t *look;       /* look[k]: where the last lookup in gram k's positions
 	                         stopped (stands_in); owned */
+	int distinct;         /* no bigram twice in the cover (each gram one offset) */
 	double weight[2][4];  /* bidx_mkind_weight(kind, in_title), [in_title][kind] */
 } ngram;
 
@@ -808,38 +809,33 @@ static int out_of_reach(const eval_state *cx, const bidx_docshape *d, uint32_t l
 	return tf_part(ub, norm) < cx->best[0] * (1.0 - 1e-9);
 }
 
-/* The most occurrences the term can have in the document all its grams'
- * cursors are on: each start s puts every gram at its own s + offset, so
- * no more starts than the positions of any one gram. */
-static uint32_t most_starts(const ngram *t)
+/* The gram with the fewest positions in the document all the grams'
+ * cursors are on (the first of them): each start s puts every gram at its
+ * own s + offset, so the term has no more occurrences there than it has
+ * positions. */
+static inline uint32_t lead_gram(const ngram *t)
 {
-	uint32_t m = t->g[0].cur.tf;
+	uint32_t lead = 0;
 	for (uint32_t k = 1; k < t->ng; k++)
-		if (t->g[k].cur.tf < m)
-			m = t->g[k].cur.tf;
-	return m;
+		if (t->g[k].cur.tf < t->g[lead].cur.tf)
+			lead = k;
+	return lead;
 }
 
 /* Whether the term stands anywhere in doc (whole inside its nchars), for a
  * document that counts but is not scored.  A term whose bigrams are all
- * distinct is checked start by start from its gram with the fewest
- * positions here, each other gram looked up at the start's offset and the
- * start given up at the first that is missing; positions are decoded for
- * a gram only once some start reaches it.  Others line up as usual.
- * 1, 0, -1 corrupt, -2 out of memory. */
+ * distinct is checked start by start from its gram lead (lead_gram), each
+ * other gram looked up at the start's offset and the start given up at the
+ * first that is missing; positions are decoded for a gram only once some
+ * start reaches it.  Others line up as usual.  1, 0, -1 corrupt, -2 out of
+ * memory. */
 static inline __attribute__((always_inline))   /* in match_doc and doc_has alike */
-int stands_in(ngram *t, uint32_t doc, uint32_t nchars)
+int stands_in(ngram *t, uint32_t doc, uint32_t nchars, uint32_t lead)
 {
 	gram *g = t->g;
-	uint32_t lead = 0, n;
+	uint32_t n;
 	const uint32_t *starts;
-	int distinct = 1;
-	for (uint32_t k = 0; k < t->ng; k++) {
-		distinct &= g[k].noffs == 1;
-		if (g[k].cur.tf < g[lead].cur.tf)
-			lead = k;
-	}
-	if (!distinct) {
+	if (!t->distinct) {
 		int r = line_up(t, doc, nchars, &starts, &n);
 		if (r)
 			return r;
@@ -852,7 +848,8 @@ int stands_in(ngram *t, uint32_t doc, uint32_t nchars)
 	if (r)
 		return r;
 	uint32_t off0 = t->offs[g[lead].first], *at = t->look;
-	memset(at, 0, (size_t)t->ng * sizeof *at);
+	for (uint32_t k = 0; k < t->ng; k++)   /* a few: no call */
+		at[k] = 0;
 	for (uint32_t i = 0; i < g[lead].npos; i++) {
 		uint32_t p = g[lead].pos[i];
 		if (p < off0)
@@ -909,13 +906,10 @@ static int stays(const eval_state *cx, uint32_t g)
  * out of memory. */
 static inline __attribute__((always_inline))
 int starts_out_of_reach(const eval_state *cx, ngram *t, uint32_t doc, const bidx_docshape *d,
-                        double norm)
+                        double norm, uint32_t lead)
 {
 	gram *g = t->g;
-	uint32_t lead = 0, len = t->len;
-	for (uint32_t k = 1; k < t->ng; k++)
-		if (g[k].cur.tf < g[lead].cur.tf)
-			lead = k;
+	uint32_t len = t->len;
 	int r = gram_positions(&g[lead], doc, d->nchars);
 	if (r)
 		return r;
@@ -950,15 +944,16 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 		if (bidx_segment_doc_shape(cx->seg, doc, &sh) || sh.nchars < 2)
 			return -1;
 		norm = bidx_bm25_norm((double)sh.ntokens, cx->avgdl);
-		int out = out_of_reach(cx, &sh, t->len, most_starts(t), norm);
+		uint32_t lead = lead_gram(t);
+		int out = out_of_reach(cx, &sh, t->len, t->g[lead].cur.tf, norm);
 		if (!out && cx->nbest == cx->topk)   /* then from the starts its positions leave */
-			out = starts_out_of_reach(cx, t, doc, &sh, norm);
+			out = starts_out_of_reach(cx, t, doc, &sh, norm, lead);
 		if (out < 0)
 			return out;
 		if (out) {
 			if (t->len == 2)
 				return 1;   /* matches (the bigram is there), scored 0 */
-			return stands_in(t, doc, sh.nchars);   /* 1: matches, scored 0 */
+			return stands_in(t, doc, sh.nchars, lead);   /* 1: matches, scored 0 */
 		}
 	}
 	counters.records++;
@@ -1032,7 +1027,7 @@ static int doc_has(eval_state *cx, ngram *t, uint32_t doc)
 	counters.records++;
 	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
-	return stands_in(t, doc, d.nchars);
+	return stands_in(t, doc, d.nchars, lead_gram(t));
 }
 
 /* Leapfrog join of the gram cursors (g[0] the rarest). */
@@ -1148,6 +1143,9 @@ static bidx_err open_grams(eval_state *cx, const bidx_norm *q, ngram *t, keyoff 
 		}
 	}
 	qsort(t->g, t->ng, sizeof *t->g, cmp_gram_df);
+	t->distinct = 1;
+	for (uint32_t k = 0; k < t->ng; k++)
+		t->distinct &= t->g[k].noffs == 1;
 	return BIDX_OK;
 }
 
