@@ -1023,9 +1023,8 @@ static inline int out_of_reach_quick(const eval_state *cx, const ngram *t, uint3
  * found as stands_in finds it.  0 or 1, -1 corrupt, -2 out of memory. */
 static int doc_has(eval_state *cx, ngram *t, uint32_t doc)
 {
-	bidx_docrec d;
-	counters.records++;
-	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
+	bidx_docshape d;   /* its length is all it needs of the record */
+	if (bidx_segment_doc_shape(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
 	return stands_in(t, doc, d.nchars, lead_gram(t));
 }
@@ -1313,12 +1312,23 @@ static bidx_err eval_alts(eval_state *cx, const bidx_norm *q, int positive, hits
 	bidx_norm *v = bidx_calloc((size_t)a.n + 1, sizeof *v);
 	hitset *s = bidx_calloc((size_t)a.n + 1, sizeof *s);
 	int others = 0;   /* some later spelling occurs */
+	/* a top k may prune the word when they do not: whether they do is
+	 * asked first (documents only), one that does is then weighed */
+	int may_prune = cx->topk && !cx->title_only && !cx->docs_only && !cx->xt;
 	rc = v && s ? BIDX_OK : BIDX_ENOMEM;
 	for (uint32_t i = 1; !rc && i < a.n; i++) {
+		int docs_only = cx->docs_only;
+		cx->docs_only |= may_prune;
 		rc = eval_spelling(cx, a.text[i], &v[i], &s[i]);
+		cx->docs_only = docs_only;
+		if (!rc && may_prune && s[i].n) {
+			hitset_free(&s[i]);
+			bidx_norm_free(&v[i]);
+			rc = eval_spelling(cx, a.text[i], &v[i], &s[i]);
+		}
 		others |= s[i].n > 0;
 	}
-	cx->prune = !rc && cx->topk && !others && !cx->title_only && !cx->docs_only && !cx->xt;
+	cx->prune = !rc && may_prune && !others;
 	if (!rc && a.n)
 		rc = eval_spelling(cx, a.text[0], &v[0], &s[0]);
 	cx->prune = 0;

@@ -90,7 +90,8 @@ typedef struct bidx_eval_counters {
 	uint64_t steps;       /* candidate start positions examined, and positions
 	                         scanned, while matching terms */
 	uint64_t docs;        /* documents a term's postings led to and matched it in */
-	uint64_t records;     /* ... whose document records were read for that */
+	uint64_t records;     /* ... whose whole document records were read for that
+	                         (where the bitmap is; not the lengths alone) */
 	uint64_t fields;      /* documents whose field records a filter read */
 } bidx_eval_counters;
 

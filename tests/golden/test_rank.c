@@ -943,6 +943,46 @@ Test(rank_sort, top_k_scores_few_documents, .timeout = 300)
 	free(dir);
 }
 
+/* Which documents a longer word matches (a count, a NOT, the spelling
+ * variants a top k looks for before it prunes) needs only each document's
+ * length of its record, never the rest of it: the same documents as the
+ * full evaluation, no whole record read. */
+Test(rank_sort, matching_a_longer_word_reads_no_record, .timeout = 300)
+{
+	char *dir;
+	bidx_index *x = and_index(&dir);
+	static const char *const words[] = {"ください", "について", "http", "情報を", "2012",
+	                                    "サーバー"};
+	uint64_t records = 0, docs = 0;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		bidx_qnode *root;
+		bidx_result r, all;
+		bidx_eval_counters c;
+		char why[512];
+		size_t ep;
+		cr_assert_eq(bidx_query_parse(words[i], &root, why, sizeof why, &ep), BIDX_OK);
+		bidx_eval_counters_get(&c, 1);
+		cr_assert_eq(bidx_query_match(x, root, &r, why, sizeof why), BIDX_OK, "%s", why);
+		bidx_eval_counters_get(&c, 1);
+		records += c.records;
+		docs += c.docs;
+		r.query = NULL;
+		bidx_query_free(root);
+		all = eval_counted(x, words[i], &c);
+		cr_assert_eq(r.n, all.n, "%s: %u hits, %u in full", words[i], r.n, all.n);
+		for (uint32_t j = 0; j < r.n; j++)
+			cr_assert_eq(r.hits[j].doc, all.hits[j].doc, "%s: hit %u", words[i], j);
+		bidx_result_free(&r);
+		bidx_result_free(&all);
+	}
+	cr_assert_gt(docs, 300, "too few documents to tell (%llu)", (unsigned long long)docs);
+	cr_assert_eq(records, 0, "%llu records read for %llu documents", (unsigned long long)records,
+	             (unsigned long long)docs);
+	bidx_index_close(x);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* The best k of a two-character word read the document record only of
  * the documents that could reach them were every occurrence in the title:
  * the others are left unscored from their length alone. */
