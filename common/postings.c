@@ -409,6 +409,13 @@ static bidx_err enter_block(bidx_pcur *c)
 	/* a field of the position stream starting below this bit can be read
 	 * with an 8-byte load that stays in the list */
 	c->pos_fast = c->end - q >= 8 ? (uint64_t)(c->end - q - 8) * 8 + 1 : 0;
+	/* the last per-doc stream's last byte (or its start, when empty) and
+	 * the 7 after it lie in the list: so does any 8-byte load of a field
+	 * of it or of the streams before it (bigram: the tfs; unigram: the
+	 * edge counts, followed by the next block's header, if any) */
+	unsigned last = c->n == 2 ? 1 : 4;
+	c->fields_fast = (uint64_t)(c->end - c->s[last]) >=
+	                 bidx_stream_bytes(c->block_left, c->w[last]) + 8;
 	if (c->n == 1)
 		BIDX_CORRUPT_IF(bidx_stream_bytes(c->block_left, c->w[4]) != (uint64_t)(c->bend - q));
 	c->i = 0;
