@@ -528,7 +528,8 @@ static bidx_err seek_in_block(bidx_pcur *c, uint32_t target, int *have)
 	int64_t doc = c->doc;
 	*have = 0;
 	for (; i < stop; i++) {
-		uint64_t gap = bidx_pfield(c->s[0], c->end, i, c->w[0]);
+		uint64_t gap = c->fields_fast ? bidx_pfield_room(c->s[0], i, c->w[0])
+		                              : bidx_pfield(c->s[0], c->end, i, c->w[0]);
 		doc = i == 0 ? (int64_t)c->base + (int64_t)gap : doc + 1 + (int64_t)gap;
 		if (doc >= (int64_t)target)
 			break;
@@ -537,7 +538,10 @@ static bidx_err seek_in_block(bidx_pcur *c, uint32_t target, int *have)
 	uint32_t passed = i - c->i;
 	if (c->n == 2) {
 		uint64_t npos = c->npos + passed;
-		if (c->w[1])
+		if (c->w[1] && c->fields_fast)
+			for (uint32_t k = c->i; k < i; k++)
+				npos += bidx_pfield_room(c->s[1], k, c->w[1]);
+		else if (c->w[1])
 			for (uint32_t k = c->i; k < i; k++)
 				npos += bidx_pfield(c->s[1], c->end, k, c->w[1]);
 		c->npos = npos;
