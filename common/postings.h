@@ -11,7 +11,8 @@
  * steps inside a block (next, seek, a doc's positions) have inlined forms
  * here, for the loops of query evaluation; they read the fields the
  * functions read, with the same checks, and leave every other case (a
- * block's end, the next block, exceptions) to the functions.
+ * block's end, the next block, exceptions, a block too near the list's
+ * end for an 8-byte load of each field) to the functions.
  */
 #ifndef BIDX_POSTINGS_H
 #define BIDX_POSTINGS_H
