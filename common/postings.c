@@ -409,6 +409,13 @@ static bidx_err enter_block(bidx_pcur *c)
 	/* a field of the position stream starting below this bit can be read
 	 * with an 8-byte load that stays in the list */
 	c->pos_fast = c->end - q >= 8 ? (uint64_t)(c->end - q - 8) * 8 + 1 : 0;
+	/* the last per-doc stream's last byte (or its start, when empty) and
+	 * the 7 after it lie in the list: so does any 8-byte load of a field
+	 * of it or of the streams before it (bigram: the tfs; unigram: the
+	 * edge counts, followed by the next block's header, if any) */
+	unsigned last = c->n == 2 ? 1 : 4;
+	c->fields_fast = (uint64_t)(c->end - c->s[last]) >=
+	                 bidx_stream_bytes(c->block_left, c->w[last]) + 8;
 	if (c->n == 1)
 		BIDX_CORRUPT_IF(bidx_stream_bytes(c->block_left, c->w[4]) != (uint64_t)(c->bend - q));
 	c->i = 0;
@@ -521,7 +528,8 @@ static bidx_err seek_in_block(bidx_pcur *c, uint32_t target, int *have)
 	int64_t doc = c->doc;
 	*have = 0;
 	for (; i < stop; i++) {
-		uint64_t gap = bidx_pfield(c->s[0], c->end, i, c->w[0]);
+		uint64_t gap = c->fields_fast ? bidx_pfield_room(c->s[0], i, c->w[0])
+		                              : bidx_pfield(c->s[0], c->end, i, c->w[0]);
 		doc = i == 0 ? (int64_t)c->base + (int64_t)gap : doc + 1 + (int64_t)gap;
 		if (doc >= (int64_t)target)
 			break;
@@ -530,7 +538,10 @@ static bidx_err seek_in_block(bidx_pcur *c, uint32_t target, int *have)
 	uint32_t passed = i - c->i;
 	if (c->n == 2) {
 		uint64_t npos = c->npos + passed;
-		if (c->w[1])
+		if (c->w[1] && c->fields_fast)
+			for (uint32_t k = c->i; k < i; k++)
+				npos += bidx_pfield_room(c->s[1], k, c->w[1]);
+		else if (c->w[1])
 			for (uint32_t k = c->i; k < i; k++)
 				npos += bidx_pfield(c->s[1], c->end, k, c->w[1]);
 		c->npos = npos;

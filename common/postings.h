@@ -11,7 +11,8 @@
  * steps inside a block (next, seek, a doc's positions) have inlined forms
  * here, for the loops of query evaluation; they read the fields the
  * functions read, with the same checks, and leave every other case (a
- * block's end, the next block, exceptions) to the functions.
+ * block's end, the next block, exceptions, a block too near the list's
+ * end for an 8-byte load of each field) to the functions.
  */
 #ifndef BIDX_POSTINGS_H
 #define BIDX_POSTINGS_H
@@ -72,6 +73,22 @@ static inline uint32_t bidx_pfield(const uint8_t *s, const uint8_t *lim, uint64_
 	return (uint32_t)((x >> (bit % 8)) & ((1ull << width) - 1));
 }
 
+/* The same for a stream whose every field start leaves 8 bytes before the
+ * list's end (bidx_pcur's fields_fast): one load, no branch (a width of 0
+ * masks it to 0). */
+static inline uint32_t bidx_pfield_room(const uint8_t *s, uint64_t i, unsigned width)
+{
+	uint64_t bit = i * width, x;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	__builtin_memcpy(&x, s + bit / 8, 8);
+#else
+	x = 0;
+	for (unsigned k = 0; k < 8; k++)
+		x |= (uint64_t)s[bit / 8 + k] << (8 * k);
+#endif
+	return (uint32_t)((x >> (bit % 8)) & ((1ull << width) - 1));
+}
+
 /* A cursor over one term's postings.  Pointers point into the mapped index
  * and live as long as the mapping. */
 typedef struct bidx_pcur {
@@ -96,6 +113,8 @@ typedef struct bidx_pcur {
 	uint64_t xnext;              /* its index (UINT64_MAX when there is none) */
 	uint64_t pos_fast;           /* position bits below it: 8-byte loads stay in the list */
 	uint64_t xlast;              /* index of the last exception (0 if none) */
+	int fields_fast;             /* 8-byte loads of the per-doc fields (bigram: doc gaps
+	                                and tfs) stay in the list (bidx_pfield_room) */
 	int64_t doc;                 /* current doc, -1 before the first */
 	uint32_t tf, tf_title, tf_word, tf_edge;  /* current doc's payload */
 } bidx_pcur;
@@ -116,12 +135,12 @@ bidx_err bidx_pcur_next(bidx_pcur *c, int *have);
  * does): the same fields read and the same checks. */
 static inline bidx_err bidx_pcur_next_fast(bidx_pcur *c, int *have)
 {
-	if (c->n != 2 || c->block_left < 2)
+	if (c->n != 2 || c->block_left < 2 || !c->fields_fast)
 		return bidx_pcur_next(c, have);
 	uint32_t i = c->i;
-	uint64_t gap = bidx_pfield(c->s[0], c->end, i, c->w[0]);
+	uint64_t gap = bidx_pfield_room(c->s[0], i, c->w[0]);
 	int64_t doc = i == 0 ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
-	uint64_t tf = (uint64_t)bidx_pfield(c->s[1], c->end, i, c->w[1]) + 1;
+	uint64_t tf = (uint64_t)bidx_pfield_room(c->s[1], i, c->w[1]) + 1;
 	*have = 0;
 	if (doc > c->block_last || tf > UINT32_MAX ||
 	    bidx_stream_bytes(c->npos + tf, c->w[2]) > (uint64_t)(c->bend - c->s[2]))
@@ -142,16 +161,16 @@ static inline bidx_err bidx_pcur_next_fast(bidx_pcur *c, int *have)
  * same checks. */
 static inline bidx_err bidx_pcur_next_counts_fast(bidx_pcur *c, int *have)
 {
-	if (c->n != 1 || c->block_left < 2)
+	if (c->n != 1 || c->block_left < 2 || !c->fields_fast)
 		return bidx_pcur_next(c, have);
 	uint32_t i = c->i;
-	const uint8_t *lim = c->end;   /* enter_block checked that the fields lie in the block */
-	uint64_t gap = bidx_pfield(c->s[0], lim, i, c->w[0]);
+	/* enter_block checked that the fields lie in the block, and room after */
+	uint64_t gap = bidx_pfield_room(c->s[0], i, c->w[0]);
 	int64_t doc = i == 0 ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
-	uint64_t tf = (uint64_t)bidx_pfield(c->s[1], lim, i, c->w[1]) + 1;
-	uint32_t tt = bidx_pfield(c->s[2], lim, i, c->w[2]);
-	uint32_t tw = bidx_pfield(c->s[3], lim, i, c->w[3]);
-	uint32_t te = bidx_pfield(c->s[4], lim, i, c->w[4]);
+	uint64_t tf = (uint64_t)bidx_pfield_room(c->s[1], i, c->w[1]) + 1;
+	uint32_t tt = bidx_pfield_room(c->s[2], i, c->w[2]);
+	uint32_t tw = bidx_pfield_room(c->s[3], i, c->w[3]);
+	uint32_t te = bidx_pfield_room(c->s[4], i, c->w[4]);
 	*have = 0;
 	if (doc > c->block_last || tf > UINT32_MAX || tt > tf || (uint64_t)tw + te > tf)
 		return bidx_corrupt();
@@ -181,21 +200,21 @@ static inline bidx_err bidx_pcur_seek_fast(bidx_pcur *c, uint32_t target, int *h
 	*have = 1;
 	if (c->doc >= (int64_t)target)
 		return BIDX_OK;
-	if (c->n != 2 || c->block_left < 2 || target > c->block_last)
+	if (c->n != 2 || c->block_left < 2 || target > c->block_last || !c->fields_fast)
 		return bidx_pcur_seek(c, target, have);
 	uint32_t i = c->i, stop = c->i + c->block_left - 1;
 	int64_t doc = c->doc;
 	uint64_t npos = c->npos;
 	for (; i < stop; i++) {
-		uint64_t gap = bidx_pfield(c->s[0], c->end, i, c->w[0]);
+		uint64_t gap = bidx_pfield_room(c->s[0], i, c->w[0]);
 		doc = i == 0 ? (int64_t)c->base + (int64_t)gap : doc + 1 + (int64_t)gap;
 		if (doc >= (int64_t)target)
 			break;
-		npos += 1 + (uint64_t)bidx_pfield(c->s[1], c->end, i, c->w[1]);
+		npos += 1 + (uint64_t)bidx_pfield_room(c->s[1], i, c->w[1]);
 	}
 	if (i == stop)   /* the block's last doc, or past it */
 		return bidx_pcur_seek(c, target, have);
-	uint64_t tf = (uint64_t)bidx_pfield(c->s[1], c->end, i, c->w[1]) + 1;
+	uint64_t tf = (uint64_t)bidx_pfield_room(c->s[1], i, c->w[1]) + 1;
 	*have = 0;
 	if (doc > c->block_last || tf > UINT32_MAX ||
 	    bidx_stream_bytes(npos + tf, c->w[2]) > (uint64_t)(c->bend - c->s[2]))
@@ -217,13 +236,24 @@ static inline bidx_err bidx_pcur_seek_fast(bidx_pcur *c, uint32_t target, int *h
 bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit);
 
 /* The same, inlined where the current doc's fields hold no exception and
- * lie where 8-byte loads stay in the list (most docs of most bigrams: a
- * doc's few positions then cost no call); otherwise bidx_pcur_positions.
+ * lie where 8-byte loads stay in the list, or are all 0 (width 0: the doc's
+ * positions are 0, 1, 2..., a text that starts with the bigram, its
+ * other occurrences exceptions), which is most docs of most bigrams: a
+ * doc's few positions then cost no call; otherwise bidx_pcur_positions.
  * Every field is checked as there. */
 static inline bidx_err bidx_pcur_positions_fast(bidx_pcur *c, uint32_t *out, uint32_t limit)
 {
 	uint64_t at = c->pos_at, w = c->w[2], end = at + c->tf;
-	if (c->n != 2 || c->doc < 0 || c->xnext < end || w == 0 || end * w + 1 > c->pos_fast)
+	if (c->n != 2 || c->doc < 0 || c->xnext < end)
+		return bidx_pcur_positions(c, out, limit);
+	if (w == 0) {   /* every gap 0 */
+		if (c->tf > limit)   /* the first position at limit or past it */
+			return bidx_corrupt();
+		for (uint32_t i = 0; i < c->tf; i++)
+			out[i] = i;
+		return BIDX_OK;
+	}
+	if (end * w + 1 > c->pos_fast)
 		return bidx_pcur_positions(c, out, limit);
 	const uint8_t *s = c->s[2];
 	uint64_t mask = (1ull << w) - 1, bit = at * w;

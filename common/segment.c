@@ -583,6 +583,18 @@ bidx_err bidx_segment_doc_bounds(const bidx_segment *s, uint32_t id, bidx_docrec
 	return need(s, BIDX_SEC_BOUNDS, d->bound_off, blen);
 }
 
+bidx_err bidx_segment_doc_shape(const bidx_segment *s, uint32_t id, bidx_docshape *d)
+{
+	BIDX_CORRUPT_IF(id >= s->meta.ndocs);
+	const uint8_t *rec = s->sec[BIDX_SEC_DOCS].p + (size_t)id * BIDX_DOC_SIZE;
+	d->nchars = bidx_get_u32le(rec + DOC_NCHARS);
+	d->ntokens = bidx_get_u32le(rec + DOC_NTOKENS);
+	d->title_start = bidx_get_u32le(rec + DOC_TITLE_START);
+	d->title_end = bidx_get_u32le(rec + DOC_TITLE_END);
+	BIDX_CORRUPT_IF(d->title_start > d->title_end || d->title_end > d->nchars);
+	return BIDX_OK;
+}
+
 bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d)
 {
 	BIDX_TRY(bidx_segment_doc_bounds(s, id, d));

@@ -153,6 +153,22 @@ bidx_err bidx_segment_doc(const bidx_segment *s, uint32_t id, bidx_docrec *d);
  * path of the few it shows).  bidx_segment_path needs bidx_segment_doc. */
 bidx_err bidx_segment_doc_bounds(const bidx_segment *s, uint32_t id, bidx_docrec *d);
 
+/* What ranking needs of document id before it reads the text's bitmap:
+ * its length in characters and in words and its title's character range,
+ * read straight from the record (DOCS is verified whole on opening) and
+ * checked as bidx_segment_doc_bounds checks them (id < ndocs, title_start
+ * <= title_end <= nchars); the offsets into other sections are not looked
+ * at, so nothing it returns may be used to read them.  Cheap: for a
+ * document a query may rule out before reading anything else of it. */
+typedef struct bidx_docshape {
+	uint32_t nchars;      /* normalised characters */
+	uint32_t ntokens;     /* words, for BM25 */
+	uint32_t title_start; /* title's character range in the normalised text */
+	uint32_t title_end;
+} bidx_docshape;
+
+bidx_err bidx_segment_doc_shape(const bidx_segment *s, uint32_t id, bidx_docshape *d);
+
 /* Field record of document id, checked against FIELDSTR. */
 bidx_err bidx_segment_fields(const bidx_segment *s, uint32_t id, bidx_fieldrec *f);
 

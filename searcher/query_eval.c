@@ -415,6 +415,7 @@ typedef struct ngram {
 	uint32_t *at;         /* at[k]: the next position of gram k to merge; owned */
 	uint32_t *look;       /* look[k]: where the last lookup in gram k's positions
 	                         stopped (stands_in); owned */
+	int distinct;         /* no bigram twice in the cover (each gram one offset) */
 	double weight[2][4];  /* bidx_mkind_weight(kind, in_title), [in_title][kind] */
 } ngram;
 
@@ -797,7 +798,7 @@ static void keep_best(eval_state *cx, double x)
  * best exact one seen among live documents (with a margin far above
  * rounding: every segment's scores are the same function).  idf, the same
  * for every document, does not change the order. */
-static int out_of_reach(const eval_state *cx, const bidx_docrec *d, uint32_t len, uint32_t tf,
+static int out_of_reach(const eval_state *cx, const bidx_docshape *d, uint32_t len, uint32_t tf,
                         double norm)
 {
 	if (cx->nbest < cx->topk)
@@ -808,38 +809,33 @@ static int out_of_reach(const eval_state *cx, const bidx_docrec *d, uint32_t len
 	return tf_part(ub, norm) < cx->best[0] * (1.0 - 1e-9);
 }
 
-/* The most occurrences the term can have in the document all its grams'
- * cursors are on: each start s puts every gram at its own s + offset, so
- * no more starts than the positions of any one gram. */
-static uint32_t most_starts(const ngram *t)
+/* The gram with the fewest positions in the document all the grams'
+ * cursors are on (the first of them): each start s puts every gram at its
+ * own s + offset, so the term has no more occurrences there than it has
+ * positions. */
+static inline uint32_t lead_gram(const ngram *t)
 {
-	uint32_t m = t->g[0].cur.tf;
+	uint32_t lead = 0;
 	for (uint32_t k = 1; k < t->ng; k++)
-		if (t->g[k].cur.tf < m)
-			m = t->g[k].cur.tf;
-	return m;
+		if (t->g[k].cur.tf < t->g[lead].cur.tf)
+			lead = k;
+	return lead;
 }
 
 /* Whether the term stands anywhere in doc (whole inside its nchars), for a
  * document that counts but is not scored.  A term whose bigrams are all
- * distinct is checked start by start from its gram with the fewest
- * positions here, each other gram looked up at the start's offset and the
- * start given up at the first that is missing; positions are decoded for
- * a gram only once some start reaches it.  Others line up as usual.
- * 1, 0, -1 corrupt, -2 out of memory. */
+ * distinct is checked start by start from its gram lead (lead_gram), each
+ * other gram looked up at the start's offset and the start given up at the
+ * first that is missing; positions are decoded for a gram only once some
+ * start reaches it.  Others line up as usual.  1, 0, -1 corrupt, -2 out of
+ * memory. */
 static inline __attribute__((always_inline))   /* in match_doc and doc_has alike */
-int stands_in(ngram *t, uint32_t doc, uint32_t nchars)
+int stands_in(ngram *t, uint32_t doc, uint32_t nchars, uint32_t lead)
 {
 	gram *g = t->g;
-	uint32_t lead = 0, n;
+	uint32_t n;
 	const uint32_t *starts;
-	int distinct = 1;
-	for (uint32_t k = 0; k < t->ng; k++) {
-		distinct &= g[k].noffs == 1;
-		if (g[k].cur.tf < g[lead].cur.tf)
-			lead = k;
-	}
-	if (!distinct) {
+	if (!t->distinct) {
 		int r = line_up(t, doc, nchars, &starts, &n);
 		if (r)
 			return r;
@@ -852,7 +848,8 @@ int stands_in(ngram *t, uint32_t doc, uint32_t nchars)
 	if (r)
 		return r;
 	uint32_t off0 = t->offs[g[lead].first], *at = t->look;
-	memset(at, 0, (size_t)t->ng * sizeof *at);
+	for (uint32_t k = 0; k < t->ng; k++)   /* a few: no call */
+		at[k] = 0;
 	for (uint32_t i = 0; i < g[lead].npos; i++) {
 		uint32_t p = g[lead].pos[i];
 		if (p < off0)
@@ -899,6 +896,38 @@ static int stays(const eval_state *cx, uint32_t g)
 	return lo == cx->exclude->n || cx->exclude->h[lo].doc != g;
 }
 
+/* Whether doc, not out of reach from its lengths and title, is from the
+ * starts its gram with the fewest positions leaves: every occurrence puts
+ * that gram at start + its offset, so there are no more occurrences than
+ * such starts that fit in the text, and none in the title but those that
+ * fit there (each occurrence weighing at most 1, BIDX_W_TITLE there).
+ * Those positions are decoded once for the document, whatever comes next
+ * (line_up and stands_in start from the same gram).  1, 0, -1 corrupt, -2
+ * out of memory. */
+static inline __attribute__((always_inline))
+int starts_out_of_reach(const eval_state *cx, ngram *t, uint32_t doc, const bidx_docshape *d,
+                        double norm, uint32_t lead)
+{
+	gram *g = t->g;
+	uint32_t len = t->len;
+	int r = gram_positions(&g[lead], doc, d->nchars);
+	if (r)
+		return r;
+	uint32_t off0 = t->offs[g[lead].first], n = 0, nt = 0;
+	for (uint32_t i = 0; i < g[lead].npos; i++) {
+		uint32_t p = g[lead].pos[i];
+		if (p < off0)
+			continue;
+		uint64_t s = p - off0;
+		if (s + len > d->nchars)
+			break;   /* starts increase: none later fits either */
+		n++;
+		nt += s >= d->title_start && s + len <= d->title_end;
+	}
+	double ub = (double)n + (BIDX_W_TITLE - 1.0) * (double)nt;
+	return tf_part(ub, norm) < cx->best[0] * (1.0 - 1e-9);
+}
+
 static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32_t *first)
 {
 	bidx_docrec d;
@@ -906,16 +935,30 @@ static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32
 	const uint32_t *starts;
 	*wtf = 0;
 	*first = BIDX_NOPOS;
+	int prune = cx->prune;
+	double norm = 0;
+	if (prune) {
+		/* its lengths and title decide whether it can rank: the rest of
+		 * its record (where its bitmap is) only for one that can */
+		bidx_docshape sh;
+		if (bidx_segment_doc_shape(cx->seg, doc, &sh) || sh.nchars < 2)
+			return -1;
+		norm = bidx_bm25_norm((double)sh.ntokens, cx->avgdl);
+		uint32_t lead = lead_gram(t);
+		int out = out_of_reach(cx, &sh, t->len, t->g[lead].cur.tf, norm);
+		if (!out && cx->nbest == cx->topk)   /* then from the starts its positions leave */
+			out = starts_out_of_reach(cx, t, doc, &sh, norm, lead);
+		if (out < 0)
+			return out;
+		if (out) {
+			if (t->len == 2)
+				return 1;   /* matches (the bigram is there), scored 0 */
+			return stands_in(t, doc, sh.nchars, lead);   /* 1: matches, scored 0 */
+		}
+	}
 	counters.records++;
 	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
-	int prune = cx->prune;
-	double norm = prune ? bidx_bm25_norm((double)d.ntokens, cx->avgdl) : 0;
-	if (prune && out_of_reach(cx, &d, t->len, most_starts(t), norm)) {
-		if (t->len == 2)
-			return 1;   /* matches (the bigram is there), scored 0 */
-		return stands_in(t, doc, d.nchars);   /* 1: matches, scored 0 */
-	}
 	int r = line_up(t, doc, d.nchars, &starts, &n);
 	if (r)
 		return r;
@@ -980,11 +1023,10 @@ static inline int out_of_reach_quick(const eval_state *cx, const ngram *t, uint3
  * found as stands_in finds it.  0 or 1, -1 corrupt, -2 out of memory. */
 static int doc_has(eval_state *cx, ngram *t, uint32_t doc)
 {
-	bidx_docrec d;
-	counters.records++;
-	if (bidx_segment_doc_bounds(cx->seg, doc, &d) || d.nchars < 2)
+	bidx_docshape d;   /* its length is all it needs of the record */
+	if (bidx_segment_doc_shape(cx->seg, doc, &d) || d.nchars < 2)
 		return -1;
-	return stands_in(t, doc, d.nchars);
+	return stands_in(t, doc, d.nchars, lead_gram(t));
 }
 
 /* Leapfrog join of the gram cursors (g[0] the rarest). */
@@ -1100,6 +1142,9 @@ static bidx_err open_grams(eval_state *cx, const bidx_norm *q, ngram *t, keyoff 
 		}
 	}
 	qsort(t->g, t->ng, sizeof *t->g, cmp_gram_df);
+	t->distinct = 1;
+	for (uint32_t k = 0; k < t->ng; k++)
+		t->distinct &= t->g[k].noffs == 1;
 	return BIDX_OK;
 }
 
@@ -1267,12 +1312,23 @@ static bidx_err eval_alts(eval_state *cx, const bidx_norm *q, int positive, hits
 	bidx_norm *v = bidx_calloc((size_t)a.n + 1, sizeof *v);
 	hitset *s = bidx_calloc((size_t)a.n + 1, sizeof *s);
 	int others = 0;   /* some later spelling occurs */
+	/* a top k may prune the word when they do not: whether they do is
+	 * asked first (documents only), one that does is then weighed */
+	int may_prune = cx->topk && !cx->title_only && !cx->docs_only && !cx->xt;
 	rc = v && s ? BIDX_OK : BIDX_ENOMEM;
 	for (uint32_t i = 1; !rc && i < a.n; i++) {
+		int docs_only = cx->docs_only;
+		cx->docs_only |= may_prune;
 		rc = eval_spelling(cx, a.text[i], &v[i], &s[i]);
+		cx->docs_only = docs_only;
+		if (!rc && may_prune && s[i].n) {
+			hitset_free(&s[i]);
+			bidx_norm_free(&v[i]);
+			rc = eval_spelling(cx, a.text[i], &v[i], &s[i]);
+		}
 		others |= s[i].n > 0;
 	}
-	cx->prune = !rc && cx->topk && !others && !cx->title_only && !cx->docs_only && !cx->xt;
+	cx->prune = !rc && may_prune && !others;
 	if (!rc && a.n)
 		rc = eval_spelling(cx, a.text[0], &v[0], &s[0]);
 	cx->prune = 0;

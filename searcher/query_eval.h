@@ -62,24 +62,27 @@ void bidx_result_free(bidx_result *r);
  * and no position (r->exact_top is then k).  Only a query of one plain
  * word (alone, or less NOT terms: WORD -A -B, the NOTs matched first so
  * that their documents never count among the best) is pruned so far,
- * when none of the word's spelling variants occurs: each
- * document's score is bounded from the fewest positions of one of the
- * word's bigrams and its title length before the bigrams are lined up (a
- * two-character word's first from its length alone, its record unread); a
- * document out of reach is only checked for one occurrence (a
- * two-character word, one bigram, not even that).  A one-character
- * word's weight comes whole from its unigram counts: a document is out of
- * reach from that weight and its length, with no division.  k = 0 is
- * bidx_query_eval. */
+ * when none of the word's spelling variants occurs (whether one does is
+ * asked first, documents only): each document's score is bounded from
+ * the fewest positions of one of the word's bigrams and its lengths and
+ * title length (a two-character word's first from its length alone),
+ * then, if that leaves it in reach, from the starts that bigram's
+ * positions leave and how many of them fall in the title, all before
+ * its whole record is read and the bigrams are lined up; a document out
+ * of reach is only checked for one occurrence (a two-character word, one
+ * bigram, not even that).  A one-character word's weight comes whole
+ * from its unigram counts: a document is out of reach from that weight
+ * and its length, with no division.  k = 0 is bidx_query_eval. */
 bidx_err bidx_query_eval_top(bidx_index *ix, const bidx_qnode *q, uint32_t k, bidx_result *r,
                              char *why, size_t whylen);
 
 /* The same documents as bidx_query_eval, for a caller that needs only which
  * documents match (bsearch -c): scores are meaningless and pos is not
  * always known.  It skips what only ranking needs (BM25, match kinds, the
- * positions of a two-character word, which is one bigram, and a longer
- * word's occurrences after the first it finds), and a term under AND is
- * matched only in the documents its siblings left. */
+ * positions of a two-character word, which is one bigram, a longer
+ * word's occurrences after the first it finds, and of each document's
+ * record all but its length), and a term under AND is matched only in
+ * the documents its siblings left. */
 bidx_err bidx_query_match(bidx_index *ix, const bidx_qnode *q, bidx_result *r,
                           char *why, size_t whylen);
 
@@ -90,7 +93,8 @@ typedef struct bidx_eval_counters {
 	uint64_t steps;       /* candidate start positions examined, and positions
 	                         scanned, while matching terms */
 	uint64_t docs;        /* documents a term's postings led to and matched it in */
-	uint64_t records;     /* ... whose document records were read for that */
+	uint64_t records;     /* ... whose whole document records were read for that
+	                         (where the bitmap is; not the lengths alone) */
 	uint64_t fields;      /* documents whose field records a filter read */
 } bidx_eval_counters;
 

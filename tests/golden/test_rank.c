@@ -877,6 +877,112 @@ Test(rank_sort, and_matches_a_frequent_word_only_where_the_others_are, .timeout 
 	free(dir);
 }
 
+/* The best k of a longer word read the whole document record (where its
+ * bitmap is) only of the documents that could reach them: the others are
+ * ruled out from their lengths and title, then only checked for one
+ * occurrence (every document its bigrams led to read it before).  The
+ * hits are the full evaluation's. */
+Test(rank_sort, top_k_of_a_longer_word_reads_few_records, .timeout = 300)
+{
+	char *dir;
+	bidx_index *x = and_index(&dir);
+	static const char *const words[] = {"ください", "について", "http", "情報を"};
+	uint64_t records = 0, docs = 0, hits = 0;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		bidx_eval_counters c, cf;
+		bidx_result r = eval_counted_k(x, words[i], 1, &c), all = eval_counted(x, words[i], &cf);
+		cr_assert_eq(r.n, all.n, "%s: %u hits, %u in full", words[i], r.n, all.n);
+		for (uint32_t j = 0; j < r.n; j++)
+			cr_assert_eq(r.hits[j].doc, all.hits[j].doc, "%s: hit %u", words[i], j);
+		records += c.records;
+		docs += c.docs;
+		hits += r.n;
+		bidx_result_free(&r);
+		bidx_result_free(&all);
+	}
+	cr_assert_gt(hits, 300, "too few hits to tell (%llu)", (unsigned long long)hits);
+	cr_assert_lt(records * 2, docs, "%llu records read for %llu documents reached",
+	             (unsigned long long)records, (unsigned long long)docs);
+	bidx_index_close(x);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* The best k of a word leave nearly every other document unscored: one
+ * whose lengths and title leave it in reach is still out of it from the
+ * starts its rarest bigram's positions allow (and how many of them fall
+ * in the title), known before its record is read or anything is lined
+ * up.  The scored documents are the full evaluation's scores. */
+Test(rank_sort, top_k_scores_few_documents, .timeout = 300)
+{
+	char *dir;
+	bidx_index *x = and_index(&dir);
+	static const char *const words[] = {"ください", "について", "http", "情報を", "する",
+	                                    "して"};
+	uint64_t scored = 0, hits = 0;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		bidx_eval_counters c;
+		bidx_result r = eval_counted_k(x, words[i], 10, &c), all = eval_counted(x, words[i], &c);
+		cr_assert_eq(r.n, all.n, "%s: %u hits, %u in full", words[i], r.n, all.n);
+		for (uint32_t j = 0; j < r.n; j++) {
+			cr_assert_eq(r.hits[j].doc, all.hits[j].doc, "%s: hit %u", words[i], j);
+			cr_assert(r.hits[j].score == 0 || r.hits[j].score == all.hits[j].score,
+			          "%s: hit %u scores %.17g, %.17g in full", words[i], j, r.hits[j].score,
+			          all.hits[j].score);
+			scored += r.hits[j].score != 0;
+		}
+		hits += r.n;
+		bidx_result_free(&r);
+		bidx_result_free(&all);
+	}
+	cr_assert_gt(hits, 300, "too few hits to tell (%llu)", (unsigned long long)hits);
+	cr_assert_lt(scored * 5, hits, "%llu of %llu hits scored", (unsigned long long)scored,
+	             (unsigned long long)hits);
+	bidx_index_close(x);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Which documents a longer word matches (a count, a NOT, the spelling
+ * variants a top k looks for before it prunes) needs only each document's
+ * length of its record, never the rest of it: the same documents as the
+ * full evaluation, no whole record read. */
+Test(rank_sort, matching_a_longer_word_reads_no_record, .timeout = 300)
+{
+	char *dir;
+	bidx_index *x = and_index(&dir);
+	static const char *const words[] = {"ください", "について", "http", "情報を", "2012",
+	                                    "サーバー"};
+	uint64_t records = 0, docs = 0;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		bidx_qnode *root;
+		bidx_result r, all;
+		bidx_eval_counters c;
+		char why[512];
+		size_t ep;
+		cr_assert_eq(bidx_query_parse(words[i], &root, why, sizeof why, &ep), BIDX_OK);
+		bidx_eval_counters_get(&c, 1);
+		cr_assert_eq(bidx_query_match(x, root, &r, why, sizeof why), BIDX_OK, "%s", why);
+		bidx_eval_counters_get(&c, 1);
+		records += c.records;
+		docs += c.docs;
+		r.query = NULL;
+		bidx_query_free(root);
+		all = eval_counted(x, words[i], &c);
+		cr_assert_eq(r.n, all.n, "%s: %u hits, %u in full", words[i], r.n, all.n);
+		for (uint32_t j = 0; j < r.n; j++)
+			cr_assert_eq(r.hits[j].doc, all.hits[j].doc, "%s: hit %u", words[i], j);
+		bidx_result_free(&r);
+		bidx_result_free(&all);
+	}
+	cr_assert_gt(docs, 300, "too few documents to tell (%llu)", (unsigned long long)docs);
+	cr_assert_eq(records, 0, "%llu records read for %llu documents", (unsigned long long)records,
+	             (unsigned long long)docs);
+	bidx_index_close(x);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* The best k of a two-character word read the document record only of
  * the documents that could reach them were every occurrence in the title:
  * the others are left unscored from their length alone. */

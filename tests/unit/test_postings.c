@@ -20,7 +20,19 @@ static uint32_t rnd(uint64_t *s)
 }
 
 /* A random list of n docs below ndocs, with bigram positions; raw form in raw. */
+static void make_near_start(plist *l, uint32_t n, uint32_t ndocs, uint64_t seed,
+                            bidx_buf *raw, int near);
+
 static void make(plist *l, uint32_t n, uint32_t ndocs, uint64_t seed, bidx_buf *raw)
+{
+	make_near_start(l, n, ndocs, seed, raw, 0);
+}
+
+/* make, with `near`: most docs' positions from 0 on, one after the other
+ * (a text that starts with the bigram, a run of it), a few far apart: the
+ * blocks of position width 0 whose other fields are exceptions. */
+static void make_near_start(plist *l, uint32_t n, uint32_t ndocs, uint64_t seed,
+                            bidx_buf *raw, int near)
 {
 	uint64_t s = seed;
 	l->docs = calloc(n, 4);
@@ -36,10 +48,10 @@ static void make(plist *l, uint32_t n, uint32_t ndocs, uint64_t seed, bidx_buf *
 		l->docs[i] = (uint32_t)(prev + 1) + gap;
 		l->tf[i] = 1 + rnd(&s) % (i % 7 == 0 ? 300 : 4);
 		l->pos[i] = calloc(l->tf[i], 4);
-		uint32_t p = rnd(&s) % 5;
+		uint32_t p = near ? (rnd(&s) % 16 ? 0 : rnd(&s) % 3000) : rnd(&s) % 5;
 		for (uint32_t k = 0; k < l->tf[i]; k++) {
 			l->pos[i][k] = p;
-			p += 1 + rnd(&s) % 200;
+			p += 1 + (near ? (rnd(&s) % 8 ? 0 : rnd(&s) % 3000) : rnd(&s) % 200);
 		}
 		bidx_buf_put_varint(raw, (uint64_t)((int64_t)l->docs[i] - prev - 1));
 		bidx_buf_put_varint(raw, l->tf[i]);
@@ -620,11 +632,12 @@ Test(postings, inlined_cursor_walks_as_the_functions_do)
 {
 	enum { CAP = 4000 };
 	uint64_t *a = malloc(CAP * sizeof *a), *b = malloc(CAP * sizeof *b);
-	for (uint32_t z = 0; z < 3; z++) {
+	for (uint32_t z = 0; z < 4; z++) {
 		plist l;
 		bidx_buf raw = BIDX_BUF_INIT, enc = BIDX_BUF_INIT;
-		uint32_t n = z == 0 ? 300 : z == 1 ? 3000 : 129, ndocs = z == 1 ? 20000 : n * 3 + 10;
-		make(&l, n, ndocs, 11 + z, &raw);
+		uint32_t n = z == 0 || z == 3 ? 300 : z == 1 ? 3000 : 129;
+		uint32_t ndocs = z == 1 ? 20000 : n * 3 + 10;
+		make_near_start(&l, n, ndocs, 11 + z, &raw, z == 3);
 		cr_assert_eq(bidx_postings_encode(&enc, raw.p, raw.len, l.n, 2), BIDX_OK);
 		uint8_t *copy = malloc(enc.len);
 		for (size_t at = 0; at <= enc.len; at += z == 1 ? 97 : 5) {
