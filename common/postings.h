@@ -130,6 +130,15 @@ bidx_err bidx_pcur_init(bidx_pcur *c, const uint8_t *data, size_t len, uint32_t 
  * the end of the list.  BIDX_OK or BIDX_ECORRUPT (then *have is 0). */
 bidx_err bidx_pcur_next(bidx_pcur *c, int *have);
 
+/* The doc at field i of the cursor's block: its base plus the gap at the
+ * first field, else prev + 1 plus the gap (bidx_pfield_room: the caller
+ * knows there is room after the field). */
+static inline int64_t bidx_pcur_doc_after(const bidx_pcur *c, uint32_t i, int64_t prev)
+{
+	uint64_t gap = bidx_pfield_room(c->s[0], i, c->w[0]);
+	return i == 0 ? (int64_t)c->base + (int64_t)gap : prev + 1 + (int64_t)gap;
+}
+
 /* bidx_pcur_next inlined for a bigram cursor inside a block, short of its
  * last doc (whose end checks, and entering the next block, the function
  * does): the same fields read and the same checks. */
@@ -138,8 +147,7 @@ static inline bidx_err bidx_pcur_next_fast(bidx_pcur *c, int *have)
 	if (c->n != 2 || c->block_left < 2 || !c->fields_fast)
 		return bidx_pcur_next(c, have);
 	uint32_t i = c->i;
-	uint64_t gap = bidx_pfield_room(c->s[0], i, c->w[0]);
-	int64_t doc = i == 0 ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
+	int64_t doc = bidx_pcur_doc_after(c, i, c->doc);
 	uint64_t tf = (uint64_t)bidx_pfield_room(c->s[1], i, c->w[1]) + 1;
 	*have = 0;
 	if (doc > c->block_last || tf > UINT32_MAX ||
@@ -165,8 +173,7 @@ static inline bidx_err bidx_pcur_next_counts_fast(bidx_pcur *c, int *have)
 		return bidx_pcur_next(c, have);
 	uint32_t i = c->i;
 	/* enter_block checked that the fields lie in the block, and room after */
-	uint64_t gap = bidx_pfield_room(c->s[0], i, c->w[0]);
-	int64_t doc = i == 0 ? (int64_t)c->base + (int64_t)gap : c->doc + 1 + (int64_t)gap;
+	int64_t doc = bidx_pcur_doc_after(c, i, c->doc);
 	uint64_t tf = (uint64_t)bidx_pfield_room(c->s[1], i, c->w[1]) + 1;
 	uint32_t tt = bidx_pfield_room(c->s[2], i, c->w[2]);
 	uint32_t tw = bidx_pfield_room(c->s[3], i, c->w[3]);
@@ -206,8 +213,7 @@ static inline bidx_err bidx_pcur_seek_fast(bidx_pcur *c, uint32_t target, int *h
 	int64_t doc = c->doc;
 	uint64_t npos = c->npos;
 	for (; i < stop; i++) {
-		uint64_t gap = bidx_pfield_room(c->s[0], i, c->w[0]);
-		doc = i == 0 ? (int64_t)c->base + (int64_t)gap : doc + 1 + (int64_t)gap;
+		doc = bidx_pcur_doc_after(c, i, doc);
 		if (doc >= (int64_t)target)
 			break;
 		npos += 1 + (uint64_t)bidx_pfield_room(c->s[1], i, c->w[1]);

@@ -738,6 +738,30 @@ static bidx_result eval_counted(bidx_index *x, const char *q, bidx_eval_counters
 	return eval_counted_k(x, q, 0, c);
 }
 
+/* Which documents q matches (bidx_query_match: no scores), counted. */
+static bidx_result match_counted(bidx_index *x, const char *q, bidx_eval_counters *c)
+{
+	bidx_qnode *root;
+	bidx_result r;
+	char why[512];
+	size_t ep;
+	cr_assert_eq(bidx_query_parse(q, &root, why, sizeof why, &ep), BIDX_OK, "%s", q);
+	bidx_eval_counters_get(c, 1);
+	cr_assert_eq(bidx_query_match(x, root, &r, why, sizeof why), BIDX_OK, "%s: %s", q, why);
+	bidx_eval_counters_get(c, 1);
+	r.query = NULL;
+	bidx_query_free(root);
+	return r;
+}
+
+/* r holds the documents of the full evaluation all, in its order. */
+static void same_documents(const bidx_result *r, const bidx_result *all, const char *q)
+{
+	cr_assert_eq(r->n, all->n, "%s: %u hits, %u in full", q, r->n, all->n);
+	for (uint32_t j = 0; j < r->n; j++)
+		cr_assert_eq(r->hits[j].doc, all->hits[j].doc, "%s: hit %u", q, j);
+}
+
 /* An AND of words: the documents all of them match and no NOT does, each
  * scoring the sum of the words' scores alone, added in the query's order
  * (to the last bit), with the first place of the first word that has
@@ -891,9 +915,7 @@ Test(rank_sort, top_k_of_a_longer_word_reads_few_records, .timeout = 300)
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
 		bidx_eval_counters c, cf;
 		bidx_result r = eval_counted_k(x, words[i], 1, &c), all = eval_counted(x, words[i], &cf);
-		cr_assert_eq(r.n, all.n, "%s: %u hits, %u in full", words[i], r.n, all.n);
-		for (uint32_t j = 0; j < r.n; j++)
-			cr_assert_eq(r.hits[j].doc, all.hits[j].doc, "%s: hit %u", words[i], j);
+		same_documents(&r, &all, words[i]);
 		records += c.records;
 		docs += c.docs;
 		hits += r.n;
@@ -923,9 +945,8 @@ Test(rank_sort, top_k_scores_few_documents, .timeout = 300)
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
 		bidx_eval_counters c;
 		bidx_result r = eval_counted_k(x, words[i], 10, &c), all = eval_counted(x, words[i], &c);
-		cr_assert_eq(r.n, all.n, "%s: %u hits, %u in full", words[i], r.n, all.n);
+		same_documents(&r, &all, words[i]);
 		for (uint32_t j = 0; j < r.n; j++) {
-			cr_assert_eq(r.hits[j].doc, all.hits[j].doc, "%s: hit %u", words[i], j);
 			cr_assert(r.hits[j].score == 0 || r.hits[j].score == all.hits[j].score,
 			          "%s: hit %u scores %.17g, %.17g in full", words[i], j, r.hits[j].score,
 			          all.hits[j].score);
@@ -955,23 +976,12 @@ Test(rank_sort, matching_a_longer_word_reads_no_record, .timeout = 300)
 	                                    "サーバー"};
 	uint64_t records = 0, docs = 0;
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
-		bidx_qnode *root;
-		bidx_result r, all;
 		bidx_eval_counters c;
-		char why[512];
-		size_t ep;
-		cr_assert_eq(bidx_query_parse(words[i], &root, why, sizeof why, &ep), BIDX_OK);
-		bidx_eval_counters_get(&c, 1);
-		cr_assert_eq(bidx_query_match(x, root, &r, why, sizeof why), BIDX_OK, "%s", why);
-		bidx_eval_counters_get(&c, 1);
+		bidx_result r = match_counted(x, words[i], &c);
 		records += c.records;
 		docs += c.docs;
-		r.query = NULL;
-		bidx_query_free(root);
-		all = eval_counted(x, words[i], &c);
-		cr_assert_eq(r.n, all.n, "%s: %u hits, %u in full", words[i], r.n, all.n);
-		for (uint32_t j = 0; j < r.n; j++)
-			cr_assert_eq(r.hits[j].doc, all.hits[j].doc, "%s: hit %u", words[i], j);
+		bidx_result all = eval_counted(x, words[i], &c);
+		same_documents(&r, &all, words[i]);
 		bidx_result_free(&r);
 		bidx_result_free(&all);
 	}
