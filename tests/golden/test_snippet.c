@@ -72,20 +72,37 @@ static bidx_index *news_index(const char *tag, char **dir)
 	return ix;
 }
 
+/* The hits of query in full, parsed into *q (the caller frees both). */
+static void eval_all(bidx_index *ix, const char *query, bidx_qnode **q, bidx_result *r)
+{
+	char why[256];
+	size_t ep;
+	cr_assert_eq(bidx_query_parse(query, q, why, sizeof why, &ep), BIDX_OK, "%s: %s", query, why);
+	cr_assert_eq(bidx_query_eval(ix, *q, r, why, sizeof why), BIDX_OK, "%s: %s", query, why);
+}
+
+/* Document doc's record, its stored title and text (in *buf, to free) and
+ * its checkpoints. */
+static void hit_text(bidx_segment *seg, uint32_t doc, bidx_docrec *d, char **buf,
+                     const char **title, size_t *tlen, const char **text, const uint8_t **ck,
+                     uint32_t *nck)
+{
+	cr_assert_eq(bidx_segment_doc(seg, doc, d), BIDX_OK, "doc %u", doc);
+	cr_assert_eq(bidx_segment_fetch(seg, d, buf, title, tlen, text), BIDX_OK, "doc %u", doc);
+	cr_assert_eq(bidx_segment_ckpts(seg, doc, ck, nck), BIDX_OK, "doc %u", doc);
+}
+
 Test(snippet, windowed_matches_full, .timeout = 300)
 {
 	char *dir;
 	bidx_index *ix = news_index("snippet", &dir);
-	char why[256];
 	bidx_segment *seg = ix->seg[0];   /* built from scratch: ids are local ids */
 	const char *queries[] = {"情報", "iphone", "アプリ", "発表", "クレジットカード"};
 	int windowed = 0, compared = 0, partial = 0;
 	for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
 		bidx_qnode *q;
 		bidx_result r;
-		size_t ep;
-		cr_assert_eq(bidx_query_parse(queries[qi], &q, why, sizeof why, &ep), BIDX_OK);
-		cr_assert_eq(bidx_query_eval(ix, q, &r, why, sizeof why), BIDX_OK);
+		eval_all(ix, queries[qi], &q, &r);
 		for (uint32_t i = 0; i < r.n && i < 40; i++) {
 			bidx_docrec d;
 			char *buf;
@@ -94,9 +111,7 @@ Test(snippet, windowed_matches_full, .timeout = 300)
 			const uint8_t *ck;
 			uint32_t nck;
 			bidx_snippet full, near;
-			cr_assert_eq(bidx_segment_doc(seg, r.hits[i].doc, &d), BIDX_OK);
-			cr_assert_eq(bidx_segment_fetch(seg, &d, &buf, &title, &tlen, &text), BIDX_OK);
-			cr_assert_eq(bidx_segment_ckpts(seg, r.hits[i].doc, &ck, &nck), BIDX_OK);
+			hit_text(seg, r.hits[i].doc, &d, &buf, &title, &tlen, &text, &ck, &nck);
 			cr_assert_neq(r.hits[i].pos, BIDX_NOPOS);
 			cr_assert_eq(bidx_snippet_make(text, d.text_len, r.terms, r.nterms, &full), BIDX_OK);
 			cr_assert_eq(bidx_snippet_make_near(text, d.text_len, d.text_len, r.terms, r.nterms,
@@ -213,16 +228,13 @@ Test(snippet, narrow_window_and_head_match_the_whole_text, .timeout = 300)
 {
 	char *dir;
 	bidx_index *ix = news_index("snipnarrow", &dir);
-	char why[256];
 	bidx_segment *seg = ix->seg[0];   /* built from scratch: ids are local ids */
 	const char *queries[] = {"情報", "アプリ", "発表", "セキュリティ", "の", "に", "猫", "個"};
 	int narrowed = 0, heads = 0, settled_heads = 0, shorter = 0, again = 0;
 	for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
 		bidx_qnode *q;
 		bidx_result r;
-		size_t ep;
-		cr_assert_eq(bidx_query_parse(queries[qi], &q, why, sizeof why, &ep), BIDX_OK);
-		cr_assert_eq(bidx_query_eval(ix, q, &r, why, sizeof why), BIDX_OK);
+		eval_all(ix, queries[qi], &q, &r);
 		cr_assert_eq(r.nterms, 1, "%s", queries[qi]);
 		for (uint32_t i = 0; i < r.n && i < 200; i++) {
 			bidx_docrec d;
@@ -232,9 +244,7 @@ Test(snippet, narrow_window_and_head_match_the_whole_text, .timeout = 300)
 			const uint8_t *ck;
 			uint32_t nck, pos = r.hits[i].pos, doc = r.hits[i].doc;
 			bidx_snippet full, near;
-			cr_assert_eq(bidx_segment_doc(seg, doc, &d), BIDX_OK);
-			cr_assert_eq(bidx_segment_fetch(seg, &d, &buf, &title, &tlen, &text), BIDX_OK);
-			cr_assert_eq(bidx_segment_ckpts(seg, doc, &ck, &nck), BIDX_OK);
+			hit_text(seg, doc, &d, &buf, &title, &tlen, &text, &ck, &nck);
 			cr_assert_eq(bidx_snippet_make(text, d.text_len, r.terms, r.nterms, &full), BIDX_OK);
 			if (pos != BIDX_NOPOS) {
 				/* one term: the window's first match is the document's */
@@ -297,7 +307,6 @@ Test(snippet, later_start_matches_the_whole_window, .timeout = 300)
 {
 	char *dir;
 	bidx_index *ix = news_index("snipwin", &dir);
-	char why[256];
 	bidx_segment *seg = ix->seg[0];   /* built from scratch: ids are local ids */
 	const char *queries[] = {"情報 セキュリティ", "アプリ OR 発表", "iphone アプリ", "サービス 開始",
 	                         "ソフトバンク OR ドコモ OR au", "\"スマート フォン\" 発売"};
@@ -305,9 +314,7 @@ Test(snippet, later_start_matches_the_whole_window, .timeout = 300)
 	for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
 		bidx_qnode *q;
 		bidx_result r;
-		size_t ep;
-		cr_assert_eq(bidx_query_parse(queries[qi], &q, why, sizeof why, &ep), BIDX_OK, "%s", why);
-		cr_assert_eq(bidx_query_eval(ix, q, &r, why, sizeof why), BIDX_OK, "%s", why);
+		eval_all(ix, queries[qi], &q, &r);
 		for (uint32_t i = 0; i < r.n && i < 200; i++) {
 			bidx_docrec d;
 			char *buf;
@@ -318,9 +325,7 @@ Test(snippet, later_start_matches_the_whole_window, .timeout = 300)
 			bidx_snippet near, ref;
 			if (pos == BIDX_NOPOS || r.nterms < 2)
 				continue;
-			cr_assert_eq(bidx_segment_doc(seg, doc, &d), BIDX_OK);
-			cr_assert_eq(bidx_segment_fetch(seg, &d, &buf, &title, &tlen, &text), BIDX_OK);
-			cr_assert_eq(bidx_segment_ckpts(seg, doc, &ck, &nck), BIDX_OK);
+			hit_text(seg, doc, &d, &buf, &title, &tlen, &text, &ck, &nck);
 			bidx_snippet_window(d.text_len, pos, ck, nck, &b0, &b1);
 			cr_assert_eq(bidx_snippet_make_near(text, d.text_len, d.text_len, r.terms, r.nterms,
 			                                    pos, ck, nck, 0, &near), BIDX_OK);
