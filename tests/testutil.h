@@ -43,6 +43,17 @@ char *tu_run(const char *cmd, int *status);
 char *tu_sh(const char *dir, int *status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The value of the number at the start of s (Arabic digits, digit-group
+ * commas, kanji numerals, 十 百 千 and the large units 万 億 兆), evaluated
+ * on its own terms, and in *len its bytes (0 when s starts with none). */
+unsigned long long tu_number_value(const char *s, size_t *len);
+
+/* v written in one of the forms: 0 Arabic, 1 with digit-group commas,
+ * 2 kanji numerals, 3 Arabic digits with the large units, 4 the same with
+ * 千 for whole thousands (1万2千), 5 kanji digits one by one, 6 Arabic
+ * digits with the large units and digit-group commas (1,200万). */
+void tu_number_write(unsigned long long v, int form, char *out, size_t cap);
+
 /* Criterion ignores LeakSanitizer's report at a worker's exit, so tests
  * that exercise error paths ask for a leak check themselves (a no-op without
  * AddressSanitizer). */

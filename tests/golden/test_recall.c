@@ -341,3 +341,90 @@ Test(recall, substrings_across_variant_spellings, .timeout = 1200)
 	cr_assert_gt(found, 0);
 	unload(&c);
 }
+
+/* A character of a number as variants.h reads one: a digit, a digit-group
+ * comma, a kanji numeral, 十 百 千 or a large unit. */
+static int number_char(uint32_t c)
+{
+	static const uint32_t kanji[] = {0x3007, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D,
+	                                 0x4E03, 0x516B, 0x4E5D, 0x5341, 0x767E, 0x5343, 0x4E07,
+	                                 0x5104, 0x5146};
+	if ((c >= '0' && c <= '9') || c == ',')
+		return 1;
+	for (size_t i = 0; i < sizeof kanji / sizeof *kanji; i++)
+		if (c == kanji[i])
+			return 1;
+	return 0;
+}
+
+/* Issue 15, point 4, on real text: a number a document writes in one of
+ * the usual forms (2012年, 48,685件, 3万人, 第一報, 1万2千円), with the
+ * character after it, is found by a query that writes the same value in
+ * every other form (Arabic, digit groups, kanji numerals, the large units
+ * with Arabic digits, 千 for whole thousands, kanji digits one by one for
+ * a year), so both directions are tried across the samples. */
+Test(recall, numbers_found_in_every_form, .timeout = 1200)
+{
+	corpus c = {0};
+	load(&c, "livedoor");
+	int samples = 0, queries = 0, other_script = 0;
+	for (int tries = 0; samples < 150 && tries < 400000; tries++) {
+		const bidx_norm *d = &c.docs[rnd(c.n)];
+		if (d->nchars < 2)
+			continue;
+		uint32_t s = rnd(d->nchars), e;
+		if (!number_char(d->cp[s]))
+			continue;
+		while (s > 0 && number_char(d->cp[s - 1]))
+			s--;
+		for (e = s; e < d->nchars && number_char(d->cp[e]);)
+			e++;
+		if ((s > 0 && d->cp[s - 1] == '.') || e >= d->nchars || d->cp[e] == '.' ||
+		    d->cp[e] == ' ' || d->cp[s] == ',')
+			continue;
+		size_t b0 = d->byte_off[s], b1 = d->byte_off[e], b2 = d->byte_off[e + 1], len;
+		char run[96], unit[8], f[128], q[160];
+		if (b1 - b0 >= sizeof run)
+			continue;
+		memcpy(run, d->text + b0, b1 - b0);
+		run[b1 - b0] = 0;
+		memcpy(unit, d->text + b1, b2 - b1);
+		unit[b2 - b1] = 0;
+		unsigned long long v = tu_number_value(run, &len);
+		if (len != b1 - b0 || v == 0 || v >= 10000000000000ull)
+			continue;
+		int form = -1;   /* the document writes it in one of the forms */
+		for (int i = 0; i < 7 && form < 0; i++) {
+			tu_number_write(v, i, f, sizeof f);
+			if (!strcmp(f, run))
+				form = i;
+		}
+		if (form < 0)
+			continue;
+		samples++;
+		for (int i = 0; i < 7; i++) {
+			if ((i == 5 && (v < 10 || v > 9999)) || (i == 6 && v < 10000000))
+				continue;
+			tu_number_write(v, i, f, sizeof f);
+			snprintf(q, sizeof q, "%s%s", f, unit);
+			bidx_qnode qn = {.type = BIDX_Q_TERM, .text = q};
+			bidx_result r;
+			char why[256];
+			cr_assert_eq(bidx_query_eval(c.ix, &qn, &r, why, sizeof why), BIDX_OK, "%s: %s", q,
+			             why);
+			uint32_t doc = (uint32_t)(d - c.docs), j = 0;
+			while (j < r.n && r.hits[j].doc != doc)
+				j++;
+			cr_assert_lt(j, r.n, "query \"%s\" misses doc %u, which writes \"%s%s\"", q, doc,
+			             run, unit);
+			bidx_result_free(&r);
+			queries++;
+			other_script += (form == 2 || form == 5) != (i == 2 || i == 5);
+		}
+	}
+	fprintf(stderr, "recall: %d numbers of the corpus, %d queries in their other forms (%d "
+	        "across Arabic and kanji): no miss\n", samples, queries, other_script);
+	cr_assert_geq(samples, 20, "too few numbers in the corpus (%d)", samples);
+	cr_assert_gt(other_script, 0);
+	unload(&c);
+}

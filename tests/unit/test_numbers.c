@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "normalize.h"
+#include "testutil.h"
 #include "variants.h"
 
 static bidx_norm norm(const char *s)
@@ -42,114 +43,9 @@ static int found(const char *q, const char *d)
 	return hit;
 }
 
-/* --- an evaluator of its own: a number written in any of the forms --- */
-
-static const char *const kdigit[10] = {"〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
-
 static int starts(const char *s, const char *w)
 {
 	return !strncmp(s, w, strlen(w));
-}
-
-/* The value of the number at the start of s, and in *len its bytes (0
- * when s starts with none). */
-static unsigned long long value_at(const char *s, size_t *len)
-{
-	static const struct { const char *w; unsigned long long v; } small[] = {
-		{"十", 10}, {"百", 100}, {"千", 1000}}, big[] = {
-		{"万", 10000ull}, {"億", 100000000ull}, {"兆", 1000000000000ull}};
-	unsigned long long total = 0, section = 0;
-	long long cur = -1;
-	const char *p = s;
-	for (;;) {
-		int k, matched = 0;
-		if (*p >= '0' && *p <= '9') {
-			cur = (cur < 0 ? 0 : cur) * 10 + (*p++ - '0');
-			continue;
-		}
-		if (*p == ',' && p > s && p[1] >= '0' && p[1] <= '9') {
-			p++;
-			continue;
-		}
-		for (k = 0; k < 10 && !matched; k++)
-			if (starts(p, kdigit[k])) {
-				cur = (cur < 0 ? 0 : cur) * 10 + k;
-				p += strlen(kdigit[k]);
-				matched = 1;
-			}
-		for (k = 0; k < 3 && !matched; k++)
-			if (starts(p, small[k].w)) {
-				section += (cur < 0 ? 1 : (unsigned long long)cur) * small[k].v;
-				cur = -1;
-				p += strlen(small[k].w);
-				matched = 1;
-			}
-		for (k = 0; k < 3 && !matched && p > s; k++)
-			if (starts(p, big[k].w)) {
-				section += cur < 0 ? 0 : (unsigned long long)cur;
-				total += section * big[k].v;
-				section = 0;
-				cur = -1;
-				p += strlen(big[k].w);
-				matched = 1;
-			}
-		if (!matched)
-			break;
-	}
-	*len = (size_t)(p - s);
-	return total + section + (cur < 0 ? 0 : (unsigned long long)cur);
-}
-
-/* v written in one of the forms: 0 Arabic, 1 with digit-group commas,
- * 2 kanji numerals, 3 Arabic digits with the large units, 4 the same with
- * 千 for whole thousands (1万2千), 5 kanji digits one by one, 6 Arabic
- * digits with the large units and digit-group commas (1,200万). */
-static void write_as(unsigned long long v, int form, char *out, size_t cap)
-{
-	static const char *const bigw[4] = {"兆", "億", "万", ""};
-	static const unsigned long long pw[4] = {1000000000000ull, 100000000ull, 10000ull, 1};
-	char digits[32];
-	snprintf(digits, sizeof digits, "%llu", v);
-	out[0] = 0;
-	if (form == 0 || form == 5 || (form == 1 && v < 1000)) {
-		for (const char *d = digits; *d; d++)
-			strncat(out, form == 5 ? kdigit[*d - '0'] : (char[2]){*d, 0}, cap - strlen(out) - 1);
-		return;
-	}
-	if (form == 1) {
-		size_t nd = strlen(digits);
-		for (size_t i = 0; i < nd; i++) {
-			if (i && (nd - i) % 3 == 0)
-				strncat(out, ",", cap - strlen(out) - 1);
-			strncat(out, (char[2]){digits[i], 0}, cap - strlen(out) - 1);
-		}
-		return;
-	}
-	for (int k = 0; k < 4; k++) {
-		unsigned g = (unsigned)(v / pw[k] % 10000);
-		char b[64] = "";
-		if (!g)
-			continue;
-		if (form == 2) {
-			static const char *const u[4] = {"千", "百", "十", ""};
-			static const unsigned up[4] = {1000, 100, 10, 1};
-			for (int i = 0; i < 4; i++) {
-				unsigned d = g / up[i] % 10;
-				if (d > 1 || (d == 1 && i == 3))
-					strcat(b, kdigit[d]);
-				if (d && i < 3)
-					strcat(b, u[i]);
-			}
-		} else if (form == 4 && g % 1000 == 0) {
-			snprintf(b, sizeof b, "%u千", g / 1000);
-		} else if (form == 6 && g >= 1000) {
-			snprintf(b, sizeof b, "%u,%03u", g / 1000, g % 1000);
-		} else {
-			snprintf(b, sizeof b, "%u", g);
-		}
-		strncat(out, b, cap - strlen(out) - 1);
-		strncat(out, bigw[k], cap - strlen(out) - 1);
-	}
 }
 
 static unsigned long long rnd_state = 0x9e3779b97f4a7c15ull;
@@ -222,14 +118,14 @@ Test(numbers, random_values_keep_their_value)
 		if (form == 5 && (v < 10 || v > 9999))
 			form = 0;
 		char num[128], q[160];
-		write_as(v, form, num, sizeof num);
+		tu_number_write(v, form, num, sizeof num);
 		snprintf(q, sizeof q, "約%s件", num);
 		bidx_alts a = alts_of(q);
 		cr_assert_geq(a.n, 1);
 		for (uint32_t i = 0; i < a.n; i++) {
 			size_t len;
 			cr_assert(starts(a.text[i], "約"), "%s: %s", q, a.text[i]);
-			unsigned long long got = value_at(a.text[i] + strlen("約"), &len);
+			unsigned long long got = tu_number_value(a.text[i] + strlen("約"), &len);
 			cr_assert_gt(len, 0, "%s: %s has no number", q, a.text[i]);
 			cr_assert_str_eq(a.text[i] + strlen("約") + len, "件", "%s: %s", q, a.text[i]);
 			cr_assert_eq(got, v, "%s (%llu): alternative %s is %llu", q, v, a.text[i], got);
@@ -240,7 +136,7 @@ Test(numbers, random_values_keep_their_value)
 			if (f == 5 || (f == 6 && v < 10000000))
 				continue;
 			char other[128], d[200];
-			write_as(v, f, other, sizeof other);
+			tu_number_write(v, f, other, sizeof other);
 			snprintf(d, sizeof d, "は約%s件でした", other);
 			cr_expect(found(q, d), "%s does not find %s", q, d);
 		}
