@@ -57,6 +57,26 @@ typedef struct dacc {
 	uint32_t slot;        /* its entry + 1 in the list of the word being found, 0 none */
 } dacc;
 
+/* The live documents of a bigram's list in one segment and their
+ * frequencies, in list order, as the walk of a two-character form read
+ * them: the bigram signal of the same bigram adds them up without walking
+ * the list again. */
+typedef struct gseen {
+	uint64_t key;
+	uint32_t si;
+	int whole;            /* 1 once the walk has read the whole list */
+	uint32_t (*dt)[2];    /* collection id, tf */
+	size_t n, cap;
+} gseen;
+
+/* The bigram lists walked whole for one question, those of its bigram
+ * signal (q->grams) only. */
+typedef struct gmemo {
+	const bidx_question *q;
+	gseen *s;
+	size_t n, cap;
+} gmemo;
+
 /* A word's documents, one entry each, in the order first found; the slot
  * of a document's accumulators maps it to its entry while the word is
  * being found, so the occurrences of all its forms and segments add up
@@ -65,6 +85,7 @@ typedef struct olist {
 	occ *o;
 	size_t n, cap;
 	dacc *d;              /* not owned; the slots reset when the list is done */
+	gmemo *gm;            /* not owned */
 	double rsum;          /* where it stands in the titles: the sum over its
 	                         occurrences of start / last possible start */
 	uint32_t rn;          /* the occurrences in rsum */
@@ -198,9 +219,34 @@ static int cmp_gram_df(const void *a, const void *b)
 	return x->df < y->df ? -1 : x->df > y->df ? 1 : (x->off > y->off) - (x->off < y->off);
 }
 
-/* Leapfrog join of the gram cursors (g[0] the rarest). */
+/* The entry of gm to fill with bigram key's list in segment si, when the
+ * bigram signal has that bigram and the list is not kept already; NULL
+ * otherwise (or out of memory: the signal walks the list then). */
+static gseen *memo_start(gmemo *gm, uint32_t si, uint64_t key)
+{
+	int wanted = 0;
+	for (uint32_t g = 0; g < gm->q->ngrams && !wanted; g++)
+		wanted = bidx_key2(gm->q->grams[2 * g], gm->q->grams[2 * g + 1]) == key;
+	for (size_t i = 0; i < gm->n && wanted; i++)
+		wanted = !(gm->s[i].si == si && gm->s[i].key == key);
+	if (!wanted || bidx_grow((void **)&gm->s, &gm->cap, gm->n + 1, sizeof *gm->s))
+		return NULL;
+	gm->s[gm->n] = (gseen){key, si, 0, NULL, 0, 0};
+	return &gm->s[gm->n++];
+}
+
+static const gseen *memo_find(const gmemo *gm, uint32_t si, uint64_t key)
+{
+	for (size_t i = 0; i < gm->n; i++)
+		if (gm->s[i].si == si && gm->s[i].key == key && gm->s[i].whole)
+			return &gm->s[i];
+	return NULL;
+}
+
+/* Leapfrog join of the gram cursors (g[0] the rarest); with one gram, its
+ * live documents and frequencies into rec (may be NULL). */
 static bidx_err join(const bidx_index *ix, const dinfo *di, uint32_t si, gram *g, uint32_t ng,
-                     uint32_t len, olist *out)
+                     uint32_t len, olist *out, gseen *rec)
 {
 	int r;
 	BIDX_TRY(bidx_pcur_next(&g[0].cur, &r));
@@ -218,6 +264,12 @@ static bidx_err join(const bidx_index *ix, const dinfo *di, uint32_t si, gram *g
 			continue;
 		}
 		uint32_t gd = bidx_index_global(ix, si, target);
+		if (gd != BIDX_DELETED && rec) {
+			if (bidx_grow((void **)&rec->dt, &rec->cap, rec->n + 1, sizeof *rec->dt))
+				return BIDX_ENOMEM;
+			rec->dt[rec->n][0] = gd;
+			rec->dt[rec->n++][1] = g[0].cur.tf;
+		}
 		if (gd != BIDX_DELETED) {
 			double tt, tb;
 			uint32_t first;
@@ -262,7 +314,11 @@ static bidx_err find_ngram(const bidx_index *ix, const dinfo *di, uint32_t si, c
 			break;
 	}
 	qsort(g, ng, sizeof *g, cmp_gram_df);
-	rc = join(ix, di, si, g, ng, q->nchars, out);
+	gseen *rec = ng == 1 && q->nchars == 2 && out->gm ?
+	             memo_start(out->gm, si, bidx_key2(q->cp[0], q->cp[1])) : NULL;
+	rc = join(ix, di, si, g, ng, q->nchars, out, rec);
+	if (rec)
+		rec->whole = !rc;
 out:
 	for (uint32_t k = 0; k < cap; k++)
 		free(g[k].pos);
@@ -425,6 +481,7 @@ static bidx_err make_docs(bidx_index *ix, void **out)
 typedef struct acc {
 	dacc *d;              /* by collection id */
 	const qdocs *docs;
+	const gmemo *gm;
 } acc;
 
 /* The weight of a word by where it stands in the titles of the collection:
@@ -504,6 +561,7 @@ static uint32_t score_word(const bidx_qword *w, uint32_t wi, const olist *l, dou
  * and body apart, each bigram's df summed over the segments; weight w. */
 static bidx_err score_gram(const bidx_index *ix, uint64_t key, double w, acc *a)
 {
+	const gmemo *gm = a->gm;
 	uint32_t N = ix->ndocs;
 	double k1 = BIDX_ANY_K1;
 	uint32_t df = 0;
@@ -522,6 +580,14 @@ static bidx_err score_gram(const bidx_index *ix, uint64_t key, double w, acc *a)
 		bidx_pcur cur;
 		int r;
 		if (bidx_termdict_find(bidx_segment_termdict(seg), key, &t, &r) || !r)
+			continue;
+		const gseen *seen = memo_find(gm, si, key);
+		for (size_t i = 0; seen && i < seen->n; i++) {   /* the same sum, the list read once */
+			uint32_t d = seen->dt[i][0];
+			double tf = seen->dt[i][1], nb = a->docs->ndl[d];
+			a->d[d].gscore += w * idf * tf * (k1 + 1) / (tf + nb);
+		}
+		if (seen)
 			continue;
 		if (bidx_segment_need(seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
 		    bidx_pcur_init(&cur, bidx_segment_postings(seg, &t), t.post_len, t.df, 2,
@@ -646,6 +712,8 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 	uint32_t N = ix->ndocs;
 	olist *lists = bidx_calloc((size_t)q->n + 1, sizeof *lists);
 	acc a = {.d = bidx_calloc((size_t)N + 1, sizeof *a.d)};
+	gmemo gm = {.q = q};
+	a.gm = &gm;
 	void *docs = NULL;
 	bidx_err rc = BIDX_OK;
 	if (!lists || !a.d) {
@@ -658,6 +726,7 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 	const dinfo *di = a.docs->di;
 	for (uint32_t i = 0; i < q->n && !rc; i++) {
 		lists[i].d = a.d;
+		lists[i].gm = &gm;
 		if (q->w[i].kind == BIDX_QW_RELATED &&
 		    lists[q->w[i].from].n > BIDX_ANY_RELATED_MAX_DF * N)
 			continue;   /* a word that common is no mismatch; its synonyms cost most */
@@ -724,6 +793,9 @@ out:
 		free(lists[i].o);
 	free(lists);
 	free(a.d);
+	for (size_t i = 0; i < gm.n; i++)
+		free(gm.s[i].dt);
+	free(gm.s);
 	if (rc) {
 		snprintf(why, whylen, "%s", bidx_strerror(rc));
 		bidx_result_free(r);
