@@ -219,10 +219,11 @@ static int cmp_gram_df(const void *a, const void *b)
 	return x->df < y->df ? -1 : x->df > y->df ? 1 : (x->off > y->off) - (x->off < y->off);
 }
 
-/* The entry of gm to fill with bigram key's list in segment si, when the
- * bigram signal has that bigram and the list is not kept already; NULL
- * otherwise (or out of memory: the signal walks the list then). */
-static gseen *memo_start(gmemo *gm, uint32_t si, uint64_t key)
+/* The entry of gm to fill with bigram key's list of df documents in
+ * segment si, when the bigram signal has that bigram and the list is not
+ * kept already; NULL otherwise (or out of memory: the signal walks the list
+ * then). */
+static gseen *memo_start(gmemo *gm, uint32_t si, uint64_t key, uint32_t df)
 {
 	int wanted = 0;
 	for (uint32_t g = 0; g < gm->q->ngrams && !wanted; g++)
@@ -231,8 +232,12 @@ static gseen *memo_start(gmemo *gm, uint32_t si, uint64_t key)
 		wanted = !(gm->s[i].si == si && gm->s[i].key == key);
 	if (!wanted || bidx_grow((void **)&gm->s, &gm->cap, gm->n + 1, sizeof *gm->s))
 		return NULL;
-	gm->s[gm->n] = (gseen){key, si, 0, NULL, 0, 0};
-	return &gm->s[gm->n++];
+	gseen *e = &gm->s[gm->n];
+	*e = (gseen){key, si, 0, bidx_malloc(((size_t)df + 1) * sizeof *e->dt), 0, (size_t)df + 1};
+	if (!e->dt)
+		return NULL;
+	gm->n++;
+	return e;
 }
 
 static const gseen *memo_find(const gmemo *gm, uint32_t si, uint64_t key)
@@ -265,8 +270,8 @@ static bidx_err join(const bidx_index *ix, const dinfo *di, uint32_t si, gram *g
 		}
 		uint32_t gd = bidx_index_global(ix, si, target);
 		if (gd != BIDX_DELETED && rec) {
-			if (bidx_grow((void **)&rec->dt, &rec->cap, rec->n + 1, sizeof *rec->dt))
-				return BIDX_ENOMEM;
+			if (rec->n == rec->cap)
+				return bidx_corrupt();   /* more documents than the list's df */
 			rec->dt[rec->n][0] = gd;
 			rec->dt[rec->n++][1] = g[0].cur.tf;
 		}
@@ -314,8 +319,9 @@ static bidx_err find_ngram(const bidx_index *ix, const dinfo *di, uint32_t si, c
 			break;
 	}
 	qsort(g, ng, sizeof *g, cmp_gram_df);
-	gseen *rec = ng == 1 && q->nchars == 2 && out->gm ?
-	             memo_start(out->gm, si, bidx_key2(q->cp[0], q->cp[1])) : NULL;
+	/* a list in over BIDX_ANY_MAX_DF of the documents is not the signal's */
+	int kept = ng == 1 && q->nchars == 2 && out->gm && g[0].df <= BIDX_ANY_MAX_DF * ix->ndocs;
+	gseen *rec = kept ? memo_start(out->gm, si, bidx_key2(q->cp[0], q->cp[1]), g[0].df) : NULL;
 	rc = join(ix, di, si, g, ng, q->nchars, out, rec);
 	if (rec)
 		rec->whole = !rc;
