@@ -17,7 +17,7 @@
 #include "segment.h"
 
 /* Values derived from a whole index and kept with it (bidx_index_derived). */
-enum { BIDX_DERIVED_INCIDENTS, BIDX_DERIVED_MAX };
+enum { BIDX_DERIVED_INCIDENTS, BIDX_DERIVED_QUESTION, BIDX_DERIVED_MAX };
 typedef struct bidx_derived bidx_derived;
 
 typedef struct bidx_index {

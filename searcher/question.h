@@ -79,6 +79,9 @@
  * 手続き in …の手続きは必要ですか) is the collection's question template
  * and loses up to 30 % of its idf, by its mean place in those titles (not
  * the answer words: they are the asking part of a title by design).
+ * What this needs of every document (its lengths in words, its title
+ * prior) is read once for an index, by its first question, and kept with
+ * it (bidx_index_derived); a question then reads only its words' postings.
  * Parameters and their measured effect: bench/README.md.
  */
 #ifndef BIDX_QUESTION_H

@@ -47,21 +47,52 @@ typedef struct occ {
 	uint32_t pos;         /* first occurrence (normalised character) */
 } occ;
 
-/* A word's documents, one entry each, in the order first found; slot (of
- * the whole evaluation, UINT32_MAX for a document not in the list) maps a
- * document to its entry while the word is being found, so the occurrences
- * of all its forms and segments add up without sorting. */
+/* One document's accumulators for one question, by collection id. */
+typedef struct dacc {
+	double score;         /* BM25 sum */
+	double gscore;        /* the bigram signal */
+	double best;          /* the highest idf matched, for the snippet position */
+	uint64_t mask;        /* the words matched, bit i for q->w[i] */
+	uint32_t pos;         /* the snippet position */
+	uint32_t slot;        /* its entry + 1 in the list of the word being found, 0 none */
+} dacc;
+
+/* The live documents of a bigram's list in one segment and their
+ * frequencies, in list order, as the walk of a two-character form read
+ * them: the bigram signal of the same bigram adds them up without walking
+ * the list again. */
+typedef struct gseen {
+	uint64_t key;
+	uint32_t si;
+	int whole;            /* 1 once the walk has read the whole list */
+	uint32_t (*dt)[2];    /* collection id, tf */
+	size_t n, cap;
+} gseen;
+
+/* The bigram lists walked whole for one question, those of its bigram
+ * signal (q->grams) only. */
+typedef struct gmemo {
+	const bidx_question *q;
+	gseen *s;
+	size_t n, cap;
+} gmemo;
+
+/* A word's documents, one entry each, in the order first found; the slot
+ * of a document's accumulators maps it to its entry while the word is
+ * being found, so the occurrences of all its forms and segments add up
+ * without sorting. */
 typedef struct olist {
 	occ *o;
 	size_t n, cap;
-	uint32_t *slot;       /* not owned; reset when the list is done */
+	dacc *d;              /* not owned; the slots reset when the list is done */
+	gmemo *gm;            /* not owned */
 	double rsum;          /* where it stands in the titles: the sum over its
 	                         occurrences of start / last possible start */
 	uint32_t rn;          /* the occurrences in rsum */
 } olist;
 
-/* What matching needs of a document, read once per evaluation for every
- * document (doc_lens), so a candidate's record is not decoded again. */
+/* What matching needs of a document, read once for every document of the
+ * index (make_docs), so a candidate's record is not decoded again. */
 typedef struct dinfo {
 	const uint8_t *bits;  /* word boundaries (segment.h); NULL: a bad record */
 	uint32_t nchars;
@@ -79,19 +110,19 @@ typedef struct gram {
 
 static int push(olist *l, uint32_t doc, double tt, double tb, uint32_t pos)
 {
-	uint32_t k = l->slot[doc];
-	if (k != UINT32_MAX) {
-		occ *o = &l->o[k];
+	uint32_t k = l->d[doc].slot;
+	if (k) {
+		occ *o = &l->o[k - 1];
 		o->tt += (float)tt;
 		o->tb += (float)tb;
 		if (pos < o->pos)
 			o->pos = pos;
 		return 0;
 	}
-	if (bidx_grow((void **)&l->o, &l->cap, l->n + 1, sizeof *l->o))
+	if (l->n == l->cap && bidx_grow((void **)&l->o, &l->cap, l->n + 1, sizeof *l->o))
 		return -1;
-	l->slot[doc] = (uint32_t)l->n;
 	l->o[l->n++] = (occ){doc, (float)tt, (float)tb, pos};
+	l->d[doc].slot = (uint32_t)l->n;
 	return 0;
 }
 
@@ -136,7 +167,7 @@ static int has_pos(const uint32_t *p, uint32_t n, uint32_t v)
 }
 
 /* The occurrences of a form of len characters in the doc all grams sit on
- * (its record read by doc_lens: d); where each one in the title stands is
+ * (its record read by make_docs: d); where each one in the title stands is
  * added to out->rsum and out->rn (tail_weight). */
 static bidx_err match_doc(const dinfo *dp, gram *g, uint32_t ng, uint32_t len, double *tt,
                           double *tb, uint32_t *first, olist *out)
@@ -188,9 +219,39 @@ static int cmp_gram_df(const void *a, const void *b)
 	return x->df < y->df ? -1 : x->df > y->df ? 1 : (x->off > y->off) - (x->off < y->off);
 }
 
-/* Leapfrog join of the gram cursors (g[0] the rarest). */
+/* The entry of gm to fill with bigram key's list of df documents in
+ * segment si, when the bigram signal has that bigram and the list is not
+ * kept already; NULL otherwise (or out of memory: the signal walks the list
+ * then). */
+static gseen *memo_start(gmemo *gm, uint32_t si, uint64_t key, uint32_t df)
+{
+	int wanted = 0;
+	for (uint32_t g = 0; g < gm->q->ngrams && !wanted; g++)
+		wanted = bidx_key2(gm->q->grams[2 * g], gm->q->grams[2 * g + 1]) == key;
+	for (size_t i = 0; i < gm->n && wanted; i++)
+		wanted = !(gm->s[i].si == si && gm->s[i].key == key);
+	if (!wanted || bidx_grow((void **)&gm->s, &gm->cap, gm->n + 1, sizeof *gm->s))
+		return NULL;
+	gseen *e = &gm->s[gm->n];
+	*e = (gseen){key, si, 0, bidx_malloc(((size_t)df + 1) * sizeof *e->dt), 0, (size_t)df + 1};
+	if (!e->dt)
+		return NULL;
+	gm->n++;
+	return e;
+}
+
+static const gseen *memo_find(const gmemo *gm, uint32_t si, uint64_t key)
+{
+	for (size_t i = 0; i < gm->n; i++)
+		if (gm->s[i].si == si && gm->s[i].key == key && gm->s[i].whole)
+			return &gm->s[i];
+	return NULL;
+}
+
+/* Leapfrog join of the gram cursors (g[0] the rarest); with one gram, its
+ * live documents and frequencies into rec (may be NULL). */
 static bidx_err join(const bidx_index *ix, const dinfo *di, uint32_t si, gram *g, uint32_t ng,
-                     uint32_t len, olist *out)
+                     uint32_t len, olist *out, gseen *rec)
 {
 	int r;
 	BIDX_TRY(bidx_pcur_next(&g[0].cur, &r));
@@ -208,6 +269,12 @@ static bidx_err join(const bidx_index *ix, const dinfo *di, uint32_t si, gram *g
 			continue;
 		}
 		uint32_t gd = bidx_index_global(ix, si, target);
+		if (gd != BIDX_DELETED && rec) {
+			if (rec->n == rec->cap)
+				return bidx_corrupt();   /* more documents than the list's df */
+			rec->dt[rec->n][0] = gd;
+			rec->dt[rec->n++][1] = g[0].cur.tf;
+		}
 		if (gd != BIDX_DELETED) {
 			double tt, tb;
 			uint32_t first;
@@ -252,7 +319,12 @@ static bidx_err find_ngram(const bidx_index *ix, const dinfo *di, uint32_t si, c
 			break;
 	}
 	qsort(g, ng, sizeof *g, cmp_gram_df);
-	rc = join(ix, di, si, g, ng, q->nchars, out);
+	/* a list in over BIDX_ANY_MAX_DF of the documents is not the signal's */
+	int kept = ng == 1 && q->nchars == 2 && out->gm && g[0].df <= BIDX_ANY_MAX_DF * ix->ndocs;
+	gseen *rec = kept ? memo_start(out->gm, si, bidx_key2(q->cp[0], q->cp[1]), g[0].df) : NULL;
+	rc = join(ix, di, si, g, ng, q->nchars, out, rec);
+	if (rec)
+		rec->whole = !rc;
 out:
 	for (uint32_t k = 0; k < cap; k++)
 		free(g[k].pos);
@@ -306,7 +378,7 @@ static bidx_err find_word(const bidx_index *ix, const dinfo *di, const bidx_qwor
 		bidx_norm_free(&q);
 	}
 	for (size_t i = 0; i < out->n; i++)
-		out->slot[out->o[i].doc] = UINT32_MAX;
+		out->d[out->o[i].doc].slot = 0;
 	return rc;
 }
 
@@ -329,41 +401,93 @@ static uint32_t count_bits(const uint8_t *bits, uint32_t from, uint32_t to)
 	return n;
 }
 
-/* Every document's length in words, in its title (tl) and in the rest
- * (bl), and what matching needs of it (di), by collection id; the sums of
- * the lengths. */
-static void doc_lens(const bidx_index *ix, dinfo *di, double *tl, double *bl, double *sumtl,
-                     double *sumbl)
+/* What ranking needs of every document, by collection id, whatever the
+ * question: made once for an index (bidx_index_derived, by make_docs), as
+ * reading every record costs as much as a question's words. */
+typedef struct qdocs {
+	dinfo *di;            /* what matching needs */
+	double *nt, *nb;      /* BM25's length norm of the title, of the body */
+	double *ndl;          /* the bigram signal's, of the whole text */
+	double *prior;        /* title_prior */
+	double avgtl;         /* words in a title, on average */
+} qdocs;
+
+static void drop_docs(void *p)
 {
-	*sumtl = *sumbl = 0;
-	for (uint32_t g = 0; g < ix->ndocs; g++) {
+	qdocs *x = p;
+	if (!x)
+		return;
+	free(x->di);
+	free(x->nt);
+	free(x->nb);
+	free(x->ndl);
+	free(x->prior);
+	free(x);
+}
+
+static double title_prior(const dinfo *d, double avgtl);
+
+/* Every document's length in words, in its title (tl) and in the rest
+ * (bl), and what matching needs of it, by collection id; from them the
+ * length norms and the title prior. */
+static bidx_err make_docs(bidx_index *ix, void **out)
+{
+	uint32_t N = ix->ndocs;
+	size_t n1 = (size_t)N + 1;
+	qdocs *x = bidx_calloc(1, sizeof *x);
+	if (!x)
+		return BIDX_ENOMEM;
+	x->di = bidx_malloc(n1 * sizeof *x->di);
+	x->nt = bidx_malloc(n1 * sizeof(double));
+	x->nb = bidx_malloc(n1 * sizeof(double));
+	x->ndl = bidx_malloc(n1 * sizeof(double));
+	x->prior = bidx_malloc(n1 * sizeof(double));
+	if (!x->di || !x->nt || !x->nb || !x->ndl || !x->prior) {
+		drop_docs(x);
+		return BIDX_ENOMEM;
+	}
+	double *tl = x->nt, *bl = x->nb, sumtl = 0, sumbl = 0;   /* the lengths first */
+	for (uint32_t g = 0; g < N; g++) {
 		uint32_t local, t = 0;
 		bidx_docrec d;
 		const bidx_segment *seg = bidx_index_locate(ix, g, &local);
 		tl[g] = bl[g] = 1.0;
-		di[g] = (dinfo){0};
+		x->di[g] = (dinfo){0};
 		if (seg && !bidx_segment_doc(seg, local, &d)) {
 			uint32_t end = d.title_end < d.nchars ? d.title_end : d.nchars;
-			di[g] = (dinfo){bidx_segment_bounds(seg, &d), d.nchars, d.title_start, d.title_end, 0};
+			x->di[g] = (dinfo){bidx_segment_bounds(seg, &d), d.nchars, d.title_start,
+			                   d.title_end, 0};
 			if (d.title_start < end)
-				t = count_bits(di[g].bits, d.title_start, end);
-			di[g].twords = t;
+				t = count_bits(x->di[g].bits, d.title_start, end);
+			x->di[g].twords = t;
 			tl[g] = t ? t : 1.0;
 			bl[g] = d.ntokens > t ? d.ntokens - t : 1.0;
 		}
-		*sumtl += tl[g];
-		*sumbl += bl[g];
+		sumtl += tl[g];
+		sumbl += bl[g];
 	}
+	double avgtl = 1.0, avgbl = 1.0, avgdl = 1.0;
+	if (N) {
+		avgtl = sumtl / N;
+		avgbl = sumbl / N;
+		avgdl = (sumtl + sumbl) / N;
+	}
+	double k1 = BIDX_ANY_K1, bt = BIDX_ANY_B_TITLE, bb = BIDX_ANY_B_BODY;
+	for (uint32_t g = 0; g < N; g++) {
+		x->ndl[g] = k1 * (1.0 - bb + bb * (tl[g] + bl[g]) / avgdl);
+		x->nt[g] = k1 * (1.0 - bt + bt * tl[g] / avgtl);
+		x->nb[g] = k1 * (1.0 - bb + bb * bl[g] / avgbl);
+		x->prior[g] = title_prior(&x->di[g], avgtl);
+	}
+	x->avgtl = avgtl;
+	*out = x;
+	return BIDX_OK;
 }
 
 typedef struct acc {
-	double *score;        /* BM25 sum */
-	double *best;         /* the highest idf matched, for the snippet position */
-	uint32_t *pos;
-	uint64_t *mask;
-	double *tl, *bl;      /* title and body lengths in words, 0 until read */
-	double avgtl, avgbl, avgdl;
-	double *gscore;       /* the bigram signal */
+	dacc *d;              /* by collection id */
+	const qdocs *docs;
+	const gmemo *gm;
 } acc;
 
 /* The weight of a word by where it stands in the titles of the collection:
@@ -409,49 +533,43 @@ static int add_terms(bidx_result *r, const bidx_question *q)
 	return 0;
 }
 
-static void acc_free(acc *a)
-{
-	free(a->score);
-	free(a->best);
-	free(a->pos);
-	free(a->mask);
-	free(a->tl);
-	free(a->gscore);
-	free(a->bl);
-}
-
 /* Scores one word's documents into the accumulators, with idft and idfb
- * the word's idf in the titles and in the bodies (0: that field left out). */
-static void score_word(const bidx_qword *w, uint32_t wi, const olist *l, double idft, double idfb,
-                       acc *a)
+ * the word's idf in the titles and in the bodies (0: that field left out);
+ * returns how many of them no word before it matched. */
+static uint32_t score_word(const bidx_qword *w, uint32_t wi, const olist *l, double idft,
+                           double idfb, acc *a)
 {
 	double qw = (1.0 + log((double)w->qtf)) * w->weight;
 	if (w->kind == BIDX_QW_COMPOUND)
 		qw *= BIDX_ANY_W_COMPOUND;
-	double k1 = BIDX_ANY_K1, bt = BIDX_ANY_B_TITLE, bb = BIDX_ANY_B_BODY;
+	double k1 = BIDX_ANY_K1;
 	double best = idft > idfb ? idft : idfb;
+	uint32_t fresh = 0;   /* documents it is the first word of */
 	for (size_t i = 0; i < l->n; i++) {
 		uint32_t d = l->o[i].doc;
-		if (w->kind == BIDX_QW_ANSWER && !a->mask[d])
+		dacc *x = &a->d[d];
+		if (w->kind == BIDX_QW_ANSWER && !x->mask)
 			continue;   /* a feature of the documents the question's words find */
 		double tt = l->o[i].tt, tb = l->o[i].tb;
-		double nt = k1 * (1.0 - bt + bt * a->tl[d] / a->avgtl);
-		double nb = k1 * (1.0 - bb + bb * a->bl[d] / a->avgbl);
-		a->score[d] += qw * (idft * tt * (k1 + 1) / (tt + nt) + idfb * tb * (k1 + 1) / (tb + nb));
-		if (!a->mask[d] || best > a->best[d]) {
-			a->best[d] = best;
-			a->pos[d] = l->o[i].pos;
+		double nt = a->docs->nt[d], nb = a->docs->nb[d];
+		x->score += qw * (idft * tt * (k1 + 1) / (tt + nt) + idfb * tb * (k1 + 1) / (tb + nb));
+		if (!x->mask || best > x->best) {
+			fresh += !x->mask;
+			x->best = best;
+			x->pos = l->o[i].pos;
 		}
-		a->mask[d] |= (uint64_t)1 << wi;
+		x->mask |= (uint64_t)1 << wi;
 	}
+	return fresh;
 }
 
 /* The bigram signal: BM25 over the question's character bigrams, title
  * and body apart, each bigram's df summed over the segments; weight w. */
 static bidx_err score_gram(const bidx_index *ix, uint64_t key, double w, acc *a)
 {
+	const gmemo *gm = a->gm;
 	uint32_t N = ix->ndocs;
-	double k1 = BIDX_ANY_K1, bb = BIDX_ANY_B_BODY;
+	double k1 = BIDX_ANY_K1;
 	uint32_t df = 0;
 	for (uint32_t si = 0; si < ix->nseg; si++) {
 		bidx_term t;
@@ -469,6 +587,14 @@ static bidx_err score_gram(const bidx_index *ix, uint64_t key, double w, acc *a)
 		int r;
 		if (bidx_termdict_find(bidx_segment_termdict(seg), key, &t, &r) || !r)
 			continue;
+		const gseen *seen = memo_find(gm, si, key);
+		for (size_t i = 0; seen && i < seen->n; i++) {   /* the same sum, the list read once */
+			uint32_t d = seen->dt[i][0];
+			double tf = seen->dt[i][1], nb = a->docs->ndl[d];
+			a->d[d].gscore += w * idf * tf * (k1 + 1) / (tf + nb);
+		}
+		if (seen)
+			continue;
 		if (bidx_segment_need(seg, BIDX_SEC_POSTINGS, t.post_off, t.post_len) ||
 		    bidx_pcur_init(&cur, bidx_segment_postings(seg, &t), t.post_len, t.df, 2,
 		                   bidx_segment_ndocs(seg)))
@@ -480,8 +606,8 @@ static bidx_err score_gram(const bidx_index *ix, uint64_t key, double w, acc *a)
 				continue;
 			/* positions are not read: the whole text as one field (a title
 			 * split measured no better, at several times the cost) */
-			double tf = cur.tf, nb = k1 * (1.0 - bb + bb * (a->tl[d] + a->bl[d]) / a->avgdl);
-			a->gscore[d] += w * idf * tf * (k1 + 1) / (tf + nb);
+			double tf = cur.tf, nb = a->docs->ndl[d];
+			a->d[d].gscore += w * idf * tf * (k1 + 1) / (tf + nb);
 		}
 		if (e)
 			return e;
@@ -591,38 +717,22 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 	why[0] = 0;
 	uint32_t N = ix->ndocs;
 	olist *lists = bidx_calloc((size_t)q->n + 1, sizeof *lists);
-	size_t n1 = (size_t)N + 1;
-	acc a = {.score = bidx_calloc(n1, sizeof(double)), .best = bidx_calloc(n1, sizeof(double)),
-	         .pos = bidx_calloc(n1, sizeof(uint32_t)), .mask = bidx_calloc(n1, sizeof(uint64_t)),
-	         .tl = bidx_calloc(n1, sizeof(double)), .bl = bidx_calloc(n1, sizeof(double)),
-	         .gscore = bidx_calloc(n1, sizeof(double)), .avgtl = 1.0, .avgbl = 1.0, .avgdl = 1.0};
-	uint32_t *slot = NULL;
-	dinfo *di = NULL;
+	acc a = {.d = bidx_calloc((size_t)N + 1, sizeof *a.d)};
+	gmemo gm = {.q = q};
+	a.gm = &gm;
+	void *docs = NULL;
 	bidx_err rc = BIDX_OK;
-	if (!lists || !a.score || !a.best || !a.pos || !a.mask || !a.tl || !a.bl || !a.gscore) {
+	if (!lists || !a.d) {
 		rc = BIDX_ENOMEM;
 		goto out;
 	}
-	slot = bidx_malloc(n1 * sizeof *slot);
-	if (!slot) {
-		rc = BIDX_ENOMEM;
+	if ((rc = bidx_index_derived(ix, BIDX_DERIVED_QUESTION, make_docs, drop_docs, &docs)))
 		goto out;
-	}
-	memset(slot, 0xff, n1 * sizeof *slot);
-	di = bidx_malloc(n1 * sizeof *di);
-	if (!di) {
-		rc = BIDX_ENOMEM;
-		goto out;
-	}
-	double sumtl, sumbl;
-	doc_lens(ix, di, a.tl, a.bl, &sumtl, &sumbl);
-	if (N) {
-		a.avgtl = sumtl / N;
-		a.avgbl = sumbl / N;
-		a.avgdl = (sumtl + sumbl) / N;
-	}
+	a.docs = docs;
+	const dinfo *di = a.docs->di;
 	for (uint32_t i = 0; i < q->n && !rc; i++) {
-		lists[i].slot = slot;
+		lists[i].d = a.d;
+		lists[i].gm = &gm;
 		if (q->w[i].kind == BIDX_QW_RELATED &&
 		    lists[q->w[i].from].n > BIDX_ANY_RELATED_MAX_DF * N)
 			continue;   /* a word that common is no mismatch; its synonyms cost most */
@@ -648,6 +758,7 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 		}
 		informative |= (df[i][0] && df[i][0] <= maxdf) || (df[i][1] && df[i][1] <= maxdf);
 	}
+	uint32_t n = 0;   /* the candidates */
 	for (uint32_t i = 0; i < q->n; i++) {
 		if (!lists[i].n)
 			continue;
@@ -656,14 +767,11 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 		/* the answer words are the asking part of a title (…はどこですか):
 		 * where they stand says nothing against them */
 		double tw = q->w[i].kind == BIDX_QW_ANSWER ? 1 : tail_weight(&lists[i]);
-		score_word(&q->w[i], i, &lists[i], tw * idft, tw * idfb, &a);
+		n += score_word(&q->w[i], i, &lists[i], tw * idft, tw * idfb, &a);
 	}
 	free(df);
 	if ((rc = score_grams(ix, q, &a)))
 		goto out;
-	uint32_t n = 0;
-	for (uint32_t d = 0; d < N; d++)
-		n += a.mask[d] != 0;
 	r->hits = bidx_malloc((size_t)n * sizeof *r->hits + 1);
 	if (m) {
 		m->q = q;
@@ -674,14 +782,14 @@ bidx_err bidx_question_eval(bidx_index *ix, const bidx_question *q, bidx_result 
 		rc = BIDX_ENOMEM;
 		goto out;
 	}
-	for (uint32_t d = 0; d < N; d++) {
-		if (!a.mask[d])
+	for (uint32_t d = 0; d < N && r->n < n; d++) {
+		const dacc *x = &a.d[d];
+		if (!x->mask)
 			continue;
-		r->hits[r->n] = (bidx_hit){d, a.score[d] + a.gscore[d] + title_prior(&di[d], a.avgtl),
-		                          a.pos[d]};
+		r->hits[r->n] = (bidx_hit){d, x->score + x->gscore + a.docs->prior[d], x->pos};
 		if (m) {
 			m->docs[m->n] = d;
-			m->masks[m->n++] = a.mask[d];
+			m->masks[m->n++] = x->mask;
 		}
 		r->n++;
 	}
@@ -690,9 +798,10 @@ out:
 	for (uint32_t i = 0; lists && i < q->n; i++)
 		free(lists[i].o);
 	free(lists);
-	free(slot);
-	free(di);
-	acc_free(&a);
+	free(a.d);
+	for (size_t i = 0; i < gm.n; i++)
+		free(gm.s[i].dt);
+	free(gm.s);
 	if (rc) {
 		snprintf(why, whylen, "%s", bidx_strerror(rc));
 		bidx_result_free(r);

@@ -18,7 +18,9 @@
  * official spelling (申し込む: 申込), and a word that ends the titles it is
  * in (the collection's question template) weighs less than their subject;
  * a long noun MeCab keeps whole (野良犬) finds its head alone (犬), and so
- * does a compound's suffix (保護犬: 犬).
+ * does a compound's suffix (保護犬: 犬); what ranking needs of every
+ * document is read once for an index, and a question scores as on an index
+ * of its own.
  * The thesaurus reader is checked on a small table.
  */
 #include <criterion/criterion.h>
@@ -944,6 +946,69 @@ Test(any, every_failed_allocation_is_a_clean_error)
 	bidx_anymatch_free(&m);
 	bidx_result_free(&ref);
 	bidx_question_free(&q);
+	bidx_index_close(ix);
+	bidx_tokenizer_free(t);
+}
+
+static void expect_same_hits(const bidx_result *a, const bidx_result *b, const char *what)
+{
+	cr_assert_eq(a->n, b->n, "%s: %zu hits against %zu", what, (size_t)a->n, (size_t)b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		cr_expect_eq(a->hits[i].doc, b->hits[i].doc, "%s: hit %zu", what, i);
+		cr_expect_eq(a->hits[i].score, b->hits[i].score, "%s: doc %u", what, a->hits[i].doc);
+		cr_expect_eq(a->hits[i].pos, b->hits[i].pos, "%s: doc %u", what, a->hits[i].doc);
+	}
+}
+
+/* What ranking needs of every document (its lengths, its title prior) is
+ * read once for an index, on its first question, and kept with it
+ * (BIDX_DERIVED_QUESTION): a failed allocation while it is made is a clean
+ * error and leaves nothing kept; later questions use the same value, and
+ * score exactly as on an index opened for them alone, whatever question
+ * came before (nothing of one question's accumulators stays for the next). */
+Test(any, the_documents_are_read_once_for_an_index)
+{
+	bidx_tokenizer *t;
+	bidx_index *ix, *fresh;
+	char why[4400];
+	cr_assert_eq(bidx_tokenizer_new(&t, why, sizeof why), BIDX_OK, "MeCab is needed: %s", why);
+	cr_assert_eq(bidx_index_open(ixdir, &ix, why, sizeof why), BIDX_OK, "%s", why);
+	bidx_question qa, qb;
+	cr_assert_eq(bidx_question_analyse_with(t, NULL, "国民年金の手続きに持つものは", &qa, why,
+	                                        sizeof why), BIDX_OK);
+	cr_assert_eq(bidx_question_analyse_with(t, NULL, "犬の登録と住所の登録の窓口", &qb, why,
+	                                        sizeof why), BIDX_OK);
+	cr_assert_null(atomic_load(&ix->derived[BIDX_DERIVED_QUESTION]));
+	bidx_result a1, a2, b1, b2;
+	long n = 1;
+	for (bidx_err rc; n < 10000; n++) {
+		bidx_fault_set(BIDX_FAULT_ALLOC, n);
+		rc = bidx_question_eval(ix, &qa, &a1, NULL, why, sizeof why);
+		bidx_fault_set(BIDX_FAULT_ALLOC, 0);
+		if (rc == BIDX_OK)
+			break;
+		cr_assert_eq(rc, BIDX_ENOMEM, "allocation %ld: %s", n, why);
+		cr_assert(!a1.hits && !a1.n, "allocation %ld: a partial result", n);
+	}
+	cr_assert_gt(n, 5, "the first question allocates little: %ld", n);
+	bidx_derived *kept = atomic_load(&ix->derived[BIDX_DERIVED_QUESTION]);
+	cr_assert_not_null(kept, "nothing kept for the index after its first question");
+	cr_assert_eq(bidx_question_eval(ix, &qb, &b1, NULL, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(bidx_question_eval(ix, &qa, &a2, NULL, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(atomic_load(&ix->derived[BIDX_DERIVED_QUESTION]), kept, "made again");
+	cr_assert_geq(a1.n, 2);
+	cr_assert_geq(b1.n, 2);
+	expect_same_hits(&a1, &a2, "the first question again");
+	cr_assert_eq(bidx_index_open(ixdir, &fresh, why, sizeof why), BIDX_OK, "%s", why);
+	cr_assert_eq(bidx_question_eval(fresh, &qb, &b2, NULL, why, sizeof why), BIDX_OK, "%s", why);
+	expect_same_hits(&b1, &b2, "the second question on an index of its own");
+	bidx_result_free(&a1);
+	bidx_result_free(&a2);
+	bidx_result_free(&b1);
+	bidx_result_free(&b2);
+	bidx_question_free(&qa);
+	bidx_question_free(&qb);
+	bidx_index_close(fresh);
 	bidx_index_close(ix);
 	bidx_tokenizer_free(t);
 }
