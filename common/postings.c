@@ -585,15 +585,22 @@ static inline uint64_t exc_at(const bidx_pcur *c, uint32_t k)
 	return k < c->xn ? bidx_pfield(c->xidx, c->bend, k, c->xw_idx) : UINT64_MAX;
 }
 
-bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
+/* Decodes fields from .. of the current doc's positions into out[from..]
+ * (out[0..from) holding the ones before), checking they increase and are
+ * < limit; with partial, stops after the first position >= upto.  *n is
+ * then how many of out are decoded.  One body for the whole decoder and
+ * the one by parts, so the two read the same fields with the same checks. */
+static inline __attribute__((always_inline)) bidx_err
+decode_positions(bidx_pcur *c, uint32_t *out, uint32_t limit, uint32_t from, uint32_t upto,
+                 uint32_t *n, const int partial)
 {
-	BIDX_CORRUPT_IF(c->n != 2 || c->doc < 0);
+	BIDX_CORRUPT_IF(c->n != 2 || c->doc < 0 || from > c->tf);
 	const uint8_t *s = c->s[2];
 	unsigned w = c->w[2];
 	uint32_t tf = c->tf;
 	uint64_t at = c->pos_at;
-	uint64_t bit = at * w, mask = (1ull << w) - 1, fast = c->pos_fast;
-	int64_t pos = -1;
+	uint64_t bit = (at + from) * w, mask = (1ull << w) - 1, fast = c->pos_fast;
+	int64_t pos = from ? (int64_t)out[from - 1] : -1;
 	/* the exceptions below this doc's fields are earlier docs': the next
 	 * one's index is kept, so a doc without any costs one comparison */
 	uint64_t xnext = c->xnext;
@@ -605,11 +612,15 @@ bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 		c->xi = xi;
 		c->xnext = xnext;
 	}
-	uint64_t xrel = xnext - at;   /* field of this doc, or past its tf */
 	uint32_t xi = c->xi;
+	if (partial)   /* this doc's exceptions below field from are decoded already */
+		while (xnext < at + from)
+			xnext = exc_at(c, ++xi);
+	uint64_t xrel = xnext - at;   /* field of this doc, or past its tf */
 	/* read_payload checked that the fields lie in the block; 8-byte loads
 	 * while the list leaves room for them */
-	uint32_t i = 0;
+	uint32_t i = from;
+	*n = from;
 	for (;;) {
 		/* the fields up to the next exception, in the loop of plain ones */
 		uint32_t stop = xrel < tf ? (uint32_t)xrel : tf;
@@ -618,6 +629,8 @@ bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 				pos++;
 				BIDX_CORRUPT_IF(pos >= limit);
 				out[i] = (uint32_t)pos;
+				if (partial && pos >= upto)
+					goto done;
 			}
 		for (; i < stop && bit < fast; i++, bit += w) {
 			uint64_t x;
@@ -629,11 +642,15 @@ bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 			pos += 1 + (int64_t)((x >> (bit % 8)) & mask);
 			BIDX_CORRUPT_IF(pos >= limit);
 			out[i] = (uint32_t)pos;
+			if (partial && pos >= upto)
+				goto done;
 		}
 		for (; i < stop; i++, bit += w) {
 			pos += 1 + (int64_t)bidx_pfield(s, c->end, at + i, w);
 			BIDX_CORRUPT_IF(pos >= limit);
 			out[i] = (uint32_t)pos;
+			if (partial && pos >= upto)
+				goto done;
 		}
 		if (i == tf)
 			break;
@@ -644,10 +661,29 @@ bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
 		pos += 1 + (int64_t)g;
 		BIDX_CORRUPT_IF(pos >= limit);
 		out[i] = (uint32_t)pos;
+		if (partial && pos >= upto)
+			goto done;
 		i++;
 		bit += w;
 		xi++;
 		xrel = exc_at(c, xi) - at;
 	}
+	*n = tf;
 	return BIDX_OK;
+done:
+	*n = i + 1;
+	return BIDX_OK;
+}
+
+bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit)
+{
+	uint32_t n;
+	return decode_positions(c, out, limit, 0, UINT32_MAX, &n, 0);
+}
+
+bidx_err bidx_pcur_positions_part(bidx_pcur *c, uint32_t *out, uint32_t limit, uint32_t from,
+                                  uint32_t upto, uint32_t *n)
+{
+	*n = from;
+	return decode_positions(c, out, limit, from, upto, n, 1);
 }

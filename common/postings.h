@@ -247,7 +247,8 @@ bidx_err bidx_pcur_positions(bidx_pcur *c, uint32_t *out, uint32_t limit);
  * other occurrences exceptions), which is most docs of most bigrams: a
  * doc's few positions then cost no call; otherwise bidx_pcur_positions.
  * Every field is checked as there. */
-static inline bidx_err bidx_pcur_positions_fast(bidx_pcur *c, uint32_t *out, uint32_t limit)
+static inline __attribute__((always_inline)) bidx_err
+bidx_pcur_positions_fast(bidx_pcur *c, uint32_t *out, uint32_t limit)
 {
 	uint64_t at = c->pos_at, w = c->w[2], end = at + c->tf;
 	if (c->n != 2 || c->doc < 0 || c->xnext < end)
@@ -278,6 +279,53 @@ static inline bidx_err bidx_pcur_positions_fast(bidx_pcur *c, uint32_t *out, uin
 			return bidx_corrupt();
 		out[i] = (uint32_t)pos;
 	}
+	return BIDX_OK;
+}
+
+/* The current doc's positions by parts, for a caller that looks for one
+ * position and stops at the first that answers: out[0..from) holds fields
+ * 0..from-1 (from <= c->tf), as earlier calls for this doc decoded them;
+ * decodes the next ones, as bidx_pcur_positions does and with its checks,
+ * up to and including the first position >= upto, or to the last.  *n is
+ * then how many of out are decoded (c->tf once the last is).  Fields past
+ * *n are not read, so not checked either.  BIDX_OK or BIDX_ECORRUPT. */
+bidx_err bidx_pcur_positions_part(bidx_pcur *c, uint32_t *out, uint32_t limit, uint32_t from,
+                                  uint32_t upto, uint32_t *n);
+
+/* The same, inlined where bidx_pcur_positions_fast is: a doc without an
+ * exception whose fields 8-byte loads reach, or one of width 0. */
+static inline bidx_err bidx_pcur_positions_part_fast(bidx_pcur *c, uint32_t *out, uint32_t limit,
+                                                     uint32_t from, uint32_t upto, uint32_t *n)
+{
+	uint64_t at = c->pos_at, w = c->w[2], end = at + c->tf;
+	if (c->n != 2 || c->doc < 0 || c->xnext < end || from > c->tf ||
+	    (w && end * w + 1 > c->pos_fast))
+		return bidx_pcur_positions_part(c, out, limit, from, upto, n);
+	const uint8_t *s = c->s[2];
+	uint64_t mask = (1ull << w) - 1, bit = (at + from) * w;
+	int64_t pos = from ? (int64_t)out[from - 1] : -1;
+	uint32_t i = from;
+	*n = from;
+	for (; i < c->tf; i++, bit += w) {
+		uint64_t x = 0;   /* width 0: every gap 0, nothing to load */
+		if (w) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			__builtin_memcpy(&x, s + bit / 8, 8);
+#else
+			for (unsigned k = 0; k < 8; k++)
+				x |= (uint64_t)s[bit / 8 + k] << (8 * k);
+#endif
+		}
+		pos += 1 + (int64_t)((x >> (bit % 8)) & mask);
+		if (pos >= (int64_t)limit)
+			return bidx_corrupt();
+		out[i] = (uint32_t)pos;
+		if (pos >= (int64_t)upto) {
+			*n = i + 1;
+			return BIDX_OK;
+		}
+	}
+	*n = c->tf;
 	return BIDX_OK;
 }
 

@@ -389,6 +389,7 @@ typedef struct gram {
 	uint32_t cap;         /* room in pos */
 	uint32_t npos;        /* decoded positions of the current doc */
 	int64_t pos_doc;      /* the doc pos holds, -1 for none */
+	int part;             /* pos holds only the first npos of its tf (gram_upto) */
 	uint32_t *run;        /* run[i]: how many of pos[i]+d, pos[i]+2d... follow; owned */
 	uint32_t run_cap;
 	uint32_t run_d;       /* the step d of run */
@@ -463,13 +464,15 @@ static uint32_t keep_aligned(uint32_t *cand, uint32_t n, const uint32_t *p, uint
 	return o;
 }
 
-/* Decodes the positions of g in doc (once per doc).  0, -1 corrupt,
- * -2 out of memory. */
+static int gram_rest(gram *g, uint32_t nchars);
+
+/* Decodes the positions of g in doc (once per doc; the rest of them when
+ * gram_upto decoded a part).  0, -1 corrupt, -2 out of memory. */
 static inline __attribute__((always_inline)) int gram_positions(gram *g, uint32_t doc,
                                                                 uint32_t nchars)
 {
 	if (g->pos_doc == (int64_t)doc)
-		return 0;
+		return g->part ? gram_rest(g, nchars) : 0;
 	if (g->cur.tf > g->cap) {
 		uint32_t *np = bidx_realloc(g->pos, (size_t)g->cur.tf * sizeof *np);
 		if (!np)
@@ -482,6 +485,67 @@ static inline __attribute__((always_inline)) int gram_positions(gram *g, uint32_
 	g->npos = g->cur.tf;
 	counters.positions += g->npos;
 	g->pos_doc = doc;
+	g->part = 0;
+	return 0;
+}
+
+static int gram_more(gram *g, uint32_t doc, uint32_t nchars, uint64_t v);
+
+/* Up to this many positions in a doc, a gram's are decoded whole: as cheap
+ * as a part, and without a call. */
+#define GRAM_WHOLE 4
+
+/* Decodes g's positions in doc at least up to the first >= v, or all of
+ * them: whether v is among them is then known, and the positions after it
+ * are left undecoded (a word's count stops at its first start).  0, -1
+ * corrupt, -2 out of memory. */
+static inline __attribute__((always_inline)) int gram_upto(gram *g, uint32_t doc,
+                                                           uint32_t nchars, uint64_t v)
+{
+	if (g->pos_doc == (int64_t)doc && (!g->part || (g->npos && g->pos[g->npos - 1] >= v)))
+		return 0;
+	if (g->pos_doc != (int64_t)doc && g->cur.tf <= GRAM_WHOLE)
+		return gram_positions(g, doc, nchars);   /* a few: all at once, inlined */
+	return gram_more(g, doc, nchars, v);
+}
+
+/* gram_upto's decoding, out of the loops that call it. */
+static __attribute__((noinline)) int gram_more(gram *g, uint32_t doc, uint32_t nchars, uint64_t v)
+{
+	if (g->pos_doc != (int64_t)doc) {
+		if (g->cur.tf > g->cap) {
+			uint32_t *np = bidx_realloc(g->pos, (size_t)g->cur.tf * sizeof *np);
+			if (!np)
+				return -2;
+			g->pos = np;
+			g->cap = g->cur.tf;
+		}
+		g->npos = 0;
+		g->part = 1;
+		g->pos_doc = doc;
+	}
+	uint32_t n, upto = v < UINT32_MAX ? (uint32_t)v : UINT32_MAX;
+	if (bidx_pcur_positions_part_fast(&g->cur, g->pos, nchars - 1, g->npos, upto, &n)) {
+		g->pos_doc = -1;
+		return -1;
+	}
+	counters.positions += n - g->npos;
+	g->npos = n;
+	g->part = n < g->cur.tf;
+	return 0;
+}
+
+/* The positions of a gram gram_upto left decoded in part: the rest. */
+static int gram_rest(gram *g, uint32_t nchars)
+{
+	uint32_t n;
+	if (bidx_pcur_positions_part(&g->cur, g->pos, nchars - 1, g->npos, UINT32_MAX, &n)) {
+		g->pos_doc = -1;
+		return -1;
+	}
+	counters.positions += n - g->npos;
+	g->npos = n;
+	g->part = 0;
 	return 0;
 }
 
@@ -827,7 +891,8 @@ static inline uint32_t lead_gram(const ngram *t)
  * distinct is checked start by start from its gram lead (lead_gram), each
  * other gram looked up at the start's offset and the start given up at the
  * first that is missing; positions are decoded for a gram only once some
- * start reaches it.  Others line up as usual.  1, 0, -1 corrupt, -2 out of
+ * start reaches it, and only up to the position that start asks for
+ * (gram_upto).  Others line up as usual.  1, 0, -1 corrupt, -2 out of
  * memory. */
 static inline __attribute__((always_inline))   /* in match_doc and doc_has alike */
 int stands_in(ngram *t, uint32_t doc, uint32_t nchars, uint32_t lead)
@@ -862,12 +927,12 @@ int stands_in(ngram *t, uint32_t doc, uint32_t nchars, uint32_t lead)
 		for (; k < t->ng; k++) {
 			if (k == lead)
 				continue;
-			if ((r = gram_positions(&g[k], doc, nchars)) != 0)
-				return r;
 			uint64_t v = s + t->offs[g[k].first];
+			if ((r = gram_upto(&g[k], doc, nchars, v)) != 0)
+				return r;
 			at[k] = gallop(g[k].pos, g[k].npos, at[k], v);
 			if (at[k] == g[k].npos)
-				return 0;   /* no later start can have this gram either */
+				return 0;   /* all decoded: no later start can have this gram either */
 			if (g[k].pos[at[k]] != v)
 				break;
 		}
@@ -928,7 +993,8 @@ int starts_out_of_reach(const eval_state *cx, ngram *t, uint32_t doc, const bidx
 	return tf_part(ub, norm) < cx->best[0] * (1.0 - 1e-9);
 }
 
-static int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32_t *first)
+static inline __attribute__((always_inline))   /* in join_grams, its one caller */
+int match_doc(eval_state *cx, ngram *t, uint32_t doc, double *wtf, uint32_t *first)
 {
 	bidx_docrec d;
 	uint32_t n;

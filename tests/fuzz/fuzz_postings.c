@@ -1,7 +1,7 @@
 /* libFuzzer target: the postings cursor on arbitrary bytes.
  * Input: n (1 byte: low bit 0 = unigram, 1 = bigram), df (2), ndocs (2),
  * then the postings bytes.  Walks with next, with seek, and decodes
- * positions; every path must stay inside the input, and what a walk returns
+ * positions, whole and by parts; every path must stay inside the input, and what a walk returns
  * must hold the invariants the cursor promises (doc ids increasing and
  * below ndocs, tf >= 1, positions increasing and below the limit). */
 #include <stdlib.h>
@@ -9,6 +9,28 @@
 
 #include "fuzz.h"
 #include "postings.h"
+
+/* The current doc's positions decoded by parts (the function and its
+ * inlined form in turn) must be what one whole decoding gives, refusal
+ * included, each part ending at the first position at or past its bound. */
+static void by_parts(bidx_pcur *c, uint32_t *pos)
+{
+	uint32_t whole[64], from = 0, n;
+	bidx_err r = BIDX_OK;
+	for (unsigned k = 0; !r && from < c->tf; k++) {
+		uint32_t upto = (from ? pos[from - 1] + 1 : 0) + (k * 37) % 50;
+		r = k % 2 ? bidx_pcur_positions_part(c, pos, 1u << 20, from, upto, &n)
+		          : bidx_pcur_positions_part_fast(c, pos, 1u << 20, from, upto, &n);
+		if (!r && (n <= from || n > c->tf || (n < c->tf && pos[n - 1] < upto) ||
+		           (n - 1 > from && pos[n - 2] >= upto)))
+			abort();
+		if (!r)
+			from = n;
+	}
+	bidx_err w = bidx_pcur_positions(c, whole, 1u << 20);
+	if (w != r || (!w && memcmp(whole, pos, c->tf * sizeof *pos)))
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -41,6 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				for (uint32_t k = 1; k < c.tf; k++)
 					if (pos[k] <= pos[k - 1])
 						abort();
+			if (n == 2 && c.tf <= 64 && c.doc % 2 == 1)
+				by_parts(&c, pos);
 			target = (uint32_t)c.doc + 1 + (uint32_t)(c.doc % 3) * 60;
 		}
 	}

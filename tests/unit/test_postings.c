@@ -566,8 +566,33 @@ Test(postings, fast_positions_match_the_general_decoder)
 	bidx_buf_free(&enc);
 }
 
+/* The current doc's positions into buf by bidx_pcur_positions_part and
+ * its inlined form in turn, each part up to a random bound (its own
+ * random numbers, so a walk takes the same steps whatever the parts):
+ * every part decodes one field or more, ends at the first position at or
+ * past its bound or at the last, and none before it reaches the bound. */
+static bidx_err positions_by_parts(bidx_pcur *c, uint32_t *buf, uint64_t seed)
+{
+	uint32_t from = 0;
+	bidx_err rc = BIDX_OK;
+	for (unsigned k = 0; !rc && from < c->tf; k++) {
+		uint32_t upto = (from ? buf[from - 1] + 1 : 0) + (uint32_t)(rnd(&seed) % 64), n;
+		rc = k % 2 ? bidx_pcur_positions_part(c, buf, 1u << 30, from, upto, &n)
+		           : bidx_pcur_positions_part_fast(c, buf, 1u << 30, from, upto, &n);
+		if (rc)
+			break;
+		cr_assert(n > from && n <= c->tf, "doc %lld: %u decoded from %u", (long long)c->doc,
+		          n, from);
+		cr_assert(n == c->tf || buf[n - 1] >= upto, "doc %lld: stopped short", (long long)c->doc);
+		cr_assert(n - 1 == from || buf[n - 2] < upto, "doc %lld: went past", (long long)c->doc);
+		from = n;
+	}
+	return rc;
+}
+
 /* A random walk of next, seek and positions over data, with the inlined
- * cursor functions (fast) or the others, logged step by step as
+ * cursor functions (fast 1), the others (0) or the inlined steps and the
+ * positions by parts (2, positions_by_parts), logged step by step as
  * (result, doc, tf, a hash of the positions); returns the steps. */
 static uint32_t walk(const uint8_t *data, size_t len, uint32_t df, uint32_t ndocs, int fast,
                      uint64_t seed, uint64_t *log, uint32_t cap)
@@ -588,8 +613,11 @@ static uint32_t walk(const uint8_t *data, size_t len, uint32_t df, uint32_t ndoc
 		}
 		uint64_t h = 0;
 		if (!rc && have && c.tf <= 400 && rnd(&s) % 2) {
-			rc = fast ? bidx_pcur_positions_fast(&c, buf, 1u << 30)
-			          : bidx_pcur_positions(&c, buf, 1u << 30);
+			if (fast == 2)
+				rc = positions_by_parts(&c, buf, seed ^ (uint64_t)c.doc << 20);
+			else
+				rc = fast ? bidx_pcur_positions_fast(&c, buf, 1u << 30)
+				          : bidx_pcur_positions(&c, buf, 1u << 30);
 			for (uint32_t k = 0; !rc && k < c.tf; k++)
 				h = h * 1000003 + buf[k];
 		}
@@ -627,7 +655,8 @@ static void same_walks(const uint64_t *a, uint32_t na, const uint64_t *b, uint32
 
 /* next, seek and positions inlined walk a list exactly as the functions
  * do, intact or with any byte changed or cut off: the same docs, the same
- * positions, the same refusals at the same step. */
+ * positions, the same refusals at the same step; and so do the positions
+ * decoded by parts to the last (bidx_pcur_positions_part). */
 Test(postings, inlined_cursor_walks_as_the_functions_do)
 {
 	enum { CAP = 4000 };
@@ -647,6 +676,10 @@ Test(postings, inlined_cursor_walks_as_the_functions_do)
 				uint32_t nb = walk(copy, len, l.n, ndocs, 1, seed, b, CAP);
 				char what[80];
 				snprintf(what, sizeof what, "list %u, byte %zu, walk %llu", z, at,
+				         (unsigned long long)seed);
+				same_walks(a, na, b, nb, what);
+				nb = walk(copy, len, l.n, ndocs, 2, seed, b, CAP);
+				snprintf(what, sizeof what, "list %u, byte %zu, walk %llu by parts", z, at,
 				         (unsigned long long)seed);
 				same_walks(a, na, b, nb, what);
 			}
