@@ -11,11 +11,13 @@
  * frame of one block costs its whole text even for a snippet near its
  * start; 2 KiB blocks cost about 2% of STORE's size on livedoor, and a
  * first block of 1,280 bytes holds the title and the first snippet window
- * of most news articles).  Level 6 with a lazy match finder of depth 2 and
- * matches of at least 5 bytes: fewer, longer sequences, which decode
- * faster (a quarter fewer instructions decoding the livedoor workload's
- * snippets) in a STORE smaller than level 6's own, at about the same
- * compression cost (bench/README.md, "Snippets of a few characters, ...").
+ * of most news articles).  Level 6 with a lazy match finder of depth 2,
+ * 2^6 candidates searched and matches of at least 6 bytes, and a
+ * dictionary of 112 KiB: fewer, longer sequences, which decode faster (zstd
+ * decodes at a cost per sequence; its entropy tables are the dictionary's
+ * in almost every block already), in a STORE smaller than level 6's own,
+ * at about the same compression cost (bench/README.md, "Snippets of a few
+ * characters, ..." and "Decoding a stored record: ...").
  * A record
  * is varint(title length), title, text.  The reader decompresses a whole
  * frame, or decodes only the blocks of a prefix of it (zstd's buffer-less
@@ -38,6 +40,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #define ZDICT_STATIC_LINKING_ONLY
 #include <zdict.h>
 #define ZSTD_STATIC_LINKING_ONLY   /* the buffer-less decoder, a DDict by reference */
@@ -45,15 +48,17 @@
 
 #define DSW_LEVEL 6
 #define DSW_TRAIN_BYTES (4u << 20)  /* sample this much before training */
-#define DSW_DICT_BYTES (64u << 10)
+#define DSW_DICT_BYTES (112u << 10)  /* within level 6's window of 128 KiB (see above) */
 #define DSW_TRAIN_K 537             /* fastCover segment size (bytes) */
 #define DSW_TRAIN_D 8               /* fastCover d-mer size */
 #define DSW_BLOCK ((size_t)2 << 10)  /* record bytes per zstd block (see above) */
 #define DSW_FIRST_BLOCK ((size_t)1280)  /* ... in the first block (see above) */
-/* The match finder: lazy matching of depth 2, matches of at least 5 bytes
- * (level 6 alone with the dictionary: depth 1, 4 bytes); see above */
+/* The match finder: lazy matching of depth 2, matches of at least 6 bytes,
+ * 2^6 candidates searched (level 6 alone with the dictionary: depth 1, 4
+ * bytes, 2^3); see above */
 #define DSW_STRATEGY ZSTD_lazy2
-#define DSW_MIN_MATCH 5
+#define DSW_MIN_MATCH 6
+#define DSW_SEARCH_LOG 6
 #define DSW_QUEUE_BYTES (4u << 20)  /* records queued for the thread before add waits */
 
 /* Records handed to the compressing thread, in order: one buffer fills while
@@ -141,6 +146,7 @@ static bidx_err compress_one(bidx_dsw *w, const uint8_t *rec, size_t n)
 	 * compressed with it uses, for frames without one too */
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_strategy, DSW_STRATEGY);
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_minMatch, DSW_MIN_MATCH);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_searchLog, DSW_SEARCH_LOG);
 	if (w->cdict)
 		ZSTD_CCtx_refCDict(w->cctx, w->cdict);
 	ZSTD_CCtx_setPledgedSrcSize(w->cctx, n);   /* the frame states its content size */
@@ -180,6 +186,7 @@ static int make_cdict(bidx_dsw *w, const void *dict, size_t n)
 	ZSTD_compressionParameters cp = ZSTD_getCParams(DSW_LEVEL, 4096, n);
 	cp.strategy = DSW_STRATEGY;
 	cp.minMatch = DSW_MIN_MATCH;
+	cp.searchLog = DSW_SEARCH_LOG;
 	w->cdict = ZSTD_createCDict_advanced(dict, n, ZSTD_dlm_byCopy, ZSTD_dct_auto, cp,
 	                                     ZSTD_defaultCMem);
 	return w->cdict ? 0 : -1;
@@ -442,6 +449,18 @@ struct bidx_dsr {
 	size_t dlen;           /* dictionary bytes */
 };
 
+/* The window's pages, faulted in by one call rather than one fault a page
+ * (the dictionary's copy touches them all at once anyway); NULL if none. */
+static uint8_t *map_window(size_t n)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#ifdef MAP_POPULATE
+	flags |= MAP_POPULATE;
+#endif
+	void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, flags, -1, 0);
+	return m == MAP_FAILED ? NULL : m;
+}
+
 bidx_err bidx_dsr_new(const uint8_t *dict, size_t len, bidx_dsr **out)
 {
 	*out = NULL;
@@ -453,7 +472,9 @@ bidx_err bidx_dsr_new(const uint8_t *dict, size_t len, bidx_dsr **out)
 	 * it: zstd copies a match into the dictionary as any other, not apart
 	 * from its own buffer by a call of memmove */
 	r->dlen = len;
-	if (len && (r->win = bidx_malloc(len + DSR_ROOM)) != NULL) {
+	if (len && !bidx_fault_hit(BIDX_FAULT_ALLOC))
+		r->win = map_window(len + DSR_ROOM);
+	if (r->win) {
 		memcpy(r->win, dict, len);
 		r->ddict = ZSTD_createDDict_advanced(r->win, len, ZSTD_dlm_byRef, ZSTD_dct_auto,
 		                                     ZSTD_defaultCMem);
@@ -474,7 +495,8 @@ void bidx_dsr_free(bidx_dsr *r)
 		return;
 	ZSTD_freeDCtx(r->dctx);
 	ZSTD_freeDDict(r->ddict);
-	free(r->win);
+	if (r->win)
+		munmap(r->win, r->dlen + DSR_ROOM);
 	free(r);
 }
 
