@@ -11,11 +11,13 @@
  * frame of one block costs its whole text even for a snippet near its
  * start; 2 KiB blocks cost about 2% of STORE's size on livedoor, and a
  * first block of 1,280 bytes holds the title and the first snippet window
- * of most news articles).  Level 6 with a lazy match finder of depth 2 and
- * matches of at least 5 bytes: fewer, longer sequences, which decode
- * faster (a quarter fewer instructions decoding the livedoor workload's
- * snippets) in a STORE smaller than level 6's own, at about the same
- * compression cost (bench/README.md, "Snippets of a few characters, ...").
+ * of most news articles).  Level 6 with a lazy match finder of depth 2,
+ * 2^6 candidates searched and matches of at least 6 bytes, and a
+ * dictionary of 112 KiB: fewer, longer sequences, which decode faster (zstd
+ * decodes at a cost per sequence; its entropy tables are the dictionary's
+ * in almost every block already), in a STORE smaller than level 6's own,
+ * at about the same compression cost (bench/README.md, "Snippets of a few
+ * characters, ..." and "Decoding a stored record: ...").
  * A record
  * is varint(title length), title, text.  The reader decompresses a whole
  * frame, or decodes only the blocks of a prefix of it (zstd's buffer-less
@@ -23,7 +25,13 @@
  * the bytes decoded are touched), so a snippet near the start of a long
  * document does not pay for the rest; it checks the frame's stated size
  * against the text length the DOCS record gives before allocating.  The
- * dictionary is used where it lies (by reference), not copied.
+ * reader copies the dictionary once and decodes a record of up to DSR_ROOM
+ * bytes right after it, then copies the bytes decoded out: zstd sees the
+ * dictionary and the record as one history, so a match into the dictionary
+ * (most of a first block's) is copied as any other instead of through the
+ * separate-dictionary path and a call of memmove (a tenth of the decoding's
+ * instructions on the livedoor workload).  A prefix read turns off zstd's
+ * checksum, which it never reaches (docstore.h).
  */
 #include "docstore.h"
 #include "fault.h"
@@ -32,6 +40,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #define ZDICT_STATIC_LINKING_ONLY
 #include <zdict.h>
 #define ZSTD_STATIC_LINKING_ONLY   /* the buffer-less decoder, a DDict by reference */
@@ -39,15 +48,17 @@
 
 #define DSW_LEVEL 6
 #define DSW_TRAIN_BYTES (4u << 20)  /* sample this much before training */
-#define DSW_DICT_BYTES (64u << 10)
+#define DSW_DICT_BYTES (112u << 10)  /* within level 6's window of 128 KiB (see above) */
 #define DSW_TRAIN_K 537             /* fastCover segment size (bytes) */
 #define DSW_TRAIN_D 8               /* fastCover d-mer size */
 #define DSW_BLOCK ((size_t)2 << 10)  /* record bytes per zstd block (see above) */
 #define DSW_FIRST_BLOCK ((size_t)1280)  /* ... in the first block (see above) */
-/* The match finder: lazy matching of depth 2, matches of at least 5 bytes
- * (level 6 alone with the dictionary: depth 1, 4 bytes); see above */
+/* The match finder: lazy matching of depth 2, matches of at least 6 bytes,
+ * 2^6 candidates searched (level 6 alone with the dictionary: depth 1, 4
+ * bytes, 2^3); see above */
 #define DSW_STRATEGY ZSTD_lazy2
-#define DSW_MIN_MATCH 5
+#define DSW_MIN_MATCH 6
+#define DSW_SEARCH_LOG 6
 #define DSW_QUEUE_BYTES (4u << 20)  /* records queued for the thread before add waits */
 
 /* Records handed to the compressing thread, in order: one buffer fills while
@@ -135,6 +146,7 @@ static bidx_err compress_one(bidx_dsw *w, const uint8_t *rec, size_t n)
 	 * compressed with it uses, for frames without one too */
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_strategy, DSW_STRATEGY);
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_minMatch, DSW_MIN_MATCH);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_searchLog, DSW_SEARCH_LOG);
 	if (w->cdict)
 		ZSTD_CCtx_refCDict(w->cctx, w->cdict);
 	ZSTD_CCtx_setPledgedSrcSize(w->cctx, n);   /* the frame states its content size */
@@ -174,6 +186,7 @@ static int make_cdict(bidx_dsw *w, const void *dict, size_t n)
 	ZSTD_compressionParameters cp = ZSTD_getCParams(DSW_LEVEL, 4096, n);
 	cp.strategy = DSW_STRATEGY;
 	cp.minMatch = DSW_MIN_MATCH;
+	cp.searchLog = DSW_SEARCH_LOG;
 	w->cdict = ZSTD_createCDict_advanced(dict, n, ZSTD_dlm_byCopy, ZSTD_dct_auto, cp,
 	                                     ZSTD_defaultCMem);
 	return w->cdict ? 0 : -1;
@@ -426,10 +439,27 @@ bidx_err bidx_dsw_add_frame(bidx_dsw *w, const uint8_t *dict, size_t dlen, const
 	return w->store.err;
 }
 
+/* Room for a record right after the reader's copy of the dictionary. */
+#define DSR_ROOM ((size_t)60 << 10)
+
 struct bidx_dsr {
 	ZSTD_DCtx *dctx;
-	ZSTD_DDict *ddict;
+	ZSTD_DDict *ddict;     /* on win's dictionary */
+	uint8_t *win;          /* the dictionary, then DSR_ROOM bytes of record */
+	size_t dlen;           /* dictionary bytes */
 };
+
+/* The window's pages, faulted in by one call rather than one fault a page
+ * (the dictionary's copy touches them all at once anyway); NULL if none. */
+static uint8_t *map_window(size_t n)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#ifdef MAP_POPULATE
+	flags |= MAP_POPULATE;
+#endif
+	void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, flags, -1, 0);
+	return m == MAP_FAILED ? NULL : m;
+}
 
 bidx_err bidx_dsr_new(const uint8_t *dict, size_t len, bidx_dsr **out)
 {
@@ -438,14 +468,22 @@ bidx_err bidx_dsr_new(const uint8_t *dict, size_t len, bidx_dsr **out)
 	if (!r)
 		return BIDX_ENOMEM;
 	r->dctx = ZSTD_createDCtx();
-	/* by reference: the dictionary stays where it is (the segment's
-	 * mapping), not copied into fresh heap pages */
-	if (len)
-		r->ddict = ZSTD_createDDict_advanced(dict, len, ZSTD_dlm_byRef, ZSTD_dct_auto,
+	/* a record decoded right after the dictionary's bytes (win) is one with
+	 * it: zstd copies a match into the dictionary as any other, not apart
+	 * from its own buffer by a call of memmove */
+	r->dlen = len;
+	if (len && !bidx_fault_hit(BIDX_FAULT_ALLOC))
+		r->win = map_window(len + DSR_ROOM);
+	if (r->win) {
+		memcpy(r->win, dict, len);
+		r->ddict = ZSTD_createDDict_advanced(r->win, len, ZSTD_dlm_byRef, ZSTD_dct_auto,
 		                                     ZSTD_defaultCMem);
+	}
 	if (!r->dctx || (len && !r->ddict)) {
+		/* the dictionary refused (its allocations rarely fail): corrupt */
+		bidx_err rc = r->dctx && r->win ? bidx_corrupt() : BIDX_ENOMEM;
 		bidx_dsr_free(r);
-		return len && r->dctx ? bidx_corrupt() : BIDX_ENOMEM;
+		return rc;
 	}
 	*out = r;
 	return BIDX_OK;
@@ -457,6 +495,8 @@ void bidx_dsr_free(bidx_dsr *r)
 		return;
 	ZSTD_freeDCtx(r->dctx);
 	ZSTD_freeDDict(r->ddict);
+	if (r->win)
+		munmap(r->win, r->dlen + DSR_ROOM);
 	free(r);
 }
 
@@ -471,11 +511,22 @@ bidx_err bidx_dsr_get(bidx_dsr *r, const uint8_t *frame, size_t flen, uint32_t t
 	if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN ||
 	    n < text_len || n - text_len > 1u << 20 /* a title is short */)
 		return bidx_corrupt();
+	/* the whole frame's checksum is checked (a prefix read turns it off) */
+	if (ZSTD_isError(ZSTD_DCtx_setParameter(r->dctx, ZSTD_d_forceIgnoreChecksum,
+	                                        ZSTD_d_validateChecksum)))
+		return BIDX_ENOMEM;
 	char *b = bidx_malloc((size_t)n + 1);
 	if (!b)
 		return BIDX_ENOMEM;
-	size_t got = r->ddict ? ZSTD_decompress_usingDDict(r->dctx, b, n, frame, flen, r->ddict)
-	                      : ZSTD_decompressDCtx(r->dctx, b, n, frame, flen);
+	size_t got;
+	if (r->win && n <= DSR_ROOM) {   /* after the dictionary, then copied out */
+		got = ZSTD_decompress_usingDDict(r->dctx, r->win + r->dlen, n, frame, flen, r->ddict);
+		if (!ZSTD_isError(got))
+			memcpy(b, r->win + r->dlen, got);
+	} else {
+		got = r->ddict ? ZSTD_decompress_usingDDict(r->dctx, b, n, frame, flen, r->ddict)
+		               : ZSTD_decompressDCtx(r->dctx, b, n, frame, flen);
+	}
 	const uint8_t *p = (const uint8_t *)b, *end = p + (ZSTD_isError(got) ? 0 : got);
 	uint64_t tl;
 	if (ZSTD_isError(got) || got != n || bidx_varint_get(&p, end, &tl) ||
@@ -499,8 +550,13 @@ bidx_err bidx_dsr_get(bidx_dsr *r, const uint8_t *frame, size_t flen, uint32_t t
 static size_t stream_prefix(bidx_dsr *r, const uint8_t *frame, size_t flen, char *out, size_t want,
                             size_t cap)
 {
-	size_t rc = r->ddict ? ZSTD_decompressBegin_usingDDict(r->dctx, r->ddict)
-	                     : ZSTD_decompressBegin(r->dctx);
+	/* a prefix never reaches the frame's checksum (docstore.h): its XXH64
+	 * of every byte decoded would be work for nothing */
+	size_t rc = ZSTD_DCtx_setParameter(r->dctx, ZSTD_d_forceIgnoreChecksum,
+	                                   ZSTD_d_ignoreChecksum);
+	if (!ZSTD_isError(rc))
+		rc = r->ddict ? ZSTD_decompressBegin_usingDDict(r->dctx, r->ddict)
+		              : ZSTD_decompressBegin(r->dctx);
 	if (ZSTD_isError(rc))
 		return 0;
 	size_t pos = 0, at = 0;
@@ -543,7 +599,13 @@ bidx_err bidx_dsr_get_prefix(bidx_dsr *r, const uint8_t *frame, size_t flen, uin
 	char *b = bidx_malloc((size_t)n + 1);
 	if (!b)
 		return BIDX_ENOMEM;
-	size_t got = stream_prefix(r, frame, flen, b, need, (size_t)n);
+	size_t got;
+	if (r->win && n <= DSR_ROOM) {
+		got = stream_prefix(r, frame, flen, (char *)r->win + r->dlen, need, (size_t)n);
+		memcpy(b, r->win + r->dlen, got);
+	} else {
+		got = stream_prefix(r, frame, flen, b, need, (size_t)n);
+	}
 	const uint8_t *p = (const uint8_t *)b, *end = p + got;
 	uint64_t tl;
 	if (got < need || bidx_varint_get(&p, end, &tl) ||

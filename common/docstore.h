@@ -49,7 +49,7 @@ void bidx_dsw_free(bidx_dsw *w);   /* NULL ok */
 
 typedef struct bidx_dsr bidx_dsr;   /* reader: a decompression context */
 
-/* dict may be empty (len 0).  The reader keeps pointers into dict. */
+/* dict may be empty (len 0); the reader keeps a copy of it (dict may go). */
 bidx_err bidx_dsr_new(const uint8_t *dict, size_t len, bidx_dsr **out);
 void bidx_dsr_free(bidx_dsr *r);
 

@@ -550,7 +550,10 @@ Test(docstore, dictionary_trained_midstream, .timeout = 300)
 	store st = {0};
 	load_corpus(&s, 5u << 20);   /* past 4 MB: later documents use the dictionary at once */
 	store_build(&st, &s);
-	cr_assert_gt(st.dict_len, 0);
+	/* 4 MB of samples fill a dictionary past 64 KiB, up to 112 KiB (within
+	 * level 6's window of 128 KiB, so every frame can reach all of it) */
+	cr_assert_gt(st.dict_len, 64u << 10);
+	cr_assert_leq(st.dict_len, 112u << 10);
 	check_all(&st, &s);
 	store_free(&st);
 	docset_free(&s);
@@ -776,6 +779,76 @@ Test(docstore, prefix_of_every_length_across_blocks)
 	free(one);
 	free(rec);
 	free(text);
+	store_free(&st);
+	docset_free(&s);
+}
+
+/* The reader keeps its own copy of the dictionary (it decodes a record
+ * right after it): the caller's bytes may change or go at once.  Records shorter and
+ * longer than the room after the copy read back whole and by prefix, in
+ * any order on one reader; a prefix read skips the frame's checksum, which
+ * a later whole read of the same reader still checks. */
+Test(docstore, reader_keeps_its_dictionary_and_checks_whole_records)
+{
+	docset s = {0};
+	store st = {0};
+	load_corpus(&s, 512 * 1024);
+	size_t nsmall = s.n, big = 0, cap = 200 * 1024;
+	char *bigt = malloc(cap);
+	cr_assert_not_null(bigt);
+	for (size_t i = 0; big + s.d[i % nsmall].len <= cap && big < 150 * 1024; i++) {
+		memcpy(bigt + big, s.d[i % nsmall].text, s.d[i % nsmall].len);
+		big += s.d[i % nsmall].len;
+	}
+	cr_assert_gt(big, 100 * 1024, "a record past the reader's room");
+	docset_add(&s, "big", 3, bigt, big);
+	store_build(&st, &s);
+	cr_assert_gt(st.dict_len, 0);
+	uint8_t *dict = malloc(st.dict_len);
+	cr_assert_not_null(dict);
+	memcpy(dict, st.dict, st.dict_len);
+	bidx_dsr *r;
+	cr_assert_eq(bidx_dsr_new(dict, st.dict_len, &r), BIDX_OK);
+	memset(dict, 0xA5, st.dict_len);   /* the caller's bytes changed (and freed at the end) */
+	for (size_t j = 0; j < 2 * s.n; j++) {
+		size_t i = j % 2 ? s.n - 1 : j / 2;   /* the big record between the others */
+		const doc *d = &s.d[i];
+		size_t want = j % 3 ? d->len / 2 : d->len;
+		char *buf;
+		const char *title, *text;
+		size_t tlen, avail;
+		cr_assert_eq(bidx_dsr_get_prefix(r, st.frames + st.off[i], st.len[i], (uint32_t)d->len,
+		                                 want, &buf, &title, &tlen, &text, &avail), BIDX_OK,
+		             "doc %zu, %zu bytes", i, want);
+		cr_assert(tlen == d->tlen && memcmp(title, d->title, tlen) == 0, "doc %zu", i);
+		cr_assert(avail >= want && memcmp(text, d->text, avail) == 0, "doc %zu", i);
+		free(buf);
+		cr_assert_eq(bidx_dsr_get(r, st.frames + st.off[i], st.len[i], (uint32_t)d->len, &buf,
+		                          &title, &tlen, &text), BIDX_OK, "doc %zu", i);
+		cr_assert_eq(memcmp(text, d->text, d->len), 0, "doc %zu", i);
+		free(buf);
+	}
+	/* a damaged checksum: invisible to a prefix, refused whole, after a prefix too */
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.d[i].len < 64)
+			continue;
+		uint8_t *f = malloc(st.len[i]);
+		cr_assert_not_null(f);
+		memcpy(f, st.frames + st.off[i], st.len[i]);
+		f[st.len[i] - 1] ^= 0x55;
+		char *buf;
+		const char *title, *text;
+		size_t tlen, avail;
+		cr_assert_eq(bidx_dsr_get_prefix(r, f, st.len[i], (uint32_t)s.d[i].len, 8, &buf, &title,
+		                                 &tlen, &text, &avail), BIDX_OK, "doc %zu", i);
+		free(buf);
+		cr_assert_eq(bidx_dsr_get(r, f, st.len[i], (uint32_t)s.d[i].len, &buf, &title, &tlen,
+		                          &text), BIDX_ECORRUPT, "doc %zu: checksum after a prefix", i);
+		free(f);
+	}
+	bidx_dsr_free(r);
+	free(dict);
+	free(bigt);
 	store_free(&st);
 	docset_free(&s);
 }
