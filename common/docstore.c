@@ -11,13 +11,14 @@
  * frame of one block costs its whole text even for a snippet near its
  * start; 2 KiB blocks cost about 2% of STORE's size on livedoor, and a
  * first block of 1,280 bytes holds the title and the first snippet window
- * of most news articles).  Level 6 with a lazy match finder of depth 2,
- * 2^6 candidates searched and matches of at least 6 bytes, and a
- * dictionary of 112 KiB: fewer, longer sequences, which decode faster (zstd
- * decodes at a cost per sequence; its entropy tables are the dictionary's
- * in almost every block already), in a STORE smaller than level 6's own,
- * at about the same compression cost (bench/README.md, "Snippets of a few
- * characters, ..." and "Decoding a stored record: ...").
+ * of most news articles).  Level 6 with a lazy match finder of depth 2 and
+ * matches of at least 5 bytes: fewer, longer sequences, which decode
+ * faster (zstd decodes at a cost per sequence; its entropy tables are the
+ * dictionary's in almost every block already) in a STORE smaller than
+ * level 6's own, at about the same compression cost (bench/README.md,
+ * "Snippets of a few characters, ..."; a search of 2^6 candidates, 6-byte
+ * matches and a dictionary of 112 KiB decode a twelfth faster but made the
+ * Aozora sample's build a quarter longer: "Decoding a stored record: ...").
  * A record
  * is varint(title length), title, text.  The reader decompresses a whole
  * frame, or decodes only the blocks of a prefix of it (zstd's buffer-less
@@ -48,17 +49,15 @@
 
 #define DSW_LEVEL 6
 #define DSW_TRAIN_BYTES (4u << 20)  /* sample this much before training */
-#define DSW_DICT_BYTES (112u << 10)  /* within level 6's window of 128 KiB (see above) */
+#define DSW_DICT_BYTES (64u << 10)
 #define DSW_TRAIN_K 537             /* fastCover segment size (bytes) */
 #define DSW_TRAIN_D 8               /* fastCover d-mer size */
 #define DSW_BLOCK ((size_t)2 << 10)  /* record bytes per zstd block (see above) */
 #define DSW_FIRST_BLOCK ((size_t)1280)  /* ... in the first block (see above) */
-/* The match finder: lazy matching of depth 2, matches of at least 6 bytes,
- * 2^6 candidates searched (level 6 alone with the dictionary: depth 1, 4
- * bytes, 2^3); see above */
+/* The match finder: lazy matching of depth 2, matches of at least 5 bytes
+ * (level 6 alone with the dictionary: depth 1, 4 bytes); see above */
 #define DSW_STRATEGY ZSTD_lazy2
-#define DSW_MIN_MATCH 6
-#define DSW_SEARCH_LOG 6
+#define DSW_MIN_MATCH 5
 #define DSW_QUEUE_BYTES (4u << 20)  /* records queued for the thread before add waits */
 
 /* Records handed to the compressing thread, in order: one buffer fills while
@@ -146,7 +145,6 @@ static bidx_err compress_one(bidx_dsw *w, const uint8_t *rec, size_t n)
 	 * compressed with it uses, for frames without one too */
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_strategy, DSW_STRATEGY);
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_minMatch, DSW_MIN_MATCH);
-	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_searchLog, DSW_SEARCH_LOG);
 	if (w->cdict)
 		ZSTD_CCtx_refCDict(w->cctx, w->cdict);
 	ZSTD_CCtx_setPledgedSrcSize(w->cctx, n);   /* the frame states its content size */
@@ -186,7 +184,6 @@ static int make_cdict(bidx_dsw *w, const void *dict, size_t n)
 	ZSTD_compressionParameters cp = ZSTD_getCParams(DSW_LEVEL, 4096, n);
 	cp.strategy = DSW_STRATEGY;
 	cp.minMatch = DSW_MIN_MATCH;
-	cp.searchLog = DSW_SEARCH_LOG;
 	w->cdict = ZSTD_createCDict_advanced(dict, n, ZSTD_dlm_byCopy, ZSTD_dct_auto, cp,
 	                                     ZSTD_defaultCMem);
 	return w->cdict ? 0 : -1;
