@@ -466,13 +466,9 @@ static uint32_t keep_aligned(uint32_t *cand, uint32_t n, const uint32_t *p, uint
 
 static int gram_rest(gram *g, uint32_t nchars);
 
-/* Decodes the positions of g in doc (once per doc; the rest of them when
- * gram_upto decoded a part).  0, -1 corrupt, -2 out of memory. */
-static inline __attribute__((always_inline)) int gram_positions(gram *g, uint32_t doc,
-                                                                uint32_t nchars)
+/* Room in g->pos for the current doc's positions: 0, -2 out of memory. */
+static inline int gram_room(gram *g)
 {
-	if (g->pos_doc == (int64_t)doc)
-		return g->part ? gram_rest(g, nchars) : 0;
 	if (g->cur.tf > g->cap) {
 		uint32_t *np = bidx_realloc(g->pos, (size_t)g->cur.tf * sizeof *np);
 		if (!np)
@@ -480,6 +476,18 @@ static inline __attribute__((always_inline)) int gram_positions(gram *g, uint32_
 		g->pos = np;
 		g->cap = g->cur.tf;
 	}
+	return 0;
+}
+
+/* Decodes the positions of g in doc (once per doc; the rest of them when
+ * gram_upto decoded a part).  0, -1 corrupt, -2 out of memory. */
+static inline __attribute__((always_inline)) int gram_positions(gram *g, uint32_t doc,
+                                                                uint32_t nchars)
+{
+	if (g->pos_doc == (int64_t)doc)
+		return g->part ? gram_rest(g, nchars) : 0;
+	if (gram_room(g))
+		return -2;
 	if (bidx_pcur_positions_fast(&g->cur, g->pos, nchars - 1))
 		return -1;
 	g->npos = g->cur.tf;
@@ -513,13 +521,8 @@ static inline __attribute__((always_inline)) int gram_upto(gram *g, uint32_t doc
 static __attribute__((noinline)) int gram_more(gram *g, uint32_t doc, uint32_t nchars, uint64_t v)
 {
 	if (g->pos_doc != (int64_t)doc) {
-		if (g->cur.tf > g->cap) {
-			uint32_t *np = bidx_realloc(g->pos, (size_t)g->cur.tf * sizeof *np);
-			if (!np)
-				return -2;
-			g->pos = np;
-			g->cap = g->cur.tf;
-		}
+		if (gram_room(g))
+			return -2;
 		g->npos = 0;
 		g->part = 1;
 		g->pos_doc = doc;
